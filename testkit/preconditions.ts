@@ -1,0 +1,39 @@
+import { execFileSync } from 'node:child_process';
+
+/** True when this process may create namespaces, TAP devices and raw sockets. */
+export function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** True when `tshark` is on PATH. */
+export function hasTshark(): boolean {
+  try {
+    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const announced = new Set<string>();
+
+/**
+ * Skips the calling suite (use inside `before`) with one clear line when a precondition is
+ * missing, so a non-root run says why instead of failing mysteriously.
+ */
+export function skipUnless(ctx: Mocha.Context, ok: boolean, why: string): void {
+  if (ok) return;
+  if (!announced.has(why)) {
+    announced.add(why);
+    process.stderr.write(`skipped: ${why}\n`);
+  }
+  ctx.skip();
+}
+
+export function skipUnlessRoot(ctx: Mocha.Context, what: string): void {
+  skipUnless(ctx, isRoot(), `${what} needs root (network namespaces, TAP devices, raw sockets); run as root to include it`);
+}
+
+export function skipUnlessTshark(ctx: Mocha.Context, what: string): void {
+  skipUnless(ctx, hasTshark(), `${what} needs tshark on PATH (apt-get install tshark); .ci/run installs it`);
+}
