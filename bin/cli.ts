@@ -8,6 +8,9 @@ const program = new Command('goose-bridge')
   .exitOverride();
 
 // Each part adds one line here: `(await import('../<part>/cli/<name>.ts')).register(program);`
+(await import('../bridge/cli/bridge-commands.js')).register(program);
+(await import('../sim/cli/sim-command.js')).register(program);
+(await import('../bridge/cli/decode-command.js')).register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -106,6 +106,8 @@ export interface SvAsdu {
 
 export interface SvPdu {
   asdus: SvAsdu[];
+  /** savPdu `security` (tag 0x81, reserved by 9-2): carried opaque when present. */
+  security?: Uint8Array;
 }
 
 interface FrameBase {

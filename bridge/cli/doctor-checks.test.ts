@@ -1,0 +1,57 @@
+import { expect } from 'chai';
+import { diagnose, formatFindings, type DoctorFacts } from './doctor-checks.js';
+
+const HEALTHY: DoctorFacts = {
+  uplink: 'ens5',
+  uplinkExists: true,
+  uplinkFlags: 0x1003,
+  uplinkHasIpv4: true,
+  forceIgmpVersionAll: 2,
+  forceIgmpVersionUplink: 0,
+  rpFilterAll: 0,
+  rpFilterUplink: 2,
+  procNetIgmp: 'Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n2\tens5      :     2      V2\n\t\t\t\t640100E0     1 0:00000000\t\t1\n',
+  groups: ['224.0.1.100'],
+  tapName: 'goose0',
+  tapExists: true,
+  tapIsTun: true,
+  tapFlags: 0x1003,
+  hasCapNetRaw: true,
+  hasCapNetAdmin: true,
+  daemonRunning: true,
+  statsFile: '/run/goose-bridge/stats.json',
+  littleEndian: true,
+};
+
+function levels(f: DoctorFacts): Record<string, string> {
+  return Object.fromEntries(diagnose(f).map((x) => [x.check, x.level]));
+}
+
+describe('diagnose (doctor)', () => {
+  it('passes a healthy host', () => {
+    const findings = diagnose(HEALTHY);
+    expect(findings.filter((f) => f.level !== 'ok')).to.deep.equal([]);
+    expect(formatFindings(findings)).to.include('all checks passed');
+  });
+
+  it('names each problem with a fix', () => {
+    const bad: DoctorFacts = {
+      ...HEALTHY,
+      uplinkFlags: 0x1002, // down
+      forceIgmpVersionAll: 0,
+      forceIgmpVersionUplink: 0,
+      rpFilterAll: 1,
+      rpFilterUplink: 0,
+      procNetIgmp: 'Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n2\tens5      :     1      V3\n\t\t\t\t010000E0     1 0:00000000\t\t0\n',
+      tapIsTun: false,
+      hasCapNetRaw: false,
+    };
+    expect(levels(bad)).to.include({ 'uplink up': 'fail', force_igmp_version: 'warn', rp_filter: 'warn', membership: 'fail', TAP: 'fail', CAP_NET_RAW: 'warn' });
+    const text = formatFindings(diagnose(bad));
+    expect(text).to.include('force_igmp_version=2').and.include('rp_filter=2').and.include('ip link set ens5 up').and.include('GB_ERR_TAP_EXISTS');
+  });
+
+  it('flags a missing MULTICAST flag and a missing IPv4 address', () => {
+    expect(levels({ ...HEALTHY, uplinkFlags: 0x0003, uplinkHasIpv4: false })).to.include({ 'multicast flag': 'fail', 'uplink address': 'fail' });
+  });
+});

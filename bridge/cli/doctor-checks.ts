@@ -1,0 +1,140 @@
+// What `goose-bridge doctor` concludes from facts gathered on the host. Pure: the command
+// gathers the facts (sysctls, interface flags, /proc/net/igmp) and prints the findings.
+import { hasMembership } from '../igmp/proc-net-igmp.js';
+
+export interface DoctorFacts {
+  uplink: string | null;
+  /** Why the uplink could not be determined. */
+  uplinkError?: string;
+  uplinkExists: boolean;
+  /** /sys/class/net/<uplink>/flags (IFF_UP 0x1, IFF_MULTICAST 0x1000). */
+  uplinkFlags: number | null;
+  uplinkHasIpv4: boolean;
+  forceIgmpVersionAll: number | null;
+  forceIgmpVersionUplink: number | null;
+  rpFilterAll: number | null;
+  rpFilterUplink: number | null;
+  procNetIgmp: string | null;
+  groups: string[];
+  tapName: string;
+  tapExists: boolean;
+  /** /sys/class/net/<tap>/tun_flags present: the interface is a TUN/TAP. */
+  tapIsTun: boolean;
+  tapFlags: number | null;
+  hasCapNetRaw: boolean;
+  hasCapNetAdmin: boolean;
+  /** Is a daemon running (stats file fresh and pid alive)? null: unknown. */
+  daemonRunning: boolean | null;
+  statsFile: string;
+  littleEndian: boolean;
+}
+
+export type Level = 'ok' | 'warn' | 'fail';
+export interface Finding {
+  level: Level;
+  check: string;
+  detail: string;
+  fix?: string;
+}
+
+const IFF_UP = 0x1;
+const IFF_MULTICAST = 0x1000;
+
+export function diagnose(f: DoctorFacts): Finding[] {
+  const out: Finding[] = [];
+  const up = f.uplink ?? 'UPLINK';
+  if (f.uplink === null) {
+    out.push({ level: 'fail', check: 'uplink', detail: f.uplinkError ?? 'no uplink', fix: 'pass --mcast-if IFACE (mcast_if) or add a default route' });
+  } else if (!f.uplinkExists) {
+    out.push({ level: 'fail', check: 'uplink', detail: `${up} does not exist`, fix: 'check `ip -br link` and set --mcast-if' });
+  } else {
+    const flags = f.uplinkFlags ?? 0;
+    out.push(
+      (flags & IFF_UP) !== 0
+        ? { level: 'ok', check: 'uplink up', detail: `${up} is up` }
+        : { level: 'fail', check: 'uplink up', detail: `${up} is down`, fix: `ip link set ${up} up` },
+    );
+    out.push(
+      (flags & IFF_MULTICAST) !== 0
+        ? { level: 'ok', check: 'multicast flag', detail: `${up} has MULTICAST` }
+        : { level: 'fail', check: 'multicast flag', detail: `${up} lacks the MULTICAST flag: joins and sends fail`, fix: `ip link set ${up} multicast on` },
+    );
+    out.push(
+      f.uplinkHasIpv4
+        ? { level: 'ok', check: 'uplink address', detail: `${up} has an IPv4 address` }
+        : { level: 'fail', check: 'uplink address', detail: `${up} has no IPv4 address: the bridge sends and joins through it`, fix: `ip addr add ADDR/PREFIX dev ${up}` },
+    );
+    // The kernel forces v2 if either the "all" or the interface's value asks for it.
+    const v2 = f.forceIgmpVersionAll === 2 || f.forceIgmpVersionUplink === 2;
+    out.push(
+      v2
+        ? { level: 'ok', check: 'force_igmp_version', detail: 'IGMPv2 forced (the Transit Gateway speaks IGMPv2 only)' }
+        : {
+            level: 'warn',
+            check: 'force_igmp_version',
+            detail: `net.ipv4.conf.all/${up}.force_igmp_version = ${f.forceIgmpVersionAll ?? '?'}/${f.forceIgmpVersionUplink ?? '?'}: IGMPv3 reports are ignored by a Transit Gateway`,
+            fix: `sysctl -w net.ipv4.conf.all.force_igmp_version=2 net.ipv4.conf.${up}.force_igmp_version=2 (persist in /etc/sysctl.d/90-goose-bridge.conf)`,
+          },
+    );
+    // The effective value is the maximum of "all" and the interface's.
+    const rp = Math.max(f.rpFilterAll ?? 0, f.rpFilterUplink ?? 0);
+    out.push(
+      rp === 1
+        ? {
+            level: 'warn',
+            check: 'rp_filter',
+            detail: `rp_filter is strict (1) on ${up}: multicast from sources not routed back through ${up} is dropped`,
+            fix: `sysctl -w net.ipv4.conf.all.rp_filter=2 net.ipv4.conf.${up}.rp_filter=2 (loose)`,
+          }
+        : { level: 'ok', check: 'rp_filter', detail: `rp_filter = ${rp} (${rp === 0 ? 'off' : 'loose'})` },
+    );
+    if (f.procNetIgmp !== null) {
+      for (const g of f.groups) {
+        const member = hasMembership(f.procNetIgmp, up, g, f.littleEndian);
+        out.push(
+          member
+            ? { level: 'ok', check: 'membership', detail: `${up} is a member of ${g} (/proc/net/igmp)` }
+            : {
+                level: f.daemonRunning === true ? 'fail' : 'warn',
+                check: 'membership',
+                detail: `${up} is not a member of ${g}${f.daemonRunning === true ? ' although the daemon runs' : ' (is the daemon running?)'}`,
+                fix: f.daemonRunning === true ? 'check the daemon log for igmp-check-failed / socket errors; `goose-bridge status`' : 'start it: goose-bridge run (or systemctl start goose-bridge)',
+              },
+        );
+      }
+    }
+  }
+  if (!f.tapExists) {
+    out.push({ level: f.daemonRunning === true ? 'fail' : 'warn', check: 'TAP', detail: `${f.tapName} does not exist`, fix: 'the daemon creates it: goose-bridge run --interface ' + f.tapName });
+  } else if (!f.tapIsTun) {
+    out.push({ level: 'fail', check: 'TAP', detail: `${f.tapName} exists but is not a TAP: the daemon cannot own it (GB_ERR_TAP_EXISTS)`, fix: `ip link delete ${f.tapName}, or choose another --interface` });
+  } else {
+    const isUp = ((f.tapFlags ?? 0) & IFF_UP) !== 0;
+    out.push(isUp ? { level: 'ok', check: 'TAP', detail: `${f.tapName} is a TAP and up` } : { level: 'warn', check: 'TAP', detail: `${f.tapName} is down`, fix: `ip link set ${f.tapName} up` });
+  }
+  out.push(
+    f.hasCapNetAdmin
+      ? { level: 'ok', check: 'CAP_NET_ADMIN', detail: 'can create the TAP' }
+      : { level: 'fail', check: 'CAP_NET_ADMIN', detail: 'without CAP_NET_ADMIN the TAP cannot be created', fix: 'run as root or with AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW (see the systemd unit)' },
+  );
+  out.push(
+    f.hasCapNetRaw
+      ? { level: 'ok', check: 'CAP_NET_RAW', detail: 'keepalive can use IGMPv2 reports without a Leave' }
+      : { level: 'warn', check: 'CAP_NET_RAW', detail: 'keepalive falls back to drop + add membership (sends a Leave each time)', fix: 'grant CAP_NET_RAW' },
+  );
+  out.push(
+    f.daemonRunning === true
+      ? { level: 'ok', check: 'daemon', detail: `stats file ${f.statsFile} is fresh` }
+      : { level: 'warn', check: 'daemon', detail: `no fresh stats at ${f.statsFile}: daemon not running (or writing elsewhere)`, fix: 'goose-bridge run … --stats-file ' + f.statsFile },
+  );
+  return out;
+}
+
+export function formatFindings(findings: Finding[]): string {
+  const tag: Record<Level, string> = { ok: ' ok ', warn: 'WARN', fail: 'FAIL' };
+  const lines = findings.map((x) => `[${tag[x.level]}] ${x.check}: ${x.detail}${x.fix && x.level !== 'ok' ? `\n       fix: ${x.fix}` : ''}`);
+  const fails = findings.filter((x) => x.level === 'fail').length;
+  const warns = findings.filter((x) => x.level === 'warn').length;
+  lines.push('', fails + warns === 0 ? 'all checks passed' : `${fails} problem(s), ${warns} warning(s)`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,88 @@
+// `goose-bridge doctor`: checks the local preconditions it can see and says how to fix each.
+// Takes the same configuration options as `run`, so it checks what `run` would use.
+import { existsSync, readFileSync } from 'node:fs';
+import { endianness, networkInterfaces } from 'node:os';
+import type { Command } from 'commander';
+import { hasCapNetAdmin, hasCapNetRaw } from '../../native/index.js';
+import { readStatsFile } from '../daemon/stats-file.js';
+import { GbError } from '../errors.js';
+import { defaultRouteInterface } from '../igmp/proc-net-igmp.js';
+import { buildGroupMap, groupsToJoin, parseGroupRules } from '../wan/group-map.js';
+import { diagnose, formatFindings, type DoctorFacts } from './doctor-checks.js';
+import { addConfigOptions, loadConfig } from './run-command.js';
+
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function readInt(path: string): number | null {
+  const t = readText(path);
+  if (t === null) return null;
+  const v = t.trim().startsWith('0x') ? parseInt(t.trim(), 16) : Number(t.trim());
+  return Number.isFinite(v) ? v : null;
+}
+
+export function registerDoctorCommand(program: Command): void {
+  const cmd = program.command('doctor').description('check local preconditions (IGMP version, rp_filter, uplink, membership, TAP) and say how to fix them');
+  addConfigOptions(cmd).action((opts: Record<string, unknown>) => {
+    let cfg;
+    try {
+      cfg = loadConfig(opts).config;
+    } catch (err) {
+      if (err instanceof GbError) {
+        process.stderr.write(`goose-bridge doctor: ${err.message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      throw err;
+    }
+    let uplink: string | null = cfg.mcastIf === '' ? defaultRouteInterface(readText('/proc/net/route') ?? '') : cfg.mcastIf;
+    const rules = parseGroupRules(cfg.groupMap);
+    const groups = rules.ok ? groupsToJoin(buildGroupMap(cfg.multicastIp, rules.value), cfg.joinGroups) : [cfg.multicastIp];
+    let daemonRunning: boolean | null = false;
+    if (cfg.statsFile !== '' && existsSync(cfg.statsFile)) {
+      try {
+        const s = readStatsFile(cfg.statsFile);
+        let alive = true;
+        try {
+          process.kill(s.pid, 0);
+        } catch {
+          alive = false;
+        }
+        daemonRunning = alive && Date.now() - Date.parse(s.time) < Math.max(15_000, cfg.statsIntervalS * 3000);
+        if (cfg.mcastIf === '' && s.uplink) uplink = s.uplink;
+      } catch {
+        daemonRunning = null;
+      }
+    }
+    const facts: DoctorFacts = {
+      uplink,
+      ...(uplink === null ? { uplinkError: 'mcast_if is empty and there is no default route' } : {}),
+      uplinkExists: uplink !== null && existsSync(`/sys/class/net/${uplink}`),
+      uplinkFlags: uplink === null ? null : readInt(`/sys/class/net/${uplink}/flags`),
+      uplinkHasIpv4: uplink !== null && (networkInterfaces()[uplink] ?? []).some((a) => a.family === 'IPv4'),
+      forceIgmpVersionAll: readInt('/proc/sys/net/ipv4/conf/all/force_igmp_version'),
+      forceIgmpVersionUplink: uplink === null ? null : readInt(`/proc/sys/net/ipv4/conf/${uplink}/force_igmp_version`),
+      rpFilterAll: readInt('/proc/sys/net/ipv4/conf/all/rp_filter'),
+      rpFilterUplink: uplink === null ? null : readInt(`/proc/sys/net/ipv4/conf/${uplink}/rp_filter`),
+      procNetIgmp: readText('/proc/net/igmp'),
+      groups,
+      tapName: cfg.interface,
+      tapExists: existsSync(`/sys/class/net/${cfg.interface}`),
+      tapIsTun: existsSync(`/sys/class/net/${cfg.interface}/tun_flags`),
+      tapFlags: readInt(`/sys/class/net/${cfg.interface}/flags`),
+      hasCapNetRaw: hasCapNetRaw(),
+      hasCapNetAdmin: hasCapNetAdmin(),
+      daemonRunning,
+      statsFile: cfg.statsFile,
+      littleEndian: endianness() === 'LE',
+    };
+    const findings = diagnose(facts);
+    process.stderr.write(formatFindings(findings));
+    if (findings.some((f) => f.level === 'fail')) process.exitCode = 1;
+  });
+}

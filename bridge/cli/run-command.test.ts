@@ -1,0 +1,45 @@
+// The CLI contract for configuration errors: exit code 2, message naming key, value, allowed.
+// Needs no root: the configuration is rejected before any interface is touched.
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../bin/goose-bridge.js', import.meta.url));
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [CLI, 'run', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+  return { code: r.status, stderr: r.stderr };
+}
+
+describe('goose-bridge run (configuration errors)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  before(() => (dir = mkdtempSync(join(tmpdir(), 'gb-run-'))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('exits 2 naming the key, the value and what is allowed (command line)', () => {
+    const r = run(['--port', '70000']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include('GB_ERR_CONFIG').and.include('multicast_port').and.include('70000').and.include('1 to 65535');
+  });
+
+  it('exits 2 for an unknown key in the config file', () => {
+    const file = join(dir, 'bad.conf');
+    writeFileSync(file, '[DEFAULT]\ninterface = goose0\nmulticast_adress = 224.0.1.100\n');
+    const r = run(['--config', file]);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include('multicast_adress').and.include(file);
+  });
+
+  it('exits 2 for a bad environment value and a missing config file', () => {
+    const env = run([], { GOOSE_BRIDGE_TTL: '0' });
+    expect(env.code).to.equal(2);
+    expect(env.stderr).to.include('ttl').and.include('GOOSE_BRIDGE_TTL');
+    const missing = run(['--config', join(dir, 'nope.conf')]);
+    expect(missing.code).to.equal(2);
+    expect(missing.stderr).to.include('nope.conf').and.include('ENOENT');
+  });
+});

@@ -1,0 +1,133 @@
+// `goose-bridge run`: parses options, resolves the configuration, runs the daemon in the
+// foreground until SIGTERM/SIGINT; SIGHUP reloads. Exit codes: 0 clean stop, 2 bad
+// configuration (message names key, value, what is allowed), 1 any other start-up failure.
+import { readFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { CONFIG_KEYS, ENV_CONFIG_FILE, envName } from '../config/config-keys.js';
+import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js';
+import { BridgeDaemon } from '../daemon/bridge-daemon.js';
+import { createLogger, type Logger } from '../daemon/logger.js';
+import { GbError } from '../errors.js';
+
+/** Shutdown must finish within a second (systemd, tests); past this the process exits anyway. */
+const SHUTDOWN_DEADLINE_MS = 900;
+
+function attributeName(flag: string): string {
+  return new Option(`--${flag} <value>`).attributeName();
+}
+
+/** Reads the sources and resolves; file read errors become GB_ERR_CONFIG too. */
+export function loadConfig(cliOpts: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
+  const cli: Record<string, string> = {};
+  for (const d of CONFIG_KEYS) {
+    const v = cliOpts[attributeName(d.flag)];
+    if (typeof v === 'string') cli[d.key] = v;
+  }
+  const configPath = (cliOpts.config as string | undefined) ?? env[ENV_CONFIG_FILE];
+  let file: { path: string; text: string } | undefined;
+  if (configPath !== undefined && configPath !== '') {
+    try {
+      file = { path: configPath, text: readFileSync(configPath, 'utf8') };
+    } catch (err) {
+      throw new GbError('GB_ERR_CONFIG', `config = "${configPath}": cannot read the config file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  }
+  return resolveConfig({ cli, env, ...(file ? { file } : {}) });
+}
+
+export function addConfigOptions(cmd: Command): Command {
+  cmd.option('--config <file>', `INI config file: keys at the top or under [DEFAULT] (env ${ENV_CONFIG_FILE})`);
+  for (const d of CONFIG_KEYS) {
+    const def = d.default === '' ? '""' : d.default;
+    cmd.addOption(new Option(`--${d.flag} <${d.value}>`, `${d.description} (default: ${def}; ini ${d.key}; env ${envName(d.key)})`));
+  }
+  return cmd;
+}
+
+export function registerRunCommand(program: Command): void {
+  const cmd = program
+    .command('run')
+    .description('run the bridge in the foreground: goose0 TAP <-> UDP multicast (SIGTERM/SIGINT stop, SIGHUP reloads)')
+    .addHelpText('after', '\nPrecedence: command line > environment (GOOSE_BRIDGE_*) > config file > defaults.\nExit codes: 0 stopped cleanly, 1 start-up failed (GB_ERR_* in the message), 2 bad configuration.');
+  addConfigOptions(cmd).action(async (opts: Record<string, unknown>) => {
+    let resolved: ResolvedConfig;
+    try {
+      resolved = loadConfig(opts);
+    } catch (err) {
+      if (err instanceof GbError) {
+        process.stderr.write(`goose-bridge run: ${err.message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      throw err;
+    }
+    await runDaemon(resolved, opts);
+  });
+}
+
+async function runDaemon(resolved: ResolvedConfig, opts: Record<string, unknown>): Promise<void> {
+  const cfg = resolved.config;
+  const log: Logger = createLogger(cfg.logLevel, cfg.logFormat);
+  if (resolved.ignoredKeys.length > 0) {
+    log.info({ keys: resolved.ignoredKeys }, 'config keys of the original bridge that this bridge does not use were ignored');
+  }
+  let daemon: BridgeDaemon;
+  try {
+    daemon = await BridgeDaemon.start(cfg, log);
+  } catch (err) {
+    if (err instanceof GbError) {
+      log.fatal({ code: err.code }, err.message);
+      process.exitCode = err.code === 'GB_ERR_CONFIG' ? 2 : 1;
+      return;
+    }
+    throw err;
+  }
+  // One bad input must never stop the bridge: anything that escapes is logged and counted.
+  process.on('uncaughtException', (err) => {
+    daemon.counters.countError('uncaught');
+    log.error({ event: 'uncaught-exception', err }, 'unexpected error; continuing');
+  });
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ event: 'signal', signal }, `${signal}: shutting down`);
+      const deadline = setTimeout(() => {
+        log.error({ event: 'shutdown-timeout' }, `shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting anyway`);
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS);
+      daemon.stop().then(
+        () => {
+          clearTimeout(deadline);
+          resolve();
+        },
+        (err: Error) => {
+          log.error({ err }, 'error during shutdown');
+          clearTimeout(deadline);
+          process.exitCode = 1;
+          resolve();
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => {
+      let next: ResolvedConfig;
+      try {
+        next = loadConfig(opts);
+      } catch (err) {
+        log.error({ event: 'reload-rejected', err: (err as Error).message }, 'SIGHUP: new configuration rejected; keeping the running one');
+        return;
+      }
+      daemon.reload(next.config).catch((err: Error) => {
+        daemon.counters.countError('reload');
+        log.error({ event: 'reload-failed', err }, 'SIGHUP: reload failed');
+      });
+    });
+  });
+  // A long-running command may end the process after a clean shutdown (project convention):
+  // native reader threads and timers must not keep it alive.
+  process.exit(process.exitCode ?? 0);
+}

@@ -1,0 +1,35 @@
+import { expect } from 'chai';
+import { BridgeCounters, snapshotCounters, TO_WAN_INDEX } from '../daemon/bridge-counters.js';
+import { formatStatus } from './status-format.js';
+
+function snap(timeMs: number, framesRead: number) {
+  const c = new BridgeCounters();
+  c.tapFramesRead = framesRead;
+  c.wanDatagramsSent = framesRead - 2;
+  c.toWanDrops[TO_WAN_INDEX.arp] = 2;
+  return snapshotCounters(
+    c,
+    { gapFrames: 3, gapEvents: 1, lateFrames: 0, duplicates: 4, stale: 0, ownDatagrams: 0, senders: 2 },
+    { nowMs: timeMs, startedMs: timeMs - 10_000, pid: 4242, senderId: '00112233aabbccdd', interface: 'goose0', uplink: 'ens5', groups: ['224.0.1.100'], port: 61850, keepaliveStrategy: 'report', membership: { '224.0.1.100': true }, lastKeepaliveMs: null, lastCheckMs: timeMs },
+  );
+}
+
+describe('formatStatus', () => {
+  it('summarises directions, drops by reason, WAN loss and membership', () => {
+    const text = formatStatus(snap(1_000_000, 100), { nowMs: 1_000_500, running: true, staleAfterMs: 15_000 });
+    expect(text).to.include('running, pid 4242');
+    expect(text).to.include('read 100 frames');
+    expect(text).to.include('arp 2');
+    expect(text).to.include('duplicate 4');
+    expect(text).to.include('3 frames skipped in 1 gaps');
+    expect(text).to.include('224.0.1.100 member');
+  });
+
+  it('shows rates against the previous snapshot and says when the daemon is gone or stale', () => {
+    const prev = snap(1_000_000, 100);
+    const cur = snap(1_002_000, 300);
+    expect(formatStatus(cur, { nowMs: 1_002_000, running: true, staleAfterMs: 15_000, previous: prev })).to.include('(100/s)');
+    expect(formatStatus(cur, { nowMs: 1_002_000, running: false, staleAfterMs: 15_000 })).to.include('NOT RUNNING');
+    expect(formatStatus(cur, { nowMs: 1_100_000, running: true, staleAfterMs: 15_000 })).to.include('STALE');
+  });
+});

@@ -1,0 +1,189 @@
+// Every configuration key the bridge reads: INI name (as users of the original bridge know
+// them), command-line flag, environment variable, default, what is allowed. One table drives
+// the parser, `run --help` and the README so they cannot drift apart.
+// Pure: no I/O imports.
+import { isMulticastIpv4, parseAppId, parseGroupRules } from '../wan/group-map.js';
+import { MAX_PATH_MTU, MIN_PATH_MTU } from '../wan/path-mtu.js';
+
+export type KeepaliveStrategyName = 'auto' | 'report' | 'rejoin';
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+/** The resolved configuration the daemon runs with. */
+export interface BridgeConfig {
+  interface: string;
+  multicastIp: string;
+  multicastPort: number;
+  /** '' = the interface of the default route. */
+  mcastIf: string;
+  ttl: number;
+  mtu: number;
+  enableSv: boolean;
+  enableGse: boolean;
+  /** null = every APPID. */
+  appIdAllow: Array<{ lo: number; hi: number }> | null;
+  checkAppIdRange: boolean;
+  /** Raw rule text (parsed by group-map.ts; validated here). */
+  groupMap: string;
+  /** Groups to join; empty = all groups of the map. */
+  joinGroups: string[];
+  encapsulation: 'gb1';
+  enableIgmpKeepalive: boolean;
+  igmpKeepaliveIntervalS: number;
+  igmpMonitorIntervalS: number;
+  igmpReregisterThreshold: number;
+  keepaliveStrategy: KeepaliveStrategyName;
+  bufferSize: number;
+  socketBufferSize: number;
+  /** '' = no stats file. */
+  statsFile: string;
+  statsIntervalS: number;
+  /** 0 = no metrics endpoint. */
+  metricsPort: number;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  reconnectDelayS: number;
+}
+
+type Parsed = { ok: true; value: unknown } | { ok: false; allowed: string };
+
+export interface KeyDef {
+  /** INI key; env var is GOOSE_BRIDGE_ + upper-case key. */
+  key: string;
+  field: keyof BridgeConfig;
+  /** Long CLI flag without dashes. */
+  flag: string;
+  /** Placeholder in --help (`--port <port>`). */
+  value: string;
+  /** Default as text (what --help and README show). */
+  default: string;
+  description: string;
+  parse: (text: string) => Parsed;
+}
+
+const ok = (value: unknown): Parsed => ({ ok: true, value });
+const bad = (allowed: string): Parsed => ({ ok: false, allowed });
+
+function number(min: number, max: number, integer: boolean) {
+  return (t: string): Parsed => {
+    const s = t.trim();
+    const v = integer ? (/^[0-9]+$/.test(s) ? Number(s) : NaN) : /^[0-9]+(\.[0-9]+)?$/.test(s) ? Number(s) : NaN;
+    return Number.isFinite(v) && v >= min && v <= max
+      ? ok(v)
+      : bad(`${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
+  };
+}
+
+function boolean(t: string): Parsed {
+  const s = t.trim().toLowerCase();
+  if (['true', 'yes', 'on', '1'].includes(s)) return ok(true);
+  if (['false', 'no', 'off', '0'].includes(s)) return ok(false);
+  return bad('true or false (also yes/no, on/off, 1/0)');
+}
+
+function oneOf<T extends string>(values: readonly T[], aliases: Record<string, T> = {}) {
+  return (t: string): Parsed => {
+    const s = t.trim().toLowerCase();
+    if ((values as readonly string[]).includes(s)) return ok(s);
+    if (s in aliases) return ok(aliases[s]);
+    return bad(`one of ${values.join(', ')}`);
+  };
+}
+
+function ifname(allowEmpty: boolean) {
+  return (t: string): Parsed => {
+    const s = t.trim();
+    if (s === '' && allowEmpty) return ok('');
+    return /^[^\s/:]{1,15}$/.test(s) && s !== '.' && s !== '..'
+      ? ok(s)
+      : bad(`a network interface name (1–15 characters, no whitespace, '/' or ':')${allowEmpty ? ', or empty for the default route' : ''}`);
+  };
+}
+
+function multicastIp(t: string): Parsed {
+  const s = t.trim();
+  return isMulticastIpv4(s) ? ok(s) : bad('an IPv4 multicast address, 224.0.0.0–239.255.255.255');
+}
+
+function appIdList(t: string): Parsed {
+  const s = t.trim();
+  if (s === '' || s.toLowerCase() === 'all') return ok(null);
+  const out: Array<{ lo: number; hi: number }> = [];
+  for (const part of s.split(',')) {
+    const [a, b, ...rest] = part.split('-');
+    const lo = parseAppId(a ?? '');
+    const hi = b === undefined ? lo : parseAppId(b);
+    if (rest.length > 0 || lo === null || hi === null || lo > hi) {
+      return bad('empty/all, or a comma-separated list of APPIDs and ranges, e.g. 0x0001-0x00ff,0x3000');
+    }
+    out.push({ lo, hi });
+  }
+  return ok(out);
+}
+
+function groupRules(t: string): Parsed {
+  const r = parseGroupRules(t);
+  return r.ok ? ok(t.trim()) : bad(`rules KIND:RANGE=GROUP separated by ',' (${r.error})`);
+}
+
+function groupList(t: string): Parsed {
+  const s = t.trim();
+  if (s === '' || s.toLowerCase() === 'all') return ok([]);
+  const gs = s.split(',').map((g) => g.trim());
+  return gs.every(isMulticastIpv4) ? ok(gs) : bad('empty/all, or a comma-separated list of IPv4 multicast groups');
+}
+
+function path(t: string): Parsed {
+  const s = t.trim();
+  if (s === '' || s.toLowerCase() === 'none') return ok('');
+  return s.includes('\0') ? bad('a file path, or none') : ok(s);
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+export const CONFIG_KEYS: readonly KeyDef[] = [
+  { key: 'interface', field: 'interface', flag: 'interface', value: 'name', default: 'goose0', description: 'TAP interface the applications use (created, brought up, removed on exit)', parse: ifname(false) },
+  { key: 'multicast_ip', field: 'multicastIp', flag: 'group', value: 'ip', default: '224.0.1.100', description: 'default multicast group for encapsulated frames', parse: multicastIp },
+  { key: 'multicast_port', field: 'multicastPort', flag: 'port', value: 'port', default: '61850', description: 'UDP port of the multicast groups', parse: number(1, 65535, true) },
+  { key: 'mcast_if', field: 'mcastIf', flag: 'mcast-if', value: 'iface', default: '', description: 'uplink interface used to send and join (empty: the interface of the default route)', parse: ifname(true) },
+  { key: 'ttl', field: 'ttl', flag: 'ttl', value: 'n', default: '32', description: 'IP TTL of datagrams (a Transit Gateway routes: 1 would not cross it)', parse: number(1, 255, true) },
+  { key: 'mtu', field: 'mtu', flag: 'mtu', value: 'bytes', default: '1500', description: 'path MTU: a frame whose datagram (IP 20 + UDP 8 + header 16 + frame) exceeds it is dropped, never fragmented', parse: number(MIN_PATH_MTU, MAX_PATH_MTU, true) },
+  { key: 'enable_sv', field: 'enableSv', flag: 'enable-sv', value: 'bool', default: 'false', description: 'also forward Sampled Values (0x88BA)', parse: boolean },
+  { key: 'enable_gse', field: 'enableGse', flag: 'enable-gse', value: 'bool', default: 'false', description: 'also forward GSE management (0x88B9)', parse: boolean },
+  { key: 'appid_allow', field: 'appIdAllow', flag: 'appid-allow', value: 'list', default: 'all', description: 'APPIDs forwarded from the TAP, e.g. 0x0001-0x00ff,0x3000 (all: no restriction)', parse: appIdList },
+  { key: 'check_appid_range', field: 'checkAppIdRange', flag: 'check-appid-range', value: 'bool', default: 'true', description: 'drop frames whose APPID is outside the range of their EtherType (GOOSE 0x0000–0x3FFF, SV 0x4000–0x7FFF)', parse: boolean },
+  { key: 'group_map', field: 'groupMap', flag: 'group-map', value: 'rules', default: '', description: "rules sending streams to other groups, comma-separated: appid:0x0100-0x01ff=239.0.1.101,mac:01:0c:cd:01:00:10-01:0c:cd:01:00:1f=239.0.1.102 (empty: all on multicast_ip)", parse: groupRules },
+  { key: 'join_groups', field: 'joinGroups', flag: 'join-groups', value: 'groups', default: 'all', description: 'groups this host joins (comma-separated; all: every group of the map)', parse: groupList },
+  { key: 'encapsulation', field: 'encapsulation', flag: 'encapsulation', value: 'name', default: 'gb1', description: 'WAN encapsulation (gb1: 16-byte header + original frame)', parse: oneOf(['gb1'] as const) },
+  { key: 'enable_igmp_keepalive', field: 'enableIgmpKeepalive', flag: 'enable-igmp-keepalive', value: 'bool', default: 'true', description: 're-assert group membership every igmp_keepalive_interval and monitor it', parse: boolean },
+  { key: 'igmp_keepalive_interval', field: 'igmpKeepaliveIntervalS', flag: 'igmp-keepalive-interval', value: 'seconds', default: '90', description: 'seconds between keepalives (the TGW queries every 120 s and drops a member after ~360 s)', parse: number(0.1, 86400, false) },
+  { key: 'igmp_monitor_interval', field: 'igmpMonitorIntervalS', flag: 'igmp-monitor-interval', value: 'seconds', default: '120', description: 'seconds between membership checks (/proc/net/igmp and arriving datagrams)', parse: number(0.1, 86400, false) },
+  { key: 'igmp_reregister_threshold', field: 'igmpReregisterThreshold', flag: 'igmp-reregister-threshold', value: 'n', default: '2', description: 'consecutive failed checks before re-registering', parse: number(1, 1000, true) },
+  { key: 'keepalive_strategy', field: 'keepaliveStrategy', flag: 'keepalive-strategy', value: 'name', default: 'auto', description: 'report: IGMPv2 report on a raw socket, no Leave (needs CAP_NET_RAW); rejoin: drop + add membership (sends a Leave); auto: report when CAP_NET_RAW, else rejoin', parse: oneOf(['auto', 'report', 'rejoin'] as const) },
+  { key: 'buffer_size', field: 'bufferSize', flag: 'buffer-size', value: 'bytes', default: '2048', description: 'largest frame/datagram handled, bytes (longer datagrams are dropped as bad-length)', parse: number(64, 65535, true) },
+  { key: 'socket_buffer_size', field: 'socketBufferSize', flag: 'socket-buffer-size', value: 'bytes', default: '4194304', description: 'UDP socket send/receive buffer, bytes (absorbs bursts)', parse: number(65536, 268435456, true) },
+  { key: 'stats_file', field: 'statsFile', flag: 'stats-file', value: 'path', default: '/run/goose-bridge/stats.json', description: 'stats JSON written atomically every stats_interval (none: off)', parse: path },
+  { key: 'stats_interval', field: 'statsIntervalS', flag: 'stats-interval', value: 'seconds', default: '2', description: 'seconds between stats file writes', parse: number(0.1, 3600, false) },
+  { key: 'metrics_port', field: 'metricsPort', flag: 'metrics-port', value: 'port', default: '0', description: 'Prometheus metrics on 127.0.0.1:PORT/metrics (0: off)', parse: number(0, 65535, true) },
+  { key: 'log_level', field: 'logLevel', flag: 'log-level', value: 'level', default: 'info', description: `log level: ${LOG_LEVELS.join(', ')} (WARNING/CRITICAL accepted)`, parse: oneOf(LOG_LEVELS, { warning: 'warn', critical: 'fatal' }) },
+  { key: 'log_format', field: 'logFormat', flag: 'log-format', value: 'format', default: 'auto', description: 'json, pretty, or auto (pretty when stderr is a terminal)', parse: oneOf(['auto', 'json', 'pretty'] as const) },
+  { key: 'reconnect_delay', field: 'reconnectDelayS', flag: 'reconnect-delay', value: 'seconds', default: '0.5', description: 'first delay, seconds, before recreating a lost TAP/socket (doubles up to 30 s)', parse: number(0.01, 300, false) },
+];
+
+/**
+ * Keys of the original (Python) bridge's config that mean nothing here. Accepted so an existing
+ * file keeps working; the daemon logs that they are ignored.
+ */
+export const LEGACY_IGNORED_KEYS: readonly string[] = [
+  'debug', 'log_file', 'pid_file', 'batch_size', 'worker_threads', 'max_errors', 'error_reset_interval',
+  'health_check_interval', 'enable_stats_export', 'stats_export_interval', 'enable_tgw_monitoring',
+  'tgw_multicast_domain_id',
+];
+
+export const ENV_PREFIX = 'GOOSE_BRIDGE_';
+/** GOOSE_BRIDGE_CONFIG names the config file; it is not a key. */
+export const ENV_CONFIG_FILE = 'GOOSE_BRIDGE_CONFIG';
+
+export function envName(key: string): string {
+  return ENV_PREFIX + key.toUpperCase();
+}

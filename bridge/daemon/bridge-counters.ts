@@ -1,0 +1,191 @@
+// Plain counters the hot path increments (no prom-client, no allocation), and the snapshot the
+// stats file, `status` and the metrics endpoint are built from.
+// Pure: no I/O imports.
+import { FILTER_DROP_REASONS } from './frame-filter.js';
+import { DECAP_DROP_REASONS } from '../wan/encapsulation.js';
+
+/** Drops on the way TAP → WAN: the filter's reasons plus what happens after the filter. */
+export const TO_WAN_DROP_REASONS = [
+  ...FILTER_DROP_REASONS.slice(1),
+  'oversize', // datagram would exceed the path MTU (never fragmented)
+  'send-backlog', // the UDP send queue is full (socket buffer exhausted): dropped rather than queued without bound
+  'send-error', // the socket refused the datagram
+  'wan-unavailable', // the group's socket is being recreated after an error
+] as const;
+export type ToWanDropReason = (typeof TO_WAN_DROP_REASONS)[number];
+
+/** Drops on the way WAN → TAP. */
+export const FROM_WAN_DROP_REASONS = [
+  ...DECAP_DROP_REASONS.slice(1),
+  'own-sender', // our own datagram (multicast loopback, reflection)
+  'duplicate', // same sender and sequence number seen within the window
+  'stale', // older than the duplicate window: cannot tell duplicate from late
+  'inner-not-allowed', // the carried frame fails the same filter as TAP frames (no ARP/IP can be injected)
+  'tap-write-failed', // the TAP refused the frame (down, queue full) or is being recreated
+] as const;
+export type FromWanDropReason = (typeof FROM_WAN_DROP_REASONS)[number];
+
+export const TO_WAN_INDEX: Record<ToWanDropReason, number> = Object.fromEntries(TO_WAN_DROP_REASONS.map((r, i) => [r, i])) as never;
+export const FROM_WAN_INDEX: Record<FromWanDropReason, number> = Object.fromEntries(FROM_WAN_DROP_REASONS.map((r, i) => [r, i])) as never;
+
+export class BridgeCounters {
+  tapFramesRead = 0;
+  tapBytesRead = 0;
+  wanDatagramsSent = 0;
+  wanBytesSent = 0;
+  readonly toWanDrops = new Float64Array(TO_WAN_DROP_REASONS.length);
+
+  wanDatagramsReceived = 0;
+  wanBytesReceived = 0;
+  tapFramesWritten = 0;
+  tapBytesWritten = 0;
+  readonly fromWanDrops = new Float64Array(FROM_WAN_DROP_REASONS.length);
+
+  igmpKeepalives = 0;
+  igmpKeepaliveFailures = 0;
+  igmpChecks = 0;
+  igmpFailedChecks: Record<string, number> = { 'membership-missing': 0, 'no-datagrams': 0 };
+  igmpReregistrations = 0;
+
+  /** Errors by kind (tap-lost, socket-error, keepalive, stats-write …). */
+  errors: Record<string, number> = {};
+  /** Resources recreated after loss, by resource (tap, socket). */
+  recoveries: Record<string, number> = {};
+
+  countError(kind: string): void {
+    this.errors[kind] = (this.errors[kind] ?? 0) + 1;
+  }
+
+  countRecovery(resource: string): void {
+    this.recoveries[resource] = (this.recoveries[resource] ?? 0) + 1;
+  }
+}
+
+/** Numbers the WAN trackers keep (summed over groups). */
+export interface TrackerTotals {
+  gapFrames: number;
+  gapEvents: number;
+  lateFrames: number;
+  duplicates: number;
+  stale: number;
+  ownDatagrams: number;
+  senders: number;
+}
+
+export interface StatsSnapshot {
+  version: 1;
+  time: string;
+  pid: number;
+  uptime_s: number;
+  sender_id: string;
+  interface: string;
+  uplink: string;
+  groups: string[];
+  port: number;
+  keepalive_strategy: string;
+  to_wan: {
+    frames_read: number;
+    bytes_read: number;
+    datagrams_sent: number;
+    bytes_sent: number;
+    dropped: number;
+    drops: Record<string, number>;
+  };
+  from_wan: {
+    datagrams_received: number;
+    bytes_received: number;
+    frames_written: number;
+    bytes_written: number;
+    dropped: number;
+    drops: Record<string, number>;
+    gap_frames: number;
+    gap_events: number;
+    late_frames: number;
+    senders: number;
+  };
+  igmp: {
+    keepalives: number;
+    keepalive_failures: number;
+    checks: number;
+    failed_checks: Record<string, number>;
+    reregistrations: number;
+    membership: Record<string, boolean | null>;
+    last_keepalive: string | null;
+    last_check: string | null;
+  };
+  errors: Record<string, number>;
+  recoveries: Record<string, number>;
+}
+
+export interface SnapshotContext {
+  nowMs: number;
+  startedMs: number;
+  pid: number;
+  senderId: string;
+  interface: string;
+  uplink: string;
+  groups: string[];
+  port: number;
+  keepaliveStrategy: string;
+  membership: Record<string, boolean | null>;
+  lastKeepaliveMs: number | null;
+  lastCheckMs: number | null;
+}
+
+function sum(a: Float64Array): number {
+  let s = 0;
+  for (const v of a) s += v;
+  return s;
+}
+
+export function snapshotCounters(c: BridgeCounters, t: TrackerTotals, ctx: SnapshotContext): StatsSnapshot {
+  const fromDrops = Float64Array.from(c.fromWanDrops);
+  fromDrops[FROM_WAN_INDEX['own-sender']] = t.ownDatagrams;
+  fromDrops[FROM_WAN_INDEX.duplicate] = t.duplicates;
+  fromDrops[FROM_WAN_INDEX.stale] = t.stale;
+  const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    version: 1,
+    time: new Date(ctx.nowMs).toISOString(),
+    pid: ctx.pid,
+    uptime_s: Math.round((ctx.nowMs - ctx.startedMs) / 100) / 10,
+    sender_id: ctx.senderId,
+    interface: ctx.interface,
+    uplink: ctx.uplink,
+    groups: ctx.groups,
+    port: ctx.port,
+    keepalive_strategy: ctx.keepaliveStrategy,
+    to_wan: {
+      frames_read: c.tapFramesRead,
+      bytes_read: c.tapBytesRead,
+      datagrams_sent: c.wanDatagramsSent,
+      bytes_sent: c.wanBytesSent,
+      dropped: sum(c.toWanDrops),
+      drops: Object.fromEntries(TO_WAN_DROP_REASONS.map((r, i) => [r, c.toWanDrops[i]!])),
+    },
+    from_wan: {
+      datagrams_received: c.wanDatagramsReceived,
+      bytes_received: c.wanBytesReceived,
+      frames_written: c.tapFramesWritten,
+      bytes_written: c.tapBytesWritten,
+      dropped: sum(fromDrops),
+      drops: Object.fromEntries(FROM_WAN_DROP_REASONS.map((r, i) => [r, fromDrops[i]!])),
+      gap_frames: t.gapFrames,
+      gap_events: t.gapEvents,
+      late_frames: t.lateFrames,
+      senders: t.senders,
+    },
+    igmp: {
+      keepalives: c.igmpKeepalives,
+      keepalive_failures: c.igmpKeepaliveFailures,
+      checks: c.igmpChecks,
+      failed_checks: { ...c.igmpFailedChecks },
+      reregistrations: c.igmpReregistrations,
+      membership: { ...ctx.membership },
+      last_keepalive: iso(ctx.lastKeepaliveMs),
+      last_check: iso(ctx.lastCheckMs),
+    },
+    errors: { ...c.errors },
+    recoveries: { ...c.recoveries },
+  };
+}

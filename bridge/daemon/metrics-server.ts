@@ -1,0 +1,132 @@
+// Prometheus text on 127.0.0.1:PORT/metrics. Metrics are filled lazily at scrape time from the
+// plain counters' snapshot, so the hot path never calls prom-client. Names in base units,
+// counters end in _total.
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { StatsSnapshot } from './bridge-counters.js';
+
+type Source = () => StatsSnapshot;
+
+/** Every metric name, for README and tests. */
+export const METRIC_NAMES = [
+  'goose_bridge_tap_frames_read_total',
+  'goose_bridge_tap_read_bytes_total',
+  'goose_bridge_wan_datagrams_sent_total',
+  'goose_bridge_wan_sent_bytes_total',
+  'goose_bridge_to_wan_dropped_frames_total',
+  'goose_bridge_wan_datagrams_received_total',
+  'goose_bridge_wan_received_bytes_total',
+  'goose_bridge_tap_frames_written_total',
+  'goose_bridge_tap_written_bytes_total',
+  'goose_bridge_from_wan_dropped_datagrams_total',
+  'goose_bridge_wan_gap_frames_total',
+  'goose_bridge_wan_gap_events_total',
+  'goose_bridge_wan_late_frames_total',
+  'goose_bridge_wan_senders',
+  'goose_bridge_igmp_keepalives_total',
+  'goose_bridge_igmp_keepalive_failures_total',
+  'goose_bridge_igmp_checks_total',
+  'goose_bridge_igmp_failed_checks_total',
+  'goose_bridge_igmp_reregistrations_total',
+  'goose_bridge_igmp_membership',
+  'goose_bridge_errors_total',
+  'goose_bridge_recoveries_total',
+  'goose_bridge_uptime_seconds',
+] as const;
+
+export function buildRegistry(source: Source): Registry {
+  const registry = new Registry();
+  let snap: StatsSnapshot | null = null;
+  // One snapshot per scrape: the first metric's collect takes it, the rest reuse it.
+  const get = (): StatsSnapshot => (snap ??= source());
+
+  const counter = (name: string, help: string, value: (s: StatsSnapshot) => number): void => {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(value(get()));
+      },
+    });
+  };
+  const labelled = (name: string, help: string, label: string, values: (s: StatsSnapshot) => Record<string, number>): void => {
+    new Counter({
+      name,
+      help,
+      labelNames: [label],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [k, v] of Object.entries(values(get()))) this.inc({ [label]: k }, v);
+      },
+    });
+  };
+
+  counter('goose_bridge_tap_frames_read_total', 'Frames read from the TAP', (s) => s.to_wan.frames_read);
+  counter('goose_bridge_tap_read_bytes_total', 'Bytes of frames read from the TAP', (s) => s.to_wan.bytes_read);
+  counter('goose_bridge_wan_datagrams_sent_total', 'Datagrams sent to the multicast groups', (s) => s.to_wan.datagrams_sent);
+  counter('goose_bridge_wan_sent_bytes_total', 'UDP payload bytes sent', (s) => s.to_wan.bytes_sent);
+  labelled('goose_bridge_to_wan_dropped_frames_total', 'TAP frames not sent, by reason', 'reason', (s) => s.to_wan.drops);
+  counter('goose_bridge_wan_datagrams_received_total', 'Datagrams received from the groups', (s) => s.from_wan.datagrams_received);
+  counter('goose_bridge_wan_received_bytes_total', 'UDP payload bytes received', (s) => s.from_wan.bytes_received);
+  counter('goose_bridge_tap_frames_written_total', 'Frames written into the TAP', (s) => s.from_wan.frames_written);
+  counter('goose_bridge_tap_written_bytes_total', 'Bytes of frames written into the TAP', (s) => s.from_wan.bytes_written);
+  labelled('goose_bridge_from_wan_dropped_datagrams_total', 'Datagrams not written to the TAP, by reason', 'reason', (s) => s.from_wan.drops);
+  counter('goose_bridge_wan_gap_frames_total', 'Sequence numbers skipped by senders (frames lost on the WAN, before late arrivals)', (s) => s.from_wan.gap_frames);
+  counter('goose_bridge_wan_gap_events_total', 'Sequence jumps (loss events)', (s) => s.from_wan.gap_events);
+  counter('goose_bridge_wan_late_frames_total', 'Datagrams that arrived after a later one (counted in gap frames before)', (s) => s.from_wan.late_frames);
+  new Gauge({ name: 'goose_bridge_wan_senders', help: 'Remote senders tracked', registers: [registry], collect() { this.set(get().from_wan.senders); } });
+  labelled('goose_bridge_igmp_keepalives_total', 'IGMP keepalives sent, by strategy', 'strategy', (s) => ({ [s.keepalive_strategy]: s.igmp.keepalives }));
+  counter('goose_bridge_igmp_keepalive_failures_total', 'Keepalives that failed', (s) => s.igmp.keepalive_failures);
+  counter('goose_bridge_igmp_checks_total', 'Membership checks', (s) => s.igmp.checks);
+  labelled('goose_bridge_igmp_failed_checks_total', 'Failed membership checks, by reason', 'reason', (s) => s.igmp.failed_checks);
+  counter('goose_bridge_igmp_reregistrations_total', 'Re-registrations after consecutive failed checks', (s) => s.igmp.reregistrations);
+  new Gauge({
+    name: 'goose_bridge_igmp_membership',
+    help: '1 when /proc/net/igmp lists the group on the uplink at the last check, 0 when not, absent before the first check',
+    labelNames: ['group'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [g, present] of Object.entries(get().igmp.membership)) if (present !== null) this.set({ group: g }, present ? 1 : 0);
+    },
+  });
+  labelled('goose_bridge_errors_total', 'Errors, by kind', 'kind', (s) => s.errors);
+  labelled('goose_bridge_recoveries_total', 'Lost resources recreated, by resource', 'resource', (s) => s.recoveries);
+  new Gauge({ name: 'goose_bridge_uptime_seconds', help: 'Seconds since start', registers: [registry], collect() { this.set(get().uptime_s); } });
+
+  const metrics = registry.metrics.bind(registry);
+  registry.metrics = async () => {
+    snap = null;
+    try {
+      return await metrics();
+    } finally {
+      snap = null;
+    }
+  };
+  return registry;
+}
+
+/** Serves the registry on 127.0.0.1 only: metrics are not for the network at large. */
+export function startMetricsServer(port: number, source: Source): Promise<Server> {
+  const registry = buildRegistry(source);
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics' && req.url !== '/') {
+      res.writeHead(404).end('not found: try /metrics\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (err: Error) => res.writeHead(500).end(`${err.message}\n`),
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}

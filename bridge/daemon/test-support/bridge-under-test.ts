@@ -1,0 +1,161 @@
+// Drives real daemons and frame tools inside the harness topology's host namespaces.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { sleep, type Host, type ManagedProcess, type Topology } from '../../../suites/topology/index.js';
+import type { StatsSnapshot } from '../bridge-counters.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const CLI = `${ROOT}bin/goose-bridge.js`;
+const TSX = `${ROOT}node_modules/.bin/tsx`;
+const FRAME_TOOL = `${ROOT}bridge/daemon/test-support/netns-frame-tool.ts`;
+const UDP_TOOL = `${ROOT}bridge/daemon/test-support/udp-send-tool.ts`;
+
+export async function waitUntil(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 10_000, everyMs = 20): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+export class DaemonUnderTest {
+  constructor(
+    readonly proc: ManagedProcess,
+    readonly statsFile: string,
+  ) {}
+
+  static spawn(topo: Topology, host: Host, statsFile: string, extra: string[] = []): DaemonUnderTest {
+    const argv = [
+      process.execPath, CLI, 'run', '--interface', 'goose0', '--mcast-if', host.uplink, '--stats-file', statsFile,
+      '--stats-interval', '0.2', '--log-format', 'json', ...extra,
+    ];
+    return new DaemonUnderTest(topo.spawn(host.ns, argv, `goose-bridge ${host.ns}`), statsFile);
+  }
+
+  async started(timeoutMs = 15_000): Promise<void> {
+    await waitUntil(`daemon start (${this.proc.label})`, () => {
+      if (!this.proc.running) throw new Error(`daemon exited: ${this.proc.describe()}`);
+      return this.proc.stderr.includes('"event":"started"');
+    }, timeoutMs);
+  }
+
+  stats(): StatsSnapshot {
+    return JSON.parse(readFileSync(this.statsFile, 'utf8')) as StatsSnapshot;
+  }
+
+  /** Waits for a stats file written after `predicate` became true. */
+  async statsWhen(what: string, predicate: (s: StatsSnapshot) => boolean, timeoutMs = 5000): Promise<StatsSnapshot> {
+    let last: StatsSnapshot | null = null;
+    await waitUntil(what, () => {
+      if (!existsSync(this.statsFile)) return false;
+      try {
+        last = this.stats();
+      } catch {
+        return false; // never half a file (atomic rename), but the file may be absent briefly
+      }
+      return predicate(last);
+    }, timeoutMs);
+    return last!;
+  }
+
+  removeStats(): void {
+    rmSync(this.statsFile, { force: true });
+  }
+}
+
+/** A packet socket capturing on an interface inside a namespace. */
+export class FrameCapture {
+  private consumed = 0;
+  constructor(readonly proc: ManagedProcess) {}
+
+  static async start(topo: Topology, ns: string, ifname: string, types = 'all', outgoing = false): Promise<FrameCapture> {
+    const p = topo.spawn(ns, [TSX, FRAME_TOOL, 'capture', ifname, types, ...(outgoing ? ['outgoing'] : [])], `capture ${ifname}@${ns}`);
+    const c = new FrameCapture(p);
+    await waitUntil(`capture on ${ifname} ready`, () => {
+      if (!p.running) throw new Error(p.describe());
+      return p.stdout.startsWith('ready\n');
+    });
+    return c;
+  }
+
+  /** Every frame captured so far: [rx µs, bytes]. */
+  frames(): Array<{ rxUs: number; frame: Buffer }> {
+    return this.proc.stdout
+      .split('\n')
+      .slice(1)
+      .filter((l) => l.includes(' '))
+      .map((l) => {
+        const [t, hex] = l.split(' ');
+        return { rxUs: Number(t), frame: Buffer.from(hex!, 'hex') };
+      });
+  }
+
+  /** Frames captured since the last call. */
+  fresh(): Buffer[] {
+    const all = this.frames();
+    const out = all.slice(this.consumed).map((f) => f.frame);
+    this.consumed = all.length;
+    return out;
+  }
+
+  async stop(): Promise<void> {
+    await this.proc.stop(2000);
+  }
+}
+
+/** Sends frames on an interface inside a namespace the way an application does. */
+export class FrameInjector {
+  constructor(readonly proc: ManagedProcess) {}
+
+  static async start(topo: Topology, ns: string, ifname: string): Promise<FrameInjector> {
+    const p = topo.spawn(ns, [TSX, FRAME_TOOL, 'inject', ifname], `inject ${ifname}@${ns}`, { stdio: ['pipe', 'pipe', 'pipe'] });
+    await waitUntil(`injector on ${ifname} ready`, () => {
+      if (!p.running) throw new Error(p.describe());
+      return p.stdout.startsWith('ready\n');
+    });
+    return new FrameInjector(p);
+  }
+
+  private sentLines(): number {
+    return this.proc.stdout.split('\n').filter((l) => l.startsWith('sent ')).length;
+  }
+
+  /** Sends the frames in order, one per line, and waits until the tool confirms. */
+  async send(frames: Buffer[]): Promise<void> {
+    const before = this.sentLines();
+    this.proc.child.stdin!.write(frames.map((f) => `${f.toString('hex')}\n`).join(''));
+    await waitUntil('injector confirmation', () => this.sentLines() >= before + frames.length);
+  }
+
+  async stop(): Promise<void> {
+    this.proc.child.stdin?.end();
+    await this.proc.stop(2000);
+  }
+}
+
+/** Sends raw UDP payloads to a group from inside a namespace (a foreign or malicious sender). */
+export async function sendUdpFromHost(topo: Topology, host: Host, group: string, port: number, payloads: Buffer[]): Promise<void> {
+  await topo.exec(host.ns, [TSX, UDP_TOOL, group, String(port), host.address, ...payloads.map((p) => p.toString('hex'))]);
+}
+
+export async function hostHasInterface(topo: Topology, ns: string, ifname: string): Promise<boolean> {
+  try {
+    await topo.exec(ns, ['ip', 'link', 'show', ifname]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function procNetIgmp(topo: Topology, ns: string): Promise<string> {
+  return topo.exec(ns, ['cat', '/proc/net/igmp']);
+}
+
+/** Runs a command in a namespace and returns exit code, stdout and stderr (no throw on failure). */
+export function execInNamespace(ns: string, argv: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync('ip', ['netns', 'exec', ns, ...argv], { encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export { TSX, FRAME_TOOL, CLI };

@@ -1,0 +1,18 @@
+// Test helper: sends UDP payloads (hex arguments, in order, 2 ms apart) to GROUP:PORT out of
+// the interface holding LOCAL_ADDRESS, TTL 8. Run inside a host namespace.
+import { createSocket } from 'node:dgram';
+
+const [group, port, local, ...hex] = process.argv.slice(2);
+if (group === undefined || port === undefined || local === undefined) {
+  process.stderr.write('usage: udp-send-tool GROUP PORT LOCAL_ADDRESS HEX…\n');
+  process.exit(2);
+}
+const s = createSocket('udp4');
+await new Promise<void>((r) => s.bind(0, local, () => r()));
+s.setMulticastInterface(local);
+s.setMulticastTTL(8);
+for (const h of hex) {
+  await new Promise<void>((resolve, reject) => s.send(Buffer.from(h, 'hex'), Number(port), group, (err) => (err ? reject(err) : resolve())));
+  await new Promise((r) => setTimeout(r, 2));
+}
+s.close();

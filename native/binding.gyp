@@ -1,0 +1,19 @@
+{
+  "targets": [
+    {
+      "target_name": "goose_native",
+      "sources": [
+        "src/addon.cc",
+        "src/frame-endpoint.cc",
+        "src/tap-open.cc",
+        "src/packet-socket-open.cc",
+        "src/igmp-report.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-std=c++17", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fexceptions"]
+    }
+  ]
+}

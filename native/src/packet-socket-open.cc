@@ -1,0 +1,137 @@
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/filter.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "frame-endpoint.h"
+#include "openers.h"
+
+#ifndef PACKET_IGNORE_OUTGOING
+#define PACKET_IGNORE_OUTGOING 23
+#endif
+
+namespace gb {
+
+// A classic BPF program accepting frames whose EtherType — outer, or behind one VLAN tag —
+// is in `types`, so unwanted traffic is dropped in the kernel, before any copy or wake-up.
+// Software devices strip the outer tag before packet sockets see the frame; it is then in
+// the SKF_AD_VLAN_* ancillary fields and offset 12 holds the inner EtherType.
+static std::vector<sock_filter> EtherTypeFilter(const std::vector<uint16_t>& types) {
+  enum Target { kNone, kAccept, kInner, kTagged };
+  struct Ins {
+    sock_filter f;
+    Target jt;
+    Target jf;
+  };
+  std::vector<Ins> prog;
+  auto stmt = [&](uint16_t code, uint32_t k) { prog.push_back({BPF_STMT(code, k), kNone, kNone}); };
+  auto jeq = [&](uint32_t k, Target t) { prog.push_back({BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, k, 0, 0), t, kNone}); };
+  auto anyOf = [&]() {
+    for (uint16_t t : types) jeq(t, kAccept);
+  };
+  size_t tagged = 0, inner = 0, accept = 0;
+  stmt(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_VLAN_TAG_PRESENT);
+  prog.push_back({BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 0), kTagged, kNone});
+  stmt(BPF_LD | BPF_H | BPF_ABS, 12);
+  anyOf();
+  jeq(0x8100, kInner);
+  jeq(0x88a8, kInner);
+  stmt(BPF_RET | BPF_K, 0);
+  inner = prog.size();
+  stmt(BPF_LD | BPF_H | BPF_ABS, 16);
+  anyOf();
+  stmt(BPF_RET | BPF_K, 0);
+  tagged = prog.size();
+  stmt(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_VLAN_TPID);
+  anyOf();
+  stmt(BPF_LD | BPF_H | BPF_ABS, 12);
+  anyOf();
+  stmt(BPF_RET | BPF_K, 0);
+  accept = prog.size();
+  stmt(BPF_RET | BPF_K, 0x40000);
+  std::vector<sock_filter> out;
+  for (size_t pc = 0; pc < prog.size(); pc++) {
+    sock_filter f = prog[pc].f;
+    auto rel = [&](Target t) -> uint8_t {
+      size_t to = t == kAccept ? accept : t == kInner ? inner : tagged;
+      return static_cast<uint8_t>(to - (pc + 1));
+    };
+    if (prog[pc].jt != kNone) f.jt = rel(prog[pc].jt);
+    if (prog[pc].jf != kNone) f.jf = rel(prog[pc].jf);
+    out.push_back(f);
+  }
+  return out;
+}
+
+// openPacketSocket(ifname: string, etherTypes: number[], includeOutgoing: boolean, rcvbufBytes: number)
+Napi::Value OpenPacketSocket(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 4 || !info[0].IsString() || !info[1].IsArray() || !info[2].IsBoolean() || !info[3].IsNumber()) {
+    throw Napi::TypeError::New(env, "openPacketSocket(ifname, etherTypes, includeOutgoing, rcvbufBytes)");
+  }
+  std::string ifname = info[0].As<Napi::String>();
+  Napi::Array types = info[1].As<Napi::Array>();
+  bool includeOutgoing = info[2].As<Napi::Boolean>();
+  int rcvbuf = info[3].As<Napi::Number>().Int32Value();
+
+  EndpointSetup setup;
+  setup.kind = EndpointKind::kPacket;
+  setup.ifname = ifname;
+  setup.includeOutgoing = includeOutgoing;
+  for (uint32_t i = 0; i < types.Length(); i++) setup.etherTypes.push_back(static_cast<uint16_t>(types.Get(i).As<Napi::Number>().Uint32Value()));
+  // Keeps every jump of the kernel filter within cBPF's 8-bit offsets.
+  if (setup.etherTypes.size() > 32) throw CodedError(env, "GB_ERR_PACKET_SOCKET", "etherTypes: at most 32 EtherTypes, got " + std::to_string(setup.etherTypes.size()));
+
+  if (ifname.empty() || ifname.size() >= IFNAMSIZ) throw CodedError(env, "GB_ERR_NO_INTERFACE", "interface name '" + ifname + "' is not a valid interface name");
+  unsigned idx = if_nametoindex(ifname.c_str());
+  if (idx == 0) throw CodedError(env, "GB_ERR_NO_INTERFACE", "interface '" + ifname + "' does not exist");
+  setup.ifindex = static_cast<int>(idx);
+
+  // Protocol 0: the socket receives nothing until bind() names the interface, so no frame
+  // from another interface can slip in first.
+  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    int err = errno;
+    throw CodedError(env, err == EPERM || err == EACCES ? "GB_ERR_PERMISSION" : "GB_ERR_PACKET_SOCKET",
+                     "opening a packet socket for '" + ifname + "' (needs CAP_NET_RAW)", err);
+  }
+  auto fail = [&](const std::string& what) {
+    int err = errno;
+    close(fd);
+    return CodedError(env, "GB_ERR_PACKET_SOCKET", what + " on '" + ifname + "'", err);
+  };
+  int one = 1;
+  // The kernel strips 802.1Q tags on receive and reports them here; we put them back.
+  if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) < 0) throw fail("PACKET_AUXDATA");
+  if (!includeOutgoing) {
+    // Not fatal on old kernels: the reader also checks sll_pkttype.
+    setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
+  }
+  if (!setup.etherTypes.empty()) {
+    std::vector<sock_filter> code = EtherTypeFilter(setup.etherTypes);
+    sock_fprog prog{static_cast<unsigned short>(code.size()), code.data()};
+    if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0) throw fail("attaching the EtherType filter");
+  }
+  if (rcvbuf > 0) {
+    // A large kernel buffer absorbs bursts while JS is busy; FORCE exceeds rmem_max as root.
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0) {
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    }
+  }
+  sockaddr_ll sll{};
+  sll.sll_family = AF_PACKET;
+  sll.sll_protocol = htons(ETH_P_ALL);
+  sll.sll_ifindex = static_cast<int>(idx);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&sll), sizeof sll) < 0) throw fail("binding the packet socket");
+  setup.fd = fd;
+  return FrameEndpoint::NewInstance(env, std::move(setup));
+}
+
+}  // namespace gb

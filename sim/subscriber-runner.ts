@@ -1,0 +1,110 @@
+// Feeds the pure StreamReceiver from an interface (packet socket, kernel receive timestamps on
+// CLOCK_MONOTONIC) or from a capture file (its timestamps as receive times), optionally
+// recording what arrived to a pcap and logging every message's receive time. Thin I/O; the
+// CLI builds and prints the report.
+import { decodeFrame } from '../bridge/codec/index.js';
+import { ETHERTYPE_GOOSE, ETHERTYPE_GSE, ETHERTYPE_SV } from '../bridge/codec/types.js';
+import { PcapWriter, readCapture } from '../bridge/pcap/index.js';
+import { monotonicUs, PacketSocket } from '../native/index.js';
+import { LineLogWriter } from './line-log-writer.js';
+import { wallMinusMonotonicUs } from './publisher-runner.js';
+import { StreamReceiver } from './stream-receiver.js';
+import type { StreamKey } from './stream-tracker.js';
+
+export type SubscriberInput = { kind: 'interface'; ifname: string } | { kind: 'pcap'; path: string };
+
+export interface SubscriberRunOptions {
+  input: SubscriberInput;
+  /** Stop after this long (interface); for a pcap: only frames within this long of the first. */
+  durationUs?: number;
+  recordPath?: string;
+  /** Per-message CSV: rx_us,appid,src_mac,st_num,sq_num,verdict. */
+  recvLogPath?: string;
+  expected?: StreamKey[];
+  signal?: AbortSignal;
+  /** Called once the socket is open and receiving (tests start the publisher then). */
+  onReady?: () => void;
+}
+
+/** How often silent streams are checked against their TAL (ms). */
+export const TICK_INTERVAL_MS = 10;
+/**
+ * TAL of silent streams is judged against now − this: frames already timestamped by the
+ * kernel may still wait in a batch, and must not be declared missing. Arrivals themselves are
+ * judged exactly by their receive time.
+ */
+export const TICK_GRACE_US = 20_000;
+
+export interface SubscriberRun {
+  receiver: StreamReceiver;
+  /** Clock of the receive times: CLOCK_MONOTONIC µs (interface) or the capture's wall µs (pcap). */
+  clock: 'monotonic' | 'wall';
+  /** Kernel-side drops of the packet socket (receive buffer full). */
+  kernelDrops: number;
+  aborted: boolean;
+}
+
+export async function runSubscriber(opts: SubscriberRunOptions): Promise<SubscriberRun> {
+  const live = opts.input.kind === 'interface';
+  const log = opts.recvLogPath ? await LineLogWriter.open(opts.recvLogPath, 'rx_us,appid,src_mac,st_num,sq_num,verdict') : undefined;
+  const wallOffset = live ? wallMinusMonotonicUs() : 0;
+  const receiver = new StreamReceiver({
+    decode: decodeFrame,
+    wallOffsetUs: wallOffset,
+    expected: opts.expected,
+    onMessage: log
+      ? (tracker, frame, rx, verdict) => log.line(`${rx},0x${tracker.key.appId.toString(16).padStart(4, '0')},${tracker.key.src},${frame.pdu.stNum},${frame.pdu.sqNum},${verdict}`)
+      : undefined,
+  });
+  const recorder = opts.recordPath ? await PcapWriter.open(opts.recordPath) : undefined;
+  try {
+    if (opts.input.kind === 'pcap') {
+      const cap = await readCapture(opts.input.path);
+      const first = cap.frames[0]?.timestampUs ?? 0;
+      const end = opts.durationUs === undefined ? Infinity : first + opts.durationUs;
+      for (const f of cap.frames) {
+        if (f.timestampUs >= end) break;
+        receiver.tick(f.timestampUs);
+        recorder?.write(f.data, f.timestampUs);
+        receiver.handleFrame(f.data, f.timestampUs);
+      }
+      return { receiver, clock: 'wall', kernelDrops: 0, aborted: false };
+    }
+    const socket = PacketSocket.open(opts.input.ifname, { etherTypes: [ETHERTYPE_GOOSE, ETHERTYPE_SV, ETHERTYPE_GSE] });
+    try {
+      socket.start((batch) => {
+        for (let i = 0; i < batch.count; i++) {
+          const off = batch.offsets[i]!;
+          const frame = batch.data.subarray(off, off + batch.lengths[i]!);
+          const rx = batch.rxTimeUs[i]!;
+          recorder?.write(frame, rx + wallOffset);
+          receiver.handleFrame(frame, rx);
+        }
+      });
+      opts.onReady?.();
+      const aborted = await new Promise<boolean>((resolve) => {
+        const ticker = setInterval(() => receiver.tick(monotonicUs() - TICK_GRACE_US), TICK_INTERVAL_MS);
+        const stopAt = opts.durationUs === undefined ? undefined : setTimeout(() => done(false), opts.durationUs / 1000);
+        const onAbort = (): void => done(true);
+        function done(a: boolean): void {
+          clearInterval(ticker);
+          if (stopAt) clearTimeout(stopAt);
+          opts.signal?.removeEventListener('abort', onAbort);
+          resolve(a);
+        }
+        if (opts.signal?.aborted) return done(true);
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      const kernelDrops = socket.stats().kernelDrops;
+      socket.close(); // no batch callback after this returns
+      receiver.tick(monotonicUs() - TICK_GRACE_US);
+      return { receiver, clock: 'monotonic', kernelDrops, aborted };
+    } finally {
+      socket.close();
+    }
+  } finally {
+    await recorder?.close();
+    await log?.close();
+  }
+}
+

@@ -1,0 +1,161 @@
+// `npm run suite:<name> -- …` → `tsx suites/cli.ts <name> …`. Parses arguments, calls the suite
+// library, writes tables to stderr and the output folder to stdout. Exit codes: 0 done,
+// 1 regression (compare) or a suite failure, 2 bad arguments.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { defaultOutDir } from './report/csv.js';
+import { createProgress } from './report/progress.js';
+import { parsePaths, PATH_NAMES } from './suite-context.js';
+import { isRoot } from '../testkit/preconditions.js';
+
+const num = (name: string, min: number, max: number, integer = false) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    throw new InvalidArgumentError(`${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got "${v}"`);
+  }
+  return n;
+};
+const numList = (name: string, min: number, max: number, integer = false) => (v: string): number[] =>
+  v.split(',').map((s) => num(name, min, max, integer)(s.trim()));
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+function common(cmd: Command): Command {
+  return cmd
+    .option('--out <dir>', 'output folder (default: reports/<UTC timestamp>/)')
+    .option('--paths <list>', `paths to measure, comma-separated (${PATH_NAMES.join(', ')})`, 'bridge,vxlan')
+    .addOption(new Option('--scale <n>', 'topology time scale for IGMP timers (1..120)').default(60).argParser(num('--scale', 1, 120)));
+}
+
+interface CommonOpts {
+  out?: string;
+  paths: string;
+  scale: number;
+}
+
+function resolveCommon(o: CommonOpts): { out: string; paths: ReturnType<typeof parsePaths>; scale: number; log: typeof log } {
+  if (!isRoot()) throw new Error('the suites build network namespaces and need root (CAP_NET_ADMIN)');
+  return { out: o.out ?? defaultOutDir(), paths: parsePaths(o.paths), scale: o.scale, log };
+}
+
+const program = new Command('suites')
+  .description('goose-bridge benchmark and validation suites (network namespaces + Linux bridge as TGW stand-in; kernel VXLAN as baseline)')
+  .showHelpAfterError()
+  .exitOverride();
+
+common(
+  program
+    .command('latency')
+    .description('one-way latency publisher → subscriber through two bridges and through kernel VXLAN (HdrHistogram, CO-corrected)')
+    .addOption(new Option('--duration <s>', 'seconds per path').default(10).argParser(num('--duration', 1, 3600)))
+    .addOption(new Option('--rate <fps>', 'frames per second (fixed rate)').default(1000).argParser(num('--rate', 1, 1_000_000)))
+    .addOption(new Option('--publishers <n>', 'publishers (streams) sharing the rate').default(1).argParser(num('--publishers', 1, 512, true)))
+    .addOption(new Option('--size <bytes>', 'Ethernet frame size').default(200).argParser(num('--size', 150, 8000, true)))
+    .addOption(new Option('--warmup <s>', 'unrecorded traffic before each measurement').default(2).argParser(num('--warmup', 0, 600))),
+).action(async (o: CommonOpts & { duration: number; rate: number; publishers: number; size: number; warmup: number }) => {
+  const c = resolveCommon(o);
+  const { runLatencySuite } = await import('./latency-suite.js');
+  const progress = createProgress('latency', c.paths.length);
+  const r = await runLatencySuite({ ...c, durationS: o.duration, rateFps: o.rate, publishers: o.publishers, sizeBytes: o.size, warmupS: o.warmup, progress });
+  progress.done();
+  process.stderr.write(r.table);
+  process.stdout.write(`${c.out}\n`);
+});
+
+common(
+  program
+    .command('throughput')
+    .description('highest zero-loss rate per frame size and path (RFC 2544 binary search), with each bridge process’s CPU % and peak RSS')
+    .addOption(new Option('--sizes <list>', 'frame sizes, bytes').default([200, 1500]).argParser(numList('--sizes', 150, 8000, true)))
+    .addOption(new Option('--trial <s>', 'seconds per trial (RFC 2544: ≥ 5)').default(5).argParser(num('--trial', 1, 600)))
+    .addOption(new Option('--max-rate <fps>', 'ceiling of the search').default(200_000).argParser(num('--max-rate', 100, 10_000_000)))
+    .addOption(new Option('--min-rate <fps>', 'floor of the search').default(1_000).argParser(num('--min-rate', 1, 10_000_000)))
+    .addOption(new Option('--resolution <fraction>', 'stop when the pass/fail interval is narrower than this').default(0.05).argParser(num('--resolution', 0.001, 0.5)))
+    .addOption(new Option('--max-trials <n>', 'trials per size and path').default(8).argParser(num('--max-trials', 1, 50, true))),
+).action(async (o: CommonOpts & { sizes: number[]; trial: number; maxRate: number; minRate: number; resolution: number; maxTrials: number }) => {
+  const c = resolveCommon(o);
+  const { runThroughputSuite } = await import('./throughput-suite.js');
+  const progress = createProgress('throughput', c.paths.length * o.sizes.length * o.maxTrials);
+  const r = await runThroughputSuite({ ...c, sizes: o.sizes, trialS: o.trial, maxFps: o.maxRate, minFps: o.minRate, resolution: o.resolution, maxTrials: o.maxTrials, progress });
+  progress.done();
+  process.stderr.write(r.table);
+  process.stdout.write(`${c.out}\n`);
+});
+
+common(
+  program
+    .command('loss')
+    .description('random loss injected on the stand-in (nftables numgen): injected vs measured, WAN-gap counters, state changes delivered within 4 ms/10 ms/100 ms/1 s vs the analytic prediction')
+    .addOption(new Option('--loss <list>', 'loss rates, percent').default([1, 5, 20]).argParser(numList('--loss', 0, 100)))
+    .addOption(new Option('--duration <s>', 'seconds per loss rate and path').default(20).argParser(num('--duration', 3, 3600)))
+    .addOption(new Option('--publishers <n>', 'GOOSE publishers').default(20).argParser(num('--publishers', 1, 512, true)))
+    .addOption(new Option('--event-interval <ms>', 'mean time between state changes of one publisher').default(1500).argParser(num('--event-interval', 1100, 60_000))),
+).action(async (o: CommonOpts & { loss: number[]; duration: number; publishers: number; eventInterval: number }) => {
+  const c = resolveCommon(o);
+  const { runLossSuite } = await import('./loss-suite.js');
+  const progress = createProgress('loss', c.paths.length * o.loss.length);
+  const r = await runLossSuite({ ...c, lossPercents: o.loss, durationS: o.duration, publishers: o.publishers, eventIntervalMs: o.eventInterval, progress });
+  progress.done();
+  process.stderr.write(r.table);
+  process.stdout.write(`${c.out}\n`);
+});
+
+common(
+  program
+    .command('all')
+    .description('latency, throughput, loss (and igmp when present) with short defaults (≤ 5 min): CSVs, summary.md and a self-contained report.html in one folder')
+    .option('--smoke', 'shorter still (CI: ≤ 3 min)', false),
+).action(async (o: CommonOpts & { smoke: boolean }) => {
+  const c = resolveCommon(o);
+  const { runAllSuites } = await import('./all-suites.js');
+  const r = await runAllSuites({ ...c, smoke: o.smoke });
+  process.stderr.write(r.summary);
+  process.stdout.write(`${c.out}\n`);
+});
+
+program
+  .command('compare')
+  .description('compare a report folder against a baseline: bridge/VXLAN ratios and absolute loss/anomaly counts within tolerances; exit 1 on regression')
+  .argument('<baseline-dir>', 'folder with the baseline CSVs (e.g. fixtures/baselines/smoke)')
+  .argument('<current-dir>', 'folder with the current CSVs')
+  .option('--tolerances <file>', 'tolerance file (JSON; its "description" and each rule’s "why" document it)', 'fixtures/baselines/tolerances.json')
+  .action(async (baseline: string, current: string, o: { tolerances: string }) => {
+    const { compareReports, loadTolerances } = await import('./compare/compare.js');
+    const r = compareReports(baseline, current, loadTolerances(o.tolerances));
+    process.stderr.write(r.table);
+    if (r.regressions > 0) {
+      process.stderr.write(`${r.regressions} figure(s) regressed beyond tolerance\n`);
+      process.exitCode = 1;
+    }
+  });
+
+program
+  .command('report')
+  .description('(re)write summary.md and report.html of a folder of suite CSVs')
+  .argument('<dir>', 'report folder')
+  .action(async (dir: string) => {
+    const { writeReportFolder } = await import('./report/report-folder.js');
+    const r = await writeReportFolder(dir, { folder: dir, rendered: new Date().toISOString() });
+    process.stderr.write(r.summary);
+    process.stdout.write(`${r.files.join('\n')}\n`);
+  });
+
+// Hook point for the IGMP suite (issue 6): suites/igmp/cli.ts exports register(program).
+try {
+  const igmp = (await import('./igmp/cli.js' as string)) as { register?: (p: Command) => void };
+  igmp.register?.(program);
+} catch (err) {
+  if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 1 ? 2 : err.exitCode;
+  } else {
+    process.stderr.write(`suites: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

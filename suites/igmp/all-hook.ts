@@ -1,0 +1,88 @@
+// suite:all's hook (suites/all-suites.ts imports this file when present): a short IGMP run into the
+// same folder, and its section of summary.md / report.html (table + timeline chart).
+import type { TopLevelSpec } from 'vega-lite';
+import { renderSvg } from '../report/charts.js';
+import type { ExtraSection } from '../report/report-folder.js';
+import { renderMarkdownTable } from '../report/table.js';
+import { IGMP_COLUMNS, runIgmpSuite, type IgmpSuiteOptions, type TimelineRow } from './index.js';
+import type { ScenarioNumber } from './scenario-plan.js';
+
+/** Scale and scenarios for suite:all (~1.5 min) and its CI smoke (~30 s). */
+export function igmpAllPlan(smoke: boolean): Pick<IgmpSuiteOptions, 'scale' | 'scenarios' | 'fastLeave' | 'intervals'> {
+  return smoke
+    ? // The claims CI guards: the report keepalive loses nothing even with fast leave, the re-join
+      // one does lose, and blocked queries lose membership on time.
+      { scale: 120, scenarios: [2, 3, 4] as ScenarioNumber[], fastLeave: [true], intervals: 1 }
+    : { scale: 120, scenarios: [1, 2, 3, 4, 5, 6] as ScenarioNumber[], fastLeave: [false, true], intervals: 1 };
+}
+
+const CHART_EVENTS = new Set([
+  'mdb-added', 'mdb-deleted', 'leave', 'keepalive-rejoin', 'keepalive-report', 'monitor-reregister',
+  'daemon-stop', 'daemon-start', 'uplink-down', 'uplink-up',
+]);
+
+/** Frames per 100 ms (step area) with the membership events as rules, one panel per run. */
+export function timelineSpec(rows: readonly TimelineRow[]): TopLevelSpec {
+  const values = rows
+    .filter((r) => r.frames !== '' || CHART_EVENTS.has(r.event))
+    .map((r) => ({
+      run: `${r.scenario} (fast leave ${r.fast_leave})`,
+      kind: r.frames === '' ? 'event' : 'bin',
+      t_tgw_s: r.t_tgw_s,
+      frames: r.frames === '' ? null : r.frames,
+      event: r.event,
+    }));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'Frames received per 100 ms and membership events (x: TGW seconds)',
+    data: { values },
+    facet: { row: { field: 'run', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left' } } },
+    spec: {
+      width: 560,
+      height: 60,
+      layer: [
+        {
+          transform: [{ filter: "datum.kind === 'bin'" }],
+          mark: { type: 'area', interpolate: 'step-after', opacity: 0.6 },
+          encoding: {
+            x: { field: 't_tgw_s', type: 'quantitative', title: 'TGW seconds' },
+            y: { field: 'frames', type: 'quantitative', title: 'frames' },
+          },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'event'" }],
+          mark: { type: 'rule', strokeWidth: 1 },
+          encoding: {
+            x: { field: 't_tgw_s', type: 'quantitative' },
+            color: { field: 'event', type: 'nominal', title: 'event' },
+          },
+        },
+      ],
+    },
+    resolve: { scale: { x: 'independent' } },
+  } as TopLevelSpec;
+}
+
+export async function runIgmpForAll(o: { out: string; scale: number; smoke: boolean; log: (l: string) => void }): Promise<ExtraSection | null> {
+  // suite:all's --scale is for the other suites' topology; the IGMP runs need a high scale to fit.
+  const plan = igmpAllPlan(o.smoke);
+  const r = await runIgmpSuite({ ...plan, outDir: o.out, log: o.log });
+  process.stderr.write(`${r.table}\n`);
+  const rows = r.rows.map((x) => ({ ...x }));
+  const markdown =
+    `Scale ${plan.scale}: times in TGW seconds (timer-driven values × scale). Full run: \`npm run suite:igmp\`.\n\n` +
+    renderMarkdownTable([...IGMP_COLUMNS], rows);
+  return {
+    title: 'IGMP membership (Transit Gateway timeout)',
+    markdown,
+    section: {
+      title: 'IGMP membership (Transit Gateway timeout)',
+      charts: [await renderSvg(timelineSpec(r.timeline))],
+      tables: [{ caption: 'igmp.csv', columns: [...IGMP_COLUMNS], rows }],
+      notes: [
+        'Queries are dropped at the member (security group without inbound IGMP) in scenarios 2–5.',
+        'Keepalive "rejoin" = drop + add membership (sends a Leave); "report" = IGMPv2 report on a raw socket, no Leave.',
+      ],
+    },
+  };
+}

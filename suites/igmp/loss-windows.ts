@@ -1,0 +1,84 @@
+// Loss windows from the sequence numbers a receiver saw: every run of missing numbers becomes one
+// window bounded by the frames around it. Pure; times are µs on the receiver's clock.
+
+export interface ReceivedFrame {
+  seq: number;
+  /** Arrival, CLOCK_MONOTONIC µs. */
+  rxUs: number;
+}
+
+export interface LossWindow {
+  firstLostSeq: number;
+  lastLostSeq: number;
+  lost: number;
+  /** Arrival of the last frame before the gap (the stream's start when the gap leads). */
+  startUs: number;
+  /** Arrival of the first frame after the gap (the stream's end when nothing came back). */
+  endUs: number;
+  /** endUs − startUs: how long the receiver heard nothing. */
+  durationUs: number;
+  /** True when no frame arrived after the gap before the stream ended (membership never came back). */
+  open: boolean;
+}
+
+export interface SequenceAccount {
+  sent: number;
+  /** Distinct sequence numbers in [0, sent) that arrived. */
+  received: number;
+  lost: number;
+  duplicates: number;
+  /** Arrivals with a sequence number the sender says it never sent (should stay 0). */
+  outOfRange: number;
+  windows: LossWindow[];
+}
+
+/**
+ * @param received frames in any order (duplicates allowed)
+ * @param sent the sender's count: sequence numbers 0 … sent−1 were sent
+ * @param streamStartUs when the stream began (receiver clock), bound of a leading gap
+ * @param streamEndUs when the stream ended (receiver clock), bound of a trailing gap
+ */
+export function accountSequence(
+  received: readonly ReceivedFrame[],
+  sent: number,
+  streamStartUs: number,
+  streamEndUs: number,
+): SequenceAccount {
+  if (!Number.isInteger(sent) || sent < 0) throw new RangeError(`sent must be a non-negative integer, got ${sent}`);
+  // First arrival of each sequence number; later copies are duplicates.
+  const firstRx = new Map<number, number>();
+  let duplicates = 0;
+  let outOfRange = 0;
+  for (const f of received) {
+    if (!Number.isInteger(f.seq) || f.seq < 0 || f.seq >= sent) {
+      outOfRange++;
+      continue;
+    }
+    const prev = firstRx.get(f.seq);
+    if (prev === undefined) firstRx.set(f.seq, f.rxUs);
+    else duplicates++;
+  }
+  const seqs = [...firstRx.keys()].sort((a, b) => a - b);
+  const windows: LossWindow[] = [];
+  let expected = 0; // next sequence number that should follow
+  let lastRx = streamStartUs;
+  for (const seq of seqs) {
+    const rx = firstRx.get(seq)!;
+    if (seq > expected) windows.push(window(expected, seq - 1, lastRx, rx, false));
+    expected = seq + 1;
+    lastRx = rx;
+  }
+  if (expected < sent) windows.push(window(expected, sent - 1, lastRx, Math.max(lastRx, streamEndUs), true));
+  return { sent, received: seqs.length, lost: sent - seqs.length, duplicates, outOfRange, windows };
+}
+
+function window(first: number, last: number, startUs: number, endUs: number, open: boolean): LossWindow {
+  return { firstLostSeq: first, lastLostSeq: last, lost: last - first + 1, startUs, endUs, durationUs: endUs - startUs, open };
+}
+
+/** The longest silence among the windows (0 without windows). */
+export function longestWindowUs(windows: readonly LossWindow[]): number {
+  let m = 0;
+  for (const w of windows) if (w.durationUs > m) m = w.durationUs;
+  return m;
+}

@@ -1,0 +1,38 @@
+// What a suite needs from a way of carrying GOOSE between hosts: on every host an L2 interface
+// where GOOSE apps send and receive, plus the processes doing the work (for CPU/RSS sampling)
+// and their counters. goose-bridge (goose0) and kernel VXLAN (vx0) both have this shape.
+import type { Topology } from '../topology/index.js';
+
+export type PathName = 'bridge' | 'vxlan';
+
+export interface PathProcess {
+  host: number;
+  pid: number;
+  label: string;
+}
+
+export interface L2Path {
+  readonly name: PathName;
+  /** The multicast group/port the path uses on the stand-in (for loss injection and mdb checks). */
+  readonly group: string;
+  readonly udpPort: number;
+  /** Host i's L2 interface (same name on every host). */
+  readonly ifname: string;
+  /** Encapsulation bytes added per frame on the wire (IPv4 + UDP + the path's own header). */
+  readonly overheadBytes: number;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Userspace processes carrying the traffic (none for VXLAN: it is in the kernel). */
+  processes(): PathProcess[];
+  /** Per host counters the path keeps (e.g. the bridge's stats file), keyed by host index. */
+  counters(): Promise<Map<number, Record<string, number>>>;
+}
+
+export interface PathFactoryOptions {
+  topology: Topology;
+  ttl?: number;
+}
+
+export function allPorts(topo: Topology): string[] {
+  return topo.hosts.map((h) => h.tgwPort);
+}

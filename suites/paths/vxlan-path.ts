@@ -1,0 +1,73 @@
+// The baseline: kernel VXLAN over the same stand-in (recipe: `ip link add vx0 type vxlan id 42
+// group 239.0.0.42 dev <uplink> dstport 4789 ttl 1 df set`). Its membership expires like ours,
+// so it gets the same conditions.
+import * as cmd from '../topology/commands.js';
+import { run } from '../topology/exec.js';
+import type { Topology } from '../topology/index.js';
+import { allPorts, type L2Path, type PathFactoryOptions, type PathProcess } from './l2-path.js';
+
+export const VXLAN_DEFAULTS = { ifname: 'vx0', vni: 42, group: '239.0.0.42', udpPort: 4789 } as const;
+
+export class VxlanPath implements L2Path {
+  readonly name = 'vxlan' as const;
+  readonly group = VXLAN_DEFAULTS.group;
+  readonly udpPort = VXLAN_DEFAULTS.udpPort;
+  readonly ifname = VXLAN_DEFAULTS.ifname;
+  readonly overheadBytes = 20 + 8 + 8 + 14; // outer IPv4 + UDP + VXLAN header + inner Ethernet is counted in the frame
+  private readonly topo: Topology;
+  private readonly ttl: number;
+  private started = false;
+
+  constructor(opts: PathFactoryOptions) {
+    this.topo = opts.topology;
+    this.ttl = opts.ttl ?? 1;
+  }
+
+  async start(): Promise<void> {
+    for (const h of this.topo.hosts) {
+      await run(
+        cmd.createVxlan(h.ns, this.ifname, {
+          vni: VXLAN_DEFAULTS.vni,
+          group: this.group,
+          uplink: h.uplink,
+          dstPort: this.udpPort,
+          ttl: this.ttl,
+        }),
+      );
+      // IPv6 is off in the hosts, so the device sends nothing of its own (no MLD/ND noise).
+      await run(cmd.setUp(h.ns, this.ifname));
+    }
+    this.started = true;
+    await this.topo.waitUntilForwarding();
+    await this.topo.waitForMembers(this.group, allPorts(this.topo));
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    for (const h of this.topo.hosts) {
+      await run(['ip', '-n', h.ns, 'link', 'delete', this.ifname]).catch(() => {});
+    }
+  }
+
+  processes(): PathProcess[] {
+    return [];
+  }
+
+  async counters(): Promise<Map<number, Record<string, number>>> {
+    const out = new Map<number, Record<string, number>>();
+    for (const h of this.topo.hosts) {
+      const j = JSON.parse(await run(['ip', '-n', h.ns, '-s', '-j', 'link', 'show', this.ifname])) as Array<{
+        stats64?: { rx?: Record<string, number>; tx?: Record<string, number> };
+      }>;
+      const s = j[0]?.stats64;
+      out.set(h.index, {
+        rx_packets: s?.rx?.packets ?? 0,
+        rx_dropped: s?.rx?.dropped ?? 0,
+        tx_packets: s?.tx?.packets ?? 0,
+        tx_dropped: s?.tx?.dropped ?? 0,
+      });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,96 @@
+// The report's charts as Vega-Lite specs rendered to SVG in Node (no browser, no network), so
+// report.html is one self-contained file that opens offline.
+import * as vega from 'vega';
+import * as vl from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { TRANSFER_TIME_CLASSES } from '../stats/latency-summary.js';
+
+export type Datum = Record<string, string | number | boolean | null>;
+
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const compiled = vl.compile(spec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** "Nines" position of a percentile: 0 → 0, 90 → 1, 99 → 2, 99.9 → 3 (100 is drawn at 6 nines). */
+export function ninesOf(percentile: number): number {
+  const rest = 1 - Math.min(percentile, 99.9999) / 100;
+  return Math.round(-Math.log10(rest) * 1e6) / 1e6 + 0; // + 0 turns -0 (percentile 0) into 0
+}
+
+export function latencyNinesSpec(curve: Datum[]): TopLevelSpec {
+  const data = curve.map((d) => ({ ...d, nines: ninesOf(Number(d.percentile)), latency_us: Math.max(1, Number(d.latency_us)) }));
+  const maxNines = Math.max(3, ...data.map((d) => d.nines));
+  const ticks = [0, 1, 2, 3, 4, 5, 6].filter((t) => t <= maxNines);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'One-way latency by percentile (log "nines" axis) with IEC 61850-5 transfer-time classes',
+    width: 560,
+    height: 300,
+    layer: [
+      {
+        data: { values: data },
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: {
+            field: 'nines', type: 'quantitative', title: 'percentile',
+            axis: { values: ticks, labelExpr: "['0%','90%','99%','99.9%','99.99%','99.999%','99.9999%'][datum.value]" },
+            scale: { domain: [0, maxNines] },
+          },
+          y: { field: 'latency_us', type: 'quantitative', title: 'latency (µs)', scale: { type: 'log' } },
+          color: { field: 'path', type: 'nominal' },
+        },
+      },
+      {
+        data: { values: TRANSFER_TIME_CLASSES.map((c) => ({ limit_us: c.maxUs, label: `${c.name} ≤ ${c.maxUs / 1000} ms` })) },
+        layer: [
+          { mark: { type: 'rule', strokeDash: [4, 4], color: '#999' }, encoding: { y: { field: 'limit_us', type: 'quantitative' } } },
+          { mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: '#666' }, encoding: { y: { field: 'limit_us', type: 'quantitative' }, x: { value: 0 }, text: { field: 'label' } } },
+        ],
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+export function throughputSpec(rows: Datum[]): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'Highest loss-free rate per frame size (RFC 2544 search)',
+    width: 420,
+    height: 260,
+    data: { values: rows.filter((r) => r.path !== 'bridge/vxlan').map((r) => ({ ...r, frame_bytes: Number(r.frame_bytes) })) },
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'frame_bytes', type: 'ordinal', title: 'frame size (bytes)', sort: 'ascending', axis: { labelAngle: 0 } },
+      xOffset: { field: 'path', type: 'nominal' },
+      y: { field: 'rate_fps', type: 'quantitative', title: 'frames/s' },
+      color: { field: 'path', type: 'nominal' },
+      tooltip: [{ field: 'rate_fps' }, { field: 'mbit_s' }],
+    },
+  } as TopLevelSpec;
+}
+
+export function deliverySpec(points: Datum[]): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'State changes delivered within a deadline vs injected loss (dashed: 1 − pⁿ prediction)',
+    data: { values: points },
+    facet: { column: { field: 'path', type: 'nominal' } },
+    spec: {
+      width: 280,
+      height: 220,
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'loss_percent', type: 'quantitative', title: 'injected loss (%)' },
+        y: { field: 'fraction', type: 'quantitative', title: 'fraction delivered', scale: { zero: false } },
+        color: { field: 'deadline', type: 'nominal', sort: ['4ms', '10ms', '100ms', '1s'] },
+        strokeDash: { field: 'kind', type: 'nominal', sort: ['measured', 'predicted'] },
+      },
+    },
+  } as TopLevelSpec;
+}

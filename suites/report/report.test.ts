@@ -1,0 +1,110 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { toCsv, parseCsv, writeCsv, defaultOutDir } from './csv.js';
+import { renderTable, renderMarkdownTable } from './table.js';
+import { renderBar } from './progress.js';
+import { ninesOf, renderSvg, throughputSpec } from './charts.js';
+import { evaluateGoals } from './goals.js';
+import { writeReportFolder } from './report-folder.js';
+import { LATENCY_COLUMNS, PERCENTILE_CURVE_COLUMNS, RESOURCE_COLUMNS, ratioRow } from '../latency-suite.js';
+import { THROUGHPUT_COLUMNS } from '../throughput-suite.js';
+import { LOSS_COLUMNS } from '../loss-suite.js';
+import { escapeHtml } from './html-report.js';
+
+describe('CSV writing', () => {
+  it('round-trips any cell text through csv-stringify and our reader, columns in order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string(), fc.integer(), fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }))), { maxLength: 20 }), (rows) => {
+        const csv = toCsv(['a', 'b', 'c'], rows.map(([a, b, c]) => ({ a, b, c })));
+        const back = parseCsv(csv);
+        expect(csv.split('\n')[0]).to.equal('a,b,c');
+        expect(back.length).to.equal(rows.length);
+        back.forEach((r, i) => {
+          const [a, b, c] = rows[i]!;
+          expect(r.a).to.equal(a);
+          expect(Number(r.b)).to.equal(b);
+          expect(r.c).to.equal(c === null ? '' : String(c));
+        });
+      }),
+    );
+  });
+  it('refuses a row with a column the header lacks, and writes empty cells for missing figures', () => {
+    expect(() => toCsv(['a'], [{ a: 1, z: 2 }])).to.throw(/z/);
+    expect(toCsv(['a', 'b'], [{ a: 1 }, { a: Infinity, b: true }])).to.equal('a,b\n1,\n,true\n');
+    expect(defaultOutDir(new Date('2026-11-21T15:04:05.123Z'))).to.equal(join('reports', '2026-11-21T15-04-05Z'));
+  });
+});
+
+describe('tables', () => {
+  it('align every column to the widest cell', () => {
+    const t = renderTable(['path', { key: 'latency_p50_us', label: 'p50 µs' }], [{ path: 'bridge', latency_p50_us: 12 }, { path: 'bridge/vxlan', latency_p50_us: 1.23456 }]);
+    const lines = t.trimEnd().split('\n');
+    expect(new Set(lines.map((l) => l.length)).size).to.equal(1);
+    expect(t).to.contain('1.235');
+    expect(renderMarkdownTable(['a'], [{ a: 'x|y' }])).to.equal('| a |\n|---|\n| x\\|y |\n');
+    expect(renderBar(1, 2, 10)).to.equal('[█████░░░░░]  50%');
+  });
+});
+
+describe('latency ratio row', () => {
+  it('divides each bridge figure by VXLAN’s', () => {
+    const r = ratioRow({ path: 'bridge', latency_p50_us: 300, latency_p99_us: 900, rate_fps: 1000 }, { path: 'vxlan', latency_p50_us: 100, latency_p99_us: 0 })!;
+    expect(r.path).to.equal('bridge/vxlan');
+    expect(r.latency_p50_us).to.equal(3);
+    expect(r.latency_p99_us).to.equal(null);
+    expect(ratioRow(undefined, { path: 'vxlan' })).to.equal(null);
+  });
+  it('has the issue’s latency columns in order', () => {
+    expect(LATENCY_COLUMNS.slice(0, 15)).to.deep.equal([
+      'path', 'rate_fps', 'publishers', 'frame_bytes', 'sent', 'received', 'lost', 'latency_p2_5_us', 'latency_p50_us',
+      'latency_p97_5_us', 'latency_p99_us', 'latency_p99_9_us', 'latency_max_us', 'latency_mean_us', 'latency_stdev_us',
+    ]);
+  });
+});
+
+describe('goals', () => {
+  it('reports each goal with its figure, met or not, and "not measured" when absent', () => {
+    const g = evaluateGoals(
+      [{ path: 'bridge', rate_fps: '1000', latency_p99_us: '1500' }, { path: 'bridge/vxlan', latency_p50_us: '1.5' }],
+      [{ path: 'bridge', frame_bytes: '200', rate_fps: '60000' }],
+      [{ suite: 'latency', path: 'bridge', rate_fps: '1000', rss_peak_mb: '70', cpu_percent: '7.5' }],
+    );
+    expect(g.map((x) => x.met)).to.deep.equal([true, null, true, false, true, false]);
+    expect(g[3]!.figure).to.equal('1500 µs');
+  });
+});
+
+describe('charts and report folder', () => {
+  it('places percentiles on a nines axis', () => {
+    expect([ninesOf(0), ninesOf(90), ninesOf(99), ninesOf(99.9), ninesOf(100)]).to.deep.equal([0, 1, 2, 3, 6]);
+  });
+  it('renders Vega-Lite to SVG offline', async () => {
+    const svg = await renderSvg(throughputSpec([{ path: 'bridge', frame_bytes: 200, rate_fps: 5, mbit_s: 1 }]));
+    expect(svg.startsWith('<svg')).to.equal(true);
+    expect(svg).to.contain('frames/s');
+  });
+  it('writes summary.md and a self-contained report.html from a folder of suite CSVs', async function () {
+    this.timeout(30_000);
+    const dir = mkdtempSync(join(tmpdir(), 'gbh-report-'));
+    try {
+      writeCsv(dir, 'latency.csv', LATENCY_COLUMNS, [{ path: 'bridge', rate_fps: 1000, sent: 10, received: 10, lost: 0, latency_p50_us: 80, latency_p99_us: 400 }, { path: 'vxlan', rate_fps: 1000, latency_p50_us: 40 }]);
+      writeCsv(dir, 'latency-percentiles.csv', PERCENTILE_CURVE_COLUMNS, [0, 50, 99, 99.9, 100].flatMap((p) => [{ path: 'bridge', percentile: p, latency_us: 10 + p }, { path: 'vxlan', percentile: p, latency_us: 5 + p }]));
+      writeCsv(dir, 'throughput.csv', THROUGHPUT_COLUMNS, [{ path: 'bridge', frame_bytes: 200, rate_fps: 60000, mbit_s: 96 }, { path: 'vxlan', frame_bytes: 200, rate_fps: 90000, mbit_s: 144 }]);
+      writeCsv(dir, 'resources-latency.csv', RESOURCE_COLUMNS, [{ suite: 'latency', path: 'bridge', host: 'h1', rate_fps: 1000, cpu_percent: 3, rss_peak_mb: 70 }]);
+      writeCsv(dir, 'loss.csv', LOSS_COLUMNS, [{ path: 'bridge', loss_set_percent: 5, delivered_4ms_fraction: 0.99, predicted_4ms_fraction: 0.9975 }]);
+      const r = await writeReportFolder(dir, { run: '<test>' });
+      const html = readFileSync(join(dir, 'report.html'), 'utf8');
+      expect((html.match(/<svg/g) ?? []).length).to.equal(3);
+      expect(html).to.not.match(/<script|https?:\/\/(?!www\.w3\.org|vega\.github\.io)/);
+      expect(html).to.contain('&lt;test&gt;');
+      expect(r.summary).to.contain('## Latency');
+      expect(r.summary).to.contain('| one-way latency p99 ≤ 1 ms at 1,000 frames/s | 400 µs | yes |');
+      expect(escapeHtml('<a href="x">&')).to.equal('&lt;a href=&quot;x&quot;&gt;&amp;');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

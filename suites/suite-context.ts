@@ -1,0 +1,56 @@
+// What every suite shares: the topology (built here or handed in by `all`), the paths to
+// measure, where the CSVs go, logging and progress.
+import { Topology } from './topology/index.js';
+import { BridgePath } from './paths/bridge-path.js';
+import { VxlanPath } from './paths/vxlan-path.js';
+import type { L2Path, PathName } from './paths/l2-path.js';
+
+export const PATH_NAMES: readonly PathName[] = ['bridge', 'vxlan'];
+
+export interface SuiteCommon {
+  out: string;
+  paths: readonly PathName[];
+  /** Topology time scale (IGMP timers); the data-plane suites do not depend on it. */
+  scale: number;
+  log: (line: string) => void;
+  /** Shared by `all`; built and destroyed by the suite otherwise. */
+  topology?: Topology;
+}
+
+/** TGW's maximum MTU for VPC attachments: 1500-byte GOOSE frames plus encapsulation fit. */
+export const SUITE_MTU = 8500;
+
+export function parsePaths(v: string): PathName[] {
+  const names = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const n of names) {
+    if (!PATH_NAMES.includes(n as PathName)) throw new Error(`--paths: "${n}" is not one of ${PATH_NAMES.join(', ')}`);
+  }
+  if (names.length === 0) throw new Error('--paths: name at least one path');
+  return names as PathName[];
+}
+
+export function makePath(name: PathName, topology: Topology): L2Path {
+  return name === 'bridge' ? new BridgePath({ topology }) : new VxlanPath({ topology });
+}
+
+export async function withTopology<T>(common: SuiteCommon, hosts: number, fn: (t: Topology) => Promise<T>): Promise<T> {
+  if (common.topology) return fn(common.topology);
+  const topo = await Topology.create({ hosts, scale: common.scale, mtu: SUITE_MTU, log: common.log });
+  try {
+    return await fn(topo);
+  } finally {
+    await topo.destroy();
+  }
+}
+
+/** Starts a path, runs fn, always stops it (and removes its temporary files). */
+export async function withPath<T>(name: PathName, topo: Topology, fn: (p: L2Path) => Promise<T>): Promise<T> {
+  const path = makePath(name, topo);
+  try {
+    await path.start();
+    return await fn(path);
+  } finally {
+    await path.stop();
+    if (path instanceof BridgePath) path.dispose();
+  }
+}

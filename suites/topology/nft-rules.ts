@@ -1,0 +1,121 @@
+// nftables rule sets the harness installs, built as text for `nft -f -`. Pure.
+
+export interface NftTable {
+  family: 'bridge' | 'ip' | 'inet';
+  name: string;
+  /** Full `table … { … }` text. */
+  text: string;
+}
+
+const NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,30}$/;
+function checkName(what: string, name: string): void {
+  if (!NAME_RE.test(name)) throw new RangeError(`${what} must match ${NAME_RE}, got ${JSON.stringify(name)}`);
+}
+const IFNAME_RE = /^[A-Za-z0-9_.*-]{1,15}$/;
+function checkIf(name: string): string {
+  if (!IFNAME_RE.test(name)) throw new RangeError(`interface name must be 1-15 of [A-Za-z0-9_.*-], got ${JSON.stringify(name)}`);
+  return JSON.stringify(name);
+}
+const IPV4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+function checkIpv4(what: string, addr: string): string {
+  const m = IPV4_RE.exec(addr);
+  if (m === null || m.slice(1).some((o) => Number(o) > 255)) throw new RangeError(`${what} must be an IPv4 address, got ${JSON.stringify(addr)}`);
+  return addr;
+}
+function checkPort(port: number): number {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`port must be an integer 1..65535, got ${port}`);
+  return port;
+}
+
+/**
+ * The stand-in's guard: queries sent by hosts are dropped at ingress (one blacks out snooped
+ * forwarding for ~10 s), and fragmented multicast is not forwarded, as on a real TGW.
+ */
+export function tgwGuardTable(name = 'gbh_guard'): NftTable {
+  checkName('table name', name);
+  return {
+    family: 'bridge',
+    name,
+    text: `table bridge ${name} {
+  chain pre {
+    type filter hook prerouting priority -200; policy accept;
+    iifname "tgw-*" ip protocol igmp igmp type membership-query counter drop
+  }
+  chain fwdfrag {
+    type filter hook forward priority 0; policy accept;
+    ip daddr 224.0.0.0/4 ip frag-off & 0x3fff != 0 counter drop
+  }
+}
+`,
+  };
+}
+
+export interface LossRule {
+  /** Stand-in ports (egress towards receivers) to drop on. */
+  ports: readonly string[];
+  group: string;
+  udpPort: number;
+  /** Percentage 0..100, resolution 0.01 %. */
+  lossPercent: number;
+}
+
+/** Resolution of the random drop: `numgen random mod 10000 < lossPercent × 100`. */
+export const LOSS_MODULUS = 10_000;
+
+export function lossThreshold(lossPercent: number): number {
+  if (!Number.isFinite(lossPercent) || lossPercent < 0 || lossPercent > 100) {
+    throw new RangeError(`loss percent must be 0..100, got ${lossPercent}`);
+  }
+  return Math.round((lossPercent * LOSS_MODULUS) / 100);
+}
+
+/** Random loss on the stand-in's egress ports (no netem here: nftables `numgen random`). A chain
+ * may not be called `fwd`. The counter gives the exact number of injected drops. */
+export function lossTable(name: string, rule: LossRule): NftTable {
+  checkName('table name', name);
+  if (rule.ports.length === 0) throw new RangeError('loss rule needs at least one port');
+  const ports = rule.ports.map(checkIf).join(', ');
+  const group = checkIpv4('group', rule.group);
+  const threshold = lossThreshold(rule.lossPercent);
+  return {
+    family: 'bridge',
+    name,
+    text: `table bridge ${name} {
+  chain fwdloss {
+    type filter hook forward priority 0; policy accept;
+    oifname { ${ports} } ip daddr ${group} udp dport ${checkPort(rule.udpPort)} numgen random mod ${LOSS_MODULUS} < ${threshold} counter drop
+  }
+}
+`,
+  };
+}
+
+/** A security group that forgot inbound IGMP: queries dropped at the member (host namespace). */
+export function securityGroupDropQueriesTable(name = 'gbh_sg'): NftTable {
+  checkName('table name', name);
+  return {
+    family: 'ip',
+    name,
+    text: `table ip ${name} {
+  chain in {
+    type filter hook input priority 0; policy accept;
+    ip protocol igmp igmp type membership-query counter drop
+  }
+}
+`,
+  };
+}
+
+/** Sums the packets of every `counter` in `nft -j list table` output. */
+export function sumCounterPackets(nftJson: string): number {
+  const doc = JSON.parse(nftJson) as { nftables?: Array<Record<string, unknown>> };
+  let total = 0;
+  for (const item of doc.nftables ?? []) {
+    const rule = item.rule as { expr?: Array<Record<string, unknown>> } | undefined;
+    for (const e of rule?.expr ?? []) {
+      const c = e.counter as { packets?: number } | undefined;
+      if (c !== undefined && typeof c.packets === 'number') total += c.packets;
+    }
+  }
+  return total;
+}

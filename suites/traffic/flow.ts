@@ -1,0 +1,154 @@
+// Runs one measured flow on a topology: receivers on the destination hosts, then the sender on
+// the source host, then collects every side's JSON. The processes are the lean traffic endpoints
+// of traffic-cli.ts, started inside the host namespaces.
+import { fileURLToPath } from 'node:url';
+import * as hdr from 'hdr-histogram-js';
+import type { Topology, ManagedProcess } from '../topology/index.js';
+import { sleep } from '../topology/index.js';
+
+const SCRIPT = fileURLToPath(new URL('./traffic-cli.ts', import.meta.url));
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface ConstantSenderResult {
+  mode: 'constant';
+  sent: number;
+  rateFps: number;
+  achievedFps: number;
+  durationS: number;
+  refusedCalls: number;
+  writeDrops: number;
+  maxLagUs: number;
+}
+export interface GooseSenderResult {
+  mode: 'goose';
+  sent: number;
+  refused: number;
+  durationS: number;
+  publishers: Array<{ publisher: number; states: number; countedStates: number }>;
+}
+export interface ReceiverResult {
+  mode: 'recv';
+  received: number;
+  distinct: number;
+  duplicates: number;
+  outOfOrder: number;
+  foreign: number;
+  kernelDrops: number;
+  firstRxUs: number;
+  lastRxUs: number;
+  histogram: string;
+  firstDeliveries: Array<[number, number, number]>;
+}
+
+export function trafficArgv(args: readonly string[]): string[] {
+  return [process.execPath, '--import', 'tsx', SCRIPT, ...args];
+}
+
+function parseLastJson<T>(p: ManagedProcess): T {
+  const lines = p.stdout.trim().split('\n');
+  const last = lines[lines.length - 1];
+  if (!last) throw new Error(`${p.describe()}: printed no result`);
+  try {
+    return JSON.parse(last) as T;
+  } catch {
+    throw new Error(`${p.describe()}: result is not JSON: ${last.slice(0, 200)}`);
+  }
+}
+
+function waitReady(p: ManagedProcess, timeoutMs = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`${p.describe()}: not ready within ${timeoutMs} ms`)), timeoutMs);
+    const onData = (d: Buffer | string): void => {
+      buf += String(d);
+      if (buf.includes('ready\n')) {
+        clearTimeout(timer);
+        p.child.stderr?.off('data', onData);
+        resolve();
+      }
+    };
+    p.child.stderr?.on('data', onData);
+    void p.exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`${p.describe()}: exited before ready`));
+    });
+  });
+}
+
+export interface FlowSpec {
+  topology: Topology;
+  ifname: string;
+  from: number;
+  to: readonly number[];
+  size: number;
+  /** Sender arguments after `--interface`/`--size` (mode-specific). */
+  sender: { mode: 'send-constant'; rate: number; duration: number; publishers: number } | {
+    mode: 'send-goose';
+    duration: number;
+    publishers: number;
+    eventIntervalMs: number;
+    t1Ms: number;
+    t0Ms: number;
+    windowMs: number;
+    seed: number;
+  };
+  /** Record latency with HdrHistogram's coordinated-omission correction at the sender's fixed rate. */
+  correctCoordinatedOmission?: boolean;
+  /** Hook called once every receiver is listening and before the sender starts. */
+  beforeSend?: () => Promise<void>;
+  settleMs?: number;
+}
+
+export interface FlowResult<S> {
+  sender: S;
+  receivers: Map<number, ReceiverResult>;
+}
+
+export async function runFlow<S extends ConstantSenderResult | GooseSenderResult>(spec: FlowSpec): Promise<FlowResult<S>> {
+  const topo = spec.topology;
+  const goose = spec.sender.mode === 'send-goose';
+  // Coordinated-omission correction synthesises latency/interval samples per late frame: right
+  // for the latency suite's fixed low rate, ruinous at 100k frames/s (the throughput suite only counts).
+  const expectedIntervalUs =
+    spec.sender.mode === 'send-constant' && spec.correctCoordinatedOmission === true ? Math.max(1, Math.round(1e6 / spec.sender.rate)) : 0;
+  const receivers = new Map<number, ManagedProcess>();
+  try {
+    for (const h of spec.to) {
+      const args = ['recv', '--interface', spec.ifname, '--size', String(spec.size), '--expected-interval-us', String(expectedIntervalUs)];
+      if (goose) args.push('--first-deliveries');
+      receivers.set(h, topo.spawn(topo.host(h).ns, trafficArgv(args), `receiver h${h}`, { cwd: REPO }));
+    }
+    await Promise.all([...receivers.values()].map((p) => waitReady(p)));
+    if (spec.beforeSend) await spec.beforeSend();
+    const s = spec.sender;
+    const sargs =
+      s.mode === 'send-constant'
+        ? ['send-constant', '--rate', String(s.rate), '--duration', String(s.duration), '--publishers', String(s.publishers)]
+        : [
+            'send-goose', '--duration', String(s.duration), '--publishers', String(s.publishers),
+            '--event-interval-ms', String(s.eventIntervalMs), '--t1-ms', String(s.t1Ms), '--t0-ms', String(s.t0Ms),
+            '--window-ms', String(s.windowMs), '--seed', String(s.seed),
+          ];
+    const sender = topo.spawn(
+      topo.host(spec.from).ns,
+      trafficArgv([...sargs, '--interface', spec.ifname, '--size', String(spec.size)]),
+      `sender h${spec.from}`,
+      { cwd: REPO },
+    );
+    const exit = await sender.exited;
+    if (exit.code !== 0) throw new Error(`${sender.describe()}`);
+    await sleep(spec.settleMs ?? 300);
+    const results = new Map<number, ReceiverResult>();
+    for (const [h, p] of receivers) {
+      await p.stop(5000);
+      results.set(h, parseLastJson<ReceiverResult>(p));
+    }
+    return { sender: parseLastJson<S>(sender), receivers: results };
+  } finally {
+    for (const p of receivers.values()) if (p.running) await p.stop(1000);
+  }
+}
+
+export function decodeHistogram(b64: string): hdr.Histogram {
+  return hdr.decodeFromCompressedBase64(b64);
+}

@@ -1,0 +1,304 @@
+// The lean traffic endpoints the suites run inside host namespaces (one process each):
+//   send-constant: fixed-rate probe frames (round-robin over publishers), pre-encoded templates
+//                  patched in place and sent with sendmmsg through the native PacketSocket;
+//   send-goose:    publishers following the GOOSE retransmission schedule (sim's schedule) with a
+//                  state change every --event-interval-ms;
+//   recv:          counts probe frames, records one-way latency (CLOCK_MONOTONIC, same clock as
+//                  the sender's stamp) into an HdrHistogram, and each state's first delivery.
+// Each prints one JSON object on stdout when done (recv: on SIGTERM/SIGINT or --duration).
+import { Command } from 'commander';
+import * as hdr from 'hdr-histogram-js';
+import { PacketSocket, monotonicUs, frameAt } from '../../native/index.js';
+import { buildProbeTemplate, readProbeFields, writeProbeFields, writeProbeTal, type ProbeLayout } from './probe-frame.js';
+import { FixedRatePacer } from './pacer.js';
+import { createSchedule, TalPolicy } from '../../sim/retransmission-schedule.js';
+import { SeqBitmap } from './seq-bitmap.js';
+
+const MAX_BATCH = 256;
+const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const immediate = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+interface ConstantOpts {
+  interface: string;
+  rate: number;
+  duration: number;
+  size: number;
+  publishers: number;
+}
+
+async function sendConstant(o: ConstantOpts): Promise<void> {
+  const sock = PacketSocket.open(o.interface, { etherTypes: [0x88b8] });
+  const perPub = Math.ceil(MAX_BATCH / o.publishers) + 1;
+  const pools = Array.from({ length: o.publishers }, (_, p) => {
+    const t = buildProbeTemplate(o.size, p);
+    return { layout: t.layout, bufs: Array.from({ length: perPub }, () => Buffer.from(t.frame)) };
+  });
+  const total = Math.max(1, Math.round(o.rate * o.duration));
+  const startUs = monotonicUs() + 20_000;
+  const pacer = new FixedRatePacer(startUs, o.rate, total);
+  const batch: Buffer[] = [];
+  let k = 0; // next sequence number to send
+  let refusedCalls = 0;
+  let maxLagUs = 0;
+  while (k < total) {
+    const now = monotonicUs();
+    pacer.take(now, Number.MAX_SAFE_INTEGER); // everything due by now, backlog included
+    const due = Math.min(MAX_BATCH, pacer.taken - k);
+    if (due === 0) {
+      const waitUs = pacer.nextDueUs() - now;
+      if (waitUs > 1500) await tick(Math.floor(waitUs / 1000) - 1);
+      else await immediate();
+      continue;
+    }
+    maxLagUs = Math.max(maxLagUs, now - pacer.scheduledUs(k));
+    batch.length = 0;
+    const tx = monotonicUs();
+    for (let i = 0; i < due; i++) {
+      const seq = k + i;
+      const p = seq % o.publishers;
+      const pool = pools[p]!;
+      const buf = pool.bufs[Math.floor(seq / o.publishers) % perPub]!;
+      writeProbeFields(buf, pool.layout, { stNum: 1, sqNum: seq, txUs: tx, eventUs: pacer.scheduledUs(seq) });
+      batch.push(buf);
+    }
+    const took = sock.sendMany(batch);
+    k += took;
+    if (took < due) {
+      // The kernel's queue is full: back off briefly; the frames keep their sequence numbers.
+      refusedCalls++;
+      await immediate();
+    }
+  }
+  const endUs = monotonicUs();
+  const st = sock.stats();
+  sock.close();
+  out({
+    mode: 'constant',
+    sent: k,
+    rateFps: o.rate,
+    achievedFps: (k * 1e6) / Math.max(1, endUs - startUs),
+    durationS: (endUs - startUs) / 1e6,
+    refusedCalls,
+    writeDrops: st.writeDrops,
+    maxLagUs,
+  });
+}
+
+interface GooseOpts {
+  interface: string;
+  publishers: number;
+  duration: number;
+  size: number;
+  eventIntervalMs: number;
+  t1Ms: number;
+  t0Ms: number;
+  /** States whose change happened later than this before the end are not counted (their window is cut). */
+  windowMs: number;
+  seed: number;
+}
+
+async function sendGoose(o: GooseOpts): Promise<void> {
+  const sock = PacketSocket.open(o.interface, { etherTypes: [0x88b8] });
+  const schedule = createSchedule('doubling', { t0Us: o.t0Ms * 1000, t1Us: o.t1Ms * 1000 });
+  const tal = new TalPolicy(2);
+  let rnd = o.seed >>> 0 || 1;
+  const random = (): number => {
+    // xorshift32: reproducible stagger without a dependency
+    rnd ^= rnd << 13;
+    rnd >>>= 0;
+    rnd ^= rnd >>> 17;
+    rnd ^= rnd << 5;
+    rnd >>>= 0;
+    return rnd / 2 ** 32;
+  };
+  const startUs = monotonicUs() + 20_000;
+  const endUs = startUs + o.duration * 1e6;
+  const lastCountedEventUs = endUs - o.windowMs * 1000;
+  const intervalUs = o.eventIntervalMs * 1000;
+  const pubs = Array.from({ length: o.publishers }, (_, p) => {
+    const t = buildProbeTemplate(o.size, p);
+    const firstEvent = startUs + Math.floor(random() * intervalUs);
+    return {
+      frame: t.frame,
+      layout: t.layout as ProbeLayout,
+      stNum: 0,
+      sqNum: 0,
+      framesInState: 0,
+      lastScheduledUs: firstEvent,
+      nextUs: firstEvent,
+      nextEventUs: firstEvent,
+      eventUs: 0,
+      countedStates: 0,
+    };
+  });
+  let sent = 0;
+  let refused = 0;
+  for (;;) {
+    const now = monotonicUs();
+    if (now >= endUs) break;
+    let soonest = Infinity;
+    for (const p of pubs) {
+      if (p.nextUs <= now) {
+        const isEvent = p.nextEventUs <= p.nextUs;
+        const scheduled = isEvent ? p.nextEventUs : p.nextUs;
+        if (isEvent) {
+          p.stNum++;
+          p.sqNum = 0;
+          p.framesInState = 0;
+          p.eventUs = now;
+          if (scheduled <= lastCountedEventUs) p.countedStates = p.stNum;
+          // Next change a full interval later (± 10 % jitter so publishers do not lock step).
+          p.nextEventUs = scheduled + intervalUs * (0.9 + 0.2 * random());
+        }
+        const gap = schedule.gapAfter(p.framesInState);
+        writeProbeTal(p.frame, p.layout, tal.talMs(gap));
+        writeProbeFields(p.frame, p.layout, { stNum: p.stNum, sqNum: p.sqNum, txUs: monotonicUs(), eventUs: p.eventUs });
+        if (sock.send(p.frame)) sent++;
+        else refused++;
+        p.sqNum++;
+        p.framesInState++;
+        p.lastScheduledUs = scheduled;
+        const nextRetx = schedule.next({ framesInState: p.framesInState, lastScheduledUs: scheduled }, now);
+        p.nextUs = Math.min(nextRetx, p.nextEventUs);
+      }
+      if (p.nextUs < soonest) soonest = p.nextUs;
+    }
+    const waitUs = soonest - monotonicUs();
+    if (waitUs > 1500) await tick(Math.floor(waitUs / 1000) - 1);
+    else await immediate();
+  }
+  sock.close();
+  out({
+    mode: 'goose',
+    sent,
+    refused,
+    durationS: o.duration,
+    publishers: pubs.map((p, i) => ({ publisher: i, states: p.stNum, countedStates: p.countedStates })),
+  });
+}
+
+interface RecvOpts {
+  interface: string;
+  size: number;
+  expectedIntervalUs: number;
+  duration: number;
+  firstDeliveries: boolean;
+}
+
+async function recv(o: RecvOpts): Promise<void> {
+  const layout = buildProbeTemplate(o.size, 0).layout;
+  const hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+  const seen = new SeqBitmap();
+  const seenGoose = new Set<number>();
+  const first = new Map<number, number>(); // (publisher << 32 | stNum) as number key → first delay µs
+  let received = 0;
+  let duplicates = 0;
+  let outOfOrder = 0;
+  let foreign = 0;
+  let maxSeq = -1;
+  let firstRxUs = 0;
+  let lastRxUs = 0;
+  const sock = PacketSocket.open(o.interface, { etherTypes: [0x88b8], rcvbufBytes: 64 * 1024 * 1024 });
+  sock.start((batch) => {
+    for (let i = 0; i < batch.count; i++) {
+      const f = readProbeFields(frameAt(batch, i), layout);
+      if (f === null) {
+        foreign++;
+        continue;
+      }
+      const rx = batch.rxTimeUs[i]!;
+      if (firstRxUs === 0) firstRxUs = rx;
+      lastRxUs = rx;
+      received++;
+      const latency = Math.max(1, Math.round(rx - f.txUs));
+      if (o.firstDeliveries) {
+        // GOOSE mode: (publisher, stNum, sqNum) identifies a frame.
+        const key = f.publisher * 2 ** 40 + f.stNum * 2 ** 20 + Math.min(f.sqNum, 2 ** 20 - 1);
+        if (seenGoose.has(key)) {
+          duplicates++;
+          continue;
+        }
+        seenGoose.add(key);
+        const sk = f.publisher * 2 ** 32 + f.stNum;
+        if (!first.has(sk)) first.set(sk, Math.max(0, Math.round(rx - f.eventUs)));
+        hist.recordValue(latency);
+      } else {
+        if (!seen.add(f.sqNum)) {
+          duplicates++;
+          continue;
+        }
+        if (f.sqNum < maxSeq) outOfOrder++;
+        else maxSeq = f.sqNum;
+        if (o.expectedIntervalUs > 0) hist.recordValueWithExpectedInterval(latency, o.expectedIntervalUs);
+        else hist.recordValue(latency);
+      }
+    }
+  });
+  process.stderr.write('ready\n');
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+    if (o.duration > 0) setTimeout(resolve, o.duration * 1000);
+  });
+  // Let the reader hand over what it already read.
+  await tick(50);
+  const st = sock.stats();
+  sock.close();
+  out({
+    mode: 'recv',
+    received,
+    distinct: received - duplicates,
+    duplicates,
+    outOfOrder,
+    foreign,
+    kernelDrops: st.kernelDrops,
+    firstRxUs,
+    lastRxUs,
+    histogram: hdr.encodeIntoCompressedBase64(hist),
+    firstDeliveries: o.firstDeliveries
+      ? [...first].map(([k, d]) => [Math.floor(k / 2 ** 32), k % 2 ** 32, d])
+      : [],
+  });
+}
+
+function out(obj: unknown): void {
+  process.stdout.write(`${JSON.stringify(obj)}\n`);
+}
+
+const num = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`not a number: ${v}`);
+  return n;
+};
+
+const program = new Command('traffic').exitOverride();
+program
+  .command('send-constant')
+  .requiredOption('--interface <if>')
+  .requiredOption('--rate <fps>', 'frames/s', num)
+  .requiredOption('--duration <s>', 'seconds', num)
+  .option('--size <bytes>', 'frame size', num, 200)
+  .option('--publishers <n>', 'streams', num, 1)
+  .action((o: ConstantOpts) => sendConstant(o));
+program
+  .command('send-goose')
+  .requiredOption('--interface <if>')
+  .requiredOption('--duration <s>', 'seconds', num)
+  .option('--publishers <n>', 'streams', num, 20)
+  .option('--size <bytes>', 'frame size', num, 200)
+  .option('--event-interval-ms <ms>', 'time between state changes', num, 1500)
+  .option('--t1-ms <ms>', 'first retransmission gap', num, 2)
+  .option('--t0-ms <ms>', 'heartbeat', num, 1000)
+  .option('--window-ms <ms>', 'states changing later than this before the end are not counted', num, 1100)
+  .option('--seed <n>', 'stagger seed', num, 1)
+  .action((o: GooseOpts) => sendGoose(o));
+program
+  .command('recv')
+  .requiredOption('--interface <if>')
+  .option('--size <bytes>', 'frame size', num, 200)
+  .option('--expected-interval-us <us>', 'coordinated-omission correction (0 = off)', num, 0)
+  .option('--duration <s>', 'stop after (0 = on SIGTERM)', num, 0)
+  .option('--first-deliveries', 'GOOSE mode: record each state’s first delivery', false)
+  .action((o: RecvOpts) => recv(o));
+
+await program.parseAsync(process.argv);
