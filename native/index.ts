@@ -26,7 +26,7 @@ export interface EndpointStats {
   lastReadErrno: number;
   /** Frames larger than the 64 KiB receive buffer, dropped. */
   truncated: number;
-  /** Frames dropped because their EtherType was not asked for (packet sockets). */
+  /** Frames the user-space EtherType check dropped (packet sockets; normally 0, the kernel BPF filter drops them first). */
   filtered: number;
   /** Copies of our own transmissions skipped (packet sockets, includeOutgoing false). */
   outgoingSkipped: number;
@@ -187,7 +187,12 @@ abstract class FrameEndpointBase {
     return this;
   }
 
-  /** Synchronous write of one whole frame; false when the kernel refused it (counted in stats().writeDrops). */
+  /**
+   * Synchronous write of one whole frame; false when the kernel refused it — queue full
+   * (EAGAIN, ENOBUFS, ENOMEM), interface down (EIO, ENETDOWN) or gone (EBADFD, ENODEV, ENXIO) —
+   * counted in stats().writeDrops. Other errors (EMSGSIZE, EINVAL for a frame under 14 bytes)
+   * throw a GbError.
+   */
   write(frame: Uint8Array): boolean {
     const n = this.#live('write');
     try {

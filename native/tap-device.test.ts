@@ -128,13 +128,22 @@ describe('TapDevice.create', function () {
     expect(r.callsAfterClose).to.equal(0);
   });
 
-  it('tells onError when the TAP is deleted under a running reader', async () => {
-    const r = await runProbe<{ error?: { code: string; message: string }; fatalErrno: number }>(
+  it('stops running readers when their environment goes away (worker terminated without close())', async () => {
+    const r = await runProbe<{ existsAfter: boolean[] }>(ns!, 'worker-terminate', { tap: 'gbwork0' });
+    // The probe exiting normally (no crash, no hang) is half the test; the TAP going away the other.
+    expect(r.existsAfter).to.deep.equal([false, false, false]);
+  });
+
+  it('tells onError when the TAP is deleted under a running reader, and later writes are counted drops', async () => {
+    const r = await runProbe<{ error?: { code: string; message: string }; fatalErrno: number; writeAfterDelete: unknown; writeDrops: number }>(
       ns!,
       'reader-stops-when-deleted',
       { name: 'gbgone0' },
     );
     expect(r.error?.code).to.equal('GB_ERR_TAP_OPEN');
+    // A write racing with the loss is a counted drop, not an exception in the caller's hot path.
+    expect(r.writeAfterDelete).to.equal(false);
+    expect(r.writeDrops).to.be.at.least(1);
     expect(r.error?.message).to.contain('gbgone0');
     expect(r.fatalErrno).to.not.equal(0);
   });

@@ -17,12 +17,12 @@ export interface AllOptions extends Omit<SuiteCommon, 'topology'> {
 export function allPlan(smoke: boolean) {
   return smoke
     ? {
-        latency: { durationS: 3, rateFps: 1000, publishers: 1, sizeBytes: 200, warmupS: 1 },
+        latency: { durationS: 3, rateFps: 1000, publishers: 1, sizeBytes: 200, warmupS: 1, rounds: 3 },
         throughput: { sizes: [200], trialS: 1.5, minFps: 5_000, maxFps: 150_000, resolution: 0.1, maxTrials: 4 },
         loss: { lossPercents: [5, 20], durationS: 6, publishers: 20, eventIntervalMs: 1500 },
       }
     : {
-        latency: { durationS: 6, rateFps: 1000, publishers: 1, sizeBytes: 200, warmupS: 2 },
+        latency: { durationS: 6, rateFps: 1000, publishers: 1, sizeBytes: 200, warmupS: 2, rounds: 3 },
         throughput: { sizes: [200, 1500], trialS: 2, minFps: 5_000, maxFps: 150_000, resolution: 0.05, maxTrials: 4 },
         loss: { lossPercents: [1, 5, 20], durationS: 8, publishers: 20, eventIntervalMs: 1500 },
       };
@@ -41,7 +41,7 @@ export async function runAllSuites(o: AllOptions): Promise<{ summary: string; fi
   try {
     const c = { ...o, topology: topo };
     const total =
-      o.paths.length * (1 + plan.throughput.sizes.length * plan.throughput.maxTrials + plan.loss.lossPercents.length);
+      1 + o.paths.length * (plan.latency.rounds + plan.throughput.sizes.length * plan.throughput.maxTrials + plan.loss.lossPercents.length);
     const progress = createProgress('all', total);
     const lat = await runLatencySuite({ ...c, ...plan.latency, progress });
     process.stderr.write(lat.table);

@@ -34,9 +34,18 @@ interface CommonOpts {
   scale: number;
 }
 
+/** A condition the user can fix (not root, bad combination): message only, no stack. */
+class SuiteUsageError extends Error {}
+
 function resolveCommon(o: CommonOpts): { out: string; paths: ReturnType<typeof parsePaths>; scale: number; log: typeof log } {
-  if (!isRoot()) throw new Error('the suites build network namespaces and need root (CAP_NET_ADMIN)');
-  return { out: o.out ?? defaultOutDir(), paths: parsePaths(o.paths), scale: o.scale, log };
+  if (!isRoot()) throw new SuiteUsageError('the suites build network namespaces and need root (CAP_NET_ADMIN)');
+  let paths: ReturnType<typeof parsePaths>;
+  try {
+    paths = parsePaths(o.paths);
+  } catch (err) {
+    throw new SuiteUsageError((err as Error).message);
+  }
+  return { out: o.out ?? defaultOutDir(), paths, scale: o.scale, log };
 }
 
 const program = new Command('suites')
@@ -52,12 +61,13 @@ common(
     .addOption(new Option('--rate <fps>', 'frames per second (fixed rate)').default(1000).argParser(num('--rate', 1, 1_000_000)))
     .addOption(new Option('--publishers <n>', 'publishers (streams) sharing the rate').default(1).argParser(num('--publishers', 1, 512, true)))
     .addOption(new Option('--size <bytes>', 'Ethernet frame size').default(200).argParser(num('--size', 150, 8000, true)))
-    .addOption(new Option('--warmup <s>', 'unrecorded traffic before each measurement').default(2).argParser(num('--warmup', 0, 600))),
-).action(async (o: CommonOpts & { duration: number; rate: number; publishers: number; size: number; warmup: number }) => {
+    .addOption(new Option('--warmup <s>', 'unrecorded traffic per path before the measurement').default(2).argParser(num('--warmup', 0, 600)))
+    .addOption(new Option('--rounds <n>', 'paths measured in this many alternating slices each (fair on a noisy machine)').default(5).argParser(num('--rounds', 1, 1000, true))),
+).action(async (o: CommonOpts & { duration: number; rate: number; publishers: number; size: number; warmup: number; rounds: number }) => {
   const c = resolveCommon(o);
   const { runLatencySuite } = await import('./latency-suite.js');
-  const progress = createProgress('latency', c.paths.length);
-  const r = await runLatencySuite({ ...c, durationS: o.duration, rateFps: o.rate, publishers: o.publishers, sizeBytes: o.size, warmupS: o.warmup, progress });
+  const progress = createProgress('latency', 1 + c.paths.length * o.rounds);
+  const r = await runLatencySuite({ ...c, durationS: o.duration, rateFps: o.rate, publishers: o.publishers, sizeBytes: o.size, warmupS: o.warmup, rounds: o.rounds, progress });
   progress.done();
   process.stderr.write(r.table);
   process.stdout.write(`${c.out}\n`);
@@ -122,7 +132,12 @@ program
   .option('--tolerances <file>', 'tolerance file (JSON; its "description" and each rule’s "why" document it)', 'fixtures/baselines/tolerances.json')
   .action(async (baseline: string, current: string, o: { tolerances: string }) => {
     const { compareReports, loadTolerances } = await import('./compare/compare.js');
-    const r = compareReports(baseline, current, loadTolerances(o.tolerances));
+    let r: ReturnType<typeof compareReports>;
+    try {
+      r = compareReports(baseline, current, loadTolerances(o.tolerances));
+    } catch (err) {
+      throw new SuiteUsageError((err as Error).message);
+    }
     process.stderr.write(r.table);
     if (r.regressions > 0) {
       process.stderr.write(`${r.regressions} figure(s) regressed beyond tolerance\n`);
@@ -154,6 +169,9 @@ try {
 } catch (err) {
   if (err instanceof CommanderError) {
     process.exitCode = err.exitCode === 1 ? 2 : err.exitCode;
+  } else if (err instanceof SuiteUsageError) {
+    process.stderr.write(`suites: ${err.message}\n`);
+    process.exitCode = 2;
   } else {
     process.stderr.write(`suites: ${(err as Error).stack ?? String(err)}\n`);
     process.exitCode = 1;

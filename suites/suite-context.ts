@@ -54,3 +54,21 @@ export async function withPath<T>(name: PathName, topo: Topology, fn: (p: L2Path
     if (path instanceof BridgePath) path.dispose();
   }
 }
+
+/** Starts several paths side by side (they use different interfaces and groups), runs fn, stops all. */
+export async function withPaths<T>(names: readonly PathName[], topo: Topology, fn: (p: L2Path[]) => Promise<T>): Promise<T> {
+  const paths: L2Path[] = [];
+  try {
+    for (const n of names) {
+      const p = makePath(n, topo);
+      paths.push(p);
+      await p.start();
+    }
+    return await fn(paths);
+  } finally {
+    for (const p of paths) {
+      await p.stop();
+      if (p instanceof BridgePath) p.dispose();
+    }
+  }
+}

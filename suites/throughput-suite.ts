@@ -11,6 +11,7 @@ import { runFlow, type ConstantSenderResult } from './traffic/flow.js';
 import { withPath, withTopology, type SuiteCommon } from './suite-context.js';
 import type { Progress } from './report/progress.js';
 import { RESOURCE_COLUMNS } from './latency-suite.js';
+import { readHostCounters, diffCounters } from './paths/host-counters.js';
 
 export interface ThroughputOptions extends SuiteCommon {
   sizes: readonly number[];
@@ -27,7 +28,13 @@ export const THROUGHPUT_COLUMNS = [
   'cpu_h1_percent', 'cpu_h2_percent', 'rss_h1_peak_mb', 'rss_h2_peak_mb',
 ] as const;
 
-export const TRIAL_COLUMNS = ['path', 'frame_bytes', 'trial', 'rate_fps', 'achieved_fps', 'sent', 'received', 'lost', 'receiver_kernel_drops', 'loss_free'] as const;
+export const TRIAL_COLUMNS = [
+  'path', 'frame_bytes', 'trial', 'rate_fps', 'achieved_fps', 'sent', 'received', 'lost', 'receiver_kernel_drops', 'loss_free',
+  // Where the lost frames went (deltas over the trial): the L2 interfaces' drops, the UDP layer's
+  // buffer errors on both hosts, and the bridge daemons' own drop counters (empty for VXLAN).
+  'h1_if_dropped', 'h1_udp_sndbuf_errors', 'h2_udp_rcvbuf_errors', 'h2_udp_in_errors', 'h2_if_dropped',
+  'bridge_h1_to_wan_dropped', 'bridge_h2_from_wan_dropped',
+] as const;
 
 /** A trial at `rate` counts only if the generator really offered it (within 3 %). */
 export const GENERATOR_TOLERANCE = 0.97;
@@ -65,6 +72,9 @@ export async function runThroughputSuite(o: ThroughputOptions): Promise<Throughp
             n++;
             o.progress?.step(`throughput ${name} ${size} B trial ${n} at ${rate} fps`);
             const sampler = new ProcessSampler(path.processes().map((p) => ({ pid: p.pid, label: `h${p.host}` })));
+            const k1 = await readHostCounters(topo, 1, path.ifname);
+            const k2 = await readHostCounters(topo, 2, path.ifname);
+            const c0 = await path.counters();
             const r = await runFlow<ConstantSenderResult>({
               topology: topo,
               ifname: path.ifname,
@@ -76,6 +86,14 @@ export async function runThroughputSuite(o: ThroughputOptions): Promise<Throughp
               settleMs: 500,
             });
             const usage = sampler.end();
+            const d1 = diffCounters(await readHostCounters(topo, 1, path.ifname), k1);
+            const d2 = diffCounters(await readHostCounters(topo, 2, path.ifname), k2);
+            if (path.processes().length > 0) await new Promise((res) => setTimeout(res, 600)); // one more stats-file write
+            const c1 = await path.counters();
+            const daemonDelta = (host: number, key: string): number | null => {
+              const a = c1.get(host)?.[key];
+              return a === undefined || path.processes().length === 0 ? null : a - (c0.get(host)?.[key] ?? 0);
+            };
             const rx = r.receivers.get(2)!;
             const lost = r.sender.sent - rx.distinct;
             const offered = r.sender.achievedFps >= rate * GENERATOR_TOLERANCE;
@@ -86,8 +104,14 @@ export async function runThroughputSuite(o: ThroughputOptions): Promise<Throughp
             trials.push({
               path: name, frame_bytes: size, trial: n, rate_fps: rate, achieved_fps: Math.round(r.sender.achievedFps),
               sent: r.sender.sent, received: rx.distinct, lost, receiver_kernel_drops: rx.kernelDrops, loss_free: pass,
+              h1_if_dropped: d1.ifDropped, h1_udp_sndbuf_errors: d1.udpSndbufErrors,
+              h2_udp_rcvbuf_errors: d2.udpRcvbufErrors, h2_udp_in_errors: d2.udpInErrors, h2_if_dropped: d2.ifDropped,
+              bridge_h1_to_wan_dropped: daemonDelta(1, 'to_wan.dropped'), bridge_h2_from_wan_dropped: daemonDelta(2, 'from_wan.dropped'),
             });
-            o.log(`throughput ${name} ${size} B @ ${rate} fps: achieved ${Math.round(r.sender.achievedFps)}, lost ${lost}${rx.kernelDrops ? ` (receiver socket dropped ${rx.kernelDrops})` : ''} → ${pass ? 'pass' : 'fail'}`);
+            const where = lost > 0
+              ? ` [h1 if drops ${d1.ifDropped}, h1 udp sndbuf ${d1.udpSndbufErrors}, h2 udp rcvbuf ${d2.udpRcvbufErrors}, h2 if drops ${d2.ifDropped}, receiver socket ${rx.kernelDrops}]`
+              : '';
+            o.log(`throughput ${name} ${size} B @ ${rate} fps: achieved ${Math.round(r.sender.achievedFps)}, lost ${lost}${where} → ${pass ? 'pass' : 'fail'}`);
             if (pass && rate >= search.bestFps) best = { sent: r.sender.sent, received: rx.distinct, usage };
             search.report(rate, pass);
           }

@@ -87,6 +87,10 @@ async function runDaemon(resolved: ResolvedConfig, opts: Record<string, unknown>
     daemon.counters.countError('uncaught');
     log.error({ event: 'uncaught-exception', err }, 'unexpected error; continuing');
   });
+  process.on('unhandledRejection', (err) => {
+    daemon.counters.countError('uncaught');
+    log.error({ event: 'unhandled-rejection', err }, 'unexpected error; continuing');
+  });
 
   await new Promise<void>((resolve) => {
     let stopping = false;

@@ -233,8 +233,14 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
     const sg = securityGroupDropQueriesTable('gbt_sg');
     await topo.applyNft(b.ns, sg);
     try {
-      const before = await daemonB.statsWhen('stats B', () => true);
       const stream = topo.spawn(a.ns, [TSX, FRAME_TOOL, 'stream', 'goose0', gooseTestFrame({ n: 0, totalLength: 80, appId: 9 }).toString('hex'), '5'], 'stream goose0');
+      const start = daemonB.stats().from_wan.frames_written;
+      try {
+        await waitUntil('stream flowing to B', async () => (await daemonB.statsWhen('stats B', () => true)).from_wan.frames_written > start + 10, 10_000, 100);
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\n${stream.describe()}\nA: ${JSON.stringify(daemonA.stats().to_wan)}`);
+      }
+      const before = await daemonB.statsWhen('stats B', () => true);
       await sleep(10_000); // > the stand-in's group membership interval (7 s)
       await stream.stop(1000);
       await sleep(300);
@@ -342,5 +348,30 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
     const final = daemonB.stats();
     expect(Date.parse(final.time)).to.be.at.least(t0);
     expect(final.from_wan.frames_written).to.be.greaterThan(0);
+  });
+
+  it('notices when traffic stops (membership expired upstream) and re-registers, after which traffic resumes', async () => {
+    // B's daemon is stopped (previous test). A fresh one without effective keepalive, queries
+    // blocked: the stand-in expires B after its membership interval (7 s), the kernel still
+    // lists the membership, so only the "no datagrams" check can see it.
+    const sg = securityGroupDropQueriesTable('gbt_sg2');
+    await topo.applyNft(b.ns, sg);
+    const statsB2 = join(statsDir, 'b2.json');
+    const b2 = DaemonUnderTest.spawn(topo, b, statsB2, ['--igmp-keepalive-interval', '3600', '--igmp-monitor-interval', '1', '--igmp-reregister-threshold', '2']);
+    const stream = topo.spawn(a.ns, [TSX, FRAME_TOOL, 'stream', 'goose0', gooseTestFrame({ n: 0, totalLength: 80, appId: 9 }).toString('hex'), '5'], 'stream goose0');
+    try {
+      await b2.started();
+      const re = await b2.statsWhen('a re-registration', (x) => x.igmp.reregistrations >= 1, 25_000);
+      expect(re.igmp.failed_checks['no-datagrams']).to.be.at.least(2);
+      expect(re.from_wan.gap_frames, 'frames lost while the membership had expired').to.be.greaterThan(0);
+      const at = re.from_wan.frames_written;
+      const later = await b2.statsWhen('traffic after re-registration', (x) => x.from_wan.frames_written > at + 100, 5000);
+      console.log(`      monitor: re-registered after ${re.igmp.failed_checks['no-datagrams']} silent check(s); ${re.from_wan.gap_frames} frames lost before; ${later.from_wan.frames_written - at} received after`);
+      expect(b2.proc.stderr).to.include('"event":"igmp-reregister"');
+    } finally {
+      await stream.stop(1000);
+      await b2.proc.stop(3000);
+      await topo.removeNft(b.ns, sg);
+    }
   });
 });

@@ -79,6 +79,8 @@ export class BridgeDaemon {
   private readonly dec = new Decapsulated();
   private coarseNowUs = monotonicUs();
   private stopping = false;
+  /** Bumped when a reload replaces the sockets: a pending re-creation of an old socket is void. */
+  private wanGeneration = 0;
   private retiredTrackerTotals: TrackerTotals = { gapFrames: 0, gapEvents: 0, lateFrames: 0, duplicates: 0, stale: 0, ownDatagrams: 0, senders: 0 };
 
   private constructor(private readonly log: Logger) {}
@@ -208,7 +210,9 @@ export class BridgeDaemon {
     this.counters.countError('socket');
     this.log.error({ event: 'socket-error', group: ch.group, err }, `socket for ${ch.group} failed; recreating`);
     void ch.close(0).catch(() => {});
+    const generation = this.wanGeneration;
     this.retry(`socket ${ch.group}`, async () => {
+      if (generation !== this.wanGeneration) return; // a reload opened fresh sockets meanwhile
       this.uplink = resolveUplink(this.cfg.mcastIf);
       await this.openChannel(index, ch.group, ch.joined);
       this.counters.countRecovery('socket');
@@ -377,12 +381,20 @@ export class BridgeDaemon {
     this.supervisor.start();
   }
 
+  private statsFailing = false;
+
   private writeStats(): void {
     try {
       writeStatsFileAtomic(this.cfg.statsFile, this.snapshot());
+      if (this.statsFailing) this.log.info({ event: 'stats-write-recovered', file: this.cfg.statsFile }, 'stats file written again');
+      this.statsFailing = false;
     } catch (err) {
       this.counters.countError('stats-write');
-      this.log.warn({ event: 'stats-write-failed', file: this.cfg.statsFile, err: (err as Error).message }, 'cannot write the stats file');
+      // Logged once per failure streak (every few seconds would flood the journal); counted always.
+      if (!this.statsFailing) {
+        this.log.warn({ event: 'stats-write-failed', file: this.cfg.statsFile, err: (err as Error).message }, 'cannot write the stats file');
+      }
+      this.statsFailing = true;
     }
   }
 
@@ -436,6 +448,7 @@ export class BridgeDaemon {
     const choice = chooseKeepaliveStrategy(next.keepaliveStrategy, hasCapNetRaw());
     if (choice.note !== null) this.log.warn({ event: 'keepalive-fallback' }, choice.note);
     if (wanChanged) {
+      this.wanGeneration++;
       const old = this.channels;
       this.channels = old.map(() => null);
       await Promise.all(old.map((c) => c?.close()));
@@ -445,8 +458,22 @@ export class BridgeDaemon {
           this.trackers.delete(g);
         }
       }
-      this.uplink = resolveUplink(next.mcastIf);
-      await this.openChannels();
+      try {
+        this.uplink = resolveUplink(next.mcastIf);
+        await this.openChannels();
+      } catch (err) {
+        // Keep running (TAP side, counters); frames count as wan-unavailable until this succeeds.
+        this.counters.countError('socket');
+        this.log.error({ event: 'socket-error', err }, 'reload: cannot open the multicast sockets; retrying');
+        const generation = this.wanGeneration;
+        this.retry('multicast sockets', async () => {
+          if (generation !== this.wanGeneration) return;
+          await Promise.all(this.channels.map((c) => c?.close(0)));
+          this.uplink = resolveUplink(next.mcastIf);
+          await this.openChannels();
+          this.counters.countRecovery('socket');
+        });
+      }
     }
     this.refresher = this.makeRefresher(choice.strategy);
     if (prev.interface !== next.interface) {

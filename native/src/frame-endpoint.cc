@@ -26,9 +26,11 @@ int64_t MonotonicUs() {
 inline uint16_t Be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 
 // Errors meaning "the kernel would not take this frame now": the caller counts a drop.
+// EIO/ENETDOWN: interface down; EBADFD/ENODEV/ENXIO: interface gone — the reader reports
+// that through onError, so a write racing with it must not throw in the caller's hot path.
 bool IsRefusal(int err) {
   return err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS || err == ENOMEM || err == EIO ||
-         err == ENETDOWN || err == ENXIO;
+         err == ENETDOWN || err == ENXIO || err == EBADFD || err == ENODEV;
 }
 
 Napi::Error ErrnoError(Napi::Env env, const char* code, const std::string& what, int err) {

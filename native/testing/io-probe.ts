@@ -3,6 +3,7 @@
 // JSON line with what it observed. The assertions live in the *.test.ts files.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { GbError } from '../../bridge/errors.js';
 import { PacketSocket, TapDevice, frameAt, hasCapNetRaw, sendIgmpV2Leave, sendIgmpV2Report, type FrameBatch } from '../index.js';
 
@@ -146,9 +147,10 @@ async function readerStopsWhenDeleted(): Promise<unknown> {
   );
   execFileSync('ip', ['link', 'del', name]);
   await waitFor(() => error !== undefined, 3000);
+  const writeAfterDelete = errorInfo(() => tap.write(Buffer.from(TEST_FRAME, 'hex'))) ?? tap.write(Buffer.from(TEST_FRAME, 'hex'));
   const stats = tap.stats();
   tap.close();
-  return { error, fatalErrno: stats.fatalErrno };
+  return { error, fatalErrno: stats.fatalErrno, writeAfterDelete, writeDrops: stats.writeDrops };
 }
 
 async function packetReaderStopsWhenDeleted(): Promise<unknown> {
@@ -195,6 +197,22 @@ async function closeUnderLoad(): Promise<unknown> {
   return { batches, callsAfterClose, closed, written };
 }
 
+/** Terminates workers whose readers are running: the environment cleanup hook must stop them. */
+async function workerTerminate(): Promise<unknown> {
+  const name = str('tap');
+  const existsAfter: boolean[] = [];
+  for (let round = 0; round < 3; round++) {
+    const w = new Worker(new URL('./reader-worker.mjs', import.meta.url), { workerData: { tap: name } });
+    await new Promise<void>((resolve, reject) => {
+      w.on('message', (m) => m === 'flowing' && resolve());
+      w.on('error', reject);
+    });
+    await w.terminate();
+    existsAfter.push(existsSync(`/sys/class/net/${name}`));
+  }
+  return { existsAfter };
+}
+
 async function igmp(): Promise<unknown> {
   const count = Number(params.count ?? 1);
   const intervalMs = Number(params.intervalMs ?? 0);
@@ -230,6 +248,7 @@ const scenarios: Record<string, () => unknown> = {
   'close-removes': closeRemoves,
   'reader-stops-when-deleted': readerStopsWhenDeleted,
   'close-under-load': closeUnderLoad,
+  'worker-terminate': workerTerminate,
   'packet-reader-stops-when-deleted': packetReaderStopsWhenDeleted,
   igmp,
   'igmp-errors': igmpErrors,

@@ -66,7 +66,19 @@ export function timelineSpec(rows: readonly TimelineRow[]): TopLevelSpec {
 export async function runIgmpForAll(o: { out: string; scale: number; smoke: boolean; log: (l: string) => void }): Promise<ExtraSection | null> {
   // suite:all's --scale is for the other suites' topology; the IGMP runs need a high scale to fit.
   const plan = igmpAllPlan(o.smoke);
-  const r = await runIgmpSuite({ ...plan, outDir: o.out, log: o.log });
+  let r: Awaited<ReturnType<typeof runIgmpSuite>>;
+  try {
+    r = await runIgmpSuite({ ...plan, outDir: o.out, log: o.log });
+  } catch (err) {
+    // The other suites' results still make a report; the failure is in it, not hidden.
+    const msg = `IGMP suite failed: ${(err as Error).message}`;
+    o.log(msg);
+    return {
+      title: 'IGMP membership (Transit Gateway timeout)',
+      markdown: `**${msg}** (igmp.csv not written)\n`,
+      section: { title: 'IGMP membership (Transit Gateway timeout)', charts: [], tables: [], notes: [msg] },
+    };
+  }
   process.stderr.write(`${r.table}\n`);
   const rows = r.rows.map((x) => ({ ...x }));
   const markdown =

@@ -71,7 +71,7 @@ export interface TimelineRow {
 
 export const WINDOW_COLUMNS = [
   'scenario', 'fast_leave', 'scale', 'first_lost_seq', 'last_lost_seq', 'lost',
-  'start_s', 'end_s', 'duration_s', 'start_tgw_s', 'end_tgw_s', 'duration_tgw_s', 'open',
+  'start_s', 'end_s', 'duration_s', 'start_tgw_s', 'end_tgw_s', 'duration_tgw_s', 'sender_gap_s', 'open',
 ] as const;
 
 export interface WindowRow {
@@ -87,6 +87,8 @@ export interface WindowRow {
   start_tgw_s: number;
   end_tgw_s: number;
   duration_tgw_s: number;
+  /** Send-time distance of the frames around the gap (wall s); empty when unknown (real mode). */
+  sender_gap_s: number | '';
   open: boolean;
 }
 
@@ -202,6 +204,7 @@ export function summarizeScenario(m: ScenarioMeasurement): ScenarioResult {
     start_tgw_s: tgw(rel(w.startUs)),
     end_tgw_s: tgw(rel(w.endUs)),
     duration_tgw_s: tgw(usToS(w.durationUs)),
+    sender_gap_s: w.senderGapUs === null ? '' : usToS(w.senderGapUs),
     open: w.open,
   }));
 

@@ -60,13 +60,13 @@ describe('suite:igmp on the stand-in (scale 120, short runs)', function () {
 
   it('3: re-joining by drop + add loses frames when the port leaves at once (fast leave)', () => {
     const r = row(rows, '3-keepalive-rejoin', 'on');
-    expect(r.keepalive).to.equal('rejoin');
+    expect(r.keepalive).to.equal('daemon-rejoin');
     expect(r.loss_windows).to.be.at.least(1);
     expect(r.time_to_loss_s).to.equal(''); // the gaps are the Leaves', not a timeout
   });
 
   it('4: a report without a Leave holds the membership and loses nothing, even with fast leave', () => {
-    expect(row(rows, '4-keepalive-report', 'on')).to.include({ keepalive: 'report', frames_lost: 0, loss_windows: 0 });
+    expect(row(rows, '4-keepalive-report', 'on')).to.include({ keepalive: 'daemon-report', frames_lost: 0, loss_windows: 0 });
   });
 
   it('5: a keepalive slower than the membership timeout opens a loss window that closes again', () => {

@@ -5,6 +5,8 @@ export interface ReceivedFrame {
   seq: number;
   /** Arrival, CLOCK_MONOTONIC µs. */
   rxUs: number;
+  /** The sender's send time from the datagram (same clock only when both ends share a machine). */
+  sentUs?: number;
 }
 
 export interface LossWindow {
@@ -19,6 +21,11 @@ export interface LossWindow {
   durationUs: number;
   /** True when no frame arrived after the gap before the stream ended (membership never came back). */
   open: boolean;
+  /**
+   * Send-time distance of the frames around the gap, when both carry one (null otherwise). Close to
+   * durationUs with few frames lost: the sender stalled, the silence is not the network's.
+   */
+  senderGapUs: number | null;
 }
 
 export interface SequenceAccount {
@@ -47,6 +54,7 @@ export function accountSequence(
   if (!Number.isInteger(sent) || sent < 0) throw new RangeError(`sent must be a non-negative integer, got ${sent}`);
   // First arrival of each sequence number; later copies are duplicates.
   const firstRx = new Map<number, number>();
+  const sentAt = new Map<number, number>();
   let duplicates = 0;
   let outOfRange = 0;
   for (const f of received) {
@@ -55,25 +63,34 @@ export function accountSequence(
       continue;
     }
     const prev = firstRx.get(f.seq);
-    if (prev === undefined) firstRx.set(f.seq, f.rxUs);
+    if (prev === undefined) {
+      firstRx.set(f.seq, f.rxUs);
+      if (f.sentUs !== undefined) sentAt.set(f.seq, f.sentUs);
+    }
     else duplicates++;
   }
   const seqs = [...firstRx.keys()].sort((a, b) => a - b);
   const windows: LossWindow[] = [];
   let expected = 0; // next sequence number that should follow
   let lastRx = streamStartUs;
+  let lastSent: number | undefined;
   for (const seq of seqs) {
     const rx = firstRx.get(seq)!;
-    if (seq > expected) windows.push(window(expected, seq - 1, lastRx, rx, false));
+    const tx = sentAt.get(seq);
+    if (seq > expected) {
+      const gap = expected > 0 && lastSent !== undefined && tx !== undefined ? tx - lastSent : null;
+      windows.push(window(expected, seq - 1, lastRx, rx, false, gap));
+    }
     expected = seq + 1;
     lastRx = rx;
+    lastSent = tx;
   }
-  if (expected < sent) windows.push(window(expected, sent - 1, lastRx, Math.max(lastRx, streamEndUs), true));
+  if (expected < sent) windows.push(window(expected, sent - 1, lastRx, Math.max(lastRx, streamEndUs), true, null));
   return { sent, received: seqs.length, lost: sent - seqs.length, duplicates, outOfRange, windows };
 }
 
-function window(first: number, last: number, startUs: number, endUs: number, open: boolean): LossWindow {
-  return { firstLostSeq: first, lastLostSeq: last, lost: last - first + 1, startUs, endUs, durationUs: endUs - startUs, open };
+function window(first: number, last: number, startUs: number, endUs: number, open: boolean, senderGapUs: number | null): LossWindow {
+  return { firstLostSeq: first, lastLostSeq: last, lost: last - first + 1, startUs, endUs, durationUs: endUs - startUs, open, senderGapUs };
 }
 
 /** The longest silence among the windows (0 without windows). */

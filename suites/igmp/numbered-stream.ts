@@ -1,7 +1,7 @@
 // A numbered UDP multicast stream at a fixed rate (the datagrams a bridge would send), and a
 // receiver that records which sequence numbers arrived and when. Thin I/O over node:dgram.
 import dgram from 'node:dgram';
-import { STREAM_HEADER_BYTES, decodeStreamDatagram, encodeStreamDatagram } from './stream-datagram.js';
+import { STREAM_DATAGRAM_BYTES, decodeStreamDatagram, encodeStreamDatagram } from './stream-datagram.js';
 import type { ReceivedFrame } from './loss-windows.js';
 
 export function monotonicUs(): number {
@@ -14,8 +14,6 @@ export interface StreamSenderOptions {
   /** Address of the interface the stream leaves by (IP_MULTICAST_IF). */
   ifaddr: string;
   rateFps: number;
-  /** UDP payload bytes (≥ the header). */
-  payloadBytes?: number;
   runId: number;
   /** 1 on the stand-in; a real TGW routes, so the real mode may need more. */
   ttl?: number;
@@ -44,10 +42,6 @@ export class StreamSender {
 
   constructor(private readonly opts: StreamSenderOptions) {
     if (!(opts.rateFps > 0 && opts.rateFps <= 100_000)) throw new RangeError(`rate must be 1..100000 frames/s, got ${opts.rateFps}`);
-    const size = opts.payloadBytes ?? 64;
-    if (!Number.isInteger(size) || size < STREAM_HEADER_BYTES || size > 1472) {
-      throw new RangeError(`payload size must be ${STREAM_HEADER_BYTES}..1472 bytes, got ${size}`);
-    }
     this.periodUs = 1e6 / opts.rateFps;
     this.sock = dgram.createSocket({ type: 'udp4', reuseAddr: true });
   }
@@ -85,7 +79,7 @@ export class StreamSender {
       due = this.seq + maxBurst;
     }
     while (this.seq < due) {
-      const buf = Buffer.alloc(this.opts.payloadBytes ?? 64);
+      const buf = Buffer.allocUnsafe(STREAM_DATAGRAM_BYTES);
       const t = monotonicUs();
       encodeStreamDatagram({ runId: this.opts.runId, seq: this.seq, sentUs: t, rateFps: this.opts.rateFps }, buf);
       if (this.seq === 0) this.firstUs = t;
@@ -124,6 +118,7 @@ export class StreamReceiver {
   private readonly sock: dgram.Socket;
   private seqs = new Float64Array(1 << 14);
   private rx = new Float64Array(1 << 14);
+  private tx = new Float64Array(1 << 14);
   private n = 0;
   foreign = 0;
   /** Rate the sender announces in its datagrams (0 until one arrived). */
@@ -161,10 +156,14 @@ export class StreamReceiver {
       const r = new Float64Array(this.n * 2);
       r.set(this.rx);
       this.rx = r;
+      const t = new Float64Array(this.n * 2);
+      t.set(this.tx);
+      this.tx = t;
     }
     this.senderRateFps = d.rateFps ?? 0;
     this.seqs[this.n] = d.seq;
     this.rx[this.n] = at;
+    this.tx[this.n] = d.sentUs;
     this.n++;
     if (this.firstRxUs === 0) this.firstRxUs = at;
     this.lastRxUs = at;
@@ -188,7 +187,7 @@ export class StreamReceiver {
 
   frames(): ReceivedFrame[] {
     const out: ReceivedFrame[] = new Array(this.n);
-    for (let i = 0; i < this.n; i++) out[i] = { seq: this.seqs[i]!, rxUs: this.rx[i]! };
+    for (let i = 0; i < this.n; i++) out[i] = { seq: this.seqs[i]!, rxUs: this.rx[i]!, sentUs: this.tx[i]! };
     return out;
   }
 

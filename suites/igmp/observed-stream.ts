@@ -27,6 +27,7 @@ export function observedStream(frames: readonly ReceivedFrame[], rateFps: number
   }
   const tail = rateFps > 0 ? Math.max(0, Math.floor(((endUs - graceUs - last.rxUs) * rateFps) / 1e6)) : 0;
   return {
+    // Send times are another host's clock here: dropped.
     frames: frames.map((f) => ({ seq: f.seq - first, rxUs: f.rxUs })),
     sent: last.seq - first + 1 + tail,
     firstSeq: first,

@@ -31,7 +31,7 @@ export function interfaceAddress(ifname: string): string {
   return v4.address;
 }
 
-export async function runRealSender(opts: RealCommon & { rateFps: number; ttl: number; payloadBytes?: number }): Promise<{ sent: number; sendErrors: number }> {
+export async function runRealSender(opts: RealCommon & { rateFps: number; ttl: number }): Promise<{ sent: number; sendErrors: number }> {
   const sender = new StreamSender({
     group: opts.group,
     port: opts.port,
@@ -39,7 +39,6 @@ export async function runRealSender(opts: RealCommon & { rateFps: number; ttl: n
     rateFps: opts.rateFps,
     runId: opts.runId,
     ttl: opts.ttl,
-    ...(opts.payloadBytes !== undefined ? { payloadBytes: opts.payloadBytes } : {}),
   });
   await sender.start();
   opts.log(`sending ${opts.rateFps} frames/s to ${opts.group}:${opts.port} via ${opts.mcastIf} for ${opts.durationS} s`);

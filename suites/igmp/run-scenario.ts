@@ -84,6 +84,10 @@ async function startDaemon(
         return;
       }
       if (rec.event === 'started') started = true;
+      else if (rec.event === 'stopped') {
+        const r = rec as Record<string, unknown>;
+        opts.log(`goose-bridge stopped: ${r.wanDatagramsReceived} datagrams received, ${r.framesFromWan} frames written into its TAP`);
+      }
       else if (rec.event === 'igmp-keepalive') note(rec.strategy === 'rejoin' ? 'keepalive-rejoin' : 'keepalive-report', member.address, at);
       else if (rec.event === 'keepalive-fallback' || rec.event === 'igmp-keepalive-failed') opts.log(`goose-bridge: ${rec.msg ?? rec.event}`);
       const k = rec.event === undefined ? undefined : DAEMON_EVENTS[rec.event];
@@ -101,7 +105,7 @@ async function startDaemon(
   return {
     stop: async () => {
       await p.stop(5000);
-      await rm(statsFile, { force: true });
+      if (!process.env.IGMP_KEEP_STATS) await rm(statsFile, { force: true });
     },
   };
 }
@@ -221,7 +225,7 @@ export async function runScenario(plan: ScenarioPlan, opts: RunScenarioOptions):
 
     const flat = (got.frames as number[] | undefined) ?? [];
     const frames: ReceivedFrame[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) frames.push({ seq: flat[i]!, rxUs: flat[i + 1]! });
+    for (let i = 0; i + 2 < flat.length; i += 3) frames.push({ seq: flat[i]!, rxUs: flat[i + 1]!, sentUs: flat[i + 2]! });
     const firstSentUs = Number(sent.firstSentUs);
     const lastSentUs = Number(sent.lastSentUs);
     const result = summarizeScenario({

@@ -2,7 +2,10 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { accountSequence, longestWindowUs, type ReceivedFrame } from './loss-windows.js';
 import { binArrivals } from './frame-bins.js';
-import { decodeStreamDatagram, encodeStreamDatagram, STREAM_HEADER_BYTES } from './stream-datagram.js';
+import { decodeStreamDatagram, encodeStreamDatagram, STREAM_DATAGRAM_BYTES } from './stream-datagram.js';
+import { Gb1Encapsulation } from '../../bridge/wan/gb1-encapsulation.js';
+import { Decapsulated } from '../../bridge/wan/encapsulation.js';
+import { decodeFrame } from '../../bridge/codec/ethernet-frame.js';
 import {
   expectedLossAtS,
   igmpTiming,
@@ -91,10 +94,16 @@ describe('accountSequence', () => {
     const a = accountSequence(arrivalsMissing(10, new Set([3, 4, 5, 9])), 10, 0, 20_000);
     expect(a).to.include({ sent: 10, received: 6, lost: 4, duplicates: 0 });
     expect(a.windows).to.deep.equal([
-      { firstLostSeq: 3, lastLostSeq: 5, lost: 3, startUs: 3_000, endUs: 7_000, durationUs: 4_000, open: false },
-      { firstLostSeq: 9, lastLostSeq: 9, lost: 1, startUs: 9_000, endUs: 20_000, durationUs: 11_000, open: true },
+      { firstLostSeq: 3, lastLostSeq: 5, lost: 3, startUs: 3_000, endUs: 7_000, durationUs: 4_000, open: false, senderGapUs: null },
+      { firstLostSeq: 9, lastLostSeq: 9, lost: 1, startUs: 9_000, endUs: 20_000, durationUs: 11_000, open: true, senderGapUs: null },
     ]);
     expect(longestWindowUs(a.windows)).to.equal(11_000);
+  });
+
+  it('gives the send-time distance around a gap when the datagrams carry send times', () => {
+    // Frame 1 lost, frame 2 sent 150 ms after frame 0: a sender stall, not a long membership gap.
+    const frames = [{ seq: 0, rxUs: 1_000, sentUs: 900 }, { seq: 2, rxUs: 151_100, sentUs: 150_900 }];
+    expect(accountSequence(frames, 3, 0, 200_000).windows[0]).to.include({ lost: 1, durationUs: 150_100, senderGapUs: 150_000 });
   });
 
   it('counts sent = received + lost and puts every missing number in exactly one window', () => {
@@ -159,9 +168,8 @@ describe('stream datagram', () => {
         fc.integer({ min: 0, max: 0xffffffff }),
         fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
         fc.integer({ min: 0, max: 65535 }),
-        fc.integer({ min: STREAM_HEADER_BYTES, max: 1472 }),
-        (runId, seq, sentUs, rateFps, size) => {
-          const buf = Buffer.alloc(size);
+        (runId, seq, sentUs, rateFps) => {
+          const buf = Buffer.alloc(STREAM_DATAGRAM_BYTES);
           encodeStreamDatagram({ runId, seq, sentUs, rateFps }, buf);
           expect(decodeStreamDatagram(buf)).to.deep.equal({ runId, seq, sentUs, rateFps });
         },
@@ -169,14 +177,33 @@ describe('stream datagram', () => {
     );
   });
 
-  it('ignores datagrams that are not the stream (short, other magic)', () => {
+  it('ignores datagrams that are not the stream', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
-        const buf = Buffer.from(bytes);
-        if (buf.length >= 4 && buf.readUInt32BE(0) === 0x47424947) return;
-        expect(decodeStreamDatagram(buf)).to.equal(null);
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        expect(decodeStreamDatagram(Buffer.from(bytes))).to.equal(null);
       }),
     );
+    const buf = Buffer.alloc(STREAM_DATAGRAM_BYTES);
+    encodeStreamDatagram({ runId: 1, seq: 2, sentUs: 3 }, buf);
+    buf.writeUInt8(buf.readUInt8(8) ^ 1, 8); // a bridge's sender id, not the suite's mark
+    expect(decodeStreamDatagram(buf)).to.equal(null);
+  });
+
+  it('is a GB1 datagram carrying a GOOSE frame the bridge decapsulates and the codec decodes', () => {
+    const buf = Buffer.alloc(STREAM_DATAGRAM_BYTES);
+    encodeStreamDatagram({ runId: 0xabcdef01, seq: 77, sentUs: 123_456_789, rateFps: 200 }, buf);
+    const into = new Decapsulated();
+    const gb1 = new Gb1Encapsulation({ hi: 1, lo: 2 }, 2048);
+    expect(gb1.decapsulate(buf, buf.length, into)).to.equal(0);
+    expect(into).to.include({ senderHi: 0xabcdef01, seq: 77 });
+    const frame = decodeFrame(buf.subarray(into.frameOffset, into.frameOffset + into.frameLength));
+    if (!frame.ok) throw new Error(`frame does not decode: ${JSON.stringify(frame)}`);
+    expect(frame.value).to.include({ kind: 'goose' });
+    // The trailer is the dataset's octet-string: the bridge forwards the frame unchanged.
+    if (frame.value.kind !== 'goose') throw new Error('not GOOSE');
+    const v = frame.value.pdu.allData[0];
+    expect(v?.type).to.equal('octet-string');
+    expect(Buffer.from((v as { value: Uint8Array }).value).readUInt32BE(0)).to.equal(0x47424947);
   });
 });
 

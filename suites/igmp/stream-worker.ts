@@ -1,7 +1,7 @@
 // Child process run inside a host namespace (`ip netns exec NS node --import tsx stream-worker.ts`):
 // one end of the numbered stream, optionally holding the membership and driving a keepalive.
 // Talks JSON lines: commands on stdin ("stop", "rejoin", "report", "arrival-after <µs>"), events on stdout.
-//   send    --group G --port P --ifaddr A --rate R --run-id N [--size B] [--ttl T]
+//   send    --group G --port P --ifaddr A --rate R --run-id N [--ttl T]
 //   receive --group G --port P --run-id N      (counts; joins nothing)
 //   hold    --group G --ifaddr A --ifname I [--keepalive none|rejoin|report --keepalive-interval-ms MS]
 // The membership holder is a process of its own so it can be restarted (scenario 6) while the
@@ -30,7 +30,6 @@ async function main(): Promise<void> {
       ifaddr: { type: 'string' },
       ifname: { type: 'string' },
       rate: { type: 'string' },
-      size: { type: 'string' },
       ttl: { type: 'string' },
       'run-id': { type: 'string' },
       keepalive: { type: 'string', default: 'none' },
@@ -54,7 +53,6 @@ async function main(): Promise<void> {
       ifaddr: values.ifaddr ?? '',
       rateFps: num(values.rate, 'rate'),
       runId: num(values['run-id'], 'run-id'),
-      ...(values.size !== undefined ? { payloadBytes: num(values.size, 'size') } : {}),
       ...(values.ttl !== undefined ? { ttl: num(values.ttl, 'ttl') } : {}),
     });
     await sender.start();
@@ -76,10 +74,12 @@ async function main(): Promise<void> {
     await stopped;
     await receiver.stop();
     const frames = receiver.frames();
-    const flat: number[] = new Array(frames.length * 2);
+    // seq, arrival, send time per frame (one machine: one clock).
+    const flat: number[] = new Array(frames.length * 3);
     frames.forEach((f, i) => {
-      flat[2 * i] = f.seq;
-      flat[2 * i + 1] = f.rxUs;
+      flat[3 * i] = f.seq;
+      flat[3 * i + 1] = f.rxUs;
+      flat[3 * i + 2] = f.sentUs ?? -1;
     });
     emit({ ev: 'result', foreign: receiver.foreign, frames: flat });
     return;

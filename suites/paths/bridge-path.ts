@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ManagedProcess, Topology } from '../topology/index.js';
-import { run, sleep } from '../topology/index.js';
+import { registerCleanup, run, sleep } from '../topology/index.js';
 import { allPorts, type L2Path, type PathFactoryOptions, type PathProcess } from './l2-path.js';
 
 const BIN = fileURLToPath(new URL('../../bin/goose-bridge.js', import.meta.url));
@@ -37,12 +37,15 @@ export class BridgePath implements L2Path {
   private readonly extraArgs: readonly string[];
   private readonly daemons = new Map<number, ManagedProcess>();
   private readonly statsDir: string;
+  private readonly unregisterDir: () => void;
 
   constructor(opts: PathFactoryOptions & { extraArgs?: readonly string[] }) {
     this.topo = opts.topology;
     this.ttl = opts.ttl ?? 8;
     this.extraArgs = opts.extraArgs ?? [];
     this.statsDir = mkdtempSync(join(tmpdir(), 'gbh-stats-'));
+    const dir = this.statsDir;
+    this.unregisterDir = registerCleanup(`stats dir ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
   }
 
   statsFile(host: number): string {
@@ -100,6 +103,7 @@ export class BridgePath implements L2Path {
   /** Removes the stats directory (after counters were read). */
   dispose(): void {
     rmSync(this.statsDir, { recursive: true, force: true });
+    this.unregisterDir();
   }
 
   processes(): PathProcess[] {

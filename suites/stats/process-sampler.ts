@@ -28,14 +28,15 @@ export interface ProcessUsage {
   label: string;
   /** Mean CPU over the sampled window, % of one core. */
   cpuPercent: number;
-  /** Highest resident set size seen (VmHWM, which the kernel keeps as the peak), MB. */
+  /** Highest resident set size sampled during the window (VmRSS), MB. Not VmHWM: that is the
+   * lifetime peak, which for a TypeScript daemon is set by start-up transpiling, not by the load. */
   rssPeakMb: number;
   samples: number;
 }
 
 export class ProcessSampler {
   private readonly start = new Map<number, { ticks: number; atMs: number }>();
-  private readonly last = new Map<number, { ticks: number; atMs: number; hwmKb: number; samples: number }>();
+  private readonly last = new Map<number, { ticks: number; atMs: number; rssKb: number; samples: number }>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly procs: ReadonlyArray<{ pid: number; label: string }>, private readonly intervalMs = 250) {}
@@ -45,10 +46,10 @@ export class ProcessSampler {
     for (const { pid } of this.procs) {
       try {
         const ticks = parseStatCpuTicks(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-        const { hwmKb } = parseStatusMemoryKb(readFileSync(`/proc/${pid}/status`, 'utf8'));
+        const { rssKb } = parseStatusMemoryKb(readFileSync(`/proc/${pid}/status`, 'utf8'));
         if (!this.start.has(pid)) this.start.set(pid, { ticks, atMs: now });
         const prev = this.last.get(pid);
-        this.last.set(pid, { ticks, atMs: now, hwmKb: Math.max(hwmKb, prev?.hwmKb ?? 0), samples: (prev?.samples ?? 0) + 1 });
+        this.last.set(pid, { ticks, atMs: now, rssKb: Math.max(rssKb, prev?.rssKb ?? 0), samples: (prev?.samples ?? 0) + 1 });
       } catch {
         /* the process ended; keep what was sampled */
       }
@@ -69,7 +70,7 @@ export class ProcessSampler {
       const l = this.last.get(pid);
       const dtS = s && l ? (l.atMs - s.atMs) / 1000 : 0;
       const cpu = s && l && dtS > 0 ? ((l.ticks - s.ticks) / CLOCK_TICKS_PER_S / dtS) * 100 : 0;
-      return { pid, label, cpuPercent: Math.round(cpu * 10) / 10, rssPeakMb: Math.round(((l?.hwmKb ?? 0) / 1024) * 10) / 10, samples: l?.samples ?? 0 };
+      return { pid, label, cpuPercent: Math.round(cpu * 10) / 10, rssPeakMb: Math.round(((l?.rssKb ?? 0) / 1024) * 10) / 10, samples: l?.samples ?? 0 };
     });
   }
 }

@@ -104,46 +104,74 @@ export interface FlowResult<S> {
   receivers: Map<number, ReceiverResult>;
 }
 
-export async function runFlow<S extends ConstantSenderResult | GooseSenderResult>(spec: FlowSpec): Promise<FlowResult<S>> {
-  const topo = spec.topology;
-  const goose = spec.sender.mode === 'send-goose';
+function expectedIntervalOf(spec: FlowSpec): number {
   // Coordinated-omission correction synthesises latency/interval samples per late frame: right
   // for the latency suite's fixed low rate, ruinous at 100k frames/s (the throughput suite only counts).
-  const expectedIntervalUs =
-    spec.sender.mode === 'send-constant' && spec.correctCoordinatedOmission === true ? Math.max(1, Math.round(1e6 / spec.sender.rate)) : 0;
+  return spec.sender.mode === 'send-constant' && spec.correctCoordinatedOmission === true ? Math.max(1, Math.round(1e6 / spec.sender.rate)) : 0;
+}
+
+/** Starts the receivers of a flow and waits until each listens. */
+export async function startReceivers(spec: FlowSpec): Promise<Map<number, ManagedProcess>> {
+  const topo = spec.topology;
   const receivers = new Map<number, ManagedProcess>();
   try {
     for (const h of spec.to) {
-      const args = ['recv', '--interface', spec.ifname, '--size', String(spec.size), '--expected-interval-us', String(expectedIntervalUs)];
-      if (goose) args.push('--first-deliveries');
+      const args = ['recv', '--interface', spec.ifname, '--size', String(spec.size), '--expected-interval-us', String(expectedIntervalOf(spec))];
+      if (spec.sender.mode === 'send-goose') args.push('--first-deliveries');
       receivers.set(h, topo.spawn(topo.host(h).ns, trafficArgv(args), `receiver h${h}`, { cwd: REPO }));
     }
     await Promise.all([...receivers.values()].map((p) => waitReady(p)));
-    if (spec.beforeSend) await spec.beforeSend();
-    const s = spec.sender;
-    const sargs =
-      s.mode === 'send-constant'
-        ? ['send-constant', '--rate', String(s.rate), '--duration', String(s.duration), '--publishers', String(s.publishers)]
-        : [
-            'send-goose', '--duration', String(s.duration), '--publishers', String(s.publishers),
-            '--event-interval-ms', String(s.eventIntervalMs), '--t1-ms', String(s.t1Ms), '--t0-ms', String(s.t0Ms),
-            '--window-ms', String(s.windowMs), '--seed', String(s.seed),
-          ];
-    const sender = topo.spawn(
-      topo.host(spec.from).ns,
-      trafficArgv([...sargs, '--interface', spec.ifname, '--size', String(spec.size)]),
-      `sender h${spec.from}`,
-      { cwd: REPO },
-    );
-    const exit = await sender.exited;
-    if (exit.code !== 0) throw new Error(`${sender.describe()}`);
-    await sleep(spec.settleMs ?? 300);
-    const results = new Map<number, ReceiverResult>();
+    return receivers;
+  } catch (err) {
+    for (const p of receivers.values()) await p.stop(1000);
+    throw err;
+  }
+}
+
+/** Runs the flow's sender to completion. `seqStart` lets several senders feed one receiver. */
+export async function runSender<S extends ConstantSenderResult | GooseSenderResult>(spec: FlowSpec, seqStart = 0): Promise<S> {
+  const topo = spec.topology;
+  const s = spec.sender;
+  const sargs =
+    s.mode === 'send-constant'
+      ? ['send-constant', '--rate', String(s.rate), '--duration', String(s.duration), '--publishers', String(s.publishers), '--seq-start', String(seqStart)]
+      : [
+          'send-goose', '--duration', String(s.duration), '--publishers', String(s.publishers),
+          '--event-interval-ms', String(s.eventIntervalMs), '--t1-ms', String(s.t1Ms), '--t0-ms', String(s.t0Ms),
+          '--window-ms', String(s.windowMs), '--seed', String(s.seed),
+        ];
+  const sender = topo.spawn(
+    topo.host(spec.from).ns,
+    trafficArgv([...sargs, '--interface', spec.ifname, '--size', String(spec.size)]),
+    `sender h${spec.from}`,
+    { cwd: REPO },
+  );
+  const exit = await sender.exited;
+  if (exit.code !== 0) throw new Error(`${sender.describe()}`);
+  return parseLastJson<S>(sender);
+}
+
+/** Stops the receivers (they print their result on SIGTERM) and parses what they report. */
+export async function collectReceivers(receivers: Map<number, ManagedProcess>): Promise<Map<number, ReceiverResult>> {
+  const results = new Map<number, ReceiverResult>();
+  try {
     for (const [h, p] of receivers) {
       await p.stop(5000);
       results.set(h, parseLastJson<ReceiverResult>(p));
     }
-    return { sender: parseLastJson<S>(sender), receivers: results };
+  } finally {
+    for (const p of receivers.values()) if (p.running) await p.stop(1000);
+  }
+  return results;
+}
+
+export async function runFlow<S extends ConstantSenderResult | GooseSenderResult>(spec: FlowSpec): Promise<FlowResult<S>> {
+  const receivers = await startReceivers(spec);
+  try {
+    if (spec.beforeSend) await spec.beforeSend();
+    const sender = await runSender<S>(spec);
+    await sleep(spec.settleMs ?? 300);
+    return { sender, receivers: await collectReceivers(receivers) };
   } finally {
     for (const p of receivers.values()) if (p.running) await p.stop(1000);
   }

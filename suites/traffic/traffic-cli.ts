@@ -24,6 +24,8 @@ interface ConstantOpts {
   duration: number;
   size: number;
   publishers: number;
+  /** First sequence number: several senders in turn can feed one receiver without duplicates. */
+  seqStart: number;
 }
 
 async function sendConstant(o: ConstantOpts): Promise<void> {
@@ -54,11 +56,11 @@ async function sendConstant(o: ConstantOpts): Promise<void> {
     batch.length = 0;
     const tx = monotonicUs();
     for (let i = 0; i < due; i++) {
-      const seq = k + i;
+      const seq = o.seqStart + k + i;
       const p = seq % o.publishers;
       const pool = pools[p]!;
       const buf = pool.bufs[Math.floor(seq / o.publishers) % perPub]!;
-      writeProbeFields(buf, pool.layout, { stNum: 1, sqNum: seq, txUs: tx, eventUs: pacer.scheduledUs(seq) });
+      writeProbeFields(buf, pool.layout, { stNum: 1, sqNum: seq, txUs: tx, eventUs: pacer.scheduledUs(k + i) });
       batch.push(buf);
     }
     const took = sock.sendMany(batch);
@@ -279,6 +281,7 @@ program
   .requiredOption('--duration <s>', 'seconds', num)
   .option('--size <bytes>', 'frame size', num, 200)
   .option('--publishers <n>', 'streams', num, 1)
+  .option('--seq-start <n>', 'first sequence number', num, 0)
   .action((o: ConstantOpts) => sendConstant(o));
 program
   .command('send-goose')
