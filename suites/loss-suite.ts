@@ -31,7 +31,7 @@ export const LOSS_COLUMNS = [
   'path', 'loss_set_percent', 'sent', 'received', 'lost', 'injected_drops', 'injected_percent',
   'measured_loss_percent', 'measured_ci95_low_percent', 'measured_ci95_high_percent',
   'expected_low_percent', 'expected_high_percent', 'within_bounds', 'unexplained_lost', 'wan_gap_frames', 'wan_gap_events',
-  'states', 'latency_p50_us',
+  'states', 'latency_p50_us', 'retransmission_late_p50_us', 'retransmission_late_p99_us',
   ...DEADLINES_MS.flatMap((d) => [`delivered_${dl(d)}_fraction`, `predicted_${dl(d)}_fraction`]),
 ] as const;
 
@@ -103,6 +103,7 @@ export async function runLossSuite(o: LossOptions): Promise<LossResult> {
             unexplained_lost: lost - injected,
             wan_gap_frames: delta('from_wan.gap_frames'), wan_gap_events: delta('from_wan.gap_events'),
             states: delays.length, latency_p50_us: p50,
+            retransmission_late_p50_us: r.sender.retransmissionLateP50Us, retransmission_late_p99_us: r.sender.retransmissionLateP99Us,
           };
           for (const d of DEADLINES_MS) {
             row[`delivered_${dl(d)}_fraction`] = Math.round(deliveredFraction(delays, d * 1000) * 1e4) / 1e4;

@@ -57,7 +57,7 @@ try {
     const db = DaemonUnderTest.spawn(topo, b, join(dir, 'b.json'));
     await db.started();
     await topo.waitForMembers(GROUP, [b.tgwPort]);
-    const dgram = Buffer.concat([Buffer.from('4742010011223344556677880000000', 'hex').subarray(0, 16), frame]);
+    const dgram = Buffer.concat([Buffer.from('47420100' + '1122334455667788' + '00000000', 'hex'), frame]);
     const out = await topo.exec(a.ns, [process.execPath, '-e', `
       const s=require('dgram').createSocket({type:'udp4',sendBufferSize:8<<20});
       const d=Buffer.from('${dgram.toString('hex')}','hex');

@@ -23,6 +23,8 @@ export interface GooseSenderResult {
   mode: 'goose';
   sent: number;
   refused: number;
+  retransmissionLateP50Us: number;
+  retransmissionLateP99Us: number;
   durationS: number;
   publishers: Array<{ publisher: number; states: number; countedStates: number }>;
 }
