@@ -10,7 +10,7 @@ import { formatIgmpTable, writeIgmpCsvs, type IgmpFiles } from './igmp-csv.js';
 import { MembershipWatch } from './membership-watch.js';
 import { MembershipHolder, StreamReceiver, StreamSender, monotonicUs } from './numbered-stream.js';
 import { observedStream } from './observed-stream.js';
-import { loadReportSender } from './report-sender.js';
+import { sendIgmpV2Report } from '../../native/index.js';
 import { KEEPALIVE_INTERVAL_TGW_S, SLOW_KEEPALIVE_INTERVAL_TGW_S } from './scenario-plan.js';
 import { unscaledTiming } from './scenario-timing.js';
 
@@ -75,7 +75,7 @@ export async function runRealReceiver(
   const keepalive = external ? 'none' : (opts.keepalive ?? sc.keepalive);
   const intervalS = keepalive === 'none' ? null : (opts.keepaliveIntervalS ?? sc.intervalS ?? KEEPALIVE_INTERVAL_TGW_S);
   const ifaddr = interfaceAddress(opts.mcastIf);
-  const sendReport = keepalive === 'report' ? await loadReportSender() : null;
+  const sendReport = keepalive === 'report' ? sendIgmpV2Report : null;
 
   const watch = new MembershipWatch(
     (argv, label) => new ManagedProcess(label, 'host', spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] })),

@@ -105,6 +105,7 @@ async function startDaemon(
   return {
     stop: async () => {
       await p.stop(5000);
+      // IGMP_KEEP_STATS=1 leaves the daemon's stats file in the temp dir for inspection.
       if (!process.env.IGMP_KEEP_STATS) await rm(statsFile, { force: true });
     },
   };

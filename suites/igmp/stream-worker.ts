@@ -9,7 +9,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { MembershipHolder, StreamReceiver, StreamSender, monotonicUs } from './numbered-stream.js';
-import { loadReportSender } from './report-sender.js';
+import { sendIgmpV2Report } from '../../native/index.js';
 
 function emit(obj: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(obj)}\n`);
@@ -91,7 +91,9 @@ async function main(): Promise<void> {
     throw new RangeError(`--keepalive must be none, rejoin or report, got ${JSON.stringify(k)}`);
   }
   const ifname = values.ifname ?? '';
-  const sendReport = k === 'report' ? await loadReportSender() : null;
+  // The report keepalive needs a raw IPPROTO_IGMP socket (Router Alert, TTL 1, TOS 0xc0), which
+  // node:dgram cannot open: the native addon sends it (its binary loads on first use).
+  const sendReport = k === 'report' ? sendIgmpV2Report : null;
   const holder = new MembershipHolder(group, values.ifaddr ?? '');
   const keepalive = (kind: 'rejoin' | 'report'): void => {
     const atUs = monotonicUs();
