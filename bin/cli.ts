@@ -7,10 +7,18 @@ const program = new Command('goose-bridge')
   .showHelpAfterError()
   .exitOverride();
 
-// Each part adds one line here: `(await import('../<part>/cli/<name>.ts')).register(program);`
-(await import('../bridge/cli/bridge-commands.js')).register(program);
-(await import('../sim/cli/sim-command.js')).register(program);
-(await import('../bridge/cli/decode-command.js')).register(program);
+// Each part adds one entry here: the module registering its commands and their names. Only the
+// module owning the command being run is loaded (the daemon then carries neither the simulator
+// nor the codec: a resident `run` stays small); help, an unknown command or no command loads all.
+const PARTS: ReadonlyArray<{ commands: readonly string[]; load: () => Promise<{ register(program: Command): void }> }> = [
+  { commands: ['run', 'status', 'monitor', 'doctor'], load: () => import('../bridge/cli/bridge-commands.js') },
+  { commands: ['sim'], load: () => import('../sim/cli/sim-command.js') },
+  { commands: ['decode'], load: () => import('../bridge/cli/decode-command.js') },
+];
+
+const invoked = process.argv.slice(2).find((a) => !a.startsWith('-'));
+const owner = PARTS.find((p) => invoked !== undefined && p.commands.includes(invoked));
+for (const part of owner ? [owner] : PARTS) (await part.load()).register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -115,7 +115,25 @@ export interface StatsSnapshot {
   };
   errors: Record<string, number>;
   recoveries: Record<string, number>;
+  /** The daemon process itself: how late its event loop ran (since start) and its memory. */
+  runtime: RuntimeSnapshot;
 }
+
+export interface RuntimeSnapshot {
+  event_loop_delay_p50_us: number | null;
+  event_loop_delay_p99_us: number | null;
+  event_loop_delay_max_us: number | null;
+  rss_bytes: number | null;
+  heap_used_bytes: number | null;
+}
+
+const NO_RUNTIME: RuntimeSnapshot = {
+  event_loop_delay_p50_us: null,
+  event_loop_delay_p99_us: null,
+  event_loop_delay_max_us: null,
+  rss_bytes: null,
+  heap_used_bytes: null,
+};
 
 export interface SnapshotContext {
   nowMs: number;
@@ -130,6 +148,8 @@ export interface SnapshotContext {
   membership: Record<string, boolean | null>;
   lastKeepaliveMs: number | null;
   lastCheckMs: number | null;
+  /** Measured by the caller (the daemon); absent → nulls. */
+  runtime?: RuntimeSnapshot;
 }
 
 function sum(a: Float64Array): number {
@@ -187,5 +207,6 @@ export function snapshotCounters(c: BridgeCounters, t: TrackerTotals, ctx: Snaps
     },
     errors: { ...c.errors },
     recoveries: { ...c.recoveries },
+    runtime: { ...(ctx.runtime ?? NO_RUNTIME) },
   };
 }

@@ -4,6 +4,7 @@
 import { Topology } from '../topology/topology.js';
 import { securityGroupDropQueriesTable } from '../topology/nft-rules.js';
 import { run, sleep } from '../topology/exec.js';
+import * as cmd from '../topology/commands.js';
 import { summarizeScenario, type ScenarioResult } from './igmp-results.js';
 import type { ReceivedFrame } from './loss-windows.js';
 import type { MembershipEvent, MembershipEventKind } from './membership-events.js';
@@ -126,19 +127,16 @@ const WORKER_EVENTS: Record<string, MembershipEventKind> = {
   'keepalive-report': 'keepalive-report',
 };
 
-/**
- * iproute2 spells the port flag `fastleave` (6.1 rejects `mcast_fast_leave`); the kernel's
- * setting is read back so a silently ignored flag cannot pass for a measured mode.
- */
+/** The kernel's setting is read back so a silently ignored flag cannot pass for a measured mode. */
 export async function setFastLeave(tgwNs: string, port: string, on: boolean): Promise<void> {
-  await run(['bridge', '-n', tgwNs, 'link', 'set', 'dev', port, 'fastleave', on ? 'on' : 'off']);
+  await run(cmd.setFastLeave(tgwNs, port, on));
   const shown = JSON.parse(await run(['bridge', '-n', tgwNs, '-d', '-j', 'link', 'show', 'dev', port])) as Array<{ fastleave?: boolean }>;
   if (shown[0]?.fastleave !== on) throw new Error(`stand-in port ${port}: fastleave is ${String(shown[0]?.fastleave)}, wanted ${on}`);
 }
 
 export async function runScenario(plan: ScenarioPlan, opts: RunScenarioOptions): Promise<ScenarioResult> {
   const timing = igmpTiming(opts.scale);
-  // Fast leave is set here rather than through Topology's option (see setFastLeave below).
+  // Fast leave is set (and read back) here rather than through Topology's option.
   const topo = await Topology.create({ hosts: 2, scale: opts.scale, fastLeave: false, log: opts.log });
   try {
     const sender = topo.host(1);

@@ -55,8 +55,9 @@ export function portMulticastPolicy(tgwNs: string, tgwPort: string): Argv {
   return ['bridge', '-n', tgwNs, 'link', 'set', 'dev', tgwPort, 'mcast_flood', 'off', 'mcast_router', '0'];
 }
 
+/** iproute2 6.1 spells the port flag `fastleave` (it rejects `mcast_fast_leave`). */
 export function setFastLeave(tgwNs: string, tgwPort: string, on: boolean): Argv {
-  return ['bridge', '-n', tgwNs, 'link', 'set', 'dev', tgwPort, 'mcast_fast_leave', on ? 'on' : 'off'];
+  return ['bridge', '-n', tgwNs, 'link', 'set', 'dev', tgwPort, 'fastleave', on ? 'on' : 'off'];
 }
 
 /** Host sysctls: IGMPv2 only (as the TGW), host IGMP timers scaled like the stand-in's. */
@@ -87,9 +88,12 @@ export function mdbShow(tgwNs: string): Argv {
   return ['bridge', '-n', tgwNs, '-j', '-s', 'mdb', 'show', 'dev', TGW_BRIDGE];
 }
 
-/** `monitor mdb` alone prints nothing with iproute2 6.1; `monitor all` prefixes lines `[MDB]`. */
+/**
+ * `monitor all` prefixes lines `[MDB]`. Line-buffered (stdbuf): into a pipe `bridge` buffers 4 KB,
+ * and the events' arrival stamps would be late.
+ */
 export function mdbMonitor(tgwNs: string): Argv {
-  return ['bridge', '-n', tgwNs, 'monitor', 'all'];
+  return ['stdbuf', '-oL', 'bridge', '-n', tgwNs, 'monitor', 'all'];
 }
 
 /** Runs argv inside a namespace (`ip netns exec` execs it, so the child's pid is the program's). */
