@@ -189,18 +189,7 @@ describe('StreamTracker', () => {
     // a stream of events and retransmissions; drop an arbitrary subset (never the first)
     fc.assert(
       fc.property(fc.array(fc.boolean(), { minLength: 2, maxLength: 120 }), fc.array(fc.nat(119)), fc.integer({ min: 1, max: U32_MAX }), (events, dropIdx, st0) => {
-        const all: Msg[] = [];
-        let st = st0;
-        let sq = 0;
-        events.forEach((ev, i) => {
-          if (i > 0) {
-            if (ev) {
-              st = st === U32_MAX ? 1 : st + 1;
-              sq = 0;
-            } else sq++;
-          }
-          all.push({ st, sq, at: i, tal: 1_000_000 });
-        });
+        const all = healthyStream(events, st0);
         const drop = new Set(dropIdx.filter((i) => i > 0 && i < all.length - 1));
         const t = run(all.filter((_, i) => !drop.has(i)));
         // Frames dropped at the end of a state cannot be known lost (only TAL would tell), and a

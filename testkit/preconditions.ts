@@ -31,9 +31,9 @@ export function skipUnless(ctx: Mocha.Context, ok: boolean, why: string): void {
 }
 
 export function skipUnlessRoot(ctx: Mocha.Context, what: string): void {
-  skipUnless(ctx, isRoot(), `${what} needs root (network namespaces, TAP devices, raw sockets); run as root to include it`);
+  skipUnless(ctx, isRoot(), `${what}: needs root (network namespaces, TAP devices, raw sockets); run as root to include it`);
 }
 
 export function skipUnlessTshark(ctx: Mocha.Context, what: string): void {
-  skipUnless(ctx, hasTshark(), `${what} needs tshark on PATH (apt-get install tshark); .ci/run installs it`);
+  skipUnless(ctx, hasTshark(), `${what}: needs tshark on PATH (apt-get install tshark); .ci/run installs it`);
 }
