@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { endianness, networkInterfaces } from 'node:os';
 import type { Command } from 'commander';
 import { hasCapNetAdmin, hasCapNetRaw } from '../../native/index.js';
-import { readStatsFile } from '../daemon/stats-file.js';
+import { isPidAlive, readStatsFile } from '../daemon/stats-file.js';
 import { GbError } from '../errors.js';
 import { defaultRouteInterface } from '../igmp/proc-net-igmp.js';
 import { buildGroupMap, groupsToJoin, parseGroupRules } from '../wan/group-map.js';
@@ -47,13 +47,7 @@ export function registerDoctorCommand(program: Command): void {
     if (cfg.statsFile !== '' && existsSync(cfg.statsFile)) {
       try {
         const s = readStatsFile(cfg.statsFile);
-        let alive = true;
-        try {
-          process.kill(s.pid, 0);
-        } catch {
-          alive = false;
-        }
-        daemonRunning = alive && Date.now() - Date.parse(s.time) < Math.max(15_000, cfg.statsIntervalS * 3000);
+        daemonRunning = isPidAlive(s.pid) && Date.now() - Date.parse(s.time) < Math.max(15_000, cfg.statsIntervalS * 3000);
         if (cfg.mcastIf === '' && s.uplink) uplink = s.uplink;
       } catch {
         daemonRunning = null;

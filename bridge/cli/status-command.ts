@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CONFIG_KEYS, envName } from '../config/config-keys.js';
 import type { StatsSnapshot } from '../daemon/bridge-counters.js';
-import { readStatsFile } from '../daemon/stats-file.js';
+import { isPidAlive, readStatsFile } from '../daemon/stats-file.js';
 import { formatStatus } from './status-format.js';
 
 const DEFAULT_STATS = CONFIG_KEYS.find((d) => d.key === 'stats_file')!.default;
@@ -13,14 +13,6 @@ function statsPath(opt: string | undefined): string {
   return opt ?? process.env[envName('stats_file')] ?? DEFAULT_STATS;
 }
 
-function pidAlive(pid: number): boolean | null {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM' ? true : false;
-  }
-}
 
 function read(path: string): StatsSnapshot | string {
   if (!existsSync(path)) return `no stats file at ${path}: is the daemon running with --stats-file ${path}?`;
@@ -45,7 +37,7 @@ export function registerStatusCommands(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      const running = pidAlive(s.pid);
+      const running = isPidAlive(s.pid);
       if (opts.json) process.stdout.write(`${JSON.stringify({ ...s, running }, null, 2)}\n`);
       else process.stderr.write(formatStatus(s, { nowMs: Date.now(), running, staleAfterMs: 15_000 }));
       if (running === false) process.exitCode = 1;
@@ -67,7 +59,7 @@ export function registerStatusCommands(program: Command): void {
       let previous: StatsSnapshot | undefined;
       for (;;) {
         const s = read(path);
-        const screen = typeof s === 'string' ? `${s}\n` : formatStatus(s, { nowMs: Date.now(), running: pidAlive(s.pid), staleAfterMs: 15_000, ...(previous ? { previous } : {}) });
+        const screen = typeof s === 'string' ? `${s}\n` : formatStatus(s, { nowMs: Date.now(), running: isPidAlive(s.pid), staleAfterMs: 15_000, ...(previous ? { previous } : {}) });
         process.stderr.write(`\x1b[2J\x1b[H${new Date().toISOString()}  (every ${period} s; Ctrl-C ends)\n\n${screen}`);
         if (typeof s !== 'string' && s.time !== previous?.time) previous = s;
         await new Promise((r) => setTimeout(r, period * 1000));

@@ -369,6 +369,7 @@ export class BridgeDaemon {
   }
 
   private startSupervisor(): void {
+    this.supervisor?.stop(); // never two supervisors (overlapping reloads)
     const cfg = this.cfg;
     this.supervisor = new IgmpSupervisor(
       {
@@ -465,16 +466,24 @@ export class BridgeDaemon {
    * SIGHUP: applies a new configuration. The TAP is recreated only when the interface name
    * changed (applications stay attached otherwise); sockets only when WAN keys changed.
    */
-  async reload(next: BridgeConfig): Promise<void> {
+  reload(next: BridgeConfig): Promise<void> {
+    const run = this.reloadChain.then(() => (this.stopping ? undefined : this.applyReload(next)));
+    this.reloadChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private reloadChain: Promise<void> = Promise.resolve();
+
+  private async applyReload(next: BridgeConfig): Promise<void> {
     const prev = this.cfg;
     const wanKeys: Array<keyof BridgeConfig> = ['multicastIp', 'multicastPort', 'mcastIf', 'ttl', 'mtu', 'socketBufferSize', 'groupMap', 'joinGroups', 'bufferSize'];
     const wanChanged = wanKeys.some((k) => JSON.stringify(prev[k]) !== JSON.stringify(next[k]));
+    const choice = chooseKeepaliveStrategy(next.keepaliveStrategy, hasCapNetRaw()); // throws before anything is torn down
     this.log.level = next.logLevel;
     this.supervisor?.stop();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.applyPure(next);
-    const choice = chooseKeepaliveStrategy(next.keepaliveStrategy, hasCapNetRaw());
     if (choice.note !== null) this.log.warn({ event: 'keepalive-fallback' }, choice.note);
     if (wanChanged) {
       this.wanGeneration++;
@@ -534,6 +543,7 @@ export class BridgeDaemon {
   async stop(opts: { finalStats?: boolean } = {}): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    await this.reloadChain; // a reload under way finishes first; none starts after this
     this.supervisor?.stop();
     this.loopDelay.disable();
     for (const t of this.timers) clearInterval(t);

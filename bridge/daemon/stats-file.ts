@@ -23,3 +23,13 @@ export function writeStatsFileAtomic(path: string, snapshot: StatsSnapshot): voi
 export function readStatsFile(path: string): StatsSnapshot {
   return JSON.parse(readFileSync(path, 'utf8')) as StatsSnapshot;
 }
+
+/** Whether the process that wrote a stats file still runs (EPERM: it runs, as another user). */
+export function isPidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

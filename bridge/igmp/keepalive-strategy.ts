@@ -32,7 +32,7 @@ export function chooseKeepaliveStrategy(configured: KeepaliveStrategyName, hasCa
       };
 }
 
-/** The I/O side implements this per strategy (igmp-keepalive.ts). */
+/** The I/O side implements this per strategy (membership-refreshers.ts). */
 export interface MembershipRefresher {
   readonly strategy: EffectiveStrategy;
   /** Re-asserts membership of one group on the uplink. Throws GbError on failure. */

@@ -55,31 +55,3 @@ export function parseTcpdumpIgmpLine(line: string, realtimeToMonoUs: number): Me
   void dst;
   return null;
 }
-
-/** Last event of a kind for a group at or before `beforeUs` (e.g. the last report before a loss). */
-export function lastEventBefore(
-  events: readonly MembershipEvent[],
-  kind: MembershipEventKind,
-  group: string,
-  beforeUs: number,
-): MembershipEvent | undefined {
-  let best: MembershipEvent | undefined;
-  for (const e of events) {
-    if (e.kind === kind && e.group === group && e.atUs <= beforeUs && (best === undefined || e.atUs > best.atUs)) best = e;
-  }
-  return best;
-}
-
-/** First event of a kind for a group at or after `fromUs`. */
-export function firstEventAfter(
-  events: readonly MembershipEvent[],
-  kind: MembershipEventKind,
-  group: string,
-  fromUs: number,
-): MembershipEvent | undefined {
-  let best: MembershipEvent | undefined;
-  for (const e of events) {
-    if (e.kind === kind && e.group === group && e.atUs >= fromUs && (best === undefined || e.atUs < best.atUs)) best = e;
-  }
-  return best;
-}

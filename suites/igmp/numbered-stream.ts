@@ -191,12 +191,6 @@ export class StreamReceiver {
     return out;
   }
 
-  /** Arrivals after `fromUs` (first frame after an event). */
-  firstArrivalAfter(fromUs: number): number | null {
-    for (let i = 0; i < this.n; i++) if (this.rx[i]! >= fromUs) return this.rx[i]!;
-    return null;
-  }
-
   async stop(): Promise<void> {
     await new Promise<void>((r) => this.sock.close(() => r()));
   }

@@ -28,7 +28,6 @@ const FRAME = encodeFrame({
 /** Datagram size: GB1 header + the GOOSE frame ending in the 16-byte trailer. */
 export const STREAM_DATAGRAM_BYTES = GB1_HEADER + FRAME.length;
 /** Kept for callers that size buffers: the smallest buffer encodeStreamDatagram accepts. */
-export const STREAM_HEADER_BYTES = STREAM_DATAGRAM_BYTES;
 
 export interface StreamDatagram {
   runId: number;

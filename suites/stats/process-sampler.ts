@@ -59,6 +59,8 @@ export class ProcessSampler {
   begin(): void {
     this.sample();
     this.timer = setInterval(() => this.sample(), this.intervalMs);
+    // Never keeps the process alive: a suite that failed mid-run must still exit.
+    this.timer.unref();
   }
 
   end(): ProcessUsage[] {

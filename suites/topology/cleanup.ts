@@ -46,16 +46,6 @@ export function registerCleanup(label: string, teardown: Teardown): () => void {
   };
 }
 
-/** For tests: how many teardowns are pending. */
-export function pendingCleanups(): number {
-  return registry.size;
-}
-
-/** Runs every pending teardown now (e.g. from a test's after hook). */
-export function runAllCleanups(): void {
-  runAll();
-}
-
 export function namespacePids(ns: string): number[] {
   try {
     return runSync(['ip', 'netns', 'pids', ns])
