@@ -8,6 +8,7 @@ import { runLossSuite } from './loss-suite.js';
 import { writeReportFolder, type ExtraSection } from './report/report-folder.js';
 import { createProgress } from './report/progress.js';
 import { SUITE_MTU, type SuiteCommon } from './suite-context.js';
+import { runIgmpForAll } from './igmp/all-hook.js';
 
 export interface AllOptions extends Omit<SuiteCommon, 'topology'> {
   smoke: boolean;
@@ -26,11 +27,6 @@ export function allPlan(smoke: boolean) {
         throughput: { sizes: [200, 1500], trialS: 2, minFps: 5_000, maxFps: 150_000, resolution: 0.05, maxTrials: 4 },
         loss: { lossPercents: [1, 5, 20], durationS: 8, publishers: 20, eventIntervalMs: 1500 },
       };
-}
-
-/** The IGMP suite (issue 6) joins `all` by exporting this from suites/igmp/all-hook.ts. */
-export interface IgmpAllHook {
-  runIgmpForAll(o: { out: string; scale: number; smoke: boolean; log: (l: string) => void }): Promise<ExtraSection | null>;
 }
 
 export async function runAllSuites(o: AllOptions): Promise<{ summary: string; files: string[] }> {
@@ -53,16 +49,8 @@ export async function runAllSuites(o: AllOptions): Promise<{ summary: string; fi
   } finally {
     await topo.destroy();
   }
-  let hook: IgmpAllHook | null = null;
-  try {
-    hook = (await import('./igmp/all-hook.js' as string)) as IgmpAllHook;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-  }
-  if (hook) {
-    const s = await hook.runIgmpForAll({ out: o.out, scale: o.scale, smoke: o.smoke, log: o.log });
-    if (s) extra.push(s);
-  }
+  const igmp = await runIgmpForAll({ out: o.out, scale: o.scale, smoke: o.smoke, log: o.log });
+  if (igmp) extra.push(igmp);
   return writeReportFolder(
     o.out,
     {

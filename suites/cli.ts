@@ -6,6 +6,7 @@ import { defaultOutDir } from './report/csv.js';
 import { createProgress } from './report/progress.js';
 import { parsePaths, PATH_NAMES } from './suite-context.js';
 import { isRoot } from '../testkit/preconditions.js';
+import { register as registerIgmp } from './igmp/cli.js';
 
 const num = (name: string, min: number, max: number, integer = false) => (v: string): number => {
   const n = Number(v);
@@ -114,7 +115,7 @@ common(
 common(
   program
     .command('all')
-    .description('latency, throughput, loss (and igmp when present) with short defaults (≤ 5 min): CSVs, summary.md and a self-contained report.html in one folder')
+    .description('latency, throughput, loss and igmp with short defaults (≤ 5 min): CSVs, summary.md and a self-contained report.html in one folder')
     .option('--smoke', 'shorter still (CI: ≤ 3 min)', false),
 ).action(async (o: CommonOpts & { smoke: boolean }) => {
   const c = resolveCommon(o);
@@ -156,13 +157,8 @@ program
     process.stdout.write(`${r.files.join('\n')}\n`);
   });
 
-// Hook point for the IGMP suite (issue 6): suites/igmp/cli.ts exports register(program).
-try {
-  const igmp = (await import('./igmp/cli.js' as string)) as { register?: (p: Command) => void };
-  igmp.register?.(program);
-} catch (err) {
-  if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-}
+// The IGMP suite (issue 6) registers its own command and options.
+registerIgmp(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -39,6 +39,16 @@ const WAN_UNAVAILABLE = TO_WAN_INDEX['wan-unavailable'];
 const INNER_NOT_ALLOWED = FROM_WAN_INDEX['inner-not-allowed'];
 const TAP_WRITE_FAILED = FROM_WAN_INDEX['tap-write-failed'];
 
+/** Adds a tracker's loss/duplicate counts (not its live sender count) into totals. */
+function addTrackerCounts(into: TrackerTotals, t: SenderTracker): void {
+  into.gapFrames += t.gapFrames;
+  into.gapEvents += t.gapEvents;
+  into.lateFrames += t.lateFrames;
+  into.duplicates += t.duplicates;
+  into.stale += t.stale;
+  into.ownDatagrams += t.ownDatagrams;
+}
+
 function newSenderId(): SenderId {
   const b = randomBytes(8);
   const id = { hi: b.readUInt32BE(0), lo: b.readUInt32BE(4) };
@@ -194,10 +204,14 @@ export class BridgeDaemon {
     const slotBytes = this.maxFrame + this.enc.overheadBytes;
     this.channels = this.map.groups.map(() => null);
     this.slots = this.map.groups.map(() => new Slots(slotBytes));
-    await Promise.all(this.map.groups.map((g, i) => this.openChannel(i, g, join.has(g))));
+    // allSettled: every open has finished (or failed) before a caller retries the set.
+    const results = await Promise.allSettled(this.map.groups.map((g, i) => this.openChannel(i, g, join.has(g))));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   }
 
   private async openChannel(index: number, group: string, join: boolean): Promise<void> {
+    const generation = this.wanGeneration;
     const ch = await MulticastChannel.open({
       group,
       port: this.cfg.multicastPort,
@@ -211,7 +225,9 @@ export class BridgeDaemon {
       onError: (c, err) => this.onChannelError(index, c, err),
       onSent: this.onSent,
     });
-    if (this.stopping) {
+    // A socket that finished opening after a reload replaced the channel set (or after stop)
+    // must not overwrite the newer one.
+    if (this.stopping || generation !== this.wanGeneration) {
       await ch.close(0);
       return;
     }
@@ -417,12 +433,7 @@ export class BridgeDaemon {
     const t = { ...this.retiredTrackerTotals };
     t.senders = 0;
     for (const tr of this.trackers.values()) {
-      t.gapFrames += tr.gapFrames;
-      t.gapEvents += tr.gapEvents;
-      t.lateFrames += tr.lateFrames;
-      t.duplicates += tr.duplicates;
-      t.stale += tr.stale;
-      t.ownDatagrams += tr.ownDatagrams;
+      addTrackerCounts(t, tr);
       t.senders += tr.senders;
     }
     return t;
@@ -530,13 +541,7 @@ export class BridgeDaemon {
   }
 
   private retire(t: SenderTracker): void {
-    const r = this.retiredTrackerTotals;
-    r.gapFrames += t.gapFrames;
-    r.gapEvents += t.gapEvents;
-    r.lateFrames += t.lateFrames;
-    r.duplicates += t.duplicates;
-    r.stale += t.stale;
-    r.ownDatagrams += t.ownDatagrams;
+    addTrackerCounts(this.retiredTrackerTotals, t);
   }
 
   /** Stop reading, flush, leave the groups, remove the TAP, write final stats. */

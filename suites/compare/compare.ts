@@ -74,7 +74,10 @@ function selected(rows: readonly Row[], rule: ToleranceRule): Map<string, Row> {
   const out = new Map<string, Row>();
   for (const r of rows) {
     if (!Object.entries(rule.match).every(([k, v]) => String(r[k] ?? '') === v)) continue;
-    out.set((rule.key ?? []).map((k) => `${k}=${String(r[k] ?? '')}`).join(',') || '*', r);
+    const key = (rule.key ?? []).map((k) => `${k}=${String(r[k] ?? '')}`).join(',') || '*';
+    // Two rows under one key would silently compare only the last: the rule needs a "key".
+    if (out.has(key)) throw new Error(`${rule.file}: several rows match ${JSON.stringify(rule.match)} under key "${key}"; add the distinguishing columns to the rule's "key"`);
+    out.set(key, r);
   }
   return out;
 }

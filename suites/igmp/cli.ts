@@ -1,5 +1,5 @@
 // `npm run suite:igmp -- …`: parses arguments and calls the library (index.ts, real-mode.ts).
-// suites/cli.ts hands its `igmp` arguments to runIgmpCli(argv); this file also runs on its own
+// suites/cli.ts adds it with register(program); this file also runs on its own
 // (`tsx suites/igmp/cli.ts --help`).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { defaultOutDir } from '../report/csv.js';

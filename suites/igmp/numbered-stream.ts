@@ -3,10 +3,9 @@
 import dgram from 'node:dgram';
 import { STREAM_DATAGRAM_BYTES, decodeStreamDatagram, encodeStreamDatagram } from './stream-datagram.js';
 import type { ReceivedFrame } from './loss-windows.js';
+import { monotonicUs } from '../../native/index.js';
 
-export function monotonicUs(): number {
-  return Number(process.hrtime.bigint() / 1000n);
-}
+export { monotonicUs };
 
 export interface StreamSenderOptions {
   group: string;
@@ -74,7 +73,7 @@ export class StreamSender {
     let due = Math.floor((now - this.startUs) / this.periodUs) + 1;
     const maxBurst = Math.max(1, Math.ceil(50_000 / this.periodUs));
     if (due - this.seq > maxBurst) {
-      // The event loop stalled: skip ahead rather than burst (the skipped numbers are not sent).
+      // The event loop stalled: fall behind schedule rather than burst (no numbers are skipped).
       this.startUs = now - (this.seq + maxBurst - 1) * this.periodUs;
       due = this.seq + maxBurst;
     }

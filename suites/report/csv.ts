@@ -1,4 +1,4 @@
-// Every suite's CSV goes through here: fixed column order, csv-stringify quoting, empty cell for
+// The suites' CSVs go through here (the IGMP suite's and the subscriber's write their own): fixed column order, csv-stringify quoting, empty cell for
 // a figure that does not exist (e.g. CPU of the in-kernel VXLAN path).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

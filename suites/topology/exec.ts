@@ -1,6 +1,7 @@
 // Thin process helpers: run a command (argv, no shell) and report stderr on failure.
 import { execFile, execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import type { Argv } from './commands.js';
+import { monotonicUs } from '../../native/index.js';
 
 export class CommandError extends Error {
   override readonly name = 'CommandError';
@@ -65,9 +66,7 @@ export function sleepSync(ms: number): void {
 }
 
 /** CLOCK_MONOTONIC in µs, the clock every part of goose-bridge shares for latency. */
-export function monotonicUs(): number {
-  return Number(process.hrtime.bigint() / 1000n);
-}
+export { monotonicUs };
 
 export function isPidAlive(pid: number): boolean {
   try {
