@@ -84,37 +84,44 @@ export async function runRealReceiver(
   );
   await watch.ready();
   const receiver = new StreamReceiver({ group: opts.group, port: opts.port, runId: opts.runId });
-  await receiver.start();
   const holder = external ? null : new MembershipHolder(opts.group, ifaddr);
-  const startUs = monotonicUs();
-  if (holder !== null) {
-    await holder.join();
-    watch.add({ atUs: monotonicUs(), kind: 'daemon-start', group: opts.group, source: 'holder' });
-  }
   let timer: NodeJS.Timeout | null = null;
-  if (intervalS !== null) {
-    timer = setInterval(() => {
-      const atUs = monotonicUs();
-      try {
-        if (keepalive === 'rejoin') holder?.rejoin();
-        else sendReport?.({ ifname: opts.mcastIf, group: opts.group });
-        watch.add({ atUs, kind: keepalive === 'rejoin' ? 'keepalive-rejoin' : 'keepalive-report', group: opts.group, source: ifaddr });
-      } catch (err) {
-        opts.log(`keepalive failed: ${(err as Error).message}`);
-      }
-    }, intervalS * 1000);
+  let startUs = 0;
+  let endUs = 0;
+  let events: Awaited<ReturnType<typeof watch.stop>>;
+  // Whatever fails (port in use, join refused), the watchers, sockets and timer are released.
+  try {
+    await receiver.start();
+    startUs = monotonicUs();
+    if (holder !== null) {
+      await holder.join();
+      watch.add({ atUs: monotonicUs(), kind: 'daemon-start', group: opts.group, source: 'holder' });
+    }
+    if (intervalS !== null) {
+      timer = setInterval(() => {
+        const atUs = monotonicUs();
+        try {
+          if (keepalive === 'rejoin') holder?.rejoin();
+          else sendReport?.({ ifname: opts.mcastIf, group: opts.group });
+          watch.add({ atUs, kind: keepalive === 'rejoin' ? 'keepalive-rejoin' : 'keepalive-report', group: opts.group, source: ifaddr });
+        } catch (err) {
+          opts.log(`keepalive failed: ${(err as Error).message}`);
+        }
+      }, intervalS * 1000);
+    }
+    opts.log(
+      `receiving ${opts.group}:${opts.port} on ${opts.mcastIf} (${ifaddr}) for ${opts.durationS} s, scenario ${sc.id}, ` +
+        (external ? 'membership held by the goose-bridge daemon on this host' : `keepalive ${keepalive}`) +
+        (intervalS !== null ? ` every ${intervalS} s` : ''),
+    );
+    await sleepInterruptible(opts.durationS * 1000);
+    endUs = monotonicUs();
+  } finally {
+    if (timer) clearInterval(timer);
+    await receiver.stop();
+    await holder?.close();
+    events = await watch.stop();
   }
-  opts.log(
-    `receiving ${opts.group}:${opts.port} on ${opts.mcastIf} (${ifaddr}) for ${opts.durationS} s, scenario ${sc.id}, ` +
-      (external ? 'membership held by the goose-bridge daemon on this host' : `keepalive ${keepalive}`) +
-      (intervalS !== null ? ` every ${intervalS} s` : ''),
-  );
-  await sleepInterruptible(opts.durationS * 1000);
-  const endUs = monotonicUs();
-  if (timer) clearInterval(timer);
-  await receiver.stop();
-  await holder?.close();
-  const events = await watch.stop();
 
   const obs = observedStream(receiver.frames(), receiver.senderRateFps, endUs);
   if (obs.sent === 0) opts.log('no frame of the stream arrived: check the sender, the security group (UDP port) and the TGW multicast domain');
