@@ -304,6 +304,10 @@ export class BridgeDaemon {
     tap.close();
     this.counters.countError('tap-lost');
     this.log.error({ event: 'tap-lost', interface: this.cfg.interface, err }, `${this.cfg.interface} was lost; recreating`);
+    this.recreateTapLater();
+  }
+
+  private recreateTapLater(): void {
     this.retry(`TAP ${this.cfg.interface}`, async () => {
       this.openTap();
       this.counters.countRecovery('tap');
@@ -529,7 +533,14 @@ export class BridgeDaemon {
       const old = this.tap;
       this.tap = null;
       old?.close();
-      this.openTap();
+      try {
+        this.openTap();
+      } catch (err) {
+        // Like a lost TAP: logged, counted, recreated with backoff; the rest of the reload stands.
+        this.counters.countError('tap-lost');
+        this.log.error({ event: 'tap-lost', interface: next.interface, err }, `reload: cannot create ${next.interface}; retrying`);
+        this.recreateTapLater();
+      }
     }
     this.startTimers();
     this.startSupervisor();
