@@ -5,11 +5,9 @@
 //
 // Pure: no I/O imports.
 
-export const ETHERTYPE_VLAN = 0x8100;
+import { ETHERTYPE_GOOSE, ETHERTYPE_GSE, ETHERTYPE_SV, ETHERTYPE_VLAN } from '../codec/types.js';
+
 export const ETHERTYPE_QINQ = 0x88a8;
-export const ETHERTYPE_GOOSE = 0x88b8;
-export const ETHERTYPE_GSE = 0x88b9;
-export const ETHERTYPE_SV = 0x88ba;
 export const ETHERTYPE_ARP = 0x0806;
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_IPV6 = 0x86dd;

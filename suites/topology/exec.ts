@@ -68,11 +68,4 @@ export function sleepSync(ms: number): void {
 /** CLOCK_MONOTONIC in µs, the clock every part of goose-bridge shares for latency. */
 export { monotonicUs };
 
-export function isPidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { isPidAlive } from '../../bridge/daemon/stats-file.js';
