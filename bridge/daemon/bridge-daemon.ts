@@ -89,6 +89,7 @@ export class BridgeDaemon {
         uplink: d.uplink.name,
         uplinkAddress: d.uplink.address,
         groups: d.map.groups,
+        joined: d.map.groups.filter((_, i) => joinFlags(d.map, cfg)[i]),
         port: cfg.multicastPort,
         senderId: senderIdToHex(d.senderId),
         keepalive: d.refresher.strategy,
