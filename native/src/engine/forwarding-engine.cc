@@ -20,8 +20,10 @@ namespace {
 
 constexpr size_t kBatch = 64;
 constexpr size_t kSlotBytes = 65536 + 32;
-// A frame read from (or written to) the LAN is recognised for this long by the loop guard.
-constexpr int64_t kLoopWindowUs = 1000000;
+// A frame read from (or written to) the LAN is recognised for this long by the loop guard: far
+// longer than any reflection takes, and shorter than a second, after which a 9-2LE stream's
+// smpCnt (and a periodic signal's values) repeat, so a legitimate SV frame can recur byte for byte.
+constexpr int64_t kLoopWindowUs = 500000;
 
 int64_t NowUs() {
   timespec ts;
@@ -611,13 +613,14 @@ void ForwardingEngine::TxLoop() {
 
 void ForwardingEngine::WriteL2(const Plane& p, const uint8_t* frame, size_t n, int64_t nowUs) {
   L2Endpoint* l2 = p.l2 && !p.l2->dead.load(std::memory_order_relaxed) ? p.l2.get() : nullptr;
+  // Recorded before the write: a reflection can reach the tx thread before write() returns.
+  if (p.cfg->gateway) writtenToL2_.Put(FrameFingerprint(frame, n), nowUs);
   ssize_t r = -1;
   if (l2 != nullptr) r = l2->packet ? send(l2->fd, frame, n, MSG_DONTWAIT) : write(l2->fd, frame, n);
   if (r < 0) {
     Add(kFromWanBase + kL2WriteFailed, 1);
     return;
   }
-  if (p.cfg->gateway) writtenToL2_.Put(FrameFingerprint(frame, n), nowUs);
   Add(kL2FramesWritten, 1);
   Add(kL2BytesWritten, n);
 }
