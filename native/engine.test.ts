@@ -153,3 +153,47 @@ describe('native forwarding engine against the specification', () => {
     engine.close();
   });
 });
+
+describe('native forwarding engine receive guards', () => {
+  const cfg: EngineConfig = { enableSv: true, enableGse: false, checkAppIdRange: true, appIdAllow: null, groups: ['239.1.1.1'], rules: [], maxFrame: 1456, maxDatagram: 4096, l2Mtu: 1500, gateway: false };
+  const datagram = (dst: string, apdu: number, seq: number): Buffer => {
+    const frame = Buffer.concat([Buffer.from(dst + '020000000001' + '88b8' + '0001', 'hex'), Buffer.from([(8 + apdu) >> 8, (8 + apdu) & 255, 0, 0, 0, 0]), Buffer.alloc(apdu, 0x61)]);
+    const h = Buffer.from('474201000000000300000004', 'hex');
+    return Buffer.concat([h, Buffer.from([0, 0, 0, seq]), frame]);
+  };
+
+  it('does not write a carried frame longer than the L2 side’s MTU allows, nor one to a unicast, broadcast or IPv6 multicast MAC', () => {
+    const engine = new ForwardingEngine(OWN);
+    engine.apply({ config: cfg });
+    try {
+      expect(engine.testFromWan(datagram('010ccd010001', 1500 - 7, 1), 0, 1)).to.equal('oversize-frame');
+      expect(engine.testFromWan(datagram('010ccd010001', 1500 - 8, 2), 0, 1)).to.equal(FORWARDED);
+      expect(engine.testFromWan(datagram('020000000009', 40, 3), 0, 1)).to.equal('bad-destination');
+      expect(engine.testFromWan(datagram('ffffffffffff', 40, 4), 0, 1)).to.equal('bad-destination');
+      expect(engine.testFromWan(datagram('333300000001', 40, 5), 0, 1)).to.equal('bad-destination');
+      expect(engine.testFromWan(datagram('010ccd040001', 40, 6), 0, 1)).to.equal(FORWARDED);
+      const c = engine.counts();
+      expect(c.fromWanDrops['oversize-frame']).to.equal(1);
+      expect(c.fromWanDrops['bad-destination']).to.equal(3);
+      expect(c.counters.senders_seen, 'a sender is believed only once a frame passed every check').to.equal(1);
+    } finally {
+      engine.close();
+    }
+  });
+
+  it('never lets a datagram whose carried frame fails a check touch the sender’s sequence window', () => {
+    const engine = new ForwardingEngine(OWN);
+    engine.apply({ config: cfg });
+    try {
+      // A spoofed datagram far ahead (sequence 200) carrying a frame that is not allowed …
+      const spoof = datagram('ffffffffffff', 40, 200);
+      expect(engine.testFromWan(spoof, 0, 1)).to.equal('bad-destination');
+      // … does not make the sender's next real datagrams stale or count a gap.
+      expect(engine.testFromWan(datagram('010ccd010001', 40, 1), 0, 2)).to.equal(FORWARDED);
+      expect(engine.testFromWan(datagram('010ccd010001', 40, 2), 0, 3)).to.equal(FORWARDED);
+      expect(engine.counts().counters.gap_frames).to.equal(0);
+    } finally {
+      engine.close();
+    }
+  });
+});

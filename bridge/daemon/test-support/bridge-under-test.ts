@@ -138,8 +138,9 @@ export class FrameInjector {
 }
 
 /** Sends raw UDP payloads to a group from inside a namespace (a foreign or malicious sender). */
-export async function sendUdpFromHost(topo: Topology, host: Host, group: string, port: number, payloads: Buffer[]): Promise<void> {
-  await topo.exec(host.ns, [TSX, UDP_TOOL, group, String(port), host.address, ...payloads.map((p) => p.toString('hex'))]);
+export async function sendUdpFromHost(topo: Topology, host: Host, group: string, port: number, payloads: Buffer[], flood = 0): Promise<void> {
+  const argv = [TSX, UDP_TOOL, group, String(port), host.address, ...payloads.map((p) => p.toString('hex'))];
+  await topo.exec(host.ns, flood > 0 ? ['env', `FLOOD=${flood}`, ...argv] : argv);
 }
 
 export async function hostHasInterface(topo: Topology, ns: string, ifname: string): Promise<boolean> {
