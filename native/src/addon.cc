@@ -5,6 +5,7 @@
 
 #include "frame-endpoint.h"
 #include "openers.h"
+#include "rgoose/rgoose-napi.h"
 
 namespace gb {
 
@@ -22,6 +23,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openTap", Napi::Function::New(env, gb::OpenTap, "openTap"));
   exports.Set("openPacketSocket", Napi::Function::New(env, gb::OpenPacketSocket, "openPacketSocket"));
   exports.Set("sendIgmpV2", Napi::Function::New(env, gb::SendIgmpV2, "sendIgmpV2"));
+  gb::rgoose::RegisterNapi(env, exports);
   return exports;
 }
 
