@@ -47,7 +47,9 @@ async function dissect(dir: string, key: NativeKey, seed: number, iv: (i: number
   const w = await PcapWriter.open(path);
   sent.forEach((s, i) => w.write(ipv4UdpFrame(s.spdu, s.port), 1_700_000_000_000_000 + i * 1000));
   await w.close();
-  const { stdout } = await promisify(execFile)('tshark', ['-n', '-r', path, '-T', 'pdml'], { maxBuffer: 256 * 1024 * 1024 });
+  // WireGuard's UDP heuristic claims every 148-byte payload that starts with 0x01 (its
+  // handshake-initiation size), which an SPDU of that length does: switch it off.
+  const { stdout } = await promisify(execFile)('tshark', ['-n', '--disable-heuristic', 'wg', '-r', path, '-T', 'pdml'], { maxBuffer: 256 * 1024 * 1024 });
   return { sent, packets: parsePdml(stdout) };
 }
 
