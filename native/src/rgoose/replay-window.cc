@@ -3,14 +3,13 @@
 namespace gb::rgoose {
 
 const char* VerdictLabel(Verdict v) {
-  switch (v) {
-#define X(e, label) \
-  case Verdict::e:  \
-    return label;
-    REPLAY_VERDICTS(X)
+  static const char* const kLabels[] = {
+#define X(e, label) label,
+      REPLAY_VERDICTS(X)
 #undef X
-  }
-  return "?";
+  };
+  size_t i = static_cast<size_t>(v);
+  return i < sizeof kLabels / sizeof kLabels[0] ? kLabels[i] : "?";
 }
 
 Verdict ReplayWindow::Check(uint32_t n, uint64_t nowUs) const {

@@ -7,72 +7,48 @@
 
 namespace gb::rgoose {
 
-// ---- Tables -----------------------------------------------------------------------------
+// ---- Tables (generated from the X-macros in rgoose.h, in enumerator order) ---------------
 
-const char* SigAlgLabel(SigAlg a) {
-  switch (a) {
-#define X(e, label, bytes) \
-  case SigAlg::e:          \
-    return label;
-    RGOOSE_SIG_ALGS(X)
+namespace {
+struct AlgInfo {
+  const char* label;
+  size_t bytes;
+};
+#define X(e, label, bytes) {label, bytes},
+const AlgInfo kSigAlgs[] = {RGOOSE_SIG_ALGS(X)};
+const AlgInfo kEncAlgs[] = {RGOOSE_ENC_ALGS(X)};
 #undef X
-  }
-  return "?";
-}
-
-size_t SigAlgMacBytes(SigAlg a) {
-  switch (a) {
-#define X(e, label, bytes) \
-  case SigAlg::e:          \
-    return bytes;
-    RGOOSE_SIG_ALGS(X)
-#undef X
-  }
-  return 0;
-}
-
-const char* EncAlgLabel(EncAlg a) {
-  switch (a) {
-#define X(e, label, bytes) \
-  case EncAlg::e:          \
-    return label;
-    RGOOSE_ENC_ALGS(X)
-#undef X
-  }
-  return "?";
-}
-
-size_t EncAlgKeyBytes(EncAlg a) {
-  switch (a) {
-#define X(e, label, bytes) \
-  case EncAlg::e:          \
-    return bytes;
-    RGOOSE_ENC_ALGS(X)
-#undef X
-  }
-  return 0;
-}
-
-const char* ResultLabel(Result r) {
-  static const char* const kLabels[] = {
 #define X(e, label) label,
-      RGOOSE_RESULTS(X)
+const char* const kResultLabels[] = {RGOOSE_RESULTS(X)};
+const char* const kKeyErrorLabels[] = {RGOOSE_KEY_ERRORS(X)};
 #undef X
-  };
-  size_t i = static_cast<size_t>(r);
-  return i < static_cast<size_t>(Result::kCount) ? kLabels[i] : "?";
+
+template <typename T, size_t N, typename E>
+const T* At(const T (&table)[N], E e) {
+  size_t i = static_cast<size_t>(e);
+  return i < N ? &table[i] : nullptr;
 }
 
-const char* KeyErrorLabel(KeyError e) {
-  switch (e) {
-#define X(name, label) \
-  case KeyError::name: \
-    return label;
-    RGOOSE_KEY_ERRORS(X)
-#undef X
+template <typename E, size_t N>
+bool ParseAlg(const AlgInfo (&table)[N], const char* label, E* out) {
+  for (size_t i = 0; i < N; i++) {
+    if (std::strcmp(table[i].label, label) == 0) {
+      *out = static_cast<E>(i);
+      return true;
+    }
   }
-  return "?";
+  return false;
 }
+}  // namespace
+
+const char* SigAlgLabel(SigAlg a) { return At(kSigAlgs, a) ? At(kSigAlgs, a)->label : "?"; }
+size_t SigAlgMacBytes(SigAlg a) { return At(kSigAlgs, a) ? At(kSigAlgs, a)->bytes : 0; }
+const char* EncAlgLabel(EncAlg a) { return At(kEncAlgs, a) ? At(kEncAlgs, a)->label : "?"; }
+size_t EncAlgKeyBytes(EncAlg a) { return At(kEncAlgs, a) ? At(kEncAlgs, a)->bytes : 0; }
+bool ParseSigAlg(const char* label, SigAlg* out) { return ParseAlg(kSigAlgs, label, out); }
+bool ParseEncAlg(const char* label, EncAlg* out) { return ParseAlg(kEncAlgs, label, out); }
+const char* ResultLabel(Result r) { return At(kResultLabels, r) ? *At(kResultLabels, r) : "?"; }
+const char* KeyErrorLabel(KeyError e) { return At(kKeyErrorLabels, e) ? *At(kKeyErrorLabels, e) : "?"; }
 
 // ---- Keys -------------------------------------------------------------------------------
 

@@ -75,28 +75,6 @@ Napi::Value GcmOpen(const Napi::CallbackInfo& info) {
   return pt;
 }
 
-template <typename Alg>
-bool ParseAlg(const std::string& s, Alg* out, const char* const* labels, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    if (s == labels[i]) {
-      *out = static_cast<Alg>(i);
-      return true;
-    }
-  }
-  return false;
-}
-
-const char* const kSigLabels[] = {
-#define X(e, label, bytes) label,
-    RGOOSE_SIG_ALGS(X)
-#undef X
-};
-const char* const kEncLabels[] = {
-#define X(e, label, bytes) label,
-    RGOOSE_ENC_ALGS(X)
-#undef X
-};
-
 // Keys: [{id, signature, encryption, key: Uint8Array, timeOfCurrentKey?, timeToNextKey?}], active id.
 class KeyringWrap : public Napi::ObjectWrap<KeyringWrap> {
  public:
@@ -115,9 +93,9 @@ class KeyringWrap : public Napi::ObjectWrap<KeyringWrap> {
       RgooseKey k;
       k.id = o.Get("id").As<Napi::Number>().Uint32Value();
       std::string sig = o.Get("signature").As<Napi::String>(), enc = o.Get("encryption").As<Napi::String>();
-      if (!ParseAlg(sig, &k.sig, kSigLabels, std::size(kSigLabels)))
+      if (!ParseSigAlg(sig.c_str(), &k.sig))
         throw ConfigError(env, "keys[" + std::to_string(i) + "].signature: unknown algorithm '" + sig + "'");
-      if (!ParseAlg(enc, &k.enc, kEncLabels, std::size(kEncLabels)))
+      if (!ParseEncAlg(enc.c_str(), &k.enc))
         throw ConfigError(env, "keys[" + std::to_string(i) + "].encryption: unknown algorithm '" + enc + "'");
       Napi::Uint8Array material = Bytes(o.Get("key"), "key");
       if (material.ByteLength() > kMaxKeyBytes)

@@ -66,6 +66,9 @@ const char* SigAlgLabel(SigAlg a);
 const char* EncAlgLabel(EncAlg a);
 size_t SigAlgMacBytes(SigAlg a);
 size_t EncAlgKeyBytes(EncAlg a);
+// Key-file labels to enumerators; false for an unknown label.
+bool ParseSigAlg(const char* label, SigAlg* out);
+bool ParseEncAlg(const char* label, EncAlg* out);
 
 constexpr size_t kGcmIvBytes = 12;
 constexpr size_t kGcmTagBytes = 16;
@@ -96,7 +99,7 @@ enum class Result : uint8_t {
 #define X(e, label) e,
   RGOOSE_RESULTS(X)
 #undef X
-      kCount
+      kCount  // number of codes: sizes a counter array indexed by Result
 };
 const char* ResultLabel(Result r);
 
