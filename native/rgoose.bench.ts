@@ -24,7 +24,7 @@ const rows = [];
 for (const k of KEYS) {
   const ring = createNativeKeyring([{ ...k, id: 1 }], 1);
   for (const apdu of APDU_SIZES) {
-    const r = (ring as unknown as { bench(apduLen: number, n: number): { encodeNs: number; openNs: number; spduBytes: number } }).bench(apdu, iterations);
+    const r = ring.bench(apdu, iterations);
     rows.push({
       signature: k.signature,
       encryption: k.encryption,

@@ -49,6 +49,8 @@ export interface NativeKeyring {
   open(datagram: Uint8Array): OpenResult;
   setActive(id: number): boolean;
   readonly size: number;
+  /** Mean ns per encode and per open with the active key, timed inside C++ (rgoose.bench.ts). */
+  bench(apduLen: number, iterations: number): { encodeNs: number; openNs: number; spduBytes: number };
 }
 
 export type ReplayVerdict = 'fresh' | 'resync' | 'replay' | 'too-old';

@@ -16,17 +16,40 @@ export const HMAC_KEY_BYTES = { min: 16, max: 32 } as const;
 /** Any permission bit for group or others refuses the file, as ssh does for private keys. */
 export const FORBIDDEN_MODE_BITS = 0o077;
 
+const REDACTED = '<redacted>';
+
+/** Key bytes that render as <redacted> however they are logged; bytes() hands them to the engine. */
+export class KeyMaterial {
+  readonly #bytes: Buffer;
+  constructor(bytes: Buffer) {
+    this.#bytes = bytes;
+  }
+  bytes(): Buffer {
+    return this.#bytes;
+  }
+  get length(): number {
+    return this.#bytes.length;
+  }
+  toJSON(): string {
+    return REDACTED;
+  }
+  toString(): string {
+    return REDACTED;
+  }
+  [inspect.custom](): string {
+    return REDACTED;
+  }
+}
+
 export interface RgooseKeyEntry {
   readonly id: number;
   readonly signature: SignatureAlgorithm;
   readonly encryption: EncryptionAlgorithm;
   /** AES key then HMAC key when both are set. */
-  readonly key: Buffer;
+  readonly key: KeyMaterial;
 }
 
-const REDACTED = '<redacted>';
-
-/** A validated key set. Key bytes are reachable only through entries()/byId(); every rendering redacts them. */
+/** A validated key set. Key bytes are reachable only through KeyMaterial.bytes(); every rendering redacts them. */
 export class RgooseKeys {
   readonly #entries: readonly RgooseKeyEntry[];
   constructor(
@@ -85,7 +108,7 @@ function keyId(source: string, field: string, value: unknown): number {
   throw configError(source, field, `${JSON.stringify(value)} is not an integer 1..4294967295 (0 marks unsigned SPDUs)`);
 }
 
-function keyBytes(source: string, field: string, value: unknown, signature: SignatureAlgorithm, encryption: EncryptionAlgorithm): Buffer {
+function keyBytes(source: string, field: string, value: unknown, signature: SignatureAlgorithm, encryption: EncryptionAlgorithm): KeyMaterial {
   // The value itself is never echoed: a typo in a key must not leak the key into a log.
   if (typeof value !== 'string' || !/^(?:[0-9a-fA-F]{2})+$/.test(value)) {
     throw configError(source, field, `must be a non-empty string of hex digit pairs (value not shown)`);
@@ -102,7 +125,7 @@ function keyBytes(source: string, field: string, value: unknown, signature: Sign
     key.fill(0);
     throw configError(source, field, `${value.length / 2} bytes; expected ${want.join(' followed by ')}`);
   }
-  return key;
+  return new KeyMaterial(key);
 }
 
 const KEY_FIELDS = new Set(['id', 'signature', 'encryption', 'key']);

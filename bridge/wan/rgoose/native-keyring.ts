@@ -4,7 +4,7 @@ import type { RgooseKeys } from '../../config/rgoose-keys.js';
 
 export function nativeKeyringFrom(keys: RgooseKeys): NativeKeyring {
   return createNativeKeyring(
-    keys.entries().map((e) => ({ id: e.id, signature: e.signature, encryption: e.encryption, key: e.key })),
+    keys.entries().map((e) => ({ id: e.id, signature: e.signature, encryption: e.encryption, key: e.key.bytes() })),
     keys.active,
   );
 }
