@@ -6,6 +6,7 @@
 #include "engine/forwarding-engine.h"
 #include "frame-endpoint.h"
 #include "openers.h"
+#include "rgoose/rgoose-napi.h"
 
 namespace gb {
 
@@ -26,6 +27,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("engineLayout", Napi::Function::New(env, gb::EngineLayout, "engineLayout"));
   exports.Set("removeTap", Napi::Function::New(env, gb::RemoveTapJs, "removeTap"));
   exports.Set("sendIgmpV2", Napi::Function::New(env, gb::SendIgmpV2, "sendIgmpV2"));
+  gb::rgoose::RegisterNapi(env, exports);
   return exports;
 }
 
