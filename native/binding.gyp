@@ -16,6 +16,7 @@
         "src/rgoose/rgoose-codec.cc",
         "src/rgoose/rgoose-crypto.cc",
         "src/rgoose/replay-window.cc",
+        "src/rgoose/replay-table.cc",
         "src/rgoose/rgoose-napi.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
