@@ -13,6 +13,7 @@
         "src/engine/sender-table.cc",
         "src/engine/wan-set.cc",
         "src/engine/forwarding-engine.cc",
+        "src/engine/rgoose-path.cc",
         "src/rgoose/rgoose-codec.cc",
         "src/rgoose/rgoose-crypto.cc",
         "src/rgoose/replay-window.cc",
