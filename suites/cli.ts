@@ -7,6 +7,7 @@ import { createProgress } from './report/progress.js';
 import { parsePaths, PATH_NAMES } from './suite-context.js';
 import { isRoot } from '../testkit/preconditions.js';
 import { register as registerIgmp } from './igmp/cli.js';
+import { register as registerDemo } from './demo/cli.js';
 
 const num = (name: string, min: number, max: number, integer = false) => (v: string): number => {
   const n = Number(v);
@@ -157,8 +158,9 @@ program
     process.stdout.write(`${r.files.join('\n')}\n`);
   });
 
-// The IGMP suite (issue 6) registers its own command and options.
+// The IGMP suite and the demo register their own commands and options.
 registerIgmp(program);
+registerDemo(program);
 
 try {
   await program.parseAsync(process.argv);
