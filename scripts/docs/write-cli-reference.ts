@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { buildPrograms, renderCliReference } from './cli-reference.js';
 
-export const CLI_REFERENCE_PATH = new URL('../../docs/cli.md', import.meta.url);
+const CLI_REFERENCE_PATH = new URL('../../docs/cli.md', import.meta.url);
 
 writeFileSync(CLI_REFERENCE_PATH, renderCliReference(await buildPrograms()));
 process.stderr.write('wrote docs/cli.md\n');
