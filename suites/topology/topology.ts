@@ -1,5 +1,5 @@
 // The multi-host network on one machine: a `tgw` namespace whose Linux bridge plays the Transit
-// Gateway (recipe: ../shared/docs/tgw-stand-in.md) and hosts h1…hN with a veth uplink each.
+// Gateway (recipe: docs/suites.md, "The harness") and hosts h1…hN with a veth uplink each.
 // Everything lives in per-run namespaces and is removed on destroy(), on process exit and on
 // SIGINT/SIGTERM; a crashed run's leftovers are removed before a new topology is built.
 import type { SpawnOptions } from 'node:child_process';
