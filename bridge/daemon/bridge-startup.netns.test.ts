@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
-import { CLI } from './test-support/bridge-under-test.js';
+import { CLI } from '../../suites/daemon/bridge-under-test.js';
 
 describe('goose-bridge run start-up failures (network namespace)', function () {
   this.timeout(60_000);
