@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { makeRunId, namespaceName, parseNamespaceName, runPrefix, hostAddress, randomTag } from './run-id.js';
+import { makeRunId, namespaceName, parseNamespaceName, runPrefix, randomTag } from '../../testkit/run-id.js';
+import { hostAddress } from './host-names.js';
 import { scaledBridgeTimers, scaledHostTimers, validateScale, membershipTimeoutS } from './igmp-timers.js';
 import * as cmd from './commands.js';
 import { lossTable, lossThreshold, tgwGuardTable, securityGroupDropQueriesTable, sumCounterPackets } from './nft-rules.js';
