@@ -1,6 +1,7 @@
 // The quick-start demo: two hosts and a Transit Gateway stand-in in namespaces, a bridge on each
 // host, `sim publisher` on host 1's goose0 and `sim subscriber` on host 2's goose0. Everything is
 // built by the harness topology, so it is removed on return, on failure and on Ctrl-C alike.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,11 @@ import { registerCleanup, runPrefix, sleep, Topology, type ManagedProcess } from
 import type { SubscriberReport } from '../../sim/stream-statistics.js';
 
 const BIN = fileURLToPath(new URL('../../bin/goose-bridge.js', import.meta.url));
+
+/** True when `tool` runs (the demo needs only iproute2; nftables is optional). */
+function onPath(tool: string): boolean {
+  return spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
+}
 
 export interface DemoOptions {
   /** Seconds of traffic. */
@@ -45,7 +51,9 @@ async function exitedCleanly(p: ManagedProcess): Promise<void> {
 }
 
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
-  const topo = await Topology.create({ hosts: 2, log: o.log });
+  const guard = onPath('nft');
+  if (!guard) o.log('demo: nft not found; the stand-in runs without its nftables guard (which drops host-sent queries and fragments)');
+  const topo = await Topology.create({ hosts: 2, guard, log: o.log });
   const prefix = runPrefix(topo.runId);
   // Named after the run so that a leftover is recognisably this run's.
   const dir = mkdtempSync(join(tmpdir(), `${prefix}demo-`));

@@ -23,6 +23,9 @@ export interface TopologyOptions {
   /** Host IGMP robustness (net.ipv4.igmp_qrv). */
   qrv?: number;
   fastLeave?: boolean;
+  /** nftables guard on the stand-in: host-sent queries and fragmented multicast dropped, as a
+   * TGW does (default true; the demo runs without nftables installed). */
+  guard?: boolean;
   subnet?: string;
   runId?: RunId;
   log?: (line: string) => void;
@@ -85,7 +88,7 @@ export class Topology {
     if (removed.length > 0) log(`removed ${removed.length} stale namespace(s) of dead runs: ${removed.join(', ')}`);
     const topo = new Topology(opts.runId ?? makeRunId(), scale, mtu, opts.hosts, opts.qrv, opts.subnet ?? '10.77.0', log);
     try {
-      await topo.build(opts.fastLeave ?? false);
+      await topo.build(opts.fastLeave ?? false, opts.guard ?? true);
     } catch (err) {
       await topo.destroy();
       throw err;
@@ -99,11 +102,11 @@ export class Topology {
     await run(cmd.loopbackUp(ns));
   }
 
-  private async build(fastLeave: boolean): Promise<void> {
+  private async build(fastLeave: boolean, guard: boolean): Promise<void> {
     const tgw = this.tgwNs;
     await this.addNs(tgw);
     await run(cmd.createTgwBridge(tgw, this.bridgeTimers, this.mtu));
-    await this.applyNft(tgw, tgwGuardTable());
+    if (guard) await this.applyNft(tgw, tgwGuardTable());
     for (const h of this.hosts) {
       await this.addNs(h.ns);
       await run(cmd.createUplink(tgw, h.tgwPort, h.ns, h.uplink, this.mtu));
