@@ -1,5 +1,5 @@
-// Writes the IGMP suite's CSV files (the suites' one CSV writer), and prints its summary table. The file
-// names and columns are the interface suite:all and report:compare read.
+// Writes the IGMP suite's CSV files (through the one CSV writer) and prints its summary table.
+// The file names and columns are the interface suite:all and report:compare read.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toCsv } from '../report/csv.js';
