@@ -21,9 +21,9 @@ export function formatDemoSummary(r: DemoResult): string {
     formatTable(r.report).trimEnd(),
     '',
     t.goose_messages > 0
-      ? `delivered ${t.goose_messages} GOOSE messages of ${t.streams - t.streams_never_seen}/${t.streams} streams across the two bridges` +
-        (t.event_latency_count > 0 ? `; event latency p50 ${t.event_latency_p50_us} µs, p99 ${t.event_latency_p99_us} µs` : '') +
-        `; anomalies ${t.anomalies}`
+      ? `delivered ${t.goose_messages} GOOSE messages of ${t.streams - t.streams_never_seen}/${t.streams} streams across the two bridges: ` +
+        `lost ${t.lost_messages}, duplicates ${t.duplicate_messages}, out of order ${t.out_of_order_messages}, later than their TAL ${t.tal_expiries}` +
+        (t.event_latency_count > 0 ? `; event latency p50 ${t.event_latency_p50_us} µs, p99 ${t.event_latency_p99_us} µs` : '')
       : 'nothing arrived: no GOOSE message crossed the bridges',
   ];
   return `${lines.join('\n')}\n`;

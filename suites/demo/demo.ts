@@ -69,7 +69,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     writeFileSync(expectFile, JSON.stringify({ publishers: o.publishers }));
     const sim = (args: string[]): string[] => [process.execPath, BIN, 'sim', ...args];
     const sub = topo.spawn(b.ns, sim(['subscriber', '--interface', bridges.ifname, '--expect', expectFile, '--json']), `sim subscriber ${b.ns}`);
-    await waitForText(sub, 'sim subscriber: receiving on', 20_000);
+    await waitForText(sub, 'sim subscriber: receiving on', 30_000);
     const pub = topo.spawn(
       a.ns,
       sim(['publisher', '--interface', bridges.ifname, '--publishers', String(o.publishers), '--event-interval', '1000', '--duration', String(o.durationS + 5)]),
