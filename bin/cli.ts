@@ -1,12 +1,9 @@
 // The one CLI: parses arguments and calls the library. Each part registers its own
 // sub-commands; only this entry decides the exit code.
-import { Command, CommanderError } from 'commander';
-import { registerParts } from './parts.js';
+import { CommanderError } from 'commander';
+import { createProgram, registerParts } from './parts.js';
 
-const program = new Command('goose-bridge')
-  .description('IEC 61850 GOOSE/SV over UDP multicast: bridge daemon, codec tools and simulator')
-  .showHelpAfterError()
-  .exitOverride();
+const program = createProgram();
 
 const invoked = process.argv.slice(2).find((a) => !a.startsWith('-'));
 await registerParts(program, invoked);

@@ -1,6 +1,15 @@
-// The CLI's parts: each registers its own sub-commands. Kept apart from cli.ts (which parses and
-// sets the exit code) so that the docs generator can build the command tree without running it.
-import type { Command } from 'commander';
+// The CLI's command tree: the root command and the parts, each registering its own sub-commands.
+// Kept apart from cli.ts (which parses and sets the exit code) so that the docs generator can
+// build the tree without running it.
+import { Command } from 'commander';
+
+/** The root command, without sub-commands. */
+export function createProgram(): Command {
+  return new Command('goose-bridge')
+    .description('IEC 61850 GOOSE/SV over UDP multicast: bridge daemon, codec tools and simulator')
+    .showHelpAfterError()
+    .exitOverride();
+}
 
 // Each part adds one entry here: the module registering its commands and their names. Only the
 // module owning the command being run is loaded (the daemon then carries neither the simulator

@@ -1,13 +1,12 @@
 // The CLI reference (docs/cli.md), rendered from the commander definitions themselves, so the
 // reference cannot drift from what `--help` prints: docs.test.ts regenerates and compares it.
 import type { EventEmitter } from 'node:events';
-import { Command, type Help } from 'commander';
-import { registerParts } from '../../bin/parts.js';
+import type { Command, Help } from 'commander';
+import { createProgram, registerParts } from '../../bin/parts.js';
 
 /** The CLIs documented, in order: the one users install, then the suites' own. */
 export async function buildPrograms(): Promise<Command[]> {
-  // Its own root here: bin/cli.ts creates and runs its program in one go; the parts are the same.
-  const main = new Command('goose-bridge').description('IEC 61850 GOOSE/SV over UDP multicast: bridge daemon, codec tools and simulator');
+  const main = createProgram();
   await registerParts(main);
   const { program: suites } = await import('../../suites/cli.js');
   return [main, suites];
