@@ -3,6 +3,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Command, Help } from 'commander';
 import { createProgram, registerParts } from '../../bin/parts.js';
+import { headingAnchor } from './markdown-links.js';
 
 /** The CLIs documented, in order: the one users install, then the suites' own. */
 export async function buildPrograms(): Promise<Command[]> {
@@ -18,11 +19,6 @@ function commandPath(cmd: Command): string {
   const names: string[] = [];
   for (let c: Command | null = cmd; c !== null; c = c.parent) names.unshift(c.name());
   return names.join(' ');
-}
-
-/** GitHub's heading anchor for a `code` heading. */
-export function anchorOf(heading: string): string {
-  return heading.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
 }
 
 function visibleSubcommands(help: Help, cmd: Command): Command[] {
@@ -60,7 +56,7 @@ function renderCommand(cmd: Command, out: string[]): void {
   const subs = visibleSubcommands(help, cmd);
   if (subs.length > 0) {
     out.push('| command | description |', '|---|---|');
-    for (const s of subs) out.push(`| [\`${commandPath(s)}\`](#${anchorOf(commandPath(s))}) | ${cell(help.subcommandDescription(s))} |`);
+    for (const s of subs) out.push(`| [\`${commandPath(s)}\`](#${headingAnchor(commandPath(s))}) | ${cell(help.subcommandDescription(s))} |`);
     out.push('');
   }
   const after = afterHelpText(cmd);

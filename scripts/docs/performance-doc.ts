@@ -17,7 +17,7 @@ function load(dir: string, file: string): Row[] {
 }
 
 /** The `- key: value` lines at the top of the folder's summary.md (where and when it ran). */
-export function summaryMeta(dir: string): string[] {
+function summaryMeta(dir: string): string[] {
   const p = join(dir, 'summary.md');
   if (!existsSync(p)) return [];
   const lines = readFileSync(p, 'utf8').split('\n');
