@@ -1,24 +1,12 @@
 // The one CLI: parses arguments and calls the library. Each part registers its own
 // sub-commands; only this entry decides the exit code.
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
+import { createProgram, registerParts } from './parts.js';
 
-const program = new Command('goose-bridge')
-  .description('IEC 61850 GOOSE/SV over UDP multicast: bridge daemon, codec tools and simulator')
-  .showHelpAfterError()
-  .exitOverride();
-
-// Each part adds one entry here: the module registering its commands and their names. Only the
-// module owning the command being run is loaded (the daemon then carries neither the simulator
-// nor the codec: a resident `run` stays small); help, an unknown command or no command loads all.
-const PARTS: ReadonlyArray<{ commands: readonly string[]; load: () => Promise<{ register(program: Command): void }> }> = [
-  { commands: ['run', 'status', 'monitor', 'doctor', 'teardown'], load: () => import('../bridge/cli/bridge-commands.js') },
-  { commands: ['sim'], load: () => import('../sim/cli/sim-command.js') },
-  { commands: ['decode'], load: () => import('../bridge/cli/decode-command.js') },
-];
+const program = createProgram();
 
 const invoked = process.argv.slice(2).find((a) => !a.startsWith('-'));
-const owner = PARTS.find((p) => invoked !== undefined && p.commands.includes(invoked));
-for (const part of owner ? [owner] : PARTS) (await part.load()).register(program);
+await registerParts(program, invoked);
 
 try {
   await program.parseAsync(process.argv);

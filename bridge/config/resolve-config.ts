@@ -28,7 +28,7 @@ function configError(key: string, value: string, where: string, allowed: string)
   return new GbError('GB_ERR_CONFIG', `${key} = "${value}" (${where}) is not allowed: expected ${allowed}`);
 }
 
-/** Reads the INI text: keys at the top, or under [DEFAULT] as the original bridge writes them. */
+/** Reads the INI text: keys at the top, or under [DEFAULT] as legacy (Python bridge) files have them. */
 export function parseConfigFile(path: string, text: string): { values: Record<string, string>; ignoredKeys: string[] } {
   let parsed: Record<string, unknown>;
   try {
