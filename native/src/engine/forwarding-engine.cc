@@ -25,6 +25,18 @@ constexpr size_t kSlotBytes = 65536 + 32;
 // longer than any reflection takes, and shorter than a second, after which a 9-2LE stream's
 // smpCnt (and a periodic signal's values) repeat, so a legitimate SV frame can recur byte for byte.
 constexpr int64_t kLoopWindowUs = 500000;
+// R-GOOSE replay windows re-anchor on a sender only after this much silence from it (see
+// SpduNumberFloor: a restarted sender normally continues ahead and needs no re-anchoring).
+constexpr uint64_t kReplayResyncUs = 60'000'000;
+
+// SPDU numbers never fall behind the wall clock in microseconds (mod 2^32): a restarted sender
+// continues ahead of what its receivers accepted, so replay windows stay strict across restarts
+// (as long as a group carries fewer than 10^6 SPDUs/s and the restart takes under 35 minutes).
+uint32_t SpduNumberFloor() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<uint32_t>(static_cast<uint64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000);
+}
 
 int64_t NowUs() {
   timespec ts;
@@ -259,7 +271,7 @@ SenderTable* ForwardingEngine::TableFor(const std::string& group) {
 
 rgoose::ReplayTable* ForwardingEngine::ReplayFor(const std::string& group) {
   auto& t = replays_[group];
-  if (!t) t = std::make_unique<rgoose::ReplayTable>();
+  if (!t) t = std::make_unique<rgoose::ReplayTable>(256, kReplayResyncUs);
   return t.get();
 }
 
@@ -541,10 +553,13 @@ int ForwardingEngine::DecideFromWan(const EngineConfig& c, GroupState g, uint8_t
     r = CheckCarried(c, scratch, *frameLen, nowUs);
     if (r != kForward) return r;
     if (static_cast<uint32_t>(source >> 16) == ownAddress) return kOwnSender;
-    rgoose::Verdict verdict = g.replay->Check(source, v.keyId, v.spduNumber, static_cast<uint64_t>(nowUs));
+    // The replay window is keyed by what the signature covers (the stream's APPID and the key),
+    // never by the source address: a replay from another address or port is still a replay.
+    const uint64_t stream = uint64_t{v.isSv} << 16 | v.appid;
+    rgoose::Verdict verdict = g.replay->Check(stream, v.keyId, v.spduNumber, static_cast<uint64_t>(nowUs));
     if (verdict == rgoose::Verdict::kDuplicate) return kReplay;
     if (!rgoose::Accepts(verdict)) return kStale;
-    g.replay->Commit(source, v.keyId, v.spduNumber, static_cast<uint64_t>(nowUs));
+    g.replay->Commit(stream, v.keyId, v.spduNumber, static_cast<uint64_t>(nowUs));
     return kForward;
   }
   Gb1View v;
@@ -702,6 +717,10 @@ void ForwardingEngine::TxLoop() {
       WanGroup& g = *p.wan->groups[gi];
       if (c.rgoose && spdus.empty()) spdus.resize(kBatch * kSlotBytes);
       uint8_t* out = c.rgoose ? spdus.data() + count * kSlotBytes : slot;
+      if (c.rgoose) {
+        uint32_t floor = SpduNumberFloor();
+        if (static_cast<int32_t>(floor - *g.seq) > 0) *g.seq = floor;
+      }
       long total = Encapsulate(c, h, slot, len, *g.seq, out);
       if (total <= 0) {
         Add(kToWanBase + (total < 0 ? kOversize : kEncapsulationFailed), 1);
