@@ -30,7 +30,7 @@ export function selectIeds(file: SclFile, names: readonly string[] | undefined, 
   const inChosen = (text: string): boolean => names.some((n) => text.includes(`IED[name=${n}]`) || text.includes(`iedName=${n},`));
   return {
     ...file,
-    ieds: [...names],
+    ieds: file.ieds.filter((n) => names.includes(n)),
     controlBlocks: file.controlBlocks.filter((cb) => names.includes(cb.ied)),
     issues: file.issues.filter((i) => inChosen(i.path) || inChosen(i.message)),
   };

@@ -59,7 +59,15 @@ function convert(node: OrderedNode): XmlElement | string | undefined {
 /** Parses a whole document; returns its root element. */
 export function parseXml(text: string): XmlElement {
   const valid = XMLValidator.validate(text);
-  if (valid !== true) throw new XmlSyntaxError(valid.err.line, valid.err.col, valid.err.msg);
+  if (valid !== true) {
+    // the validator reports elements still open at the end as a JSON list of their names
+    const open = /^Invalid '(\[.*\])' found\.$/s.exec(valid.err.msg);
+    if (open) {
+      const names = (JSON.parse(open[1]!) as string[]).join(' > ');
+      throw new XmlSyntaxError(text.split('\n').length, 1, `the document ends inside ${names} (file cut short?)`);
+    }
+    throw new XmlSyntaxError(valid.err.line, valid.err.col, valid.err.msg);
+  }
   const nodes = parser.parse(text) as OrderedNode[];
   for (const n of nodes) {
     const el = convert(n);
