@@ -18,6 +18,7 @@ import { buildReport, formatCsv, formatJson, formatTable } from '../stream-stati
 import { publisherSettings } from '../scl-publishers.js';
 import { runSubscriber, type SubscriberInput } from '../subscriber-runner.js';
 import { sclPublisherList } from './scl-publisher-options.js';
+import { sclSubscriberCheck, type SclSubscriberCheck } from './scl-subscriber-options.js';
 import type { StreamKey } from '../stream-tracker.js';
 
 /** A configuration error naming the option: the CLI turns it into exit code 2. */
@@ -217,6 +218,8 @@ interface SubscriberOpts {
   recvLog?: string;
   json: boolean;
   tableRows: number;
+  scl?: string;
+  ied?: string[];
 }
 
 /** Start-up failures that are the invocation's fault (wrong interface, unreadable file, not root). */
@@ -319,11 +322,16 @@ export function register(program: Command): void {
     .option('--expect <config.json>', 'streams that must be seen: {"streams":[…]} or {"publishers":N,…}; missing ones are "never-seen"')
     .option('--recv-log <file.csv>', 'per-message log: rx_us,appid,src_mac,st_num,sq_num,verdict (rx_us on CLOCK_MONOTONIC for --interface)')
     .option('--table-rows <n>', 'streams shown in the table (problems first)', int('table-rows', 0, 1_000_000), 50)
-    .option('--json', 'print the report as JSON on stdout', false);
+    .option('--json', 'print the report as JSON on stdout', false)
+    .option('--scl <file>', 'check every GOOSE message against its GoCB in this SCL file: APPID, MAC, VLAN, datSet, goID, confRev, entry count/types, ndsCom')
+    .option('--ied <name...>', 'with --scl: only GoCBs of these IEDs are expected');
   sub.action(async (o: SubscriberOpts) => {
     let input: SubscriberInput;
     let expected: StreamKey[] | undefined;
+    let sclCheck: SclSubscriberCheck | undefined;
     try {
+      if (o.ied !== undefined && o.scl === undefined) throw new SimConfigError('ied', 'only applies with --scl');
+      if (o.scl !== undefined) sclCheck = named('scl', () => sclSubscriberCheck(o.scl!, o.ied));
       exclusive(o as unknown as Record<string, unknown>, 'interface', 'pcap', true);
       input = o.pcap !== undefined ? { kind: 'pcap', path: o.pcap } : { kind: 'interface', ifname: o.interface! };
       if (o.expect !== undefined) expected = named('expect', () => parseExpectConfig(readText('expect', o.expect!), o.expect!));
@@ -338,13 +346,15 @@ export function register(program: Command): void {
         recordPath: o.record,
         recvLogPath: o.recvLog,
         expected,
+        decode: sclCheck?.decode,
         signal,
         onReady: () => process.stderr.write(`sim subscriber: receiving on ${o.interface}\n`),
       });
       const report = buildReport(run.receiver, { kernelDrops: run.kernelDrops });
       process.stderr.write(formatTable(report, o.tableRows));
+      if (sclCheck) process.stderr.write(sclCheck.table());
       if (o.csv) writeFileSync(o.csv, formatCsv(report));
-      if (o.json) process.stdout.write(formatJson(report));
+      if (o.json) process.stdout.write(sclCheck ? sclCheck.json(report) : formatJson(report));
     } catch (err) {
       reportRunError(err);
     } finally {
