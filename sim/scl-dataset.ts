@@ -1,6 +1,6 @@
 // A GOOSE dataset layout from SCL member types: each basic type of IEC 61850-7-2 as the MMS
 // type IEC 61850-8-1 sends it (Quality bitstring:13, Timestamp utctime, Dbpos/Tcmd/Check
-// bitstring:2, Enum integer, VisStringN vstring:N, …), structures as struct(…). Pure; a type
+// bitstring:2, Enum integer starting at its first EnumVal, VisStringN vstring:N, …), structures as struct(…). Pure; a type
 // GOOSE cannot carry is an error naming the member.
 import type { DatasetMember, SclType } from '../bridge/scl/scl-model.js';
 import type { EntrySpec } from './dataset-spec.js';
@@ -37,7 +37,7 @@ const BASIC: Record<string, EntrySpec> = {
 };
 
 function entryOf(t: SclType, where: string): EntrySpec {
-  if (t.kind === 'enum') return { kind: 'int', bits: 8 };
+  if (t.kind === 'enum') return { kind: 'int', bits: 8, initial: BigInt(Math.max(-128, Math.min(127, t.firstOrd))) };
   if (t.kind === 'struct') return { kind: 'struct', members: t.members.map((m) => entryOf(m.type, `${where}.${m.name}`)) };
   const e = BASIC[t.bType];
   if (e === undefined) throw new SclDatasetError(`${where}: basic type ${t.bType} cannot be simulated (known: ${Object.keys(BASIC).join(', ')}, Enum, Struct)`);

@@ -5,7 +5,8 @@
 /** A dataset member's type: an IEC 61850-7-3 basic type, an enumeration or a structure. */
 export type SclType =
   | { kind: 'basic'; bType: string }
-  | { kind: 'enum'; enumType: string }
+  /** firstOrd: ord of the EnumType's first EnumVal (the value a simulated IED starts with). */
+  | { kind: 'enum'; enumType: string; firstOrd: number }
   | { kind: 'struct'; typeId: string; members: SclMember[] };
 
 export interface SclMember {

@@ -9,6 +9,12 @@ import type { ControlBlock, DatasetMember, SclFile, SclIssue } from './scl-model
 import { MissingMember, TypeTemplates } from './type-templates.js';
 import { childrenNamed, firstChild, parseXml, type XmlElement } from './xml-tree.js';
 
+/**
+ * Elements whose content the reader never looks at: instance values, substation topology,
+ * reports, logs, private data. Large SCDs are mostly these.
+ */
+export const NOT_READ: ReadonlySet<string> = new Set(['DOI', 'SDI', 'DAI', 'Private', 'Substation', 'Line', 'Process', 'Inputs', 'ReportControl', 'LogControl', 'Log', 'SettingControl', 'Services', 'History', 'Text', 'LNode']);
+
 export class SclFormatError extends Error {
   override readonly name = 'SclFormatError';
 }
@@ -116,7 +122,7 @@ function controlBlock(
 
 /** Reads and resolves a whole SCL document. */
 export function readScl(text: string): SclFile {
-  const root = parseXml(text);
+  const root = parseXml(text, NOT_READ);
   if (root.tag !== 'SCL') throw new SclFormatError(`the root element is <${root.tag}>, not <SCL>: not an SCL file`);
   const issues: SclIssue[] = [];
   const templates = new TypeTemplates(firstChild(root, 'DataTypeTemplates'));

@@ -23,7 +23,8 @@ export class TypeTemplates {
   private readonly lnTypes = new Map<string, XmlElement>();
   private readonly doTypes = new Map<string, XmlElement>();
   private readonly daTypes = new Map<string, XmlElement>();
-  private readonly enumTypes = new Set<string>();
+  /** EnumType id → ord of its first EnumVal. */
+  private readonly enumTypes = new Map<string, number>();
   private readonly daTypeCache = new Map<string, SclType>();
   private readonly doLevelCache = new Map<string, SclType>();
 
@@ -33,7 +34,7 @@ export class TypeTemplates {
       if (el.tag === 'LNodeType') this.lnTypes.set(id, el);
       else if (el.tag === 'DOType') this.doTypes.set(id, el);
       else if (el.tag === 'DAType') this.daTypes.set(id, el);
-      else if (el.tag === 'EnumType') this.enumTypes.add(id);
+      else if (el.tag === 'EnumType') this.enumTypes.set(id, Number(childrenNamed(el, 'EnumVal')[0]?.attrs.ord ?? 0) || 0);
     }
   }
 
@@ -112,8 +113,9 @@ export class TypeTemplates {
     const bType = el.attrs.bType ?? '';
     const typeId = el.attrs.type ?? '';
     if (bType === 'Enum') {
-      if (!this.enumTypes.has(typeId)) throw new MissingMember(`EnumType "${typeId}" is not in the DataTypeTemplates`, at);
-      return { kind: 'enum', enumType: typeId };
+      const firstOrd = this.enumTypes.get(typeId);
+      if (firstOrd === undefined) throw new MissingMember(`EnumType "${typeId}" is not in the DataTypeTemplates`, at);
+      return { kind: 'enum', enumType: typeId, firstOrd };
     }
     if (bType !== 'Struct') {
       if (bType === '') throw new MissingMember('the attribute has no bType', at);

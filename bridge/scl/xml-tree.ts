@@ -1,8 +1,10 @@
-// XML text → a small element tree (element name without its namespace prefix, attributes, children in
-// document order, text). fast-xml-parser does the parsing (well-formedness checked first, so a
-// broken file is reported with its line and column); document order matters because an SCL
-// DOType's DA and SDO children, in order, are the members of a DO-level dataset entry.
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+// XML text → a small element tree (element name without its namespace prefix, attributes as
+// written, children in document order, text). saxes parses in one pass and checks
+// well-formedness, so a broken file is reported with its line and column. Document order
+// matters: an SCL DOType's DA and SDO children, in order, are the members of a DO-level
+// dataset entry. Prefixes are taken off element names only: an attribute like xsi:type must
+// not replace type.
+import { SaxesParser } from 'saxes';
 
 export interface XmlElement {
   tag: string;
@@ -22,58 +24,51 @@ export class XmlSyntaxError extends Error {
   }
 }
 
-const ATTRS = ':@';
-const TEXT = '#text';
-
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  // prefixes are taken off element names only: an attribute like xsi:type must not replace type
-  removeNSPrefix: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  processEntities: true,
-});
-
-type OrderedNode = Record<string, unknown>;
-
-function convert(node: OrderedNode): XmlElement | string | undefined {
-  let tag: string | undefined;
-  for (const k of Object.keys(node)) if (k !== ATTRS) tag = k;
-  if (tag === undefined) return undefined;
-  if (tag === TEXT) return String(node[TEXT]);
+function localName(tag: string): string {
   const colon = tag.indexOf(':');
-  const el: XmlElement = { tag: colon < 0 ? tag : tag.slice(colon + 1), attrs: (node[ATTRS] as Record<string, string> | undefined) ?? {}, children: [], text: '' };
-  for (const child of node[tag] as OrderedNode[]) {
-    const c = convert(child);
-    if (typeof c === 'string') el.text += c;
-    else if (c !== undefined) el.children.push(c);
-  }
-  return el;
+  return colon < 0 ? tag : tag.slice(colon + 1);
 }
 
-/** Parses a whole document; returns its root element. */
-export function parseXml(text: string): XmlElement {
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) {
-    // the validator reports elements still open at the end as a JSON list of their names
-    const open = /^Invalid '(\[.*\])' found\.$/s.exec(valid.err.msg);
-    if (open) {
-      const names = (JSON.parse(open[1]!) as string[]).join(' > ');
-      throw new XmlSyntaxError(text.split('\n').length, 1, `the document ends inside ${names} (file cut short?)`);
+/**
+ * Parses a whole document; returns its root element. Subtrees of elements named in `skip` are
+ * checked for well-formedness but not kept (what a reader does not need costs no memory).
+ */
+export function parseXml(text: string, skip: ReadonlySet<string> = new Set()): XmlElement {
+  const parser = new SaxesParser({ position: true });
+  const stack: XmlElement[] = [];
+  let skipDepth = 0;
+  let root: XmlElement | undefined;
+  let failure: XmlSyntaxError | undefined;
+  parser.on('error', (err) => {
+    // saxes prefixes its messages with "line:column: "
+    const reason = err.message.replace(/^\d+:\d+: /, '');
+    const cut = reason.startsWith('unclosed tag') ? `the document ends inside ${stack.map((e) => e.tag).join(' > ')} (file cut short?)` : reason;
+    failure ??= new XmlSyntaxError(parser.line, parser.column, cut);
+  });
+  parser.on('opentag', (node) => {
+    const tag = localName(node.name);
+    if (skipDepth > 0 || skip.has(tag)) {
+      skipDepth++;
+      return;
     }
-    throw new XmlSyntaxError(valid.err.line, valid.err.col, valid.err.msg);
-  }
-  const nodes = parser.parse(text) as OrderedNode[];
-  for (const n of nodes) {
-    const el = convert(n);
-    if (el !== undefined && typeof el !== 'string') return el;
-  }
-  throw new XmlSyntaxError(1, 1, 'the document has no root element');
+    const el: XmlElement = { tag, attrs: node.attributes as Record<string, string>, children: [], text: '' };
+    const parent = stack[stack.length - 1];
+    if (parent) parent.children.push(el);
+    else root ??= el;
+    stack.push(el);
+  });
+  parser.on('closetag', () => {
+    if (skipDepth > 0) skipDepth--;
+    else stack.pop();
+  });
+  parser.on('text', (t) => {
+    const top = stack[stack.length - 1];
+    if (skipDepth === 0 && top && /\S/.test(t)) top.text += t;
+  });
+  parser.write(text).close();
+  if (failure) throw failure;
+  if (root === undefined) throw new XmlSyntaxError(1, 1, 'the document has no root element');
+  return root;
 }
 
 export function childrenNamed(el: XmlElement, tag: string): XmlElement[] {
