@@ -4,7 +4,7 @@
 // gocbRef the file does not define is an unknown stream. Pure: fed decoded frames, reports
 // counts (no clock involved).
 import type { GooseFrame } from '../bridge/codec/types.js';
-import type { ControlBlock } from '../bridge/scl/scl-model.js';
+import { formatAppId, type ControlBlock } from '../bridge/scl/scl-model.js';
 import { initialData } from './dataset-spec.js';
 import { datasetFromScl, SclDatasetError } from './scl-dataset.js';
 import { datasetShape } from './stream-tracker.js';
@@ -39,9 +39,6 @@ interface Expected {
 // any time will do: only the types of the entries are compared
 const EPOCH = { secondsSinceEpoch: 0, fraction: 0, quality: 0 };
 
-function hex4(n: number): string {
-  return `0x${n.toString(16).padStart(4, '0')}`;
-}
 
 function expectedShape(cb: ControlBlock): string | undefined {
   try {
@@ -70,7 +67,7 @@ export class SclStreamCheck {
     const exp = this.byRef.get(pdu.gocbRef);
     if (exp === undefined) {
       const key = `${frame.header.appId}|${pdu.gocbRef}|${frame.eth.src}`;
-      const u = this.unknown.get(key) ?? { appid: hex4(frame.header.appId), gocb_ref: pdu.gocbRef, src_mac: frame.eth.src, frames: 0 };
+      const u = this.unknown.get(key) ?? { appid: formatAppId(frame.header.appId), gocb_ref: pdu.gocbRef, src_mac: frame.eth.src, frames: 0 };
       u.frames++;
       this.unknown.set(key, u);
       return;

@@ -2,7 +2,7 @@
 // publish) and `group_map` (each IED's streams on a multicast group of its own, numbered up from
 // a base address, so a site joins only the IEDs it subscribes to). Output in the INI syntax of
 // the config file; the values parse with the bridge's own key parsers. Pure.
-import type { ControlBlock } from './scl-model.js';
+import { formatAppId, type ControlBlock } from './scl-model.js';
 
 export interface ConfigFragment {
   appid_allow: string;
@@ -12,9 +12,6 @@ export interface ConfigFragment {
   enable_sv: boolean;
 }
 
-function hex4(n: number): string {
-  return `0x${n.toString(16).padStart(4, '0')}`;
-}
 
 /** Sorted distinct numbers as `lo-hi` / `n` ranges of consecutive values. */
 export function appIdRanges(values: Iterable<number>): string[] {
@@ -23,7 +20,7 @@ export function appIdRanges(values: Iterable<number>): string[] {
   for (let i = 0; i < sorted.length; ) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
-    out.push(i === j ? hex4(sorted[i]!) : `${hex4(sorted[i]!)}-${hex4(sorted[j]!)}`);
+    out.push(i === j ? formatAppId(sorted[i]!) : `${formatAppId(sorted[i]!)}-${formatAppId(sorted[j]!)}`);
     i = j + 1;
   }
   return out;

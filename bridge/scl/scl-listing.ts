@@ -1,16 +1,13 @@
 // Readable listing of an SCL file's control blocks (addresses, references, member types) and
 // of its inconsistencies, each with its SCL path. Pure text.
-import type { ControlBlock, SclFile, SclIssue } from './scl-model.js';
+import { formatAppId, type ControlBlock, type SclFile, type SclIssue } from './scl-model.js';
 import { formatSclType } from './type-templates.js';
 
-function hex4(n: number): string {
-  return `0x${n.toString(16).padStart(4, '0')}`;
-}
 
 function addressLine(cb: ControlBlock): string {
   const a = cb.address;
   if (a === undefined) return 'no address in the Communication section';
-  const parts = [`APPID ${a.appId === undefined ? '?' : hex4(a.appId)}`, `MAC ${a.mac ?? '?'}`];
+  const parts = [`APPID ${a.appId === undefined ? '?' : formatAppId(a.appId)}`, `MAC ${a.mac ?? '?'}`];
   if (a.vlanId !== undefined || a.vlanPriority !== undefined) parts.push(`VLAN ${a.vlanId ?? 0} priority ${a.vlanPriority ?? '-'}`);
   else parts.push('untagged');
   if (cb.kind === 'goose') parts.push(`MinTime ${cb.minTimeMs ?? '?'} ms`, `MaxTime ${cb.maxTimeMs ?? '?'} ms`);

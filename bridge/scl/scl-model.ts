@@ -93,3 +93,8 @@ export interface SclFile {
   controlBlocks: ControlBlock[];
   issues: SclIssue[];
 }
+
+/** An APPID as the listings and reports write it: `0x0021`. */
+export function formatAppId(n: number): string {
+  return `0x${n.toString(16).padStart(4, '0')}`;
+}

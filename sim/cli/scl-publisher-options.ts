@@ -4,25 +4,13 @@ import { GbError } from '../../bridge/errors.js';
 import { loadSclFile } from '../../bridge/scl/load-scl-file.js';
 import type { SclFile } from '../../bridge/scl/scl-model.js';
 import type { EntrySpec } from '../dataset-spec.js';
+import type { PublisherOpts } from './sim-command.js';
 import { IdentityError } from '../publisher-identities.js';
 import { sclPublishers, type SclOverrides, type SclPublisher } from '../scl-publishers.js';
 
-export interface SclPublisherOpts {
+export type SclPublisherOpts = Pick<PublisherOpts, 'ied' | 'gocb' | 'appid' | 'dstMac' | 'srcMac' | 'vlanId' | 'vlanPriority' | 'gocbRef' | 'datasetRef' | 'goId' | 'confRev' | 't0' | 't1'> & {
   scl: string;
-  ied?: string[];
-  gocb?: string[];
-  appid: number;
-  dstMac: string;
-  srcMac: string;
-  vlanId?: number;
-  vlanPriority?: number;
-  gocbRef: string;
-  datasetRef: string;
-  goId: string;
-  confRev: number;
-  t0: number;
-  t1: number;
-}
+};
 
 /** Options that cannot be combined with --scl (the file defines one publisher per GoCB). */
 const NOT_WITH_SCL = ['publishers'];

@@ -102,7 +102,7 @@ function abortOnSignals(): { signal: AbortSignal; dispose: () => void } {
   };
 }
 
-interface PublisherOpts {
+export interface PublisherOpts {
   interface?: string;
   pcap?: string;
   startTime?: string;
