@@ -1,13 +1,15 @@
-// The bridge's sub-commands: run, status, monitor, doctor, scl.
+// The bridge's sub-commands: run, status, monitor, doctor, teardown, scl.
 import type { Command } from 'commander';
 import { registerDoctorCommand } from './doctor-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerSclCommand } from './scl-command.js';
 import { registerStatusCommands } from './status-command.js';
+import { registerTeardownCommand } from './teardown-command.js';
 
 export function register(program: Command): void {
   registerRunCommand(program);
   registerStatusCommands(program);
   registerDoctorCommand(program);
+  registerTeardownCommand(program);
   registerSclCommand(program);
 }

@@ -2,12 +2,10 @@
 // and SV control blocks, reports its inconsistencies with their SCL paths and prints the bridge
 // configuration (appid_allow, group_map) for the chosen IEDs. Listing and report on stderr, the
 // config fragment (or --json) on stdout. Exit 0: consistent; 1: inconsistencies; 2: the file
-// cannot be read or is not SCL, or a bad option.
+// cannot be read or is not SCL, or a bad option. The reader is loaded only when the command
+// runs: this module is registered beside `run`, whose resident process must not carry it.
 import { Command, InvalidArgumentError } from 'commander';
 import { GbError } from '../errors.js';
-import { configFragment, formatConfigFragment } from '../scl/config-fragment.js';
-import { loadSclFile, selectIeds } from '../scl/load-scl-file.js';
-import { formatIssues, formatListing } from '../scl/scl-listing.js';
 import { isMulticastIpv4 } from '../wan/group-map.js';
 
 interface SclOpts {
@@ -29,7 +27,12 @@ export function registerSclCommand(program: Command): void {
     .option('--ied <name...>', 'only these IEDs (listing, inconsistencies and config fragment)')
     .option('--json', 'print everything as JSON on stdout', false)
     .option('--group-base <ip>', 'multicast group of the first IED in group_map; the next IEDs count up from it', multicastIp, '239.0.1.101')
-    .action((file: string, o: SclOpts) => {
+    .action(async (file: string, o: SclOpts) => {
+      const [{ configFragment, formatConfigFragment }, { loadSclFile, selectIeds }, { formatIssues, formatListing }] = await Promise.all([
+        import('../scl/config-fragment.js'),
+        import('../scl/load-scl-file.js'),
+        import('../scl/scl-listing.js'),
+      ]);
       try {
         const scl = selectIeds(loadSclFile(file), o.ied, file);
         const fragment = configFragment(scl.controlBlocks, o.groupBase);
