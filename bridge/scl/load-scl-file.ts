@@ -6,10 +6,17 @@ import { readScl, SclFormatError } from './scl-reader.js';
 import type { SclFile } from './scl-model.js';
 import { XmlSyntaxError } from './xml-tree.js';
 
+/** UTF-8 (with or without BOM), or UTF-16 marked by its BOM, as some engineering tools write. */
+export function decodeSclText(buf: Buffer): string {
+  if (buf[0] === 0xff && buf[1] === 0xfe) return buf.toString('utf16le', 2);
+  if (buf[0] === 0xfe && buf[1] === 0xff) return Buffer.from(buf.subarray(2, buf.length & ~1)).swap16().toString('utf16le');
+  return buf.toString('utf8');
+}
+
 export function loadSclFile(path: string): SclFile {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = decodeSclText(readFileSync(path));
   } catch (err) {
     throw new GbError('GB_ERR_SCL', `cannot read SCL file ${path}: ${(err as Error).message}`, { cause: err });
   }

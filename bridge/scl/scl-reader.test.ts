@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { configFragment } from './config-fragment.js';
+import { decodeSclText } from './load-scl-file.js';
 import { readScl, SclFormatError } from './scl-reader.js';
 import { formatSclType } from './type-templates.js';
 import { XmlSyntaxError } from './xml-tree.js';
@@ -90,6 +91,15 @@ describe('SCL reader', () => {
     expect(a!.message).to.equal('LD0/GGIO1.AnIn9.q [MX]: DO "AnIn9" is not in LNodeType "GGIO_T" (at SCL/DataTypeTemplates/LNodeType[id=GGIO_T])');
     const [b] = readScl(fixture('broken/member-missing-datype.cid')).issues;
     expect(b!.message).to.contain('DAType "AnalogueValue_X" is not in the DataTypeTemplates').and.contain('DOType[id=MV_T]/DA[name=mag]');
+  });
+
+  it('reads UTF-8 with a byte-order mark and UTF-16 (LE and BE, marked by their BOM) alike', () => {
+    const text = fixture('prot1-2007b.cid');
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
+    const bom8 = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
+    const expected = readScl(text).controlBlocks;
+    for (const buf of [le, be, bom8]) expect(readScl(decodeSclText(buf)).controlBlocks).to.deep.equal(expected);
   });
 
   it('a file cut short is not well-formed XML, reported with the open elements; another root is not SCL', () => {
