@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   GB_ERR_IGMP: 'an IGMP membership report could not be sent',
   GB_ERR_PCAP: 'a capture file could not be read or written, or is not pcap/pcapng',
   GB_ERR_PERMISSION: 'the operation needs root or CAP_NET_ADMIN / CAP_NET_RAW',
+  GB_ERR_SCL: 'an SCL file could not be read, is not well-formed XML or is not SCL',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

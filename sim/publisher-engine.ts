@@ -18,8 +18,17 @@ import { SeededRandom } from './seeded-random.js';
 import { TimerHeap } from './timer-heap.js';
 import { applyExplicitValues, applySeededChange } from './value-changes.js';
 
+/** Settings one publisher has of its own (a GoCB read from SCL); the config's apply otherwise. */
+export interface PublisherSettings {
+  dataset: EntrySpec[];
+  confRev: number;
+  schedule: RetransmissionSchedule;
+}
+
 export interface EngineConfig {
   identities: PublisherIdentity[];
+  /** Per publisher (same order as identities), when they differ. */
+  perPublisher?: PublisherSettings[];
   schedule: RetransmissionSchedule;
   tal: TalPolicy;
   dataset: EntrySpec[];
@@ -80,7 +89,7 @@ export class PublisherEngine {
     for (let p = 0; p < n; p++) {
       const at = startUs + p * stagger;
       const t = this.utcAt(at);
-      this.states.push(new PublisherState(config.initialStNum, t, initialData(config.dataset, t)));
+      this.states.push(new PublisherState(config.initialStNum, t, initialData(this.settingsOf(p).dataset, t)));
       this.valueRng.push(SeededRandom.forPublisher(config.seed, p, VALUES_SALT));
       this.eventRng.push(SeededRandom.forPublisher(config.seed, p, EVENTS_SALT));
       this.scheduleIfBeforeEnd(p, at);
@@ -141,7 +150,8 @@ export class PublisherEngine {
 
   private sendFrame(p: number, due: number, sink: FrameSink): void {
     const state = this.states[p]!;
-    const { schedule, tal } = this.config;
+    const { tal } = this.config;
+    const { schedule } = this.settingsOf(p);
     const seq = state.takeFrame(schedule, tal);
     let tpl = this.templates[p];
     if (tpl === undefined || this.templateVersion[p] !== state.stateVersion) {
@@ -169,7 +179,7 @@ export class PublisherEngine {
     if (limit !== undefined && this.framesSent[p]! >= limit) return; // this publisher has stopped
     const state = this.states[p]!;
     const t = this.utcAt(at);
-    const { dataset } = this.config;
+    const { dataset } = this.settingsOf(p);
     const next =
       values === undefined
         ? applySeededChange(dataset, state.values, this.valueRng[p]!, t, state.eventCount + 1)
@@ -199,6 +209,10 @@ export class PublisherEngine {
     return Math.max(1, Math.round(this.eventRng[p]!.exponential(ev.ratePerS) * 1e6));
   }
 
+  private settingsOf(p: number): PublisherSettings {
+    return this.config.perPublisher?.[p] ?? this.config;
+  }
+
   private scheduleIfBeforeEnd(id: number, at: number): void {
     if (at < this.endUs) this.heap.schedule(id, at);
   }
@@ -225,7 +239,7 @@ export class PublisherEngine {
         stNum: s.stNum,
         sqNum: 0,
         simulation: this.config.simulation,
-        confRev: this.config.confRev,
+        confRev: this.settingsOf(p).confRev,
         ndsCom: this.config.ndsCom,
         numDatSetEntries: s.values.length,
         allData: s.values,

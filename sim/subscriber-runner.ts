@@ -8,7 +8,7 @@ import { PcapWriter, readCapture } from '../bridge/pcap/index.js';
 import { monotonicUs, PacketSocket } from '../native/index.js';
 import { LineLogWriter } from './line-log-writer.js';
 import { wallMinusMonotonicUs } from './publisher-runner.js';
-import { StreamReceiver } from './stream-receiver.js';
+import { StreamReceiver, type FrameDecoder } from './stream-receiver.js';
 import type { StreamKey } from './stream-tracker.js';
 
 export type SubscriberInput = { kind: 'interface'; ifname: string } | { kind: 'pcap'; path: string };
@@ -22,6 +22,8 @@ export interface SubscriberRunOptions {
   recvLogPath?: string;
   expected?: StreamKey[];
   signal?: AbortSignal;
+  /** Replaces the codec's decodeFrame (the SCL check sees every decoded frame through it). */
+  decode?: FrameDecoder;
   /** Called once the socket is open and receiving (tests start the publisher then). */
   onReady?: () => void;
 }
@@ -52,7 +54,7 @@ export async function runSubscriber(opts: SubscriberRunOptions): Promise<Subscri
   const log = opts.recvLogPath ? await LineLogWriter.open(opts.recvLogPath, RECV_LOG_COLUMNS.join(',')) : undefined;
   const wallOffset = live ? wallMinusMonotonicUs() : 0;
   const receiver = new StreamReceiver({
-    decode: decodeFrame,
+    decode: opts.decode ?? decodeFrame,
     wallOffsetUs: wallOffset,
     expected: opts.expected,
     onMessage: log

@@ -1,7 +1,8 @@
-// The bridge's sub-commands: run, status, monitor, doctor, teardown.
+// The bridge's sub-commands: run, status, monitor, doctor, teardown, scl.
 import type { Command } from 'commander';
 import { registerDoctorCommand } from './doctor-command.js';
 import { registerRunCommand } from './run-command.js';
+import { registerSclCommand } from './scl-command.js';
 import { registerStatusCommands } from './status-command.js';
 import { registerTeardownCommand } from './teardown-command.js';
 
@@ -10,4 +11,5 @@ export function register(program: Command): void {
   registerStatusCommands(program);
   registerDoctorCommand(program);
   registerTeardownCommand(program);
+  registerSclCommand(program);
 }

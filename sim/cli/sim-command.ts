@@ -15,7 +15,10 @@ import { setRealtimePriority } from '../realtime-priority.js';
 import { createSchedule, DEFAULT_TAL_FACTOR, ScheduleConfigError, TalPolicy, type ScheduleName } from '../retransmission-schedule.js';
 import { U32_MAX } from '../sequence-numbers.js';
 import { buildReport, formatCsv, formatJson, formatTable } from '../stream-statistics.js';
+import { publisherSettings } from '../scl-publishers.js';
 import { runSubscriber, type SubscriberInput } from '../subscriber-runner.js';
+import { sclPublisherList } from './scl-publisher-options.js';
+import { sclSubscriberCheck, type SclSubscriberCheck } from './scl-subscriber-options.js';
 import type { StreamKey } from '../stream-tracker.js';
 
 /** A configuration error naming the option: the CLI turns it into exit code 2. */
@@ -75,6 +78,11 @@ function exclusive(opts: Record<string, unknown>, a: string, b: string, need: bo
   if (need && opts[ka] === undefined && opts[kb] === undefined) throw new SimConfigError(a, `one of --${a} or --${b} is required`);
 }
 
+/** Options the user typed (command line or environment), not commander's defaults. */
+function typedOptions(cmd: Command): Set<string> {
+  return new Set(cmd.options.map((opt) => opt.attributeName()).filter((k) => ['cli', 'env'].includes(cmd.getOptionValueSource(k) ?? '')));
+}
+
 function camel(s: string): string {
   return s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
@@ -94,7 +102,7 @@ function abortOnSignals(): { signal: AbortSignal; dispose: () => void } {
   };
 }
 
-interface PublisherOpts {
+export interface PublisherOpts {
   interface?: string;
   pcap?: string;
   startTime?: string;
@@ -125,6 +133,9 @@ interface PublisherOpts {
   expectOut?: string;
   rtPriority?: number;
   json: boolean;
+  scl?: string;
+  ied?: string[];
+  gocb?: string[];
 }
 
 function parseDataset(value: string): EntrySpec[] {
@@ -132,14 +143,19 @@ function parseDataset(value: string): EntrySpec[] {
   return named('dataset', () => (looksLikeFile ? parseDatasetJson(readText('dataset', value)) : parseDatasetSpec(value)));
 }
 
-/** Validated engine configuration from the publisher's options (pure apart from reading files). */
-export function publisherConfig(o: PublisherOpts): { engine: EngineConfig; output: PublisherOutput } {
+/**
+ * Validated engine configuration from the publisher's options (pure apart from reading files).
+ * `given`: the options typed on the command line (with --scl only those override the file).
+ */
+export function publisherConfig(o: PublisherOpts, given: ReadonlySet<string> = new Set()): { engine: EngineConfig; output: PublisherOutput } {
   exclusive(o as unknown as Record<string, unknown>, 'interface', 'pcap', true);
   exclusive(o as unknown as Record<string, unknown>, 'event-interval', 'events', false);
   exclusive(o as unknown as Record<string, unknown>, 'duration', 'count', false);
   let vlan: VlanTag | undefined;
   if (o.vlanId !== undefined || o.vlanPriority !== undefined) vlan = { pcp: o.vlanPriority ?? 4, dei: false, vid: o.vlanId ?? 0 };
-  const identities = named('publishers', () =>
+  if (o.scl === undefined && (o.ied !== undefined || o.gocb !== undefined)) throw new SimConfigError(o.ied ? 'ied' : 'gocb', 'only applies with --scl');
+  const fromScl = o.scl === undefined ? undefined : named('scl', () => sclPublisherList({ ...o, scl: o.scl! }, given, () => parseDataset(o.dataset)));
+  const identities = fromScl?.map((p) => p.identity) ?? named('publishers', () =>
     deriveIdentities(
       { appId: o.appid, dstMac: o.dstMac, srcMac: o.srcMac, gocbRef: o.gocbRef, datSet: o.datasetRef, goID: o.goId, ...(vlan ? { vlan } : {}) },
       o.publishers,
@@ -149,9 +165,11 @@ export function publisherConfig(o: PublisherOpts): { engine: EngineConfig; outpu
     if (!/^[\x20-\x7e]+$/.test(v) || v.length > 129) throw new SimConfigError(opt, `must be 1 … 129 printable ASCII characters, got "${v}"`);
   }
   if (o.schedule !== 'doubling' && o.schedule !== 'fixed') throw new SimConfigError('schedule', `must be doubling or fixed, got "${o.schedule}"`);
-  const schedule = named('t0', () => createSchedule(o.schedule as ScheduleName, { t0Us: Math.round(o.t0 * 1000), t1Us: Math.round(o.t1 * 1000) }));
+  const scheduleOf = (t0Ms = o.t0, t1Ms = o.t1) => named('t0', () => createSchedule(o.schedule as ScheduleName, { t0Us: Math.round(t0Ms * 1000), t1Us: Math.round(t1Ms * 1000) }));
+  const perPublisher = fromScl && publisherSettings(fromScl, scheduleOf);
+  const schedule = perPublisher?.[0]?.schedule ?? scheduleOf();
   const tal = named('tal-factor', () => new TalPolicy(o.talFactor));
-  const maxTal = tal.talMs(schedule.params.t0Us);
+  const maxTal = Math.max(...(perPublisher ?? [{ schedule }]).map((p) => tal.talMs(p.schedule.params.t0Us)));
   if (maxTal > U32_MAX) throw new SimConfigError('tal-factor', `TAL of ${maxTal} ms does not fit the PDU's 32-bit field`);
   let events: EventPlan = { kind: 'none' };
   if (o.eventInterval !== undefined) events = named('event-interval', () => intervalPlan(o.eventInterval!));
@@ -161,10 +179,11 @@ export function publisherConfig(o: PublisherOpts): { engine: EngineConfig; outpu
   }
   const engine: EngineConfig = {
     identities,
+    ...(perPublisher ? { perPublisher } : {}),
     schedule,
     tal,
-    dataset: parseDataset(o.dataset),
-    confRev: o.confRev,
+    dataset: perPublisher?.[0]?.dataset ?? parseDataset(o.dataset),
+    confRev: perPublisher?.[0]?.confRev ?? o.confRev,
     ndsCom: o.ndsCom,
     simulation: o.simulation,
     events,
@@ -199,6 +218,8 @@ interface SubscriberOpts {
   recvLog?: string;
   json: boolean;
   tableRows: number;
+  scl?: string;
+  ied?: string[];
 }
 
 /** Start-up failures that are the invocation's fault (wrong interface, unreadable file, not root). */
@@ -257,11 +278,14 @@ export function register(program: Command): void {
     .option('--rt-priority <1-99>', 'run the send loop under SCHED_FIFO at this priority (root; recommended when timing matters on a busy host)', int('rt-priority', 1, 99))
     .option('--send-log <file.csv>', 'per-frame log: publisher,appid,src_mac,st_num,sq_num,scheduled_us,sent_us')
     .option('--expect-out <file.json>', 'write the stream list for `sim subscriber --expect`')
-    .option('--json', 'print the summary as JSON on stdout', false);
+    .option('--json', 'print the summary as JSON on stdout', false)
+    .option('--scl <file>', 'publish GoCBs of this SCL file (SCD/CID): addresses, refs, confRev, goID, dataset, MinTime/MaxTime as t1/t0; options typed here override single fields')
+    .option('--ied <name...>', 'with --scl: only GoCBs of these IEDs')
+    .option('--gocb <name...>', 'with --scl: only these GSEControl names (or full gocbRefs)');
   pub.action(async (raw: PublisherOpts) => {
     let cfg: ReturnType<typeof publisherConfig>;
     try {
-      cfg = publisherConfig(raw);
+      cfg = publisherConfig(raw, typedOptions(pub));
     } catch (err) {
       asConfigError(pub, err);
     }
@@ -298,11 +322,16 @@ export function register(program: Command): void {
     .option('--expect <config.json>', 'streams that must be seen: {"streams":[…]} or {"publishers":N,…}; missing ones are "never-seen"')
     .option('--recv-log <file.csv>', 'per-message log: rx_us,appid,src_mac,st_num,sq_num,verdict (rx_us on CLOCK_MONOTONIC for --interface)')
     .option('--table-rows <n>', 'streams shown in the table (problems first)', int('table-rows', 0, 1_000_000), 50)
-    .option('--json', 'print the report as JSON on stdout', false);
+    .option('--json', 'print the report as JSON on stdout', false)
+    .option('--scl <file>', 'check every GOOSE message against its GoCB in this SCL file: APPID, MAC, VLAN, datSet, goID, confRev, entry count/types, ndsCom')
+    .option('--ied <name...>', 'with --scl: only GoCBs of these IEDs are expected');
   sub.action(async (o: SubscriberOpts) => {
     let input: SubscriberInput;
     let expected: StreamKey[] | undefined;
+    let sclCheck: SclSubscriberCheck | undefined;
     try {
+      if (o.ied !== undefined && o.scl === undefined) throw new SimConfigError('ied', 'only applies with --scl');
+      if (o.scl !== undefined) sclCheck = named('scl', () => sclSubscriberCheck(o.scl!, o.ied));
       exclusive(o as unknown as Record<string, unknown>, 'interface', 'pcap', true);
       input = o.pcap !== undefined ? { kind: 'pcap', path: o.pcap } : { kind: 'interface', ifname: o.interface! };
       if (o.expect !== undefined) expected = named('expect', () => parseExpectConfig(readText('expect', o.expect!), o.expect!));
@@ -317,13 +346,15 @@ export function register(program: Command): void {
         recordPath: o.record,
         recvLogPath: o.recvLog,
         expected,
+        decode: sclCheck?.decode,
         signal,
         onReady: () => process.stderr.write(`sim subscriber: receiving on ${o.interface}\n`),
       });
       const report = buildReport(run.receiver, { kernelDrops: run.kernelDrops });
       process.stderr.write(formatTable(report, o.tableRows));
+      if (sclCheck) process.stderr.write(sclCheck.table());
       if (o.csv) writeFileSync(o.csv, formatCsv(report));
-      if (o.json) process.stdout.write(formatJson(report));
+      if (o.json) process.stdout.write(sclCheck ? sclCheck.json(report) : formatJson(report));
     } catch (err) {
       reportRunError(err);
     } finally {

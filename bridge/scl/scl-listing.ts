@@ -1,0 +1,43 @@
+// Readable listing of an SCL file's control blocks (addresses, references, member types) and
+// of its inconsistencies, each with its SCL path. Pure text.
+import { formatAppId, type ControlBlock, type SclFile, type SclIssue } from './scl-model.js';
+import { formatSclType } from './type-templates.js';
+
+
+function addressLine(cb: ControlBlock): string {
+  const a = cb.address;
+  if (a === undefined) return 'no address in the Communication section';
+  const parts = [`APPID ${a.appId === undefined ? '?' : formatAppId(a.appId)}`, `MAC ${a.mac ?? '?'}`];
+  if (a.vlanId !== undefined || a.vlanPriority !== undefined) parts.push(`VLAN ${a.vlanId ?? 0} priority ${a.vlanPriority ?? '-'}`);
+  else parts.push('untagged');
+  if (cb.kind === 'goose') parts.push(`MinTime ${cb.minTimeMs ?? '?'} ms`, `MaxTime ${cb.maxTimeMs ?? '?'} ms`);
+  parts.push(`subnetwork ${cb.subNetwork ?? '?'}`);
+  return parts.join('  ');
+}
+
+export function formatControlBlock(cb: ControlBlock): string {
+  const lines = [
+    `  ${cb.kind === 'goose' ? 'GOOSE' : 'SV'} ${cb.ref}`,
+    `      ${addressLine(cb)}`,
+    `      ${cb.kind === 'goose' ? 'goID' : 'smvID'} ${cb.appID}  datSet ${cb.datSetRef || '(none)'}  confRev ${cb.confRev}  ${cb.members.length} entries`,
+  ];
+  cb.members.forEach((m, i) => lines.push(`      ${String(i + 1).padStart(3)}  ${m.ref}  ${formatSclType(m.type)}`));
+  return lines.join('\n');
+}
+
+export function formatIssues(issues: readonly SclIssue[]): string {
+  if (issues.length === 0) return 'no inconsistencies\n';
+  const lines = [`${issues.length} inconsistenc${issues.length === 1 ? 'y' : 'ies'}:`];
+  for (const i of issues) lines.push(`  ${i.code}  ${i.path}`, `      ${i.message}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatListing(file: SclFile, source: string): string {
+  const lines = [`${source}: SCL ${file.edition}, ${file.ieds.length} IED(s), ${file.subNetworks.length} subnetwork(s), ${file.controlBlocks.length} control block(s)`];
+  for (const ied of file.ieds) {
+    const cbs = file.controlBlocks.filter((cb) => cb.ied === ied);
+    lines.push(`IED ${ied}: ${cbs.length} control block(s)`);
+    for (const cb of cbs) lines.push(formatControlBlock(cb));
+  }
+  return `${lines.join('\n')}\n`;
+}

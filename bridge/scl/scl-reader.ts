@@ -1,0 +1,152 @@
+// Reads an SCL file (SCD, CID, ICD; editions 2003 and 2007) once into an element tree and
+// resolves every GSEControl and SampledValueControl of every IED and access point: its
+// Communication-section address, its dataset and each FCDA's type through the
+// DataTypeTemplates. What cannot be resolved becomes an issue with its SCL path; the reader
+// itself only fails on a file that is not XML or not SCL. Pure (text in, model out).
+import { addressKey, readCommunication, type CommAddress } from './communication.js';
+import { checkAddresses } from './scl-checks.js';
+import type { ControlBlock, DatasetMember, SclFile, SclIssue } from './scl-model.js';
+import { MissingMember, TypeTemplates } from './type-templates.js';
+import { childrenNamed, firstChild, parseXml, type XmlElement } from './xml-tree.js';
+
+/**
+ * Elements whose content the reader never looks at: instance values, substation topology,
+ * reports, logs, private data. Large SCDs are mostly these.
+ */
+export const NOT_READ: ReadonlySet<string> = new Set(['DOI', 'SDI', 'DAI', 'Private', 'Substation', 'Line', 'Process', 'Inputs', 'ReportControl', 'LogControl', 'Log', 'SettingControl', 'Services', 'History', 'Text', 'LNode']);
+
+export class SclFormatError extends Error {
+  override readonly name = 'SclFormatError';
+}
+
+/** An LDevice of a server: its logical nodes' lnType by `prefix|lnClass|inst`, and its LLN0. */
+interface LDeviceIndex {
+  lns: Map<string, string>;
+  ln0: XmlElement | undefined;
+  path: string;
+}
+
+function lnKey(prefix: string | undefined, lnClass: string | undefined, inst: string | undefined): string {
+  return `${prefix ?? ''}|${lnClass ?? ''}|${inst ?? ''}`;
+}
+
+function indexServer(server: XmlElement, apPath: string): Map<string, LDeviceIndex> {
+  const out = new Map<string, LDeviceIndex>();
+  for (const ld of childrenNamed(server, 'LDevice')) {
+    const lns = new Map<string, string>();
+    const ln0 = firstChild(ld, 'LN0');
+    if (ln0) lns.set(lnKey('', 'LLN0', ''), ln0.attrs.lnType ?? '');
+    for (const ln of childrenNamed(ld, 'LN')) lns.set(lnKey(ln.attrs.prefix, ln.attrs.lnClass, ln.attrs.inst), ln.attrs.lnType ?? '');
+    out.set(ld.attrs.inst ?? '', { lns, ln0, path: `${apPath}/Server/LDevice[inst=${ld.attrs.inst ?? ''}]` });
+  }
+  return out;
+}
+
+function fcdaRef(f: Record<string, string>): string {
+  const da = f.daName ? `.${f.daName}` : '';
+  return `${f.ldInst ?? ''}/${f.prefix ?? ''}${f.lnClass ?? ''}${f.lnInst ?? ''}.${f.doName ?? ''}${da} [${f.fc ?? ''}]`;
+}
+
+function resolveMembers(dataSet: XmlElement, dsPath: string, lds: Map<string, LDeviceIndex>, templates: TypeTemplates, issues: SclIssue[]): DatasetMember[] {
+  const members: DatasetMember[] = [];
+  childrenNamed(dataSet, 'FCDA').forEach((fcda, i) => {
+    const f = fcda.attrs;
+    const path = `${dsPath}/FCDA[${i + 1}]`;
+    const ref = fcdaRef(f);
+    const ld = lds.get(f.ldInst ?? '');
+    const lnType = ld?.lns.get(lnKey(f.prefix, f.lnClass, f.lnInst));
+    try {
+      if (ld === undefined) throw new MissingMember(`LDevice "${f.ldInst ?? ''}" is not in this access point's server`, path);
+      if (lnType === undefined) throw new MissingMember(`LN ${f.prefix ?? ''}${f.lnClass ?? ''}${f.lnInst ?? ''} is not in LDevice "${f.ldInst ?? ''}"`, path);
+      if (!f.doName || !f.fc) throw new MissingMember('the FCDA has no doName or no fc', path);
+      members.push({ ref, fc: f.fc, type: templates.resolve(lnType, f.doName, f.daName ?? '', f.fc), path });
+    } catch (err) {
+      if (!(err instanceof MissingMember)) throw err;
+      issues.push({ code: 'member-missing', message: `${ref}: ${err.message}${err.path === path ? '' : ` (at ${err.path})`}`, path });
+    }
+  });
+  return members;
+}
+
+function intAttr(el: XmlElement, name: string, fallback: number, path: string, issues: SclIssue[]): number {
+  const v = el.attrs[name];
+  if (v === undefined) return fallback;
+  if (/^\d{1,10}$/.test(v) && Number(v) <= 0xffffffff) return Number(v);
+  issues.push({ code: 'bad-value', message: `${name} "${v}" is not a whole number 0 … 4294967295`, path });
+  return fallback;
+}
+
+function controlBlock(
+  el: XmlElement,
+  ctx: { ied: string; ap: string; ldInst: string; ldPath: string; ln0: XmlElement; lds: Map<string, LDeviceIndex>; templates: TypeTemplates; addresses: Map<string, CommAddress> },
+  issues: SclIssue[],
+): ControlBlock {
+  const kind = el.tag === 'GSEControl' ? 'goose' : 'sv';
+  const name = el.attrs.name ?? '';
+  const path = `${ctx.ldPath}/LN0/${el.tag}[name=${name}]`;
+  const prefix = `${ctx.ied}${ctx.ldInst}/LLN0`;
+  const svTag = el.attrs.multicast === 'false' ? 'US' : 'MS';
+  const datSetName = el.attrs.datSet ?? '';
+  const cb: ControlBlock = {
+    kind,
+    ied: ctx.ied,
+    accessPoint: ctx.ap,
+    ldInst: ctx.ldInst,
+    name,
+    ref: `${prefix}$${kind === 'goose' ? 'GO' : svTag}$${name}`,
+    datSetName,
+    datSetRef: datSetName ? `${prefix}$${datSetName}` : '',
+    appID: (kind === 'goose' ? el.attrs.appID : el.attrs.smvID) ?? '',
+    // the 2003 schema's default; 2007 files carry confRev explicitly
+    confRev: intAttr(el, 'confRev', 0, path, issues),
+    members: [],
+    path,
+  };
+  const dataSet = childrenNamed(ctx.ln0, 'DataSet').find((d) => d.attrs.name === datSetName);
+  if (dataSet === undefined) {
+    issues.push({ code: 'dataset-missing', message: `${cb.ref}: datSet "${datSetName}" is not a DataSet of ${ctx.ied} ${ctx.ldInst}/LLN0`, path });
+  } else {
+    cb.members = resolveMembers(dataSet, `${ctx.ldPath}/LN0/DataSet[name=${datSetName}]`, ctx.lds, ctx.templates, issues);
+  }
+  const comm = ctx.addresses.get(addressKey(kind === 'goose' ? 'GSE' : 'SMV', ctx.ied, ctx.ap, ctx.ldInst, name));
+  if (comm === undefined) {
+    issues.push({ code: 'address-missing', message: `${cb.ref}: no ${kind === 'goose' ? 'GSE' : 'SMV'} element for ${ctx.ied}/${ctx.ap} ${ctx.ldInst}/${name} in the Communication section`, path });
+  } else {
+    cb.subNetwork = comm.subNetwork;
+    cb.address = comm.address;
+    if (comm.minTimeMs !== undefined) cb.minTimeMs = comm.minTimeMs;
+    if (comm.maxTimeMs !== undefined) cb.maxTimeMs = comm.maxTimeMs;
+  }
+  return cb;
+}
+
+/** Reads and resolves a whole SCL document. */
+export function readScl(text: string): SclFile {
+  const root = parseXml(text, NOT_READ);
+  if (root.tag !== 'SCL') throw new SclFormatError(`the root element is <${root.tag}>, not <SCL>: not an SCL file`);
+  const issues: SclIssue[] = [];
+  const templates = new TypeTemplates(firstChild(root, 'DataTypeTemplates'));
+  const { addresses, subNetworks } = readCommunication(root, issues);
+  const controlBlocks: ControlBlock[] = [];
+  const ieds: string[] = [];
+  for (const ied of childrenNamed(root, 'IED')) {
+    const iedName = ied.attrs.name ?? '';
+    ieds.push(iedName);
+    for (const ap of childrenNamed(ied, 'AccessPoint')) {
+      const apName = ap.attrs.name ?? '';
+      const apPath = `SCL/IED[name=${iedName}]/AccessPoint[name=${apName}]`;
+      const server = firstChild(ap, 'Server');
+      if (server === undefined) continue;
+      const lds = indexServer(server, apPath);
+      for (const [ldInst, ld] of lds) {
+        if (ld.ln0 === undefined) continue;
+        for (const el of ld.ln0.children) {
+          if (el.tag !== 'GSEControl' && el.tag !== 'SampledValueControl') continue;
+          controlBlocks.push(controlBlock(el, { ied: iedName, ap: apName, ldInst, ldPath: ld.path, ln0: ld.ln0, lds, templates, addresses }, issues));
+        }
+      }
+    }
+  }
+  issues.push(...checkAddresses(controlBlocks));
+  return { edition: `${root.attrs.version ?? '2003'}${root.attrs.revision ?? ''}`, ieds, subNetworks, controlBlocks, issues };
+}

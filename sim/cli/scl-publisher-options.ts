@@ -1,0 +1,46 @@
+// `sim publisher --scl FILE [--ied …] [--gocb …]`: the publishers of the chosen GoCBs, with the
+// options the user typed (not their defaults) replacing single fields. Errors name the option.
+import { GbError } from '../../bridge/errors.js';
+import { loadSclFile } from '../../bridge/scl/load-scl-file.js';
+import type { SclFile } from '../../bridge/scl/scl-model.js';
+import type { EntrySpec } from '../dataset-spec.js';
+import type { PublisherOpts } from './sim-command.js';
+import { IdentityError } from '../publisher-identities.js';
+import { sclPublishers, type SclOverrides, type SclPublisher } from '../scl-publishers.js';
+
+export type SclPublisherOpts = Pick<PublisherOpts, 'ied' | 'gocb' | 'appid' | 'dstMac' | 'srcMac' | 'vlanId' | 'vlanPriority' | 'gocbRef' | 'datasetRef' | 'goId' | 'confRev' | 't0' | 't1'> & {
+  scl: string;
+};
+
+/** Options that cannot be combined with --scl (the file defines one publisher per GoCB). */
+const NOT_WITH_SCL = ['publishers'];
+
+/**
+ * @param given option names (camelCase) the user typed; only those override the SCL
+ * @param dataset the parsed --dataset, used when given
+ */
+export function sclPublisherList(o: SclPublisherOpts, given: ReadonlySet<string>, dataset: () => EntrySpec[]): SclPublisher[] {
+  for (const k of NOT_WITH_SCL) if (given.has(k)) throw new IdentityError(k, `--${k} does not apply with --scl (one publisher per GoCB of the file)`);
+  const pick = <K extends keyof SclPublisherOpts>(k: K): SclPublisherOpts[K] | undefined => (given.has(k) ? o[k] : undefined);
+  const overrides: SclOverrides = {
+    appId: pick('appid'),
+    dstMac: pick('dstMac'),
+    vlanId: pick('vlanId'),
+    vlanPriority: pick('vlanPriority'),
+    gocbRef: pick('gocbRef'),
+    datSet: pick('datasetRef'),
+    goID: pick('goId'),
+    confRev: pick('confRev'),
+    t0Ms: pick('t0'),
+    t1Ms: pick('t1'),
+    dataset: given.has('dataset') ? dataset() : undefined,
+  };
+  let scl: SclFile;
+  try {
+    scl = loadSclFile(o.scl);
+  } catch (err) {
+    if (err instanceof GbError) throw new IdentityError('scl', err.message);
+    throw err;
+  }
+  return sclPublishers(scl, { ieds: o.ied, gocbs: o.gocb }, overrides, o.srcMac);
+}
