@@ -21,6 +21,9 @@ const HEALTHY: DoctorFacts = {
   daemonRunning: true,
   statsFile: '/run/goose-bridge/stats.json',
   littleEndian: true,
+  encapsulation: 'rgoose',
+  rgooseKeys: '/etc/goose-bridge/keys.json',
+  rgooseKeysError: null,
 };
 
 function levels(f: DoctorFacts): Record<string, string> {
@@ -28,6 +31,15 @@ function levels(f: DoctorFacts): Record<string, string> {
 }
 
 describe('diagnose (doctor)', () => {
+  it('reports the WAN as unauthenticated with GB1 or unsigned R-GOOSE, and a key file that does not load as a failure', () => {
+    expect(levels(HEALTHY)['WAN authentication']).to.equal('ok');
+    expect(levels({ ...HEALTHY, encapsulation: 'gb1' })['WAN authentication']).to.equal('warn');
+    expect(levels({ ...HEALTHY, rgooseKeys: '' })['WAN authentication']).to.equal('warn');
+    const broken = diagnose({ ...HEALTHY, rgooseKeysError: 'keys.json: mode 644 lets group or others read it' }).find((x) => x.check === 'WAN authentication')!;
+    expect(broken.level).to.equal('fail');
+    expect(broken.detail).to.include('644');
+  });
+
   it('passes a healthy host', () => {
     const findings = diagnose(HEALTHY);
     expect(findings.filter((f) => f.level !== 'ok')).to.deep.equal([]);

@@ -27,6 +27,10 @@ export interface DoctorFacts {
   daemonRunning: boolean | null;
   statsFile: string;
   littleEndian: boolean;
+  encapsulation: 'gb1' | 'rgoose';
+  /** The key file: '' none, else its path and whether it loads (error text when it does not). */
+  rgooseKeys: string;
+  rgooseKeysError: string | null;
 }
 
 export type Level = 'ok' | 'warn' | 'fail';
@@ -122,12 +126,21 @@ export function diagnose(f: DoctorFacts): Finding[] {
       ? { level: 'ok', check: 'CAP_NET_RAW', detail: 'keepalive can use IGMPv2 reports without a Leave' }
       : { level: 'warn', check: 'CAP_NET_RAW', detail: 'keepalive falls back to drop + add membership (sends a Leave each time)', fix: 'grant CAP_NET_RAW' },
   );
+  out.push(wanAuthentication(f));
   out.push(
     f.daemonRunning === true
       ? { level: 'ok', check: 'daemon', detail: `stats file ${f.statsFile} is fresh` }
       : { level: 'warn', check: 'daemon', detail: `no fresh stats at ${f.statsFile}: daemon not running (or writing elsewhere)`, fix: 'goose-bridge run … --stats-file ' + f.statsFile },
   );
   return out;
+}
+
+function wanAuthentication(f: DoctorFacts): Finding {
+  const fix = 'set encapsulation = rgoose and rgoose_keys = FILE (docs/rgoose.md) on every bridge of the group';
+  if (f.encapsulation !== 'rgoose') return { level: 'warn', check: 'WAN authentication', detail: 'the WAN is unauthenticated (GB1): any host that reaches the group can write GOOSE into the TAP', fix };
+  if (f.rgooseKeys === '') return { level: 'warn', check: 'WAN authentication', detail: 'R-GOOSE without keys: SPDUs are unsigned, anyone on the group can inject', fix };
+  if (f.rgooseKeysError !== null) return { level: 'fail', check: 'WAN authentication', detail: f.rgooseKeysError, fix: 'fix the key file (chmod 600, valid JSON, see docs/rgoose.md)' };
+  return { level: 'ok', check: 'WAN authentication', detail: `R-GOOSE signed with the keys in ${f.rgooseKeys}` };
 }
 
 export function formatFindings(findings: Finding[]): string {

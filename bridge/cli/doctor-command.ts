@@ -8,6 +8,7 @@ import { isPidAlive, readStatsFile } from '../daemon/stats-file.js';
 import { GbError } from '../errors.js';
 import { defaultRouteInterface } from '../igmp/proc-net-igmp.js';
 import { buildGroupMap, groupsToJoin, parseGroupRules } from '../wan/group-map.js';
+import { readRgooseKeys } from '../config/rgoose-keys.js';
 import { diagnose, formatFindings, type DoctorFacts } from './doctor-checks.js';
 import { addConfigOptions, loadConfig } from './run-command.js';
 
@@ -28,7 +29,7 @@ function readInt(path: string): number | null {
 
 export function registerDoctorCommand(program: Command): void {
   const cmd = program.command('doctor').description('check local preconditions (IGMP version, rp_filter, uplink, membership, TAP) and say how to fix them');
-  addConfigOptions(cmd).action((opts: Record<string, unknown>) => {
+  addConfigOptions(cmd).action(async (opts: Record<string, unknown>) => {
     let cfg;
     try {
       cfg = loadConfig(opts).config;
@@ -74,6 +75,9 @@ export function registerDoctorCommand(program: Command): void {
       daemonRunning,
       statsFile: cfg.statsFile,
       littleEndian: endianness() === 'LE',
+      encapsulation: cfg.encapsulation,
+      rgooseKeys: cfg.rgooseKeys,
+      rgooseKeysError: cfg.rgooseKeys === '' ? null : await readRgooseKeys(cfg.rgooseKeys).then(() => null, (err: Error) => err.message),
     };
     const findings = diagnose(facts);
     process.stderr.write(formatFindings(findings));
