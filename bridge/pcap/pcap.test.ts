@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { GbError } from '../errors.js';
 import { skipUnlessTshark } from '../../testkit/preconditions.js';
-import { CaptureParser, parseCapture, PcapWriter, readCapture, readCaptureBatches } from './index.js';
+import { CaptureParser, parseCapture, PcapWriter, readCapture, CaptureFileReader } from './index.js';
 
 const frameArb = fc.uint8Array({ minLength: 14, maxLength: 1600 });
 const tsArb = fc.integer({ min: 0, max: 4_000_000_000 * 1_000_000 });
@@ -267,24 +267,25 @@ describe('pcap', () => {
     });
   });
 
-  describe('readCaptureBatches', () => {
+  describe('CaptureFileReader', () => {
     it('stops reading when the caller stops iterating, and returns the end of a full read', async () => {
       const path = join(dir, 'batches.pcap');
       const w = await PcapWriter.open(path);
       for (const f of sampleFrames(3000)) w.write(f.data, f.ts); // ~2 MB: several 256 KiB chunks
       await w.close();
       let batches = 0;
-      for await (const frames of readCaptureBatches(path)) {
+      const early = new CaptureFileReader(path);
+      for await (const frames of early) {
         expect(frames.length).to.be.greaterThan(0);
         if (++batches === 2) break;
       }
       expect(batches).to.equal(2);
-      const it = readCaptureBatches(path);
+      expect(early.end).to.equal(undefined);
+      const full = new CaptureFileReader(path);
       let total = 0;
-      let step = await it.next();
-      for (; !step.done; step = await it.next()) total += step.value.length;
+      for await (const frames of full) total += frames.length;
       expect(total).to.equal(3000);
-      expect(step.value).to.deep.equal({ format: 'pcap' });
+      expect(full.end).to.deep.equal({ format: 'pcap' });
     });
   });
 
