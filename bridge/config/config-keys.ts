@@ -4,6 +4,7 @@
 // Pure: no I/O imports.
 import { isMulticastIpv4, parseAppId, parseGroupRules } from '../wan/group-map.js';
 import { MAX_PATH_MTU, MIN_PATH_MTU } from '../wan/path-mtu.js';
+import { unroutableGroupReason } from './group-scope.js';
 
 export type KeepaliveStrategyName = 'auto' | 'report' | 'rejoin';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -102,7 +103,9 @@ function ifname(allowEmpty: boolean) {
 
 function multicastIp(t: string): Parsed {
   const s = t.trim();
-  return isMulticastIpv4(s) ? ok(s) : bad('an IPv4 multicast address, 224.0.0.0–239.255.255.255');
+  if (!isMulticastIpv4(s)) return bad('an IPv4 multicast address, 224.0.1.0–239.255.255.255');
+  const unroutable = unroutableGroupReason(s);
+  return unroutable === null ? ok(s) : bad(`a routable multicast group: ${unroutable}`);
 }
 
 function appIdList(t: string): Parsed {
@@ -123,14 +126,21 @@ function appIdList(t: string): Parsed {
 
 function groupRules(t: string): Parsed {
   const r = parseGroupRules(t);
-  return r.ok ? ok(t.trim()) : bad(`rules KIND:RANGE=GROUP separated by ',' (${r.error})`);
+  if (!r.ok) return bad(`rules KIND:RANGE=GROUP separated by ',' (${r.error})`);
+  for (const rule of r.value) {
+    const unroutable = unroutableGroupReason(rule.group);
+    if (unroutable !== null) return bad(`rules sending to routable groups: ${unroutable}`);
+  }
+  return ok(t.trim());
 }
 
 function groupList(t: string): Parsed {
   const s = t.trim();
   if (s === '' || s.toLowerCase() === 'all') return ok([]);
   const gs = s.split(',').map((g) => g.trim());
-  return gs.every(isMulticastIpv4) ? ok(gs) : bad('empty/all, or a comma-separated list of IPv4 multicast groups');
+  if (!gs.every(isMulticastIpv4)) return bad('empty/all, or a comma-separated list of IPv4 multicast groups');
+  const unroutable = gs.map(unroutableGroupReason).find((r) => r !== null);
+  return unroutable == null ? ok(gs) : bad(`routable multicast groups: ${unroutable}`);
 }
 
 function path(t: string): Parsed {
