@@ -6,6 +6,7 @@ import { CONFIG_KEYS, envName } from '../config/config-keys.js';
 import type { StatsSnapshot } from '../daemon/bridge-counters.js';
 import { isPidAlive, readStatsFile } from '../daemon/stats-file.js';
 import { formatStatus } from './status-format.js';
+import { validateStatsSnapshot } from './stats-validate.js';
 
 const DEFAULT_STATS = CONFIG_KEYS.find((d) => d.key === 'stats_file')!.default;
 
@@ -16,11 +17,14 @@ function statsPath(opt: string | undefined): string {
 
 function read(path: string): StatsSnapshot | string {
   if (!existsSync(path)) return `no stats file at ${path}: is the daemon running with --stats-file ${path}?`;
+  let parsed: unknown;
   try {
-    return readStatsFile(path);
+    parsed = readStatsFile(path);
   } catch (err) {
     return `cannot read ${path}: ${(err as Error).message}`;
   }
+  const valid = validateStatsSnapshot(parsed);
+  return valid.ok ? valid.snapshot : `${path} is not a stats file this command can read: ${valid.problem}`;
 }
 
 export function registerStatusCommands(program: Command): void {
