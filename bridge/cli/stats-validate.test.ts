@@ -62,7 +62,7 @@ describe('stats file validation (status, monitor)', () => {
       expect(r.stderr.trim()).to.equal(`goose-bridge status: ${file} is not a stats file this command can read: it has no version field; this goose-bridge reads version 1 (is it a goose-bridge stats file, from the same release?)`);
     });
 
-    it('monitor shows the problem and keeps watching instead of crashing', async () => {
+    it('monitor shows the problem and keeps watching instead of crashing, without screen codes when piped', async () => {
       const child = spawn(process.execPath, [CLI, 'monitor', '--stats-file', file, '--interval', '0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.setEncoding('utf8');
@@ -75,6 +75,7 @@ describe('stats file validation (status, monitor)', () => {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.on('close', resolve));
       expect(stderr).not.to.include('TypeError');
+      expect(stderr).not.to.include('\x1b[');
     });
   });
 });

@@ -64,7 +64,9 @@ export function registerStatusCommands(program: Command): void {
       for (;;) {
         const s = read(path);
         const screen = typeof s === 'string' ? `${s}\n` : formatStatus(s, { nowMs: Date.now(), running: isPidAlive(s.pid), staleAfterMs: 15_000, ...(previous ? { previous } : {}) });
-        process.stderr.write(`\x1b[2J\x1b[H${new Date().toISOString()}  (every ${period} s; Ctrl-C ends)\n\n${screen}`);
+        // Redraw in place on a terminal; piped or redirected, each snapshot follows the last, plain.
+        const clear = process.stderr.isTTY ? '\x1b[2J\x1b[H' : '\n';
+        process.stderr.write(`${clear}${new Date().toISOString()}  (every ${period} s; Ctrl-C ends)\n\n${screen}`);
         if (typeof s !== 'string' && s.time !== previous?.time) previous = s;
         await new Promise((r) => setTimeout(r, period * 1000));
       }

@@ -54,6 +54,8 @@ export interface KeyDef {
   field: keyof BridgeConfig;
   /** Long CLI flag without dashes. */
   flag: string;
+  /** One-letter flag for the options typed most (`-i`, `-g`, `-p`). */
+  short?: string;
   /** Placeholder in --help (`--port <port>`). */
   value: string;
   /** Default as text (what --help and README show). */
@@ -152,9 +154,9 @@ function path(t: string): Parsed {
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 export const CONFIG_KEYS: readonly KeyDef[] = [
-  { key: 'interface', field: 'interface', flag: 'interface', value: 'name', default: 'goose0', description: 'TAP interface the applications use (created, brought up, removed on exit)', parse: ifname(false) },
-  { key: 'multicast_ip', field: 'multicastIp', flag: 'group', value: 'ip', default: '224.0.1.100', description: 'default multicast group for encapsulated frames', parse: multicastIp },
-  { key: 'multicast_port', field: 'multicastPort', flag: 'port', value: 'port', default: '61850', description: 'UDP port of the multicast groups', parse: number(1, 65535, true) },
+  { key: 'interface', field: 'interface', flag: 'interface', short: 'i', value: 'name', default: 'goose0', description: 'TAP interface the applications use (created, brought up, removed on exit)', parse: ifname(false) },
+  { key: 'multicast_ip', field: 'multicastIp', flag: 'group', short: 'g', value: 'ip', default: '224.0.1.100', description: 'default multicast group for encapsulated frames', parse: multicastIp },
+  { key: 'multicast_port', field: 'multicastPort', flag: 'port', short: 'p', value: 'port', default: '61850', description: 'UDP port of the multicast groups', parse: number(1, 65535, true) },
   { key: 'mcast_if', field: 'mcastIf', flag: 'mcast-if', value: 'iface', default: '', description: 'uplink interface used to send and join (empty: the interface of the default route)', parse: ifname(true) },
   { key: 'ttl', field: 'ttl', flag: 'ttl', value: 'n', default: '32', description: 'IP TTL of datagrams (a Transit Gateway routes: 1 would not cross it)', parse: number(1, 255, true) },
   { key: 'mtu', field: 'mtu', flag: 'mtu', value: 'bytes', default: '1500', description: 'path MTU: a frame whose datagram (IP 20 + UDP 8 + header 16 + frame) exceeds it is dropped, never fragmented', parse: number(MIN_PATH_MTU, MAX_PATH_MTU, true) },
