@@ -7,6 +7,7 @@ import { createProgress } from './report/progress.js';
 import { parsePaths, PATH_NAMES } from './suite-context.js';
 import { isRoot } from '../testkit/preconditions.js';
 import { register as registerIgmp } from './igmp/cli.js';
+import { applyCliConventions } from '../bridge/cli/cli-conventions.js';
 
 const num = (name: string, min: number, max: number, integer = false) => (v: string): number => {
   const n = Number(v);
@@ -51,7 +52,6 @@ function resolveCommon(o: CommonOpts): { out: string; paths: ReturnType<typeof p
 
 const program = new Command('suites')
   .description('goose-bridge benchmark and validation suites (network namespaces + Linux bridge as TGW stand-in; kernel VXLAN as baseline)')
-  .showHelpAfterError()
   .exitOverride();
 
 common(
@@ -159,6 +159,7 @@ program
 
 // The IGMP suite (issue 6) registers its own command and options.
 registerIgmp(program);
+applyCliConventions(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -20,7 +20,7 @@ export interface IgmpSuiteOptions {
   scenarios?: ScenarioNumber[];
   /** Fast-leave modes of the stand-in's port, in run order. */
   fastLeave?: boolean[];
-  /** Membership intervals scenarios 1, 3 and 4 run for (issue: ≥ 10). */
+  /** Membership intervals scenarios 1, 3 and 4 run for. */
   intervals?: number;
   rateFps?: number;
   group?: string;
