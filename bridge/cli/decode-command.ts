@@ -2,7 +2,7 @@
 // one line each by default. The file is read a chunk at a time and each chunk's output written
 // before the next is read, so memory is flat whatever the file size and a slow reader slows the
 // decoding rather than filling memory.
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { decodeFrame } from '../codec/index.js';
 import { GbError } from '../errors.js';
 import { CaptureFileReader, type CaptureDamage } from '../pcap/index.js';
@@ -103,7 +103,7 @@ export function register(program: Command): void {
     .option('--appid <ids>', 'only frames with this APPID (decimal or 0x hex; a comma list or the option repeated)', parseAppIds)
     .option('--gocb-ref <ref>', 'only GOOSE frames with this gocbRef')
     .option('-c, --count <n>', 'stop after printing n frames (after the filters)', parseCount)
-    .addOption(new Option('--summary', 'one row per stream (frames, duration, stNum/smpCnt range, changes, sqNum gaps) instead of one per frame'))
+    .option('--summary', 'one row per stream (frames, duration, stNum/smpCnt range, changes, sqNum gaps) instead of one per frame')
     .addHelpText(
       'after',
       '\nThe one-line view shows: frame number, seconds since the first frame, src → dst, protocol, APPID,\n' +

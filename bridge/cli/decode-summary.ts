@@ -1,6 +1,6 @@
 // `decode --summary`: one row per stream (kind, source MAC, APPID, gocbRef or svID) instead of
 // one per frame. Holds a few numbers per stream, so memory does not grow with the capture.
-import type { DecodedCapturedFrame } from './decode-views.js';
+import { hex4, type DecodedCapturedFrame } from './decode-views.js';
 
 export interface StreamSummary {
   kind: 'goose' | 'sv' | 'gse';
@@ -72,8 +72,6 @@ export class StreamSummaries {
     return { streams, notOurs: this.notOurs, decodeErrors: this.decodeErrors, skipped: this.skipped };
   }
 }
-
-const hex4 = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
 
 /** A table, one stream per row, then a line counting the frames that belong to no stream. */
 export function formatSummary(summary: CaptureSummary): string {

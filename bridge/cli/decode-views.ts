@@ -32,7 +32,8 @@ function isoMicros(timestampUs: number): string {
   return new Date(ms).toISOString().replace('Z', `${String(timestampUs % 1000).padStart(3, '0')}Z`);
 }
 
-const hex4 = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
+/** An APPID or EtherType as tshark shows it: 0x and four hex digits. */
+export const hex4 = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`;
 
 /**
  * One line: number, seconds since the first frame, src → dst, protocol, APPID, gocbRef (svID for

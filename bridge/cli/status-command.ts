@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { CONFIG_KEYS, envName } from '../config/config-keys.js';
 import type { StatsSnapshot } from '../daemon/bridge-counters.js';
 import { isPidAlive, readStatsFile } from '../daemon/stats-file.js';
+import { PipeOutput } from './pipe-output.js';
 import { formatStatus } from './status-format.js';
 import { validateStatsSnapshot } from './stats-validate.js';
 
@@ -61,12 +62,13 @@ export function registerStatusCommands(program: Command): void {
         return;
       }
       let previous: StatsSnapshot | undefined;
-      for (;;) {
+      const out = new PipeOutput(process.stderr);
+      while (!out.closed) {
         const s = read(path);
         const screen = typeof s === 'string' ? `${s}\n` : formatStatus(s, { nowMs: Date.now(), running: isPidAlive(s.pid), staleAfterMs: 15_000, ...(previous ? { previous } : {}) });
         // Redraw in place on a terminal; piped or redirected, each snapshot follows the last, plain.
         const clear = process.stderr.isTTY ? '\x1b[2J\x1b[H' : '\n';
-        process.stderr.write(`${clear}${new Date().toISOString()}  (every ${period} s; Ctrl-C ends)\n\n${screen}`);
+        await out.write(`${clear}${new Date().toISOString()}  (every ${period} s; Ctrl-C ends)\n\n${screen}`);
         if (typeof s !== 'string' && s.time !== previous?.time) previous = s;
         await new Promise((r) => setTimeout(r, period * 1000));
       }
