@@ -24,7 +24,8 @@ function runOptions(args: string[]): Record<string, unknown> {
   return got;
 }
 
-describe('command-line conventions', () => {
+describe('command-line conventions', function () {
+  this.timeout(60_000); // two cases start the CLI
   it('a usage error prints the error and one line pointing at --help, exit 2', () => {
     const r = cli('run', '--mcast-iface', 'x');
     expect(r.status).to.equal(2);

@@ -16,7 +16,8 @@ function decode(...args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('goose-bridge decode (the real CLI)', () => {
+describe('goose-bridge decode (the real CLI)', function () {
+  this.timeout(60_000); // each case starts the CLI; a loaded machine takes seconds per start
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'gb-decode-'));
