@@ -15,7 +15,7 @@ const program = new Command('goose-bridge')
 // module owning the command being run is loaded (the daemon then carries neither the simulator
 // nor the codec: a resident `run` stays small); help, an unknown command or no command loads all.
 const PARTS: ReadonlyArray<{ commands: readonly string[]; load: () => Promise<{ register(program: Command): void }> }> = [
-  { commands: ['run', 'status', 'monitor', 'doctor'], load: () => import('../bridge/cli/bridge-commands.js') },
+  { commands: ['run', 'status', 'monitor', 'doctor', 'teardown'], load: () => import('../bridge/cli/bridge-commands.js') },
   { commands: ['sim'], load: () => import('../sim/cli/sim-command.js') },
   { commands: ['decode'], load: () => import('../bridge/cli/decode-command.js') },
 ];

@@ -7,7 +7,16 @@
         "src/frame-endpoint.cc",
         "src/tap-open.cc",
         "src/packet-socket-open.cc",
-        "src/igmp-report.cc"
+        "src/igmp-report.cc",
+        "src/l2-receive.cc",
+        "src/engine/frame-filter.cc",
+        "src/engine/sender-table.cc",
+        "src/engine/wan-set.cc",
+        "src/engine/forwarding-engine.cc",
+        "src/rgoose/rgoose-codec.cc",
+        "src/rgoose/rgoose-crypto.cc",
+        "src/rgoose/replay-window.cc",
+        "src/rgoose/rgoose-napi.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],

@@ -59,6 +59,7 @@ interface NativeEndpoint {
   setRef(ref: boolean): void;
 }
 interface NativeAddon {
+  [name: string]: unknown;
   openTap(name: string, up: boolean, txQueueLen: number): NativeEndpoint & { existed: boolean; ifname: string };
   openPacketSocket(ifname: string, etherTypes: number[], includeOutgoing: boolean, rcvbufBytes: number): NativeEndpoint;
   sendIgmpV2(ifname: string, group: string, type: number): void;
@@ -66,6 +67,11 @@ interface NativeAddon {
 
 const require = createRequire(import.meta.url);
 let addon: NativeAddon | undefined;
+/** The loaded addon (for the other faces of it in this folder). */
+export function nativeAddon(): NativeAddon {
+  return native();
+}
+
 function native(): NativeAddon {
   if (addon) return addon;
   try {
@@ -82,7 +88,7 @@ function native(): NativeAddon {
 }
 
 /** Turns the addon's coded Error into a GbError; leaves programmer errors (TypeError) alone. */
-function toGbError(e: unknown, fallback: ErrorCode): unknown {
+export function toGbError(e: unknown, fallback: ErrorCode): unknown {
   if (e instanceof GbError || e instanceof TypeError) return e;
   if (e instanceof Error) {
     const code = (e as Error & { code?: string }).code;

@@ -44,11 +44,13 @@ describe('command-line conventions', function () {
     expect(r.stdout.trim()).to.equal(version);
   });
 
-  it('booleans are switches with a --no- negation; -i, -g, -p and -c are the short flags', () => {
+  it('booleans are switches with a --no- negation (an explicit true/false still works); -i, -g, -p and -c are the short flags', () => {
     const { config } = loadConfig(runOptions(['--enable-sv', '--no-check-appid-range', '-i', 'gb7', '-g', '239.1.2.3', '-p', '5000']), {});
     expect(config).to.include({ enableSv: true, checkAppIdRange: false, interface: 'gb7', multicastIp: '239.1.2.3', multicastPort: 5000 });
     expect(loadConfig(runOptions([]), {}).config).to.include({ enableSv: false, checkAppIdRange: true }); // the defaults
     expect(loadConfig(runOptions(['--no-enable-sv']), { GOOSE_BRIDGE_ENABLE_SV: 'true' }).config.enableSv).to.equal(false); // the flag wins
+    expect(loadConfig(runOptions(['--enable-sv', 'false', '--remove-tap-on-exit', 'true']), {}).config).to.include({ enableSv: false, removeTapOnExit: true }); // scripts written for values
+    expect(() => loadConfig(runOptions(['--enable-sv', 'maybe']), {})).to.throw('--enable-sv "maybe"');
     expect(() => loadConfig(runOptions(['-c', '/nonexistent/goose.conf']), {})).to.throw('/nonexistent/goose.conf');
   });
 

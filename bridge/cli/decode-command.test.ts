@@ -88,7 +88,7 @@ describe('goose-bridge decode (the real CLI)', function () {
     const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows.slice(0, -1).map((s) => s.appId)).to.deep.equal([0, 1, 1000, 0x3fff, 0x4000]);
     expect(rows[3]).to.include({ kind: 'goose', id: 'IED2CTRL/LLN0$GO$gcbAll', frames: 1, firstCount: 128 });
-    expect(rows.at(-1)).to.deep.equal({ notOurs: 1, decodeErrors: 1, skipped: 0 });
+    expect(rows.at(-1)).to.deep.equal({ rgoose: 0, notOurs: 1, decodeErrors: 1, skipped: 0 });
     const text = decode(KNOWN_ANSWERS_CAPTURE, '--summary').stdout;
     expect(text).to.match(/^kind +APPID +gocbRef\/svID/);
     expect(text).to.include('5 streams; 1 frames not GOOSE/SV/GSE, 1 decode errors');

@@ -5,9 +5,13 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { decodeFrame } from '../codec/index.js';
 import { GbError } from '../errors.js';
-import { CaptureFileReader, type CaptureDamage } from '../pcap/index.js';
+import { CaptureFileReader, type CaptureDamage, type CapturedFrame } from '../pcap/index.js';
+import { readRgooseKeys } from '../config/rgoose-keys.js';
+import type { NativeKeyring } from '../../native/rgoose.js';
+import { nativeKeyringFrom } from '../wan/rgoose/native-keyring.js';
+import { renderRgooseFrame } from '../wan/rgoose/render-rgoose-frame.js';
 import { formatSummary, StreamSummaries, summaryToJsonLines } from './decode-summary.js';
-import { renderJson, renderLine, renderTree, skippedReason, type DecodedCapturedFrame } from './decode-views.js';
+import { renderJson, renderLine, renderTree, rgooseIdentity, skippedReason, type DecodedCapturedFrame } from './decode-views.js';
 import { PipeOutput } from './pipe-output.js';
 
 export interface DecodeOptions {
@@ -22,6 +26,8 @@ export interface DecodeOptions {
   count?: number;
   /** One row per stream instead of one per frame. */
   summary?: boolean;
+  /** R-GOOSE/R-SV key file: verify signatures and decrypt. */
+  rgooseKeys?: string;
 }
 
 export interface DecodeResultSummary {
@@ -37,16 +43,37 @@ export interface DecodeResultSummary {
   outputClosed?: boolean;
 }
 
-function matches(f: DecodedCapturedFrame, o: DecodeOptions): boolean {
-  if (o.appid === undefined && o.gocbRef === undefined) return true;
+/** The APPID and gocbRef the filters look at; null for frames no filter can match. */
+function identity(f: DecodedCapturedFrame): { appId?: number; gocbRef?: string } | null {
   const r = f.result;
-  if (!r.ok || r.value.kind === 'not-ours') return false;
-  if (o.appid !== undefined && !o.appid.includes(r.value.header.appId)) return false;
-  return o.gocbRef === undefined || (r.value.kind === 'goose' && r.value.pdu.gocbRef === o.gocbRef);
+  if ('rgoose' in r) return rgooseIdentity(r.rgoose);
+  if (!r.ok || r.value.kind === 'not-ours') return null;
+  return { appId: r.value.header.appId, ...(r.value.kind === 'goose' ? { gocbRef: r.value.pdu.gocbRef } : {}) };
 }
 
-/** Decodes `file` and writes the chosen view to `out`, a batch per chunk read. */
-export async function runDecode(file: string, options: DecodeOptions, out: PipeOutput): Promise<DecodeResultSummary> {
+function matches(f: DecodedCapturedFrame, o: DecodeOptions): boolean {
+  if (o.appid === undefined && o.gocbRef === undefined) return true;
+  const id = identity(f);
+  if (id === null) return false;
+  if (o.appid !== undefined && (id.appId === undefined || !o.appid.includes(id.appId))) return false;
+  return o.gocbRef === undefined || id.gocbRef === o.gocbRef;
+}
+
+function decodeCaptured(number: number, captured: CapturedFrame, keyring: NativeKeyring | undefined): DecodedCapturedFrame {
+  const skipped = skippedReason(captured);
+  if (skipped !== undefined) return { number, captured, result: { ok: false, skipped } };
+  const rgoose = renderRgooseFrame(captured.data, keyring);
+  if (rgoose !== undefined) return { number, captured, result: { ok: !rgoose.failed, rgoose } };
+  return { number, captured, result: decodeFrame(captured.data) };
+}
+
+/**
+ * Decodes `file` and writes the chosen view to `out`, a batch per chunk read. `out` is a
+ * PipeOutput (stops when the reader goes away) or a function taking each batch.
+ */
+export async function runDecode(file: string, options: DecodeOptions, output: PipeOutput | ((text: string) => void)): Promise<DecodeResultSummary> {
+  const out = typeof output === 'function' ? { write: async (t: string) => output(t), closed: false } : output;
+  const keyring = options.rgooseKeys === undefined ? undefined : nativeKeyringFrom(await readRgooseKeys(options.rgooseKeys));
   const limit = options.count ?? Infinity;
   const summaries = options.summary === true ? new StreamSummaries() : undefined;
   const result: DecodeResultSummary = { frames: 0, shown: 0, errors: 0 };
@@ -60,9 +87,8 @@ export async function runDecode(file: string, options: DecodeOptions, out: PipeO
   for await (const batch of reader) {
     const texts: string[] = [];
     for (const captured of batch) {
-      const skipped = skippedReason(captured);
       firstUs ??= captured.timestampUs; // times are relative to the file's first frame, as tshark's
-      const f: DecodedCapturedFrame = { number: ++result.frames, captured, result: skipped === undefined ? decodeFrame(captured.data) : { ok: false, skipped } };
+      const f = decodeCaptured(++result.frames, captured, keyring);
       if (!matches(f, options)) continue;
       result.shown++;
       if (!f.result.ok && !('skipped' in f.result)) result.errors++;
@@ -104,6 +130,7 @@ export function register(program: Command): void {
     .option('--gocb-ref <ref>', 'only GOOSE frames with this gocbRef')
     .option('-c, --count <n>', 'stop after printing n frames (after the filters)', parseCount)
     .option('--summary', 'one row per stream (frames, duration, stNum/smpCnt range, changes, sqNum gaps) instead of one per frame')
+    .option('--rgoose-keys <file>', 'R-GOOSE/R-SV key file: verify signatures and decrypt (docs/rgoose.md)')
     .addHelpText(
       'after',
       '\nThe one-line view shows: frame number, seconds since the first frame, src → dst, protocol, APPID,\n' +
@@ -111,7 +138,7 @@ export function register(program: Command): void {
         'Frames that fail to decode print their number and the typed error and decoding goes on.\n' +
         'Exit status: 0 when the file was read to its end (or the reader closed the pipe), 1 when the file is\n' +
         'truncated or malformed (after printing the frames before the damage), 2 when it cannot be read or is\n' +
-        'not a capture.',
+        'not a capture, or the key file is bad.',
     )
     .action(async (file: string, options: DecodeOptions) => {
       const out = new PipeOutput(process.stdout);
@@ -123,7 +150,7 @@ export function register(program: Command): void {
           process.exitCode = 1;
         }
       } catch (err) {
-        if (err instanceof GbError && err.code === 'GB_ERR_PCAP') {
+        if (err instanceof GbError && (err.code === 'GB_ERR_PCAP' || err.code === 'GB_ERR_CONFIG')) {
           process.stderr.write(`goose-bridge decode: ${err.message}\n`);
           process.exitCode = 2;
           return;

@@ -22,6 +22,8 @@ export interface StreamSummary {
 
 export interface CaptureSummary {
   streams: StreamSummary[];
+  /** R-GOOSE/R-SV datagrams (counted, not grouped into streams). */
+  rgoose: number;
   notOurs: number;
   decodeErrors: number;
   skipped: number;
@@ -29,12 +31,17 @@ export interface CaptureSummary {
 
 export class StreamSummaries {
   private readonly byKey = new Map<string, StreamSummary & { lastSq: number }>();
+  private rgoose = 0;
   private notOurs = 0;
   private decodeErrors = 0;
   private skipped = 0;
 
   add(f: DecodedCapturedFrame): void {
     const r = f.result;
+    if ('rgoose' in r) {
+      this.rgoose++;
+      return;
+    }
     if (!r.ok) {
       if ('skipped' in r) this.skipped++;
       else this.decodeErrors++;
@@ -69,7 +76,7 @@ export class StreamSummaries {
   result(): CaptureSummary {
     const streams = [...this.byKey.values()].map(({ lastSq: _, ...s }) => s);
     streams.sort((a, b) => a.appId - b.appId || a.id.localeCompare(b.id) || a.src.localeCompare(b.src));
-    return { streams, notOurs: this.notOurs, decodeErrors: this.decodeErrors, skipped: this.skipped };
+    return { streams, rgoose: this.rgoose, notOurs: this.notOurs, decodeErrors: this.decodeErrors, skipped: this.skipped };
   }
 }
 
@@ -90,13 +97,14 @@ export function formatSummary(summary: CaptureSummary): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  const other = `${summary.streams.length} streams; ${summary.notOurs} frames not GOOSE/SV/GSE, ${summary.decodeErrors} decode errors, ${summary.skipped} not Ethernet`;
+  const rgoose = summary.rgoose === 0 ? '' : `${summary.rgoose} R-GOOSE/R-SV datagrams, `;
+  const other = `${summary.streams.length} streams; ${rgoose}${summary.notOurs} frames not GOOSE/SV/GSE, ${summary.decodeErrors} decode errors, ${summary.skipped} not Ethernet`;
   return [line(header), ...rows.map(line), other].join('\n') + '\n';
 }
 
 /** One JSON object per stream and a last one with the counts outside any stream. */
 export function summaryToJsonLines(summary: CaptureSummary): string {
   const lines = summary.streams.map((s) => JSON.stringify({ ...s, durationUs: s.lastUs - s.firstUs }));
-  lines.push(JSON.stringify({ notOurs: summary.notOurs, decodeErrors: summary.decodeErrors, skipped: summary.skipped }));
+  lines.push(JSON.stringify({ rgoose: summary.rgoose, notOurs: summary.notOurs, decodeErrors: summary.decodeErrors, skipped: summary.skipped }));
   return lines.join('\n') + '\n';
 }

@@ -14,13 +14,25 @@ import {
   type NotOurs,
 } from '../codec/index.js';
 import { LINKTYPE_ETHERNET, type CapturedFrame } from '../pcap/index.js';
+import type { RenderedRgoose } from '../wan/rgoose/render-rgoose-frame.js';
 
-/** A captured frame and what decoding it gave (`skipped` when its link type is not Ethernet). */
+/**
+ * A captured frame and what decoding it gave: a GOOSE/SV/GSE frame (or not-ours, or a decode
+ * error), an R-GOOSE/R-SV datagram (rendered by the session layer's decoder), or `skipped` when
+ * its link type is not Ethernet.
+ */
 export interface DecodedCapturedFrame {
   /** 1-based position in the file, counting every frame (filters do not renumber). */
   number: number;
   captured: CapturedFrame;
-  result: DecodeResult<Frame | NotOurs> | { ok: false; skipped: string };
+  result: DecodeResult<Frame | NotOurs> | { ok: false; skipped: string } | { ok: boolean; rgoose: RenderedRgoose };
+}
+
+/** What an R-GOOSE/R-SV datagram carries, as far as its JSON rendering shows it. */
+export function rgooseIdentity(r: RenderedRgoose): { appId?: number; gocbRef?: string } {
+  const element = r.json.element as { appid?: number } | undefined;
+  const pdu = r.json.pdu as { gocbRef?: string } | undefined;
+  return { ...(element?.appid === undefined ? {} : { appId: element.appid }), ...(pdu?.gocbRef === undefined ? {} : { gocbRef: pdu.gocbRef }) };
 }
 
 export function skippedReason(captured: CapturedFrame): string | undefined {
@@ -46,8 +58,19 @@ export function renderLine(f: DecodedCapturedFrame, firstTimestampUs: number): s
   const head = `${String(f.number).padStart(6)} ${rel.padStart(11)} ${addresses}`;
   const cut = d.length < f.captured.originalLength ? ` [captured ${d.length} of ${f.captured.originalLength}]` : '';
   const r = f.result;
+  if ('rgoose' in r) return `${head} ${rgooseSummary(r.rgoose)}${cut}`;
   if (!r.ok) return `${head} ${'skipped' in r ? r.skipped : `decode error: ${formatDecodeError(r.error)}`}${cut}`;
   return `${head} ${frameSummary(r.value)}${cut}`;
+}
+
+/** The session line of the R-GOOSE rendering, then the carried GOOSE PDU's fields when readable. */
+function rgooseSummary(r: RenderedRgoose): string {
+  const session = r.text.split('\n', 1)[0]!;
+  const { appId } = rgooseIdentity(r);
+  const p = r.json.pdu as { gocbRef?: string; stNum?: number; sqNum?: number; timeAllowedToLive?: number; allData?: unknown[] } | undefined;
+  const goose = p?.gocbRef === undefined ? '' : ` ${p.gocbRef} st ${p.stNum} sq ${p.sqNum} TAL ${p.timeAllowedToLive} ms ${p.allData?.length ?? 0} entries`;
+  const error = r.json.error === undefined ? '' : ` decode error: ${(r.json.error as { message?: string }).message ?? ''}`;
+  return `${session}${appId === undefined ? '' : ` ${hex4(appId)}`}${goose}${error}`;
 }
 
 function frameSummary(frame: Frame | NotOurs): string {
@@ -79,8 +102,9 @@ export function renderTree(f: DecodedCapturedFrame): string {
   const cut = d.length < f.captured.originalLength ? ` (captured ${d.length} of ${f.captured.originalLength})` : '';
   const ts = isoMicros(f.captured.timestampUs);
   const r = f.result;
-  if (!r.ok && 'skipped' in r) return `frame ${f.number}  ${ts}: ${r.skipped}`;
+  if ('skipped' in r) return `frame ${f.number}  ${ts}: ${r.skipped}`;
   const header = `frame ${f.number}  ${ts}  ${f.captured.originalLength} bytes${cut}`;
+  if ('rgoose' in r) return `${header}\n${r.rgoose.text}`;
   return r.ok ? `${header}\n${formatFrame(r.value)}` : `${header}\n  decode error: ${formatDecodeError(r.error)}`;
 }
 
@@ -88,7 +112,8 @@ export function renderTree(f: DecodedCapturedFrame): string {
 export function renderJson(f: DecodedCapturedFrame): string {
   const c = f.captured;
   const r = f.result;
-  if (!r.ok && 'skipped' in r) return JSON.stringify({ frame: f.number, timestampUs: c.timestampUs, length: c.originalLength, skipped: r.skipped });
+  if ('skipped' in r) return JSON.stringify({ frame: f.number, timestampUs: c.timestampUs, length: c.originalLength, skipped: r.skipped });
+  if ('rgoose' in r) return JSON.stringify({ frame: f.number, timestampUs: c.timestampUs, length: c.originalLength, ...r.rgoose.json });
   const head: { [k: string]: Json } = { frame: f.number, timestampUs: c.timestampUs, length: c.originalLength };
   if (c.data.length < c.originalLength) head.capturedLength = c.data.length;
   const body = r.ok ? (frameToJson(r.value) as { [k: string]: Json }) : { error: decodeErrorToJson(r.error) };

@@ -39,7 +39,8 @@ export function loadConfig(cliOpts: Record<string, unknown>, env: NodeJS.Process
 
 /**
  * Adds -c/--config and the flags of `keys` (default: every key). Boolean keys are switches
- * (`--enable-sv`, `--no-enable-sv`); the others take a value.
+ * (`--enable-sv`, `--no-enable-sv`) that still take an explicit true/false, so unit files and
+ * scripts written as `--enable-sv true` keep working; the others take a value.
  */
 export function addConfigOptions(cmd: Command, keys: readonly string[] = CONFIG_KEYS.map((d) => d.key)): Command {
   cmd.option('-c, --config <file>', `INI config file: keys at the top or under [DEFAULT] (env ${ENV_CONFIG_FILE})`);
@@ -48,7 +49,7 @@ export function addConfigOptions(cmd: Command, keys: readonly string[] = CONFIG_
     const sources = `ini ${d.key}; env ${envName(d.key)}`;
     const flags = `${d.short === undefined ? '' : `-${d.short}, `}--${d.flag}`;
     if (d.value === 'bool') {
-      cmd.addOption(new Option(flags, `${d.description} (default: ${d.default === 'true' ? 'on' : 'off'}; --no-${d.flag} turns it off; ${sources})`));
+      cmd.addOption(new Option(`${flags} [bool]`, `${d.description} (default: ${d.default === 'true' ? 'on' : 'off'}; --no-${d.flag} turns it off; ${sources})`));
       cmd.addOption(new Option(`--no-${d.flag}`).hideHelp());
     } else {
       cmd.addOption(new Option(`${flags} <${d.value}>`, `${d.description} (default: ${def}; ${sources})`));

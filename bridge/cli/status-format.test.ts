@@ -6,7 +6,7 @@ function snap(timeMs: number, framesRead: number) {
   const c = new BridgeCounters();
   c.tapFramesRead = framesRead;
   c.wanDatagramsSent = framesRead - 2;
-  c.toWanDrops[TO_WAN_INDEX.arp] = 2;
+  c.toWanDrops[TO_WAN_INDEX.arp!] = 2;
   return snapshotCounters(
     c,
     { gapFrames: 3, gapEvents: 1, lateFrames: 0, duplicates: 4, stale: 0, ownDatagrams: 0, senders: 2 },

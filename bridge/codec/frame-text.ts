@@ -38,7 +38,7 @@ function bitString(bytes: Uint8Array, bits: number): string {
   return s;
 }
 
-function formatGoose(p: GoosePdu): string[] {
+export function formatGoose(p: GoosePdu): string[] {
   return [
     `  gocbRef ${p.gocbRef}`,
     `  timeAllowedToLive ${p.timeAllowedToLive} ms`,
@@ -52,7 +52,7 @@ function formatGoose(p: GoosePdu): string[] {
   ];
 }
 
-function formatSv(p: SvPdu): string[] {
+export function formatSv(p: SvPdu): string[] {
   const lines = [`  noASDU ${p.asdus.length}`];
   p.asdus.forEach((a, i) => {
     lines.push(

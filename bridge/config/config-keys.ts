@@ -13,6 +13,12 @@ export type LogFormat = 'auto' | 'json' | 'pretty';
 /** The resolved configuration the daemon runs with. */
 export interface BridgeConfig {
   interface: string;
+  /** Gateway mode: '' = TAP mode; else an existing Ethernet interface attached with AF_PACKET. */
+  attachInterface: string;
+  /** Gateway mode: promiscuous instead of all-multicast reception. */
+  attachPromiscuous: boolean;
+  /** Remove the (persistent) TAP when the daemon stops. */
+  removeTapOnExit: boolean;
   multicastIp: string;
   multicastPort: number;
   /** '' = the interface of the default route. */
@@ -154,7 +160,10 @@ function path(t: string): Parsed {
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 export const CONFIG_KEYS: readonly KeyDef[] = [
-  { key: 'interface', field: 'interface', flag: 'interface', short: 'i', value: 'name', default: 'goose0', description: 'TAP interface the applications use (created, brought up, removed on exit)', parse: ifname(false) },
+  { key: 'interface', field: 'interface', flag: 'interface', short: 'i', value: 'name', default: 'goose0', description: 'TAP interface the applications use (created persistent and brought up; reattached on restart)', parse: ifname(false) },
+  { key: 'attach_interface', field: 'attachInterface', flag: 'attach', value: 'iface', default: '', description: 'gateway mode: attach to this existing Ethernet interface (AF_PACKET) instead of creating the TAP; forwards the LAN\'s own GOOSE/SV, never echoes what it wrote', parse: ifname(true) },
+  { key: 'attach_promiscuous', field: 'attachPromiscuous', flag: 'attach-promiscuous', value: 'bool', default: 'false', description: 'gateway mode: receive in promiscuous mode (e.g. a mirror port) instead of all-multicast', parse: boolean },
+  { key: 'remove_tap_on_exit', field: 'removeTapOnExit', flag: 'remove-tap-on-exit', value: 'bool', default: 'false', description: 'remove the TAP when the daemon stops (default: it persists, so applications attached to it survive a restart; `goose-bridge teardown` removes it)', parse: boolean },
   { key: 'multicast_ip', field: 'multicastIp', flag: 'group', short: 'g', value: 'ip', default: '224.0.1.100', description: 'default multicast group for encapsulated frames', parse: multicastIp },
   { key: 'multicast_port', field: 'multicastPort', flag: 'port', short: 'p', value: 'port', default: '61850', description: 'UDP port of the multicast groups', parse: number(1, 65535, true) },
   { key: 'mcast_if', field: 'mcastIf', flag: 'mcast-if', value: 'iface', default: '', description: 'uplink interface used to send and join (empty: the interface of the default route)', parse: ifname(true) },

@@ -1,32 +1,17 @@
-// Plain counters the hot path increments (no prom-client, no allocation), and the snapshot the
-// stats file, `status` and the metrics endpoint are built from.
-// Pure: no I/O imports.
-import { FILTER_DROP_REASONS } from './frame-filter.js';
-import { DECAP_DROP_REASONS } from '../wan/encapsulation.js';
+// The counters the stats file, `status` and the metrics endpoint are built from: the data
+// plane's, copied from the native engine's shared block at snapshot time, and the control
+// plane's (IGMP, errors, recoveries), counted here.
+import { engineLayout, type EngineCounts } from '../../native/engine.js';
 
-/** Drops on the way TAP → WAN: the filter's reasons plus what happens after the filter. */
-export const TO_WAN_DROP_REASONS = [
-  ...FILTER_DROP_REASONS.slice(1),
-  'oversize', // datagram would exceed the path MTU (never fragmented)
-  'send-backlog', // the UDP send queue is full (socket buffer exhausted): dropped rather than queued without bound
-  'send-error', // the socket refused the datagram
-  'wan-unavailable', // the group's socket is being recreated after an error
-] as const;
-export type ToWanDropReason = (typeof TO_WAN_DROP_REASONS)[number];
+/**
+ * Drop reasons per direction: the labels are defined once, in the native engine's table
+ * (native/src/engine/engine-tables.h), and read from the addon.
+ */
+export const TO_WAN_DROP_REASONS: readonly string[] = engineLayout().toWanDrops;
+export const FROM_WAN_DROP_REASONS: readonly string[] = engineLayout().fromWanDrops;
 
-/** Drops on the way WAN → TAP. */
-export const FROM_WAN_DROP_REASONS = [
-  ...DECAP_DROP_REASONS.slice(1),
-  'own-sender', // our own datagram (multicast loopback, reflection)
-  'duplicate', // same sender and sequence number seen within the window
-  'stale', // older than the duplicate window: cannot tell duplicate from late
-  'inner-not-allowed', // the carried frame fails the same filter as TAP frames (no ARP/IP can be injected)
-  'tap-write-failed', // the TAP refused the frame (down, queue full) or is being recreated
-] as const;
-export type FromWanDropReason = (typeof FROM_WAN_DROP_REASONS)[number];
-
-export const TO_WAN_INDEX: Record<ToWanDropReason, number> = Object.fromEntries(TO_WAN_DROP_REASONS.map((r, i) => [r, i])) as never;
-export const FROM_WAN_INDEX: Record<FromWanDropReason, number> = Object.fromEntries(FROM_WAN_DROP_REASONS.map((r, i) => [r, i])) as never;
+export const TO_WAN_INDEX: Record<string, number> = Object.fromEntries(TO_WAN_DROP_REASONS.map((r, i) => [r, i]));
+export const FROM_WAN_INDEX: Record<string, number> = Object.fromEntries(FROM_WAN_DROP_REASONS.map((r, i) => [r, i]));
 
 export class BridgeCounters {
   tapFramesRead = 0;
@@ -52,6 +37,11 @@ export class BridgeCounters {
   /** Resources recreated after loss, by resource (tap, socket). */
   recoveries: Record<string, number> = {};
 
+  /** Frames the kernel dropped before the bridge read them: the TAP's tx_dropped, or the packet socket's drops. */
+  l2KernelDrops = 0;
+  /** Datagrams the kernel dropped because a receive buffer was full (SO_RXQ_OVFL). */
+  rcvbufDrops = 0;
+
   countError(kind: string): void {
     this.errors[kind] = (this.errors[kind] ?? 0) + 1;
   }
@@ -70,6 +60,35 @@ export interface TrackerTotals {
   stale: number;
   ownDatagrams: number;
   senders: number;
+  sendersSeen?: number;
+  sendersEvicted?: number;
+}
+
+/** Copies the engine's data-plane counts into `c` and returns the sender-tracking totals. */
+export function absorbEngineCounts(e: EngineCounts, c: BridgeCounters): TrackerTotals {
+  const n = e.counters;
+  c.tapFramesRead = n.l2_frames_read!;
+  c.tapBytesRead = n.l2_bytes_read!;
+  c.wanDatagramsSent = n.wan_datagrams_sent!;
+  c.wanBytesSent = n.wan_bytes_sent!;
+  c.wanDatagramsReceived = n.wan_datagrams_received!;
+  c.wanBytesReceived = n.wan_bytes_received!;
+  c.tapFramesWritten = n.l2_frames_written!;
+  c.tapBytesWritten = n.l2_bytes_written!;
+  c.rcvbufDrops = n.kernel_rcvbuf_drops!;
+  TO_WAN_DROP_REASONS.forEach((r, i) => (c.toWanDrops[i] = e.toWanDrops[r]!));
+  FROM_WAN_DROP_REASONS.forEach((r, i) => (c.fromWanDrops[i] = e.fromWanDrops[r]!));
+  return {
+    gapFrames: n.gap_frames!,
+    gapEvents: n.gap_events!,
+    lateFrames: n.late_frames!,
+    duplicates: e.fromWanDrops.duplicate!,
+    stale: e.fromWanDrops.stale!,
+    ownDatagrams: e.fromWanDrops['own-sender']!,
+    senders: n.senders!,
+    sendersSeen: n.senders_seen!,
+    sendersEvicted: n.senders_evicted!,
+  };
 }
 
 export interface StatsSnapshot {
@@ -90,6 +109,8 @@ export interface StatsSnapshot {
     bytes_sent: number;
     dropped: number;
     drops: Record<string, number>;
+    /** Frames the kernel dropped on the L2 side before the bridge read them. */
+    kernel_drops: number;
   };
   from_wan: {
     datagrams_received: number;
@@ -102,6 +123,10 @@ export interface StatsSnapshot {
     gap_events: number;
     late_frames: number;
     senders: number;
+    senders_seen: number;
+    senders_evicted: number;
+    /** Datagrams the kernel dropped for a full receive buffer (floods cost real frames here). */
+    kernel_rcvbuf_drops: number;
   };
   igmp: {
     keepalives: number;
@@ -160,9 +185,9 @@ function sum(a: Float64Array): number {
 
 export function snapshotCounters(c: BridgeCounters, t: TrackerTotals, ctx: SnapshotContext): StatsSnapshot {
   const fromDrops = Float64Array.from(c.fromWanDrops);
-  fromDrops[FROM_WAN_INDEX['own-sender']] = t.ownDatagrams;
-  fromDrops[FROM_WAN_INDEX.duplicate] = t.duplicates;
-  fromDrops[FROM_WAN_INDEX.stale] = t.stale;
+  fromDrops[FROM_WAN_INDEX['own-sender']!] = t.ownDatagrams;
+  fromDrops[FROM_WAN_INDEX.duplicate!] = t.duplicates;
+  fromDrops[FROM_WAN_INDEX.stale!] = t.stale;
   const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
   return {
     version: 1,
@@ -182,6 +207,7 @@ export function snapshotCounters(c: BridgeCounters, t: TrackerTotals, ctx: Snaps
       bytes_sent: c.wanBytesSent,
       dropped: sum(c.toWanDrops),
       drops: Object.fromEntries(TO_WAN_DROP_REASONS.map((r, i) => [r, c.toWanDrops[i]!])),
+      kernel_drops: c.l2KernelDrops,
     },
     from_wan: {
       datagrams_received: c.wanDatagramsReceived,
@@ -194,6 +220,9 @@ export function snapshotCounters(c: BridgeCounters, t: TrackerTotals, ctx: Snaps
       gap_events: t.gapEvents,
       late_frames: t.lateFrames,
       senders: t.senders,
+      senders_seen: t.sendersSeen ?? 0,
+      senders_evicted: t.sendersEvicted ?? 0,
+      kernel_rcvbuf_drops: c.rcvbufDrops,
     },
     igmp: {
       keepalives: c.igmpKeepalives,

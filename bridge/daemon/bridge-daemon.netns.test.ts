@@ -267,7 +267,7 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
       topo.spawn(b.ns, [
         'setpriv', '--bounding-set', '-net_raw', '--inh-caps', '-net_raw', '--',
         process.execPath, CLI, 'run', '--interface', 'goose1', '--mcast-if', b.uplink, '--stats-file', statsC, '--stats-interval', '0.2',
-        '--log-format', 'json', '--group-map', `appid:0x0010-0x001f=${mapped}`, '--join-groups', mapped, '--igmp-keepalive-interval', '0.5',
+        '--log-format', 'json', '--group-map', `appid:0x0010-0x001f=${mapped}`, '--join-groups', mapped, '--igmp-keepalive-interval', '0.5', '--remove-tap-on-exit', 'true',
       ], 'goose-bridge goose1'),
       statsC,
     );
@@ -312,42 +312,48 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
     await waitUntil('frame at host B after the TAP came back', () => captureB.frames().some((x) => x.frame.equals(f)));
   });
 
-  it('resumes forwarding after SIGKILL and a restart (time measured)', async () => {
+  it('keeps goose0 through SIGKILL and a restart: the attached application survives and its frames flow again (time measured)', async () => {
     await injectA.stop();
-    const killed = await daemonA.proc.stop(1000, 'SIGKILL');
-    expect(killed.signal).to.equal('SIGKILL');
-    // The kernel removes the TAP with its last file descriptor.
-    await waitUntil('goose0 gone on host A', async () => !(await hostHasInterface(topo, a.ns, 'goose0')));
-    const seen = captureB.frames().length;
-    const t0 = monotonicUs();
-    daemonA = DaemonUnderTest.spawn(topo, a, join(statsDir, 'a.json'), ['--config', configA]);
-    const stream = topo.spawn(a.ns, [TSX, FRAME_TOOL, 'stream', 'goose0', gooseTestFrame({ n: 0, totalLength: 100 }).toString('hex'), '1'], 'stream goose0');
-    await daemonA.started();
-    const tStarted = monotonicUs();
+    // An application publishing on goose0 the whole time (10 frames/s).
+    const stream = topo.spawn(a.ns, [TSX, FRAME_TOOL, 'stream', 'goose0', gooseTestFrame({ n: 0, totalLength: 100 }).toString('hex'), '10'], 'stream goose0');
     try {
-      await waitUntil('stream frames at host B', () => captureB.frames().length > seen, 15_000);
-    } catch (err) {
-      throw new Error(`${(err as Error).message}\nstream: ${stream.describe()}\ndaemon A stats: ${JSON.stringify(daemonA.stats().to_wan)}\n${daemonA.proc.stderr.slice(-3000)}`);
+      await waitUntil('stream frames at host B', () => captureB.frames().some((f) => f.frame.length === 100), 30_000);
+      const killed = await daemonA.proc.stop(1000, 'SIGKILL');
+      expect(killed.signal).to.equal('SIGKILL');
+      expect(await hostHasInterface(topo, a.ns, 'goose0'), 'goose0 after SIGKILL').to.equal(true);
+      await sleep(500);
+      const seen = captureB.frames().length;
+      const t0 = monotonicUs();
+      daemonA = DaemonUnderTest.spawn(topo, a, join(statsDir, 'a.json'), ['--config', configA]);
+      await daemonA.started();
+      const tStarted = monotonicUs();
+      await waitUntil('stream frames at host B after the restart', () => captureB.frames().length > seen, 15_000);
+      const first = captureB.frames()[seen]!;
+      console.log(`      restart after SIGKILL: daemon running ${((tStarted - t0) / 1000).toFixed(0)} ms after spawn, first frame at host B ${((first.rxUs - t0) / 1000).toFixed(0)} ms after spawn, ${((first.rxUs - tStarted) / 1000).toFixed(0)} ms after "started"`);
+      expect(stream.running, `the application on goose0: ${stream.describe()}`).to.equal(true);
+      expect(daemonA.proc.stderr).to.include('"tapReattached":true');
+      expect((first.rxUs - tStarted) / 1000, 'ms from "started" to the first frame at host B').to.be.below(1000);
+    } finally {
+      await stream.stop(1000);
     }
-    const first = captureB.frames()[seen]!;
-    await stream.stop(1000);
-    const restartMs = (first.rxUs - t0) / 1000;
-    console.log(`      restart after SIGKILL: daemon running ${((tStarted - t0) / 1000).toFixed(0)} ms after spawn, first frame at host B ${restartMs.toFixed(0)} ms after spawn`);
-    expect(first.frame.length).to.equal(100);
     injectA = await FrameInjector.start(topo, a.ns, 'goose0');
   });
 
-  it('leaves no TAP and no group membership behind after SIGTERM, and writes final stats', async () => {
+  it('leaves goose0 (for the applications) but no group membership after SIGTERM, writes final stats; teardown removes goose0', async () => {
     const t0 = Date.now();
     const exit = await daemonB.proc.stop(5000, 'SIGTERM');
     const ms = Date.now() - t0;
     console.log(`      SIGTERM to exit: ${ms} ms`);
     expect(exit).to.deep.equal({ code: 0, signal: null });
-    expect(await hostHasInterface(topo, b.ns, 'goose0')).to.equal(false);
+    expect(await hostHasInterface(topo, b.ns, 'goose0')).to.equal(true);
     expect(hasMembership(await procNetIgmp(topo, b.ns), b.uplink, GROUP)).to.equal(false);
     const final = daemonB.stats();
     expect(Date.parse(final.time)).to.be.at.least(t0);
     expect(final.from_wan.frames_written).to.be.greaterThan(0);
+    await captureB.stop();
+    const r = execInNamespace(b.ns, [process.execPath, CLI, 'teardown', '-i', 'goose0']);
+    expect(r.code, r.stderr).to.equal(0);
+    await waitUntil('goose0 removed by teardown', async () => !(await hostHasInterface(topo, b.ns, 'goose0')));
   });
 
   it('notices when traffic stops (membership expired upstream) and re-registers, after which traffic resumes', async () => {

@@ -1,53 +1,36 @@
-// The bridge: goose0 TAP ⇄ UDP multicast. Owns the resources (TAP, sockets, timers), wires the
-// pure parts together and runs the two hot paths:
-//   TAP batch → filter → path-MTU guard → group → encapsulate into a preallocated slot → send
-//   datagram → decapsulate → sender tracking (own id, duplicates, gaps) → inner filter → TAP write
-// A bad frame or datagram is counted and skipped; a lost TAP or socket is recreated with backoff.
+// The bridge: wires the native forwarding engine (the data plane, in its own threads) to the
+// control plane: configuration and transactional reload, IGMP keepalive and monitoring,
+// recreation of lost resources, stats file, metrics, logs. It decides about no frame itself.
+//
+// Start and reload share one path: open what the new configuration needs (nothing running is
+// touched if that fails), switch the engine to it in one step, then restart the control timers.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import { TapDevice, hasCapNetRaw, monotonicUs, sendIgmpV2Report, type FrameBatch } from '../../native/index.js';
+import { hasCapNetRaw, sendIgmpV2Report } from '../../native/index.js';
+import { ForwardingEngine, removeTap, type EngineEvent } from '../../native/engine.js';
 import type { BridgeConfig } from '../config/config-keys.js';
 import { GbError } from '../errors.js';
 import { chooseKeepaliveStrategy, type MembershipRefresher } from '../igmp/keepalive-strategy.js';
 import { IgmpSupervisor, realTimers } from '../igmp/igmp-supervisor.js';
 import { RejoinRefresher, ReportRefresher } from '../igmp/membership-refreshers.js';
-import { DECAP_OK, Decapsulated, senderIdToHex, type Encapsulation, type SenderId } from '../wan/encapsulation.js';
-import { Gb1Encapsulation } from '../wan/gb1-encapsulation.js';
-import { buildGroupMap, groupIndexFor, groupsToJoin, parseGroupRules, type GroupMap } from '../wan/group-map.js';
-import { MulticastChannel } from '../wan/multicast-channel.js';
-import { maxFrameBytes } from '../wan/path-mtu.js';
-import { SenderTracker, TRACK_ACCEPT } from '../wan/sender-tracker.js';
+import { senderIdToHex, type SenderId } from '../wan/encapsulation.js';
+import type { GroupMap } from '../wan/group-map.js';
 import { resolveUplink, type Uplink } from '../wan/uplink.js';
-import { BridgeCounters, FROM_WAN_INDEX, TO_WAN_INDEX, snapshotCounters, type RuntimeSnapshot, type StatsSnapshot, type TrackerTotals } from './bridge-counters.js';
-import { FORWARD, FrameFilter, destinationMac48 } from './frame-filter.js';
+import { BridgeCounters, absorbEngineCounts, snapshotCounters, type RuntimeSnapshot, type StatsSnapshot } from './bridge-counters.js';
+import { engineConfigFor, groupMapFor, joinFlags } from './engine-config.js';
+import { interfaceIndex, interfaceUp, l2Name, openL2Side, tapKernelDrops, type L2Side } from './l2-side.js';
+import { OutageWatch } from './outage-watch.js';
+import { RetryScope } from './retry-scope.js';
 import { writeStatsFileAtomic } from './stats-file.js';
 
-/** Send slots per group; a slot is reused only when the libuv send queue is shorter than this. */
-const RING_SLOTS = 1024;
 /** Sampling period of the event-loop delay histogram: 100 wake-ups/s, negligible CPU. */
 const LOOP_DELAY_RESOLUTION_MS = 10;
-const MAX_BACKOFF_MS = 30_000;
-
-const OVERSIZE = TO_WAN_INDEX.oversize;
-const SEND_BACKLOG = TO_WAN_INDEX['send-backlog'];
-const SEND_ERROR = TO_WAN_INDEX['send-error'];
-const WAN_UNAVAILABLE = TO_WAN_INDEX['wan-unavailable'];
-const INNER_NOT_ALLOWED = FROM_WAN_INDEX['inner-not-allowed'];
-const TAP_WRITE_FAILED = FROM_WAN_INDEX['tap-write-failed'];
-
-/** Adds a tracker's loss/duplicate counts (not its live sender count) into totals. */
-function addTrackerCounts(into: TrackerTotals, t: SenderTracker): void {
-  into.gapFrames += t.gapFrames;
-  into.gapEvents += t.gapEvents;
-  into.lateFrames += t.lateFrames;
-  into.duplicates += t.duplicates;
-  into.stale += t.stale;
-  into.ownDatagrams += t.ownDatagrams;
-}
+const WAN_KEYS: Array<keyof BridgeConfig> = ['multicastIp', 'multicastPort', 'mcastIf', 'ttl', 'socketBufferSize', 'groupMap', 'joinGroups'];
+const L2_KEYS: Array<keyof BridgeConfig> = ['interface', 'attachInterface', 'attachPromiscuous', 'removeTapOnExit'];
 
 function newSenderId(): SenderId {
   const b = randomBytes(8);
@@ -55,12 +38,8 @@ function newSenderId(): SenderId {
   return id.hi === 0 && id.lo === 0 ? { hi: 1, lo: 0 } : id;
 }
 
-class Slots {
-  readonly buffers: Buffer[];
-  pos = 0;
-  constructor(size: number) {
-    this.buffers = Array.from({ length: RING_SLOTS }, () => Buffer.allocUnsafeSlow(size));
-  }
+function changed(prev: BridgeConfig | null, next: BridgeConfig, keys: Array<keyof BridgeConfig>): boolean {
+  return prev === null || keys.some((k) => JSON.stringify(prev[k]) !== JSON.stringify(next[k]));
 }
 
 export class BridgeDaemon {
@@ -68,48 +47,56 @@ export class BridgeDaemon {
   readonly senderId: SenderId = newSenderId();
   readonly startedMs = Date.now();
 
+  private readonly engine: ForwardingEngine;
   private cfg!: BridgeConfig;
-  private enc!: Encapsulation;
-  private filter!: FrameFilter;
-  private innerFilter!: FrameFilter;
   private map!: GroupMap;
-  private hasRules = false;
-  private maxFrame = 0;
   private uplink!: Uplink;
-  private channels: Array<MulticastChannel | null> = [];
-  private slots: Slots[] = [];
-  /** Trackers outlive channel re-creation so counts and duplicate windows survive a socket error. */
-  private trackers = new Map<string, SenderTracker>();
-  /** Outgoing sequence per group, kept across socket re-creation and reloads. */
-  private streams = new Map<string, { seq: number }>();
-  private tap: TapDevice | null = null;
-  private supervisor: IgmpSupervisor | null = null;
+  private l2: L2Side | null = null;
+  private l2Lost = false;
+  private wanLost = false;
   private refresher!: MembershipRefresher;
+  private supervisor: IgmpSupervisor | null = null;
   private metrics: Server | null = null;
   private timers: NodeJS.Timeout[] = [];
-  private retryTimers = new Set<NodeJS.Timeout>();
-  private readonly dec = new Decapsulated();
-  /**
-   * How late the event loop runs (both hot paths run on it): a blocked loop is latency added to
-   * every frame in flight. Cumulative since start; reported in the stats file (runtime.*).
-   */
-  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
-  private coarseNowUs = monotonicUs();
+  private scope: RetryScope | null = null;
+  private readonly outages = new OutageWatch();
+  private statsFailing = false;
   private stopping = false;
-  /** Bumped when a reload replaces the sockets: a pending re-creation of an old socket is void. */
-  private wanGeneration = 0;
-  private retiredTrackerTotals: TrackerTotals = { gapFrames: 0, gapEvents: 0, lateFrames: 0, duplicates: 0, stale: 0, ownDatagrams: 0, senders: 0 };
+  private reloadChain: Promise<void> = Promise.resolve();
+  /** How late the event loop runs (control plane only now); reported as runtime.*. */
+  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
 
-  private constructor(private readonly log: Logger) {}
+  private constructor(private readonly log: Logger) {
+    this.engine = new ForwardingEngine(this.senderId);
+  }
 
   static async start(cfg: BridgeConfig, log: Logger): Promise<BridgeDaemon> {
     const d = new BridgeDaemon(log);
     try {
-      await d.startWith(cfg);
+      await d.configure(cfg, null);
+      d.engine.start((kind, errno) => d.onEngineEvent(kind, errno));
+      d.loopDelay.enable();
     } catch (err) {
       await d.stop({ finalStats: false });
       throw err;
     }
+    d.log.info(
+      {
+        event: 'started',
+        interface: l2Name(cfg),
+        mode: cfg.attachInterface !== '' ? 'gateway' : 'tap',
+        tapReattached: d.l2?.existed ?? false,
+        uplink: d.uplink.name,
+        uplinkAddress: d.uplink.address,
+        groups: d.map.groups,
+        joined: d.map.groups.filter((_, i) => joinFlags(d.map, cfg)[i]),
+        port: cfg.multicastPort,
+        senderId: senderIdToHex(d.senderId),
+        keepalive: d.refresher.strategy,
+        statsFile: cfg.statsFile || null,
+      },
+      'goose-bridge running',
+    );
     return d;
   }
 
@@ -117,280 +104,163 @@ export class BridgeDaemon {
     return this.cfg;
   }
 
-  private applyPure(cfg: BridgeConfig): void {
-    this.cfg = cfg;
-    this.enc = new Gb1Encapsulation(this.senderId, cfg.bufferSize);
-    this.filter = new FrameFilter({ enableSv: cfg.enableSv, enableGse: cfg.enableGse, appIdAllow: cfg.appIdAllow, checkAppIdRange: cfg.checkAppIdRange });
-    // Frames from the WAN pass the same protocol gate (no ARP/IP can be injected into goose0);
-    // the APPID allow-list is about what this host publishes, so it does not apply here.
-    this.innerFilter = new FrameFilter({ enableSv: cfg.enableSv, enableGse: cfg.enableGse, appIdAllow: null, checkAppIdRange: cfg.checkAppIdRange });
-    const rules = parseGroupRules(cfg.groupMap);
-    if (!rules.ok) throw new GbError('GB_ERR_CONFIG', `group_map: ${rules.error}`);
-    this.map = buildGroupMap(cfg.multicastIp, rules.value);
-    this.hasRules = this.map.rules.length > 0;
-    this.maxFrame = Math.min(maxFrameBytes(cfg.mtu, this.enc.overheadBytes), cfg.bufferSize - this.enc.overheadBytes);
+  /**
+   * SIGHUP: applies a new configuration, or rejects it and keeps running the current one.
+   * Resources are recreated only when their keys changed (applications stay on the TAP).
+   */
+  reload(next: BridgeConfig): Promise<void> {
+    const run = this.reloadChain.then(async () => {
+      if (this.stopping) return;
+      try {
+        await this.configure(next, this.cfg);
+        this.log.info({ event: 'reloaded' }, 'configuration reloaded');
+      } catch (err) {
+        this.counters.countError('reload');
+        this.log.error({ event: 'reload-rejected', err: (err as Error).message }, 'SIGHUP: the new configuration cannot be applied; keeping the running one');
+        throw err;
+      }
+    });
+    this.reloadChain = run.catch(() => undefined);
+    return run;
   }
 
-  private async startWith(cfg: BridgeConfig): Promise<void> {
-    this.applyPure(cfg);
-    this.loopDelay.enable();
-    const choice = chooseKeepaliveStrategy(cfg.keepaliveStrategy, hasCapNetRaw());
-    if (choice.note !== null) this.log.warn({ event: 'keepalive-fallback' }, choice.note);
-    this.uplink = resolveUplink(cfg.mcastIf);
-    this.refresher = this.makeRefresher(choice.strategy);
-    await this.openChannels();
-    this.openTap();
-    this.startTimers();
-    this.startSupervisor();
-    if (cfg.metricsPort !== 0) this.metrics = await this.startMetrics(cfg.metricsPort);
-    this.log.info(
-      {
-        event: 'started',
-        interface: cfg.interface,
-        uplink: this.uplink.name,
-        uplinkAddress: this.uplink.address,
-        groups: this.map.groups,
-        joined: this.channels.filter((c) => c?.joined).map((c) => c!.group),
-        port: cfg.multicastPort,
-        ttl: cfg.ttl,
-        mtu: cfg.mtu,
-        maxFrameBytes: this.maxFrame,
-        senderId: senderIdToHex(this.senderId),
-        keepalive: this.refresher.strategy,
-        metricsPort: cfg.metricsPort || null,
-        statsFile: cfg.statsFile || null,
+  /** The one path of start and reload. Throws before anything running is touched. */
+  private async configure(next: BridgeConfig, prev: BridgeConfig | null): Promise<void> {
+    const choice = chooseKeepaliveStrategy(next.keepaliveStrategy, hasCapNetRaw());
+    const map = groupMapFor(next);
+    const wanChanged = changed(prev, next, WAN_KEYS) || this.wanLost;
+    const l2Changed = changed(prev, next, L2_KEYS) || this.l2Lost;
+    const uplink = wanChanged ? resolveUplink(next.mcastIf) : this.uplink;
+    const wan = wanChanged ? this.openWan(next, map, uplink) : undefined;
+    let l2: L2Side | undefined;
+    try {
+      l2 = l2Changed ? openL2Side(this.engine, next) : undefined;
+    } catch (err) {
+      if (wan !== undefined) this.engine.discard(wan);
+      throw err;
+    }
+    const oldL2 = this.l2;
+    const side = l2 ?? oldL2;
+    this.engine.apply({ config: engineConfigFor(next, map, side?.mtu ?? 1500), ...(l2 ? { l2: l2.handle } : {}), ...(wan !== undefined ? { wan } : {}) });
+    // Switched: from here on the new configuration runs.
+    this.scope?.cancel();
+    this.scope = new RetryScope(next.reconnectDelayS * 1000, {
+      recovered: (what) => this.log.info({ event: 'recovered', what }, `${what} recreated`),
+      failed: (what, err, retryInMs) => {
+        this.counters.countError('recreate');
+        this.log.warn({ event: 'recreate-failed', what, err: err.message, retryInMs }, `cannot recreate ${what} yet`);
       },
-      'goose-bridge running',
-    );
+    });
+    if (l2) {
+      this.l2 = l2;
+      this.l2Lost = false;
+      if (oldL2 !== null && prev !== null && !prev.removeTapOnExit && oldL2.ifname !== l2.ifname && prev.attachInterface === '') this.removeTapQuietly(oldL2.ifname);
+    }
+    if (wanChanged) this.wanLost = false;
+    this.cfg = next;
+    this.map = map;
+    this.uplink = uplink;
+    this.log.level = next.logLevel;
+    if (choice.note !== null) this.log.warn({ event: 'keepalive-fallback' }, choice.note);
+    this.refresher = this.makeRefresher(choice.strategy);
+    this.restartControl();
+    if (prev === null || prev.metricsPort !== next.metricsPort) {
+      this.metrics?.close();
+      this.metrics = next.metricsPort === 0 ? null : await this.startMetrics(next.metricsPort);
+    }
   }
 
-  /** prom-client (~5 MB resident) is loaded only when metrics are asked for. */
-  private async startMetrics(port: number): Promise<Server> {
-    const { startMetricsServer } = await import('./metrics-server.js');
-    return startMetricsServer(port, () => this.snapshot());
+  private openWan(cfg: BridgeConfig, map: GroupMap, uplink: Uplink): number {
+    return this.engine.openWan({
+      groups: map.groups,
+      join: joinFlags(map, cfg),
+      port: cfg.multicastPort,
+      uplinkAddress: uplink.address,
+      uplinkIfindex: interfaceIndex(uplink.name),
+      ttl: cfg.ttl,
+      socketBufferBytes: cfg.socketBufferSize,
+    });
   }
+
+  private removeTapQuietly(name: string): void {
+    try {
+      removeTap(name);
+    } catch (err) {
+      this.log.warn({ event: 'tap-remove-failed', interface: name, err: (err as Error).message }, `cannot remove ${name}`);
+    }
+  }
+
+  // ------------------------------------------------------------ lost resources
+
+  private onEngineEvent(kind: EngineEvent, errno: number): void {
+    if (this.stopping) return;
+    if (kind === 'l2-lost') {
+      this.l2Lost = true;
+      this.counters.countError('tap-lost');
+      this.log.error({ event: 'tap-lost', interface: l2Name(this.cfg), errno }, `${l2Name(this.cfg)} was lost; recreating`);
+      this.scope?.retry(`L2 side ${l2Name(this.cfg)}`, () => {
+        const l2 = openL2Side(this.engine, this.cfg);
+        this.engine.apply({ config: engineConfigFor(this.cfg, this.map, l2.mtu), l2: l2.handle });
+        this.l2 = l2;
+        this.l2Lost = false;
+        this.counters.countRecovery('tap');
+      });
+    } else if (!this.wanLost) {
+      this.wanLost = true;
+      this.counters.countError('socket');
+      this.log.error({ event: 'socket-error', errno }, 'a multicast socket failed; recreating the sockets');
+      this.scope?.retry('multicast sockets', () => {
+        const uplink = resolveUplink(this.cfg.mcastIf);
+        const wan = this.openWan(this.cfg, this.map, uplink);
+        this.engine.apply({ config: engineConfigFor(this.cfg, this.map, this.l2?.mtu ?? 1500), wan });
+        this.uplink = uplink;
+        this.wanLost = false;
+        this.counters.countRecovery('socket');
+      });
+    }
+  }
+
+  // ------------------------------------------------------------ control plane
 
   private makeRefresher(strategy: 'report' | 'rejoin'): MembershipRefresher {
     if (strategy === 'report') return new ReportRefresher(this.uplink.name, sendIgmpV2Report);
-    return new RejoinRefresher((group) => {
-      const ch = this.channels.find((c) => c?.group === group);
-      if (ch === undefined || ch === null) throw new GbError('GB_ERR_SOCKET', `no socket for ${group} (being recreated)`);
-      ch.rejoin();
-    });
+    return new RejoinRefresher((group) => this.engine.membership(this.groupIndex(group), true));
   }
 
-  // ---------------------------------------------------------------- WAN side
-
-  private trackerFor(group: string): SenderTracker {
-    let t = this.trackers.get(group);
-    if (t === undefined) {
-      t = new SenderTracker(this.senderId);
-      this.trackers.set(group, t);
-    }
-    return t;
+  private groupIndex(group: string): number {
+    const i = this.map.groups.indexOf(group);
+    if (i < 0) throw new GbError('GB_ERR_SOCKET', `no socket for ${group}`);
+    return i;
   }
 
-  private streamFor(group: string): { seq: number } {
-    let s = this.streams.get(group);
-    if (s === undefined) {
-      s = { seq: 0 };
-      this.streams.set(group, s);
-    }
-    return s;
-  }
-
-  private async openChannels(): Promise<void> {
-    const join = new Set(groupsToJoin(this.map, this.cfg.joinGroups));
-    const slotBytes = this.maxFrame + this.enc.overheadBytes;
-    this.channels = this.map.groups.map(() => null);
-    this.slots = this.map.groups.map(() => new Slots(slotBytes));
-    // allSettled: every open has finished (or failed) before a caller retries the set.
-    const results = await Promise.allSettled(this.map.groups.map((g, i) => this.openChannel(i, g, join.has(g))));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed !== undefined) throw failed.reason;
-  }
-
-  private async openChannel(index: number, group: string, join: boolean): Promise<void> {
-    const generation = this.wanGeneration;
-    const ch = await MulticastChannel.open({
-      group,
-      port: this.cfg.multicastPort,
-      uplinkAddress: this.uplink.address,
-      ttl: this.cfg.ttl,
-      socketBufferSize: this.cfg.socketBufferSize,
-      join,
-      tracker: this.trackerFor(group),
-      stream: this.streamFor(group),
-      onDatagram: this.onDatagram,
-      onError: (c, err) => this.onChannelError(index, c, err),
-      onSent: this.onSent,
-    });
-    // A socket that finished opening after a reload replaced the channel set (or after stop)
-    // must not overwrite the newer one.
-    if (this.stopping || generation !== this.wanGeneration) {
-      await ch.close(0);
-      return;
-    }
-    this.channels[index] = ch;
-  }
-
-  private onChannelError(index: number, ch: MulticastChannel, err: Error): void {
-    if (this.channels[index] !== ch) return;
-    this.channels[index] = null;
-    this.counters.countError('socket');
-    this.log.error({ event: 'socket-error', group: ch.group, err }, `socket for ${ch.group} failed; recreating`);
-    void ch.close(0).catch(() => {});
-    const generation = this.wanGeneration;
-    this.retry(`socket ${ch.group}`, async () => {
-      if (generation !== this.wanGeneration) return; // a reload opened fresh sockets meanwhile
-      this.uplink = resolveUplink(this.cfg.mcastIf);
-      await this.openChannel(index, ch.group, ch.joined);
-      this.counters.countRecovery('socket');
-    });
-  }
-
-  private readonly onSent = (err: Error | null, bytes?: number): void => {
-    if (err) {
-      this.counters.toWanDrops[SEND_ERROR]!++;
-      this.counters.countError('send');
-      return;
-    }
-    this.counters.wanDatagramsSent++;
-    this.counters.wanBytesSent += bytes ?? 0;
-  };
-
-  /** Hot path, WAN → TAP. */
-  private readonly onDatagram = (ch: MulticastChannel, msg: Buffer): void => {
-    const c = this.counters;
-    const len = msg.length;
-    c.wanDatagramsReceived++;
-    c.wanBytesReceived += len;
-    const dec = this.dec;
-    const r = this.enc.decapsulate(msg, len, dec);
-    if (r !== DECAP_OK) {
-      c.fromWanDrops[r - 1]!++;
-      return;
-    }
-    if (ch.tracker.accept(dec.senderHi, dec.senderLo, dec.seq, this.coarseNowUs) !== TRACK_ACCEPT) return;
-    const off = dec.frameOffset;
-    const flen = dec.frameLength;
-    if (this.innerFilter.check(msg, off, flen) !== FORWARD) {
-      c.fromWanDrops[INNER_NOT_ALLOWED]!++;
-      return;
-    }
-    const tap = this.tap;
-    if (tap !== null && tap.write(msg.subarray(off, off + flen))) {
-      c.tapFramesWritten++;
-      c.tapBytesWritten += flen;
-    } else {
-      c.fromWanDrops[TAP_WRITE_FAILED]!++;
-    }
-  };
-
-  // ---------------------------------------------------------------- TAP side
-
-  private openTap(): void {
-    const tap = TapDevice.create(this.cfg.interface);
-    if (tap.existed) {
-      this.log.warn({ event: 'tap-persistent', interface: this.cfg.interface }, `${this.cfg.interface} is a persistent TAP created by someone else: attached to it; it stays after exit`);
-    }
-    this.tap = tap;
-    tap.start(this.onTapBatch, (err) => this.onTapLost(tap, err));
-  }
-
-  private onTapLost(tap: TapDevice, err: GbError): void {
-    if (this.tap !== tap || this.stopping) return;
-    this.tap = null;
-    tap.close();
-    this.counters.countError('tap-lost');
-    this.log.error({ event: 'tap-lost', interface: this.cfg.interface, err }, `${this.cfg.interface} was lost; recreating`);
-    this.recreateTapLater();
-  }
-
-  private recreateTapLater(): void {
-    this.retry(`TAP ${this.cfg.interface}`, async () => {
-      this.openTap();
-      this.counters.countRecovery('tap');
-    });
-  }
-
-  /** Hot path, TAP → WAN. */
-  private readonly onTapBatch = (batch: FrameBatch): void => {
-    const c = this.counters;
-    const f = this.filter;
-    const { data, offsets, lengths, count } = batch;
-    for (let i = 0; i < count; i++) {
-      const off = offsets[i]!;
-      const len = lengths[i]!;
-      c.tapFramesRead++;
-      c.tapBytesRead += len;
-      const v = f.check(data, off, len);
-      if (v !== FORWARD) {
-        c.toWanDrops[v - 1]!++;
-        continue;
-      }
-      if (len > this.maxFrame) {
-        c.toWanDrops[OVERSIZE]!++;
-        continue;
-      }
-      const gi = this.hasRules ? groupIndexFor(this.map, f.appId, destinationMac48(data, off)) : 0;
-      const ch = this.channels[gi];
-      if (ch === null || ch === undefined) {
-        c.toWanDrops[WAN_UNAVAILABLE]!++;
-        continue;
-      }
-      // A slot may still be referenced by a queued (asynchronous) send; libuv queues everything
-      // behind the first queued send, so while the queue is shorter than the ring no queued send
-      // can be using the slot we are about to overwrite.
-      if (ch.sendQueueCount() >= RING_SLOTS - 1) {
-        c.toWanDrops[SEND_BACKLOG]!++;
-        continue;
-      }
-      const s = this.slots[gi]!;
-      const slot = s.buffers[s.pos]!;
-      s.pos = (s.pos + 1) % RING_SLOTS;
-      const stream = ch.stream;
-      const n = this.enc.encapsulate(slot, data, off, len, stream.seq);
-      stream.seq = (stream.seq + 1) >>> 0;
-      ch.send(slot, n);
-    }
-  };
-
-  // ---------------------------------------------------------------- timers, supervision
-
-  private retry(what: string, attempt: () => Promise<void>, delayMs = this.cfg.reconnectDelayS * 1000): void {
-    if (this.stopping) return;
-    const t = setTimeout(() => {
-      this.retryTimers.delete(t);
-      if (this.stopping) return;
-      attempt().then(
-        () => this.log.info({ event: 'recovered', what }, `${what} recreated`),
-        (err: Error) => {
-          this.counters.countError('recreate');
-          const next = Math.min(delayMs * 2, MAX_BACKOFF_MS);
-          this.log.warn({ event: 'recreate-failed', what, err: err.message, retryInMs: next }, `cannot recreate ${what} yet`);
-          this.retry(what, attempt, next);
-        },
-      );
-    }, delayMs);
-    this.retryTimers.add(t);
-  }
-
-  private startTimers(): void {
-    const coarse = setInterval(() => (this.coarseNowUs = monotonicUs()), 1000);
-    coarse.unref();
-    this.timers.push(coarse);
-    if (this.cfg.statsFile !== '') {
-      this.writeStats();
-      const t = setInterval(() => this.writeStats(), this.cfg.statsIntervalS * 1000);
+  private restartControl(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    const every = (ms: number, f: () => void): void => {
+      const t = setInterval(f, ms);
       t.unref();
       this.timers.push(t);
+    };
+    every(1000, () => this.watchOutages());
+    if (this.cfg.statsFile !== '') {
+      this.writeStats();
+      every(this.cfg.statsIntervalS * 1000, () => this.writeStats());
+    }
+    this.startSupervisor();
+  }
+
+  private watchOutages(): void {
+    const sendErrors = this.engine.counts().toWanDrops['send-error']!;
+    for (const e of this.outages.tick(Date.now(), sendErrors, interfaceUp(this.uplink.name))) {
+      const level = e.event === 'uplink-down' || e.event === 'send-errors-started' ? 'warn' : 'info';
+      this.log[level]({ ...e, uplink: this.uplink.name }, e.event);
     }
   }
 
   private startSupervisor(): void {
-    this.supervisor?.stop(); // never two supervisors (overlapping reloads)
+    this.supervisor?.stop();
     const cfg = this.cfg;
+    const join = joinFlags(this.map, cfg);
     this.supervisor = new IgmpSupervisor(
       {
         enabled: cfg.enableIgmpKeepalive,
@@ -406,9 +276,14 @@ export class BridgeDaemon {
         readProcNetIgmp: () => readFileSync('/proc/net/igmp', 'utf8'),
         refresher: this.refresher,
         groups: () =>
-          this.channels
-            .filter((c): c is MulticastChannel => c !== null && c.joined)
-            .map((c) => ({ group: c.group, datagrams: () => c.tracker.datagrams, ensureMembership: () => c.ensureMembership() })),
+          this.map.groups
+            .map((group, i) => ({ group, i }))
+            .filter(({ i }) => join[i])
+            .map(({ group, i }) => ({
+              group,
+              datagrams: () => this.engine.groupDatagrams()[i] ?? 0,
+              ensureMembership: () => this.engine.membership(i, false),
+            })),
         counters: this.counters,
         log: this.log,
       },
@@ -416,7 +291,11 @@ export class BridgeDaemon {
     this.supervisor.start();
   }
 
-  private statsFailing = false;
+  /** prom-client (~5 MB resident) is loaded only when metrics are asked for. */
+  private async startMetrics(port: number): Promise<Server> {
+    const { startMetricsServer } = await import('./metrics-server.js');
+    return startMetricsServer(port, () => this.snapshot());
+  }
 
   private writeStats(): void {
     try {
@@ -426,33 +305,25 @@ export class BridgeDaemon {
     } catch (err) {
       this.counters.countError('stats-write');
       // Logged once per failure streak (every few seconds would flood the journal); counted always.
-      if (!this.statsFailing) {
-        this.log.warn({ event: 'stats-write-failed', file: this.cfg.statsFile, err: (err as Error).message }, 'cannot write the stats file');
-      }
+      if (!this.statsFailing) this.log.warn({ event: 'stats-write-failed', file: this.cfg.statsFile, err: (err as Error).message }, 'cannot write the stats file');
       this.statsFailing = true;
     }
   }
 
-  private trackerTotals(): TrackerTotals {
-    const t = { ...this.retiredTrackerTotals };
-    t.senders = 0;
-    for (const tr of this.trackers.values()) {
-      addTrackerCounts(t, tr);
-      t.senders += tr.senders;
-    }
-    return t;
-  }
-
   snapshot(): StatsSnapshot {
-    return snapshotCounters(this.counters, this.trackerTotals(), {
+    const totals = absorbEngineCounts(this.engine.counts(), this.counters);
+    if (this.l2 !== null) {
+      this.counters.l2KernelDrops = this.l2.gateway ? this.counters.l2KernelDrops + this.engine.packetSocketDrops() : tapKernelDrops(this.l2.ifname);
+    }
+    return snapshotCounters(this.counters, totals, {
       nowMs: Date.now(),
       startedMs: this.startedMs,
       pid: process.pid,
       senderId: senderIdToHex(this.senderId),
-      interface: this.cfg.interface,
+      interface: this.cfg ? l2Name(this.cfg) : '',
       uplink: this.uplink?.name ?? '',
-      groups: this.map.groups,
-      port: this.cfg.multicastPort,
+      groups: this.map?.groups ?? [],
+      port: this.cfg?.multicastPort ?? 0,
       keepaliveStrategy: this.refresher?.strategy ?? 'none',
       membership: this.supervisor?.membership ?? {},
       lastKeepaliveMs: this.supervisor?.lastKeepaliveMs ?? null,
@@ -475,108 +346,25 @@ export class BridgeDaemon {
     };
   }
 
-  // ---------------------------------------------------------------- lifecycle
-
-  /**
-   * SIGHUP: applies a new configuration. The TAP is recreated only when the interface name
-   * changed (applications stay attached otherwise); sockets only when WAN keys changed.
-   */
-  reload(next: BridgeConfig): Promise<void> {
-    const run = this.reloadChain.then(() => (this.stopping ? undefined : this.applyReload(next)));
-    this.reloadChain = run.catch(() => undefined);
-    return run;
-  }
-
-  private reloadChain: Promise<void> = Promise.resolve();
-
-  private async applyReload(next: BridgeConfig): Promise<void> {
-    const prev = this.cfg;
-    const wanKeys: Array<keyof BridgeConfig> = ['multicastIp', 'multicastPort', 'mcastIf', 'ttl', 'mtu', 'socketBufferSize', 'groupMap', 'joinGroups', 'bufferSize'];
-    const wanChanged = wanKeys.some((k) => JSON.stringify(prev[k]) !== JSON.stringify(next[k]));
-    const choice = chooseKeepaliveStrategy(next.keepaliveStrategy, hasCapNetRaw()); // throws before anything is torn down
-    this.log.level = next.logLevel;
-    this.supervisor?.stop();
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
-    this.applyPure(next);
-    if (choice.note !== null) this.log.warn({ event: 'keepalive-fallback' }, choice.note);
-    if (wanChanged) {
-      this.wanGeneration++;
-      const old = this.channels;
-      this.channels = old.map(() => null);
-      await Promise.all(old.map((c) => c?.close()));
-      for (const [g, t] of this.trackers) {
-        if (!this.map.groups.includes(g)) {
-          this.retire(t);
-          this.trackers.delete(g);
-        }
-      }
-      try {
-        this.uplink = resolveUplink(next.mcastIf);
-        await this.openChannels();
-      } catch (err) {
-        // Keep running (TAP side, counters); frames count as wan-unavailable until this succeeds.
-        this.counters.countError('socket');
-        this.log.error({ event: 'socket-error', err }, 'reload: cannot open the multicast sockets; retrying');
-        const generation = this.wanGeneration;
-        this.retry('multicast sockets', async () => {
-          if (generation !== this.wanGeneration) return;
-          await Promise.all(this.channels.map((c) => c?.close(0)));
-          this.uplink = resolveUplink(next.mcastIf);
-          await this.openChannels();
-          this.counters.countRecovery('socket');
-        });
-      }
-    }
-    this.refresher = this.makeRefresher(choice.strategy);
-    if (prev.interface !== next.interface) {
-      const old = this.tap;
-      this.tap = null;
-      old?.close();
-      try {
-        this.openTap();
-      } catch (err) {
-        // Like a lost TAP: logged, counted, recreated with backoff; the rest of the reload stands.
-        this.counters.countError('tap-lost');
-        this.log.error({ event: 'tap-lost', interface: next.interface, err }, `reload: cannot create ${next.interface}; retrying`);
-        this.recreateTapLater();
-      }
-    }
-    this.startTimers();
-    this.startSupervisor();
-    if (prev.metricsPort !== next.metricsPort) {
-      this.metrics?.close();
-      this.metrics = next.metricsPort === 0 ? null : await this.startMetrics(next.metricsPort);
-    }
-    this.log.info({ event: 'reloaded', wanChanged, interfaceChanged: prev.interface !== next.interface }, 'configuration reloaded');
-  }
-
-  private retire(t: SenderTracker): void {
-    addTrackerCounts(this.retiredTrackerTotals, t);
-  }
-
-  /** Stop reading, flush, leave the groups, remove the TAP, write final stats. */
+  /** Stops forwarding, leaves the groups, writes final stats; the TAP stays unless asked. */
   async stop(opts: { finalStats?: boolean } = {}): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     await this.reloadChain; // a reload under way finishes first; none starts after this
     this.supervisor?.stop();
+    this.scope?.cancel();
     this.loopDelay.disable();
     for (const t of this.timers) clearInterval(t);
-    for (const t of this.retryTimers) clearTimeout(t);
-    this.retryTimers.clear();
-    const tap = this.tap;
-    this.tap = null;
-    // Closing stops the reader thread and the fd; the kernel then removes the (non-persistent) TAP.
-    tap?.close();
-    await Promise.all(this.channels.map((c) => c?.close(200)));
-    this.channels = [];
+    this.timers = [];
+    const finalStats = opts.finalStats !== false && this.cfg !== undefined;
+    if (finalStats && this.cfg.statsFile) this.writeStats();
+    this.engine.close();
+    if (this.cfg?.removeTapOnExit && this.cfg.attachInterface === '' && this.l2 !== null) this.removeTapQuietly(this.l2.ifname);
     if (this.metrics !== null) {
       this.metrics.close();
       this.metrics.closeAllConnections();
     }
-    if (opts.finalStats !== false && this.cfg?.statsFile) this.writeStats();
-    if (opts.finalStats !== false) this.log.info({ event: 'stopped', ...this.shortTotals() }, 'goose-bridge stopped');
+    if (finalStats) this.log.info({ event: 'stopped', ...this.shortTotals() }, 'goose-bridge stopped');
   }
 
   private shortTotals(): Record<string, number> {

@@ -19,8 +19,8 @@ describe('metrics', () => {
     const c = new BridgeCounters();
     c.tapFramesRead = 12;
     c.tapBytesRead = 1200;
-    c.toWanDrops[TO_WAN_INDEX.arp] = 4;
-    c.fromWanDrops[FROM_WAN_INDEX['bad-magic']] = 2;
+    c.toWanDrops[TO_WAN_INDEX.arp!] = 4;
+    c.fromWanDrops[FROM_WAN_INDEX['bad-magic']!] = 2;
     c.igmpKeepalives = 9;
     c.countError('tap-lost');
     const text = await buildRegistry(() => sample(c)).metrics();

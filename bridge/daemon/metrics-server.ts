@@ -23,6 +23,8 @@ export const METRIC_NAMES = [
   'goose_bridge_wan_gap_events_total',
   'goose_bridge_wan_late_frames_total',
   'goose_bridge_wan_senders',
+  'goose_bridge_kernel_rcvbuf_drops_total',
+  'goose_bridge_l2_kernel_drops_total',
   'goose_bridge_igmp_keepalives_total',
   'goose_bridge_igmp_keepalive_failures_total',
   'goose_bridge_igmp_checks_total',
@@ -77,6 +79,8 @@ export function buildRegistry(source: Source): Registry {
   counter('goose_bridge_wan_gap_frames_total', 'Sequence numbers skipped by senders (frames lost on the WAN, before late arrivals)', (s) => s.from_wan.gap_frames);
   counter('goose_bridge_wan_gap_events_total', 'Sequence jumps (loss events)', (s) => s.from_wan.gap_events);
   counter('goose_bridge_wan_late_frames_total', 'Datagrams that arrived after a later one (counted in gap frames before)', (s) => s.from_wan.late_frames);
+  counter('goose_bridge_kernel_rcvbuf_drops_total', 'Datagrams the kernel dropped because a receive buffer was full (a flood costs real frames here)', (s) => s.from_wan.kernel_rcvbuf_drops);
+  counter('goose_bridge_l2_kernel_drops_total', 'Frames the kernel dropped on the L2 side before the bridge read them', (s) => s.to_wan.kernel_drops);
   new Gauge({ name: 'goose_bridge_wan_senders', help: 'Remote senders tracked', registers: [registry], collect() { this.set(get().from_wan.senders); } });
   labelled('goose_bridge_igmp_keepalives_total', 'IGMP keepalives sent, by strategy', 'strategy', (s) => ({ [s.keepalive_strategy]: s.igmp.keepalives }));
   counter('goose_bridge_igmp_keepalive_failures_total', 'Keepalives that failed', (s) => s.igmp.keepalive_failures);

@@ -3,8 +3,10 @@
 
 #include <cstring>
 
+#include "engine/forwarding-engine.h"
 #include "frame-endpoint.h"
 #include "openers.h"
+#include "rgoose/rgoose-napi.h"
 
 namespace gb {
 
@@ -21,7 +23,11 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("FrameEndpoint", gb::FrameEndpoint::Init(env));
   exports.Set("openTap", Napi::Function::New(env, gb::OpenTap, "openTap"));
   exports.Set("openPacketSocket", Napi::Function::New(env, gb::OpenPacketSocket, "openPacketSocket"));
+  exports.Set("ForwardingEngine", gb::ForwardingEngine::Init(env));
+  exports.Set("engineLayout", Napi::Function::New(env, gb::EngineLayout, "engineLayout"));
+  exports.Set("removeTap", Napi::Function::New(env, gb::RemoveTapJs, "removeTap"));
   exports.Set("sendIgmpV2", Napi::Function::New(env, gb::SendIgmpV2, "sendIgmpV2"));
+  gb::rgoose::RegisterNapi(env, exports);
   return exports;
 }
 

@@ -1,5 +1,7 @@
 #include "frame-endpoint.h"
 
+#include "l2-receive.h"
+
 #include <errno.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
@@ -163,58 +165,12 @@ bool FrameEndpoint::EtherTypeWanted(const uint8_t* f, size_t len) const {
 }
 
 ssize_t FrameEndpoint::ReceiveOne(uint8_t* dst, size_t* start) {
-  if (setup_.kind == EndpointKind::kTap) {
-    // A TAP read returns the frame exactly as the stack sent it, VLAN tag in place.
-    ssize_t n = read(setup_.fd, dst, kMaxFrameBytes);
-    if (n < 0) return -errno;
-    *start = 0;
-    return n;
-  }
-  // Packet socket: receive 4 bytes into the buffer so a VLAN tag the kernel stripped
-  // (reported in PACKET_AUXDATA) can be put back in front of the EtherType without a copy.
-  iovec iov{dst + 4, kMaxFrameBytes - 4};
-  sockaddr_ll from{};
-  union {
-    cmsghdr hdr;
-    char buf[CMSG_SPACE(sizeof(tpacket_auxdata))];
-  } ctl;
-  msghdr msg{};
-  msg.msg_name = &from;
-  msg.msg_namelen = sizeof from;
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = &ctl;
-  msg.msg_controllen = sizeof ctl;
-  ssize_t n = recvmsg(setup_.fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
-  if (n < 0) return -errno;
-  if (from.sll_pkttype == PACKET_OUTGOING && !setup_.includeOutgoing) {
-    outgoingSkipped_.fetch_add(1, std::memory_order_relaxed);
-    return 0;
-  }
-  if (static_cast<size_t>(n) > iov.iov_len) {
-    truncated_.fetch_add(1, std::memory_order_relaxed);
-    return 0;
-  }
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA) continue;
-    if (c->cmsg_len < CMSG_LEN(sizeof(tpacket_auxdata))) continue;
-    tpacket_auxdata aux;
-    memcpy(&aux, CMSG_DATA(c), sizeof aux);
-    // Same test as libpcap: a TCI of 0 is a real (priority) tag only when flagged valid.
-    bool tagged = (aux.tp_status & TP_STATUS_VLAN_VALID) || aux.tp_vlan_tci != 0;
-    if (tagged && n >= 12) {
-      uint16_t tpid = (aux.tp_status & TP_STATUS_VLAN_TPID_VALID) ? aux.tp_vlan_tpid : ETH_P_8021Q;
-      memmove(dst, dst + 4, 12);
-      dst[12] = tpid >> 8;
-      dst[13] = tpid & 0xff;
-      dst[14] = aux.tp_vlan_tci >> 8;
-      dst[15] = aux.tp_vlan_tci & 0xff;
-      vlanRestored_.fetch_add(1, std::memory_order_relaxed);
-      *start = 0;
-      return n + 4;
-    }
-  }
-  *start = 4;
+  ReceiveNote note;
+  ssize_t n = ReceiveFrame(setup_.fd, setup_.kind == EndpointKind::kPacket, setup_.includeOutgoing, dst,
+                           kMaxFrameBytes, start, &note);
+  if (note == ReceiveNote::kOutgoing) outgoingSkipped_.fetch_add(1, std::memory_order_relaxed);
+  if (note == ReceiveNote::kTruncated) truncated_.fetch_add(1, std::memory_order_relaxed);
+  if (note == ReceiveNote::kVlanRestored) vlanRestored_.fetch_add(1, std::memory_order_relaxed);
   return n;
 }
 

@@ -11,6 +11,9 @@ const TSX = `${ROOT}node_modules/.bin/tsx`;
 const FRAME_TOOL = `${ROOT}bridge/daemon/test-support/netns-frame-tool.ts`;
 const UDP_TOOL = `${ROOT}bridge/daemon/test-support/udp-send-tool.ts`;
 
+/** tsx start-up of a helper tool: seconds when the machine's two cores are busy. */
+const TOOL_START_MS = 30_000;
+
 export async function waitUntil(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 10_000, everyMs = 20): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
@@ -75,7 +78,7 @@ export class FrameCapture {
     await waitUntil(`capture on ${ifname} ready`, () => {
       if (!p.running) throw new Error(p.describe());
       return p.stdout.startsWith('ready\n');
-    });
+    }, TOOL_START_MS);
     return c;
   }
 
@@ -113,7 +116,7 @@ export class FrameInjector {
     await waitUntil(`injector on ${ifname} ready`, () => {
       if (!p.running) throw new Error(p.describe());
       return p.stdout.startsWith('ready\n');
-    });
+    }, TOOL_START_MS);
     return new FrameInjector(p);
   }
 
@@ -135,8 +138,9 @@ export class FrameInjector {
 }
 
 /** Sends raw UDP payloads to a group from inside a namespace (a foreign or malicious sender). */
-export async function sendUdpFromHost(topo: Topology, host: Host, group: string, port: number, payloads: Buffer[]): Promise<void> {
-  await topo.exec(host.ns, [TSX, UDP_TOOL, group, String(port), host.address, ...payloads.map((p) => p.toString('hex'))]);
+export async function sendUdpFromHost(topo: Topology, host: Host, group: string, port: number, payloads: Buffer[], flood = 0): Promise<void> {
+  const argv = [TSX, UDP_TOOL, group, String(port), host.address, ...payloads.map((p) => p.toString('hex'))];
+  await topo.exec(host.ns, flood > 0 ? ['env', `FLOOD=${flood}`, ...argv] : argv);
 }
 
 export async function hostHasInterface(topo: Topology, ns: string, ifname: string): Promise<boolean> {

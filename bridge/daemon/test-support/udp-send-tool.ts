@@ -1,5 +1,6 @@
 // Test helper: sends UDP payloads (hex arguments, in order, 2 ms apart) to GROUP:PORT out of
-// the interface holding LOCAL_ADDRESS, TTL 8. Run inside a host namespace.
+// the interface holding LOCAL_ADDRESS, TTL 8. Run inside a host namespace. FLOOD=N sends the
+// payloads N times back to back instead (a flood).
 import { createSocket } from 'node:dgram';
 
 const [group, port, local, ...hex] = process.argv.slice(2);
@@ -11,7 +12,12 @@ const s = createSocket('udp4');
 await new Promise<void>((r) => s.bind(0, local, () => r()));
 s.setMulticastInterface(local);
 s.setMulticastTTL(8);
-for (const h of hex) {
+const flood = Number(process.env.FLOOD ?? '0');
+for (let i = 0; i < flood; i++) {
+  for (const h of hex) s.send(Buffer.from(h, 'hex'), Number(port), group);
+  if (i % 64 === 63) await new Promise((r) => setImmediate(r));
+}
+for (const h of flood > 0 ? [] : hex) {
   await new Promise<void>((resolve, reject) => s.send(Buffer.from(h, 'hex'), Number(port), group, (err) => (err ? reject(err) : resolve())));
   await new Promise((r) => setTimeout(r, 2));
 }

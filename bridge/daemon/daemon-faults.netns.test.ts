@@ -1,0 +1,114 @@
+// Faults an operator causes and floods an attacker causes, against the real daemon between two
+// hosts: reloads that cannot be applied are rejected without a frame lost, a full receive buffer
+// is counted, an uplink outage is logged once with its length.
+import { expect } from 'chai';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { skipUnlessRoot } from '../../testkit/preconditions.js';
+import { Topology, sleep, type Host, type ManagedProcess } from '../../suites/topology/index.js';
+import { gooseTestFrame } from './test-support/goose-test-frames.js';
+import { DaemonUnderTest, FrameCapture, FRAME_TOOL, TSX, sendUdpFromHost, waitUntil } from './test-support/bridge-under-test.js';
+import { Gb1Encapsulation } from '../wan/gb1-encapsulation.js';
+
+const GROUP = '224.0.1.100';
+const PORT = 61850;
+const STREAM_LENGTH = 90;
+
+/** Counters (last 4 bytes) of the stream's frames captured so far, in arrival order. */
+function streamCounters(c: FrameCapture): number[] {
+  return c.frames().filter((f) => f.frame.length === STREAM_LENGTH).map((f) => f.frame.readUInt32BE(STREAM_LENGTH - 4));
+}
+
+function missing(counters: number[], from: number): number {
+  const seen = new Set(counters.filter((n) => n >= from));
+  const top = Math.max(...seen);
+  let m = 0;
+  for (let n = from; n <= top; n++) if (!seen.has(n)) m++;
+  return m;
+}
+
+describe('daemon faults: rejected reloads, receive-buffer floods, uplink outages', function () {
+  this.timeout(180_000);
+  let topo: Topology;
+  let a: Host;
+  let b: Host;
+  let daemonA: DaemonUnderTest;
+  let daemonB: DaemonUnderTest;
+  let captureB: FrameCapture;
+  let stream: ManagedProcess;
+  const dir = join(tmpdir(), `gb-faults-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+  const configA = join(dir, 'a.conf');
+
+  before(async function () {
+    skipUnlessRoot(this, 'the daemon fault netns tests');
+    topo = await Topology.create({ hosts: 2, scale: 60 });
+    a = topo.host(1);
+    b = topo.host(2);
+    await topo.waitUntilForwarding();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(configA, '[DEFAULT]\n');
+    daemonA = DaemonUnderTest.spawn(topo, a, join(dir, 'a.json'), ['--config', configA, '--remove-tap-on-exit', 'true']);
+    daemonB = DaemonUnderTest.spawn(topo, b, join(dir, 'b.json'), ['--remove-tap-on-exit', 'true', '--socket-buffer-size', '65536']);
+    await Promise.all([daemonA.started(), daemonB.started()]);
+    await topo.waitForMembers(GROUP, [a.tgwPort, b.tgwPort]);
+    captureB = await FrameCapture.start(topo, b.ns, 'goose0', '88b8');
+    // An application on host A publishing 200 frames/s, numbered.
+    stream = topo.spawn(a.ns, [TSX, FRAME_TOOL, 'stream', 'goose0', gooseTestFrame({ n: 0, totalLength: STREAM_LENGTH }).toString('hex'), '5'], 'stream goose0');
+    await waitUntil('stream at host B', () => streamCounters(captureB).length > 20, 30_000);
+  });
+
+  after(async function () {
+    await topo?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const [what, line] of [
+    ['an uplink that does not exist', 'mcast_if = eth9'],
+    ['an interface name that belongs to the uplink (not a TAP)', 'interface = UPLINK'],
+  ] as const) {
+    it(`rejects a SIGHUP reload naming ${what}, keeps forwarding without a frame lost, and leaves no retry behind`, async () => {
+      const from = Math.max(...streamCounters(captureB));
+      const rejected = daemonA.proc.stderr.split('"event":"reload-rejected"').length;
+      writeFileSync(configA, `[DEFAULT]\n${line.replace('UPLINK', a.uplink)}\n`);
+      daemonA.proc.child.kill('SIGHUP');
+      await waitUntil('reload rejected', () => daemonA.proc.stderr.split('"event":"reload-rejected"').length > rejected);
+      writeFileSync(configA, '[DEFAULT]\n');
+      await sleep(1500);
+      const counters = streamCounters(captureB);
+      expect(Math.max(...counters) - from, 'stream frames after the reload').to.be.greaterThan(150);
+      expect(missing(counters, from), 'stream frames lost').to.equal(0);
+      await sleep(1000);
+      expect(daemonA.proc.stderr, 'a retry loop left running').not.to.include('"event":"recreate-failed"');
+      expect(daemonA.stats().errors.reload).to.be.greaterThan(0);
+    });
+  }
+
+  it('counts datagrams the kernel dropped for a full receive buffer (a flood while the daemon is stalled)', async () => {
+    const before = await daemonB.statsWhen('stats B', () => true);
+    const junk = Buffer.alloc(16 + 200);
+    new Gb1Encapsulation({ hi: 7, lo: 7 }, 2048).encapsulate(junk, gooseTestFrame({ n: 1, totalLength: 200 }), 0, 200, 1);
+    daemonB.proc.child.kill('SIGSTOP');
+    try {
+      await sendUdpFromHost(topo, a, GROUP, PORT, [junk], 3000);
+    } finally {
+      daemonB.proc.child.kill('SIGCONT');
+    }
+    const after = await daemonB.statsWhen('receive-buffer drops counted', (s) => s.from_wan.kernel_rcvbuf_drops > before.from_wan.kernel_rcvbuf_drops, 10_000);
+    const received = after.from_wan.datagrams_received - before.from_wan.datagrams_received;
+    const dropped = after.from_wan.kernel_rcvbuf_drops - before.from_wan.kernel_rcvbuf_drops;
+    console.log(`      3000-datagram flood into a stalled 64 KiB receive buffer: ${received} received, ${dropped} dropped by the kernel`);
+    expect(dropped).to.be.greaterThan(0);
+  });
+
+  it('logs an uplink outage once when it starts and once when it ends, with its length', async () => {
+    const downs = daemonA.proc.stderr.split('"event":"uplink-down"').length;
+    await topo.exec(a.ns, ['ip', 'link', 'set', a.uplink, 'down']);
+    await sleep(2500);
+    await topo.exec(a.ns, ['ip', 'link', 'set', a.uplink, 'up']);
+    await waitUntil('uplink-up logged', () => daemonA.proc.stderr.includes('"event":"uplink-up"'), 10_000);
+    expect(daemonA.proc.stderr.split('"event":"uplink-down"').length - downs).to.equal(1);
+    const up = daemonA.proc.stderr.split('\n').find((l) => l.includes('"event":"uplink-up"'))!;
+    expect((JSON.parse(up) as { durationMs: number }).durationMs).to.be.within(1500, 6000);
+  });
+});

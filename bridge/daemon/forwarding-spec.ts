@@ -1,0 +1,104 @@
+// The forwarding rules as one readable composition of the pure modules (frame filter, path-MTU
+// guard, group map, GB1, sender tracking). It is not on the live path: the native engine
+// (native/src/engine/) runs the same rules in its threads, and a property test drives random and
+// mutated frames and datagrams through both, requiring the same verdict and the same counts.
+// Gateway mode's loop guard (fingerprints of recent frames, a time window) is native only.
+//
+// Pure: no I/O imports.
+import type { EngineConfig } from '../../native/engine.js';
+import { Decapsulated, DECAP_DROP_REASONS, DECAP_OK, type SenderId } from '../wan/encapsulation.js';
+import { Gb1Encapsulation } from '../wan/gb1-encapsulation.js';
+import { SenderTracker, TRACK_DUPLICATE, TRACK_OWN, TRACK_STALE } from '../wan/sender-tracker.js';
+import { FILTER_DROP_REASONS, FORWARD, FrameFilter, destinationMac48 } from './frame-filter.js';
+
+export const FORWARDED = 'forward';
+
+/** IEC 61850-8-1 / 9-2 destination MAC ranges: 01-0C-CD-01 GOOSE, -02 GSE, -04 SV. */
+export function isIecMulticast(mac48: number): boolean {
+  const prefix = Math.floor(mac48 / 0x10000);
+  return prefix === 0x010ccd01 || prefix === 0x010ccd02 || prefix === 0x010ccd04;
+}
+
+export class ForwardingSpec {
+  readonly toWanDrops = new Map<string, number>();
+  readonly fromWanDrops = new Map<string, number>();
+  private readonly filter: FrameFilter;
+  private readonly inner: FrameFilter;
+  private readonly enc: Gb1Encapsulation;
+  private readonly trackers: SenderTracker[];
+  private readonly dec = new Decapsulated();
+
+  constructor(
+    private readonly cfg: EngineConfig,
+    own: SenderId,
+  ) {
+    const allow = cfg.appIdAllow === null ? null : cfg.appIdAllow.map(([lo, hi]) => ({ lo, hi }));
+    const common = { enableSv: cfg.enableSv, enableGse: cfg.enableGse, checkAppIdRange: cfg.checkAppIdRange };
+    this.filter = new FrameFilter({ ...common, appIdAllow: allow });
+    // What may be written to the L2 side: the same protocol gate, no APPID allow-list (that is
+    // about what this host publishes).
+    this.inner = new FrameFilter({ ...common, appIdAllow: null });
+    this.enc = new Gb1Encapsulation(own, cfg.maxDatagram);
+    this.trackers = cfg.groups.map(() => new SenderTracker(own));
+  }
+
+  /** L2 side → WAN: the verdict label and the group index. */
+  toWan(frame: Uint8Array): [string, number] {
+    const v = this.filter.check(frame, 0, frame.length);
+    if (v !== FORWARD) return this.drop(this.toWanDrops, FILTER_DROP_REASONS[v]!);
+    if (frame.length > this.cfg.maxFrame) return this.drop(this.toWanDrops, 'oversize');
+    const gi = this.groupIndex(this.filter.appId, destinationMac48(frame, 0));
+    if (gi >= this.cfg.groups.length) return this.drop(this.toWanDrops, 'wan-unavailable');
+    return [FORWARDED, gi];
+  }
+
+  /**
+   * WAN → L2 side. Nothing about the sender is believed (tracking, windows, loss counts) before
+   * the datagram is well-formed and its carried frame passed every check.
+   */
+  fromWan(datagram: Uint8Array, groupIndex: number, nowUs: number): string {
+    const d = this.dec;
+    const r = this.enc.decapsulate(datagram, datagram.length, d);
+    if (r !== DECAP_OK) return this.drop(this.fromWanDrops, DECAP_DROP_REASONS[r]!)[0];
+    const frame = datagram.subarray(d.frameOffset, d.frameOffset + d.frameLength);
+    if (this.inner.check(frame, 0, frame.length) !== FORWARD) return this.drop(this.fromWanDrops, 'inner-not-allowed')[0];
+    if (frame.length > this.cfg.l2Mtu + 14 + (this.inner.tagged ? 4 : 0)) return this.drop(this.fromWanDrops, 'oversize-frame')[0];
+    if (!this.destinationAllowed(frame)) return this.drop(this.fromWanDrops, 'bad-destination')[0];
+    const t = this.trackers[groupIndex]!.accept(d.senderHi, d.senderLo, d.seq, nowUs);
+    if (t === TRACK_OWN) return this.drop(this.fromWanDrops, 'own-sender')[0];
+    if (t === TRACK_DUPLICATE) return this.drop(this.fromWanDrops, 'duplicate')[0];
+    if (t === TRACK_STALE) return this.drop(this.fromWanDrops, 'stale')[0];
+    return FORWARDED;
+  }
+
+  /** Loss and sender bookkeeping summed over groups (names as the engine's counters). */
+  trackerCounts(): Record<string, number> {
+    const sum = (f: (t: SenderTracker) => number): number => this.trackers.reduce((a, t) => a + f(t), 0);
+    return {
+      gap_frames: sum((t) => t.gapFrames),
+      gap_events: sum((t) => t.gapEvents),
+      late_frames: sum((t) => t.lateFrames),
+      senders_seen: sum((t) => t.sendersSeen),
+      senders_evicted: sum((t) => t.sendersEvicted),
+    };
+  }
+
+  private groupIndex(appId: number, mac48: number): number {
+    for (const r of this.cfg.rules) {
+      const v = r.kind === 'appid' ? appId : mac48;
+      if (v >= r.lo && v <= r.hi) return r.groupIndex;
+    }
+    return 0;
+  }
+
+  private destinationAllowed(frame: Uint8Array): boolean {
+    const mac = destinationMac48(frame, 0);
+    if (isIecMulticast(mac)) return true;
+    return (frame[0]! & 1) === 1 && this.cfg.rules.some((r) => r.kind === 'mac' && mac >= r.lo && mac <= r.hi);
+  }
+
+  private drop(into: Map<string, number>, label: string): [string, number] {
+    into.set(label, (into.get(label) ?? 0) + 1);
+    return [label, 0];
+  }
+}

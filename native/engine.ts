@@ -1,0 +1,187 @@
+// TypeScript face of the native forwarding engine (native/src/engine/): the data plane runs in
+// two native threads; this class only opens resources, switches them in and reads counters.
+import { GbError } from '../bridge/errors.js';
+import { nativeAddon, toGbError } from './index.js';
+
+/** What the engine decides with; derived from the bridge configuration by the daemon. */
+export interface EngineConfig {
+  enableSv: boolean;
+  enableGse: boolean;
+  checkAppIdRange: boolean;
+  /** APPID ranges forwarded from the L2 side (inclusive); null = all. */
+  appIdAllow: ReadonlyArray<readonly [number, number]> | null;
+  /** Multicast groups; index 0 is the default group. */
+  groups: readonly string[];
+  rules: ReadonlyArray<{ kind: 'appid' | 'mac'; lo: number; hi: number; groupIndex: number }>;
+  /** Longest frame sent to the WAN (path MTU minus IP, UDP and GB1 headers). */
+  maxFrame: number;
+  /** Longest datagram accepted (buffer_size). */
+  maxDatagram: number;
+  /** MTU of the L2 side: a carried frame longer than MTU + Ethernet header (+ tag) is dropped. */
+  l2Mtu: number;
+  /** The L2 side is a shared LAN (gateway mode): frames are never echoed or looped. */
+  gateway: boolean;
+}
+
+export interface WanOpenOptions {
+  groups: readonly string[];
+  join: readonly boolean[];
+  port: number;
+  uplinkAddress: string;
+  uplinkIfindex: number;
+  ttl: number;
+  socketBufferBytes: number;
+}
+
+export interface L2Opened {
+  handle: number;
+  ifname: string;
+  ifindex: number;
+  /** TAP only: the interface existed before (a persistent TAP reattached). */
+  existed?: boolean;
+}
+
+export interface EngineLayout {
+  counters: readonly string[];
+  toWanDrops: readonly string[];
+  fromWanDrops: readonly string[];
+}
+
+/** Counters read from the engine's shared block: plain counters, drops by reason per direction. */
+export interface EngineCounts {
+  counters: Record<string, number>;
+  toWanDrops: Record<string, number>;
+  fromWanDrops: Record<string, number>;
+}
+
+export type EngineEvent = 'l2-lost' | 'wan-error';
+
+interface NativeEngine {
+  counters(): BigUint64Array;
+  openTap(name: string, txQueueLen: number, persist: boolean): L2Opened;
+  openPacket(ifname: string, etherTypes: number[], promiscuous: boolean, rcvbufBytes: number): L2Opened;
+  openWan(o: WanOpenOptions): number;
+  discard(handle: number): void;
+  apply(o: { config: EngineConfig; l2?: number | null; wan?: number | null }): void;
+  start(onEvent: (kind: string, errno: number) => void): void;
+  close(): void;
+  membership(groupIndex: number, rejoin: boolean): number;
+  groupDatagrams(): number[];
+  socketDrops(): number;
+  testToWan(frame: Uint8Array): [string, number];
+  testFromWan(datagram: Uint8Array, groupIndex: number, nowUs: number): string;
+}
+
+let layout: EngineLayout | undefined;
+/** Labels of the engine's counters and drop reasons, in slot order (defined once, in C++). */
+export function engineLayout(): EngineLayout {
+  layout ??= (nativeAddon().engineLayout as () => EngineLayout)();
+  return layout;
+}
+
+/** Verdict label of the test entry points when the frame or datagram is forwarded. */
+export const FORWARDED = 'forward';
+
+export class ForwardingEngine {
+  readonly #n: NativeEngine;
+  readonly #slots: BigUint64Array;
+  #closed = false;
+
+  constructor(senderId: { hi: number; lo: number }) {
+    const Ctor = nativeAddon().ForwardingEngine as new (hi: number, lo: number) => NativeEngine;
+    this.#n = new Ctor(senderId.hi, senderId.lo);
+    this.#slots = this.#n.counters();
+  }
+
+  /** Reads every counter (no call into the data plane: the block is shared memory). */
+  counts(): EngineCounts {
+    const l = engineLayout();
+    const s = this.#slots;
+    const read = (labels: readonly string[], base: number): Record<string, number> =>
+      Object.fromEntries(labels.map((label, i) => [label, Number(s[base + i])]));
+    return {
+      counters: read(l.counters, 0),
+      toWanDrops: read(l.toWanDrops, l.counters.length),
+      fromWanDrops: read(l.fromWanDrops, l.counters.length + l.toWanDrops.length),
+    };
+  }
+
+  /** Creates (or reattaches) a TAP; not used until apply({ l2: handle }). */
+  openTap(name: string, opts: { txQueueLen: number; persist: boolean }): L2Opened {
+    return this.#call(() => this.#n.openTap(name, opts.txQueueLen, opts.persist), 'GB_ERR_TAP_OPEN');
+  }
+
+  /** Attaches to an existing interface (gateway mode) with an AF_PACKET socket. */
+  openPacket(ifname: string, opts: { etherTypes: number[]; promiscuous: boolean; rcvbufBytes: number }): L2Opened {
+    return this.#call(() => this.#n.openPacket(ifname, opts.etherTypes, opts.promiscuous, opts.rcvbufBytes), 'GB_ERR_PACKET_SOCKET');
+  }
+
+  /** Opens every WAN socket (or none, throwing GB_ERR_SOCKET); not used until apply({ wan }). */
+  openWan(o: WanOpenOptions): number {
+    return this.#call(() => this.#n.openWan(o), 'GB_ERR_SOCKET');
+  }
+
+  /** Closes an opened resource that will not be applied. */
+  discard(handle: number): void {
+    this.#n.discard(handle);
+  }
+
+  /** Switches configuration and resources in one step (undefined keeps, null detaches). */
+  apply(o: { config: EngineConfig; l2?: number | null; wan?: number | null }): void {
+    this.#n.apply(o);
+  }
+
+  start(onEvent: (kind: EngineEvent, errno: number) => void): void {
+    this.#n.start((kind, errno) => onEvent(kind as EngineEvent, errno));
+  }
+
+  /** Stops both threads (no frame is handled after this returns) and closes every resource. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#n.close();
+  }
+
+  /** Drop + add (rejoin) or add (ensure) the group's membership; throws GB_ERR_SOCKET on failure. */
+  membership(groupIndex: number, rejoin: boolean): void {
+    const errno = this.#n.membership(groupIndex, rejoin);
+    if (errno !== 0) throw new GbError('GB_ERR_SOCKET', `membership of group ${groupIndex}: errno ${errno}`);
+  }
+
+  /** Datagrams received per group of the applied WAN set, whatever became of them. */
+  groupDatagrams(): number[] {
+    return this.#n.groupDatagrams();
+  }
+
+  /** Frames the kernel dropped on the packet socket since the last call (gateway mode). */
+  packetSocketDrops(): number {
+    return this.#n.socketDrops();
+  }
+
+  /** The tx thread's decision for one frame, counted as the thread counts (engine not started). */
+  testToWan(frame: Uint8Array): [verdict: string, groupIndex: number] {
+    return this.#n.testToWan(frame);
+  }
+
+  /** The rx thread's decision for one datagram of group `groupIndex` (engine not started). */
+  testFromWan(datagram: Uint8Array, groupIndex: number, nowUs: number): string {
+    return this.#n.testFromWan(datagram, groupIndex, nowUs);
+  }
+
+  #call<T>(f: () => T, code: 'GB_ERR_TAP_OPEN' | 'GB_ERR_PACKET_SOCKET' | 'GB_ERR_SOCKET'): T {
+    try {
+      return f();
+    } catch (e) {
+      throw toGbError(e, code);
+    }
+  }
+}
+
+/** Clears a TAP's persist flag so the kernel removes it (`goose-bridge teardown`). */
+export function removeTap(name: string): void {
+  try {
+    (nativeAddon().removeTap as (n: string) => void)(name);
+  } catch (e) {
+    throw toGbError(e, 'GB_ERR_TAP_OPEN');
+  }
+}

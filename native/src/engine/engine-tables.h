@@ -1,0 +1,82 @@
+// The forwarding engine's counter layout and drop reasons: ONE table each. Codes are the
+// enumerators, labels the strings the stats file, `status` and the metrics use (stable: users
+// alert on them). JavaScript reads the labels from the addon, so nothing is numbered twice.
+#pragma once
+
+#include <cstddef>
+
+namespace gb {
+
+// Drops on the way L2 side → WAN. The first block is the frame filter's verdicts.
+#define GB_TO_WAN_DROPS(X)                                                                         \
+  X(kRunt, "runt")                           /* shorter than Ethernet + IEC header */               \
+  X(kVlanStacked, "vlan-stacked")            /* more than one VLAN tag */                           \
+  X(kArp, "arp")                                                                                    \
+  X(kIpv4, "ipv4")                                                                                  \
+  X(kIpv6, "ipv6")                                                                                  \
+  X(kLldp, "lldp")                                                                                  \
+  X(kOtherEthertype, "other-ethertype")                                                             \
+  X(kSvDisabled, "sv-disabled")                                                                     \
+  X(kGseDisabled, "gse-disabled")                                                                   \
+  X(kLengthField, "length-field")            /* IEC Length < 8 or beyond the bytes present */       \
+  X(kTrailingBytes, "trailing-bytes")        /* bytes after Length beyond minimum-size padding */  \
+  X(kAppidRange, "appid-range")              /* APPID outside its EtherType's range */              \
+  X(kAppidNotAllowed, "appid-not-allowed")   /* not in appid_allow */                               \
+  X(kOversize, "oversize")                   /* datagram would exceed the path MTU */               \
+  X(kSendBacklog, "send-backlog")            /* socket send buffer full */                          \
+  X(kSendError, "send-error")                /* the socket refused the datagram */                  \
+  X(kWanUnavailable, "wan-unavailable")      /* no socket for the group (being recreated) */        \
+  X(kL2Echo, "echo")                         /* gateway: a frame this bridge wrote, seen again */
+
+// Drops on the way WAN → L2 side.
+#define GB_FROM_WAN_DROPS(X)                                                                       \
+  X(kBadMagic, "bad-magic")                  /* not one of ours */                                  \
+  X(kBadVersion, "bad-version")                                                                     \
+  X(kBadLength, "bad-length")                /* too short, or longer than buffer_size */            \
+  X(kBadSignature, "bad-signature")          /* authentication failed */                            \
+  X(kOwnSender, "own-sender")                /* our own datagram */                                 \
+  X(kDuplicate, "duplicate")                                                                        \
+  X(kStale, "stale")                         /* older than the duplicate window */                  \
+  X(kInnerNotAllowed, "inner-not-allowed")   /* carried frame fails the protocol gate */            \
+  X(kOversizeFrame, "oversize-frame")        /* carried frame longer than the L2 side's MTU allows */ \
+  X(kBadDestination, "bad-destination")      /* carried frame not to a GOOSE/SV/GSE multicast MAC */ \
+  X(kL2WriteFailed, "tap-write-failed")      /* the L2 side refused the frame or is being recreated */ \
+  X(kLoop, "loop")                           /* gateway: a frame this bridge read from its LAN */
+
+// Plain counters (monotonic unless marked gauge).
+#define GB_ENGINE_COUNTERS(X)                                                                      \
+  X(kL2FramesRead, "l2_frames_read")                                                                \
+  X(kL2BytesRead, "l2_bytes_read")                                                                  \
+  X(kWanDatagramsSent, "wan_datagrams_sent")                                                        \
+  X(kWanBytesSent, "wan_bytes_sent")                                                                \
+  X(kWanSendCalls, "wan_send_calls")         /* send/sendmmsg system calls */                       \
+  X(kWanDatagramsReceived, "wan_datagrams_received")                                                \
+  X(kWanBytesReceived, "wan_bytes_received")                                                        \
+  X(kL2FramesWritten, "l2_frames_written")                                                          \
+  X(kL2BytesWritten, "l2_bytes_written")                                                            \
+  X(kGapFrames, "gap_frames")                                                                       \
+  X(kGapEvents, "gap_events")                                                                       \
+  X(kLateFrames, "late_frames")                                                                     \
+  X(kSenders, "senders")                     /* gauge: senders tracked now */                       \
+  X(kSendersSeen, "senders_seen")                                                                   \
+  X(kSendersEvicted, "senders_evicted")                                                             \
+  X(kRcvbufDrops, "kernel_rcvbuf_drops")     /* datagrams the kernel dropped, receive buffer full */ \
+  X(kL2ReadErrors, "l2_read_errors")                                                                \
+  X(kWanReceiveErrors, "wan_receive_errors")
+
+#define GB_ENUM(name, label) name,
+enum ToWanDrop : int { GB_TO_WAN_DROPS(GB_ENUM) kToWanDropCount };
+enum FromWanDrop : int { GB_FROM_WAN_DROPS(GB_ENUM) kFromWanDropCount };
+enum Counter : int { GB_ENGINE_COUNTERS(GB_ENUM) kCounterCount };
+#undef GB_ENUM
+
+// Verdicts: -1 = forward, otherwise a drop code of the direction.
+constexpr int kForward = -1;
+
+// Shared counter block, read by JavaScript as one BigUint64Array:
+//   [0, kCounterCount) counters, then to-WAN drops, then from-WAN drops.
+constexpr size_t kToWanBase = kCounterCount;
+constexpr size_t kFromWanBase = kToWanBase + kToWanDropCount;
+constexpr size_t kCounterSlots = kFromWanBase + kFromWanDropCount;
+
+}  // namespace gb

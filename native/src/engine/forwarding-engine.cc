@@ -1,0 +1,726 @@
+#include "forwarding-engine.h"
+
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../l2-receive.h"
+#include "../openers.h"
+
+namespace gb {
+
+namespace {
+
+constexpr size_t kBatch = 64;
+constexpr size_t kSlotBytes = 65536 + 32;
+// A frame read from (or written to) the LAN is recognised for this long by the loop guard: far
+// longer than any reflection takes, and shorter than a second, after which a 9-2LE stream's
+// smpCnt (and a periodic signal's values) repeat, so a legitimate SV frame can recur byte for byte.
+constexpr int64_t kLoopWindowUs = 500000;
+
+int64_t NowUs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+#define GB_LABEL(name, label) label,
+const char* const kToWanLabels[] = {GB_TO_WAN_DROPS(GB_LABEL)};
+const char* const kFromWanLabels[] = {GB_FROM_WAN_DROPS(GB_LABEL)};
+const char* const kCounterLabels[] = {GB_ENGINE_COUNTERS(GB_LABEL)};
+#undef GB_LABEL
+
+Napi::Array Labels(Napi::Env env, const char* const* labels, size_t n) {
+  Napi::Array a = Napi::Array::New(env, n);
+  for (size_t i = 0; i < n; i++) a.Set(static_cast<uint32_t>(i), Napi::String::New(env, labels[i]));
+  return a;
+}
+
+// Kernel refused for lack of room (the datagram is dropped, the socket is healthy).
+bool IsBacklog(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS; }
+
+bool IecMulticast(uint64_t mac) {
+  // IEC 61850-8-1 / 9-2 destination ranges: 01-0C-CD-01 GOOSE, -02 GSE, -04 SV.
+  uint64_t prefix = mac >> 16;
+  return prefix == 0x010CCD01 || prefix == 0x010CCD02 || prefix == 0x010CCD04;
+}
+
+std::vector<uint8_t> AllowTable(const Napi::Value& v) {
+  std::vector<uint8_t> allow;
+  if (!v.IsArray()) return allow;
+  allow.assign(0x10000, 0);
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Array r = a.Get(i).As<Napi::Array>();
+    uint32_t lo = r.Get(0u).As<Napi::Number>().Uint32Value(), hi = r.Get(1u).As<Napi::Number>().Uint32Value();
+    for (uint32_t x = lo; x <= hi && x <= 0xffff; x++) allow[x] = 1;
+  }
+  return allow;
+}
+
+uint64_t U64(const Napi::Object& o, const char* key) {
+  return static_cast<uint64_t>(o.Get(key).As<Napi::Number>().DoubleValue());
+}
+
+}  // namespace
+
+L2Endpoint::~L2Endpoint() {
+  if (fd >= 0) close(fd);
+}
+
+Napi::Value EngineLayout(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("counters", Labels(env, kCounterLabels, kCounterCount));
+  o.Set("toWanDrops", Labels(env, kToWanLabels, kToWanDropCount));
+  o.Set("fromWanDrops", Labels(env, kFromWanLabels, kFromWanDropCount));
+  return o;
+}
+
+Napi::Function ForwardingEngine::Init(Napi::Env env) {
+  return DefineClass(env, "ForwardingEngine",
+                     {
+                         InstanceMethod("counters", &ForwardingEngine::Counters),
+                         InstanceMethod("openTap", &ForwardingEngine::OpenTap),
+                         InstanceMethod("openPacket", &ForwardingEngine::OpenPacket),
+                         InstanceMethod("openWan", &ForwardingEngine::OpenWan),
+                         InstanceMethod("discard", &ForwardingEngine::Discard),
+                         InstanceMethod("apply", &ForwardingEngine::Apply),
+                         InstanceMethod("start", &ForwardingEngine::Start),
+                         InstanceMethod("close", &ForwardingEngine::Close),
+                         InstanceMethod("membership", &ForwardingEngine::Membership),
+                         InstanceMethod("groupDatagrams", &ForwardingEngine::GroupDatagrams),
+                         InstanceMethod("socketDrops", &ForwardingEngine::SocketDrops),
+                         InstanceMethod("testToWan", &ForwardingEngine::TestToWan),
+                         InstanceMethod("testFromWan", &ForwardingEngine::TestFromWan),
+                     });
+}
+
+// new ForwardingEngine(senderIdHi, senderIdLo)
+ForwardingEngine::ForwardingEngine(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ForwardingEngine>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) throw Napi::TypeError::New(env, "ForwardingEngine(senderIdHi, senderIdLo)");
+  own_ = uint64_t{info[0].As<Napi::Number>().Uint32Value()} << 32 | info[1].As<Napi::Number>().Uint32Value();
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, kCounterSlots * sizeof(uint64_t));
+  slots_ = static_cast<uint64_t*>(ab.Data());
+  memset(slots_, 0, kCounterSlots * sizeof(uint64_t));
+  // The threads write into the buffer: it must live as long as the engine.
+  slotsRef_ = Napi::Persistent(ab);
+  txWake_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  rxWake_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (txWake_ < 0 || rxWake_ < 0) throw CodedError(env, "GB_ERR_SOCKET", "eventfd", errno);
+  auto cfg = std::make_shared<EngineConfig>();
+  cfg->groups.push_back("");
+  plane_.cfg = cfg;
+}
+
+ForwardingEngine::~ForwardingEngine() {
+  StopThreads();
+  if (txWake_ >= 0) close(txWake_);
+  if (rxWake_ >= 0) close(rxWake_);
+}
+
+Napi::Value ForwardingEngine::Counters(const Napi::CallbackInfo& info) {
+  Napi::ArrayBuffer ab = slotsRef_.Value();
+  return Napi::TypedArrayOf<uint64_t>::New(info.Env(), kCounterSlots, ab, 0, napi_biguint64_array);
+}
+
+// openTap(name, txQueueLen, persist) -> { handle, ifname, ifindex, existed }
+Napi::Value ForwardingEngine::OpenTap(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TapOpened t;
+  OpenFailure f;
+  if (!OpenTapFd(info[0].As<Napi::String>(), true, info[1].As<Napi::Number>().Int32Value(), info[2].ToBoolean(), &t, &f)) throw ToJsError(env, f);
+  auto l2 = std::make_shared<L2Endpoint>();
+  l2->fd = t.fd;
+  l2->ifname = t.ifname;
+  l2->ifindex = t.ifindex;
+  int h = nextHandle_++;
+  pendingL2_[h] = l2;
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("handle", h);
+  o.Set("ifname", t.ifname);
+  o.Set("ifindex", t.ifindex);
+  o.Set("existed", t.existed);
+  return o;
+}
+
+// openPacket(ifname, etherTypes[], promiscuous, rcvbufBytes) -> { handle, ifname, ifindex }
+Napi::Value ForwardingEngine::OpenPacket(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string ifname = info[0].As<Napi::String>();
+  std::vector<uint16_t> types;
+  Napi::Array a = info[1].As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) types.push_back(static_cast<uint16_t>(a.Get(i).As<Napi::Number>().Uint32Value()));
+  PacketOpened p;
+  OpenFailure f;
+  if (!OpenPacketFd(ifname, types, false, info[3].As<Napi::Number>().Int32Value(), true, info[2].ToBoolean(), &p, &f)) throw ToJsError(env, f);
+  auto l2 = std::make_shared<L2Endpoint>();
+  l2->fd = p.fd;
+  l2->packet = true;
+  l2->ifname = ifname;
+  l2->ifindex = p.ifindex;
+  int h = nextHandle_++;
+  pendingL2_[h] = l2;
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("handle", h);
+  o.Set("ifname", ifname);
+  o.Set("ifindex", p.ifindex);
+  return o;
+}
+
+// openWan({ groups, join, port, uplinkAddress, uplinkIfindex, ttl, socketBufferBytes }) -> handle
+Napi::Value ForwardingEngine::OpenWan(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = info[0].As<Napi::Object>();
+  WanOptions w;
+  Napi::Array groups = o.Get("groups").As<Napi::Array>(), join = o.Get("join").As<Napi::Array>();
+  for (uint32_t i = 0; i < groups.Length(); i++) {
+    w.groups.push_back(groups.Get(i).As<Napi::String>());
+    w.join.push_back(join.Get(i).ToBoolean());
+  }
+  w.port = static_cast<uint16_t>(U64(o, "port"));
+  w.uplinkAddress = o.Get("uplinkAddress").As<Napi::String>();
+  w.uplinkIfindex = static_cast<int>(U64(o, "uplinkIfindex"));
+  w.ttl = static_cast<int>(U64(o, "ttl"));
+  w.socketBufferBytes = static_cast<int>(U64(o, "socketBufferBytes"));
+  OpenFailure f;
+  std::unique_ptr<WanSet> set = OpenWanSet(w, &f);
+  if (!set) throw ToJsError(env, f);
+  int h = nextHandle_++;
+  pendingWan_[h] = std::shared_ptr<WanSet>(std::move(set));
+  return Napi::Number::New(env, h);
+}
+
+// discard(handle): closes an opened set that will not be applied.
+Napi::Value ForwardingEngine::Discard(const Napi::CallbackInfo& info) {
+  int h = info[0].As<Napi::Number>().Int32Value();
+  pendingL2_.erase(h);
+  pendingWan_.erase(h);
+  return info.Env().Undefined();
+}
+
+SenderTable* ForwardingEngine::TableFor(const std::string& group) {
+  auto& t = tables_[group];
+  if (!t) t = std::make_unique<SenderTable>();
+  return t.get();
+}
+
+uint32_t* ForwardingEngine::SeqFor(const std::string& group) {
+  auto& s = seqs_[group];
+  if (!s) s = std::make_unique<uint32_t>(0);
+  return s.get();
+}
+
+// apply({ config, l2?: handle | null, wan?: handle | null }): switches atomically. undefined
+// keeps the current resource, null detaches it. The WAN set must have the config's groups.
+Napi::Value ForwardingEngine::Apply(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = info[0].As<Napi::Object>();
+  Napi::Object c = o.Get("config").As<Napi::Object>();
+  auto cfg = std::make_shared<EngineConfig>();
+  cfg->filter.enableSv = cfg->inner.enableSv = c.Get("enableSv").ToBoolean();
+  cfg->filter.enableGse = cfg->inner.enableGse = c.Get("enableGse").ToBoolean();
+  cfg->filter.checkAppIdRange = cfg->inner.checkAppIdRange = c.Get("checkAppIdRange").ToBoolean();
+  cfg->filter.allow = AllowTable(c.Get("appIdAllow"));
+  Napi::Array groups = c.Get("groups").As<Napi::Array>();
+  for (uint32_t i = 0; i < groups.Length(); i++) cfg->groups.push_back(groups.Get(i).As<Napi::String>());
+  Napi::Array rules = c.Get("rules").As<Napi::Array>();
+  for (uint32_t i = 0; i < rules.Length(); i++) {
+    Napi::Object r = rules.Get(i).As<Napi::Object>();
+    EngineConfig::Rule rule{r.Get("kind").As<Napi::String>().Utf8Value() == "mac", U64(r, "lo"), U64(r, "hi"),
+                            static_cast<uint32_t>(U64(r, "groupIndex"))};
+    if (rule.group >= cfg->groups.size()) throw Napi::RangeError::New(env, "apply: rule group index out of range");
+    cfg->rules.push_back(rule);
+    if (rule.mac) cfg->destinations.emplace_back(rule.lo, rule.hi);
+  }
+  cfg->maxFrame = U64(c, "maxFrame");
+  cfg->maxDatagram = U64(c, "maxDatagram");
+  cfg->l2Mtu = U64(c, "l2Mtu");
+  cfg->gateway = c.Get("gateway").ToBoolean();
+  if (cfg->groups.empty()) throw Napi::RangeError::New(env, "apply: config.groups is empty");
+
+  Plane next;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    next = plane_;
+  }
+  next.cfg = cfg;
+  auto take = [&](const char* key, auto& pending, auto& slot) {
+    Napi::Value v = o.Get(key);
+    if (v.IsUndefined()) return;
+    if (v.IsNull()) {
+      slot = nullptr;
+      return;
+    }
+    int h = v.As<Napi::Number>().Int32Value();
+    auto it = pending.find(h);
+    if (it == pending.end()) throw Napi::Error::New(env, std::string("apply: no pending ") + key + " handle " + std::to_string(h));
+    slot = it->second;
+  };
+  take("l2", pendingL2_, next.l2);
+  take("wan", pendingWan_, next.wan);
+  if (next.wan) {
+    if (next.wan->groups.size() != cfg->groups.size()) throw Napi::Error::New(env, "apply: the WAN set's groups differ from the config's");
+    for (size_t i = 0; i < cfg->groups.size(); i++) {
+      if (next.wan->options.groups[i] != cfg->groups[i]) throw Napi::Error::New(env, "apply: the WAN set's groups differ from the config's");
+    }
+  }
+  // Everything checked: from here nothing throws.
+  for (const std::string& g : cfg->groups) {
+    TableFor(g);
+    SeqFor(g);
+  }
+  if (next.wan) {
+    for (size_t i = 0; i < next.wan->groups.size(); i++) {
+      next.wan->groups[i]->seq = SeqFor(cfg->groups[i]);
+      next.wan->groups[i]->senders = TableFor(cfg->groups[i]);
+    }
+  }
+  for (auto it = pendingL2_.begin(); it != pendingL2_.end();) it = it->second == next.l2 ? pendingL2_.erase(it) : std::next(it);
+  for (auto it = pendingWan_.begin(); it != pendingWan_.end();) it = it->second == next.wan ? pendingWan_.erase(it) : std::next(it);
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    plane_ = next;
+    generation_.fetch_add(1, std::memory_order_release);
+  }
+  Wake();
+  return env.Undefined();
+}
+
+void ForwardingEngine::Wake() {
+  uint64_t one = 1;
+  ssize_t a = write(txWake_, &one, sizeof one);
+  ssize_t b = write(rxWake_, &one, sizeof one);
+  (void)a, (void)b;
+}
+
+bool ForwardingEngine::Snapshot(uint64_t* seen, Plane* p) {
+  uint64_t g = generation_.load(std::memory_order_acquire);
+  if (g == *seen) return false;
+  std::lock_guard<std::mutex> lk(mu_);
+  *p = plane_;
+  *seen = generation_.load(std::memory_order_relaxed);
+  return true;
+}
+
+// start(onEvent(kind, errno))
+Napi::Value ForwardingEngine::Start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (started_ || closed_) throw Napi::Error::New(env, "start(): already started or closed");
+  auto callJs = [](napi_env e, napi_value fn, void*, void* data) {
+    auto* ev = static_cast<std::pair<const char*, int>*>(data);
+    if (e != nullptr && fn != nullptr) {
+      napi_value argv[2], undef;
+      napi_get_undefined(e, &undef);
+      napi_create_string_utf8(e, ev->first, NAPI_AUTO_LENGTH, &argv[0]);
+      napi_create_int32(e, ev->second, &argv[1]);
+      napi_call_function(e, undef, fn, 2, argv, nullptr);
+    }
+    delete ev;
+  };
+  if (napi_create_threadsafe_function(env, info[0], nullptr, Napi::String::New(env, "goose-bridge:engine"), 0, 1, nullptr,
+                                      nullptr, nullptr, callJs, &events_) != napi_ok) {
+    throw Napi::Error::New(env, "napi_create_threadsafe_function failed");
+  }
+  // A running engine keeps the process alive, as an open socket does, until close().
+  started_ = true;
+  Ref();
+  tx_ = std::thread(&ForwardingEngine::TxLoop, this);
+  rx_ = std::thread(&ForwardingEngine::RxLoop, this);
+  return env.Undefined();
+}
+
+void ForwardingEngine::Emit(const char* kind, int err) {
+  if (events_ == nullptr) return;
+  auto* ev = new std::pair<const char*, int>(kind, err);
+  if (napi_call_threadsafe_function(events_, ev, napi_tsfn_nonblocking) != napi_ok) delete ev;
+}
+
+void ForwardingEngine::StopThreads() {
+  stopping_.store(true, std::memory_order_release);
+  Wake();
+  if (tx_.joinable()) tx_.join();
+  if (rx_.joinable()) rx_.join();
+}
+
+Napi::Value ForwardingEngine::Close(const Napi::CallbackInfo& info) {
+  if (closed_) return info.Env().Undefined();
+  closed_ = true;
+  StopThreads();
+  if (events_ != nullptr) {
+    napi_release_threadsafe_function(events_, napi_tsfn_abort);
+    events_ = nullptr;
+  }
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    plane_.l2 = nullptr;
+    plane_.wan = nullptr;
+  }
+  pendingL2_.clear();
+  pendingWan_.clear();
+  if (started_) Unref();
+  return info.Env().Undefined();
+}
+
+// membership(groupIndex, rejoin): 0 or errno.
+Napi::Value ForwardingEngine::Membership(const Napi::CallbackInfo& info) {
+  size_t gi = info[0].As<Napi::Number>().Uint32Value();
+  bool rejoin = info[1].ToBoolean();
+  std::shared_ptr<WanSet> wan;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    wan = plane_.wan;
+  }
+  int err = ENOTCONN;
+  if (wan && gi < wan->groups.size()) err = rejoin ? RejoinGroup(*wan->groups[gi], wan->options) : EnsureMembership(*wan->groups[gi], wan->options);
+  return Napi::Number::New(info.Env(), err);
+}
+
+Napi::Value ForwardingEngine::GroupDatagrams(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::shared_ptr<WanSet> wan;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    wan = plane_.wan;
+  }
+  Napi::Array a = Napi::Array::New(env);
+  if (wan) {
+    for (size_t i = 0; i < wan->groups.size(); i++) {
+      a.Set(static_cast<uint32_t>(i), static_cast<double>(wan->groups[i]->datagrams.load(std::memory_order_relaxed)));
+    }
+  }
+  return a;
+}
+
+// socketDrops(): frames the kernel dropped before the tx thread read them from a packet socket
+// (PACKET_STATISTICS; the kernel resets it on read, so the caller accumulates). 0 for a TAP,
+// whose drops are its tx_dropped statistic.
+Napi::Value ForwardingEngine::SocketDrops(const Napi::CallbackInfo& info) {
+  std::shared_ptr<L2Endpoint> l2;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    l2 = plane_.l2;
+  }
+  double drops = 0;
+  if (l2 && l2->packet) {
+    tpacket_stats st{};
+    socklen_t len = sizeof st;
+    if (getsockopt(l2->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0) drops = st.tp_drops;
+  }
+  return Napi::Number::New(info.Env(), drops);
+}
+
+// ------------------------------------------------------------------------------------ rules
+
+bool ForwardingEngine::DestinationAllowed(const EngineConfig& c, const uint8_t* frame) const {
+  uint64_t mac = DestinationMac48(frame);
+  if (IecMulticast(mac)) return true;
+  for (const auto& r : c.destinations)
+    if (mac >= r.first && mac <= r.second && (frame[0] & 1)) return true;
+  return false;
+}
+
+int ForwardingEngine::DecideToWan(const EngineConfig& c, size_t groupCount, const uint8_t* f, size_t n, int64_t nowUs,
+                                  uint32_t* group) {
+  uint64_t fp = 0;
+  if (c.gateway) {
+    fp = FrameFingerprint(f, n);
+    if (writtenToL2_.Seen(fp, nowUs, kLoopWindowUs)) return kL2Echo;
+  }
+  FrameHeader h;
+  int v = CheckFrame(c.filter, f, n, &h);
+  if (v != kForward) return v;
+  if (n > c.maxFrame) return kOversize;
+  uint32_t gi = 0;
+  uint64_t mac = DestinationMac48(f);
+  for (const auto& r : c.rules) {
+    uint64_t x = r.mac ? mac : h.appId;
+    if (x >= r.lo && x <= r.hi) {
+      gi = r.group;
+      break;
+    }
+  }
+  if (gi >= groupCount) return kWanUnavailable;
+  *group = gi;
+  if (c.gateway) readFromL2_.Put(fp, nowUs);
+  return kForward;
+}
+
+int ForwardingEngine::DecideFromWan(const EngineConfig& c, SenderTable* senders, const uint8_t* d, size_t n, int64_t nowUs,
+                                    Gb1View* v) {
+  int r = Gb1Decapsulate(d, n, c.maxDatagram, v);
+  if (r != kForward) return r;
+  // Nothing about the sender is believed before the carried frame passed every check.
+  FrameHeader h;
+  if (CheckFrame(c.inner, v->frame, v->frameLen, &h) != kForward) return kInnerNotAllowed;
+  if (v->frameLen > c.l2Mtu + 14 + (h.tagged ? 4 : 0)) return kOversizeFrame;
+  if (!DestinationAllowed(c, v->frame)) return kBadDestination;
+  if (c.gateway) {
+    uint64_t fp = FrameFingerprint(v->frame, v->frameLen);
+    if (readFromL2_.Seen(fp, nowUs, kLoopWindowUs) || writtenToL2_.Seen(fp, nowUs, kLoopWindowUs)) return kLoop;
+  }
+  TrackCounts tc;
+  TrackVerdict t = senders->Accept(own_, v->sender, v->seq, nowUs, &tc);
+  if (tc.gapFrames) Add(kGapFrames, tc.gapFrames);
+  if (tc.gapEvents) Add(kGapEvents, tc.gapEvents);
+  if (tc.lateFrames) Add(kLateFrames, tc.lateFrames);
+  if (tc.sendersSeen) Add(kSendersSeen, tc.sendersSeen);
+  if (tc.sendersEvicted) Add(kSendersEvicted, tc.sendersEvicted);
+  switch (t) {
+    case kTrackOwn: return kOwnSender;
+    case kTrackDuplicate: return kDuplicate;
+    case kTrackStale: return kStale;
+    default: return kForward;
+  }
+}
+
+// testToWan(frame) -> [label | "forward", groupIndex]: the tx thread's decision and counting,
+// for the property test against the TypeScript specification (engine not started).
+Napi::Value ForwardingEngine::TestToWan(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (started_) throw Napi::Error::New(env, "testToWan: engine is running");
+  Napi::Uint8Array f = info[0].As<Napi::Uint8Array>();
+  Add(kL2FramesRead, 1);
+  Add(kL2BytesRead, f.ByteLength());
+  uint32_t gi = 0;
+  int v = DecideToWan(*plane_.cfg, plane_.cfg->groups.size(), f.Data(), f.ByteLength(), NowUs(), &gi);
+  if (v != kForward) Add(kToWanBase + v, 1);
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Napi::String::New(env, v == kForward ? "forward" : kToWanLabels[v]));
+  out.Set(1u, Napi::Number::New(env, gi));
+  return out;
+}
+
+// testFromWan(datagram, groupIndex, nowUs) -> label | "forward"
+Napi::Value ForwardingEngine::TestFromWan(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (started_) throw Napi::Error::New(env, "testFromWan: engine is running");
+  Napi::Uint8Array d = info[0].As<Napi::Uint8Array>();
+  uint32_t gi = info[1].As<Napi::Number>().Uint32Value();
+  int64_t now = static_cast<int64_t>(info[2].As<Napi::Number>().DoubleValue());
+  const EngineConfig& c = *plane_.cfg;
+  if (gi >= c.groups.size()) throw Napi::RangeError::New(env, "testFromWan: group index out of range");
+  Add(kWanDatagramsReceived, 1);
+  Add(kWanBytesReceived, d.ByteLength());
+  Gb1View v;
+  int r = DecideFromWan(c, TableFor(c.groups[gi]), d.Data(), d.ByteLength(), now, &v);
+  if (r != kForward) Add(kFromWanBase + r, 1);
+  return Napi::String::New(env, r == kForward ? "forward" : kFromWanLabels[r]);
+}
+
+// ------------------------------------------------------------------------------- tx thread
+
+void ForwardingEngine::Flush(const Plane& p, mmsghdr* msgs, size_t count) {
+  size_t done = 0;
+  while (done < count) {
+    int r;
+    // A lone frame goes out with a plain send: nothing is held back to fill a batch.
+    if (count - done == 1) r = sendmsg(p.wan->sendFd, &msgs[done].msg_hdr, MSG_DONTWAIT) >= 0 ? 1 : -1;
+    else r = sendmmsg(p.wan->sendFd, msgs + done, static_cast<unsigned>(count - done), MSG_DONTWAIT);
+    Add(kWanSendCalls, 1);
+    if (r < 0) {
+      int err = errno;
+      if (err == EINTR) continue;
+      Add(kToWanBase + (IsBacklog(err) ? kSendBacklog : kSendError), 1);
+      done++;
+      continue;
+    }
+    uint64_t bytes = 0;
+    for (size_t i = done; i < done + static_cast<size_t>(r); i++) bytes += msgs[i].msg_hdr.msg_iov->iov_len;
+    Add(kWanDatagramsSent, static_cast<uint64_t>(r));
+    Add(kWanBytesSent, bytes);
+    done += static_cast<size_t>(r);
+  }
+}
+
+void ForwardingEngine::TxLoop() {
+  std::vector<uint8_t> arena(kBatch * kSlotBytes);
+  mmsghdr msgs[kBatch];
+  iovec iov[kBatch];
+  Plane p;
+  uint64_t seen = ~uint64_t{0};
+  while (!stopping_.load(std::memory_order_acquire)) {
+    Snapshot(&seen, &p);
+    L2Endpoint* l2 = p.l2 && !p.l2->dead.load(std::memory_order_relaxed) ? p.l2.get() : nullptr;
+    pollfd fds[2] = {{txWake_, POLLIN, 0}, {l2 ? l2->fd : -1, POLLIN, 0}};
+    if (poll(fds, l2 ? 2 : 1, -1) < 0) continue;
+    if (fds[0].revents) {
+      uint64_t v;
+      ssize_t ignored = read(txWake_, &v, sizeof v);
+      (void)ignored;
+      continue;
+    }
+    if (l2 == nullptr || fds[1].revents == 0) continue;
+    size_t count = 0;
+    int64_t now = NowUs();
+    const EngineConfig& c = *p.cfg;
+    size_t groupCount = p.wan ? p.wan->groups.size() : 0;
+    while (count < kBatch) {
+      uint8_t* slot = arena.data() + count * kSlotBytes;
+      size_t start = 0;
+      ReceiveNote note;
+      // Read so the frame lands right behind the GB1 header: encapsulation copies nothing.
+      uint8_t* dst = slot + kGb1HeaderBytes - (l2->packet ? 4 : 0);
+      ssize_t n = ReceiveFrame(l2->fd, l2->packet, false, dst, kSlotBytes - kGb1HeaderBytes, &start, &note);
+      if (n < 0) {
+        int err = static_cast<int>(-n);
+        if (err == EAGAIN || err == EWOULDBLOCK) break;
+        if (err == EINTR) continue;
+        Add(kL2ReadErrors, 1);
+        bool gone = err == EBADFD || err == ENODEV || (err == ENETDOWN && l2->packet && if_nametoindex(l2->ifname.c_str()) == 0);
+        if (gone) {
+          l2->dead.store(true, std::memory_order_relaxed);
+          Emit("l2-lost", err);
+        }
+        break;
+      }
+      if (n == 0) continue;
+      uint8_t* frame = slot + kGb1HeaderBytes;
+      if (dst + start != frame) memmove(frame, dst + start, static_cast<size_t>(n));
+      size_t len = static_cast<size_t>(n);
+      Add(kL2FramesRead, 1);
+      Add(kL2BytesRead, len);
+      uint32_t gi = 0;
+      int v = DecideToWan(c, groupCount, frame, len, now, &gi);
+      if (v != kForward) {
+        Add(kToWanBase + v, 1);
+        continue;
+      }
+      WanGroup& g = *p.wan->groups[gi];
+      Gb1WriteHeader(slot, own_, (*g.seq)++);
+      size_t total = kGb1HeaderBytes + len;
+      iov[count] = {slot, total};
+      memset(&msgs[count], 0, sizeof msgs[count]);
+      msgs[count].msg_hdr.msg_name = &g.destination;
+      msgs[count].msg_hdr.msg_namelen = sizeof g.destination;
+      msgs[count].msg_hdr.msg_iov = &iov[count];
+      msgs[count].msg_hdr.msg_iovlen = 1;
+      count++;
+    }
+    if (count > 0) Flush(p, msgs, count);
+  }
+}
+
+// ------------------------------------------------------------------------------- rx thread
+
+void ForwardingEngine::WriteL2(const Plane& p, const uint8_t* frame, size_t n, int64_t nowUs) {
+  L2Endpoint* l2 = p.l2 && !p.l2->dead.load(std::memory_order_relaxed) ? p.l2.get() : nullptr;
+  // Recorded before the write: a reflection can reach the tx thread before write() returns.
+  if (p.cfg->gateway) writtenToL2_.Put(FrameFingerprint(frame, n), nowUs);
+  ssize_t r = -1;
+  if (l2 != nullptr) r = l2->packet ? send(l2->fd, frame, n, MSG_DONTWAIT) : write(l2->fd, frame, n);
+  if (r < 0) {
+    Add(kFromWanBase + kL2WriteFailed, 1);
+    return;
+  }
+  Add(kL2FramesWritten, 1);
+  Add(kL2BytesWritten, n);
+}
+
+void ForwardingEngine::RefreshSendersGauge(const Plane& p) {
+  uint64_t total = 0;
+  if (p.wan)
+    for (const auto& g : p.wan->groups)
+      if (g->senders) total += g->senders->senders();
+  __atomic_store_n(&slots_[kSenders], total, __ATOMIC_RELAXED);
+}
+
+void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, uint8_t** bufs) {
+  constexpr size_t kCtl = CMSG_SPACE(sizeof(uint32_t));
+  static thread_local iovec iov[kBatch];
+  static thread_local char ctl[kBatch][kCtl];
+  // Bounded rounds so one busy group cannot starve the others.
+  for (int round = 0; round < 8; round++) {
+    for (size_t i = 0; i < kBatch; i++) {
+      iov[i] = {bufs[i], kSlotBytes};
+      memset(&msgs[i], 0, sizeof msgs[i]);
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_control = ctl[i];
+      msgs[i].msg_hdr.msg_controllen = kCtl;
+    }
+    int r = recvmmsg(g.recvFd, msgs, kBatch, MSG_DONTWAIT, nullptr);
+    if (r < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        Add(kWanReceiveErrors, 1);
+        Emit("wan-error", errno);
+      }
+      return;
+    }
+    int64_t now = NowUs();
+    uint64_t seenBefore = slots_[kSendersSeen], evictedBefore = slots_[kSendersEvicted];
+    for (int i = 0; i < r; i++) {
+      msghdr& h = msgs[i].msg_hdr;
+      for (cmsghdr* cm = CMSG_FIRSTHDR(&h); cm != nullptr; cm = CMSG_NXTHDR(&h, cm)) {
+        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL) {
+          uint32_t v;
+          memcpy(&v, CMSG_DATA(cm), sizeof v);
+          Add(kRcvbufDrops, v - g.lastOverflow);
+          g.lastOverflow = v;
+        }
+      }
+      size_t len = msgs[i].msg_len;
+      g.datagrams.fetch_add(1, std::memory_order_relaxed);
+      Add(kWanDatagramsReceived, 1);
+      Add(kWanBytesReceived, len);
+      Gb1View v;
+      int verdict = DecideFromWan(*p.cfg, g.senders, bufs[i], len, now, &v);
+      if (verdict != kForward) {
+        Add(kFromWanBase + verdict, 1);
+        continue;
+      }
+      WriteL2(p, v.frame, v.frameLen, now);
+    }
+    if (slots_[kSendersSeen] != seenBefore || slots_[kSendersEvicted] != evictedBefore) RefreshSendersGauge(p);
+    if (static_cast<size_t>(r) < kBatch) return;
+  }
+}
+
+void ForwardingEngine::RxLoop() {
+  std::vector<uint8_t> arena(kBatch * kSlotBytes);
+  uint8_t* bufs[kBatch];
+  for (size_t i = 0; i < kBatch; i++) bufs[i] = arena.data() + i * kSlotBytes;
+  mmsghdr msgs[kBatch];
+  Plane p;
+  uint64_t seen = ~uint64_t{0};
+  int ep = -1;
+  constexpr uint64_t kWakeKey = ~uint64_t{0};
+  while (!stopping_.load(std::memory_order_acquire)) {
+    if (Snapshot(&seen, &p) || ep < 0) {
+      if (ep >= 0) close(ep);
+      ep = epoll_create1(EPOLL_CLOEXEC);
+      epoll_event w{EPOLLIN, {.u64 = kWakeKey}};
+      epoll_ctl(ep, EPOLL_CTL_ADD, rxWake_, &w);
+      if (p.wan) {
+        for (size_t i = 0; i < p.wan->groups.size(); i++) {
+          if (p.wan->groups[i]->recvFd < 0) continue;
+          epoll_event e{EPOLLIN, {.u64 = i}};
+          epoll_ctl(ep, EPOLL_CTL_ADD, p.wan->groups[i]->recvFd, &e);
+        }
+      }
+      RefreshSendersGauge(p);
+    }
+    epoll_event events[16];
+    int n = epoll_wait(ep, events, 16, -1);
+    for (int i = 0; i < n; i++) {
+      if (events[i].data.u64 == kWakeKey) {
+        uint64_t v;
+        ssize_t ignored = read(rxWake_, &v, sizeof v);
+        (void)ignored;
+        continue;
+      }
+      if (p.wan) ReceiveGroup(p, *p.wan->groups[events[i].data.u64], msgs, bufs);
+    }
+  }
+  if (ep >= 0) close(ep);
+}
+
+}  // namespace gb

@@ -1,0 +1,130 @@
+// The data plane: two threads own the whole per-frame path, JavaScript only configures it.
+//   tx thread: L2 side (TAP or AF_PACKET) → frame filter → path-MTU guard → group → GB1 → sendmmsg
+//   rx thread: recvmmsg on the group sockets → GB1 check → inner filter and receive guards →
+//              sender tracking → L2 side
+// Resources are opened by the JS thread first (nothing running is touched if that fails) and
+// switched in with apply(): the threads pick up the new set at their next wake-up; the old
+// one closes when neither holds it any more. Counters live in one block JavaScript reads as a
+// BigUint64Array, each slot written by one thread only.
+#pragma once
+
+#include <napi.h>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine-tables.h"
+#include "frame-filter.h"
+#include "gb1.h"
+#include "recent-frames.h"
+#include "sender-table.h"
+#include "wan-set.h"
+
+namespace gb {
+
+struct EngineConfig {
+  FilterOptions filter;  // L2 side → WAN
+  FilterOptions inner;   // what may be written to the L2 side (no APPID allow-list)
+  struct Rule {
+    bool mac;
+    uint64_t lo, hi;
+    uint32_t group;
+  };
+  std::vector<Rule> rules;
+  std::vector<std::string> groups;  // index 0 = default group
+  // Destination MACs allowed into the L2 side besides the IEC 61850 ranges (group-map MAC rules).
+  std::vector<std::pair<uint64_t, uint64_t>> destinations;
+  size_t maxFrame = 0;     // longest frame sent (path MTU minus headers)
+  size_t maxDatagram = 0;  // buffer_size: longest datagram accepted
+  size_t l2Mtu = 1500;     // receive guard: carried frame ≤ MTU + Ethernet header (+ tag)
+  bool gateway = false;    // L2 side is a shared LAN: loop guard on
+};
+
+struct L2Endpoint {
+  int fd = -1;
+  bool packet = false;
+  std::string ifname;
+  int ifindex = 0;
+  std::atomic<bool> dead{false};
+  ~L2Endpoint();
+};
+
+class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
+ public:
+  static Napi::Function Init(Napi::Env env);
+  explicit ForwardingEngine(const Napi::CallbackInfo& info);
+  ~ForwardingEngine() override;
+
+ private:
+  struct Plane {
+    std::shared_ptr<const EngineConfig> cfg;
+    std::shared_ptr<L2Endpoint> l2;
+    std::shared_ptr<WanSet> wan;
+  };
+
+  Napi::Value Counters(const Napi::CallbackInfo& info);
+  Napi::Value OpenTap(const Napi::CallbackInfo& info);
+  Napi::Value OpenPacket(const Napi::CallbackInfo& info);
+  Napi::Value OpenWan(const Napi::CallbackInfo& info);
+  Napi::Value Discard(const Napi::CallbackInfo& info);
+  Napi::Value Apply(const Napi::CallbackInfo& info);
+  Napi::Value Start(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value Membership(const Napi::CallbackInfo& info);
+  Napi::Value GroupDatagrams(const Napi::CallbackInfo& info);
+  Napi::Value SocketDrops(const Napi::CallbackInfo& info);
+  Napi::Value TestToWan(const Napi::CallbackInfo& info);
+  Napi::Value TestFromWan(const Napi::CallbackInfo& info);
+
+  // The rules, shared by the threads and the test entry points.
+  int DecideToWan(const EngineConfig& c, size_t groupCount, const uint8_t* f, size_t n, int64_t nowUs, uint32_t* group);
+  int DecideFromWan(const EngineConfig& c, SenderTable* senders, const uint8_t* d, size_t n, int64_t nowUs, Gb1View* v);
+  bool DestinationAllowed(const EngineConfig& c, const uint8_t* frame) const;
+
+  void TxLoop();
+  void RxLoop();
+  void Flush(const Plane& p, struct mmsghdr* msgs, size_t count);
+  void ReceiveGroup(const Plane& p, WanGroup& g, struct mmsghdr* msgs, uint8_t** bufs);
+  void WriteL2(const Plane& p, const uint8_t* frame, size_t n, int64_t nowUs);
+  void RefreshSendersGauge(const Plane& p);
+  bool Snapshot(uint64_t* seen, Plane* p);
+  void Emit(const char* kind, int err);
+  void Wake();
+  void StopThreads();
+  SenderTable* TableFor(const std::string& group);
+  uint32_t* SeqFor(const std::string& group);
+
+  inline void Add(size_t slot, uint64_t n) {
+    __atomic_store_n(&slots_[slot], __atomic_load_n(&slots_[slot], __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+  }
+
+  uint64_t* slots_ = nullptr;
+  Napi::Reference<Napi::ArrayBuffer> slotsRef_;
+  uint64_t own_ = 0;
+
+  std::mutex mu_;
+  Plane plane_;
+  std::atomic<uint64_t> generation_{0};
+  std::map<int, std::shared_ptr<L2Endpoint>> pendingL2_;
+  std::map<int, std::shared_ptr<WanSet>> pendingWan_;
+  int nextHandle_ = 1;
+  std::map<std::string, std::unique_ptr<uint32_t>> seqs_;
+  std::map<std::string, std::unique_ptr<SenderTable>> tables_;
+  RecentFrames readFromL2_, writtenToL2_;
+
+  int txWake_ = -1, rxWake_ = -1;
+  std::thread tx_, rx_;
+  std::atomic<bool> stopping_{false};
+  bool started_ = false, closed_ = false;
+  napi_threadsafe_function events_ = nullptr;
+};
+
+Napi::Value EngineLayout(const Napi::CallbackInfo& info);
+
+}  // namespace gb
