@@ -13,9 +13,11 @@
         "src/engine/sender-table.cc",
         "src/engine/wan-set.cc",
         "src/engine/forwarding-engine.cc",
+        "src/engine/rgoose-path.cc",
         "src/rgoose/rgoose-codec.cc",
         "src/rgoose/rgoose-crypto.cc",
         "src/rgoose/replay-window.cc",
+        "src/rgoose/replay-table.cc",
         "src/rgoose/rgoose-napi.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -21,6 +21,15 @@ export interface EngineConfig {
   l2Mtu: number;
   /** The L2 side is a shared LAN (gateway mode): frames are never echoed or looped. */
   gateway: boolean;
+  /** WAN encapsulation; GB1 when absent. */
+  encapsulation?: 'gb1' | 'rgoose';
+  /** R-GOOSE: longest UDP payload sent (path MTU minus IP and UDP headers). */
+  maxPayload?: number;
+  /** R-GOOSE keys (receivers accept each, senders sign with `activeKey`); none = unsigned SPDUs. */
+  keys?: ReadonlyArray<{ id: number; signature: string; encryption: string; key: Uint8Array }>;
+  activeKey?: number;
+  /** R-GOOSE: destination MAC and VLAN per APPID for rebuilt frames (vid -1 = untagged). */
+  l2Map?: ReadonlyArray<{ appid: number; mac: number[]; vid: number; priority: number }>;
 }
 
 export interface WanOpenOptions {
@@ -69,7 +78,7 @@ interface NativeEngine {
   groupDatagrams(): number[];
   socketDrops(): number;
   testToWan(frame: Uint8Array): [string, number];
-  testFromWan(datagram: Uint8Array, groupIndex: number, nowUs: number): string;
+  testFromWan(datagram: Uint8Array, groupIndex: number, nowUs: number, source: number): string;
 }
 
 let layout: EngineLayout | undefined;
@@ -163,9 +172,12 @@ export class ForwardingEngine {
     return this.#n.testToWan(frame);
   }
 
-  /** The rx thread's decision for one datagram of group `groupIndex` (engine not started). */
-  testFromWan(datagram: Uint8Array, groupIndex: number, nowUs: number): string {
-    return this.#n.testFromWan(datagram, groupIndex, nowUs);
+  /**
+   * The rx thread's decision for one datagram of group `groupIndex` (engine not started);
+   * `source` is the sender's address and port as the rx thread packs them. Opened in place.
+   */
+  testFromWan(datagram: Uint8Array, groupIndex: number, nowUs: number, source = 0): string {
+    return this.#n.testFromWan(datagram, groupIndex, nowUs, source);
   }
 
   #call<T>(f: () => T, code: 'GB_ERR_TAP_OPEN' | 'GB_ERR_PACKET_SOCKET' | 'GB_ERR_SOCKET'): T {

@@ -2,7 +2,7 @@
 // model: accepted numbers in a Set, positions as unbounded integers.
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { rgooseNative, type NativeReplayWindow } from './rgoose.js';
+import { rgooseNative, type NativeReplayTable, type NativeReplayWindow } from './rgoose.js';
 
 const WIDTH = 1024;
 const STRICT = 0; // resync disabled
@@ -109,6 +109,43 @@ describe('R-GOOSE replay window (C++)', () => {
         }),
         { numRuns: 300 },
       );
+    });
+  });
+
+  describe('replay table (one window per sender and key id)', () => {
+    const table = (capacity: number): NativeReplayTable => new (rgooseNative().ReplayTable)(capacity, STRICT);
+
+    it('keeps a window per (sender, key id): the same number from another sender or under another key is fresh', () => {
+      const t = table(8);
+      expect(t.commit(1, 7, 100, 0)).to.equal(true);
+      expect(t.check(1, 7, 100, 0)).to.equal('replay');
+      expect(t.check(2, 7, 100, 0)).to.equal('fresh');
+      expect(t.check(1, 8, 100, 0)).to.equal('fresh');
+      expect(t.size).to.equal(1);
+    });
+
+    it('checks of datagrams that never authenticate (never committed) cannot evict an authenticated sender', () => {
+      fc.assert(
+        fc.property(fc.array(fc.tuple(fc.nat({ max: 2 ** 40 }), fc.nat({ max: 0xffffffff }), fc.nat({ max: 0xffffffff })), { maxLength: 2000 }), (flood) => {
+          const t = table(4);
+          t.commit(42, 7, 1000, 0);
+          for (const [sender, keyId, n] of flood) t.check(sender, keyId, n, 1);
+          expect(t.size).to.equal(1);
+          expect(t.check(42, 7, 1000, 2)).to.equal('replay');
+        }),
+        { numRuns: 50 },
+      );
+    });
+
+    it('when full, a new authenticated sender replaces the one that committed least recently', () => {
+      const t = table(2);
+      t.commit(1, 7, 10, 100);
+      t.commit(2, 7, 10, 200);
+      t.commit(1, 7, 11, 300); // sender 1 is now the more recent
+      expect(t.commit(3, 7, 10, 400)).to.equal(true);
+      expect(t.evictions).to.equal(1);
+      expect(t.check(1, 7, 11, 500)).to.equal('replay'); // kept
+      expect(t.check(2, 7, 10, 500)).to.equal('fresh'); // evicted: forgotten
     });
   });
 });

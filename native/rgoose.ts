@@ -61,12 +61,20 @@ export interface NativeReplayWindow {
   readonly newest: number | null;
 }
 
+export interface NativeReplayTable {
+  check(sender: number, keyId: number, n: number, nowUs: number): ReplayVerdict;
+  commit(sender: number, keyId: number, n: number, nowUs: number): boolean;
+  readonly size: number;
+  readonly evictions: number;
+}
+
 interface RgooseAddon {
   hmacSha256(key: Uint8Array, data: Uint8Array, macLen: number): Buffer;
   gcmSeal(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): { ciphertext: Buffer; tag: Buffer };
   gcmOpen(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array): Buffer | null;
   Keyring: new (keys: NativeKey[], active?: number) => NativeKeyring;
   ReplayWindow: (new (resyncAfterUs?: number) => NativeReplayWindow) & { width: number };
+  ReplayTable: new (capacity: number, resyncAfterUs: number) => NativeReplayTable;
   resultLabels: string[];
 }
 

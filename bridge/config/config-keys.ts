@@ -3,6 +3,7 @@
 // the parser, `run --help` and the README so they cannot drift apart.
 // Pure: no I/O imports.
 import { isMulticastIpv4, parseAppId, parseGroupRules } from '../wan/group-map.js';
+import { parseL2Map } from '../wan/rgoose/l2-map.js';
 import { MAX_PATH_MTU, MIN_PATH_MTU } from '../wan/path-mtu.js';
 import { unroutableGroupReason } from './group-scope.js';
 
@@ -34,7 +35,11 @@ export interface BridgeConfig {
   groupMap: string;
   /** Groups to join; empty = all groups of the map. */
   joinGroups: string[];
-  encapsulation: 'gb1';
+  encapsulation: 'gb1' | 'rgoose';
+  /** '' = no keys (unauthenticated WAN). */
+  rgooseKeys: string;
+  /** Raw rule text (parsed by rgoose/l2-map.ts). */
+  rgooseL2Map: string;
   enableIgmpKeepalive: boolean;
   igmpKeepaliveIntervalS: number;
   igmpMonitorIntervalS: number;
@@ -151,6 +156,11 @@ function groupList(t: string): Parsed {
   return unroutable == null ? ok(gs) : bad(`routable multicast groups: ${unroutable}`);
 }
 
+function l2MapRules(t: string): Parsed {
+  const r = parseL2Map(t);
+  return r.ok ? ok(t.trim()) : bad(`APPID=MAC[@VLAN[:PRIORITY]] rules, comma-separated (${r.error})`);
+}
+
 function path(t: string): Parsed {
   const s = t.trim();
   if (s === '' || s.toLowerCase() === 'none') return ok('');
@@ -175,7 +185,9 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
   { key: 'check_appid_range', field: 'checkAppIdRange', flag: 'check-appid-range', value: 'bool', default: 'true', description: 'drop frames whose APPID is outside the range of their EtherType (GOOSE 0x0000–0x3FFF, SV 0x4000–0x7FFF)', parse: boolean },
   { key: 'group_map', field: 'groupMap', flag: 'group-map', value: 'rules', default: '', description: "rules sending streams to other groups, comma-separated: appid:0x0100-0x01ff=239.0.1.101,mac:01:0c:cd:01:00:10-01:0c:cd:01:00:1f=239.0.1.102 (empty: all on multicast_ip)", parse: groupRules },
   { key: 'join_groups', field: 'joinGroups', flag: 'join-groups', value: 'groups', default: 'all', description: 'groups this host joins (comma-separated; all: every group of the map)', parse: groupList },
-  { key: 'encapsulation', field: 'encapsulation', flag: 'encapsulation', value: 'name', default: 'gb1', description: 'WAN encapsulation (gb1: 16-byte header + original frame)', parse: oneOf(['gb1'] as const) },
+  { key: 'encapsulation', field: 'encapsulation', flag: 'encapsulation', value: 'name', default: 'gb1', description: 'WAN encapsulation: gb1 (16-byte header + original frame, unauthenticated) or rgoose (IEC 61850-90-5 R-GOOSE/R-SV, signed and optionally encrypted with rgoose_keys)', parse: oneOf(['gb1', 'rgoose'] as const) },
+  { key: 'rgoose_keys', field: 'rgooseKeys', flag: 'rgoose-keys', value: 'file', default: '', description: 'R-GOOSE key file (JSON: {"active": ID, "keys": [{"id", "signature", "encryption", "key"}]}; must not be readable by group or others); empty: unsigned SPDUs', parse: path },
+  { key: 'rgoose_l2_map', field: 'rgooseL2Map', flag: 'rgoose-l2-map', value: 'rules', default: '', description: 'where frames rebuilt from R-GOOSE go, per APPID: 0x0001=01:0c:cd:01:00:10@100:4 (MAC, optional VLAN id:priority); default 01-0C-CD-01/04-hh-ll from the APPID, untagged', parse: l2MapRules },
   { key: 'enable_igmp_keepalive', field: 'enableIgmpKeepalive', flag: 'enable-igmp-keepalive', value: 'bool', default: 'true', description: 're-assert group membership every igmp_keepalive_interval and monitor it', parse: boolean },
   { key: 'igmp_keepalive_interval', field: 'igmpKeepaliveIntervalS', flag: 'igmp-keepalive-interval', value: 'seconds', default: '90', description: 'seconds between keepalives (the TGW queries every 120 s and drops a member after ~360 s)', parse: number(0.1, 86400, false) },
   { key: 'igmp_monitor_interval', field: 'igmpMonitorIntervalS', flag: 'igmp-monitor-interval', value: 'seconds', default: '120', description: 'seconds between membership checks (/proc/net/igmp and arriving datagrams)', parse: number(0.1, 86400, false) },

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { hasCapNetRaw, sendIgmpV2Report } from '../../native/index.js';
 import { ForwardingEngine, removeTap, type EngineEvent } from '../../native/engine.js';
 import type { BridgeConfig } from '../config/config-keys.js';
+import { readRgooseKeys, type RgooseKeys } from '../config/rgoose-keys.js';
 import { GbError } from '../errors.js';
 import { chooseKeepaliveStrategy, type MembershipRefresher } from '../igmp/keepalive-strategy.js';
 import { IgmpSupervisor, realTimers } from '../igmp/igmp-supervisor.js';
@@ -30,6 +31,7 @@ import { writeStatsFileAtomic } from './stats-file.js';
 /** Sampling period of the event-loop delay histogram: 100 wake-ups/s, negligible CPU. */
 const LOOP_DELAY_RESOLUTION_MS = 10;
 const WAN_KEYS: Array<keyof BridgeConfig> = ['multicastIp', 'multicastPort', 'mcastIf', 'ttl', 'socketBufferSize', 'groupMap', 'joinGroups'];
+// Everything else (filter, MTU, encapsulation, keys) changes by apply() alone: no socket reopened.
 const L2_KEYS: Array<keyof BridgeConfig> = ['interface', 'attachInterface', 'attachPromiscuous', 'removeTapOnExit'];
 
 function newSenderId(): SenderId {
@@ -52,6 +54,7 @@ export class BridgeDaemon {
   private map!: GroupMap;
   private uplink!: Uplink;
   private l2: L2Side | null = null;
+  private keys: RgooseKeys | null = null;
   private l2Lost = false;
   private wanLost = false;
   private refresher!: MembershipRefresher;
@@ -128,6 +131,7 @@ export class BridgeDaemon {
   private async configure(next: BridgeConfig, prev: BridgeConfig | null): Promise<void> {
     const choice = chooseKeepaliveStrategy(next.keepaliveStrategy, hasCapNetRaw());
     const map = groupMapFor(next);
+    const keys = next.rgooseKeys !== '' ? await readRgooseKeys(next.rgooseKeys) : null;
     const wanChanged = changed(prev, next, WAN_KEYS) || this.wanLost;
     const l2Changed = changed(prev, next, L2_KEYS) || this.l2Lost;
     const uplink = wanChanged ? resolveUplink(next.mcastIf) : this.uplink;
@@ -141,7 +145,13 @@ export class BridgeDaemon {
     }
     const oldL2 = this.l2;
     const side = l2 ?? oldL2;
-    this.engine.apply({ config: engineConfigFor(next, map, side?.mtu ?? 1500), ...(l2 ? { l2: l2.handle } : {}), ...(wan !== undefined ? { wan } : {}) });
+    try {
+      this.engine.apply({ config: engineConfigFor(next, map, side?.mtu ?? 1500, keys), ...(l2 ? { l2: l2.handle } : {}), ...(wan !== undefined ? { wan } : {}) });
+    } catch (err) {
+      if (l2) this.engine.discard(l2.handle);
+      if (wan !== undefined) this.engine.discard(wan);
+      throw err;
+    }
     // Switched: from here on the new configuration runs.
     this.scope?.cancel();
     this.scope = new RetryScope(next.reconnectDelayS * 1000, {
@@ -159,7 +169,16 @@ export class BridgeDaemon {
     if (wanChanged) this.wanLost = false;
     this.cfg = next;
     this.map = map;
+    this.keys = keys;
     this.uplink = uplink;
+    if (next.encapsulation !== 'rgoose' || keys === null) {
+      this.log.warn(
+        { event: 'wan-unauthenticated', encapsulation: next.encapsulation },
+        'the WAN is not authenticated: any host that reaches the group can write GOOSE into the L2 side; use encapsulation = rgoose with rgoose_keys',
+      );
+    } else {
+      this.log.info({ event: 'wan-authenticated', keys: keys.describe().keys.map(({ id, signature, encryption }) => ({ id, signature, encryption })), active: keys.active }, 'R-GOOSE keys loaded');
+    }
     this.log.level = next.logLevel;
     if (choice.note !== null) this.log.warn({ event: 'keepalive-fallback' }, choice.note);
     this.refresher = this.makeRefresher(choice.strategy);
@@ -200,7 +219,7 @@ export class BridgeDaemon {
       this.log.error({ event: 'tap-lost', interface: l2Name(this.cfg), errno }, `${l2Name(this.cfg)} was lost; recreating`);
       this.scope?.retry(`L2 side ${l2Name(this.cfg)}`, () => {
         const l2 = openL2Side(this.engine, this.cfg);
-        this.engine.apply({ config: engineConfigFor(this.cfg, this.map, l2.mtu), l2: l2.handle });
+        this.engine.apply({ config: engineConfigFor(this.cfg, this.map, l2.mtu, this.keys), l2: l2.handle });
         this.l2 = l2;
         this.l2Lost = false;
         this.counters.countRecovery('tap');
@@ -212,7 +231,7 @@ export class BridgeDaemon {
       this.scope?.retry('multicast sockets', () => {
         const uplink = resolveUplink(this.cfg.mcastIf);
         const wan = this.openWan(this.cfg, this.map, uplink);
-        this.engine.apply({ config: engineConfigFor(this.cfg, this.map, this.l2?.mtu ?? 1500), wan });
+        this.engine.apply({ config: engineConfigFor(this.cfg, this.map, this.l2?.mtu ?? 1500, this.keys), wan });
         this.uplink = uplink;
         this.wanLost = false;
         this.counters.countRecovery('socket');

@@ -3,9 +3,11 @@
 import type { EngineConfig } from '../../native/engine.js';
 import type { BridgeConfig } from '../config/config-keys.js';
 import { GbError } from '../errors.js';
+import type { RgooseKeys } from '../config/rgoose-keys.js';
 import { GB1_HEADER_BYTES } from '../wan/gb1-encapsulation.js';
+import { parseL2Map } from '../wan/rgoose/l2-map.js';
 import { buildGroupMap, groupsToJoin, parseGroupRules, type GroupMap } from '../wan/group-map.js';
-import { maxFrameBytes } from '../wan/path-mtu.js';
+import { IPV4_HEADER_BYTES, UDP_HEADER_BYTES, maxFrameBytes } from '../wan/path-mtu.js';
 
 export function groupMapFor(cfg: BridgeConfig): GroupMap {
   const rules = parseGroupRules(cfg.groupMap);
@@ -19,7 +21,13 @@ export function joinFlags(map: GroupMap, cfg: BridgeConfig): boolean[] {
   return map.groups.map((g) => join.has(g));
 }
 
-export function engineConfigFor(cfg: BridgeConfig, map: GroupMap, l2Mtu: number): EngineConfig {
+/** R-GOOSE: the engine checks each SPDU's size against the path MTU itself (it depends on the key). */
+const RGOOSE_FRAME_LIMIT = 65535;
+
+export function engineConfigFor(cfg: BridgeConfig, map: GroupMap, l2Mtu: number, keys: RgooseKeys | null): EngineConfig {
+  const rgoose = cfg.encapsulation === 'rgoose';
+  const l2Map = parseL2Map(cfg.rgooseL2Map);
+  if (!l2Map.ok) throw new GbError('GB_ERR_CONFIG', `rgoose_l2_map: ${l2Map.error}`);
   return {
     enableSv: cfg.enableSv,
     enableGse: cfg.enableGse,
@@ -27,9 +35,14 @@ export function engineConfigFor(cfg: BridgeConfig, map: GroupMap, l2Mtu: number)
     appIdAllow: cfg.appIdAllow === null ? null : cfg.appIdAllow.map(({ lo, hi }) => [lo, hi] as const),
     groups: map.groups,
     rules: map.rules.map(({ kind, lo, hi, groupIndex }) => ({ kind, lo, hi, groupIndex })),
-    maxFrame: Math.min(maxFrameBytes(cfg.mtu, GB1_HEADER_BYTES), cfg.bufferSize - GB1_HEADER_BYTES),
+    maxFrame: rgoose ? RGOOSE_FRAME_LIMIT : Math.min(maxFrameBytes(cfg.mtu, GB1_HEADER_BYTES), cfg.bufferSize - GB1_HEADER_BYTES),
     maxDatagram: cfg.bufferSize,
     l2Mtu,
     gateway: cfg.attachInterface !== '',
+    encapsulation: cfg.encapsulation,
+    maxPayload: cfg.mtu - IPV4_HEADER_BYTES - UDP_HEADER_BYTES,
+    keys: (keys?.entries() ?? []).map((e) => ({ id: e.id, signature: e.signature, encryption: e.encryption, key: e.key.bytes() })),
+    ...(keys !== null ? { activeKey: keys.active } : {}),
+    l2Map: l2Map.value,
   };
 }

@@ -26,7 +26,9 @@ namespace gb {
   X(kSendBacklog, "send-backlog")            /* socket send buffer full */                          \
   X(kSendError, "send-error")                /* the socket refused the datagram */                  \
   X(kWanUnavailable, "wan-unavailable")      /* no socket for the group (being recreated) */        \
-  X(kL2Echo, "echo")                         /* gateway: a frame this bridge wrote, seen again */
+  X(kL2Echo, "echo")                         /* gateway: a frame this bridge wrote, seen again */ \
+  X(kNotRoutable, "not-routable")            /* R-GOOSE carries GOOSE and SV only (not GSE) */    \
+  X(kEncapsulationFailed, "encapsulation-failed") /* the SPDU could not be built (crypto error) */
 
 // Drops on the way WAN → L2 side.
 #define GB_FROM_WAN_DROPS(X)                                                                       \
@@ -41,7 +43,11 @@ namespace gb {
   X(kOversizeFrame, "oversize-frame")        /* carried frame longer than the L2 side's MTU allows */ \
   X(kBadDestination, "bad-destination")      /* carried frame not to a GOOSE/SV/GSE multicast MAC */ \
   X(kL2WriteFailed, "tap-write-failed")      /* the L2 side refused the frame or is being recreated */ \
-  X(kLoop, "loop")                           /* gateway: a frame this bridge read from its LAN */
+  X(kLoop, "loop")                           /* gateway: a frame this bridge read from its LAN */  \
+  X(kMalformedSpdu, "malformed-spdu")        /* not a well-formed R-GOOSE/R-SV SPDU */              \
+  X(kUnknownKey, "unknown-key")              /* signed with a key id not configured */              \
+  X(kUnsigned, "unsigned")                   /* an unsigned SPDU while keys are configured */       \
+  X(kReplay, "replay")                       /* SPDU number already accepted from this sender */
 
 // Plain counters (monotonic unless marked gauge).
 #define GB_ENGINE_COUNTERS(X)                                                                      \

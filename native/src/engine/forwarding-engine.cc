@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,6 +70,48 @@ uint64_t U64(const Napi::Object& o, const char* key) {
   return static_cast<uint64_t>(o.Get(key).As<Napi::Number>().DoubleValue());
 }
 
+// keys: [{ id, signature, encryption, key: Uint8Array }] → a keyring; throws naming the key.
+std::unique_ptr<rgoose::Keyring> KeyringFrom(Napi::Env env, const Napi::Value& keys, const Napi::Value& active) {
+  auto ring = std::make_unique<rgoose::Keyring>();
+  if (!keys.IsArray()) return ring;
+  Napi::Array a = keys.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Object o = a.Get(i).As<Napi::Object>();
+    rgoose::RgooseKey k;
+    k.id = o.Get("id").As<Napi::Number>().Uint32Value();
+    std::string sig = o.Get("signature").As<Napi::String>(), enc = o.Get("encryption").As<Napi::String>();
+    Napi::Uint8Array material = o.Get("key").As<Napi::Uint8Array>();
+    if (!rgoose::ParseSigAlg(sig.c_str(), &k.sig) || !rgoose::ParseEncAlg(enc.c_str(), &k.enc) || material.ByteLength() > rgoose::kMaxKeyBytes) {
+      throw CodedError(env, "GB_ERR_CONFIG", "rgoose key " + std::to_string(k.id) + ": unusable algorithm or key length");
+    }
+    memcpy(k.key, material.Data(), material.ByteLength());
+    k.keyLen = material.ByteLength();
+    rgoose::KeyError e = ring->Add(k);
+    memset(k.key, 0, sizeof k.key);
+    if (e != rgoose::KeyError::kOk) throw CodedError(env, "GB_ERR_CONFIG", "rgoose key " + std::to_string(k.id) + ": " + rgoose::KeyErrorLabel(e));
+  }
+  if (active.IsNumber() && ring->size() > 0 && !ring->SetActive(active.As<Napi::Number>().Uint32Value())) {
+    throw CodedError(env, "GB_ERR_CONFIG", "rgoose: the active key id is not among the keys");
+  }
+  return ring;
+}
+
+L2Map L2MapFrom(const Napi::Value& v) {
+  L2Map map;
+  if (!v.IsArray()) return map;
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Object o = a.Get(i).As<Napi::Object>();
+    L2Target t;
+    Napi::Array mac = o.Get("mac").As<Napi::Array>();
+    for (uint32_t j = 0; j < 6; j++) t.mac[j] = static_cast<uint8_t>(mac.Get(j).As<Napi::Number>().Uint32Value());
+    t.vid = o.Get("vid").As<Napi::Number>().Int32Value();
+    t.priority = o.Get("priority").As<Napi::Number>().Int32Value();
+    map[static_cast<uint16_t>(U64(o, "appid"))] = t;
+  }
+  return map;
+}
+
 }  // namespace
 
 L2Endpoint::~L2Endpoint() {
@@ -119,6 +162,7 @@ ForwardingEngine::ForwardingEngine(const Napi::CallbackInfo& info) : Napi::Objec
   auto cfg = std::make_shared<EngineConfig>();
   cfg->groups.push_back("");
   plane_.cfg = cfg;
+  if (getrandom(ivSalt_, sizeof ivSalt_, 0) != sizeof ivSalt_) throw CodedError(env, "GB_ERR_CONFIG", "getrandom for the GCM IV salt", errno);
 }
 
 ForwardingEngine::~ForwardingEngine() {
@@ -213,6 +257,12 @@ SenderTable* ForwardingEngine::TableFor(const std::string& group) {
   return t.get();
 }
 
+rgoose::ReplayTable* ForwardingEngine::ReplayFor(const std::string& group) {
+  auto& t = replays_[group];
+  if (!t) t = std::make_unique<rgoose::ReplayTable>();
+  return t.get();
+}
+
 uint32_t* ForwardingEngine::SeqFor(const std::string& group) {
   auto& s = seqs_[group];
   if (!s) s = std::make_unique<uint32_t>(0);
@@ -245,6 +295,15 @@ Napi::Value ForwardingEngine::Apply(const Napi::CallbackInfo& info) {
   cfg->maxDatagram = U64(c, "maxDatagram");
   cfg->l2Mtu = U64(c, "l2Mtu");
   cfg->gateway = c.Get("gateway").ToBoolean();
+  cfg->rgoose = c.Get("encapsulation").IsString() && c.Get("encapsulation").As<Napi::String>().Utf8Value() == "rgoose";
+  cfg->maxPayload = c.Get("maxPayload").IsNumber() ? U64(c, "maxPayload") : 0;
+  cfg->l2Map = L2MapFrom(c.Get("l2Map"));
+  for (const auto& [appid, t] : cfg->l2Map) {
+    uint64_t mac = DestinationMac48(t.mac);
+    cfg->destinations.emplace_back(mac, mac);
+  }
+  cfg->txRing = KeyringFrom(env, c.Get("keys"), c.Get("activeKey"));
+  cfg->rxRing = KeyringFrom(env, c.Get("keys"), c.Get("activeKey"));
   if (cfg->groups.empty()) throw Napi::RangeError::New(env, "apply: config.groups is empty");
 
   Plane next;
@@ -277,11 +336,13 @@ Napi::Value ForwardingEngine::Apply(const Napi::CallbackInfo& info) {
   for (const std::string& g : cfg->groups) {
     TableFor(g);
     SeqFor(g);
+    ReplayFor(g);
   }
   if (next.wan) {
     for (size_t i = 0; i < next.wan->groups.size(); i++) {
       next.wan->groups[i]->seq = SeqFor(cfg->groups[i]);
       next.wan->groups[i]->senders = TableFor(cfg->groups[i]);
+      next.wan->groups[i]->replay = ReplayFor(cfg->groups[i]);
     }
   }
   for (auto it = pendingL2_.begin(); it != pendingL2_.end();) it = it->second == next.l2 ? pendingL2_.erase(it) : std::next(it);
@@ -429,15 +490,16 @@ bool ForwardingEngine::DestinationAllowed(const EngineConfig& c, const uint8_t* 
 }
 
 int ForwardingEngine::DecideToWan(const EngineConfig& c, size_t groupCount, const uint8_t* f, size_t n, int64_t nowUs,
-                                  uint32_t* group) {
+                                  uint32_t* group, FrameHeader* hOut) {
   uint64_t fp = 0;
   if (c.gateway) {
     fp = FrameFingerprint(f, n);
     if (writtenToL2_.Seen(fp, nowUs, kLoopWindowUs)) return kL2Echo;
   }
-  FrameHeader h;
+  FrameHeader& h = *hOut;
   int v = CheckFrame(c.filter, f, n, &h);
   if (v != kForward) return v;
+  if (c.rgoose && h.etherType == 0x88b9) return kNotRoutable;
   if (n > c.maxFrame) return kOversize;
   uint32_t gi = 0;
   uint64_t mac = DestinationMac48(f);
@@ -454,21 +516,46 @@ int ForwardingEngine::DecideToWan(const EngineConfig& c, size_t groupCount, cons
   return kForward;
 }
 
-int ForwardingEngine::DecideFromWan(const EngineConfig& c, SenderTable* senders, const uint8_t* d, size_t n, int64_t nowUs,
-                                    Gb1View* v) {
-  int r = Gb1Decapsulate(d, n, c.maxDatagram, v);
-  if (r != kForward) return r;
-  // Nothing about the sender is believed before the carried frame passed every check.
+int ForwardingEngine::CheckCarried(const EngineConfig& c, const uint8_t* frame, size_t len, int64_t nowUs) const {
   FrameHeader h;
-  if (CheckFrame(c.inner, v->frame, v->frameLen, &h) != kForward) return kInnerNotAllowed;
-  if (v->frameLen > c.l2Mtu + 14 + (h.tagged ? 4 : 0)) return kOversizeFrame;
-  if (!DestinationAllowed(c, v->frame)) return kBadDestination;
+  if (CheckFrame(c.inner, frame, len, &h) != kForward) return kInnerNotAllowed;
+  if (len > c.l2Mtu + 14 + (h.tagged ? 4 : 0)) return kOversizeFrame;
+  if (!DestinationAllowed(c, frame)) return kBadDestination;
   if (c.gateway) {
-    uint64_t fp = FrameFingerprint(v->frame, v->frameLen);
+    uint64_t fp = FrameFingerprint(frame, len);
     if (readFromL2_.Seen(fp, nowUs, kLoopWindowUs) || writtenToL2_.Seen(fp, nowUs, kLoopWindowUs)) return kLoop;
   }
+  return kForward;
+}
+
+int ForwardingEngine::DecideFromWan(const EngineConfig& c, GroupState g, uint8_t* d, size_t n, uint64_t source, uint32_t ownAddress,
+                                    int64_t nowUs, uint8_t* scratch, const uint8_t** frame, size_t* frameLen) {
+  // Nothing about the sender is believed (tracking, windows, loss counts) before the datagram
+  // is authentic (R-GOOSE) or well-formed (GB1) and its carried frame passed every check.
+  if (c.rgoose) {
+    if (n > c.maxDatagram) return kBadLength;
+    rgoose::View v;
+    int r = RgooseDecapsulate(*c.rxRing, c.l2Map, d, n, &v, scratch, kSlotBytes, frameLen);
+    if (r != kForward) return r;
+    *frame = scratch;
+    r = CheckCarried(c, scratch, *frameLen, nowUs);
+    if (r != kForward) return r;
+    if (static_cast<uint32_t>(source >> 16) == ownAddress) return kOwnSender;
+    rgoose::Verdict verdict = g.replay->Check(source, v.keyId, v.spduNumber, static_cast<uint64_t>(nowUs));
+    if (verdict == rgoose::Verdict::kDuplicate) return kReplay;
+    if (!rgoose::Accepts(verdict)) return kStale;
+    g.replay->Commit(source, v.keyId, v.spduNumber, static_cast<uint64_t>(nowUs));
+    return kForward;
+  }
+  Gb1View v;
+  int r = Gb1Decapsulate(d, n, c.maxDatagram, &v);
+  if (r != kForward) return r;
+  *frame = v.frame;
+  *frameLen = v.frameLen;
+  r = CheckCarried(c, v.frame, v.frameLen, nowUs);
+  if (r != kForward) return r;
   TrackCounts tc;
-  TrackVerdict t = senders->Accept(own_, v->sender, v->seq, nowUs, &tc);
+  TrackVerdict t = g.senders->Accept(own_, v.sender, v.seq, nowUs, &tc);
   if (tc.gapFrames) Add(kGapFrames, tc.gapFrames);
   if (tc.gapEvents) Add(kGapEvents, tc.gapEvents);
   if (tc.lateFrames) Add(kLateFrames, tc.lateFrames);
@@ -482,6 +569,17 @@ int ForwardingEngine::DecideFromWan(const EngineConfig& c, SenderTable* senders,
   }
 }
 
+long ForwardingEngine::Encapsulate(const EngineConfig& c, const FrameHeader& h, uint8_t* slot, size_t len, uint32_t seq, uint8_t* out) {
+  if (!c.rgoose) {
+    Gb1WriteHeader(slot, own_, seq);
+    return static_cast<long>(kGb1HeaderBytes + len);
+  }
+  rgoose::KeySlot* key = c.txRing->Active();
+  uint8_t iv[rgoose::kGcmIvBytes];
+  if (key != nullptr && key->encrypts()) rgoose::MakeGcmIv(ivSalt_, ivCounter_++, iv);
+  return RgooseEncapsulate(key, h, slot + kGb1HeaderBytes, len, seq, iv, out, c.maxPayload);
+}
+
 // testToWan(frame) -> [label | "forward", groupIndex]: the tx thread's decision and counting,
 // for the property test against the TypeScript specification (engine not started).
 Napi::Value ForwardingEngine::TestToWan(const Napi::CallbackInfo& info) {
@@ -491,7 +589,8 @@ Napi::Value ForwardingEngine::TestToWan(const Napi::CallbackInfo& info) {
   Add(kL2FramesRead, 1);
   Add(kL2BytesRead, f.ByteLength());
   uint32_t gi = 0;
-  int v = DecideToWan(*plane_.cfg, plane_.cfg->groups.size(), f.Data(), f.ByteLength(), NowUs(), &gi);
+  FrameHeader h;
+  int v = DecideToWan(*plane_.cfg, plane_.cfg->groups.size(), f.Data(), f.ByteLength(), NowUs(), &gi, &h);
   if (v != kForward) Add(kToWanBase + v, 1);
   Napi::Array out = Napi::Array::New(env, 2);
   out.Set(0u, Napi::String::New(env, v == kForward ? "forward" : kToWanLabels[v]));
@@ -499,7 +598,7 @@ Napi::Value ForwardingEngine::TestToWan(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// testFromWan(datagram, groupIndex, nowUs) -> label | "forward"
+// testFromWan(datagram, groupIndex, nowUs, source?) -> label | "forward" (the datagram is opened in place)
 Napi::Value ForwardingEngine::TestFromWan(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (started_) throw Napi::Error::New(env, "testFromWan: engine is running");
@@ -510,8 +609,12 @@ Napi::Value ForwardingEngine::TestFromWan(const Napi::CallbackInfo& info) {
   if (gi >= c.groups.size()) throw Napi::RangeError::New(env, "testFromWan: group index out of range");
   Add(kWanDatagramsReceived, 1);
   Add(kWanBytesReceived, d.ByteLength());
-  Gb1View v;
-  int r = DecideFromWan(c, TableFor(c.groups[gi]), d.Data(), d.ByteLength(), now, &v);
+  uint64_t source = info.Length() > 3 ? static_cast<uint64_t>(info[3].As<Napi::Number>().DoubleValue()) : 0;
+  std::vector<uint8_t> scratch(kSlotBytes);
+  const uint8_t* frame = nullptr;
+  size_t len = 0;
+  GroupState g{TableFor(c.groups[gi]), ReplayFor(c.groups[gi])};
+  int r = DecideFromWan(c, g, d.Data(), d.ByteLength(), source, 0, now, scratch.data(), &frame, &len);
   if (r != kForward) Add(kFromWanBase + r, 1);
   return Napi::String::New(env, r == kForward ? "forward" : kFromWanLabels[r]);
 }
@@ -543,6 +646,7 @@ void ForwardingEngine::Flush(const Plane& p, mmsghdr* msgs, size_t count) {
 
 void ForwardingEngine::TxLoop() {
   std::vector<uint8_t> arena(kBatch * kSlotBytes);
+  std::vector<uint8_t> spdus;  // R-GOOSE output (GB1 sends the read slot itself)
   mmsghdr msgs[kBatch];
   iovec iov[kBatch];
   Plane p;
@@ -589,15 +693,22 @@ void ForwardingEngine::TxLoop() {
       Add(kL2FramesRead, 1);
       Add(kL2BytesRead, len);
       uint32_t gi = 0;
-      int v = DecideToWan(c, groupCount, frame, len, now, &gi);
+      FrameHeader h;
+      int v = DecideToWan(c, groupCount, frame, len, now, &gi, &h);
       if (v != kForward) {
         Add(kToWanBase + v, 1);
         continue;
       }
       WanGroup& g = *p.wan->groups[gi];
-      Gb1WriteHeader(slot, own_, (*g.seq)++);
-      size_t total = kGb1HeaderBytes + len;
-      iov[count] = {slot, total};
+      if (c.rgoose && spdus.empty()) spdus.resize(kBatch * kSlotBytes);
+      uint8_t* out = c.rgoose ? spdus.data() + count * kSlotBytes : slot;
+      long total = Encapsulate(c, h, slot, len, *g.seq, out);
+      if (total <= 0) {
+        Add(kToWanBase + (total < 0 ? kOversize : kEncapsulationFailed), 1);
+        continue;
+      }
+      (*g.seq)++;
+      iov[count] = {out, static_cast<size_t>(total)};
       memset(&msgs[count], 0, sizeof msgs[count]);
       msgs[count].msg_hdr.msg_name = &g.destination;
       msgs[count].msg_hdr.msg_namelen = sizeof g.destination;
@@ -633,10 +744,11 @@ void ForwardingEngine::RefreshSendersGauge(const Plane& p) {
   __atomic_store_n(&slots_[kSenders], total, __ATOMIC_RELAXED);
 }
 
-void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, uint8_t** bufs) {
+void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, uint8_t** bufs, uint8_t* scratch) {
   constexpr size_t kCtl = CMSG_SPACE(sizeof(uint32_t));
   static thread_local iovec iov[kBatch];
   static thread_local char ctl[kBatch][kCtl];
+  static thread_local sockaddr_in from[kBatch];
   // Bounded rounds so one busy group cannot starve the others.
   for (int round = 0; round < 8; round++) {
     for (size_t i = 0; i < kBatch; i++) {
@@ -646,6 +758,8 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
       msgs[i].msg_hdr.msg_iovlen = 1;
       msgs[i].msg_hdr.msg_control = ctl[i];
       msgs[i].msg_hdr.msg_controllen = kCtl;
+      msgs[i].msg_hdr.msg_name = &from[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof from[i];
     }
     int r = recvmmsg(g.recvFd, msgs, kBatch, MSG_DONTWAIT, nullptr);
     if (r < 0) {
@@ -671,13 +785,16 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
       g.datagrams.fetch_add(1, std::memory_order_relaxed);
       Add(kWanDatagramsReceived, 1);
       Add(kWanBytesReceived, len);
-      Gb1View v;
-      int verdict = DecideFromWan(*p.cfg, g.senders, bufs[i], len, now, &v);
+      uint64_t source = uint64_t{from[i].sin_addr.s_addr} << 16 | from[i].sin_port;
+      const uint8_t* frame = nullptr;
+      size_t frameLen = 0;
+      int verdict = DecideFromWan(*p.cfg, GroupState{g.senders, g.replay}, bufs[i], len, source, p.wan->uplinkAddress, now,
+                                  scratch, &frame, &frameLen);
       if (verdict != kForward) {
         Add(kFromWanBase + verdict, 1);
         continue;
       }
-      WriteL2(p, v.frame, v.frameLen, now);
+      WriteL2(p, frame, frameLen, now);
     }
     if (slots_[kSendersSeen] != seenBefore || slots_[kSendersEvicted] != evictedBefore) RefreshSendersGauge(p);
     if (static_cast<size_t>(r) < kBatch) return;
@@ -689,6 +806,7 @@ void ForwardingEngine::RxLoop() {
   uint8_t* bufs[kBatch];
   for (size_t i = 0; i < kBatch; i++) bufs[i] = arena.data() + i * kSlotBytes;
   mmsghdr msgs[kBatch];
+  std::vector<uint8_t> scratch(kSlotBytes);  // an R-GOOSE frame rebuilt for the L2 side
   Plane p;
   uint64_t seen = ~uint64_t{0};
   int ep = -1;
@@ -717,7 +835,7 @@ void ForwardingEngine::RxLoop() {
         (void)ignored;
         continue;
       }
-      if (p.wan) ReceiveGroup(p, *p.wan->groups[events[i].data.u64], msgs, bufs);
+      if (p.wan) ReceiveGroup(p, *p.wan->groups[events[i].data.u64], msgs, bufs, scratch.data());
     }
   }
   if (ep >= 0) close(ep);

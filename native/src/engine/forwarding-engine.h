@@ -22,7 +22,9 @@
 #include "engine-tables.h"
 #include "frame-filter.h"
 #include "gb1.h"
+#include "../rgoose/replay-table.h"
 #include "recent-frames.h"
+#include "rgoose-path.h"
 #include "sender-table.h"
 #include "wan-set.h"
 
@@ -44,6 +46,18 @@ struct EngineConfig {
   size_t maxDatagram = 0;  // buffer_size: longest datagram accepted
   size_t l2Mtu = 1500;     // receive guard: carried frame ≤ MTU + Ethernet header (+ tag)
   bool gateway = false;    // L2 side is a shared LAN: loop guard on
+  // R-GOOSE/R-SV instead of GB1. Each thread has its own keyring (OpenSSL contexts are scratch
+  // state); receivers accept every listed key, senders sign with the active one.
+  bool rgoose = false;
+  size_t maxPayload = 0;  // longest UDP payload sent (path MTU minus IP and UDP headers)
+  L2Map l2Map;
+  std::unique_ptr<rgoose::Keyring> txRing, rxRing;
+};
+
+// What the receive thread keeps per group, owned by the engine (survives socket sets).
+struct GroupState {
+  SenderTable* senders = nullptr;
+  rgoose::ReplayTable* replay = nullptr;
 };
 
 struct L2Endpoint {
@@ -83,14 +97,21 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   Napi::Value TestFromWan(const Napi::CallbackInfo& info);
 
   // The rules, shared by the threads and the test entry points.
-  int DecideToWan(const EngineConfig& c, size_t groupCount, const uint8_t* f, size_t n, int64_t nowUs, uint32_t* group);
-  int DecideFromWan(const EngineConfig& c, SenderTable* senders, const uint8_t* d, size_t n, int64_t nowUs, Gb1View* v);
+  int DecideToWan(const EngineConfig& c, size_t groupCount, const uint8_t* f, size_t n, int64_t nowUs, uint32_t* group,
+                  FrameHeader* h);
+  // `d` is opened in place (R-GOOSE decrypts); the frame to write ends up in *frame: inside `d`
+  // (GB1) or rebuilt in `scratch` (R-GOOSE, kSlotBytes). `source`: sender address and port.
+  int DecideFromWan(const EngineConfig& c, GroupState g, uint8_t* d, size_t n, uint64_t source, uint32_t ownAddress,
+                    int64_t nowUs, uint8_t* scratch, const uint8_t** frame, size_t* frameLen);
+  int CheckCarried(const EngineConfig& c, const uint8_t* frame, size_t len, int64_t nowUs) const;
+  // Datagram length; 0 when the SPDU could not be built, -1 when it would exceed the path MTU.
+  long Encapsulate(const EngineConfig& c, const FrameHeader& h, uint8_t* slot, size_t len, uint32_t seq, uint8_t* out);
   bool DestinationAllowed(const EngineConfig& c, const uint8_t* frame) const;
 
   void TxLoop();
   void RxLoop();
   void Flush(const Plane& p, struct mmsghdr* msgs, size_t count);
-  void ReceiveGroup(const Plane& p, WanGroup& g, struct mmsghdr* msgs, uint8_t** bufs);
+  void ReceiveGroup(const Plane& p, WanGroup& g, struct mmsghdr* msgs, uint8_t** bufs, uint8_t* scratch);
   void WriteL2(const Plane& p, const uint8_t* frame, size_t n, int64_t nowUs);
   void RefreshSendersGauge(const Plane& p);
   bool Snapshot(uint64_t* seen, Plane* p);
@@ -98,6 +119,7 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   void Wake();
   void StopThreads();
   SenderTable* TableFor(const std::string& group);
+  rgoose::ReplayTable* ReplayFor(const std::string& group);
   uint32_t* SeqFor(const std::string& group);
 
   inline void Add(size_t slot, uint64_t n) {
@@ -116,6 +138,9 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   int nextHandle_ = 1;
   std::map<std::string, std::unique_ptr<uint32_t>> seqs_;
   std::map<std::string, std::unique_ptr<SenderTable>> tables_;
+  std::map<std::string, std::unique_ptr<rgoose::ReplayTable>> replays_;
+  uint8_t ivSalt_[4] = {};
+  uint64_t ivCounter_ = 0;  // tx thread only: GCM IVs never repeat under a key
   RecentFrames readFromL2_, writtenToL2_;
 
   int txWake_ = -1, rxWake_ = -1;

@@ -35,6 +35,7 @@ bool OpenSend(WanSet* w, const WanOptions& o, OpenFailure* f) {
   sockaddr_in local{};
   local.sin_family = AF_INET;
   if (inet_pton(AF_INET, o.uplinkAddress.c_str(), &local.sin_addr) != 1) return Fail(f, what + ": not an IPv4 address", 0);
+  w->uplinkAddress = local.sin_addr.s_addr;
   if (bind(w->sendFd, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) return Fail(f, what + ": bind", errno);
   ip_mreqn m = Membership(0, o);
   if (setsockopt(w->sendFd, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof m) < 0) return Fail(f, what + ": IP_MULTICAST_IF", errno);

@@ -16,6 +16,9 @@
 namespace gb {
 
 class SenderTable;
+namespace rgoose {
+class ReplayTable;
+}
 
 struct WanOptions {
   std::vector<std::string> groups;
@@ -37,10 +40,12 @@ struct WanGroup {
   // duplicate windows): set by the engine when it adopts the set.
   uint32_t* seq = nullptr;
   SenderTable* senders = nullptr;
+  rgoose::ReplayTable* replay = nullptr;
 };
 
 struct WanSet {
   WanOptions options;
+  uint32_t uplinkAddress = 0;  // network byte order: datagrams from it are our own
   int sendFd = -1;
   std::vector<std::unique_ptr<WanGroup>> groups;
   ~WanSet();

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "replay-table.h"
 #include "replay-window.h"
 #include "rgoose-napi.h"
 #include "rgoose.h"
@@ -252,6 +253,44 @@ class ReplayWindowWrap : public Napi::ObjectWrap<ReplayWindowWrap> {
   ReplayWindow w_;
 };
 
+// new RgooseReplayTable(capacity, resyncAfterUs); sender ids are JS numbers (≤ 2^53).
+class ReplayTableWrap : public Napi::ObjectWrap<ReplayTableWrap> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "RgooseReplayTable",
+                       {InstanceMethod("check", &ReplayTableWrap::Check), InstanceMethod("commit", &ReplayTableWrap::Commit),
+                        InstanceAccessor("size", &ReplayTableWrap::Size, nullptr),
+                        InstanceAccessor("evictions", &ReplayTableWrap::Evictions, nullptr)});
+  }
+
+  explicit ReplayTableWrap(const Napi::CallbackInfo& info)
+      : Napi::ObjectWrap<ReplayTableWrap>(info),
+        t_(info[0].As<Napi::Number>().Uint32Value(), static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value())) {}
+
+ private:
+  struct Args {
+    uint64_t sender;
+    uint32_t keyId, n;
+    uint64_t now;
+  };
+  static Args Read(const Napi::CallbackInfo& info) {
+    return {static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value()), info[1].As<Napi::Number>().Uint32Value(),
+            info[2].As<Napi::Number>().Uint32Value(), static_cast<uint64_t>(info[3].As<Napi::Number>().Int64Value())};
+  }
+  Napi::Value Check(const Napi::CallbackInfo& info) {
+    Args a = Read(info);
+    return Napi::String::New(info.Env(), VerdictLabel(t_.Check(a.sender, a.keyId, a.n, a.now)));
+  }
+  Napi::Value Commit(const Napi::CallbackInfo& info) {
+    Args a = Read(info);
+    return Napi::Boolean::New(info.Env(), t_.Commit(a.sender, a.keyId, a.n, a.now));
+  }
+  Napi::Value Size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), t_.size()); }
+  Napi::Value Evictions(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), t_.evictions()); }
+
+  ReplayTable t_;
+};
+
 Napi::Array Labels(Napi::Env env) {
   Napi::Array a = Napi::Array::New(env);
   uint32_t i = 0;
@@ -270,6 +309,7 @@ void RegisterNapi(Napi::Env env, Napi::Object exports) {
   o.Set("gcmOpen", Napi::Function::New(env, GcmOpen, "gcmOpen"));
   o.Set("Keyring", KeyringWrap::Init(env));
   o.Set("ReplayWindow", ReplayWindowWrap::Init(env));
+  o.Set("ReplayTable", ReplayTableWrap::Init(env));
   o.Set("resultLabels", Labels(env));
   exports.Set("rgoose", o);
 }

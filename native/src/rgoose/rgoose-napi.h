@@ -4,7 +4,7 @@
 
 namespace gb::rgoose {
 
-// Adds exports.rgoose = {hmacSha256, gcmSeal, gcmOpen, Keyring, ReplayWindow, resultLabels}.
+// Adds exports.rgoose = {hmacSha256, gcmSeal, gcmOpen, Keyring, ReplayWindow, ReplayTable, resultLabels}.
 void RegisterNapi(Napi::Env env, Napi::Object exports);
 
 }  // namespace gb::rgoose

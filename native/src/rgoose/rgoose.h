@@ -1,9 +1,10 @@
 // IEC 61850-90-5 session layer (R-GOOSE / R-SV) for the forwarding engine: SPDU encoding,
 // signature (HMAC-SHA256 truncated to 80/128/256 bits), AES-GCM encryption, and parsing with
-// authentication. Self-contained C++: no Node-API, no globals, no allocation per datagram
-// (OpenSSL contexts are made once per key, when the key is added to a Keyring).
+// authentication. Self-contained C++: no Node-API, no globals, no allocation per datagram in
+// this code (OpenSSL contexts are made once per key, when the key is added to a Keyring; only
+// OpenSSL's own HMAC re-initialisation duplicates a digest context inside OpenSSL).
 //
-// Wire layout written by rgoose_encode (all integers big-endian; docs/rgoose.md explains where
+// Wire layout written by Encode (all integers big-endian; docs/rgoose.md explains where
 // Wireshark 4.0 and libiec61850 read it differently):
 //
 //   01 40                 CLTP unit-data header
@@ -23,8 +24,9 @@
 //   [85 LI MAC]           with HMAC: HMAC-SHA256 over every byte before the 85, truncated to
 //                         10 / 16 / 32 bytes (with AES-GCM too: encrypt-then-MAC)
 //
-// Threading: a Keyring (its OpenSSL contexts are scratch state) and a ReplayWindow belong to
-// one thread. Give each data-plane thread its own Keyring built from the same key list.
+// Threading: a Keyring (its OpenSSL contexts are scratch state), a ReplayWindow and a
+// ReplayTable belong to one thread. Give each data-plane thread its own Keyring built from the
+// same key list.
 #pragma once
 
 #include <cstddef>
@@ -83,7 +85,7 @@ constexpr size_t kMaxKeyBytes = 64;  // AES-256 key followed by a 32-byte HMAC k
   X(kMalformedShort, "malformed-short")           /* shorter than a session header */       \
   X(kMalformedCltp, "malformed-cltp")             /* does not start 01 40 */                \
   X(kMalformedSessionId, "malformed-session-id")  /* not A1 (GOOSE) or A2 (SV) */           \
-  X(kMalformedHeader, "malformed-header")         /* common header tag not 80, lengths */   \
+  X(kMalformedHeader, "malformed-header")         /* common header tag not 80 */            \
   X(kMalformedVersion, "malformed-version")       /* version other than 2 */                \
   X(kMalformedIv, "malformed-iv")                 /* IV length wrong for the key */          \
   X(kMalformedLength, "malformed-length")         /* user data runs past the datagram */    \
