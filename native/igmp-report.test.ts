@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { skipUnlessRoot, skipUnlessTshark } from '../testkit/preconditions.js';
-import { createNamespace, deleteNamespace, execIn, ipIn, runProbe } from './testing/netns.js';
+import { createNamespace, deleteNamespace } from '../testkit/netns.js';
+import { execIn, ipIn, runProbe } from './testing/netns.js';
 
 const GROUP = '239.77.1.2';
 
@@ -47,7 +48,7 @@ describe('sendIgmpV2Report', function () {
   before(function () {
     skipUnlessRoot(this, 'the native I/O tests');
     skipUnlessTshark(this, 'the IGMP report tests');
-    ns = createNamespace('gbng');
+    ns = createNamespace('ngigmp', { disableIpv6: true });
     // A snooping Linux bridge (the Transit Gateway stand-in) with a 4 s membership interval,
     // and a host port whose end gbhv0 sends the reports.
     ipIn(ns, 'link', 'add', 'gbbr0', 'type', 'bridge', 'mcast_snooping', '1', 'mcast_igmp_version', '2',

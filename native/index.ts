@@ -1,5 +1,5 @@
 // Thin TypeScript face of the goose-bridge native addon (native/src/*.cc): TAP devices,
-// AF_PACKET sockets and raw IGMPv2 reports. Why our own addon: see .notes/readme-native.md.
+// AF_PACKET sockets and raw IGMPv2 reports; the forwarding engine is in engine.ts. Reference: docs/native.md.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { GbError, type ErrorCode } from '../bridge/errors.js';

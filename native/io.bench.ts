@@ -4,9 +4,10 @@
 // Prints frames/s offered and received, loss and the reader's batch sizes.
 //   npx tsx native/io.bench.ts [--frames N] [--size BYTES] [--rate FRAMES_PER_S] [--json]
 // The outer process creates the namespace and re-runs itself inside it with --inner.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PacketSocket, TapDevice, monotonicUs, type FrameBatch } from './index.js';
+import { createNamespace, deleteNamespace } from '../testkit/netns.js';
 
 interface DirectionResult {
   direction: string;
@@ -179,8 +180,7 @@ function outer(): void {
     process.exitCode = 1;
     return;
   }
-  const ns = `gbnbench${process.pid}`;
-  execFileSync('ip', ['netns', 'add', ns]);
+  const ns = createNamespace('iobench');
   try {
     const self = fileURLToPath(import.meta.url);
     const passArgs = process.argv.slice(2).filter((a) => a !== '--json');
@@ -202,7 +202,7 @@ function outer(): void {
       process.stderr.write(lines.join('\n') + '\n');
     }
   } finally {
-    execFileSync('ip', ['netns', 'del', ns]);
+    deleteNamespace(ns);
   }
 }
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { skipUnlessRoot } from '../testkit/preconditions.js';
-import { createNamespace, deleteNamespace, runProbe } from './testing/netns.js';
+import { createNamespace, deleteNamespace } from '../testkit/netns.js';
+import { runProbe } from './testing/netns.js';
 import { TEST_FRAMES } from './testing/test-frames.js';
 
 describe('PacketSocket.open with etherTypes', function () {
@@ -8,7 +9,7 @@ describe('PacketSocket.open with etherTypes', function () {
 
   before(function () {
     skipUnlessRoot(this, 'the native I/O tests');
-    ns = createNamespace('gbnp');
+    ns = createNamespace('npacket', { disableIpv6: true });
   });
   after(() => deleteNamespace(ns));
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { skipUnlessRoot } from '../testkit/preconditions.js';
-import { createNamespace, deleteNamespace, ipIn, runProbe } from './testing/netns.js';
+import { createNamespace, deleteNamespace } from '../testkit/netns.js';
+import { ipIn, runProbe } from './testing/netns.js';
 import { TEST_FRAMES } from './testing/test-frames.js';
 
 interface RoundTrip {
@@ -30,7 +31,7 @@ describe('TapDevice and PacketSocket on one TAP (in a network namespace)', funct
 
   before(async function () {
     skipUnlessRoot(this, 'the native I/O tests');
-    ns = createNamespace('gbnt');
+    ns = createNamespace('ntap', { disableIpv6: true });
     rt = await runProbe<RoundTrip>(ns, 'roundtrip', { tap: 'gbtap0', frames });
   });
   after(() => deleteNamespace(ns));
@@ -84,7 +85,7 @@ describe('TapDevice.create', function () {
 
   before(function () {
     skipUnlessRoot(this, 'the native I/O tests');
-    ns = createNamespace('gbnc');
+    ns = createNamespace('ntapc', { disableIpv6: true });
   });
   after(() => deleteNamespace(ns));
 

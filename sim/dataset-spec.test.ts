@@ -14,7 +14,7 @@ const specArb: fc.Arbitrary<string> = fc.letrec<{ entry: string; list: string }>
 })).list;
 
 describe('parseDatasetSpec', () => {
-  it('parses the example of the issue into typed Data', () => {
+  it('parses a mixed dataset spec (scalars, bitstring, utctime, nested struct) into typed Data', () => {
     const spec = parseDatasetSpec(DEFAULT_DATASET);
     const data = initialData(spec, t);
     expect(data.map((d) => d.type)).to.deep.equal(['boolean', 'integer', 'float32', 'bit-string', 'utc-time', 'structure']);

@@ -71,9 +71,12 @@ export function wallMinusMonotonicUs(): number {
   return wall - mono;
 }
 
+/** Columns of the per-frame --send-log (docs/results-schema.md). */
+export const SEND_LOG_COLUMNS = ['publisher', 'appid', 'src_mac', 'st_num', 'sq_num', 'scheduled_us', 'sent_us'] as const;
+
 export async function runPublisher(opts: PublisherRunOptions): Promise<PublisherSummary> {
   const ids = opts.engine.identities;
-  const log = opts.sendLogPath ? await LineLogWriter.open(opts.sendLogPath, 'publisher,appid,src_mac,st_num,sq_num,scheduled_us,sent_us') : undefined;
+  const log = opts.sendLogPath ? await LineLogWriter.open(opts.sendLogPath, SEND_LOG_COLUMNS.join(',')) : undefined;
   const appIdHex = ids.map((id) => `0x${id.appId.toString(16).padStart(4, '0')}`);
   const errors = newErrorHistogram();
   let failures = 0;

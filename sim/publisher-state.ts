@@ -1,7 +1,7 @@
 // One simulated IED's GOOSE state: stNum/sqNum/t and where it stands in the retransmission
 // schedule. Pure (no clock, no I/O): the caller passes every time in.
 //
-// Semantics (IEC 61850-8-1, as the issue states them):
+// Semantics (IEC 61850-8-1):
 // - a state change (event) → stNum += 1 (0xFFFFFFFF wraps to 1), sqNum = 0, t = the event time;
 // - each retransmission repeats the state with sqNum += 1 (0xFFFFFFFF wraps to 1 — 0 only ever
 //   marks the first frame of a state);

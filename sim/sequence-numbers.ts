@@ -28,8 +28,3 @@ export function forwardDistance(from: number, to: number): number {
   return d < 0 ? d + RING : d;
 }
 
-/** True when `to` comes after `from` (by less than half the ring). */
-export function isAhead(from: number, to: number): boolean {
-  const d = forwardDistance(from, to);
-  return d > 0 && d < HALF_RING;
-}

@@ -9,7 +9,7 @@
 // no-op sink. The output says which.
 //   BENCH_SECONDS (default 20), BENCH_PUBLISHERS (default 2000) override the scenario.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createNamespace, deleteNamespace } from '../testkit/netns.js';
 import { DEFAULT_DATASET, parseDatasetSpec } from './dataset-spec.js';
 import { DEFAULT_IDENTITY, deriveIdentities } from './publisher-identities.js';
 import { runPublisher, type PublisherSummary } from './publisher-runner.js';
@@ -65,21 +65,11 @@ if (process.env[CHILD_ENV] !== undefined) {
   if (process.env.GB_SIM_BENCH_RT !== undefined) setRealtimePriority(Number(process.env.GB_SIM_BENCH_RT));
   process.stdout.write(`${JSON.stringify(await measure(process.env[CHILD_ENV]))}\n`);
 } else if (process.getuid?.() === 0 && addonBuilt()) {
-  const suffix = `${process.pid % 10000}${randomBytes(2).toString('hex')}`;
-  const ns = `gbsimb${suffix}`;
-  const [a, b] = [`sba${suffix}`, `sbb${suffix}`];
-  const cleanup = (): void => {
-    try {
-      execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-    } catch {
-      /* already gone */
-    }
-  };
-  process.on('SIGINT', cleanup);
-  process.on('SIGTERM', cleanup);
+  // removed on Ctrl-C / SIGTERM too (testkit's cleanup registry)
+  const ns = createNamespace('simbench');
+  const [a, b] = ['bench-a', 'bench-b'];
   const results: Record<string, PublisherSummary> = {};
   try {
-    execFileSync('ip', ['netns', 'add', ns]);
     execFileSync('ip', ['-n', ns, 'link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
     execFileSync('ip', ['-n', ns, 'link', 'set', a, 'up']);
     execFileSync('ip', ['-n', ns, 'link', 'set', b, 'up']);
@@ -93,7 +83,7 @@ if (process.env[CHILD_ENV] !== undefined) {
       results[label] = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as PublisherSummary;
     }
   } finally {
-    cleanup();
+    deleteNamespace(ns);
   }
   process.stderr.write(`${header}sink: packet socket on a veth in a throw-away netns\n`);
   process.stderr.write(line('SCHED_FIFO 20 (--rt-priority 20)', results.sched_fifo_20!));

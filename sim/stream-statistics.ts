@@ -2,7 +2,7 @@
 // percentiles in autocannon's shape p50 / p97_5 / p99_9), and printers that return strings —
 // the CLI decides where they go (table to stderr, JSON to stdout, CSV to a file).
 import type { Histogram } from 'hdr-histogram-js';
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from './csv.js';
 import type { StreamReceiver } from './stream-receiver.js';
 import { ANOMALY_KEYS, type StreamCounters, type StreamKey, type StreamTracker } from './stream-tracker.js';
 
@@ -249,7 +249,7 @@ export function buildReport(rx: StreamReceiver, capture: { kernelDrops?: number 
   return { streams: rows, totals };
 }
 
-/** CSV columns (one row per stream) in order — README documents each with its unit. */
+/** CSV columns (one row per stream) in order; docs/results-schema.md documents each with its unit. */
 export const CSV_COLUMNS: (keyof StreamRow)[] = [
   'appid',
   'src_mac',
@@ -293,7 +293,7 @@ export const CSV_COLUMNS: (keyof StreamRow)[] = [
 ];
 
 export function formatCsv(report: SubscriberReport): string {
-  return stringify(report.streams, { header: true, columns: CSV_COLUMNS as string[], cast: { boolean: (b) => (b ? 'true' : 'false') } });
+  return toCsv(CSV_COLUMNS, report.streams);
 }
 
 export function formatJson(report: SubscriberReport): string {

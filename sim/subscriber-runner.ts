@@ -44,9 +44,12 @@ export interface SubscriberRun {
   aborted: boolean;
 }
 
+/** Columns of the per-message --recv-log (docs/results-schema.md). */
+export const RECV_LOG_COLUMNS = ['rx_us', 'appid', 'src_mac', 'st_num', 'sq_num', 'verdict'] as const;
+
 export async function runSubscriber(opts: SubscriberRunOptions): Promise<SubscriberRun> {
   const live = opts.input.kind === 'interface';
-  const log = opts.recvLogPath ? await LineLogWriter.open(opts.recvLogPath, 'rx_us,appid,src_mac,st_num,sq_num,verdict') : undefined;
+  const log = opts.recvLogPath ? await LineLogWriter.open(opts.recvLogPath, RECV_LOG_COLUMNS.join(',')) : undefined;
   const wallOffset = live ? wallMinusMonotonicUs() : 0;
   const receiver = new StreamReceiver({
     decode: decodeFrame,

@@ -1,12 +1,15 @@
 // `npm run suite:<name> -- …` → `tsx suites/cli.ts <name> …`. Parses arguments, calls the suite
 // library, writes tables to stderr and the output folder to stdout. Exit codes: 0 done,
 // 1 regression (compare) or a suite failure, 2 bad arguments.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { defaultOutDir } from './report/csv.js';
 import { createProgress } from './report/progress.js';
 import { parsePaths, PATH_NAMES } from './suite-context.js';
 import { isRoot } from '../testkit/preconditions.js';
 import { register as registerIgmp } from './igmp/cli.js';
+import { register as registerDemo } from './demo/cli.js';
 import { applyCliConventions } from '../bridge/cli/cli-conventions.js';
 
 const num = (name: string, min: number, max: number, integer = false) => (v: string): number => {
@@ -50,7 +53,7 @@ function resolveCommon(o: CommonOpts): { out: string; paths: ReturnType<typeof p
   return { out: o.out ?? defaultOutDir(), paths, scale: o.scale, log };
 }
 
-const program = new Command('suites')
+export const program = new Command('suites')
   .description('goose-bridge benchmark and validation suites (network namespaces + Linux bridge as TGW stand-in; kernel VXLAN as baseline)')
   .exitOverride();
 
@@ -157,12 +160,16 @@ program
     process.stdout.write(`${r.files.join('\n')}\n`);
   });
 
-// The IGMP suite (issue 6) registers its own command and options.
+// The IGMP suite and the demo register their own commands and options.
 registerIgmp(program);
+registerDemo(program);
 applyCliConventions(program);
 
+// Imported (by the docs generator), this module only defines the commands.
+const isEntry = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === realpathSync(process.argv[1]);
+
 try {
-  await program.parseAsync(process.argv);
+  if (isEntry) await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
     process.exitCode = err.exitCode === 1 ? 2 : err.exitCode;

@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DaemonUnderTest, FrameCapture, FRAME_TOOL, TSX, waitUntil } from '../bridge/daemon/test-support/bridge-under-test.js';
-import { gooseTestFrame } from '../bridge/daemon/test-support/goose-test-frames.js';
+import { DaemonUnderTest, FrameCapture, FRAME_TOOL, TSX, waitUntil } from './daemon/bridge-under-test.js';
+import { gooseTestFrame } from './daemon/goose-test-frames.js';
 import { Topology, monotonicUs, sleep } from './topology/index.js';
 
 const RUNS = Number(process.env.RUNS ?? '7');

@@ -83,7 +83,7 @@ async function runDaemon(resolved: ResolvedConfig, opts: Record<string, unknown>
   const cfg = resolved.config;
   const log: Logger = createLogger(cfg.logLevel, cfg.logFormat);
   if (resolved.ignoredKeys.length > 0) {
-    log.info({ keys: resolved.ignoredKeys }, 'config keys of the original bridge that this bridge does not use were ignored');
+    log.info({ keys: resolved.ignoredKeys }, 'legacy config keys that this bridge does not use were ignored');
   }
   let daemon: BridgeDaemon;
   try {

@@ -21,7 +21,7 @@ function decoded<K extends Frame['kind']>(name: string, kind: K): Extract<Frame,
   return r.value as Extract<Frame, { kind: K }>;
 }
 
-describe('known-answer vectors (shared/vectors/goose-known-answers.json)', () => {
+describe('known-answer vectors (fixtures/vectors/goose-known-answers.json)', () => {
   it('holds the six vectors this test asserts', () => {
     expect(vectors.map((v) => v.name)).to.have.members(['KAT1_libiec_example', 'KAT2_min_sim', 'KAT3_all_types', 'KAT4_py61850_pdu', 'SV1_92LE', 'RKAT1_rgoose_udp_payload']);
   });

@@ -1,6 +1,6 @@
-// Every configuration key the bridge reads: INI name (as users of the original bridge know
-// them), command-line flag, environment variable, default, what is allowed. One table drives
-// the parser, `run --help` and the README so they cannot drift apart.
+// Every configuration key the bridge reads: INI name (as users of legacy Python-bridge files
+// know them), command-line flag, environment variable, default, what is allowed. One table drives
+// the parser, `run --help` and docs/cli.md so they cannot drift apart.
 // Pure: no I/O imports.
 import { isMulticastIpv4, parseAppId, parseGroupRules } from '../wan/group-map.js';
 import { parseL2Map } from '../wan/rgoose/l2-map.js';
@@ -204,7 +204,7 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
 ];
 
 /**
- * Keys of the original (Python) bridge's config that mean nothing here. Accepted so an existing
+ * Keys of legacy (Python bridge) config files that mean nothing here. Accepted so an existing
  * file keeps working; the daemon logs that they are ignored.
  */
 export const LEGACY_IGNORED_KEYS: readonly string[] = [

@@ -30,7 +30,7 @@ describe('resolveConfig', () => {
     expect(origin.interface).to.equal('default');
   });
 
-  it('reads the original bridge config file ([DEFAULT], inline comments, INFO, legacy keys)', () => {
+  it('reads a legacy Python-bridge config file ([DEFAULT], inline comments, INFO, legacy keys)', () => {
     const text = `# original\n[DEFAULT]\ninterface = goose1\nmulticast_ip = 224.0.1.101\nmulticast_port = 61851\ndebug = false\nlog_level = INFO\nlog_file = /var/log/goose-bridge.log\nenable_igmp_keepalive = true\nigmp_keepalive_interval = 60    # seconds\nigmp_monitor_interval = 90\nigmp_reregister_threshold = 1\nbuffer_size = 2048\nbatch_size = 10\nworker_threads = 2\ntgw_multicast_domain_id = tgw-mcast-domain-01\n`;
     const r = resolveConfig({ file: { path: '/etc/goose-bridge/goose-bridge.conf', text } });
     expect(r.config.interface).to.equal('goose1');

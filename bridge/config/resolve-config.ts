@@ -47,7 +47,7 @@ type Origin = 'cli' | 'env' | 'file' | 'default';
 /** Sections the bridge reads as one: the top of the file, [DEFAULT] and [goose-bridge]/[bridge]. */
 const READ_SECTIONS = ['', 'default', 'goose-bridge', 'bridge'];
 
-/** Reads the INI text: keys at the top, or under [DEFAULT] as the original bridge writes them. */
+/** Reads the INI text: keys at the top, or under [DEFAULT] as legacy (Python bridge) files have them. */
 export function parseConfigFile(path: string, text: string): { values: Record<string, string>; ignoredKeys: string[]; lines: Record<string, number> } {
   const keyLines = scanIniKeys(text);
   const repeated = findRepeatedKey(keyLines, (section) => (READ_SECTIONS.includes(section.toLowerCase()) ? '' : section));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
 import { Topology, monotonicUs, securityGroupDropQueriesTable, sleep, type Host } from '../../suites/topology/index.js';
 import { Gb1Encapsulation } from '../wan/gb1-encapsulation.js';
-import { ARP_FRAME, IPV4_FRAME, IPV6_ND_FRAME, LLDP_FRAME, gooseTestFrame } from './test-support/goose-test-frames.js';
+import { ARP_FRAME, IPV4_FRAME, IPV6_ND_FRAME, LLDP_FRAME, gooseTestFrame } from '../../suites/daemon/goose-test-frames.js';
 import {
   DaemonUnderTest,
   FrameCapture,
@@ -21,7 +21,7 @@ import {
   TSX,
   FRAME_TOOL,
   CLI,
-} from './test-support/bridge-under-test.js';
+} from '../../suites/daemon/bridge-under-test.js';
 import { hasMembership } from '../igmp/proc-net-igmp.js';
 
 const GROUP = '224.0.1.100';

@@ -3,23 +3,21 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
-import { CLI } from './test-support/bridge-under-test.js';
+import { createNamespace, deleteNamespace } from '../../testkit/netns.js';
+import { CLI } from '../../suites/daemon/bridge-under-test.js';
 
 describe('goose-bridge run start-up failures (network namespace)', function () {
   this.timeout(60_000);
-  const ns = `gbt-start-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
+  let ns = '';
 
   before(function () {
     skipUnlessRoot(this, 'the bridge start-up failure tests');
-    spawnSync('ip', ['netns', 'add', ns]);
-    spawnSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    ns = createNamespace('start');
     const veth = spawnSync('ip', ['-n', ns, 'link', 'add', 'goose0', 'type', 'veth', 'peer', 'name', 'gx0'], { encoding: 'utf8' });
     if (veth.status !== 0) throw new Error(veth.stderr);
   });
 
-  after(() => {
-    spawnSync('ip', ['netns', 'delete', ns]);
-  });
+  after(() => deleteNamespace(ns || undefined));
 
   function run(args: string[]) {
     const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, CLI, 'run', '--stats-file', 'none', '--log-format', 'json', ...args], { encoding: 'utf8', timeout: 30_000 });

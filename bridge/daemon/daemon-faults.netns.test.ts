@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
 import { Topology, sleep, type Host, type ManagedProcess } from '../../suites/topology/index.js';
-import { gooseTestFrame } from './test-support/goose-test-frames.js';
-import { DaemonUnderTest, FrameCapture, FRAME_TOOL, TSX, sendUdpFromHost, waitUntil } from './test-support/bridge-under-test.js';
+import { gooseTestFrame } from '../../suites/daemon/goose-test-frames.js';
+import { DaemonUnderTest, FrameCapture, FRAME_TOOL, TSX, sendUdpFromHost, waitUntil } from '../../suites/daemon/bridge-under-test.js';
 import { Gb1Encapsulation } from '../wan/gb1-encapsulation.js';
 
 const GROUP = '224.0.1.100';

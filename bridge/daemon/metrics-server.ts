@@ -7,35 +7,6 @@ import type { StatsSnapshot } from './bridge-counters.js';
 
 type Source = () => StatsSnapshot;
 
-/** Every metric name, for README and tests. */
-export const METRIC_NAMES = [
-  'goose_bridge_tap_frames_read_total',
-  'goose_bridge_tap_read_bytes_total',
-  'goose_bridge_wan_datagrams_sent_total',
-  'goose_bridge_wan_sent_bytes_total',
-  'goose_bridge_to_wan_dropped_frames_total',
-  'goose_bridge_wan_datagrams_received_total',
-  'goose_bridge_wan_received_bytes_total',
-  'goose_bridge_tap_frames_written_total',
-  'goose_bridge_tap_written_bytes_total',
-  'goose_bridge_from_wan_dropped_datagrams_total',
-  'goose_bridge_wan_gap_frames_total',
-  'goose_bridge_wan_gap_events_total',
-  'goose_bridge_wan_late_frames_total',
-  'goose_bridge_wan_senders',
-  'goose_bridge_kernel_rcvbuf_drops_total',
-  'goose_bridge_l2_kernel_drops_total',
-  'goose_bridge_igmp_keepalives_total',
-  'goose_bridge_igmp_keepalive_failures_total',
-  'goose_bridge_igmp_checks_total',
-  'goose_bridge_igmp_failed_checks_total',
-  'goose_bridge_igmp_reregistrations_total',
-  'goose_bridge_igmp_membership',
-  'goose_bridge_errors_total',
-  'goose_bridge_recoveries_total',
-  'goose_bridge_uptime_seconds',
-] as const;
-
 export function buildRegistry(source: Source): Registry {
   const registry = new Registry();
   let snap: StatsSnapshot | null = null;

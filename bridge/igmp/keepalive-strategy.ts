@@ -1,8 +1,8 @@
-// Which mechanism re-asserts group membership. Measured on the TGW stand-in (issue 6):
+// Which mechanism re-asserts group membership. Measured on the TGW stand-in (docs/igmp.md):
 //  - report: an unsolicited IGMPv2 membership report on a raw socket (Router Alert, TTL 1).
 //    Sends no Leave, so a querier that removes members on a Leave at once never drops us.
 //    Needs CAP_NET_RAW.
-//  - rejoin: drop + add membership on the UDP socket (the original bridge's way). The kernel
+//  - rejoin: drop + add membership on the UDP socket (what a plain socket application does). The kernel
 //    sends a Leave then a Join; with fast-leave the TGW stand-in lost ~10 ms of traffic per re-join.
 // Pure: the capability is passed in.
 import { GbError } from '../errors.js';

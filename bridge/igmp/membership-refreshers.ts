@@ -13,7 +13,7 @@ export class ReportRefresher implements MembershipRefresher {
   }
 }
 
-/** Drop + add membership on the group's socket (the original bridge's way; sends a Leave). */
+/** Drop + add membership on the group's socket (works without CAP_NET_RAW; sends a Leave). */
 export class RejoinRefresher implements MembershipRefresher {
   readonly strategy = 'rejoin' as const;
   constructor(private readonly rejoin: (group: string) => void) {}

@@ -1,8 +1,15 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { defaultRouteInterface, groupFromProcHex, groupToProcHex, hasMembership, parseProcNetIgmp } from './proc-net-igmp.js';
+import { defaultRouteInterface, groupFromProcHex, hasMembership, parseProcNetIgmp } from './proc-net-igmp.js';
 import { chooseKeepaliveStrategy } from './keepalive-strategy.js';
 import { checkMembership, initialMonitorState } from './membership-monitor.js';
+
+/** The kernel's notation of a group in /proc/net/igmp (the inverse the parser must undo). */
+function groupToProcHex(group: string, littleEndian = true): string {
+  const b = group.split('.').map(Number);
+  const ordered = littleEndian ? [...b].reverse() : b;
+  return ordered.map((x) => x.toString(16).toUpperCase().padStart(2, '0')).join('');
+}
 
 // Captured on this machine inside a host namespace after joining 224.0.1.100 on ha0.
 const CAPTURED = `Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter

@@ -21,12 +21,6 @@ export function groupFromProcHex(hex: string, littleEndian = true): string {
   return (littleEndian ? b.reverse() : b).join('.');
 }
 
-export function groupToProcHex(group: string, littleEndian = true): string {
-  const b = group.split('.').map(Number);
-  const ordered = littleEndian ? [...b].reverse() : b;
-  return ordered.map((x) => x.toString(16).toUpperCase().padStart(2, '0')).join('');
-}
-
 export function parseProcNetIgmp(text: string, littleEndian = true): IgmpInterface[] {
   const out: IgmpInterface[] = [];
   let current: IgmpInterface | null = null;

@@ -1,33 +1,7 @@
-// Throw-away network namespaces for the native tests and bench: unique names (parallel runs
-// by other helpers never collide) and a child process that does the I/O inside the namespace.
+// Running the native tests' I/O inside a namespace (made with testkit/netns.ts): commands, and
+// a child process (io-probe.ts) that does the I/O there.
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-
-/** A name unique to this process and call, short enough for an interface (≤ 15 chars). */
-export function uniqueName(prefix: string): string {
-  const suffix = `${(process.pid % 10000).toString(36)}${randomBytes(2).toString('hex')}`;
-  return `${prefix}${suffix}`.slice(0, 15);
-}
-
-export function createNamespace(prefix: string): string {
-  const ns = uniqueName(prefix);
-  execFileSync('ip', ['netns', 'add', ns]);
-  // The kernel's own IPv6 chatter (MLD, router solicitations) would mix into what we capture.
-  execFileSync('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
-  execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-  return ns;
-}
-
-/** Deletes the namespace (and with it every interface in it); never throws. */
-export function deleteNamespace(ns: string | undefined): void {
-  if (!ns) return;
-  try {
-    execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-  } catch {
-    // already gone
-  }
-}
 
 /** Runs `ip -n NS args…` and returns stdout. */
 export function ipIn(ns: string, ...args: string[]): string {

@@ -293,7 +293,7 @@ export function register(program: Command): void {
     .option('-i, --interface <if>', 'receive raw frames on this interface (needs root / CAP_NET_RAW)')
     .option('--pcap <file>', 'read frames from a pcap/pcapng file (its timestamps are the receive times)')
     .option('--duration <s>', 'stop after <s> seconds (default: until SIGINT/SIGTERM, or the end of the pcap)', num('duration', 0, 31 * 24 * 3600, true))
-    .option('--csv <file>', 'write one row per stream (columns in README, units in their names)')
+    .option('--csv <file>', 'write one row per stream (columns in docs/results-schema.md, units in their names)')
     .option('--record <file.pcap>', 'record every received frame to a pcap')
     .option('--expect <config.json>', 'streams that must be seen: {"streams":[…]} or {"publishers":N,…}; missing ones are "never-seen"')
     .option('--recv-log <file.csv>', 'per-message log: rx_us,appid,src_mac,st_num,sq_num,verdict (rx_us on CLOCK_MONOTONIC for --interface)')

@@ -79,7 +79,7 @@ export function igmpCommand(): Command {
     .addOption(
       new Option('--fast-leave <list>', 'stand-in fast-leave modes: off, on or off,on').argParser(wrap(parseFastLeaveList)).default([...IGMP_DEFAULTS.fastLeave], 'off,on'),
     )
-    .option('--intervals <n>', 'membership intervals (robustness × query interval + response interval, scaled) scenarios 1, 3, 4 run for', numIn('--intervals', 0.5, 1000), IGMP_DEFAULTS.intervals)
+    .option('--intervals <n>', 'membership intervals scenarios 1, 3, 4 run for (>= 10 for a meaningful keepalive cost)', numIn('--intervals', 0.5, 1000), IGMP_DEFAULTS.intervals)
     .option('--rate <fps>', 'numbered stream rate, frames/s', intIn('--rate', 1, 20000), IGMP_DEFAULTS.rateFps)
     .option('--group <ip>', 'multicast group', ipv4Multicast, IGMP_DEFAULTS.group)
     .option('--port <n>', 'UDP port', intIn('--port', 1, 65535), IGMP_DEFAULTS.port)

@@ -1,8 +1,8 @@
-// Writes the IGMP suite's CSV files with csv-stringify, and prints its summary table. The file
-// names and columns are the interface suite:all and report:compare read.
+// Writes the IGMP suite's CSV files (through the one CSV writer) and prints its summary table.
+// The file names and columns are the interface suite:all and report:compare read.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from '../report/csv.js';
 import {
   IGMP_COLUMNS,
   TIMELINE_COLUMNS,
@@ -22,22 +22,14 @@ export interface IgmpFiles {
   windowsCsv: string;
 }
 
-function csv<T extends object>(rows: readonly T[], columns: readonly string[]): string {
-  return stringify(rows as unknown as Record<string, unknown>[], {
-    header: true,
-    columns: [...columns],
-    cast: { boolean: (b) => (b ? 'true' : 'false') },
-  });
-}
-
 export function igmpCsvText(rows: readonly IgmpRow[]): string {
-  return csv(rows, IGMP_COLUMNS);
+  return toCsv(IGMP_COLUMNS, rows);
 }
 export function timelineCsvText(rows: readonly TimelineRow[]): string {
-  return csv(rows, TIMELINE_COLUMNS);
+  return toCsv(TIMELINE_COLUMNS, rows);
 }
 export function windowsCsvText(rows: readonly WindowRow[]): string {
-  return csv(rows, WINDOW_COLUMNS);
+  return toCsv(WINDOW_COLUMNS, rows);
 }
 
 export async function writeIgmpCsvs(

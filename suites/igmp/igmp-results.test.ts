@@ -114,7 +114,7 @@ describe('summarizeScenario', () => {
 });
 
 describe('igmp.csv', () => {
-  it('has exactly the issue\'s columns, in order, and parses back', () => {
+  it('has exactly the documented columns, in order, and parses back', () => {
     const r = summarizeScenario(measurement({ sent: 100 }));
     const text = igmpCsvText([r.row]);
     expect(text.split('\n')[0]).to.equal(

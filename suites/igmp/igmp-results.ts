@@ -14,7 +14,7 @@ export type FastLeaveLabel = 'on' | 'off' | 'tgw';
 
 export type KeepaliveKind = 'none' | 'rejoin' | 'report' | 'daemon-report' | 'daemon-rejoin';
 
-/** Exactly the columns, in order. */
+/** igmp.csv's columns, in order (docs/results-schema.md). */
 export const IGMP_COLUMNS = [
   'scenario',
   'fast_leave',

@@ -83,7 +83,7 @@ describe('suite:igmp on the stand-in (scale 120, short runs)', function () {
     }
   });
 
-  it('writes igmp.csv with the issue\'s columns and a timeline with bins and membership events', async () => {
+  it('writes igmp.csv with the documented columns and a timeline with bins and membership events', async () => {
     const csv = await readFile(join(dir, 'off', 'igmp.csv'), 'utf8');
     expect(csv.split('\n')[0]).to.equal(IGMP_COLUMNS.join(','));
     expect(csv.trim().split('\n')).to.have.length(1 + 5);

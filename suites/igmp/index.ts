@@ -1,4 +1,4 @@
-// The IGMP validation suite (issue 6): scenarios 1–6 with fast leave off and on, on the harness
+// The IGMP validation suite: scenarios 1–6 with fast leave off and on, on the harness
 // topology with scaled timers; writes igmp.csv, igmp-timeline.csv and igmp-windows.csv.
 // suite:all calls runIgmpSuite(); report:compare reads igmp.csv (see IGMP_COLUMNS).
 import { countsAreHonest, type IgmpRow, type TimelineRow, type WindowRow } from './igmp-results.js';
@@ -20,7 +20,7 @@ export interface IgmpSuiteOptions {
   scenarios?: ScenarioNumber[];
   /** Fast-leave modes of the stand-in's port, in run order. */
   fastLeave?: boolean[];
-  /** Membership intervals scenarios 1, 3 and 4 run for. */
+  /** Membership intervals scenarios 1, 3 and 4 run for (≥ 10 gives each keepalive ~45 chances to lose frames). */
   intervals?: number;
   rateFps?: number;
   group?: string;

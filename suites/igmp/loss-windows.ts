@@ -92,10 +92,3 @@ export function accountSequence(
 function window(first: number, last: number, startUs: number, endUs: number, open: boolean, senderGapUs: number | null): LossWindow {
   return { firstLostSeq: first, lastLostSeq: last, lost: last - first + 1, startUs, endUs, durationUs: endUs - startUs, open, senderGapUs };
 }
-
-/** The longest silence among the windows (0 without windows). */
-export function longestWindowUs(windows: readonly LossWindow[]): number {
-  let m = 0;
-  for (const w of windows) if (w.durationUs > m) m = w.durationUs;
-  return m;
-}

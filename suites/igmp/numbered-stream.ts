@@ -196,8 +196,8 @@ export class StreamReceiver {
 }
 
 /**
- * Holds the host's membership in the group on one interface, as the original bridge did (a UDP
- * socket's IP_ADD_MEMBERSHIP), and refreshes it by drop + add (the kernel sends a Leave, then a
+ * Holds the host's membership in the group on one interface, as a plain multicast application
+ * does (a UDP socket's IP_ADD_MEMBERSHIP), and refreshes it by drop + add (the kernel sends a Leave, then a
  * new report) — the "rejoin" keepalive.
  */
 export class MembershipHolder {

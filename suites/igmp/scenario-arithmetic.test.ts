@@ -1,16 +1,13 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { accountSequence, longestWindowUs, type ReceivedFrame } from './loss-windows.js';
+import { accountSequence, type ReceivedFrame } from './loss-windows.js';
 import { binArrivals } from './frame-bins.js';
 import { decodeStreamDatagram, encodeStreamDatagram, STREAM_DATAGRAM_BYTES } from './stream-datagram.js';
 import { Gb1Encapsulation } from '../../bridge/wan/gb1-encapsulation.js';
 import { Decapsulated } from '../../bridge/wan/encapsulation.js';
 import { decodeFrame } from '../../bridge/codec/ethernet-frame.js';
 import {
-  expectedLossAtS,
   igmpTiming,
-  keepaliveInstants,
-  predictedLossWindows,
   tgwSeconds,
   unscaledTiming,
 } from './scenario-timing.js';
@@ -44,43 +41,6 @@ describe('igmpTiming', () => {
     expect(() => igmpTiming(121)).to.throw(RangeError, /scale.*121/);
     expect(() => igmpTiming(0.5)).to.throw(RangeError, /scale/);
   });
-
-  it('expects the loss one membership interval after the last report', () => {
-    expect(expectedLossAtS(10, igmpTiming(60))).to.equal(17);
-  });
-});
-
-describe('predictedLossWindows', () => {
-  it('predicts no window when refreshes come more often than the membership interval', () => {
-    const t = igmpTiming(60);
-    fc.assert(
-      fc.property(fc.double({ min: 0.1, max: 6.9, noNaN: true }), fc.double({ min: 10, max: 100, noNaN: true }), (k, end) => {
-        expect(predictedLossWindows(keepaliveInstants(0, k, end), t, end)).to.deep.equal([]);
-      }),
-    );
-  });
-
-  it('predicts a window from refresh + GMI to the next refresh when the keepalive is slower', () => {
-    const t = igmpTiming(60); // GMI 7 s
-    expect(predictedLossWindows([0, 10, 20], t, 25)).to.deep.equal([
-      { startS: 7, endS: 10 },
-      { startS: 17, endS: 20 },
-    ]);
-  });
-
-  it('keeps windows ordered, disjoint and inside [first refresh + GMI, end]', () => {
-    const t = igmpTiming(120);
-    fc.assert(
-      fc.property(fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { maxLength: 20 }), (refresh) => {
-        const w = predictedLossWindows(refresh, t, 100);
-        for (let i = 0; i < w.length; i++) {
-          expect(w[i]!.startS).to.be.below(w[i]!.endS);
-          expect(w[i]!.endS).to.be.at.most(100);
-          if (i > 0) expect(w[i]!.startS).to.be.at.least(w[i - 1]!.endS);
-        }
-      }),
-    );
-  });
 });
 
 /** Arrivals of `sent` frames at 1 ms spacing with the given sequence numbers missing. */
@@ -97,7 +57,6 @@ describe('accountSequence', () => {
       { firstLostSeq: 3, lastLostSeq: 5, lost: 3, startUs: 3_000, endUs: 7_000, durationUs: 4_000, open: false, senderGapUs: null },
       { firstLostSeq: 9, lastLostSeq: 9, lost: 1, startUs: 9_000, endUs: 20_000, durationUs: 11_000, open: true, senderGapUs: null },
     ]);
-    expect(longestWindowUs(a.windows)).to.equal(11_000);
   });
 
   it('gives the send-time distance around a gap when the datagrams carry send times', () => {

@@ -1,4 +1,4 @@
-// The six scenarios of issue 6 as data: what is blocked, which keepalive runs how often, how long
+// The six IGMP scenarios as data: what is blocked, which keepalive runs how often, how long
 // the stream lasts, what is expected. Pure; run-scenario.ts executes a plan.
 import type { KeepaliveKind } from './igmp-results.js';
 import { roundS, type IgmpTiming } from './scenario-timing.js';
@@ -42,7 +42,7 @@ export interface ScenarioPlan {
 }
 
 export interface PlanOptions {
-  /** Membership intervals the long scenarios (1, 3, 4) run for; the issue asks for ≥ 10. */
+  /** Membership intervals the long scenarios (1, 3, 4) run for; ≥ 10 for a meaningful keepalive cost. */
   intervals: number;
 }
 

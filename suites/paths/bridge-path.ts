@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ManagedProcess, Topology } from '../topology/index.js';
-import { registerCleanup, run, sleep } from '../topology/index.js';
+import { registerCleanup, run, runPrefix, sleep } from '../topology/index.js';
 import { allPorts, type L2Path, type PathFactoryOptions, type PathProcess } from './l2-path.js';
 
 const BIN = fileURLToPath(new URL('../../bin/goose-bridge.js', import.meta.url));
@@ -43,7 +43,8 @@ export class BridgePath implements L2Path {
     this.topo = opts.topology;
     this.ttl = opts.ttl ?? 8;
     this.extraArgs = opts.extraArgs ?? [];
-    this.statsDir = mkdtempSync(join(tmpdir(), 'gbh-stats-'));
+    // Named after the run: a leftover is recognisably this run's.
+    this.statsDir = mkdtempSync(join(tmpdir(), `${runPrefix(opts.topology.runId)}stats-`));
     const dir = this.statsDir;
     this.unregisterDir = registerCleanup(`stats dir ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
   }

@@ -1,25 +1,10 @@
-// The suites' CSVs go through here (the IGMP suite's and the subscriber's write their own): fixed column order, csv-stringify quoting, empty cell for
-// a figure that does not exist (e.g. CPU of the in-kernel VXLAN path).
+// The suites' report files: written with the one CSV writer (sim/csv.ts), read back by compare
+// and the report renderer.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'csv-stringify/sync';
+import { toCsv, type Row } from '../../sim/csv.js';
 
-export type Cell = string | number | boolean | null | undefined;
-export type Row = Record<string, Cell>;
-
-export function toCsv(columns: readonly string[], rows: readonly Row[]): string {
-  for (const r of rows) {
-    const extra = Object.keys(r).filter((k) => !columns.includes(k));
-    if (extra.length > 0) throw new Error(`CSV row has columns not in the header: ${extra.join(', ')}`);
-  }
-  return stringify(
-    rows.map((r) => columns.map((c) => {
-      const v = r[c];
-      return v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '' : v;
-    })),
-    { header: true, columns: columns.map((c) => ({ key: String(columns.indexOf(c)), header: c })), cast: { boolean: (b) => (b ? 'true' : 'false') } },
-  );
-}
+export { toCsv, type Cell, type Row } from '../../sim/csv.js';
 
 export function writeCsv(dir: string, file: string, columns: readonly string[], rows: readonly Row[]): string {
   mkdirSync(dir, { recursive: true });

@@ -18,8 +18,9 @@ function columnsOf(rows: readonly Row[]): string[] {
   return rows[0] ? Object.keys(rows[0]) : [];
 }
 
-const LATENCY_TABLE = ['path', 'rate_fps', 'frame_bytes', 'sent', 'received', 'lost', 'latency_p2_5_us', 'latency_p50_us', 'latency_p97_5_us', 'latency_p99_us', 'latency_p99_9_us', 'latency_max_us', 'latency_mean_us', 'latency_stdev_us', 'tt_class_p99', 'tt_class_p99_9'];
-const LOSS_TABLE = ['path', 'loss_set_percent', 'sent', 'lost', 'injected_percent', 'measured_loss_percent', 'expected_low_percent', 'expected_high_percent', 'within_bounds', 'wan_gap_frames', 'states', 'delivered_4ms_fraction', 'predicted_4ms_fraction', 'delivered_10ms_fraction', 'predicted_10ms_fraction', 'delivered_100ms_fraction', 'predicted_100ms_fraction', 'delivered_1s_fraction', 'predicted_1s_fraction'];
+/** Columns of latency.csv / loss.csv worth a table (the rest stay in the CSV). */
+export const LATENCY_TABLE = ['path', 'rate_fps', 'frame_bytes', 'sent', 'received', 'lost', 'latency_p2_5_us', 'latency_p50_us', 'latency_p97_5_us', 'latency_p99_us', 'latency_p99_9_us', 'latency_max_us', 'latency_mean_us', 'latency_stdev_us', 'tt_class_p99', 'tt_class_p99_9'];
+export const LOSS_TABLE = ['path', 'loss_set_percent', 'sent', 'lost', 'injected_percent', 'measured_loss_percent', 'expected_low_percent', 'expected_high_percent', 'within_bounds', 'wan_gap_frames', 'states', 'delivered_4ms_fraction', 'predicted_4ms_fraction', 'delivered_10ms_fraction', 'predicted_10ms_fraction', 'delivered_100ms_fraction', 'predicted_100ms_fraction', 'delivered_1s_fraction', 'predicted_1s_fraction'];
 
 export interface ExtraSection {
   title: string;

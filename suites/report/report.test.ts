@@ -57,7 +57,7 @@ describe('latency ratio row', () => {
     expect(r.latency_p99_us).to.equal(null);
     expect(ratioRow(undefined, { path: 'vxlan' })).to.equal(null);
   });
-  it('has the issue’s latency columns in order', () => {
+  it('has the documented latency columns in order', () => {
     expect(LATENCY_COLUMNS.slice(0, 15)).to.deep.equal([
       'path', 'rate_fps', 'publishers', 'frame_bytes', 'sent', 'received', 'lost', 'latency_p2_5_us', 'latency_p50_us',
       'latency_p97_5_us', 'latency_p99_us', 'latency_p99_9_us', 'latency_max_us', 'latency_mean_us', 'latency_stdev_us',

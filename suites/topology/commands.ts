@@ -1,8 +1,9 @@
 // Command lines that build the stand-in and its hosts, as argv arrays (no shell). Pure, so the
 // recipe's order and values are unit-tested; topology.ts only executes them.
 import type { BridgeTimersCs, HostIgmpTimers } from './igmp-timers.js';
+import type { Argv } from '../../testkit/exec.js';
 
-export type Argv = readonly string[];
+export type { Argv };
 
 export const TGW_BRIDGE = 'br0';
 

@@ -83,7 +83,3 @@ export function membershipTimeoutS(scale: number): number {
   return scaledBridgeTimers(scale).mcast_membership_interval / 100;
 }
 
-/** Converts a scaled duration back to what it stands for on the real TGW. */
-export function toTgwSeconds(scaledSeconds: number, scale: number): number {
-  return scaledSeconds * validateScale(scale);
-}

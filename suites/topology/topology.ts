@@ -1,16 +1,17 @@
 // The multi-host network on one machine: a `tgw` namespace whose Linux bridge plays the Transit
-// Gateway (recipe: ../shared/docs/tgw-stand-in.md) and hosts h1…hN with a veth uplink each.
+// Gateway (recipe: docs/suites.md, "The harness") and hosts h1…hN with a veth uplink each.
 // Everything lives in per-run namespaces and is removed on destroy(), on process exit and on
 // SIGINT/SIGTERM; a crashed run's leftovers are removed before a new topology is built.
 import type { SpawnOptions } from 'node:child_process';
 import * as cmd from './commands.js';
-import { registerCleanup, destroyNamespaceSync } from './cleanup.js';
+import { registerCleanup, destroyNamespaceSync } from '../../testkit/cleanup.js';
 import { run, spawnArgv, sleep, monotonicUs } from './exec.js';
 import { scaledBridgeTimers, scaledHostTimers, validateScale, type BridgeTimersCs, type HostIgmpTimers } from './igmp-timers.js';
 import { parseMdbJson, parseMdbMonitorLine, portsRegisteredFor, type MdbEntry, type MdbEvent } from './mdb.js';
 import { ManagedProcess } from './managed-process.js';
 import { sumCounterPackets, tgwGuardTable, type NftTable } from './nft-rules.js';
-import { hostAddress, hostRole, makeRunId, namespaceName, runPrefix, tgwPortName, uplinkName, type RunId } from './run-id.js';
+import { makeRunId, namespaceName, runPrefix, type RunId } from '../../testkit/run-id.js';
+import { hostAddress, hostRole, tgwPortName, uplinkName } from './host-names.js';
 import { cleanStaleRuns } from './stale.js';
 
 export interface TopologyOptions {
@@ -22,6 +23,9 @@ export interface TopologyOptions {
   /** Host IGMP robustness (net.ipv4.igmp_qrv). */
   qrv?: number;
   fastLeave?: boolean;
+  /** nftables guard on the stand-in: host-sent queries and fragmented multicast dropped, as a
+   * TGW does (default true; the demo runs without nftables installed). */
+  guard?: boolean;
   subnet?: string;
   runId?: RunId;
   log?: (line: string) => void;
@@ -84,7 +88,7 @@ export class Topology {
     if (removed.length > 0) log(`removed ${removed.length} stale namespace(s) of dead runs: ${removed.join(', ')}`);
     const topo = new Topology(opts.runId ?? makeRunId(), scale, mtu, opts.hosts, opts.qrv, opts.subnet ?? '10.77.0', log);
     try {
-      await topo.build(opts.fastLeave ?? false);
+      await topo.build(opts.fastLeave ?? false, opts.guard ?? true);
     } catch (err) {
       await topo.destroy();
       throw err;
@@ -98,11 +102,11 @@ export class Topology {
     await run(cmd.loopbackUp(ns));
   }
 
-  private async build(fastLeave: boolean): Promise<void> {
+  private async build(fastLeave: boolean, guard: boolean): Promise<void> {
     const tgw = this.tgwNs;
     await this.addNs(tgw);
     await run(cmd.createTgwBridge(tgw, this.bridgeTimers, this.mtu));
-    await this.applyNft(tgw, tgwGuardTable());
+    if (guard) await this.applyNft(tgw, tgwGuardTable());
     for (const h of this.hosts) {
       await this.addNs(h.ns);
       await run(cmd.createUplink(tgw, h.tgwPort, h.ns, h.uplink, this.mtu));

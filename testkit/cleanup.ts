@@ -1,8 +1,7 @@
 // Guaranteed teardown: everything a run creates registers a synchronous teardown here, and the
 // process runs them all on normal exit, uncaught exceptions, SIGINT, SIGTERM and SIGHUP. Teardowns
 // are synchronous because 'exit' and signal handlers cannot wait for promises.
-import { CommandError, isPidAlive, runSync, sleepSync } from './exec.js';
-import { deleteNamespace } from './commands.js';
+import { CommandError, runSync, sleepSync } from './exec.js';
 
 type Teardown = () => void;
 
@@ -72,10 +71,11 @@ export function destroyNamespaceSync(ns: string, graceMs = 2000): void {
       }
     }
     const deadline = Date.now() + waitMs;
-    while (Date.now() < deadline && namespacePids(ns).some(isPidAlive)) sleepSync(20);
+    // `ip netns pids` lists only tasks still in the namespace
+    while (Date.now() < deadline && namespacePids(ns).length > 0) sleepSync(20);
   }
   try {
-    runSync(deleteNamespace(ns));
+    runSync(['ip', 'netns', 'delete', ns]);
   } catch (err) {
     if (!(err instanceof CommandError && /No such file|not found|Cannot remove/i.test(err.stderr))) throw err;
   }

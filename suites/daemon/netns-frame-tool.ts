@@ -8,7 +8,7 @@
 // Waits up to 10 s for the interface to appear (the daemon creates the TAP).
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { PacketSocket } from '../../../native/index.js';
+import { PacketSocket } from '../../native/index.js';
 
 const [mode, ifname, types, extra] = process.argv.slice(2);
 if (!['inject', 'capture', 'stream', 'blast'].includes(mode ?? '') || ifname === undefined) {

@@ -1,5 +1,5 @@
 // Rough figures for the daemon's hot paths on this machine (not a test; the suites measure
-// properly). Run as root:  tsx bridge/daemon/daemon-throughput.bench.ts MODE [rate] [count]
+// properly). Run as root:  tsx suites/daemon/daemon-throughput.bench.ts MODE [rate] [count]
 //   both: host A's application blasts numbered GOOSE frames into goose0 at `rate`; A's daemon
 //         forwards, B's daemon writes them into B's goose0 (both directions of the chain).
 //   tx:   only host A's daemon (TAP → filter → encapsulate → send); B joins with a plain socket
@@ -9,9 +9,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Topology, sleep } from '../../suites/topology/index.js';
-import { DaemonUnderTest, FRAME_TOOL, TSX } from './test-support/bridge-under-test.js';
-import { gooseTestFrame } from './test-support/goose-test-frames.js';
+import { Topology, sleep } from '../topology/index.js';
+import { DaemonUnderTest, FRAME_TOOL, TSX } from './bridge-under-test.js';
+import { gooseTestFrame } from './goose-test-frames.js';
 
 const mode = process.argv[2] ?? 'both';
 const rate = Number(process.argv[3] ?? '50000');

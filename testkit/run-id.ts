@@ -35,11 +35,6 @@ export function namespaceName(id: RunId, role: string): string {
   return `${runPrefix(id)}${role}`;
 }
 
-export function hostRole(index: number): string {
-  if (!Number.isInteger(index) || index < 1) throw new RangeError(`host index must be an integer ≥ 1, got ${index}`);
-  return `h${index}`;
-}
-
 /** Parses a namespace name the harness made; null for anybody else's. */
 export function parseNamespaceName(name: string): { id: RunId; role: string } | null {
   const m = /^gbh-(\d+)-([a-z0-9]{4,8})-([a-z0-9]{1,12})$/.exec(name);
@@ -47,19 +42,4 @@ export function parseNamespaceName(name: string): { id: RunId; role: string } | 
   const pid = Number(m[1]);
   if (!Number.isSafeInteger(pid) || pid <= 0) return null;
   return { id: { pid, tag: m[2]! }, role: m[3]! };
-}
-
-// Interface names live inside the namespaces, so they need no run suffix, only to fit IFNAMSIZ.
-/** The stand-in's port towards host i (the recipe's `tgw-b`). */
-export function tgwPortName(index: number): string {
-  return `tgw-h${index}`;
-}
-/** Host i's uplink (the recipe's `hb0`). */
-export function uplinkName(index: number): string {
-  return `h${index}-up`;
-}
-/** Host i's unicast address on the stand-in's subnet. */
-export function hostAddress(index: number, subnet = '10.77.0'): string {
-  if (index < 1 || index > 200) throw new RangeError(`host index must be 1..200, got ${index}`);
-  return `${subnet}.${10 + index}`;
 }

@@ -2,14 +2,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { sleep, type Host, type ManagedProcess, type Topology } from '../../../suites/topology/index.js';
-import type { StatsSnapshot } from '../bridge-counters.js';
+import { sleep, type Host, type ManagedProcess, type Topology } from '../topology/index.js';
+import type { StatsSnapshot } from '../../bridge/daemon/bridge-counters.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = `${ROOT}bin/goose-bridge.js`;
 const TSX = `${ROOT}node_modules/.bin/tsx`;
-const FRAME_TOOL = `${ROOT}bridge/daemon/test-support/netns-frame-tool.ts`;
-const UDP_TOOL = `${ROOT}bridge/daemon/test-support/udp-send-tool.ts`;
+const FRAME_TOOL = `${ROOT}suites/daemon/netns-frame-tool.ts`;
+const UDP_TOOL = `${ROOT}suites/daemon/udp-send-tool.ts`;
 
 /** tsx start-up of a helper tool: seconds when the machine's two cores are busy. */
 const TOOL_START_MS = 30_000;
