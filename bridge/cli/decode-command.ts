@@ -39,8 +39,6 @@ export interface DecodeResultSummary {
   errors: number;
   /** Why reading stopped before the end of the file; absent when the file was read to its end. */
   damage?: CaptureDamage;
-  /** Set when the reader closed the output before the end (e.g. `| head`). */
-  outputClosed?: boolean;
 }
 
 /** The APPID and gocbRef the filters look at; null for frames no filter can match. */
@@ -99,7 +97,6 @@ export async function runDecode(file: string, options: DecodeOptions, output: Pi
     if (texts.length > 0) await out.write(texts.join('\n') + '\n');
     if (out.closed || result.shown >= limit) break; // leaving the loop closes the file
   }
-  if (out.closed) result.outputClosed = true;
   if (reader.end?.damage !== undefined) result.damage = reader.end.damage;
   if (summaries !== undefined) await out.write(options.json === true ? summaryToJsonLines(summaries.result()) : formatSummary(summaries.result()));
   return result;
