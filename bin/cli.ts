@@ -5,6 +5,14 @@ import { createProgram, registerParts } from './parts.js';
 
 const program = createProgram();
 
+// A reader that goes away (`| head`) ends the conversation; it is not an error worth a stack trace.
+// Commands that write much watch for it and stop (decode's PipeOutput); the rest just stop writing.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 const invoked = process.argv.slice(2).find((a) => !a.startsWith('-'));
 await registerParts(program, invoked);
 

@@ -2,12 +2,16 @@
 // Kept apart from cli.ts (which parses and sets the exit code) so that the docs generator can
 // build the tree without running it.
 import { Command } from 'commander';
+import pkg from '../package.json' with { type: 'json' };
+import { applyCliConventions } from '../bridge/cli/cli-conventions.js';
 
 /** The root command, without sub-commands. */
 export function createProgram(): Command {
   return new Command('goose-bridge')
     .description('IEC 61850 GOOSE/SV over UDP multicast: bridge daemon, codec tools and simulator')
-    .showHelpAfterError()
+    .version(pkg.version, '-V, --version', 'print the version')
+    // Program options only before the command name: `decode -V` is decode's verbose flag.
+    .enablePositionalOptions()
     .exitOverride();
 }
 
@@ -24,4 +28,5 @@ const PARTS: ReadonlyArray<{ commands: readonly string[]; load: () => Promise<{ 
 export async function registerParts(program: Command, invoked?: string): Promise<void> {
   const owner = PARTS.find((p) => invoked !== undefined && p.commands.includes(invoked));
   for (const part of owner ? [owner] : PARTS) (await part.load()).register(program);
+  applyCliConventions(program);
 }

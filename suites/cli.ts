@@ -10,6 +10,7 @@ import { parsePaths, PATH_NAMES } from './suite-context.js';
 import { isRoot } from '../testkit/preconditions.js';
 import { register as registerIgmp } from './igmp/cli.js';
 import { register as registerDemo } from './demo/cli.js';
+import { applyCliConventions } from '../bridge/cli/cli-conventions.js';
 
 const num = (name: string, min: number, max: number, integer = false) => (v: string): number => {
   const n = Number(v);
@@ -54,7 +55,6 @@ function resolveCommon(o: CommonOpts): { out: string; paths: ReturnType<typeof p
 
 export const program = new Command('suites')
   .description('goose-bridge benchmark and validation suites (network namespaces + Linux bridge as TGW stand-in; kernel VXLAN as baseline)')
-  .showHelpAfterError()
   .exitOverride();
 
 common(
@@ -163,6 +163,7 @@ program
 // The IGMP suite and the demo register their own commands and options.
 registerIgmp(program);
 registerDemo(program);
+applyCliConventions(program);
 
 // Imported (by the docs generator), this module only defines the commands.
 const isEntry = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === realpathSync(process.argv[1]);

@@ -1,90 +1,150 @@
-// `goose-bridge decode FILE [--json]`: prints every frame of a pcap/pcapng file decoded.
-// A frame that fails to decode prints its number and the typed error and the command goes
-// on; only an unreadable file or one that is not pcap/pcapng makes it fail (exit 2).
-import type { Command } from 'commander';
-import { decodeErrorToJson, decodeFrame, formatDecodeError, formatFrame, frameToJson, type Json } from '../codec/index.js';
+// `goose-bridge decode FILE`: prints the frames of a pcap/pcapng file decoded as GOOSE / SV / GSE,
+// one line each by default. The file is read a chunk at a time and each chunk's output written
+// before the next is read, so memory is flat whatever the file size and a slow reader slows the
+// decoding rather than filling memory.
+import { InvalidArgumentError, type Command } from 'commander';
+import { decodeFrame } from '../codec/index.js';
 import { GbError } from '../errors.js';
-import { LINKTYPE_ETHERNET, readCapture, type CapturedFrame } from '../pcap/index.js';
+import { CaptureFileReader, type CaptureDamage, type CapturedFrame } from '../pcap/index.js';
 import { readRgooseKeys } from '../config/rgoose-keys.js';
 import type { NativeKeyring } from '../../native/rgoose.js';
 import { nativeKeyringFrom } from '../wan/rgoose/native-keyring.js';
 import { renderRgooseFrame } from '../wan/rgoose/render-rgoose-frame.js';
+import { formatSummary, StreamSummaries, summaryToJsonLines } from './decode-summary.js';
+import { renderJson, renderLine, renderTree, rgooseIdentity, skippedReason, type DecodedCapturedFrame } from './decode-views.js';
+import { PipeOutput } from './pipe-output.js';
 
-/** One frame of the capture rendered for output (a line of JSON, or readable text). */
-export function renderCapturedFrame(frame: CapturedFrame, number: number, json: boolean, keyring?: NativeKeyring): { text: string; failed: boolean } {
-  const ts = new Date(Math.floor(frame.timestampUs / 1000)).toISOString().replace('Z', `${String(frame.timestampUs % 1000).padStart(3, '0')}Z`);
-  const cut = frame.data.length < frame.originalLength ? ` (captured ${frame.data.length} of ${frame.originalLength})` : '';
-  if (frame.linkType !== LINKTYPE_ETHERNET) {
-    const message = `link type ${frame.linkType} is not Ethernet; not decoded`;
-    const text = json
-      ? JSON.stringify({ frame: number, timestampUs: frame.timestampUs, length: frame.originalLength, skipped: message })
-      : `frame ${number}  ${ts}: ${message}`;
-    return { text, failed: false };
-  }
-  const rg = renderRgooseFrame(frame.data, keyring);
-  if (rg !== undefined) {
-    if (json) return { text: JSON.stringify({ frame: number, timestampUs: frame.timestampUs, length: frame.originalLength, ...rg.json }), failed: rg.failed };
-    return { text: `frame ${number}  ${ts}  ${frame.originalLength} bytes${cut}\n${rg.text}`, failed: rg.failed };
-  }
-  const r = decodeFrame(frame.data);
-  if (json) {
-    const head: { [k: string]: Json } = { frame: number, timestampUs: frame.timestampUs, length: frame.originalLength };
-    if (frame.data.length < frame.originalLength) head.capturedLength = frame.data.length;
-    const body: { [k: string]: Json } = r.ok ? (frameToJson(r.value) as { [k: string]: Json }) : { error: decodeErrorToJson(r.error) };
-    return { text: JSON.stringify({ ...head, ...body }), failed: !r.ok };
-  }
-  const header = `frame ${number}  ${ts}  ${frame.originalLength} bytes${cut}`;
-  return { text: r.ok ? `${header}\n${formatFrame(r.value)}` : `${header}\n  decode error: ${formatDecodeError(r.error)}`, failed: !r.ok };
+export interface DecodeOptions {
+  json?: boolean;
+  /** Full tree per frame instead of one line. */
+  verbose?: boolean;
+  /** Only frames with one of these APPIDs. */
+  appid?: number[];
+  /** Only GOOSE frames with this gocbRef. */
+  gocbRef?: string;
+  /** Stop after this many frames printed (after filters). */
+  count?: number;
+  /** One row per stream instead of one per frame. */
+  summary?: boolean;
+  /** R-GOOSE/R-SV key file: verify signatures and decrypt. */
+  rgooseKeys?: string;
 }
 
-export interface DecodeSummary {
+export interface DecodeResultSummary {
+  /** Frames read from the file (before filters). */
   frames: number;
-  /** Frames that failed to decode (printed with their typed error). */
+  /** Frames printed (or counted into the summary). */
+  shown: number;
+  /** Shown frames that failed to decode (printed with their typed error). */
   errors: number;
-  /** Set when the capture ends inside a record (see CaptureResult.truncatedAt). */
-  truncatedAt?: number;
+  /** Why reading stopped before the end of the file; absent when the file was read to its end. */
+  damage?: CaptureDamage;
 }
 
-/** Decodes every frame of `file`, handing the rendered text to `out` in batches. */
-export async function runDecode(file: string, options: { json?: boolean; rgooseKeys?: string }, out: (text: string) => void): Promise<DecodeSummary> {
+/** The APPID and gocbRef the filters look at; null for frames no filter can match. */
+function identity(f: DecodedCapturedFrame): { appId?: number; gocbRef?: string } | null {
+  const r = f.result;
+  if ('rgoose' in r) return rgooseIdentity(r.rgoose);
+  if (!r.ok || r.value.kind === 'not-ours') return null;
+  return { appId: r.value.header.appId, ...(r.value.kind === 'goose' ? { gocbRef: r.value.pdu.gocbRef } : {}) };
+}
+
+function matches(f: DecodedCapturedFrame, o: DecodeOptions): boolean {
+  if (o.appid === undefined && o.gocbRef === undefined) return true;
+  const id = identity(f);
+  if (id === null) return false;
+  if (o.appid !== undefined && (id.appId === undefined || !o.appid.includes(id.appId))) return false;
+  return o.gocbRef === undefined || id.gocbRef === o.gocbRef;
+}
+
+function decodeCaptured(number: number, captured: CapturedFrame, keyring: NativeKeyring | undefined): DecodedCapturedFrame {
+  const skipped = skippedReason(captured);
+  if (skipped !== undefined) return { number, captured, result: { ok: false, skipped } };
+  const rgoose = renderRgooseFrame(captured.data, keyring);
+  if (rgoose !== undefined) return { number, captured, result: { ok: !rgoose.failed, rgoose } };
+  return { number, captured, result: decodeFrame(captured.data) };
+}
+
+/**
+ * Decodes `file` and writes the chosen view to `out`, a batch per chunk read. `out` is a
+ * PipeOutput (stops when the reader goes away) or a function taking each batch.
+ */
+export async function runDecode(file: string, options: DecodeOptions, output: PipeOutput | ((text: string) => void)): Promise<DecodeResultSummary> {
+  const out = typeof output === 'function' ? { write: async (t: string) => output(t), closed: false } : output;
   const keyring = options.rgooseKeys === undefined ? undefined : nativeKeyringFrom(await readRgooseKeys(options.rgooseKeys));
-  const capture = await readCapture(file);
-  const json = options.json === true;
-  const separator = json ? '\n' : '\n\n';
-  let errors = 0;
-  let batch: string[] = [];
-  capture.frames.forEach((f, i) => {
-    const { text, failed } = renderCapturedFrame(f, i + 1, json, keyring);
-    if (failed) errors++;
-    batch.push(text);
-    if (batch.length >= 500) {
-      out(batch.join(separator) + separator);
-      batch = [];
+  const limit = options.count ?? Infinity;
+  const summaries = options.summary === true ? new StreamSummaries() : undefined;
+  const result: DecodeResultSummary = { frames: 0, shown: 0, errors: 0 };
+  let firstUs: number | undefined;
+  const render = (f: DecodedCapturedFrame): string => {
+    if (options.json === true) return renderJson(f);
+    if (options.verbose === true) return `${renderTree(f)}\n`;
+    return renderLine(f, firstUs ?? 0);
+  };
+  const reader = new CaptureFileReader(file);
+  for await (const batch of reader) {
+    const texts: string[] = [];
+    for (const captured of batch) {
+      firstUs ??= captured.timestampUs; // times are relative to the file's first frame, as tshark's
+      const f = decodeCaptured(++result.frames, captured, keyring);
+      if (!matches(f, options)) continue;
+      result.shown++;
+      if (!f.result.ok && !('skipped' in f.result)) result.errors++;
+      if (summaries !== undefined) summaries.add(f);
+      else texts.push(render(f));
+      if (result.shown >= limit) break;
     }
+    if (texts.length > 0) await out.write(texts.join('\n') + '\n');
+    if (out.closed || result.shown >= limit) break; // leaving the loop closes the file
+  }
+  if (reader.end?.damage !== undefined) result.damage = reader.end.damage;
+  if (summaries !== undefined) await out.write(options.json === true ? summaryToJsonLines(summaries.result()) : formatSummary(summaries.result()));
+  return result;
+}
+
+function parseAppIds(value: string, previous: number[] | undefined): number[] {
+  const ids = value.split(',').map((v) => {
+    const n = /^0x[0-9a-f]+$/i.test(v.trim()) ? Number.parseInt(v.trim(), 16) : /^\d+$/.test(v.trim()) ? Number(v.trim()) : NaN;
+    if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new InvalidArgumentError(`"${v}" is not an APPID (0–65535, decimal or 0x hex)`);
+    return n;
   });
-  if (batch.length > 0) out(batch.join(separator) + '\n');
-  const summary: DecodeSummary = { frames: capture.frames.length, errors };
-  if (capture.truncatedAt !== undefined) summary.truncatedAt = capture.truncatedAt;
-  return summary;
+  return [...(previous ?? []), ...ids];
+}
+
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`"${value}" is not a positive whole number of frames`);
+  return Number(value);
 }
 
 export function register(program: Command): void {
   program
     .command('decode')
-    .description('print every frame of a pcap/pcapng capture decoded as GOOSE / Sampled Values / GSE')
+    .description('print the frames of a pcap/pcapng capture decoded as GOOSE / Sampled Values / GSE, one line each')
     .argument('<file>', 'capture file (pcap, either byte order, µs or ns; or pcapng)')
+    .option('-V, --verbose', 'the full tree of every frame (all fields and dataset values) instead of one line')
     .option('--json', 'one JSON object per frame and line (64-bit integers as strings, bytes as hex)')
+    .option('--appid <ids>', 'only frames with this APPID (decimal or 0x hex; a comma list or the option repeated)', parseAppIds)
+    .option('--gocb-ref <ref>', 'only GOOSE frames with this gocbRef')
+    .option('-c, --count <n>', 'stop after printing n frames (after the filters)', parseCount)
+    .option('--summary', 'one row per stream (frames, duration, stNum/smpCnt range, changes, sqNum gaps) instead of one per frame')
     .option('--rgoose-keys <file>', 'R-GOOSE/R-SV key file: verify signatures and decrypt (docs/rgoose.md)')
     .addHelpText(
       'after',
-      '\nFrames that fail to decode print their number and the typed error (code, byte offset, field path)\n' +
-        'and decoding goes on. Exit status: 0 when the file was read, 2 when it cannot be read or is not a capture.',
+      '\nThe one-line view shows: frame number, seconds since the first frame, src → dst, protocol, APPID,\n' +
+        'gocbRef (svID for SV), st/sq (smpCnt for SV), TAL, entries (ASDUs for SV) and flags.\n' +
+        'Frames that fail to decode print their number and the typed error and decoding goes on.\n' +
+        'Exit status: 0 when the file was read to its end (or the reader closed the pipe), 1 when the file is\n' +
+        'truncated or malformed (after printing the frames before the damage), 2 when it cannot be read or is\n' +
+        'not a capture, or the key file is bad.',
     )
-    .action(async (file: string, options: { json?: boolean; rgooseKeys?: string }) => {
+    .action(async (file: string, options: DecodeOptions) => {
+      const out = new PipeOutput(process.stdout);
       try {
-        const summary = await runDecode(file, options, (text) => process.stdout.write(text));
-        if (summary.truncatedAt !== undefined) {
-          process.stderr.write(`goose-bridge decode: ${file} ends inside a record at byte ${summary.truncatedAt}; decoded the ${summary.frames} frames before it\n`);
+        const r = await runDecode(file, options, out);
+        if (r.damage !== undefined && !out.closed) {
+          const what = r.damage.kind === 'truncated' ? 'is truncated' : 'is malformed';
+          process.stderr.write(`goose-bridge decode: ${file} ${what} at byte ${r.damage.offset} (${r.damage.reason}); decoded the ${r.frames} frames before it\n`);
+          process.exitCode = 1;
         }
       } catch (err) {
         if (err instanceof GbError && (err.code === 'GB_ERR_PCAP' || err.code === 'GB_ERR_CONFIG')) {

@@ -1,5 +1,6 @@
 // `goose-bridge doctor`: checks the local preconditions it can see and says how to fix each.
-// Takes the same configuration options as `run`, so it checks what `run` would use.
+// Takes the configuration options of `run` it checks against (and the same config file), so it
+// checks what `run` would use.
 import { existsSync, readFileSync } from 'node:fs';
 import { endianness, networkInterfaces } from 'node:os';
 import type { Command } from 'commander';
@@ -27,9 +28,12 @@ function readInt(path: string): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
+/** The keys doctor checks against: the uplink, the groups, the TAP, the daemon's stats file and WAN authentication. */
+const DOCTOR_KEYS = ['interface', 'multicast_ip', 'mcast_if', 'group_map', 'join_groups', 'stats_file', 'stats_interval', 'encapsulation', 'rgoose_keys'];
+
 export function registerDoctorCommand(program: Command): void {
   const cmd = program.command('doctor').description('check local preconditions (IGMP version, rp_filter, uplink, membership, TAP) and say how to fix them');
-  addConfigOptions(cmd).action(async (opts: Record<string, unknown>) => {
+  addConfigOptions(cmd, DOCTOR_KEYS).action(async (opts: Record<string, unknown>) => {
     let cfg;
     try {
       cfg = loadConfig(opts).config;

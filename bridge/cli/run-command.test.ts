@@ -20,10 +20,21 @@ describe('goose-bridge run (configuration errors)', function () {
   before(() => (dir = mkdtempSync(join(tmpdir(), 'gb-run-'))));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('exits 2 naming the key, the value and what is allowed (command line)', () => {
+  it('exits 2 naming the flag, the value and what is allowed (command line)', () => {
     const r = run(['--port', '70000']);
     expect(r.code).to.equal(2);
-    expect(r.stderr).to.include('GB_ERR_CONFIG').and.include('multicast_port').and.include('70000').and.include('1 to 65535');
+    expect(r.stderr).to.include('GB_ERR_CONFIG').and.include('--port "70000"').and.include('1 to 65535');
+    const linkLocal = run(['-g', '224.0.0.1']);
+    expect(linkLocal.code).to.equal(2);
+    expect(linkLocal.stderr).to.include('--group "224.0.0.1"').and.include('link-local');
+  });
+
+  it('exits 2 naming file and lines when the config file sets a key twice', () => {
+    const file = join(dir, 'twice.conf');
+    writeFileSync(file, '[DEFAULT]\nbuffer_size = 2048\nttl = 8\nbuffer_size = 4096\n');
+    const r = run(['-c', file]);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include(`${file}:4: buffer_size is set again (first on line 2)`);
   });
 
   it('exits 2 for an unknown key in the config file', () => {
@@ -37,7 +48,7 @@ describe('goose-bridge run (configuration errors)', function () {
   it('exits 2 for a bad environment value and a missing config file', () => {
     const env = run([], { GOOSE_BRIDGE_TTL: '0' });
     expect(env.code).to.equal(2);
-    expect(env.stderr).to.include('ttl').and.include('GOOSE_BRIDGE_TTL');
+    expect(env.stderr).to.include('GOOSE_BRIDGE_TTL="0"');
     const missing = run(['--config', join(dir, 'nope.conf')]);
     expect(missing.code).to.equal(2);
     expect(missing.stderr).to.include('nope.conf').and.include('ENOENT');

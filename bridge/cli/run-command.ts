@@ -8,6 +8,7 @@ import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js'
 import { BridgeDaemon } from '../daemon/bridge-daemon.js';
 import { createLogger, type Logger } from '../daemon/logger.js';
 import { GbError } from '../errors.js';
+import { wrappedHelp } from './cli-conventions.js';
 
 /** Shutdown must finish within a second (systemd, tests); past this the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 900;
@@ -22,6 +23,7 @@ export function loadConfig(cliOpts: Record<string, unknown>, env: NodeJS.Process
   for (const d of CONFIG_KEYS) {
     const v = cliOpts[attributeName(d.flag)];
     if (typeof v === 'string') cli[d.key] = v;
+    else if (typeof v === 'boolean') cli[d.key] = String(v); // a switch: --enable-sv / --no-enable-sv
   }
   const configPath = (cliOpts.config as string | undefined) ?? env[ENV_CONFIG_FILE];
   let file: { path: string; text: string } | undefined;
@@ -35,11 +37,23 @@ export function loadConfig(cliOpts: Record<string, unknown>, env: NodeJS.Process
   return resolveConfig({ cli, env, ...(file ? { file } : {}) });
 }
 
-export function addConfigOptions(cmd: Command): Command {
-  cmd.option('--config <file>', `INI config file: keys at the top or under [DEFAULT] (env ${ENV_CONFIG_FILE})`);
-  for (const d of CONFIG_KEYS) {
+/**
+ * Adds -c/--config and the flags of `keys` (default: every key). Boolean keys are switches
+ * (`--enable-sv`, `--no-enable-sv`) that still take an explicit true/false, so unit files and
+ * scripts written as `--enable-sv true` keep working; the others take a value.
+ */
+export function addConfigOptions(cmd: Command, keys: readonly string[] = CONFIG_KEYS.map((d) => d.key)): Command {
+  cmd.option('-c, --config <file>', `INI config file: keys at the top or under [DEFAULT] (env ${ENV_CONFIG_FILE})`);
+  for (const d of CONFIG_KEYS.filter((k) => keys.includes(k.key))) {
     const def = d.default === '' ? '""' : d.default;
-    cmd.addOption(new Option(`--${d.flag} <${d.value}>`, `${d.description} (default: ${def}; ini ${d.key}; env ${envName(d.key)})`));
+    const sources = `ini ${d.key}; env ${envName(d.key)}`;
+    const flags = `${d.short === undefined ? '' : `-${d.short}, `}--${d.flag}`;
+    if (d.value === 'bool') {
+      cmd.addOption(new Option(`${flags} [bool]`, `${d.description} (default: ${d.default === 'true' ? 'on' : 'off'}; --no-${d.flag} turns it off; ${sources})`));
+      cmd.addOption(new Option(`--no-${d.flag}`).hideHelp());
+    } else {
+      cmd.addOption(new Option(`${flags} <${d.value}>`, `${d.description} (default: ${def}; ${sources})`));
+    }
   }
   return cmd;
 }
@@ -48,7 +62,7 @@ export function registerRunCommand(program: Command): void {
   const cmd = program
     .command('run')
     .description('run the bridge in the foreground: goose0 TAP <-> UDP multicast (SIGTERM/SIGINT stop, SIGHUP reloads)')
-    .addHelpText('after', '\nPrecedence: command line > environment (GOOSE_BRIDGE_*) > config file > defaults.\nExit codes: 0 stopped cleanly, 1 start-up failed (GB_ERR_* in the message), 2 bad configuration.');
+    .addHelpText('after', wrappedHelp('\nPrecedence: command line > environment (GOOSE_BRIDGE_*) > config file > defaults.\nExit codes: 0 stopped cleanly, 1 start-up failed (GB_ERR_* in the message), 2 bad configuration or usage.'));
   addConfigOptions(cmd).action(async (opts: Record<string, unknown>) => {
     let resolved: ResolvedConfig;
     try {

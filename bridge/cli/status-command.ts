@@ -5,7 +5,9 @@ import type { Command } from 'commander';
 import { CONFIG_KEYS, envName } from '../config/config-keys.js';
 import type { StatsSnapshot } from '../daemon/bridge-counters.js';
 import { isPidAlive, readStatsFile } from '../daemon/stats-file.js';
+import { PipeOutput } from './pipe-output.js';
 import { formatStatus } from './status-format.js';
+import { validateStatsSnapshot } from './stats-validate.js';
 
 const DEFAULT_STATS = CONFIG_KEYS.find((d) => d.key === 'stats_file')!.default;
 
@@ -16,11 +18,14 @@ function statsPath(opt: string | undefined): string {
 
 function read(path: string): StatsSnapshot | string {
   if (!existsSync(path)) return `no stats file at ${path}: is the daemon running with --stats-file ${path}?`;
+  let parsed: unknown;
   try {
-    return readStatsFile(path);
+    parsed = readStatsFile(path);
   } catch (err) {
     return `cannot read ${path}: ${(err as Error).message}`;
   }
+  const valid = validateStatsSnapshot(parsed);
+  return valid.ok ? valid.snapshot : `${path} is not a stats file this command can read: ${valid.problem}`;
 }
 
 export function registerStatusCommands(program: Command): void {
@@ -57,10 +62,13 @@ export function registerStatusCommands(program: Command): void {
         return;
       }
       let previous: StatsSnapshot | undefined;
-      for (;;) {
+      const out = new PipeOutput(process.stderr);
+      while (!out.closed) {
         const s = read(path);
         const screen = typeof s === 'string' ? `${s}\n` : formatStatus(s, { nowMs: Date.now(), running: isPidAlive(s.pid), staleAfterMs: 15_000, ...(previous ? { previous } : {}) });
-        process.stderr.write(`\x1b[2J\x1b[H${new Date().toISOString()}  (every ${period} s; Ctrl-C ends)\n\n${screen}`);
+        // Redraw in place on a terminal; piped or redirected, each snapshot follows the last, plain.
+        const clear = process.stderr.isTTY ? '\x1b[2J\x1b[H' : '\n';
+        await out.write(`${clear}${new Date().toISOString()}  (every ${period} s; Ctrl-C ends)\n\n${screen}`);
         if (typeof s !== 'string' && s.time !== previous?.time) previous = s;
         await new Promise((r) => setTimeout(r, period * 1000));
       }

@@ -5,6 +5,7 @@
 import { isMulticastIpv4, parseAppId, parseGroupRules } from '../wan/group-map.js';
 import { parseL2Map } from '../wan/rgoose/l2-map.js';
 import { MAX_PATH_MTU, MIN_PATH_MTU } from '../wan/path-mtu.js';
+import { unroutableGroupReason } from './group-scope.js';
 
 export type KeepaliveStrategyName = 'auto' | 'report' | 'rejoin';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -64,6 +65,8 @@ export interface KeyDef {
   field: keyof BridgeConfig;
   /** Long CLI flag without dashes. */
   flag: string;
+  /** One-letter flag for the options typed most (`-i`, `-g`, `-p`). */
+  short?: string;
   /** Placeholder in --help (`--port <port>`). */
   value: string;
   /** Default as text (what --help and README show). */
@@ -113,7 +116,9 @@ function ifname(allowEmpty: boolean) {
 
 function multicastIp(t: string): Parsed {
   const s = t.trim();
-  return isMulticastIpv4(s) ? ok(s) : bad('an IPv4 multicast address, 224.0.0.0–239.255.255.255');
+  if (!isMulticastIpv4(s)) return bad('an IPv4 multicast address, 224.0.1.0–239.255.255.255');
+  const unroutable = unroutableGroupReason(s);
+  return unroutable === null ? ok(s) : bad(`a routable multicast group: ${unroutable}`);
 }
 
 function appIdList(t: string): Parsed {
@@ -134,14 +139,21 @@ function appIdList(t: string): Parsed {
 
 function groupRules(t: string): Parsed {
   const r = parseGroupRules(t);
-  return r.ok ? ok(t.trim()) : bad(`rules KIND:RANGE=GROUP separated by ',' (${r.error})`);
+  if (!r.ok) return bad(`rules KIND:RANGE=GROUP separated by ',' (${r.error})`);
+  for (const rule of r.value) {
+    const unroutable = unroutableGroupReason(rule.group);
+    if (unroutable !== null) return bad(`rules sending to routable groups: ${unroutable}`);
+  }
+  return ok(t.trim());
 }
 
 function groupList(t: string): Parsed {
   const s = t.trim();
   if (s === '' || s.toLowerCase() === 'all') return ok([]);
   const gs = s.split(',').map((g) => g.trim());
-  return gs.every(isMulticastIpv4) ? ok(gs) : bad('empty/all, or a comma-separated list of IPv4 multicast groups');
+  if (!gs.every(isMulticastIpv4)) return bad('empty/all, or a comma-separated list of IPv4 multicast groups');
+  const unroutable = gs.map(unroutableGroupReason).find((r) => r !== null);
+  return unroutable == null ? ok(gs) : bad(`routable multicast groups: ${unroutable}`);
 }
 
 function l2MapRules(t: string): Parsed {
@@ -158,12 +170,12 @@ function path(t: string): Parsed {
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 export const CONFIG_KEYS: readonly KeyDef[] = [
-  { key: 'interface', field: 'interface', flag: 'interface', value: 'name', default: 'goose0', description: 'TAP interface the applications use (created persistent and brought up; reattached on restart)', parse: ifname(false) },
+  { key: 'interface', field: 'interface', flag: 'interface', short: 'i', value: 'name', default: 'goose0', description: 'TAP interface the applications use (created persistent and brought up; reattached on restart)', parse: ifname(false) },
   { key: 'attach_interface', field: 'attachInterface', flag: 'attach', value: 'iface', default: '', description: 'gateway mode: attach to this existing Ethernet interface (AF_PACKET) instead of creating the TAP; forwards the LAN\'s own GOOSE/SV, never echoes what it wrote', parse: ifname(true) },
   { key: 'attach_promiscuous', field: 'attachPromiscuous', flag: 'attach-promiscuous', value: 'bool', default: 'false', description: 'gateway mode: receive in promiscuous mode (e.g. a mirror port) instead of all-multicast', parse: boolean },
   { key: 'remove_tap_on_exit', field: 'removeTapOnExit', flag: 'remove-tap-on-exit', value: 'bool', default: 'false', description: 'remove the TAP when the daemon stops (default: it persists, so applications attached to it survive a restart; `goose-bridge teardown` removes it)', parse: boolean },
-  { key: 'multicast_ip', field: 'multicastIp', flag: 'group', value: 'ip', default: '224.0.1.100', description: 'default multicast group for encapsulated frames', parse: multicastIp },
-  { key: 'multicast_port', field: 'multicastPort', flag: 'port', value: 'port', default: '61850', description: 'UDP port of the multicast groups', parse: number(1, 65535, true) },
+  { key: 'multicast_ip', field: 'multicastIp', flag: 'group', short: 'g', value: 'ip', default: '224.0.1.100', description: 'default multicast group for encapsulated frames', parse: multicastIp },
+  { key: 'multicast_port', field: 'multicastPort', flag: 'port', short: 'p', value: 'port', default: '61850', description: 'UDP port of the multicast groups', parse: number(1, 65535, true) },
   { key: 'mcast_if', field: 'mcastIf', flag: 'mcast-if', value: 'iface', default: '', description: 'uplink interface used to send and join (empty: the interface of the default route)', parse: ifname(true) },
   { key: 'ttl', field: 'ttl', flag: 'ttl', value: 'n', default: '32', description: 'IP TTL of datagrams (a Transit Gateway routes: 1 would not cross it)', parse: number(1, 255, true) },
   { key: 'mtu', field: 'mtu', flag: 'mtu', value: 'bytes', default: '1500', description: 'path MTU: a frame whose datagram (IP 20 + UDP 8 + header 16 + frame) exceeds it is dropped, never fragmented', parse: number(MIN_PATH_MTU, MAX_PATH_MTU, true) },

@@ -53,13 +53,13 @@ describe('resolveConfig', () => {
     expect(r.origin).to.include({ multicast_port: 'cli', ttl: 'env', mtu: 'file', igmp_monitor_interval: 'default' });
   });
 
-  it('names the key, the value and what is allowed for a bad value', () => {
-    const e1 = configError(() => resolveConfig({ file: { path: 'b.ini', text: 'multicast_port = 70000\n' } }));
-    expect(e1.message).to.include('multicast_port').and.include('70000').and.include('1 to 65535');
+  it('names what the user wrote (flag, environment variable or file:line and key), the value and what is allowed', () => {
+    const e1 = configError(() => resolveConfig({ file: { path: 'b.ini', text: '# ports\n\nmulticast_port = 70000\n' } }));
+    expect(e1.message).to.include('b.ini:3: multicast_port = "70000"').and.include('1 to 65535');
     const e2 = configError(() => resolveConfig({ cli: { multicast_ip: '10.0.0.1' } }));
-    expect(e2.message).to.include('multicast_ip').and.include('10.0.0.1').and.include('--group').and.include('multicast');
+    expect(e2.message).to.include('--group "10.0.0.1"').and.include('multicast');
     const e3 = configError(() => resolveConfig({ env: { GOOSE_BRIDGE_ENABLE_SV: 'maybe' } }));
-    expect(e3.message).to.include('enable_sv').and.include('maybe').and.include('GOOSE_BRIDGE_ENABLE_SV');
+    expect(e3.message).to.include('GOOSE_BRIDGE_ENABLE_SV="maybe"');
     const e4 = configError(() => resolveConfig({ cli: { keepalive_strategy: 'ping' } }));
     expect(e4.message).to.include('report').and.include('rejoin');
   });
@@ -72,9 +72,31 @@ describe('resolveConfig', () => {
 
   it('checks keys against each other: join_groups must be groups of the map', () => {
     const e = configError(() => resolveConfig({ cli: { group_map: 'appid:1=239.1.1.1', join_groups: '239.9.9.9' } }));
-    expect(e.message).to.include('join_groups').and.include('239.1.1.1');
+    expect(e.message).to.include('--join-groups "239.9.9.9"').and.include('239.1.1.1');
     const ok = resolveConfig({ cli: { group_map: 'appid:1=239.1.1.1', join_groups: '239.1.1.1' } });
     expect(ok.config.joinGroups).to.deep.equal(['239.1.1.1']);
+  });
+
+  it('names the flag, not the source kind, when a key fails a check against another key', () => {
+    const e = configError(() => resolveConfig({ cli: { buffer_size: '1000' }, file: { path: 'm.ini', text: 'mtu = 1500\n' } }));
+    expect(e.message).to.match(/^GB_ERR_CONFIG: --buffer-size "1000" is not allowed: expected at least mtu − 28 = 1472 \(m\.ini:1: mtu = "1500"\)/);
+    expect(e.message).not.to.include('(cli)');
+  });
+
+  it('rejects link-local groups (224.0.0.0/24) in every key that names a group', () => {
+    expect(configError(() => resolveConfig({ cli: { multicast_ip: '224.0.0.1' } })).message).to.include('--group "224.0.0.1"').and.include('link-local');
+    expect(configError(() => resolveConfig({ env: { GOOSE_BRIDGE_GROUP_MAP: 'appid:1=224.0.0.251' } })).message)
+      .to.include('GOOSE_BRIDGE_GROUP_MAP=')
+      .and.include('224.0.0.251 is link-local');
+    expect(configError(() => resolveConfig({ file: { path: 'j.ini', text: 'join_groups = 224.0.0.22\n' } })).message).to.include('j.ini:1: join_groups').and.include('link-local');
+    expect(resolveConfig({ cli: { multicast_ip: '224.0.1.0', group_map: 'appid:1=239.255.255.255' } }).config.multicastIp).to.equal('224.0.1.0');
+  });
+
+  it('rejects a key set twice in a file, naming both lines, also across [DEFAULT] and the top', () => {
+    const e = configError(() => resolveConfig({ file: { path: 'd.ini', text: 'ttl = 5\n[DEFAULT]\nmtu = 1400\nTTL = 6\n' } }));
+    expect(e.message).to.include('d.ini:4: TTL is set again (first on line 1)');
+    const other = resolveConfig({ file: { path: 'ok.ini', text: '; ttl = 1\nttl = 5\n' } });
+    expect(other.config.ttl).to.equal(5);
   });
 
   it('parses every default (the table stays valid)', () => {
@@ -86,7 +108,7 @@ describe('resolveConfig', () => {
       { lo: 1, hi: 255 },
       { lo: 0x3000, hi: 0x3000 },
     ]);
-    expect(configError(() => resolveConfig({ cli: { appid_allow: '0x10-0x01' } })).message).to.include('appid_allow');
+    expect(configError(() => resolveConfig({ cli: { appid_allow: '0x10-0x01' } })).message).to.include('--appid-allow "0x10-0x01"');
   });
 });
 

@@ -2,8 +2,9 @@
 // defaults — and validates every value. Pure: the caller reads the file and the environment.
 import { parse as parseIni } from 'ini';
 import { GbError } from '../errors.js';
-import { buildGroupMap, parseGroupRules } from '../wan/group-map.js';
+import { buildGroupMap, parseGroupRules, type GroupRule } from '../wan/group-map.js';
 import { CONFIG_KEYS, ENV_CONFIG_FILE, ENV_PREFIX, LEGACY_IGNORED_KEYS, envName, type BridgeConfig, type KeyDef } from './config-keys.js';
+import { findRepeatedKey, scanIniKeys } from './ini-lines.js';
 
 export interface ConfigSources {
   /** Values given on the command line, by INI key (only those the user gave). */
@@ -17,19 +18,44 @@ export interface ConfigSources {
 export interface ResolvedConfig {
   config: BridgeConfig;
   /** Where each key's value came from: cli, env, file or default. */
-  origin: Record<string, 'cli' | 'env' | 'file' | 'default'>;
+  origin: Record<string, Origin>;
   /** Legacy keys present in the file and ignored (to be logged). */
   ignoredKeys: string[];
 }
 
 const BY_KEY = new Map<string, KeyDef>(CONFIG_KEYS.map((d) => [d.key, d]));
 
-function configError(key: string, value: string, where: string, allowed: string): GbError {
-  return new GbError('GB_ERR_CONFIG', `${key} = "${value}" (${where}) is not allowed: expected ${allowed}`);
+/**
+ * How the user wrote a value, so an error points at what they typed: the flag (`--buffer-size 100`),
+ * the environment variable (`GOOSE_BRIDGE_BUFFER_SIZE=100`) or the file line (`f.ini:3: buffer_size = 100`).
+ */
+function spelledAs(def: KeyDef, value: string, origin: Origin, fileLine: string | undefined): string {
+  switch (origin) {
+    case 'cli':
+      return `--${def.flag} "${value}"`;
+    case 'env':
+      return `${envName(def.key)}="${value}"`;
+    case 'file':
+      return `${fileLine}: ${def.key} = "${value}"`;
+    default:
+      return `${def.key} = "${value}" (the default)`;
+  }
 }
 
+type Origin = 'cli' | 'env' | 'file' | 'default';
+
+/** Sections the bridge reads as one: the top of the file, [DEFAULT] and [goose-bridge]/[bridge]. */
+const READ_SECTIONS = ['', 'default', 'goose-bridge', 'bridge'];
+
 /** Reads the INI text: keys at the top, or under [DEFAULT] as legacy (Python bridge) files have them. */
-export function parseConfigFile(path: string, text: string): { values: Record<string, string>; ignoredKeys: string[] } {
+export function parseConfigFile(path: string, text: string): { values: Record<string, string>; ignoredKeys: string[]; lines: Record<string, number> } {
+  const keyLines = scanIniKeys(text);
+  const repeated = findRepeatedKey(keyLines, (section) => (READ_SECTIONS.includes(section.toLowerCase()) ? '' : section));
+  if (repeated !== null) {
+    throw new GbError('GB_ERR_CONFIG', `${path}:${repeated.again}: ${repeated.key} is set again (first on line ${repeated.first}); remove one of them`);
+  }
+  const lines: Record<string, number> = {};
+  for (const l of keyLines) lines[l.key.toLowerCase()] = l.line;
   let parsed: Record<string, unknown>;
   try {
     parsed = parseIni(text) as Record<string, unknown>;
@@ -48,7 +74,8 @@ export function parseConfigFile(path: string, text: string): { values: Record<st
       return;
     }
     if (!BY_KEY.has(k)) {
-      throw new GbError('GB_ERR_CONFIG', `${path}: unknown key "${key}"${section === '' ? '' : ` in [${section}]`}; allowed keys: ${CONFIG_KEYS.map((d) => d.key).join(', ')}`);
+      const at = keyLines.find((l) => l.key.toLowerCase() === k);
+      throw new GbError('GB_ERR_CONFIG', `${path}${at === undefined ? '' : `:${at.line}`}: unknown key "${key}"${section === '' ? '' : ` in [${section}]`}; allowed keys: ${CONFIG_KEYS.map((d) => d.key).join(', ')}`);
     }
     values[k] = String(value);
   };
@@ -62,12 +89,12 @@ export function parseConfigFile(path: string, text: string): { values: Record<st
       take(name, value, '');
     }
   }
-  return { values, ignoredKeys };
+  return { values, ignoredKeys, lines };
 }
 
 /** Merges and validates; throws GbError GB_ERR_CONFIG naming key, value and what is allowed. */
 export function resolveConfig(sources: ConfigSources): ResolvedConfig {
-  const file = sources.file === undefined ? { values: {}, ignoredKeys: [] } : parseConfigFile(sources.file.path, sources.file.text);
+  const file = sources.file === undefined ? { values: {}, ignoredKeys: [], lines: {} } : parseConfigFile(sources.file.path, sources.file.text);
   const env = sources.env ?? {};
   for (const name of Object.keys(env)) {
     if (!name.startsWith(ENV_PREFIX) || name === ENV_CONFIG_FILE) continue;
@@ -82,43 +109,31 @@ export function resolveConfig(sources: ConfigSources): ResolvedConfig {
   }
   const config = {} as Record<keyof BridgeConfig, unknown>;
   const origin: ResolvedConfig['origin'] = {};
+  const texts: Record<string, string> = {};
+  const spelled = (def: KeyDef): string => {
+    const fileLine = sources.file === undefined ? undefined : `${sources.file.path}:${(file.lines as Record<string, number>)[def.key] ?? '?'}`;
+    return spelledAs(def, texts[def.key]!, origin[def.key]!, fileLine);
+  };
+  const fail = (def: KeyDef, allowed: string): GbError => new GbError('GB_ERR_CONFIG', `${spelled(def)} is not allowed: expected ${allowed}`);
   for (const def of CONFIG_KEYS) {
-    let text: string = def.default;
-    let where: 'cli' | 'env' | 'file' | 'default' = 'default';
-    let label = 'default';
     const c = cli[def.key];
     const e = env[envName(def.key)];
     const f = (file.values as Record<string, string>)[def.key];
-    if (c !== undefined) {
-      text = c;
-      where = 'cli';
-      label = `--${def.flag}`;
-    } else if (e !== undefined) {
-      text = e;
-      where = 'env';
-      label = envName(def.key);
-    } else if (f !== undefined) {
-      text = f;
-      where = 'file';
-      label = sources.file!.path;
-    }
-    const r = def.parse(text);
-    if (!r.ok) throw configError(def.key, text, label, r.allowed);
-    config[def.field] = r.value;
+    const [text, where]: [string, Origin] = c !== undefined ? [c, 'cli'] : e !== undefined ? [e, 'env'] : f !== undefined ? [f, 'file'] : [def.default, 'default'];
+    texts[def.key] = text;
     origin[def.key] = where;
+    const r = def.parse(text);
+    if (!r.ok) throw fail(def, r.allowed);
+    config[def.field] = r.value;
   }
   const cfg = config as unknown as BridgeConfig;
-  // Cross-key checks.
-  const rules = parseGroupRules(cfg.groupMap);
-  if (!rules.ok) throw configError('group_map', cfg.groupMap, origin.group_map!, rules.error);
-  const map = buildGroupMap(cfg.multicastIp, rules.value);
+  // Cross-key checks (each key's own checks ran in its parse).
+  const map = buildGroupMap(cfg.multicastIp, (parseGroupRules(cfg.groupMap) as { ok: true; value: GroupRule[] }).value);
   for (const g of cfg.joinGroups) {
-    if (!map.groups.includes(g)) {
-      throw configError('join_groups', cfg.joinGroups.join(','), origin.join_groups!, `groups of the map (${map.groups.join(', ')})`);
-    }
+    if (!map.groups.includes(g)) throw fail(BY_KEY.get('join_groups')!, `groups of the map (${map.groups.join(', ')})`);
   }
   if (cfg.bufferSize < cfg.mtu - 28) {
-    throw configError('buffer_size', String(cfg.bufferSize), origin.buffer_size!, `at least mtu − 28 = ${cfg.mtu - 28} so every datagram that fits the path MTU is read whole`);
+    throw fail(BY_KEY.get('buffer_size')!, `at least mtu − 28 = ${cfg.mtu - 28} (${spelled(BY_KEY.get('mtu')!)}) so every datagram that fits the path MTU is read whole`);
   }
   return { config: cfg, origin, ignoredKeys: file.ignoredKeys };
 }

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { GbError } from '../errors.js';
 import { skipUnlessTshark } from '../../testkit/preconditions.js';
-import { parseCapture, PcapWriter, readCapture } from './index.js';
+import { CaptureParser, parseCapture, PcapWriter, readCapture, CaptureFileReader } from './index.js';
 
 const frameArb = fc.uint8Array({ minLength: 14, maxLength: 1600 });
 const tsArb = fc.integer({ min: 0, max: 4_000_000_000 * 1_000_000 });
@@ -38,7 +38,7 @@ describe('pcap', () => {
           await w.close();
           const got = await readCapture(path);
           expect(got.format).to.equal('pcap');
-          expect(got.truncatedAt).to.equal(undefined);
+          expect(got.damage).to.equal(undefined);
           expect(got.frames.length).to.equal(records.length);
           got.frames.forEach((f, i) => {
             expect(Buffer.from(f.data).equals(Buffer.from(records[i]![0]))).to.equal(true);
@@ -116,7 +116,7 @@ describe('pcap', () => {
       const whole = readFileSync(path);
       const got = parseCapture(whole.subarray(0, whole.length - 10), 'cut.pcap');
       expect(got.frames.length).to.equal(1);
-      expect(got.truncatedAt).to.equal(24 + 16 + 64);
+      expect(got.damage).to.deep.include({ kind: 'truncated', offset: 24 + 16 + 64 });
     });
 
     it('reads a big-endian classic pcap', () => {
@@ -185,6 +185,107 @@ describe('pcap', () => {
         ),
         { numRuns: 2000 },
       );
+    });
+  });
+
+  describe('CaptureParser fed in chunks', () => {
+    const be = (n: number) => {
+      const x = Buffer.alloc(4);
+      x.writeUInt32BE(n);
+      return x;
+    };
+    const block = (type: number, body: Buffer, trailer?: number) => {
+      const padded = Buffer.concat([body, Buffer.alloc((4 - (body.length % 4)) % 4)]);
+      const total = 12 + padded.length;
+      return Buffer.concat([be(type), be(total), padded, be(trailer ?? total)]);
+    };
+    const shb = block(0x0a0d0d0a, Buffer.concat([be(0x1a2b3c4d), Buffer.from([0, 1, 0, 0]), Buffer.alloc(8, 0xff)]));
+    const idb = block(1, Buffer.concat([Buffer.from([0, 1, 0, 0]), be(0)]));
+    const epb = (data: Buffer, trailer?: number) =>
+      block(6, Buffer.concat([be(0), be(0), be(1), be(data.length), be(data.length), data]), trailer);
+    const frame = Buffer.from('0102030405060708090a0b0c88b8ff', 'hex');
+
+    function feed(bytes: Uint8Array, cuts: number[]) {
+      const parser = new CaptureParser('chunks');
+      const frames: { data: string; ts: number }[] = [];
+      let at = 0;
+      for (const cut of [...cuts.filter((c) => c < bytes.length).sort((a, b) => a - b), bytes.length]) {
+        for (const f of parser.push(bytes.subarray(at, cut))) frames.push({ data: Buffer.from(f.data).toString('hex'), ts: f.timestampUs });
+        at = cut;
+      }
+      return { frames, end: parser.finish() };
+    }
+
+    it('gives the same frames and end however a pcap or pcapng file is cut into chunks', async () => {
+      const path = join(dir, 'chunks.pcap');
+      const w = await PcapWriter.open(path);
+      for (const f of sampleFrames(12)) w.write(f.data, f.ts);
+      await w.close();
+      const pcap = readFileSync(path);
+      const ng = Buffer.concat([shb, idb, epb(frame), epb(frame), shb, idb, epb(frame)]);
+      fc.assert(
+        fc.property(fc.constantFrom(pcap, ng, pcap.subarray(0, pcap.length - 7)), fc.array(fc.nat(), { maxLength: 12 }), (bytes, cuts) => {
+          const whole = feed(bytes, []);
+          const chunked = feed(bytes, cuts.map((c) => c % (bytes.length + 1)));
+          expect(chunked).to.deep.equal(whole);
+          expect(whole.frames.length).to.be.greaterThan(0);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('reports a pcapng block with a bogus length as malformed after the frames before it', () => {
+      const bogus = Buffer.concat([be(6), be(0xfffffff0), Buffer.alloc(40)]);
+      const got = parseCapture(Buffer.concat([shb, idb, epb(frame), bogus, epb(frame)]), 'bogus.pcapng');
+      expect(got.frames.length).to.equal(1);
+      expect(got.damage).to.deep.include({ kind: 'malformed', offset: shb.length + idb.length + epb(frame).length });
+      expect(got.damage!.reason).to.include('bad block length 4294967280');
+    });
+
+    it('reports a pcapng block whose trailing length disagrees as malformed', () => {
+      const got = parseCapture(Buffer.concat([shb, idb, epb(frame), epb(frame, 8)]), 'trailer.pcapng');
+      expect(got.frames.length).to.equal(1);
+      expect(got.damage?.kind).to.equal('malformed');
+      expect(got.damage!.reason).to.include('ends with length 8');
+    });
+
+    it('reports a classic pcap record longer than any real packet as malformed instead of waiting for it', async () => {
+      const path = join(dir, 'huge-record.pcap');
+      const w = await PcapWriter.open(path);
+      w.write(new Uint8Array(64).fill(1), 1);
+      await w.close();
+      const header = Buffer.alloc(16);
+      header.writeUInt32LE(0x7fffffff, 8);
+      const got = parseCapture(Buffer.concat([readFileSync(path), header, Buffer.alloc(100)]), 'huge.pcap');
+      expect(got.frames.length).to.equal(1);
+      expect(got.damage).to.deep.include({ kind: 'malformed', offset: 24 + 16 + 64 });
+    });
+
+    it('rejects a file that is not a capture from its first chunk', () => {
+      const parser = new CaptureParser('random.bin');
+      expect(() => parser.push(Buffer.from('6e6f7420612063617074757265', 'hex'))).to.throw(GbError, 'unknown magic number 0x6e6f7420');
+    });
+  });
+
+  describe('CaptureFileReader', () => {
+    it('stops reading when the caller stops iterating, and returns the end of a full read', async () => {
+      const path = join(dir, 'batches.pcap');
+      const w = await PcapWriter.open(path);
+      for (const f of sampleFrames(3000)) w.write(f.data, f.ts); // ~2 MB: several 256 KiB chunks
+      await w.close();
+      let batches = 0;
+      const early = new CaptureFileReader(path);
+      for await (const frames of early) {
+        expect(frames.length).to.be.greaterThan(0);
+        if (++batches === 2) break;
+      }
+      expect(batches).to.equal(2);
+      expect(early.end).to.equal(undefined);
+      const full = new CaptureFileReader(path);
+      let total = 0;
+      for await (const frames of full) total += frames.length;
+      expect(total).to.equal(3000);
+      expect(full.end).to.deep.equal({ format: 'pcap' });
     });
   });
 

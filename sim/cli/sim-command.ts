@@ -249,7 +249,7 @@ export function register(program: Command): void {
       'simulate N GOOSE publishers (IEDs): raw frames on an interface (root), or a pcap written in virtual time.\n' +
         'On each event stNum += 1 (wraps to 1), sqNum = 0, t = event time; retransmissions repeat the state with sqNum += 1.',
     )
-    .option('--interface <if>', 'send raw Ethernet frames on this existing interface (needs root / CAP_NET_RAW)')
+    .option('-i, --interface <if>', 'send raw Ethernet frames on this existing interface (needs root / CAP_NET_RAW)')
     .option('--pcap <file>', 'write frames to a pcap instead, in virtual time: exact schedule timestamps, no root')
     .option('--start-time <iso>', 'with --pcap: wall-clock time of the first frame (default: now, whole second)')
     .addOption(new Option('--appid <n>', 'APPID of publisher 1; publisher i gets APPID + i − 1').argParser(int('appid', 0, 0x3fff)).default(DEFAULT_IDENTITY.appId, '0x1000'))
@@ -314,7 +314,7 @@ export function register(program: Command): void {
         'lost, duplicate, out-of-order, TAL expiry, stNum backwards, confRev/dataset changes, ndsCom/simulation, decode errors.\n' +
         'Prints a per-stream table and totals on exit and on SIGINT/SIGTERM (stderr); --json to stdout.',
     )
-    .option('--interface <if>', 'receive raw frames on this interface (needs root / CAP_NET_RAW)')
+    .option('-i, --interface <if>', 'receive raw frames on this interface (needs root / CAP_NET_RAW)')
     .option('--pcap <file>', 'read frames from a pcap/pcapng file (its timestamps are the receive times)')
     .option('--duration <s>', 'stop after <s> seconds (default: until SIGINT/SIGTERM, or the end of the pcap)', num('duration', 0, 31 * 24 * 3600, true))
     .option('--csv <file>', 'write one row per stream (columns in docs/results-schema.md, units in their names)')

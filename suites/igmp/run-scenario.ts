@@ -53,7 +53,7 @@ async function startDaemon(
   const args = [
     'run', '--interface', 'gbig0', '--group', opts.group, '--port', String(opts.port), '--mcast-if', member.uplink,
     '--stats-file', statsFile, '--log-format', 'json',
-    '--enable-igmp-keepalive', plan.keepalive === 'none' ? 'false' : 'true',
+    plan.keepalive === 'none' ? '--no-enable-igmp-keepalive' : '--enable-igmp-keepalive',
     '--keepalive-strategy', plan.keepalive === 'rejoin' ? 'rejoin' : 'report',
     '--igmp-keepalive-interval', plan.keepaliveIntervalS !== null ? String(plan.keepaliveIntervalS) : wall(KEEPALIVE_INTERVAL_TGW_S),
     '--igmp-monitor-interval', wall(MONITOR_INTERVAL_TGW_S),

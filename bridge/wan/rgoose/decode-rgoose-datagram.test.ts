@@ -130,9 +130,19 @@ describe('goose-bridge decode of R-GOOSE captures', () => {
     expect((lines[1]!.pdu as { gocbRef: string }).gocbRef).to.equal(PDU.gocbRef);
 
     let text = '';
-    await runDecode(pcap, {}, (t) => (text += t));
+    await runDecode(pcap, { verbose: true }, (t) => (text += t));
     expect(text).to.match(/R-GOOSE SPDU 3 key 7 not-verified/);
     expect(text).to.match(/R-GOOSE SPDU 4 key 8 encrypted IV 333333333333333333333333/);
     expect(text).to.include(`gocbRef ${PDU.gocbRef}`);
+
+    let oneLine = '';
+    await runDecode(pcap, {}, (t) => (oneLine += t));
+    const lines1 = oneLine.trimEnd().split('\n');
+    expect(lines1).to.have.length(3);
+    expect(lines1[0]).to.match(new RegExp(`R-GOOSE SPDU 3 key 7 not-verified 0x3001 ${PDU.gocbRef.replace(/\$/g, '\\$')} st ${PDU.stNum} sq ${PDU.sqNum}`));
+    expect(lines1[1]).to.match(/R-GOOSE SPDU 4 key 8 encrypted IV 3{24}$/);
+    let filtered = '';
+    await runDecode(pcap, { appid: [0x3001] }, (t) => (filtered += t));
+    expect(filtered.trimEnd().split('\n').map((l) => Number(l.trim().split(' ')[0]))).to.deep.equal([1, 3]); // the encrypted one shows no APPID without keys
   });
 });

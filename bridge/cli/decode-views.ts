@@ -1,0 +1,121 @@
+// The ways `decode` prints one captured frame: a line (the default, like tshark's one line per
+// packet), the full tree (-V) and one JSON object (--json). Pure: the frame is decoded once by
+// the caller and handed to whichever view was asked for.
+import {
+  decodeErrorToJson,
+  formatDecodeError,
+  formatFrame,
+  formatMac,
+  frameToJson,
+  RESERVED1_SIMULATION_BIT,
+  type DecodeResult,
+  type Frame,
+  type Json,
+  type NotOurs,
+} from '../codec/index.js';
+import { LINKTYPE_ETHERNET, type CapturedFrame } from '../pcap/index.js';
+import type { RenderedRgoose } from '../wan/rgoose/render-rgoose-frame.js';
+
+/**
+ * A captured frame and what decoding it gave: a GOOSE/SV/GSE frame (or not-ours, or a decode
+ * error), an R-GOOSE/R-SV datagram (rendered by the session layer's decoder), or `skipped` when
+ * its link type is not Ethernet.
+ */
+export interface DecodedCapturedFrame {
+  /** 1-based position in the file, counting every frame (filters do not renumber). */
+  number: number;
+  captured: CapturedFrame;
+  result: DecodeResult<Frame | NotOurs> | { ok: false; skipped: string } | { ok: boolean; rgoose: RenderedRgoose };
+}
+
+/** What an R-GOOSE/R-SV datagram carries, as far as its JSON rendering shows it. */
+export function rgooseIdentity(r: RenderedRgoose): { appId?: number; gocbRef?: string } {
+  const element = r.json.element as { appid?: number } | undefined;
+  const pdu = r.json.pdu as { gocbRef?: string } | undefined;
+  return { ...(element?.appid === undefined ? {} : { appId: element.appid }), ...(pdu?.gocbRef === undefined ? {} : { gocbRef: pdu.gocbRef }) };
+}
+
+export function skippedReason(captured: CapturedFrame): string | undefined {
+  return captured.linkType === LINKTYPE_ETHERNET ? undefined : `link type ${captured.linkType} is not Ethernet; not decoded`;
+}
+
+function isoMicros(timestampUs: number): string {
+  const ms = Math.floor(timestampUs / 1000);
+  return new Date(ms).toISOString().replace('Z', `${String(timestampUs % 1000).padStart(3, '0')}Z`);
+}
+
+/** An APPID or EtherType as tshark shows it: 0x and four hex digits. */
+export const hex4 = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`;
+
+/**
+ * One line: number, seconds since the first frame, src → dst, protocol, APPID, gocbRef (svID for
+ * SV), stNum/sqNum (smpCnt for SV), TAL, number of entries (ASDUs for SV) and flags.
+ */
+export function renderLine(f: DecodedCapturedFrame, firstTimestampUs: number): string {
+  const rel = ((f.captured.timestampUs - firstTimestampUs) / 1e6).toFixed(6);
+  const d = f.captured.data;
+  const addresses = d.length >= 12 ? `${formatMac(d, 6)} → ${formatMac(d, 0)}` : '?';
+  const head = `${String(f.number).padStart(6)} ${rel.padStart(11)} ${addresses}`;
+  const cut = d.length < f.captured.originalLength ? ` [captured ${d.length} of ${f.captured.originalLength}]` : '';
+  const r = f.result;
+  if ('rgoose' in r) return `${head} ${rgooseSummary(r.rgoose)}${cut}`;
+  if (!r.ok) return `${head} ${'skipped' in r ? r.skipped : `decode error: ${formatDecodeError(r.error)}`}${cut}`;
+  return `${head} ${frameSummary(r.value)}${cut}`;
+}
+
+/** The session line of the R-GOOSE rendering, then the carried GOOSE PDU's fields when readable. */
+function rgooseSummary(r: RenderedRgoose): string {
+  const session = r.text.split('\n', 1)[0]!;
+  const { appId } = rgooseIdentity(r);
+  const p = r.json.pdu as { gocbRef?: string; stNum?: number; sqNum?: number; timeAllowedToLive?: number; allData?: unknown[] } | undefined;
+  const goose = p?.gocbRef === undefined ? '' : ` ${p.gocbRef} st ${p.stNum} sq ${p.sqNum} TAL ${p.timeAllowedToLive} ms ${p.allData?.length ?? 0} entries`;
+  const error = r.json.error === undefined ? '' : ` decode error: ${(r.json.error as { message?: string }).message ?? ''}`;
+  return `${session}${appId === undefined ? '' : ` ${hex4(appId)}`}${goose}${error}`;
+}
+
+function frameSummary(frame: Frame | NotOurs): string {
+  if (frame.kind === 'not-ours') return `EtherType ${hex4(frame.etherType)} (not GOOSE/SV/GSE)`;
+  const flags: string[] = [];
+  if (frame.header.reserved1 & RESERVED1_SIMULATION_BIT) flags.push('sim');
+  if (frame.eth.vlan !== undefined) flags.push(`vlan ${frame.eth.vlan.vid} pcp ${frame.eth.vlan.pcp}`);
+  if (frame.kind === 'goose') {
+    const p = frame.pdu;
+    if (p.simulation && !flags.includes('sim')) flags.push('sim');
+    if (p.ndsCom) flags.push('ndsCom');
+    if (p.numDatSetEntries !== p.allData.length) flags.push(`numDatSetEntries ${p.numDatSetEntries}`);
+    return `GOOSE ${hex4(frame.header.appId)} ${p.gocbRef} st ${p.stNum} sq ${p.sqNum} TAL ${p.timeAllowedToLive} ms ${p.allData.length} entries${flagText(flags)}`;
+  }
+  if (frame.kind === 'sv') {
+    const first = frame.pdu.asdus[0];
+    const id = first === undefined ? '' : ` ${first.svID} smpCnt ${first.smpCnt}`;
+    if (first !== undefined && first.smpSynch !== 0) flags.push(`smpSynch ${first.smpSynch}`);
+    return `SV ${hex4(frame.header.appId)}${id} ${frame.pdu.asdus.length} ASDUs${flagText(flags)}`;
+  }
+  return `GSE ${hex4(frame.header.appId)} management ${frame.apdu.length} bytes${flagText(flags)}`;
+}
+
+const flagText = (flags: string[]) => (flags.length === 0 ? '' : ` [${flags.join(', ')}]`);
+
+/** The full tree: a header line and the decoded fields, indented (`decode -V`). */
+export function renderTree(f: DecodedCapturedFrame): string {
+  const d = f.captured.data;
+  const cut = d.length < f.captured.originalLength ? ` (captured ${d.length} of ${f.captured.originalLength})` : '';
+  const ts = isoMicros(f.captured.timestampUs);
+  const r = f.result;
+  if ('skipped' in r) return `frame ${f.number}  ${ts}: ${r.skipped}`;
+  const header = `frame ${f.number}  ${ts}  ${f.captured.originalLength} bytes${cut}`;
+  if ('rgoose' in r) return `${header}\n${r.rgoose.text}`;
+  return r.ok ? `${header}\n${formatFrame(r.value)}` : `${header}\n  decode error: ${formatDecodeError(r.error)}`;
+}
+
+/** One JSON object (64-bit integers as strings, bytes as hex). */
+export function renderJson(f: DecodedCapturedFrame): string {
+  const c = f.captured;
+  const r = f.result;
+  if ('skipped' in r) return JSON.stringify({ frame: f.number, timestampUs: c.timestampUs, length: c.originalLength, skipped: r.skipped });
+  if ('rgoose' in r) return JSON.stringify({ frame: f.number, timestampUs: c.timestampUs, length: c.originalLength, ...r.rgoose.json });
+  const head: { [k: string]: Json } = { frame: f.number, timestampUs: c.timestampUs, length: c.originalLength };
+  if (c.data.length < c.originalLength) head.capturedLength = c.data.length;
+  const body = r.ok ? (frameToJson(r.value) as { [k: string]: Json }) : { error: decodeErrorToJson(r.error) };
+  return JSON.stringify({ ...head, ...body });
+}
