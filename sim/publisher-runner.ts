@@ -100,7 +100,7 @@ export async function runPublisher(opts: PublisherRunOptions): Promise<Publisher
         errors.recordValue(err > 60_000_000 ? 60_000_000 : err);
         if (log) log.line(`${p},${appIdHex[p]},${ids[p]!.src},${st},${sq},${scheduled},${now}`);
       };
-      const aborted = await realTimeLoop(engine, sink, opts.signal);
+      const aborted = await realTimeLoop(() => engine.nextDueUs(), (now) => engine.runDue(now, sink), opts.signal);
       const duration = monotonicUs() - start;
       return summary(opts.sendFrame ? 'custom' : 'interface', engine, failures, duration, errors, 'monotonic', aborted);
     } finally {
@@ -111,7 +111,8 @@ export async function runPublisher(opts: PublisherRunOptions): Promise<Publisher
   }
 }
 
-function realTimeLoop(engine: PublisherEngine, sink: FrameSink, signal: AbortSignal | undefined): Promise<boolean> {
+/** Calls runDue at each due time until nextDueUs says Infinity (false) or the signal aborts (true). */
+export function realTimeLoop(nextDueUs: () => number, runDue: (nowUs: number) => void, signal: AbortSignal | undefined): Promise<boolean> {
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
@@ -123,7 +124,7 @@ function realTimeLoop(engine: PublisherEngine, sink: FrameSink, signal: AbortSig
     const step = (): void => {
       timer = undefined;
       if (signal?.aborted) return;
-      const next = engine.nextDueUs();
+      const next = nextDueUs();
       if (next === Infinity) {
         signal?.removeEventListener('abort', onAbort);
         resolve(false);
@@ -140,7 +141,7 @@ function realTimeLoop(engine: PublisherEngine, sink: FrameSink, signal: AbortSig
         now = monotonicUs();
       }
       while (now < next) now = monotonicUs();
-      engine.runDue(now, sink);
+      runDue(now);
       // yield to I/O and signals between bursts
       setImmediate(step);
     };

@@ -17,9 +17,10 @@ import { U32_MAX } from '../sequence-numbers.js';
 import { buildReport, formatCsv, formatJson, formatTable } from '../stream-statistics.js';
 import { runSubscriber, type SubscriberInput } from '../subscriber-runner.js';
 import type { StreamKey } from '../stream-tracker.js';
+import { registerSvPublisher } from './sv-publisher-command.js';
 
 /** A configuration error naming the option: the CLI turns it into exit code 2. */
-class SimConfigError extends Error {
+export class SimConfigError extends Error {
   constructor(
     readonly option: string,
     message: string,
@@ -28,7 +29,7 @@ class SimConfigError extends Error {
   }
 }
 
-function int(option: string, min: number, max: number): (v: string) => number {
+export function int(option: string, min: number, max: number): (v: string) => number {
   return (v) => {
     const n = /^0x[0-9a-f]+$/i.test(v.trim()) ? parseInt(v, 16) : /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
     if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`--${option} must be a whole number ${min} … ${max} (decimal or 0x hex).`);
@@ -36,7 +37,7 @@ function int(option: string, min: number, max: number): (v: string) => number {
   };
 }
 
-function num(option: string, min: number, max: number, exclusiveMin = false): (v: string) => number {
+export function num(option: string, min: number, max: number, exclusiveMin = false): (v: string) => number {
   return (v) => {
     const n = Number(v);
     if (v.trim() === '' || !Number.isFinite(n) || (exclusiveMin ? n <= min : n < min) || n > max) {
@@ -55,7 +56,7 @@ function readText(option: string, path: string): string {
 }
 
 /** Runs `fn`, turning known configuration errors into a SimConfigError naming `option`. */
-function named<T>(option: string, fn: () => T): T {
+export function named<T>(option: string, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
@@ -68,7 +69,7 @@ function named<T>(option: string, fn: () => T): T {
   }
 }
 
-function exclusive(opts: Record<string, unknown>, a: string, b: string, need: boolean): void {
+export function exclusive(opts: Record<string, unknown>, a: string, b: string, need: boolean): void {
   const ka = camel(a);
   const kb = camel(b);
   if (opts[ka] !== undefined && opts[kb] !== undefined) throw new SimConfigError(a, `--${a} and --${b} exclude each other`);
@@ -80,7 +81,7 @@ function camel(s: string): string {
 }
 
 /** Installs SIGINT/SIGTERM handlers that abort the run; returns the signal and a remover. */
-function abortOnSignals(): { signal: AbortSignal; dispose: () => void } {
+export function abortOnSignals(): { signal: AbortSignal; dispose: () => void } {
   const ac = new AbortController();
   const handler = (): void => ac.abort();
   process.on('SIGINT', handler);
@@ -205,7 +206,7 @@ interface SubscriberOpts {
 const BAD_INVOCATION = new Set(['GB_ERR_NO_INTERFACE', 'GB_ERR_PCAP', 'GB_ERR_PERMISSION', 'GB_ERR_CONFIG']);
 
 /** A GbError (stable code, clear message) is reported without a stack; others propagate. */
-function reportRunError(err: unknown): void {
+export function reportRunError(err: unknown): void {
   if (err instanceof GbError) {
     process.stderr.write(`goose-bridge sim: ${err.message}\n`);
     process.exitCode = BAD_INVOCATION.has(err.code) ? 2 : 1;
@@ -214,7 +215,7 @@ function reportRunError(err: unknown): void {
   throw err;
 }
 
-function asConfigError(cmd: Command, err: unknown): never {
+export function asConfigError(cmd: Command, err: unknown): never {
   if (err instanceof SimConfigError) cmd.error(`error: ${err.message}`, { exitCode: 2, code: 'GB_ERR_CONFIG' });
   throw err;
 }
@@ -282,6 +283,8 @@ export function register(program: Command): void {
       dispose();
     }
   });
+
+  registerSvPublisher(sim);
 
   const sub = sim
     .command('subscriber')
