@@ -18,6 +18,8 @@ import { buildReport, formatCsv, formatJson, formatTable } from '../stream-stati
 import { runSubscriber, type SubscriberInput } from '../subscriber-runner.js';
 import type { StreamKey } from '../stream-tracker.js';
 import { registerSvPublisher } from './sv-publisher-command.js';
+import { addSvSubscriberOptions, writeSvReport } from './sv-subscriber-options.js';
+import { SvReceiver, svTrackerOptions } from '../sv-receiver.js';
 
 /** A configuration error naming the option: the CLI turns it into exit code 2. */
 export class SimConfigError extends Error {
@@ -200,6 +202,10 @@ interface SubscriberOpts {
   recvLog?: string;
   json: boolean;
   tableRows: number;
+  svRate: number;
+  svNominal?: string;
+  svCsv?: string;
+  svJson?: string;
 }
 
 /** Start-up failures that are the invocation's fault (wrong interface, unreadable file, not root). */
@@ -302,10 +308,13 @@ export function register(program: Command): void {
     .option('--recv-log <file.csv>', 'per-message log: rx_us,appid,src_mac,st_num,sq_num,verdict (rx_us on CLOCK_MONOTONIC for --interface)')
     .option('--table-rows <n>', 'streams shown in the table (problems first)', int('table-rows', 0, 1_000_000), 50)
     .option('--json', 'print the report as JSON on stdout', false);
+  addSvSubscriberOptions(sub);
   sub.action(async (o: SubscriberOpts) => {
     let input: SubscriberInput;
     let expected: StreamKey[] | undefined;
+    let sv: SvReceiver;
     try {
+      sv = named('sv-rate', () => new SvReceiver(svTrackerOptions(o.svRate, o.svNominal === undefined ? undefined : Number(o.svNominal))));
       exclusive(o as unknown as Record<string, unknown>, 'interface', 'pcap', true);
       input = o.pcap !== undefined ? { kind: 'pcap', path: o.pcap } : { kind: 'interface', ifname: o.interface! };
       if (o.expect !== undefined) expected = named('expect', () => parseExpectConfig(readText('expect', o.expect!), o.expect!));
@@ -320,6 +329,7 @@ export function register(program: Command): void {
         recordPath: o.record,
         recvLogPath: o.recvLog,
         expected,
+        onSv: (f, rx) => sv.handleSv(f, rx),
         signal,
         onReady: () => process.stderr.write(`sim subscriber: receiving on ${o.interface}\n`),
       });
@@ -327,6 +337,7 @@ export function register(program: Command): void {
       process.stderr.write(formatTable(report, o.tableRows));
       if (o.csv) writeFileSync(o.csv, formatCsv(report));
       if (o.json) process.stdout.write(formatJson(report));
+      writeSvReport(sv, o);
     } catch (err) {
       reportRunError(err);
     } finally {
