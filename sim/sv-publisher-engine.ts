@@ -35,6 +35,7 @@ export class SvPublisherEngine {
   private readonly values = new Int32Array(8);
   private readonly usPerSample: number;
   private readonly endUs: number;
+  private readonly batch: Buffer[];
 
   /**
    * `originUs`: time of grid sample 0 on the run's clock; the run starts with the first frame
@@ -58,8 +59,6 @@ export class SvPublisherEngine {
     this.batch = this.templates.map((t) => t.frame);
     this.endUs = config.durationUs === undefined ? Infinity : this.sampleUs(this.firstSample) + config.durationUs;
   }
-
-  private readonly batch: Buffer[];
 
   /** Time of grid sample n on the run's clock (µs, fractional when the rate does not divide 1e6). */
   sampleUs(n: number): number {
@@ -90,7 +89,7 @@ export class SvPublisherEngine {
     let frames = 0;
     for (;;) {
       const due = this.nextDueUs();
-      if (due > nowUs) return frames;
+      if (due > nowUs || due === Infinity) return frames;
       this.fill();
       this.framesPerStream++;
       sink(this.batch, due);
