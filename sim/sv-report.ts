@@ -2,6 +2,7 @@
 // percentiles, first disturbance, and RMS / fundamental / angle per channel), as a table
 // (stderr), CSV (csv-stringify) and JSON. Column names carry their units; schema in docs/sv.md.
 import { stringify } from 'csv-stringify/sync';
+import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
 import { SV_CHANNELS } from './sv-model.js';
 import type { SvReceiver } from './sv-receiver.js';
@@ -65,12 +66,29 @@ export function svRow(t: SvStreamTracker): SvRow {
   return row;
 }
 
-export function svReport(r: SvReceiver): { frames: number; streams: SvRow[]; disturbances: Record<string, unknown>[] } {
+export interface SvReport {
+  frames: number;
+  streams: SvRow[];
+  disturbances: Record<string, unknown>[];
+  /** Every stream's jitter and age histograms added up (HdrHistogram compressed base64), for merging runs. */
+  jitter_histogram: string;
+  age_histogram: string;
+}
+
+function merged(trackers: SvStreamTracker[], pick: (t: SvStreamTracker) => Histogram): string {
+  const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  for (const t of trackers) h.add(pick(t));
+  return hdr.encodeIntoCompressedBase64(h);
+}
+
+export function svReport(r: SvReceiver): SvReport {
   const trackers = [...r.streams.values()];
   return {
     frames: r.frames,
     streams: trackers.map(svRow),
     disturbances: trackers.flatMap((t) => t.disturbances.map((d) => ({ sv_id: t.key.svID, appid: t.key.appId, ...d }))),
+    jitter_histogram: merged(trackers, (t) => t.jitter),
+    age_histogram: merged(trackers, (t) => t.age),
   };
 }
 
