@@ -36,8 +36,12 @@ export interface SvSuiteOptions extends SuiteCommon {
   durationS: number;
   /** Alternating slices per path. */
   rounds: number;
-  /** Publisher under SCHED_FIFO at this priority (undefined: normal priority). */
-  rtPriority?: number;
+  /**
+   * Publisher and subscriber under SCHED_FIFO at this priority (0: normal priority). The
+   * instruments stand in for hardware merging units and a test set, whose timing does not
+   * depend on the host's load; the paths under test (daemons, kernel) keep normal priority.
+   */
+  rtPriority: number;
   progress?: Progress;
 }
 
@@ -92,11 +96,12 @@ async function waitForText(p: ManagedProcess, text: string, timeoutMs: number): 
 /** One slice: subscriber on host 2, publisher on host 1 for `seconds`, then the subscriber's report. */
 async function runSlice(o: SvSuiteOptions, topo: Topology, path: L2Path, seconds: number, dir: string, tag: string): Promise<{ pub: SvPublisherSummary; sv: SvReport; kernelDrops: number }> {
   const svJson = join(dir, `${tag}.json`);
-  const sub = topo.spawn(topo.host(2).ns, simArgv(['subscriber', '--interface', path.ifname, '--sv-json', svJson, '--json', '--table-rows', '0']), `sv subscriber h2 ${path.name}`, { cwd: REPO });
+  const rt = o.rtPriority > 0 ? ['chrt', '--fifo', String(o.rtPriority)] : [];
+  const sub = topo.spawn(topo.host(2).ns, [...rt, ...simArgv(['subscriber', '--interface', path.ifname, '--sv-json', svJson, '--json', '--table-rows', '0'])], `sv subscriber h2 ${path.name}`, { cwd: REPO });
   try {
     await waitForText(sub, 'receiving on', 30_000);
     const pubArgs = ['sv-publisher', '--interface', path.ifname, '--streams', String(o.streams), '--duration', String(seconds), '--json'];
-    if (o.rtPriority !== undefined) pubArgs.push('--rt-priority', String(o.rtPriority));
+    if (o.rtPriority > 0) pubArgs.push('--rt-priority', String(o.rtPriority));
     const pub = topo.spawn(topo.host(1).ns, simArgv(pubArgs), `sv publisher h1 ${path.name}`, { cwd: REPO });
     const exit = await pub.exited;
     // exit 1 = some frames refused by the kernel (counted in the summary); anything else is a failure
@@ -163,7 +168,7 @@ export async function runSvSuite(o: SvSuiteOptions): Promise<SvSuiteResult> {
       const paths: L2Path[] = [];
       try {
         for (const name of o.paths) {
-          const p = name === 'bridge' ? new BridgePath({ topology: topo, extraArgs: ['--enable-sv'] }) : new VxlanPath({ topology: topo });
+          const p = name === 'bridge' ? new BridgePath({ topology: topo, extraArgs: ['--enable-sv', 'true'] }) : new VxlanPath({ topology: topo });
           paths.push(p);
           await p.start();
           totals.set(name, newTotals());
@@ -173,6 +178,13 @@ export async function runSvSuite(o: SvSuiteOptions): Promise<SvSuiteResult> {
             o.progress?.step(`sv ${path.name} slice ${r + 1}/${rounds} (${o.streams} × ${SAMPLES_PER_S}/s × ${sliceS.toFixed(1)} s)`);
             const res = await runSlice(o, topo, path, sliceS, dir, `${path.name}-${r}`);
             addSlice(totals.get(path.name)!, res);
+          }
+        }
+        for (const p of paths) {
+          // where frames went missing: the path's own drop counters (daemon stats / interface)
+          for (const [host, c] of await p.counters()) {
+            const drops = Object.entries(c).filter(([k, v]) => v > 0 && /drop|gap|overrun|refused/i.test(k));
+            if (drops.length > 0) o.log(`sv ${p.name} h${host} counters: ${drops.map(([k, v]) => `${k} ${v}`).join(', ')}`);
           }
         }
       } finally {
