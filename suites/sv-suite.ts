@@ -8,7 +8,7 @@
 // publisher puts smpCnt 0 on the clock's whole seconds), which includes how late the publisher
 // sent (its own p99 is in the row); jitter = |Δrx − Δsample time| between consecutive frames of
 // a stream (RFC 3393 delay variation).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,7 +108,9 @@ async function runSlice(o: SvSuiteOptions, topo: Topology, path: L2Path, seconds
     if (exit.code !== 0 && exit.code !== 1) throw new Error(`${pub.describe()}`);
     const summary = JSON.parse(pub.stdout) as SvPublisherSummary;
     await sleep(500); // frames still in flight through the path
-    await sub.stop(10_000);
+    // a subscriber that fell behind drains its backlog before it reports
+    await sub.stop(60_000);
+    if (!existsSync(svJson)) throw new Error(`${sub.describe()}: wrote no SV report (${svJson})`);
     const sv = JSON.parse(readFileSync(svJson, 'utf8')) as SvReport;
     const drops = /"kernel_drops":\s*(\d+)/.exec(sub.stdout);
     return { pub: summary, sv, kernelDrops: drops ? Number(drops[1]) : 0 };
