@@ -40,10 +40,6 @@ export class SvFrameTemplate {
     this.locate(id.vlan ? 18 : 14);
   }
 
-  get asdus(): number {
-    return this.seqDataAt.length;
-  }
-
   private locate(headerAt: number): void {
     const buf = this.frame;
     const pdu = newCursor();

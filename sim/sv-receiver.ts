@@ -9,6 +9,7 @@ const NOMINAL_OF_RATE: Record<number, number> = { 4000: 50, 4800: 60, 12800: 50,
 export function svTrackerOptions(samplesPerSecond: number, nominalHz?: number): SvTrackerOptions {
   const nominal = nominalHz ?? NOMINAL_OF_RATE[samplesPerSecond];
   if (nominal === undefined) throw new RangeError(`sample rate ${samplesPerSecond}/s is not a 9-2LE rate (4000, 4800, 12800, 15360): give the nominal frequency too`);
+  if (!Number.isInteger(samplesPerSecond / nominal)) throw new RangeError(`sample rate ${samplesPerSecond}/s is not a whole number of samples per ${nominal} Hz cycle`);
   return { samplesPerSecond, nominalHz: nominal };
 }
 

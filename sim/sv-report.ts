@@ -23,12 +23,13 @@ function percentiles(prefix: string, h: Histogram): SvRow {
   return row;
 }
 
+const hexAppId = (a: number): string => `0x${a.toString(16).padStart(4, '0')}`;
 const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
 export function svRow(t: SvStreamTracker): SvRow {
   const first = t.disturbances[0];
   const row: SvRow = {
-    appid: `0x${t.key.appId.toString(16).padStart(4, '0')}`,
+    appid: hexAppId(t.key.appId),
     sv_id: t.key.svID,
     src_mac: t.key.src,
     frames: t.frames,
@@ -86,7 +87,7 @@ export function svReport(r: SvReceiver): SvReport {
   return {
     frames: r.frames,
     streams: trackers.map(svRow),
-    disturbances: trackers.flatMap((t) => t.disturbances.map((d) => ({ sv_id: t.key.svID, appid: t.key.appId, ...d }))),
+    disturbances: trackers.flatMap((t) => t.disturbances.map((d) => ({ sv_id: t.key.svID, appid: hexAppId(t.key.appId), ...d }))),
     jitter_histogram: merged(trackers, (t) => t.jitter),
     age_histogram: merged(trackers, (t) => t.age),
   };

@@ -8,8 +8,8 @@
 // SCHED_FIFO (--rt-priority 20) and once at normal priority. Otherwise the scheduler loop and
 // frame patching are measured with a no-op sink. The output says which.
 //   BENCH_SECONDS (default 10), BENCH_SV_STREAMS (default "1,24") override the scenario.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { addonBuilt, withBenchVeth } from './bench-veth.js';
 import { setRealtimePriority } from './realtime-priority.js';
 import { DEFAULT_SV_IDENTITY, deriveSvIdentities } from './sv-identities.js';
 import { DEFAULT_SV_MODEL } from './sv-model.js';
@@ -19,15 +19,6 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const streamCounts = (process.env.BENCH_SV_STREAMS ?? '1,24').split(',').map(Number);
 const CHILD_ENV = 'GB_SV_BENCH_IF';
 const GOAL_US = 250;
-
-function addonBuilt(): boolean {
-  try {
-    execFileSync(process.execPath, ['-e', "require('./native/build/Release/goose_native.node')"], { stdio: 'ignore', cwd: `${import.meta.dirname}/..` });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function measure(streams: number, ifname: string | undefined): Promise<SvPublisherSummary> {
   const engine = {
@@ -60,24 +51,8 @@ if (process.env[CHILD_ENV] !== undefined) {
   if (process.env.GB_SV_BENCH_RT !== undefined) setRealtimePriority(Number(process.env.GB_SV_BENCH_RT));
   process.stdout.write(`${JSON.stringify(await measure(Number(process.env.GB_SV_BENCH_STREAMS), process.env[CHILD_ENV]))}\n`);
 } else if (process.getuid?.() === 0 && addonBuilt()) {
-  const suffix = `${process.pid % 10000}${randomBytes(2).toString('hex')}`;
-  const ns = `gbsvb${suffix}`;
-  const [a, b] = [`svba${suffix}`, `svbb${suffix}`];
-  const cleanup = (): void => {
-    try {
-      execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-    } catch {
-      /* already gone */
-    }
-  };
-  process.on('SIGINT', cleanup);
-  process.on('SIGTERM', cleanup);
   const results: Record<string, SvPublisherSummary> = {};
-  try {
-    execFileSync('ip', ['netns', 'add', ns]);
-    execFileSync('ip', ['-n', ns, 'link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
-    execFileSync('ip', ['-n', ns, 'link', 'set', a, 'up']);
-    execFileSync('ip', ['-n', ns, 'link', 'set', b, 'up']);
+  withBenchVeth('gbsvb', (ns, a) => {
     const node = [process.execPath, ...process.execArgv, process.argv[1]!];
     for (const streams of streamCounts) {
       for (const [label, rt] of [
@@ -90,9 +65,7 @@ if (process.env[CHILD_ENV] !== undefined) {
         results[`${label}_${streams}_streams`] = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as SvPublisherSummary;
       }
     }
-  } finally {
-    cleanup();
-  }
+  });
   process.stderr.write(`${header}sink: packet socket on a veth in a throw-away netns\n`);
   for (const [k, s] of Object.entries(results)) process.stderr.write(line(k.startsWith('sched') ? 'SCHED_FIFO 20 (--rt-priority 20)' : 'normal priority', s));
   process.stdout.write(`${JSON.stringify({ bench: 'sv', sink: 'packet-socket', seconds, ...results })}\n`);

@@ -135,6 +135,27 @@ function parseDataset(value: string): EntrySpec[] {
   return named('dataset', () => (looksLikeFile ? parseDatasetJson(readText('dataset', value)) : parseDatasetSpec(value)));
 }
 
+/**
+ * --interface or --pcap (virtual time, needs an end; --start-time only there). `wholeSecond`:
+ * the start time must fall on a whole second (SV's smpCnt 0).
+ */
+export function publisherOutput(o: { interface?: string; pcap?: string; startTime?: string; duration?: number; count?: number }, wholeSecond = false): PublisherOutput {
+  if (o.pcap === undefined) {
+    if (o.startTime !== undefined) throw new SimConfigError('start-time', 'only applies to --pcap (virtual time)');
+    return { kind: 'interface', ifname: o.interface! };
+  }
+  if (o.duration === undefined && o.count === undefined) throw new SimConfigError('pcap', 'a --pcap run is written in virtual time and needs --duration or --count');
+  const output: PublisherOutput = { kind: 'pcap', path: o.pcap };
+  if (o.startTime !== undefined) {
+    const ms = Date.parse(o.startTime);
+    if (Number.isNaN(ms) || (wholeSecond && ms % 1000 !== 0)) {
+      throw new SimConfigError('start-time', `must be an ISO-8601 time${wholeSecond ? ' on a whole second' : ''} like 2026-01-01T00:00:00Z, got "${o.startTime}"`);
+    }
+    output.startWallUs = ms * 1000;
+  }
+  return output;
+}
+
 /** Validated engine configuration from the publisher's options (pure apart from reading files). */
 export function publisherConfig(o: PublisherOpts): { engine: EngineConfig; output: PublisherOutput } {
   exclusive(o as unknown as Record<string, unknown>, 'interface', 'pcap', true);
@@ -176,19 +197,7 @@ export function publisherConfig(o: PublisherOpts): { engine: EngineConfig; outpu
   };
   if (o.duration !== undefined) engine.durationUs = Math.round(o.duration * 1e6);
   if (o.count !== undefined) engine.countPerPublisher = o.count;
-  let output: PublisherOutput;
-  if (o.pcap !== undefined) {
-    if (engine.durationUs === undefined && engine.countPerPublisher === undefined) throw new SimConfigError('pcap', 'a --pcap run is written in virtual time and needs --duration or --count');
-    output = { kind: 'pcap', path: o.pcap };
-    if (o.startTime !== undefined) {
-      const ms = Date.parse(o.startTime);
-      if (Number.isNaN(ms)) throw new SimConfigError('start-time', `must be an ISO-8601 time like 2026-01-01T00:00:00Z, got "${o.startTime}"`);
-      output.startWallUs = ms * 1000;
-    }
-  } else {
-    if (o.startTime !== undefined) throw new SimConfigError('start-time', 'only applies to --pcap (virtual time)');
-    output = { kind: 'interface', ifname: o.interface! };
-  }
+  const output = publisherOutput(o);
   return { engine, output };
 }
 
@@ -297,7 +306,8 @@ export function register(program: Command): void {
     .description(
       'receive GOOSE on an interface (root) or read a pcap, judge every stream (APPID + gocbRef + source MAC):\n' +
         'lost, duplicate, out-of-order, TAL expiry, stNum backwards, confRev/dataset changes, ndsCom/simulation, decode errors.\n' +
-        'Prints a per-stream table and totals on exit and on SIGINT/SIGTERM (stderr); --json to stdout.',
+        'Prints a per-stream table and totals on exit and on SIGINT/SIGTERM (stderr); --json to stdout.\n' +
+        'Sampled Values streams are checked too (smpCnt, smpSynch, quality, jitter, RMS/phasors): --sv-* options.',
     )
     .option('--interface <if>', 'receive raw frames on this interface (needs root / CAP_NET_RAW)')
     .option('--pcap <file>', 'read frames from a pcap/pcapng file (its timestamps are the receive times)')

@@ -9,7 +9,7 @@ import { DEFAULT_SV_IDENTITY, deriveSvIdentities } from '../sv-identities.js';
 import { DEFAULT_SV_MODEL, parseAngles, parseHarmonics, SvModelError, validateModel, type SvModelConfig } from '../sv-model.js';
 import type { SvEngineConfig } from '../sv-publisher-engine.js';
 import { formatSvPublisherSummary, runSvPublisher } from '../sv-publisher-runner.js';
-import { abortOnSignals, asConfigError, exclusive, int, named, num, reportRunError, SimConfigError } from './sim-command.js';
+import { abortOnSignals, asConfigError, exclusive, int, named, num, publisherOutput, reportRunError, SimConfigError } from './sim-command.js';
 
 interface SvPublisherOpts {
   interface?: string;
@@ -88,19 +88,7 @@ export function svPublisherConfig(o: SvPublisherOpts): { engine: SvEngineConfig;
   };
   if (o.duration !== undefined) engine.durationUs = Math.round(o.duration * 1e6);
   if (o.count !== undefined) engine.countPerStream = o.count;
-  let output: PublisherOutput;
-  if (o.pcap !== undefined) {
-    if (o.duration === undefined && o.count === undefined) throw new SimConfigError('pcap', 'a --pcap run is written in virtual time and needs --duration or --count');
-    output = { kind: 'pcap', path: o.pcap };
-    if (o.startTime !== undefined) {
-      const ms = Date.parse(o.startTime);
-      if (Number.isNaN(ms) || ms % 1000 !== 0) throw new SimConfigError('start-time', `must be an ISO-8601 time on a whole second like 2026-01-01T00:00:00Z, got "${o.startTime}"`);
-      output.startWallUs = ms * 1000;
-    }
-  } else {
-    if (o.startTime !== undefined) throw new SimConfigError('start-time', 'only applies to --pcap (virtual time)');
-    output = { kind: 'interface', ifname: o.interface! };
-  }
+  const output = publisherOutput(o, true);
   return { engine, output };
 }
 
