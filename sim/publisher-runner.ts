@@ -168,19 +168,24 @@ async function runVirtual(opts: PublisherRunOptions, out: { path: string; startW
     lastScheduled = scheduled;
     if (log) log.line(`${p},${appIdHex[p]},${ids[p]!.src},${st},${sq},${scheduled},${scheduled}`);
   };
+  await runVirtualTime(engine, sink, writer);
+  return summary('pcap', engine, 0, cfg.durationUs ?? lastScheduled - startWall, undefined, 'wall', false);
+}
+
+/** Runs an engine to its end in virtual time into a pcap writer (flushed as it goes, closed at the end). */
+export async function runVirtualTime<S>(engine: { readonly done: boolean; nextDueUs(): number; runDue(nowUs: number, sink: S): number }, sink: S, writer: PcapWriter): Promise<void> {
   try {
     let sinceFlush = 0;
     while (!engine.done) {
       sinceFlush += engine.runDue(engine.nextDueUs(), sink);
       if (sinceFlush >= 65536) {
         sinceFlush = 0;
-        await writer.flush(); // bound memory on long scenarios
+        await writer.flush(); // bound memory on long runs
       }
     }
   } finally {
     await writer.close();
   }
-  return summary('pcap', engine, 0, cfg.durationUs ?? lastScheduled - startWall, undefined, 'wall', false);
 }
 
 function summary(

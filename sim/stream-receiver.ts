@@ -66,12 +66,14 @@ export class StreamReceiver {
     }
     const f = r.value;
     if (f.kind === 'goose') this.handleGoose(f, rxTimeUs);
-    else if (f.kind === 'sv') {
-      this.svFrames++;
-      this.options.onSv?.(f, rxTimeUs);
-    }
+    else if (f.kind === 'sv') this.handleSv(f, rxTimeUs);
     else if (f.kind === 'gse') this.gseFrames++;
     else this.notOurs++;
+  }
+
+  private handleSv(frame: SvFrame, rxTimeUs: number): void {
+    this.svFrames++;
+    this.options.onSv?.(frame, rxTimeUs);
   }
 
   /** One decoded GOOSE message. */

@@ -9,7 +9,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import { PcapWriter } from '../bridge/pcap/index.js';
 import { PacketSocket } from '../native/index.js';
 import { fastMonotonicUs as monotonicUs } from './monotonic-clock.js';
-import { realTimeLoop, type PublisherOutput } from './publisher-runner.js';
+import { realTimeLoop, runVirtualTime, type PublisherOutput } from './publisher-runner.js';
 import { SvPublisherEngine, type SvBatchSink, type SvEngineConfig } from './sv-publisher-engine.js';
 
 /** Delay before the first frame of a real-time run (encode templates, warm the hot path). */
@@ -106,18 +106,7 @@ async function runVirtual(cfg: SvEngineConfig, out: { path: string; startWallUs?
     for (const f of frames) writer.write(f, at);
     batches++;
   };
-  try {
-    let sinceFlush = 0;
-    while (!engine.done) {
-      sinceFlush += engine.runDue(engine.nextDueUs(), sink);
-      if (sinceFlush >= 65536) {
-        sinceFlush = 0;
-        await writer.flush(); // bound memory on long runs
-      }
-    }
-  } finally {
-    await writer.close();
-  }
+  await runVirtualTime(engine, sink, writer);
   const duration = engine.framesPerStream * cfg.asdusPerFrame * (1e6 / cfg.samplesPerSecond);
   return { ...summary('pcap', engine, duration, undefined, 'wall', false), batches, max_batch_frames: cfg.streams.length };
 }
