@@ -1,13 +1,12 @@
 // The benchmarks' sink: a veth pair in a throw-away network namespace (root), removed afterwards,
 // also on SIGINT/SIGTERM. Each benchmark child runs inside it with `ip netns exec`.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createVeth, vethNames } from './test-support/sim-processes.js';
 
 /** Creates namespace + veth (both ends up), runs fn(ns, sendEnd), always deletes the namespace. */
 export function withBenchVeth<T>(prefix: string, fn: (ns: string, sendEnd: string) => T): T {
-  const suffix = `${process.pid % 10000}${randomBytes(2).toString('hex')}`;
-  const ns = `${prefix}${suffix}`;
-  const [a, b] = [`${prefix.slice(0, 4)}a${suffix}`, `${prefix.slice(0, 4)}b${suffix}`];
+  const names = vethNames(prefix);
+  const { ns, a } = names;
   const cleanup = (): void => {
     try {
       execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
@@ -18,10 +17,7 @@ export function withBenchVeth<T>(prefix: string, fn: (ns: string, sendEnd: strin
   process.on('SIGINT', cleanup);
   process.on('SIGTERM', cleanup);
   try {
-    execFileSync('ip', ['netns', 'add', ns]);
-    execFileSync('ip', ['-n', ns, 'link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
-    execFileSync('ip', ['-n', ns, 'link', 'set', a, 'up']);
-    execFileSync('ip', ['-n', ns, 'link', 'set', b, 'up']);
+    createVeth(names);
     return fn(ns, a);
   } finally {
     cleanup();

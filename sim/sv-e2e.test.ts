@@ -1,10 +1,8 @@
-// End to end as root: `sim sv-publisher` (2 merging units, a phase-A fault 1.3 s in) on one end
+// End to end as root: `sim sv-publisher` (2 merging units, a phase-B fault 1.3 s in) on one end
 // of a veth pair in a throw-away namespace, `sim subscriber` on the other, both real CLI
 // processes. The subscriber must see both streams without a counter error, the fault at the
 // smpCnt the publisher reports, and the post-fault RMS of the model.
 import { expect } from 'chai';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,64 +10,33 @@ import { isRoot, skipUnless, skipUnlessRoot } from '../testkit/preconditions.js'
 import { addonBuilt } from './bench-veth.js';
 import type { SvPublisherSummary } from './sv-publisher-runner.js';
 import type { SvReport } from './sv-report.js';
-
-const root = join(import.meta.dirname, '..');
-const cli = join(root, 'bin', 'cli.ts');
-
-interface Proc {
-  child: ChildProcess;
-  stdout: string;
-  stderr: string;
-  exited: Promise<number | null>;
-}
-
-function start(ns: string, args: string[]): Proc {
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', cli, 'sim', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  const p: Proc = { child, stdout: '', stderr: '', exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
-  child.stdout!.on('data', (d: Buffer) => (p.stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (p.stderr += d.toString()));
-  return p;
-}
+import { createVeth, startSim, teardown, vethNames, waitForStderr, type SimProc } from './test-support/sim-processes.js';
 
 describe('sim sv-publisher → veth → sim subscriber (root, network namespace)', function () {
   this.timeout(90_000);
-  const suffix = `${process.pid % 10000}${randomBytes(2).toString('hex')}`;
-  const ns = `gbsve${suffix}`;
-  const [a, b] = [`sva${suffix}`, `svb${suffix}`];
+  const names = vethNames('gbsve');
+  const { ns, a, b } = names;
   let dir = '';
-  const procs: Proc[] = [];
+  const procs: SimProc[] = [];
 
   before(function () {
     skipUnlessRoot(this, 'the SV end-to-end test over veth');
     skipUnless(this, !isRoot() || addonBuilt(), 'the SV end-to-end test needs the native addon (npm run prepare)');
     dir = mkdtempSync(join(tmpdir(), 'gb-sv-e2e-'));
-    execFileSync('ip', ['netns', 'add', ns]);
-    execFileSync('ip', ['-n', ns, 'link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
-    execFileSync('ip', ['-n', ns, 'link', 'set', a, 'up']);
-    execFileSync('ip', ['-n', ns, 'link', 'set', b, 'up']);
+    createVeth(names);
   });
 
   after(async () => {
-    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.exited));
-    try {
-      execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-    } catch {
-      /* not created */
-    }
+    await teardown(ns, procs);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('2 units with a fault: no counter errors, the fault at the published smpCnt, post-fault RMS of the model', async () => {
     const svJson = join(dir, 'sv.json');
-    const sub = start(ns, ['subscriber', '--interface', b, '--sv-json', svJson, '--table-rows', '0']);
+    const sub = startSim(ns, ['subscriber', '--interface', b, '--sv-json', svJson, '--table-rows', '0']);
     procs.push(sub);
-    const until = Date.now() + 20_000;
-    while (!sub.stderr.includes('sim subscriber: receiving on')) {
-      if (Date.now() > until || sub.child.exitCode !== null) throw new Error(`subscriber not ready: ${sub.stderr}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const pub = start(ns, ['sv-publisher', '--interface', a, '--streams', '2', '--duration', '2', '--fault-at', '1.3', '--fault-phases', 'B', '--fault-current', '8', '--json']);
+    await waitForStderr(sub, 'sim subscriber: receiving on', 20_000);
+    const pub = startSim(ns, ['sv-publisher', '--interface', a, '--streams', '2', '--duration', '2', '--fault-at', '1.3', '--fault-phases', 'B', '--fault-current', '8', '--json']);
     procs.push(pub);
     expect(await pub.exited, pub.stderr).to.equal(0);
     const summary = JSON.parse(pub.stdout) as SvPublisherSummary;
