@@ -52,17 +52,17 @@ export class IdentityError extends Error {
   }
 }
 
-function macToNumber(mac: string, key: string): number {
+export function macToNumber(mac: string, key: string): number {
   if (!/^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/.test(mac)) throw new IdentityError(key, `${key} must be a MAC address like 01:0c:cd:01:00:01, got "${mac}"`);
   return parseInt(mac.replace(/[:-]/g, ''), 16);
 }
 
-function numberToMac(n: number): string {
+export function numberToMac(n: number): string {
   const hex = n.toString(16).padStart(12, '0');
   return hex.match(/../g)!.join(':');
 }
 
-function named(base: string, i: number, count: number): string {
+export function named(base: string, i: number, count: number): string {
   if (base.includes('{n}')) return base.replaceAll('{n}', String(i + 1));
   return count > 1 ? `${base}_${i + 1}` : base;
 }

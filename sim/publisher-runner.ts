@@ -103,7 +103,7 @@ export async function runPublisher(opts: PublisherRunOptions): Promise<Publisher
         errors.recordValue(err > 60_000_000 ? 60_000_000 : err);
         if (log) log.line(`${p},${appIdHex[p]},${ids[p]!.src},${st},${sq},${scheduled},${now}`);
       };
-      const aborted = await realTimeLoop(engine, sink, opts.signal);
+      const aborted = await realTimeLoop(() => engine.nextDueUs(), (now) => engine.runDue(now, sink), opts.signal);
       const duration = monotonicUs() - start;
       return summary(opts.sendFrame ? 'custom' : 'interface', engine, failures, duration, errors, 'monotonic', aborted);
     } finally {
@@ -114,7 +114,11 @@ export async function runPublisher(opts: PublisherRunOptions): Promise<Publisher
   }
 }
 
-function realTimeLoop(engine: PublisherEngine, sink: FrameSink, signal: AbortSignal | undefined): Promise<boolean> {
+/**
+ * Calls runDue at each due time until nextDueUs says Infinity (false) or the signal aborts (true).
+ * `spinUs`: the last stretch spent spinning on the clock (more: punctual; less: less CPU).
+ */
+export function realTimeLoop(nextDueUs: () => number, runDue: (nowUs: number) => void, signal: AbortSignal | undefined, spinUs = SPIN_US): Promise<boolean> {
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
@@ -126,7 +130,7 @@ function realTimeLoop(engine: PublisherEngine, sink: FrameSink, signal: AbortSig
     const step = (): void => {
       timer = undefined;
       if (signal?.aborted) return;
-      const next = engine.nextDueUs();
+      const next = nextDueUs();
       if (next === Infinity) {
         signal?.removeEventListener('abort', onAbort);
         resolve(false);
@@ -138,12 +142,12 @@ function realTimeLoop(engine: PublisherEngine, sink: FrameSink, signal: AbortSig
         timer = setTimeout(step, Math.max(1, Math.floor((wait - 2000) / 1000)));
         return;
       }
-      if (wait > SPIN_US + 50) {
-        sleepUs(wait - SPIN_US);
+      if (wait > spinUs + 50) {
+        sleepUs(wait - spinUs);
         now = monotonicUs();
       }
       while (now < next) now = monotonicUs();
-      engine.runDue(now, sink);
+      runDue(now);
       // yield to I/O and signals between bursts
       setImmediate(step);
     };
@@ -167,19 +171,24 @@ async function runVirtual(opts: PublisherRunOptions, out: { path: string; startW
     lastScheduled = scheduled;
     if (log) log.line(`${p},${appIdHex[p]},${ids[p]!.src},${st},${sq},${scheduled},${scheduled}`);
   };
+  await runVirtualTime(engine, sink, writer);
+  return summary('pcap', engine, 0, cfg.durationUs ?? lastScheduled - startWall, undefined, 'wall', false);
+}
+
+/** Runs an engine to its end in virtual time into a pcap writer (flushed as it goes, closed at the end). */
+export async function runVirtualTime<S>(engine: { readonly done: boolean; nextDueUs(): number; runDue(nowUs: number, sink: S): number }, sink: S, writer: PcapWriter): Promise<void> {
   try {
     let sinceFlush = 0;
     while (!engine.done) {
       sinceFlush += engine.runDue(engine.nextDueUs(), sink);
       if (sinceFlush >= 65536) {
         sinceFlush = 0;
-        await writer.flush(); // bound memory on long scenarios
+        await writer.flush(); // bound memory on long runs
       }
     }
   } finally {
     await writer.close();
   }
-  return summary('pcap', engine, 0, cfg.durationUs ?? lastScheduled - startWall, undefined, 'wall', false);
 }
 
 function summary(

@@ -2,73 +2,33 @@
 // on one end, `sim subscriber` on the other, both as real CLI processes; the subscriber is
 // stopped with SIGTERM (it must still print its report) and must report zero anomalies.
 import { expect } from 'chai';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isRoot, skipUnless, skipUnlessRoot } from '../testkit/preconditions.js';
-import { createNamespace, deleteNamespace } from '../testkit/netns.js';
 import { decodeFrame } from '../bridge/codec/index.js';
 import { readCapture } from '../bridge/pcap/index.js';
+import { addonBuilt } from './bench-veth.js';
 import type { SubscriberReport } from './stream-statistics.js';
-
-const root = join(import.meta.dirname, '..');
-const cli = join(root, 'bin', 'cli.ts');
-
-function addonBuilt(): boolean {
-  try {
-    createRequire(import.meta.url)('../native/build/Release/goose_native.node');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-interface Proc {
-  child: ChildProcess;
-  stdout: string;
-  stderr: string;
-  exited: Promise<number | null>;
-}
-
-function start(ns: string, args: string[]): Proc {
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', cli, 'sim', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  const p: Proc = { child, stdout: '', stderr: '', exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
-  child.stdout!.on('data', (d: Buffer) => (p.stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (p.stderr += d.toString()));
-  return p;
-}
-
-async function waitFor(p: Proc, text: string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (!p.stderr.includes(text)) {
-    if (Date.now() > until || p.child.exitCode !== null) throw new Error(`"${text}" not seen; stderr: ${p.stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { createVethNamespace, startSim, teardown, waitForStderr, type SimProc } from './test-support/sim-processes.js';
 
 describe('sim publisher → veth → sim subscriber (root, network namespace)', function () {
   this.timeout(60_000);
-  let ns: string | undefined;
-  const [a, b] = ['sim-a', 'sim-b'];
+  let ns = '';
+  let a = '';
+  let b = '';
   let dir = '';
-  const procs: Proc[] = [];
+  const procs: SimProc[] = [];
 
   before(function () {
     skipUnlessRoot(this, 'the simulator end-to-end test over veth');
     skipUnless(this, !isRoot() || addonBuilt(), 'the simulator end-to-end test needs the native addon (npm run prepare)');
     dir = mkdtempSync(join(tmpdir(), 'gb-sim-e2e-'));
-    ns = createNamespace('sime2e');
-    execFileSync('ip', ['-n', ns, 'link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
-    execFileSync('ip', ['-n', ns, 'link', 'set', a, 'up']);
-    execFileSync('ip', ['-n', ns, 'link', 'set', b, 'up']);
+    ({ ns, a, b } = createVethNamespace('sime'));
   });
 
   after(async () => {
-    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.exited));
-    deleteNamespace(ns);
+    await teardown(ns, procs);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -77,13 +37,13 @@ describe('sim publisher → veth → sim subscriber (root, network namespace)', 
     writeFileSync(expectFile, JSON.stringify({ publishers: 50 }));
     const csv = join(dir, 'streams.csv');
     const record = join(dir, 'received.pcap');
-    const sub = start(ns!, ['subscriber', '--interface', b, '--expect', expectFile, '--json', '--csv', csv, '--recv-log', join(dir, 'recv.csv'), '--record', record]);
+    const sub = startSim(ns, ['subscriber', '--interface', b, '--expect', expectFile, '--json', '--csv', csv, '--recv-log', join(dir, 'recv.csv'), '--record', record]);
     procs.push(sub);
-    await waitFor(sub, 'sim subscriber: receiving on', 20_000);
+    await waitForStderr(sub, 'sim subscriber: receiving on', 20_000);
     // generous TAL (≥ 1 s): this machine's 2 shared cores have stalled a process at normal
     // priority for hundreds of ms, which is not what this test is about (timer accuracy is
     // measured by npm run bench:sim); loss, duplicates, order, decoding and identities are
-    const pub = start(ns!, ['publisher', '--interface', a, '--publishers', '50', '--duration', '30', '--event-interval', '700', '--t1', '20', '--tal-factor', '50', '--vlan-id', '7', '--vlan-priority', '5', '--send-log', join(dir, 'send.csv')]);
+    const pub = startSim(ns, ['publisher', '--interface', a, '--publishers', '50', '--duration', '30', '--event-interval', '700', '--t1', '20', '--tal-factor', '50', '--vlan-id', '7', '--vlan-priority', '5', '--send-log', join(dir, 'send.csv')]);
     procs.push(pub);
     // start-up (~1 s to load), a 0.2 s lead, all 50 started within t0 (1 s), then a few seconds
     await new Promise((r) => setTimeout(r, 6000));

@@ -8,8 +8,8 @@
 // must keep time on a shared machine) and at normal priority. Otherwise the scheduler loop is measured with a
 // no-op sink. The output says which.
 //   BENCH_SECONDS (default 20), BENCH_PUBLISHERS (default 2000) override the scenario.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { createNamespace, deleteNamespace } from '../testkit/netns.js';
+import { spawnSync } from 'node:child_process';
+import { addonBuilt, withBenchVeth } from './bench-veth.js';
 import { DEFAULT_DATASET, parseDatasetSpec } from './dataset-spec.js';
 import { DEFAULT_IDENTITY, deriveIdentities } from './publisher-identities.js';
 import { runPublisher, type PublisherSummary } from './publisher-runner.js';
@@ -20,15 +20,6 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const publishers = Number(process.env.BENCH_PUBLISHERS ?? 2000);
 const EVENTS_PER_S_TOTAL = 10;
 const CHILD_ENV = 'GB_SIM_BENCH_IF';
-
-function addonBuilt(): boolean {
-  try {
-    execFileSync(process.execPath, ['-e', "require('./native/build/Release/goose_native.node')"], { stdio: 'ignore', cwd: `${import.meta.dirname}/..` });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** One measured run; ifname undefined → no-op sink. */
 async function measure(ifname: string | undefined): Promise<PublisherSummary> {
@@ -65,14 +56,8 @@ if (process.env[CHILD_ENV] !== undefined) {
   if (process.env.GB_SIM_BENCH_RT !== undefined) setRealtimePriority(Number(process.env.GB_SIM_BENCH_RT));
   process.stdout.write(`${JSON.stringify(await measure(process.env[CHILD_ENV]))}\n`);
 } else if (process.getuid?.() === 0 && addonBuilt()) {
-  // removed on Ctrl-C / SIGTERM too (testkit's cleanup registry)
-  const ns = createNamespace('simbench');
-  const [a, b] = ['bench-a', 'bench-b'];
   const results: Record<string, PublisherSummary> = {};
-  try {
-    execFileSync('ip', ['-n', ns, 'link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
-    execFileSync('ip', ['-n', ns, 'link', 'set', a, 'up']);
-    execFileSync('ip', ['-n', ns, 'link', 'set', b, 'up']);
+  withBenchVeth('simb', (ns, a) => {
     const node = [process.execPath, ...process.execArgv, process.argv[1]!];
     for (const [label, rt] of [
       ['sched_fifo_20', { GB_SIM_BENCH_RT: '20' }],
@@ -82,9 +67,7 @@ if (process.env[CHILD_ENV] !== undefined) {
       if (r.status !== 0) throw new Error(`bench child (${label}) failed with status ${r.status}`);
       results[label] = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as PublisherSummary;
     }
-  } finally {
-    deleteNamespace(ns);
-  }
+  });
   process.stderr.write(`${header}sink: packet socket on a veth in a throw-away netns\n`);
   process.stderr.write(line('SCHED_FIFO 20 (--rt-priority 20)', results.sched_fifo_20!));
   process.stderr.write(line('normal priority', results.normal_priority!));

@@ -3,7 +3,7 @@
 // the latency histograms. Pure: receive times and the clock for TAL (tick) are passed in.
 import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
-import type { DecodeErrorCode, DecodeResult, Frame, GooseFrame, NotOurs } from '../bridge/codec/types.js';
+import type { DecodeErrorCode, DecodeResult, Frame, GooseFrame, NotOurs, SvFrame } from '../bridge/codec/types.js';
 import { utcTimeToMicros } from '../bridge/codec/index.js';
 import { StreamTracker, streamKeyId, type StreamKey, type Verdict } from './stream-tracker.js';
 
@@ -28,6 +28,8 @@ export interface ReceiverOptions {
   expected?: StreamKey[];
   /** Called for every GOOSE message after it was judged (recv log). */
   onMessage?: (tracker: StreamTracker, frame: GooseFrame, rxTimeUs: number, verdict: Verdict) => void;
+  /** Called for every decoded Sampled Values frame (the SV side tracks its own streams). */
+  onSv?: (frame: SvFrame, rxTimeUs: number) => void;
 }
 
 export class StreamReceiver {
@@ -64,9 +66,14 @@ export class StreamReceiver {
     }
     const f = r.value;
     if (f.kind === 'goose') this.handleGoose(f, rxTimeUs);
-    else if (f.kind === 'sv') this.svFrames++;
+    else if (f.kind === 'sv') this.handleSv(f, rxTimeUs);
     else if (f.kind === 'gse') this.gseFrames++;
     else this.notOurs++;
+  }
+
+  private handleSv(frame: SvFrame, rxTimeUs: number): void {
+    this.svFrames++;
+    this.options.onSv?.(frame, rxTimeUs);
   }
 
   /** One decoded GOOSE message. */

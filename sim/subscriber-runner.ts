@@ -8,7 +8,7 @@ import { PcapWriter, readCapture } from '../bridge/pcap/index.js';
 import { monotonicUs, PacketSocket } from '../native/index.js';
 import { LineLogWriter } from './line-log-writer.js';
 import { wallMinusMonotonicUs } from './publisher-runner.js';
-import { StreamReceiver, type FrameDecoder } from './stream-receiver.js';
+import { StreamReceiver, type FrameDecoder, type ReceiverOptions } from './stream-receiver.js';
 import type { StreamKey } from './stream-tracker.js';
 
 export type SubscriberInput = { kind: 'interface'; ifname: string } | { kind: 'pcap'; path: string };
@@ -21,6 +21,7 @@ export interface SubscriberRunOptions {
   /** Per-message CSV: rx_us,appid,src_mac,st_num,sq_num,verdict. */
   recvLogPath?: string;
   expected?: StreamKey[];
+  onSv?: ReceiverOptions['onSv'];
   signal?: AbortSignal;
   /** Replaces the codec's decodeFrame (the SCL check sees every decoded frame through it). */
   decode?: FrameDecoder;
@@ -57,6 +58,7 @@ export async function runSubscriber(opts: SubscriberRunOptions): Promise<Subscri
     decode: opts.decode ?? decodeFrame,
     wallOffsetUs: wallOffset,
     expected: opts.expected,
+    onSv: opts.onSv,
     onMessage: log
       ? (tracker, frame, rx, verdict) => log.line(`${rx},0x${tracker.key.appId.toString(16).padStart(4, '0')},${tracker.key.src},${frame.pdu.stNum},${frame.pdu.sqNum},${verdict}`)
       : undefined,

@@ -5,6 +5,7 @@ import { Topology } from './topology/index.js';
 import { runLatencySuite } from './latency-suite.js';
 import { runThroughputSuite } from './throughput-suite.js';
 import { runLossSuite } from './loss-suite.js';
+import { runSvSuite } from './sv-suite.js';
 import { writeReportFolder, type ExtraSection } from './report/report-folder.js';
 import { createProgress } from './report/progress.js';
 import { SUITE_MTU, type SuiteCommon } from './suite-context.js';
@@ -21,11 +22,13 @@ export function allPlan(smoke: boolean) {
         latency: { durationS: 3, rateFps: 1000, publishers: 1, sizeBytes: 200, warmupS: 1, rounds: 3 },
         throughput: { sizes: [200], trialS: 1.5, minFps: 5_000, maxFps: 150_000, resolution: 0.1, maxTrials: 4 },
         loss: { lossPercents: [5, 20], durationS: 6, publishers: 20, eventIntervalMs: 1500 },
+        sv: { streams: 4, durationS: 3, rounds: 1, rtPriority: 20 },
       }
     : {
         latency: { durationS: 6, rateFps: 1000, publishers: 1, sizeBytes: 200, warmupS: 2, rounds: 3 },
         throughput: { sizes: [200, 1500], trialS: 2, minFps: 5_000, maxFps: 150_000, resolution: 0.05, maxTrials: 4 },
         loss: { lossPercents: [1, 5, 20], durationS: 8, publishers: 20, eventIntervalMs: 1500 },
+        sv: { streams: 24, durationS: 10, rounds: 2, rtPriority: 20 },
       };
 }
 
@@ -37,7 +40,7 @@ export async function runAllSuites(o: AllOptions): Promise<{ summary: string; fi
   try {
     const c = { ...o, topology: topo };
     const total =
-      1 + o.paths.length * (plan.latency.rounds + plan.throughput.sizes.length * plan.throughput.maxTrials + plan.loss.lossPercents.length);
+      1 + o.paths.length * (plan.latency.rounds + plan.throughput.sizes.length * plan.throughput.maxTrials + plan.loss.lossPercents.length + plan.sv.rounds);
     const progress = createProgress('all', total);
     const lat = await runLatencySuite({ ...c, ...plan.latency, progress });
     process.stderr.write(lat.table);
@@ -45,6 +48,8 @@ export async function runAllSuites(o: AllOptions): Promise<{ summary: string; fi
     process.stderr.write(thr.table);
     const loss = await runLossSuite({ ...c, ...plan.loss, progress });
     process.stderr.write(loss.table);
+    const sv = await runSvSuite({ ...c, ...plan.sv, progress });
+    process.stderr.write(sv.table);
     progress.done();
   } finally {
     await topo.destroy();

@@ -117,6 +117,24 @@ common(
 
 common(
   program
+    .command('sv')
+    .description('IEC 61850-9-2LE Sampled Values: N merging units at 4000 samples/s through the bridge pair (--enable-sv) and kernel VXLAN: loss, latency and jitter per path → sv.csv')
+    .addOption(new Option('--streams <n>', 'merging units (streams) at 4000 samples/s each').default(24).argParser(num('--streams', 1, 512, true)))
+    .addOption(new Option('--duration <s>', 'seconds of SV per path').default(60).argParser(num('--duration', 2, 3600)))
+    .addOption(new Option('--rounds <n>', 'paths measured in this many alternating slices each').default(2).argParser(num('--rounds', 1, 100, true)))
+    .addOption(new Option('--rt-priority <n>', 'SV publisher and subscriber under SCHED_FIFO at this priority (0: normal priority); the paths keep normal priority').default(20).argParser(num('--rt-priority', 0, 99, true))),
+).action(async (o: CommonOpts & { streams: number; duration: number; rounds: number; rtPriority: number }) => {
+  const c = resolveCommon(o);
+  const { runSvSuite } = await import('./sv-suite.js');
+  const progress = createProgress('sv', 1 + c.paths.length * o.rounds);
+  const r = await runSvSuite({ ...c, streams: o.streams, durationS: o.duration, rounds: o.rounds, rtPriority: o.rtPriority, progress });
+  progress.done();
+  process.stderr.write(r.table);
+  process.stdout.write(`${c.out}\n`);
+});
+
+common(
+  program
     .command('all')
     .description('latency, throughput, loss and igmp with short defaults (≤ 5 min): CSVs, summary.md and a self-contained report.html in one folder')
     .option('--smoke', 'shorter still (CI: ≤ 3 min)', false),

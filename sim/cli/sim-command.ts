@@ -20,9 +20,12 @@ import { runSubscriber, type SubscriberInput } from '../subscriber-runner.js';
 import { sclPublisherList } from './scl-publisher-options.js';
 import { sclSubscriberCheck, type SclSubscriberCheck } from './scl-subscriber-options.js';
 import type { StreamKey } from '../stream-tracker.js';
+import { registerSvPublisher } from './sv-publisher-command.js';
+import { addSvSubscriberOptions, writeSvReport } from './sv-subscriber-options.js';
+import { SvReceiver, svTrackerOptions } from '../sv-receiver.js';
 
 /** A configuration error naming the option: the CLI turns it into exit code 2. */
-class SimConfigError extends Error {
+export class SimConfigError extends Error {
   constructor(
     readonly option: string,
     message: string,
@@ -31,7 +34,7 @@ class SimConfigError extends Error {
   }
 }
 
-function int(option: string, min: number, max: number): (v: string) => number {
+export function int(option: string, min: number, max: number): (v: string) => number {
   return (v) => {
     const n = /^0x[0-9a-f]+$/i.test(v.trim()) ? parseInt(v, 16) : /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
     if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`--${option} must be a whole number ${min} … ${max} (decimal or 0x hex).`);
@@ -39,7 +42,7 @@ function int(option: string, min: number, max: number): (v: string) => number {
   };
 }
 
-function num(option: string, min: number, max: number, exclusiveMin = false): (v: string) => number {
+export function num(option: string, min: number, max: number, exclusiveMin = false): (v: string) => number {
   return (v) => {
     const n = Number(v);
     if (v.trim() === '' || !Number.isFinite(n) || (exclusiveMin ? n <= min : n < min) || n > max) {
@@ -58,7 +61,7 @@ function readText(option: string, path: string): string {
 }
 
 /** Runs `fn`, turning known configuration errors into a SimConfigError naming `option`. */
-function named<T>(option: string, fn: () => T): T {
+export function named<T>(option: string, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
@@ -71,7 +74,7 @@ function named<T>(option: string, fn: () => T): T {
   }
 }
 
-function exclusive(opts: Record<string, unknown>, a: string, b: string, need: boolean): void {
+export function exclusive(opts: Record<string, unknown>, a: string, b: string, need: boolean): void {
   const ka = camel(a);
   const kb = camel(b);
   if (opts[ka] !== undefined && opts[kb] !== undefined) throw new SimConfigError(a, `--${a} and --${b} exclude each other`);
@@ -88,7 +91,7 @@ function camel(s: string): string {
 }
 
 /** Installs SIGINT/SIGTERM handlers that abort the run; returns the signal and a remover. */
-function abortOnSignals(): { signal: AbortSignal; dispose: () => void } {
+export function abortOnSignals(): { signal: AbortSignal; dispose: () => void } {
   const ac = new AbortController();
   const handler = (): void => ac.abort();
   process.on('SIGINT', handler);
@@ -144,6 +147,27 @@ function parseDataset(value: string): EntrySpec[] {
 }
 
 /**
+ * --interface or --pcap (virtual time, needs an end; --start-time only there). `wholeSecond`:
+ * the start time must fall on a whole second (SV's smpCnt 0).
+ */
+export function publisherOutput(o: { interface?: string; pcap?: string; startTime?: string; duration?: number; count?: number }, wholeSecond = false): PublisherOutput {
+  if (o.pcap === undefined) {
+    if (o.startTime !== undefined) throw new SimConfigError('start-time', 'only applies to --pcap (virtual time)');
+    return { kind: 'interface', ifname: o.interface! };
+  }
+  if (o.duration === undefined && o.count === undefined) throw new SimConfigError('pcap', 'a --pcap run is written in virtual time and needs --duration or --count');
+  const output: PublisherOutput = { kind: 'pcap', path: o.pcap };
+  if (o.startTime !== undefined) {
+    const ms = Date.parse(o.startTime);
+    if (Number.isNaN(ms) || (wholeSecond && ms % 1000 !== 0)) {
+      throw new SimConfigError('start-time', `must be an ISO-8601 time${wholeSecond ? ' on a whole second' : ''} like 2026-01-01T00:00:00Z, got "${o.startTime}"`);
+    }
+    output.startWallUs = ms * 1000;
+  }
+  return output;
+}
+
+/**
  * Validated engine configuration from the publisher's options (pure apart from reading files).
  * `given`: the options typed on the command line (with --scl only those override the file).
  */
@@ -192,19 +216,7 @@ export function publisherConfig(o: PublisherOpts, given: ReadonlySet<string> = n
   };
   if (o.duration !== undefined) engine.durationUs = Math.round(o.duration * 1e6);
   if (o.count !== undefined) engine.countPerPublisher = o.count;
-  let output: PublisherOutput;
-  if (o.pcap !== undefined) {
-    if (engine.durationUs === undefined && engine.countPerPublisher === undefined) throw new SimConfigError('pcap', 'a --pcap run is written in virtual time and needs --duration or --count');
-    output = { kind: 'pcap', path: o.pcap };
-    if (o.startTime !== undefined) {
-      const ms = Date.parse(o.startTime);
-      if (Number.isNaN(ms)) throw new SimConfigError('start-time', `must be an ISO-8601 time like 2026-01-01T00:00:00Z, got "${o.startTime}"`);
-      output.startWallUs = ms * 1000;
-    }
-  } else {
-    if (o.startTime !== undefined) throw new SimConfigError('start-time', 'only applies to --pcap (virtual time)');
-    output = { kind: 'interface', ifname: o.interface! };
-  }
+  const output = publisherOutput(o);
   return { engine, output };
 }
 
@@ -220,13 +232,17 @@ interface SubscriberOpts {
   tableRows: number;
   scl?: string;
   ied?: string[];
+  svRate: number;
+  svNominal?: string;
+  svCsv?: string;
+  svJson?: string;
 }
 
 /** Start-up failures that are the invocation's fault (wrong interface, unreadable file, not root). */
 const BAD_INVOCATION = new Set(['GB_ERR_NO_INTERFACE', 'GB_ERR_PCAP', 'GB_ERR_PERMISSION', 'GB_ERR_CONFIG']);
 
 /** A GbError (stable code, clear message) is reported without a stack; others propagate. */
-function reportRunError(err: unknown): void {
+export function reportRunError(err: unknown): void {
   if (err instanceof GbError) {
     process.stderr.write(`goose-bridge sim: ${err.message}\n`);
     process.exitCode = BAD_INVOCATION.has(err.code) ? 2 : 1;
@@ -235,7 +251,7 @@ function reportRunError(err: unknown): void {
   throw err;
 }
 
-function asConfigError(cmd: Command, err: unknown): never {
+export function asConfigError(cmd: Command, err: unknown): never {
   if (err instanceof SimConfigError) cmd.error(`error: ${err.message}`, { exitCode: 2, code: 'GB_ERR_CONFIG' });
   throw err;
 }
@@ -307,12 +323,15 @@ export function register(program: Command): void {
     }
   });
 
+  registerSvPublisher(sim);
+
   const sub = sim
     .command('subscriber')
     .description(
       'receive GOOSE on an interface (root) or read a pcap, judge every stream (APPID + gocbRef + source MAC):\n' +
         'lost, duplicate, out-of-order, TAL expiry, stNum backwards, confRev/dataset changes, ndsCom/simulation, decode errors.\n' +
-        'Prints a per-stream table and totals on exit and on SIGINT/SIGTERM (stderr); --json to stdout.',
+        'Prints a per-stream table and totals on exit and on SIGINT/SIGTERM (stderr); --json to stdout.\n' +
+        'Sampled Values streams are checked too (smpCnt, smpSynch, quality, jitter, RMS/phasors): --sv-* options.',
     )
     .option('-i, --interface <if>', 'receive raw frames on this interface (needs root / CAP_NET_RAW)')
     .option('--pcap <file>', 'read frames from a pcap/pcapng file (its timestamps are the receive times)')
@@ -325,13 +344,16 @@ export function register(program: Command): void {
     .option('--json', 'print the report as JSON on stdout', false)
     .option('--scl <file>', 'check every GOOSE message against its GoCB in this SCL file: APPID, MAC, VLAN, datSet, goID, confRev, entry count/types, ndsCom')
     .option('--ied <name...>', 'with --scl: only GoCBs of these IEDs are expected');
+  addSvSubscriberOptions(sub);
   sub.action(async (o: SubscriberOpts) => {
     let input: SubscriberInput;
     let expected: StreamKey[] | undefined;
     let sclCheck: SclSubscriberCheck | undefined;
+    let sv: SvReceiver;
     try {
       if (o.ied !== undefined && o.scl === undefined) throw new SimConfigError('ied', 'only applies with --scl');
       if (o.scl !== undefined) sclCheck = named('scl', () => sclSubscriberCheck(o.scl!, o.ied));
+      sv = named('sv-rate', () => new SvReceiver(svTrackerOptions(o.svRate, o.svNominal === undefined ? undefined : Number(o.svNominal))));
       exclusive(o as unknown as Record<string, unknown>, 'interface', 'pcap', true);
       input = o.pcap !== undefined ? { kind: 'pcap', path: o.pcap } : { kind: 'interface', ifname: o.interface! };
       if (o.expect !== undefined) expected = named('expect', () => parseExpectConfig(readText('expect', o.expect!), o.expect!));
@@ -347,6 +369,7 @@ export function register(program: Command): void {
         recvLogPath: o.recvLog,
         expected,
         decode: sclCheck?.decode,
+        onSv: (f, rx) => sv.handleSv(f, rx),
         signal,
         onReady: () => process.stderr.write(`sim subscriber: receiving on ${o.interface}\n`),
       });
@@ -355,6 +378,7 @@ export function register(program: Command): void {
       if (sclCheck) process.stderr.write(sclCheck.table());
       if (o.csv) writeFileSync(o.csv, formatCsv(report));
       if (o.json) process.stdout.write(sclCheck ? sclCheck.json(report) : formatJson(report));
+      writeSvReport(sv, o);
     } catch (err) {
       reportRunError(err);
     } finally {

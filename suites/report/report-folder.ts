@@ -71,6 +71,11 @@ export async function writeReportFolder(dir: string, meta: Record<string, string
     }
     sections.push({ title: 'Loss and GOOSE delivery', charts: [await renderSvg(deliverySpec(points))], tables: [{ caption: 'loss.csv', columns: columnsOf(loss), rows: loss }] });
   }
+  const sv = load(dir, 'sv.csv');
+  if (sv.length) {
+    md += `## Sampled Values (9-2LE)\n\n${renderMarkdownTable(columnsOf(sv), sv)}\n`;
+    sections.push({ title: 'Sampled Values (9-2LE)', charts: [], tables: [{ caption: 'sv.csv (latency: receive − sampling instant; jitter: |Δrx − Δsample|)', columns: columnsOf(sv), rows: sv }] });
+  }
   // Re-rendering an old folder: the IGMP suite's table from its CSV (its chart comes with a run).
   const igmp = load(dir, 'igmp.csv');
   if (igmp.length && !extra.some((e) => /igmp/i.test(e.title))) {

@@ -1,0 +1,155 @@
+// `goose-bridge sim sv-publisher`: N IEC 61850-9-2LE merging units sampling a three-phase model,
+// live on an interface or into a pcap in virtual time. Parses and validates (a bad value stops
+// start-up naming the option, exit 2), runs, prints the summary (stderr; --json to stdout).
+import { Command, Option } from 'commander';
+import type { VlanTag } from '../../bridge/codec/types.js';
+import { setRealtimePriority } from '../realtime-priority.js';
+import type { PublisherOutput } from '../publisher-runner.js';
+import { DEFAULT_SV_IDENTITY, deriveSvIdentities } from '../sv-identities.js';
+import { DEFAULT_SV_MODEL, parseAngles, parseHarmonics, SvModelError, validateModel, type SvModelConfig } from '../sv-model.js';
+import type { SvEngineConfig } from '../sv-publisher-engine.js';
+import { formatSvPublisherSummary, runSvPublisher } from '../sv-publisher-runner.js';
+import { abortOnSignals, asConfigError, exclusive, int, named, num, publisherOutput, reportRunError, SimConfigError } from './sim-command.js';
+
+interface SvPublisherOpts {
+  interface?: string;
+  pcap?: string;
+  startTime?: string;
+  streams: number;
+  appid: number;
+  dstMac: string;
+  srcMac: string;
+  svId: string;
+  vlanId?: number;
+  vlanPriority?: number;
+  confRev: number;
+  smpSynch: number;
+  quality: number;
+  nominal: string;
+  samplesPerCycle: string;
+  asdus?: number;
+  frequency?: number;
+  voltage: number;
+  current: number;
+  voltageAngles: string;
+  currentLag: number;
+  harmonics: string;
+  faultAt?: number;
+  faultPhases: string;
+  faultCurrent: number;
+  faultVoltage: number;
+  faultLag: number;
+  duration?: number;
+  count?: number;
+  rtPriority?: number;
+  json: boolean;
+}
+
+function model(o: SvPublisherOpts, rate: number): SvModelConfig {
+  try {
+    const m: SvModelConfig = {
+      frequencyHz: o.frequency ?? Number(o.nominal),
+      voltageRmsV: o.voltage,
+      currentRmsA: o.current,
+      voltageAnglesDeg: parseAngles(o.voltageAngles),
+      currentLagDeg: o.currentLag,
+      harmonics: parseHarmonics(o.harmonics),
+    };
+    if (o.faultAt !== undefined) {
+      m.fault = { atS: o.faultAt, phases: o.faultPhases.toUpperCase(), currentRmsA: o.faultCurrent, voltageRmsV: o.faultVoltage, currentLagDeg: o.faultLag };
+    }
+    validateModel(m, rate);
+    return m;
+  } catch (err) {
+    if (err instanceof SvModelError) throw new SimConfigError(err.key, err.message.replace(`--${err.key}: `, ''));
+    throw err;
+  }
+}
+
+/** Validated engine configuration and output from the options (pure). */
+export function svPublisherConfig(o: SvPublisherOpts): { engine: SvEngineConfig; output: PublisherOutput } {
+  const raw = o as unknown as Record<string, unknown>;
+  exclusive(raw, 'interface', 'pcap', true);
+  exclusive(raw, 'duration', 'count', false);
+  const rate = Number(o.samplesPerCycle) * Number(o.nominal);
+  // 9-2LE: 80 samples/cycle one ASDU per frame, 256 samples/cycle eight
+  const asdus = o.asdus ?? (o.samplesPerCycle === '256' ? 8 : 1);
+  let vlan: VlanTag | undefined;
+  if (o.vlanId !== undefined || o.vlanPriority !== undefined) vlan = { pcp: o.vlanPriority ?? 4, dei: false, vid: o.vlanId ?? 0 };
+  const streams = named('streams', () => deriveSvIdentities({ appId: o.appid, dstMac: o.dstMac, srcMac: o.srcMac, svID: o.svId, ...(vlan ? { vlan } : {}) }, o.streams));
+  const engine: SvEngineConfig = {
+    streams,
+    samplesPerSecond: rate,
+    asdusPerFrame: asdus,
+    confRev: o.confRev,
+    smpSynch: o.smpSynch,
+    quality: o.quality,
+    model: model(o, rate),
+  };
+  if (o.duration !== undefined) engine.durationUs = Math.round(o.duration * 1e6);
+  if (o.count !== undefined) engine.countPerStream = o.count;
+  const output = publisherOutput(o, true);
+  return { engine, output };
+}
+
+export function registerSvPublisher(sim: Command): void {
+  const cmd = sim
+    .command('sv-publisher')
+    .description(
+      'simulate N IEC 61850-9-2LE merging units (Sampled Values): svID, smpCnt wrapping at the sample rate, confRev, smpSynch,\n' +
+        '8 × (INT32 value, quality) = IA IB IC IN (1 mA/LSB) VA VB VC VN (10 mV/LSB) from a three-phase model.\n' +
+        'Units share one sample grid: smpCnt 0 at every whole second (CLOCK_MONOTONIC live; the --start-time second in a pcap).',
+    )
+    .option('--interface <if>', 'send raw frames on this interface (needs root / CAP_NET_RAW)')
+    .option('--pcap <file>', 'write frames to a pcap instead, in virtual time (exact sample times), no root')
+    .option('--start-time <iso>', 'with --pcap: wall-clock second of the first sample (default: now, whole second)')
+    .option('--streams <n>', 'number of merging units', int('streams', 1, 512), 1)
+    .addOption(new Option('--appid <n>', 'APPID of unit 1; unit i gets APPID + i − 1').argParser(int('appid', 0x4000, 0x7fff)).default(DEFAULT_SV_IDENTITY.appId, '0x4000'))
+    .option('--dst-mac <mac>', 'destination multicast MAC of unit 1 (+ i − 1 within 01:0c:cd:04:00:00 … 01:ff)', DEFAULT_SV_IDENTITY.dstMac)
+    .option('--src-mac <mac>', 'source MAC of unit 1; unit i gets + i − 1', DEFAULT_SV_IDENTITY.srcMac)
+    .option('--sv-id <id>', 'svID; "{n}" becomes the unit number, else "_<n>" is appended when N > 1', DEFAULT_SV_IDENTITY.svID)
+    .option('--vlan-id <vid>', '802.1Q VLAN id (a tag is sent only if --vlan-id or --vlan-priority is given)', int('vlan-id', 0, 4095))
+    .option('--vlan-priority <pcp>', '802.1Q priority 0 … 7 (default 4 when tagged)', int('vlan-priority', 0, 7))
+    .option('--conf-rev <n>', 'confRev', int('conf-rev', 0, 0xffffffff), 1)
+    .option('--smp-synch <0|1|2>', 'smpSynch: 0 none, 1 local clock, 2 global (PPS/PTP)', int('smp-synch', 0, 255), 1)
+    .option('--quality <n>', 'quality of every channel (hex with 0x; 0 = good, 0x1 invalid, 0x3 questionable, 0x800 test)', int('quality', 0, 0xffffffff), 0)
+    .addOption(new Option('--nominal <hz>', 'nominal frequency: sets the sample rate').choices(['50', '60']).default('50'))
+    .addOption(new Option('--samples-per-cycle <n>', '80 (protection, 1 ASDU/frame) or 256 (metering, 8 ASDUs/frame)').choices(['80', '256']).default('80'))
+    .option('--asdus <n>', 'ASDUs per frame (default 1 at 80, 8 at 256 samples/cycle)', int('asdus', 1, 16))
+    .option('--frequency <hz>', 'signal frequency (default: the nominal)', num('frequency', 0, 10_000, true))
+    .option('--voltage <V>', 'phase-to-neutral voltage, V rms', num('voltage', 0, 1e6), DEFAULT_SV_MODEL.voltageRmsV)
+    .option('--current <A>', 'phase current, A rms', num('current', 0, 1e5), DEFAULT_SV_MODEL.currentRmsA)
+    .option('--voltage-angles <a,b,c>', 'phase angles of VA, VB, VC in degrees', '0,-120,120')
+    .option('--current-lag <deg>', 'current lags its voltage by this angle', num('current-lag', -360, 360), DEFAULT_SV_MODEL.currentLagDeg)
+    .option('--harmonics <list>', 'ORDER:PERCENT,… added to every channel (e.g. 3:5,5:2)', '')
+    .option('--fault-at <s>', 'fault step this many seconds after the first sample', num('fault-at', 0, 31 * 24 * 3600))
+    .option('--fault-phases <ABC>', 'faulted phases', 'A')
+    .option('--fault-current <A>', 'fault current of faulted phases, A rms', num('fault-current', 0, 1e5), 10)
+    .option('--fault-voltage <V>', 'voltage of faulted phases during the fault, V rms', num('fault-voltage', 0, 1e6), 20)
+    .option('--fault-lag <deg>', 'fault current lags its voltage by this angle', num('fault-lag', -360, 360), 80)
+    .option('--duration <s>', 'stop after <s> seconds', num('duration', 0, 31 * 24 * 3600, true))
+    .option('--count <n>', 'stop after <n> frames per unit', int('count', 1, 0xffffffff))
+    .option('--rt-priority <1-99>', 'run the send loop under SCHED_FIFO (root; recommended when timing matters on a busy host)', int('rt-priority', 1, 99))
+    .option('--json', 'print the summary as JSON on stdout', false);
+  cmd.action(async (raw: SvPublisherOpts) => {
+    let cfg: ReturnType<typeof svPublisherConfig>;
+    try {
+      cfg = svPublisherConfig(raw);
+      if (raw.rtPriority !== undefined && raw.pcap !== undefined) throw new SimConfigError('rt-priority', 'only applies to --interface (a --pcap run is virtual time)');
+    } catch (err) {
+      asConfigError(cmd, err);
+    }
+    const { signal, dispose } = abortOnSignals();
+    try {
+      if (raw.rtPriority !== undefined) setRealtimePriority(raw.rtPriority);
+      const summary = await runSvPublisher({ engine: cfg.engine, output: cfg.output, signal });
+      process.stderr.write(formatSvPublisherSummary(summary));
+      if (raw.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      if (summary.send_failures > 0) process.exitCode = 1;
+    } catch (err) {
+      reportRunError(err);
+    } finally {
+      dispose();
+    }
+  });
+}

@@ -1,0 +1,254 @@
+// One Sampled Values stream's state (APPID + svID + source MAC), judged sample by sample:
+//   smpCnt continuity — gaps (missing samples), duplicates, out-of-order (late) samples, values
+//     at or beyond the sample rate (the counter did not wrap at the rate);
+//   smpSynch and confRev changes, samples not synchronised, quality flags per sample;
+//   per frame: inter-arrival jitter |Δrx − Δsample time| (RFC 3393 delay variation) and the age
+//     of its last sample, rx − sample instant, assuming the publisher's grid puts smpCnt 0 on the
+//     whole seconds of the receive clock (our publisher does; meaningful only with a shared clock);
+//   the signal: true RMS and fundamental phasor (one-cycle DFT) per channel over the last full
+//     cycle, and disturbances — the first sample whose cycle-to-cycle difference
+//     |x[n] − x[n − N]| exceeds 10 % of the channel's peak (an incremental-quantity detector,
+//     as protection uses), re-armed after a quiet cycle.
+// Pure: receive times are passed in.
+import * as hdr from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+import { SV_CHANNELS, SV_SCALE } from './sv-model.js';
+
+export interface SvStreamKey {
+  appId: number;
+  svID: string;
+  src: string;
+}
+
+export function svStreamId(k: SvStreamKey): string {
+  return `${k.appId}|${k.svID}|${k.src}`;
+}
+
+export interface SvTrackerOptions {
+  samplesPerSecond: number;
+  /** Nominal frequency: samples per cycle = samplesPerSecond / nominalHz. */
+  nominalHz: number;
+}
+
+export interface SvDisturbance {
+  channel: (typeof SV_CHANNELS)[number];
+  smpCnt: number;
+  rxUs: number;
+}
+
+/** Quality bits (IEC 61850-7-3 in the 9-2LE 32-bit encoding). */
+const Q_VALIDITY = 0x3;
+const Q_INVALID = 0x1;
+const Q_QUESTIONABLE = 0x3;
+const Q_TEST = 0x800;
+const CHANNELS = 8;
+const DISTURBANCE_FRACTION = 0.1;
+/** LSBs of difference always tolerated (quantisation of a channel that is ~0, e.g. IN). */
+const DISTURBANCE_FLOOR = 20;
+const MAX_DISTURBANCES = 16;
+const HIST_MAX_US = 60_000_000;
+
+function newHistogram(): Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: HIST_MAX_US, numberOfSignificantValueDigits: 3, bitBucketSize: 'packed' });
+}
+
+export class SvStreamTracker {
+  frames = 0;
+  samples = 0;
+  missing = 0;
+  gaps = 0;
+  duplicates = 0;
+  outOfOrder = 0;
+  wrapErrors = 0;
+  smpSynch = -1;
+  smpSynchChanges = 0;
+  unsynchronized = 0;
+  confRev = -1;
+  confRevChanges = 0;
+  qualityInvalid = 0;
+  qualityQuestionable = 0;
+  qualityTest = 0;
+  /** OR of every quality word seen. */
+  qualityOr = 0;
+  /** Frames whose seqData is not the 9-2LE 8 × (value, quality) layout. */
+  not92le = 0;
+  readonly jitter = newHistogram();
+  readonly age = newHistogram();
+  readonly disturbances: SvDisturbance[] = [];
+  disturbanceCount = 0;
+
+  readonly samplesPerCycle: number;
+  private readonly rate: number;
+  private readonly usPerSample: number;
+  /** Unwrapped index (+1) of the sample last seen in each smpCnt slot; 0 = never. */
+  private readonly seen: Float64Array;
+  private readonly ring: Int32Array;
+  private readonly sumSq = new Float64Array(CHANNELS);
+  private readonly quietUntil = new Float64Array(CHANNELS);
+  private lastU = -1;
+  private lastCnt = -1;
+  private lastRx = 0;
+  /** Consecutive in-order samples ending at lastU (the signal window is valid when ≥ a cycle). */
+  private run = 0;
+  private frameU = -1;
+  private frameRx = 0;
+  private prevFrameU = -1;
+  private prevFrameRx = 0;
+
+  constructor(
+    readonly key: SvStreamKey,
+    opts: SvTrackerOptions,
+  ) {
+    this.rate = opts.samplesPerSecond;
+    this.samplesPerCycle = opts.samplesPerSecond / opts.nominalHz;
+    if (!Number.isInteger(this.samplesPerCycle)) throw new RangeError(`sample rate ${opts.samplesPerSecond}/s is not a whole number of samples per ${opts.nominalHz} Hz cycle`);
+    this.usPerSample = 1e6 / this.rate;
+    this.seen = new Float64Array(this.rate);
+    this.ring = new Int32Array(this.samplesPerCycle * CHANNELS);
+  }
+
+  /** One frame's ASDUs (in order), received at rxUs. */
+  beginFrame(): void {
+    this.frames++;
+    this.frameU = -1;
+  }
+
+  endFrame(rxUs: number): void {
+    if (this.frameU < 0) return;
+    if (this.prevFrameU >= 0) {
+      const ipdv = Math.abs(rxUs - this.prevFrameRx - (this.frameU - this.prevFrameU) * this.usPerSample);
+      this.jitter.recordValue(Math.min(HIST_MAX_US, Math.round(ipdv)));
+    }
+    this.prevFrameU = this.frameU;
+    this.prevFrameRx = rxUs;
+    const cnt = this.frameU % this.rate;
+    const sinceSecond = rxUs - cnt * this.usPerSample;
+    const age = sinceSecond - Math.floor(sinceSecond / 1e6) * 1e6;
+    this.age.recordValue(Math.min(HIST_MAX_US, Math.round(age)));
+  }
+
+  /** One ASDU. `values`/`qualities` are the 8 channels, or undefined when seqData is not 9-2LE. */
+  sample(smpCnt: number, smpSynch: number, confRev: number, values: ArrayLike<number> | undefined, qualities: ArrayLike<number> | undefined, rxUs: number): void {
+    this.samples++;
+    if (smpSynch !== this.smpSynch) {
+      if (this.smpSynch >= 0) this.smpSynchChanges++;
+      this.smpSynch = smpSynch;
+    }
+    if (smpSynch === 0) this.unsynchronized++;
+    if (confRev !== this.confRev) {
+      if (this.confRev >= 0) this.confRevChanges++;
+      this.confRev = confRev;
+    }
+    if (qualities) this.judgeQuality(qualities);
+    else this.not92le++;
+    if (smpCnt >= this.rate) {
+      this.wrapErrors++;
+      return;
+    }
+    const u = this.unwrap(smpCnt, rxUs);
+    if (u < 0) return;
+    this.seen[smpCnt] = u + 1;
+    this.lastU = u;
+    this.lastCnt = smpCnt;
+    this.lastRx = rxUs;
+    this.frameU = u;
+    if (values) this.signal(u, values, smpCnt, rxUs);
+  }
+
+  /** Unwrapped index of an in-order sample; -1 for a duplicate or a late (out-of-order) one. */
+  private unwrap(smpCnt: number, rxUs: number): number {
+    if (this.lastU < 0) return smpCnt;
+    const d = (smpCnt - this.lastCnt + this.rate) % this.rate;
+    // whole wraps that passed unseen, judged by the receive clock (a long pause is not a small gap)
+    const elapsed = ((rxUs - this.lastRx) * this.rate) / 1e6;
+    const wraps = Math.max(0, Math.round((elapsed - d) / this.rate));
+    if (wraps === 0 && (d === 0 || d > this.rate / 2)) {
+      const back = d === 0 ? 0 : this.rate - d;
+      if (this.seen[smpCnt] === this.lastU - back + 1) this.duplicates++;
+      else {
+        this.outOfOrder++;
+        if (this.missing > 0) this.missing--; // a late sample that was counted missing
+      }
+      return -1;
+    }
+    const step = d + wraps * this.rate;
+    if (step > 1) {
+      this.gaps++;
+      this.missing += step - 1;
+      this.run = 0;
+    }
+    return this.lastU + step;
+  }
+
+  private judgeQuality(q: ArrayLike<number>): void {
+    let or = 0;
+    for (let c = 0; c < CHANNELS; c++) or |= q[c]!;
+    if (or === 0) return;
+    this.qualityOr = (this.qualityOr | or) >>> 0;
+    let invalid = false;
+    let questionable = false;
+    for (let c = 0; c < CHANNELS; c++) {
+      const v = q[c]! & Q_VALIDITY;
+      if (v === Q_INVALID) invalid = true;
+      else if (v === Q_QUESTIONABLE) questionable = true;
+    }
+    if (invalid) this.qualityInvalid++;
+    if (questionable) this.qualityQuestionable++;
+    if (or & Q_TEST) this.qualityTest++;
+  }
+
+  private signal(u: number, values: ArrayLike<number>, smpCnt: number, rxUs: number): void {
+    const n = this.samplesPerCycle;
+    const slot = (u % n) * CHANNELS;
+    const full = this.run >= n;
+    for (let c = 0; c < CHANNELS; c++) {
+      const x = values[c]!;
+      const old = this.ring[slot + c]!;
+      if (full) {
+        const peak = Math.sqrt((2 * this.sumSq[c]!) / n);
+        if (Math.abs(x - old) > DISTURBANCE_FRACTION * peak + DISTURBANCE_FLOOR) {
+          if (u >= this.quietUntil[c]!) this.disturbance(c, smpCnt, rxUs);
+          this.quietUntil[c] = u + n;
+        }
+        this.sumSq[c] = this.sumSq[c]! - old * old + x * x;
+      } else {
+        this.sumSq[c] = (this.run === 0 ? 0 : this.sumSq[c]!) + x * x;
+      }
+      this.ring[slot + c] = x;
+    }
+    this.run++;
+  }
+
+  private disturbance(c: number, smpCnt: number, rxUs: number): void {
+    this.disturbanceCount++;
+    if (this.disturbances.length < MAX_DISTURBANCES) this.disturbances.push({ channel: SV_CHANNELS[c]!, smpCnt, rxUs });
+  }
+
+  /**
+   * RMS and fundamental phasor of each channel over the last full cycle (engineering units:
+   * A, V; angle in degrees relative to the cycle starting at smpCnt 0); undefined until a
+   * cycle of consecutive samples arrived.
+   */
+  phasors(): { rms: number; fundamentalRms: number; angleDeg: number }[] | undefined {
+    const n = this.samplesPerCycle;
+    if (this.run < n) return undefined;
+    const out = [];
+    for (let c = 0; c < CHANNELS; c++) {
+      let re = 0;
+      let im = 0;
+      for (let k = 0; k < n; k++) {
+        const x = this.ring[k * CHANNELS + c]!;
+        const th = (2 * Math.PI * k) / n;
+        re += x * Math.cos(th);
+        im -= x * Math.sin(th);
+      }
+      const scale = SV_SCALE[c]!;
+      out.push({
+        rms: Math.sqrt(this.sumSq[c]! / n) * scale,
+        fundamentalRms: ((Math.SQRT2 * Math.hypot(re, im)) / n) * scale,
+        angleDeg: (Math.atan2(im, re) * 180) / Math.PI,
+      });
+    }
+    return out;
+  }
+}

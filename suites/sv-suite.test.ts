@@ -1,0 +1,44 @@
+// suite:sv end to end on a real topology (root): both paths measured in one run, sv.csv has
+// the documented columns and honest counts. No thresholds on the figures (they are reported).
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { skipUnlessRoot } from '../testkit/preconditions.js';
+import { readCsv } from './report/csv.js';
+import { SUITE_MTU } from './suite-context.js';
+import { runSvSuite, SV_COLUMNS } from './sv-suite.js';
+import { Topology } from './topology/index.js';
+
+describe('suite:sv on a real topology (short run)', function () {
+  this.timeout(180_000);
+  let topo: Topology | undefined;
+  let out = '';
+
+  before(async function () {
+    skipUnlessRoot(this, 'the SV suite test');
+    out = mkdtempSync(join(tmpdir(), 'gbh-sv-suite-'));
+    topo = await Topology.create({ hosts: 2, scale: 60, mtu: SUITE_MTU });
+  });
+  after(async () => {
+    await topo?.destroy();
+    if (out) rmSync(out, { recursive: true, force: true });
+  });
+
+  it('measures the bridge (--enable-sv) and VXLAN in one run: sent = received + lost, percentiles ordered', async () => {
+    const r = await runSvSuite({ out, paths: ['bridge', 'vxlan'], scale: 60, log: () => {}, topology: topo!, streams: 2, durationS: 2, rounds: 1, rtPriority: 20 });
+    expect(readFileSync(join(out, 'sv.csv'), 'utf8').split('\n')[0]!.split(',')).to.deep.equal([...SV_COLUMNS]);
+    const rows = readCsv(join(out, 'sv.csv'));
+    expect(rows.map((x) => x.path)).to.deep.equal(['bridge', 'vxlan']);
+    for (const row of rows) {
+      const [sent, received, lost] = [Number(row.sent), Number(row.received), Number(row.lost)];
+      expect(sent, `${row.path} sent: 2 streams × 4000/s × 2 s`).to.equal(16_000);
+      expect(received + lost).to.equal(sent);
+      expect(received, `${row.path} carried SV`).to.be.greaterThan(0);
+      expect(Number(row.latency_p50_us)).to.be.at.most(Number(row.latency_p99_us));
+      expect(Number(row.latency_p99_us)).to.be.at.most(Number(row.latency_max_us));
+      expect(Number(row.jitter_p50_us)).to.be.at.most(Number(row.jitter_max_us));
+    }
+    expect(r.table).to.contain('vxlan');
+  });
+});
