@@ -5,7 +5,7 @@ import { BridgePath } from './paths/bridge-path.js';
 import { VxlanPath } from './paths/vxlan-path.js';
 import type { L2Path, PathName } from './paths/l2-path.js';
 
-export const PATH_NAMES: readonly PathName[] = ['bridge', 'vxlan'];
+export const PATH_NAMES: readonly PathName[] = ['bridge', 'rgoose', 'vxlan'];
 
 export interface SuiteCommon {
   out: string;
@@ -30,7 +30,8 @@ export function parsePaths(v: string): PathName[] {
 }
 
 export function makePath(name: PathName, topology: Topology): L2Path {
-  return name === 'bridge' ? new BridgePath({ topology }) : new VxlanPath({ topology });
+  if (name === 'vxlan') return new VxlanPath({ topology });
+  return name === 'rgoose' ? BridgePath.rgoose({ topology }) : new BridgePath({ topology });
 }
 
 export async function withTopology<T>(common: SuiteCommon, hosts: number, fn: (t: Topology) => Promise<T>): Promise<T> {

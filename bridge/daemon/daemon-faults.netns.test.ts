@@ -39,6 +39,7 @@ describe('daemon faults: rejected reloads, receive-buffer floods, uplink outages
   let stream: ManagedProcess;
   const dir = join(tmpdir(), `gb-faults-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   const configA = join(dir, 'a.conf');
+  const goodConfig = (): string => `[DEFAULT]\ninterface = goose0\nmcast_if = ${a.uplink}\n`;
 
   before(async function () {
     skipUnlessRoot(this, 'the daemon fault netns tests');
@@ -47,8 +48,8 @@ describe('daemon faults: rejected reloads, receive-buffer floods, uplink outages
     b = topo.host(2);
     await topo.waitUntilForwarding();
     mkdirSync(dir, { recursive: true });
-    writeFileSync(configA, '[DEFAULT]\n');
-    daemonA = DaemonUnderTest.spawn(topo, a, join(dir, 'a.json'), ['--config', configA, '--remove-tap-on-exit', 'true']);
+    writeFileSync(configA, goodConfig());
+    daemonA = DaemonUnderTest.spawn(topo, a, join(dir, 'a.json'), ['--config', configA, '--remove-tap-on-exit', 'true'], { fromFile: true });
     daemonB = DaemonUnderTest.spawn(topo, b, join(dir, 'b.json'), ['--remove-tap-on-exit', 'true', '--socket-buffer-size', '65536']);
     await Promise.all([daemonA.started(), daemonB.started()]);
     await topo.waitForMembers(GROUP, [a.tgwPort, b.tgwPort]);
@@ -70,10 +71,10 @@ describe('daemon faults: rejected reloads, receive-buffer floods, uplink outages
     it(`rejects a SIGHUP reload naming ${what}, keeps forwarding without a frame lost, and leaves no retry behind`, async () => {
       const from = Math.max(...streamCounters(captureB));
       const rejected = daemonA.proc.stderr.split('"event":"reload-rejected"').length;
-      writeFileSync(configA, `[DEFAULT]\n${line.replace('UPLINK', a.uplink)}\n`);
+      writeFileSync(configA, goodConfig().replace(line.split(' = ')[0]!, '#') + `${line.replace('UPLINK', a.uplink)}\n`);
       daemonA.proc.child.kill('SIGHUP');
       await waitUntil('reload rejected', () => daemonA.proc.stderr.split('"event":"reload-rejected"').length > rejected);
-      writeFileSync(configA, '[DEFAULT]\n');
+      writeFileSync(configA, goodConfig());
       await sleep(1500);
       const counters = streamCounters(captureB);
       expect(Math.max(...counters) - from, 'stream frames after the reload').to.be.greaterThan(150);

@@ -28,11 +28,10 @@ export class DaemonUnderTest {
     readonly statsFile: string,
   ) {}
 
-  static spawn(topo: Topology, host: Host, statsFile: string, extra: string[] = []): DaemonUnderTest {
-    const argv = [
-      process.execPath, CLI, 'run', '--interface', 'goose0', '--mcast-if', host.uplink, '--stats-file', statsFile,
-      '--stats-interval', '0.2', '--log-format', 'json', ...extra,
-    ];
+  /** `opts.fromFile`: interface and uplink come from the --config file (a reload can change them). */
+  static spawn(topo: Topology, host: Host, statsFile: string, extra: string[] = [], opts: { fromFile?: boolean } = {}): DaemonUnderTest {
+    const where = opts.fromFile === true ? [] : ['--interface', 'goose0', '--mcast-if', host.uplink];
+    const argv = [process.execPath, CLI, 'run', ...where, '--stats-file', statsFile, '--stats-interval', '0.2', '--log-format', 'json', ...extra];
     return new DaemonUnderTest(topo.spawn(host.ns, argv, `goose-bridge ${host.ns}`), statsFile);
   }
 

@@ -1,7 +1,7 @@
 // goose-bridge as the path: one daemon per host, each owning goose0 and sending to/joining the
 // group on its uplink. Started with `node bin/goose-bridge.js run …` inside the host namespace
 // (the pid sampled for CPU/RSS is the daemon's own: `ip netns exec` execs it).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ const BIN = fileURLToPath(new URL('../../bin/goose-bridge.js', import.meta.url))
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 export const BRIDGE_DEFAULTS = { ifname: 'goose0', group: '224.0.1.100', udpPort: 61850 } as const;
+export const RGOOSE_DEFAULTS = { ifname: 'rgoose0', group: '224.0.1.102', udpPort: 61852 } as const;
 
 /** Flattens the daemon's stats JSON into `section.counter` numbers (to_wan.frames_read, from_wan.gap_frames …). */
 export function flattenCounters(obj: unknown, prefix = ''): Record<string, number> {
@@ -26,20 +27,42 @@ export function flattenCounters(obj: unknown, prefix = ''): Record<string, numbe
   return out;
 }
 
+/** The signed R-GOOSE path's key: HMAC-SHA256-128, as a utility would sign protection GOOSE. */
+const RGOOSE_SUITE_KEY = { id: 1, signature: 'hmac-sha256-128', encryption: 'none', key: '5a'.repeat(32) };
+
 export class BridgePath implements L2Path {
-  readonly name = 'bridge' as const;
-  readonly group = BRIDGE_DEFAULTS.group;
-  readonly udpPort = BRIDGE_DEFAULTS.udpPort;
-  readonly ifname = BRIDGE_DEFAULTS.ifname;
-  readonly overheadBytes = 20 + 8 + 16; // IPv4 + UDP + gb1 header
+  readonly name: 'bridge' | 'rgoose' = 'bridge';
+  readonly group: string = BRIDGE_DEFAULTS.group;
+  readonly udpPort: number = BRIDGE_DEFAULTS.udpPort;
+  readonly ifname: string = BRIDGE_DEFAULTS.ifname;
+  /** IPv4 + UDP + GB1 header; R-GOOSE replaces the 22-byte Ethernet + IEC headers with ~55 bytes of session header and MAC. */
+  get overheadBytes(): number {
+    return this.name === 'rgoose' ? 20 + 8 + 2 + 2 + 2 + 21 + 4 + 6 + 2 + 16 - 22 : 20 + 8 + 16;
+  }
   private readonly topo: Topology;
   private readonly ttl: number;
-  private readonly extraArgs: readonly string[];
+  private extraArgs: readonly string[];
   private readonly daemons = new Map<number, ManagedProcess>();
   private readonly statsDir: string;
   private readonly unregisterDir: () => void;
 
-  constructor(opts: PathFactoryOptions & { extraArgs?: readonly string[] }) {
+  /** goose-bridge with R-GOOSE signed by HMAC-SHA256-128 on the WAN (the cost of authentication). */
+  static rgoose(opts: PathFactoryOptions & { extraArgs?: readonly string[] }): BridgePath {
+    const p = new BridgePath(opts, 'rgoose');
+    const keys = join(p.statsDir, 'rgoose-keys.json');
+    writeFileSync(keys, JSON.stringify({ active: 1, keys: [RGOOSE_SUITE_KEY] }), { mode: 0o600 });
+    p.extraArgs = [...p.extraArgs, '--encapsulation', 'rgoose', '--rgoose-keys', keys];
+    return p;
+  }
+
+  constructor(opts: PathFactoryOptions & { extraArgs?: readonly string[] }, name: 'bridge' | 'rgoose' = 'bridge') {
+    this.name = name;
+    if (name === 'rgoose') {
+      // Runs beside the GB1 bridge in the same hosts: its own TAP, group and port.
+      this.ifname = RGOOSE_DEFAULTS.ifname;
+      this.group = RGOOSE_DEFAULTS.group;
+      this.udpPort = RGOOSE_DEFAULTS.udpPort;
+    }
     this.topo = opts.topology;
     this.ttl = opts.ttl ?? 8;
     this.extraArgs = opts.extraArgs ?? [];

@@ -3,7 +3,7 @@
 // and their counters. goose-bridge (goose0) and kernel VXLAN (vx0) both have this shape.
 import type { Topology } from '../topology/index.js';
 
-export type PathName = 'bridge' | 'vxlan';
+export type PathName = 'bridge' | 'rgoose' | 'vxlan';
 
 export interface PathProcess {
   host: number;

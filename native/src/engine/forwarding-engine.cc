@@ -29,10 +29,11 @@ constexpr int64_t kLoopWindowUs = 500000;
 // SpduNumberFloor: a restarted sender normally continues ahead and needs no re-anchoring).
 constexpr uint64_t kReplayResyncUs = 60'000'000;
 
-// SPDU numbers never fall behind the wall clock in microseconds (mod 2^32): a restarted sender
-// continues ahead of what its receivers accepted, so replay windows stay strict across restarts
-// (as long as a group carries fewer than 10^6 SPDUs/s and the restart takes under 35 minutes).
-uint32_t SpduNumberFloor() {
+// Sequence (SPDU) numbers of a group start at the wall clock in microseconds (mod 2^32) and then
+// count by one: a restarted sender starts ahead of everything its receivers accepted from it as
+// long as it sent fewer than 10^6 datagrams per second on average, so R-GOOSE replay windows stay
+// strict across restarts, while consecutive numbers keep the reordering window meaningful.
+uint32_t InitialSequence() {
   timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   return static_cast<uint32_t>(static_cast<uint64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000);
@@ -277,7 +278,7 @@ rgoose::ReplayTable* ForwardingEngine::ReplayFor(const std::string& group) {
 
 uint32_t* ForwardingEngine::SeqFor(const std::string& group) {
   auto& s = seqs_[group];
-  if (!s) s = std::make_unique<uint32_t>(0);
+  if (!s) s = std::make_unique<uint32_t>(InitialSequence());
   return s.get();
 }
 
@@ -717,10 +718,6 @@ void ForwardingEngine::TxLoop() {
       WanGroup& g = *p.wan->groups[gi];
       if (c.rgoose && spdus.empty()) spdus.resize(kBatch * kSlotBytes);
       uint8_t* out = c.rgoose ? spdus.data() + count * kSlotBytes : slot;
-      if (c.rgoose) {
-        uint32_t floor = SpduNumberFloor();
-        if (static_cast<int32_t>(floor - *g.seq) > 0) *g.seq = floor;
-      }
       long total = Encapsulate(c, h, slot, len, *g.seq, out);
       if (total <= 0) {
         Add(kToWanBase + (total < 0 ? kOversize : kEncapsulationFailed), 1);
