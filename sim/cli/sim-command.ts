@@ -17,6 +17,8 @@ import { U32_MAX } from '../sequence-numbers.js';
 import { buildReport, formatCsv, formatJson, formatTable } from '../stream-statistics.js';
 import { runSubscriber, type SubscriberInput } from '../subscriber-runner.js';
 import type { StreamKey } from '../stream-tracker.js';
+import { addMonitorOptions, MonitorConfigError, monitorConfig, type MonitorConfig, type MonitorOpts } from '../monitor/monitor-options.js';
+import { MonitorSession } from '../monitor/monitor-session.js';
 
 /** A configuration error naming the option: the CLI turns it into exit code 2. */
 class SimConfigError extends Error {
@@ -189,7 +191,7 @@ export function publisherConfig(o: PublisherOpts): { engine: EngineConfig; outpu
   return { engine, output };
 }
 
-interface SubscriberOpts {
+interface SubscriberOpts extends MonitorOpts {
   interface?: string;
   pcap?: string;
   duration?: number;
@@ -215,7 +217,7 @@ function reportRunError(err: unknown): void {
 }
 
 function asConfigError(cmd: Command, err: unknown): never {
-  if (err instanceof SimConfigError) cmd.error(`error: ${err.message}`, { exitCode: 2, code: 'GB_ERR_CONFIG' });
+  if (err instanceof SimConfigError || err instanceof MonitorConfigError) cmd.error(`error: ${err.message}`, { exitCode: 2, code: 'GB_ERR_CONFIG' });
   throw err;
 }
 
@@ -299,18 +301,22 @@ export function register(program: Command): void {
     .option('--recv-log <file.csv>', 'per-message log: rx_us,appid,src_mac,st_num,sq_num,verdict (rx_us on CLOCK_MONOTONIC for --interface)')
     .option('--table-rows <n>', 'streams shown in the table (problems first)', int('table-rows', 0, 1_000_000), 50)
     .option('--json', 'print the report as JSON on stdout', false);
+  addMonitorOptions(sub);
   sub.action(async (o: SubscriberOpts) => {
     let input: SubscriberInput;
     let expected: StreamKey[] | undefined;
+    let monitorCfg: MonitorConfig;
     try {
       exclusive(o as unknown as Record<string, unknown>, 'interface', 'pcap', true);
       input = o.pcap !== undefined ? { kind: 'pcap', path: o.pcap } : { kind: 'interface', ifname: o.interface! };
       if (o.expect !== undefined) expected = named('expect', () => parseExpectConfig(readText('expect', o.expect!), o.expect!));
+      monitorCfg = monitorConfig(o, { jsonOnStdout: o.json });
     } catch (err) {
       asConfigError(sub, err);
     }
     const { signal, dispose } = abortOnSignals();
     try {
+      const session = await MonitorSession.open(monitorCfg, { expected, live: input.kind === 'interface', err: process.stderr, onQuit: () => process.kill(process.pid, 'SIGINT') });
       const run = await runSubscriber({
         input,
         durationUs: o.duration === undefined ? undefined : Math.round(o.duration * 1e6),
@@ -318,12 +324,21 @@ export function register(program: Command): void {
         recvLogPath: o.recvLog,
         expected,
         signal,
-        onReady: () => process.stderr.write(`sim subscriber: receiving on ${o.interface}\n`),
+        judge: session.judge,
+        onReady: () => {
+          process.stderr.write(`sim subscriber: receiving on ${o.interface}\n`);
+          session.started();
+        },
       });
+      const findings = await session.finish(run);
       const report = buildReport(run.receiver, { kernelDrops: run.kernelDrops });
       process.stderr.write(formatTable(report, o.tableRows));
       if (o.csv) writeFileSync(o.csv, formatCsv(report));
       if (o.json) process.stdout.write(formatJson(report));
+      if (findings.length > 0) {
+        process.stderr.write(`sim subscriber: --fail-on ${o.failOn}: ${findings.join(', ')}\n`);
+        process.exitCode = 1;
+      }
     } catch (err) {
       reportRunError(err);
     } finally {
