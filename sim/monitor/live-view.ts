@@ -86,10 +86,7 @@ export function summaryLine(m: GooseMonitor, nowUs: number, rows = viewRows(m, n
   for (const w of m.watches.values()) fps += w.fps;
   let events = 0;
   for (const [k, n] of m.counts) if (EVENT_KINDS[k].group !== 'info') events += n;
-  return (
-    `streams ${rows.length}: ok ${byRank[4]}, anomalies ${byRank[3]}, late ${byRank[2]}, stopped ${byRank[0]}, never seen ${byRank[1]}` +
-    ` | ${fps.toFixed(0)} msg/s | events ${events}, malformed ${m.counts.get('malformed') ?? 0}`
-  );
+  return `streams ${rows.length}: ok ${byRank[4]} anom ${byRank[3]} late ${byRank[2]} stop ${byRank[0]} never ${byRank[1]} | ${fps.toFixed(0)} msg/s | events ${events} malf ${m.counts.get('malformed') ?? 0}`;
 }
 
 /** The whole screen: at most `height` lines, none wider than `width`; offset as clamped. */
