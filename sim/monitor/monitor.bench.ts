@@ -2,7 +2,8 @@
 // them) on one end of a veth pair in a throw-away namespace, `sim subscriber` with a capture
 // ring on the other, both real CLI processes. Sampled while it runs: the ring folder's bytes on
 // disk (must never exceed --ring-max-mb) and the subscriber's RSS (must stay flat). Root only.
-//   BENCH_SECONDS (default 120), BENCH_PUBLISHERS (default 2000), BENCH_RING_MB (default 8).
+//   BENCH_SECONDS (default 120), BENCH_PUBLISHERS (default 2000), BENCH_RING_MB (default 8);
+//   BENCH_CAPTURE=0 runs without --capture-dir (memory without the capture buffers).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,7 +53,8 @@ async function main(): Promise<void> {
     runSync(['ip', '-n', ns, 'link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
     for (const l of [a, b]) runSync(['ip', '-n', ns, 'link', 'set', l, 'up']);
     const ring = join(dir, 'cap', 'ring');
-    const sub = sim('subscriber', ['subscriber', '--interface', b, '--view', 'plain', '--event-log', join(dir, 'events.jsonl'), '--capture-dir', join(dir, 'cap'), '--ring-max-mb', String(ringMb), '--ring-file-mb', String(ringMb / 8), '--snippet-seconds', '2', '--snippet-max-mb', '32']);
+    const capture = process.env.BENCH_CAPTURE === '0' ? [] : ['--capture-dir', join(dir, 'cap'), '--ring-max-mb', String(ringMb), '--ring-file-mb', String(ringMb / 8), '--snippet-seconds', '2', '--snippet-max-mb', '32'];
+    const sub = sim('subscriber', ['subscriber', '--interface', b, '--view', 'plain', '--event-log', join(dir, 'events.jsonl'), ...capture]);
     while (!sub.stderr.includes('receiving on')) {
       if (!sub.running) throw new Error(`subscriber ended: ${sub.stderr}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
     const exit = await sub.stop(300_000);
     if (exit.code !== 0) process.stderr.write(`subscriber exit ${JSON.stringify(exit)}: ${sub.stderr.slice(-2000)}\n`);
     const frames = /frames (\d+):/.exec(sub.stderr)?.[1] ?? '?';
+    const ringFiles = capture.length ? readdirSync(ring).length : 0;
     const kinds = new Map<string, number>();
     for (const l of readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n')) {
       if (l === '') continue;
@@ -90,7 +93,7 @@ async function main(): Promise<void> {
     process.stderr.write(
       `bench:monitor — ${publishers} publishers, ${seconds} s, ring cap ${ringMb} MiB (files of ${ringMb / 8} MiB)\n` +
         `  subscriber: ${frames} frames received, ${events} events logged (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})\n` +
-        `  ring on disk: max ${mib(maxRing)} MiB of ${ringMb} MiB cap — ${maxRing <= ringMb * MIB ? 'never exceeded' : 'EXCEEDED'}\n` +
+        `  ring on disk: max ${mib(maxRing)} MiB of ${ringMb} MiB cap — ${maxRing <= ringMb * MIB ? 'never exceeded' : 'EXCEEDED'}; ${ringFiles} files at the end, ${mib(bytesIn(ring))} MiB\n` +
         `  subscriber RSS: ${mib(first)} MiB at ${settled[0]?.t.toFixed(0)} s, ${mib(last)} MiB at ${settled.at(-1)?.t.toFixed(0)} s, peak ${mib(peak)} MiB ` +
         `(growth ${mib(last - first)} MiB over the last three quarters)\n` +
         `  RSS by quarter of the run: ${[0.25, 0.5, 0.75, 1].map((q) => mib(rss[Math.min(rss.length - 1, Math.floor(q * (rss.length - 1)))]?.bytes ?? NaN)).join(', ')} MiB\n`,
