@@ -31,9 +31,10 @@ export class CaptureRing {
   private chain: Promise<void> = Promise.resolve();
   private failure: unknown;
   private seq = 0;
-  /** Frames larger than a whole ring file: not recorded. */
+  /** Frames not recorded, by reason: larger than a whole ring file; arrived while a file was still being opened and a file's worth was already waiting. */
   oversized = 0;
-  framesWritten = 0;
+  droppedWhileOpening = 0;
+  private waitingBytes = 0;
   filesDeleted = 0;
 
   constructor(
@@ -63,9 +64,16 @@ export class CaptureRing {
     if (cur === undefined || cur.bytes + rec > this.limits.fileBytes || wallUs - cur.startWallUs >= this.limits.fileUs) this.rotate(wallUs);
     const f = this.current!;
     f.bytes += rec;
-    this.framesWritten++;
-    if (f.writer) f.writer.write(data, wallUs);
-    else f.waiting.push({ data: Uint8Array.from(data), wallUs });
+    if (f.writer) {
+      f.writer.write(data, wallUs);
+    } else if (this.waitingBytes + data.length > this.limits.fileBytes) {
+      // the disk is not keeping up: memory stays bounded, the loss is counted
+      f.bytes -= rec;
+      this.droppedWhileOpening++;
+    } else {
+      this.waitingBytes += data.length;
+      f.waiting.push({ data: Uint8Array.from(data), wallUs });
+    }
   }
 
   /** Closes the current file; rejects with the first write failure. */
@@ -99,6 +107,7 @@ export class CaptureRing {
       f.writer = await PcapWriter.open(f.path);
       for (const w of f.waiting) f.writer.write(w.data, w.wallUs);
       f.waiting = [];
+      this.waitingBytes = 0;
       // a file rotated away while it was opening is closed by the step queued after this one
     });
   }

@@ -43,10 +43,6 @@ export class FrameHistory {
     return this.bytesHeld;
   }
 
-  get length(): number {
-    return this.count;
-  }
-
   /** Receive time of the oldest frame held (Infinity when empty). */
   get oldestRxUs(): number {
     return this.count > 0 ? this.rx[this.head]! : Infinity;

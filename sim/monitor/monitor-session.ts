@@ -114,6 +114,7 @@ export class MonitorSession {
     }
     await this.capture?.close();
     await this.log?.close();
+    if (this.capture) this.ctx.err.write(`capture ${this.cfg.capture!.dir}: ${this.status()}\n`);
     return failures(this.cfg.failOn, m.counts);
   }
 
@@ -134,6 +135,8 @@ export class MonitorSession {
     const c = this.capture;
     if (!c) return '';
     const mib = (b: number): string => (b / (1024 * 1024)).toFixed(1);
-    return `ring ${mib(c.ring.bytes)}/${mib(c.ring.limits.maxBytes)} MiB in ${c.ring.files} file(s), event captures ${c.snippetsWritten}`;
+    const skipped = c.snippets.skipped > 0 ? ` (${c.snippets.skipped} events without: cap reached)` : '';
+    const lost = c.ring.droppedWhileOpening > 0 ? `, ${c.ring.droppedWhileOpening} frames not recorded (disk behind)` : '';
+    return `ring ${mib(c.ring.bytes)}/${mib(c.ring.limits.maxBytes)} MiB in ${c.ring.files} files${lost}, event captures ${c.snippetsWritten}${skipped}`;
   }
 }
