@@ -315,8 +315,9 @@ export function register(program: Command): void {
       asConfigError(sub, err);
     }
     const { signal, dispose } = abortOnSignals();
+    let session: MonitorSession | undefined;
     try {
-      const session = await MonitorSession.open(monitorCfg, { expected, live: input.kind === 'interface', err: process.stderr, onQuit: () => process.kill(process.pid, 'SIGINT') });
+      session = await MonitorSession.open(monitorCfg, { expected, live: input.kind === 'interface', err: process.stderr, onQuit: () => process.kill(process.pid, 'SIGINT') });
       const run = await runSubscriber({
         input,
         durationUs: o.duration === undefined ? undefined : Math.round(o.duration * 1e6),
@@ -327,7 +328,7 @@ export function register(program: Command): void {
         judge: session.judge,
         onReady: () => {
           process.stderr.write(`sim subscriber: receiving on ${o.interface}\n`);
-          session.started();
+          session!.started();
         },
       });
       const findings = await session.finish(run);
@@ -340,6 +341,7 @@ export function register(program: Command): void {
         process.exitCode = 1;
       }
     } catch (err) {
+      session?.stopView();
       reportRunError(err);
     } finally {
       dispose();

@@ -103,9 +103,14 @@ export class MonitorSession {
   }
 
   /** End of the run: never-seen events, captures and log closed. Returns the --fail-on findings. */
-  async finish(run: Pick<SubscriberRun, 'clock' | 'receiver'>): Promise<string[]> {
+  /** Leaves the live screen / stops the progress lines (also when the run failed). */
+  stopView(): void {
     this.screen?.stop();
     if (this.progress) clearInterval(this.progress);
+  }
+
+  async finish(run: Pick<SubscriberRun, 'clock' | 'receiver'>): Promise<string[]> {
+    this.stopView();
     const m = this.monitor!;
     m.finish(run.clock === 'monotonic' ? monotonicUs() : run.receiver.lastRxUs);
     if (this.screen && this.recent.length > 0) {

@@ -92,6 +92,7 @@ async function main(): Promise<void> {
     const peak = Math.max(...settled.map((s) => s.bytes));
     process.stderr.write(
       `bench:monitor — ${publishers} publishers, ${seconds} s, ring cap ${ringMb} MiB (files of ${ringMb / 8} MiB)\n` +
+        `  subscriber: ${/capture .*: (ring .*)/.exec(sub.stderr)?.[1] ?? 'no capture line'}\n` +
         `  subscriber: ${frames} frames received, ${events} events logged (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})\n` +
         `  ring on disk: max ${mib(maxRing)} MiB of ${ringMb} MiB cap — ${maxRing <= ringMb * MIB ? 'never exceeded' : 'EXCEEDED'}; ${ringFiles} files at the end, ${mib(bytesIn(ring))} MiB\n` +
         `  subscriber RSS: ${mib(first)} MiB at ${settled[0]?.t.toFixed(0)} s, ${mib(last)} MiB at ${settled.at(-1)?.t.toFixed(0)} s, peak ${mib(peak)} MiB ` +
