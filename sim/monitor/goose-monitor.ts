@@ -58,7 +58,6 @@ export interface StreamWatch {
   counts: Partial<Record<EventKind, number>>;
   anomalies: number;
   lastEventKind: EventKind | undefined;
-  lastEventUs: number;
   /** Messages per second over the last rate sample. */
   fps: number;
   prev: StreamCounters;
@@ -159,7 +158,6 @@ export class GooseMonitor {
         counts: {},
         anomalies: 0,
         lastEventKind: undefined,
-        lastEventUs: -1,
         fps: 0,
         prev: emptyCounters(),
         rateMessages: 0,
@@ -271,7 +269,6 @@ export class GooseMonitor {
     if (EVENT_KINDS[kind].group !== 'info') {
       w.anomalies++;
       w.lastEventKind = kind;
-      w.lastEventUs = rxUs;
     }
   }
 
