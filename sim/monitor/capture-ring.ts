@@ -23,12 +23,16 @@ interface RingFile {
   writer: PcapWriter | undefined;
   /** Frames that arrived while the file was being opened. */
   waiting: { data: Uint8Array; wallUs: number }[];
+  opened: Promise<void>;
+  closed: Promise<void> | undefined;
 }
 
 export class CaptureRing {
-  private closed: { path: string; bytes: number }[] = [];
+  /** Files rotated away, oldest first (their close may still be running). */
+  private closedFiles: RingFile[] = [];
   private current: RingFile | undefined;
-  private chain: Promise<void> = Promise.resolve();
+  private lastOpen: Promise<void> = Promise.resolve();
+  private readonly running = new Set<Promise<void>>();
   private failure: unknown;
   private seq = 0;
   /** Frames not recorded, by reason: larger than a whole ring file; arrived while a file was still being opened and a file's worth was already waiting. */
@@ -46,11 +50,11 @@ export class CaptureRing {
 
   /** Bytes of all ring files, as they will be on disk once written. */
   get bytes(): number {
-    return this.closed.reduce((s, f) => s + f.bytes, 0) + (this.current?.bytes ?? 0);
+    return this.closedFiles.reduce((s, f) => s + f.bytes, 0) + (this.current?.bytes ?? 0);
   }
 
   get files(): number {
-    return this.closed.length + (this.current ? 1 : 0);
+    return this.closedFiles.length + (this.current ? 1 : 0);
   }
 
   write(data: Uint8Array, wallUs: number): void {
@@ -80,46 +84,52 @@ export class CaptureRing {
   async close(): Promise<void> {
     const cur = this.current;
     this.current = undefined;
-    if (cur) {
-      this.closed.push({ path: cur.path, bytes: cur.bytes });
-      this.then(() => cur.writer?.close());
-    }
-    await this.chain;
+    if (cur) this.retire(cur);
+    while (this.running.size > 0) await Promise.all(this.running);
     if (this.failure !== undefined) throw this.failure;
   }
 
-  private rotate(wallUs: number): void {
-    const old = this.current;
-    if (old) {
-      this.closed.push({ path: old.path, bytes: old.bytes });
-      this.then(() => old.writer?.close());
-    }
-    // make room for a whole new file before opening it
-    while (this.closed.length > 0 && this.closed.reduce((s, f) => s + f.bytes, 0) + this.limits.fileBytes > this.limits.maxBytes) {
-      const gone = this.closed.shift()!;
-      this.filesDeleted++;
-      this.then(() => unlink(gone.path));
-    }
-    this.seq++;
-    const f: RingFile = { path: join(this.dir, `ring-${String(this.seq).padStart(6, '0')}.pcap`), bytes: PCAP_HEADER, startWallUs: wallUs, writer: undefined, waiting: [] };
-    this.current = f;
-    this.then(async () => {
-      f.writer = await PcapWriter.open(f.path);
-      for (const w of f.waiting) f.writer.write(w.data, w.wallUs);
-      f.waiting = [];
-      this.waitingBytes = 0;
-      // a file rotated away while it was opening is closed by the step queued after this one
-    });
+  private retire(f: RingFile): void {
+    f.closed = this.track(f.opened.then(() => f.writer?.close()));
+    this.closedFiles.push(f);
   }
 
-  private then(step: () => Promise<unknown> | undefined): void {
-    this.chain = this.chain.then(async () => {
-      if (this.failure !== undefined) return;
-      try {
-        await step();
-      } catch (err) {
-        this.failure = err;
-      }
-    });
+  private rotate(wallUs: number): void {
+    if (this.current) this.retire(this.current);
+    // make room for a whole new file before it is opened; the file rotated away closes in
+    // parallel (its last chunk may take a while on a busy disk), new frames need not wait for it
+    const deletions: Promise<void>[] = [];
+    while (this.closedFiles.length > 0 && this.closedFiles.reduce((s, f) => s + f.bytes, 0) + this.limits.fileBytes > this.limits.maxBytes) {
+      const gone = this.closedFiles.shift()!;
+      this.filesDeleted++;
+      deletions.push(this.track(gone.closed!.then(() => unlink(gone.path))));
+    }
+    this.seq++;
+    const f: RingFile = { path: join(this.dir, `ring-${String(this.seq).padStart(6, '0')}.pcap`), bytes: PCAP_HEADER, startWallUs: wallUs, writer: undefined, waiting: [], opened: Promise.resolve(), closed: undefined };
+    f.opened = this.track(
+      Promise.all([...deletions, this.lastOpen]).then(async () => {
+        if (this.failure !== undefined) return;
+        f.writer = await PcapWriter.open(f.path);
+        for (const w of f.waiting) f.writer.write(w.data, w.wallUs);
+        if (this.current === f) this.waitingBytes = 0;
+        f.waiting = [];
+      }),
+    );
+    this.lastOpen = f.opened;
+    this.current = f;
+    this.waitingBytes = 0;
+  }
+
+  /** Runs a step in the background: its failure is kept (reported by close), close awaits it. */
+  private track(p: Promise<unknown>): Promise<void> {
+    const q: Promise<void> = p.then(
+      () => undefined,
+      (err: unknown) => {
+        this.failure ??= err;
+      },
+    );
+    this.running.add(q);
+    void q.finally(() => this.running.delete(q));
+    return q;
   }
 }
