@@ -36,13 +36,13 @@ describe('capture ring', () => {
     const files = readdirSync(dir).sort();
     expect(files.length).to.equal(3);
     // 31 frames of 316 bytes per 10 000-byte file: 65 files, all but the last 3 deleted
-    if (ring.droppedWhileOpening === 0) expect(ring.filesDeleted).to.equal(62);
+    if (ring.droppedDiskBehind === 0) expect(ring.filesDeleted).to.equal(62);
     else expect(ring.filesDeleted).to.be.greaterThan(0);
     // the kept files hold the newest frames, consecutive, ending with the last one written
     const numbers: number[] = [];
     for (const f of files) for (const fr of (await readCapture(join(dir, f))).frames) numbers.push(new DataView(fr.data.buffer, fr.data.byteOffset).getUint32(0));
     expect(numbers.at(-1)).to.equal(1999);
-    if (ring.droppedWhileOpening === 0) expect(numbers.every((n, k) => k === 0 || n === numbers[k - 1]! + 1)).to.equal(true);
+    if (ring.droppedDiskBehind === 0) expect(numbers.every((n, k) => k === 0 || n === numbers[k - 1]! + 1)).to.equal(true);
     expect(numbers.length).to.be.greaterThan(2 * Math.floor((10_000 - 24) / 316));
   });
 });

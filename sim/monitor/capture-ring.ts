@@ -35,9 +35,9 @@ export class CaptureRing {
   private readonly running = new Set<Promise<void>>();
   private failure: unknown;
   private seq = 0;
-  /** Frames not recorded, by reason: larger than a whole ring file; arrived while a file was still being opened and a file's worth was already waiting. */
+  /** Frames not recorded, by reason: larger than a whole ring file; the disk behind by a file's worth (opening or writing). */
   oversized = 0;
-  droppedWhileOpening = 0;
+  droppedDiskBehind = 0;
   private waitingBytes = 0;
   filesDeleted = 0;
 
@@ -67,13 +67,15 @@ export class CaptureRing {
     const cur = this.current;
     if (cur === undefined || cur.bytes + rec > this.limits.fileBytes || wallUs - cur.startWallUs >= this.limits.fileUs) this.rotate(wallUs);
     const f = this.current!;
+    const behind = f.writer ? f.writer.pendingBytes : this.waitingBytes;
+    if (behind + rec > this.limits.fileBytes) {
+      // the disk is not keeping up: memory stays bounded, the loss is counted
+      this.droppedDiskBehind++;
+      return;
+    }
     f.bytes += rec;
     if (f.writer) {
       f.writer.write(data, wallUs);
-    } else if (this.waitingBytes + data.length > this.limits.fileBytes) {
-      // the disk is not keeping up: memory stays bounded, the loss is counted
-      f.bytes -= rec;
-      this.droppedWhileOpening++;
     } else {
       this.waitingBytes += data.length;
       f.waiting.push({ data: Uint8Array.from(data), wallUs });

@@ -141,7 +141,7 @@ export class MonitorSession {
     if (!c) return '';
     const mib = (b: number): string => (b / (1024 * 1024)).toFixed(1);
     const skipped = c.snippets.skipped > 0 ? ` (${c.snippets.skipped} events without: cap reached)` : '';
-    const lost = c.ring.droppedWhileOpening > 0 ? `, ${c.ring.droppedWhileOpening} frames not recorded (disk behind)` : '';
+    const lost = c.ring.droppedDiskBehind > 0 ? `, ${c.ring.droppedDiskBehind} frames not recorded (disk behind)` : '';
     return `ring ${mib(c.ring.bytes)}/${mib(c.ring.limits.maxBytes)} MiB in ${c.ring.files} files${lost}, event captures ${c.snippetsWritten}${skipped}`;
   }
 }
