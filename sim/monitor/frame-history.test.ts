@@ -32,6 +32,12 @@ describe('frame history (byte ring)', () => {
     );
   });
 
+  it('a frame that ends exactly at the end of the ring, then one more (wraps to the start)', () => {
+    const h = new FrameHistory(1e9, 1113);
+    [38, 321, 54, 65, 635, 1].forEach((n, i) => h.push(frame(i, n), i, i));
+    expect(h.between(0, 10).map((f) => [f.rxUs, f.data.length])).to.deep.equal([[1, 321], [2, 54], [3, 65], [4, 635], [5, 1]]);
+  });
+
   it('between() returns copies: later frames do not change a capture already cut', () => {
     const h = new FrameHistory(1e9, 1000);
     h.push(frame(1, 600), 1, 1);

@@ -54,8 +54,9 @@ export class FrameHistory {
     if (n > this.ring.length) return;
     let at = this.writeAt;
     // the tail too short for it stays unused this lap: the frames there are the oldest, and go
-    const tail = at + n > this.ring.length ? at : this.ring.length;
-    if (tail < this.ring.length) at = 0;
+    const wrap = at + n > this.ring.length;
+    const tail = wrap ? at : this.ring.length;
+    if (wrap) at = 0;
     // free the bytes [at, at + n) (and the skipped tail) and an index slot, oldest first
     while (this.count > 0 && (this.count === this.rx.length || this.overlaps(this.head, at, n) || this.start[this.head]! >= tail)) this.dropOldest(true);
     const slot = (this.head + this.count) % this.rx.length;
