@@ -27,6 +27,15 @@ export interface SubscriberRunOptions {
   decode?: FrameDecoder;
   /** Called once the socket is open and receiving (tests start the publisher then). */
   onReady?: () => void;
+  /** Judges the frames instead of a bare StreamReceiver (the monitor wraps one). */
+  judge?: (receiverOptions: ReceiverOptions) => FrameJudge;
+}
+
+/** What frames and clock ticks are fed to: a StreamReceiver, or something that wraps one. */
+export interface FrameJudge {
+  readonly receiver: StreamReceiver;
+  handleFrame(buf: Uint8Array, rxUs: number): void;
+  tick(nowUs: number): void;
 }
 
 /** How often silent streams are checked against their TAL (ms). */
@@ -54,15 +63,13 @@ export async function runSubscriber(opts: SubscriberRunOptions): Promise<Subscri
   const live = opts.input.kind === 'interface';
   const log = opts.recvLogPath ? await LineLogWriter.open(opts.recvLogPath, RECV_LOG_COLUMNS.join(',')) : undefined;
   const wallOffset = live ? wallMinusMonotonicUs() : 0;
-  const receiver = new StreamReceiver({
-    decode: opts.decode ?? decodeFrame,
-    wallOffsetUs: wallOffset,
-    expected: opts.expected,
-    onSv: opts.onSv,
-    onMessage: log
-      ? (tracker, frame, rx, verdict) => log.line(`${rx},0x${tracker.key.appId.toString(16).padStart(4, '0')},${tracker.key.src},${frame.pdu.stNum},${frame.pdu.sqNum},${verdict}`)
-      : undefined,
-  });
+  const onMessage: ReceiverOptions['onMessage'] = log
+    ? (tracker, frame, rx, verdict) => log.line(`${rx},0x${tracker.key.appId.toString(16).padStart(4, '0')},${tracker.key.src},${frame.pdu.stNum},${frame.pdu.sqNum},${verdict}`)
+    : undefined;
+  const receiverOptions: ReceiverOptions = { decode: opts.decode ?? decodeFrame, wallOffsetUs: wallOffset, expected: opts.expected, onSv: opts.onSv, onMessage };
+  const judge = opts.judge?.(receiverOptions);
+  const receiver = judge?.receiver ?? new StreamReceiver(receiverOptions);
+  const sink: Pick<FrameJudge, 'handleFrame' | 'tick'> = judge ?? receiver;
   const recorder = opts.recordPath ? await PcapWriter.open(opts.recordPath) : undefined;
   try {
     if (opts.input.kind === 'pcap') {
@@ -71,9 +78,9 @@ export async function runSubscriber(opts: SubscriberRunOptions): Promise<Subscri
       const end = opts.durationUs === undefined ? Infinity : first + opts.durationUs;
       for (const f of cap.frames) {
         if (f.timestampUs >= end) break;
-        receiver.tick(f.timestampUs);
+        sink.tick(f.timestampUs);
         recorder?.write(f.data, f.timestampUs);
-        receiver.handleFrame(f.data, f.timestampUs);
+        sink.handleFrame(f.data, f.timestampUs);
       }
       return { receiver, clock: 'wall', kernelDrops: 0, aborted: false };
     }
@@ -85,12 +92,12 @@ export async function runSubscriber(opts: SubscriberRunOptions): Promise<Subscri
           const frame = batch.data.subarray(off, off + batch.lengths[i]!);
           const rx = batch.rxTimeUs[i]!;
           recorder?.write(frame, rx + wallOffset);
-          receiver.handleFrame(frame, rx);
+          sink.handleFrame(frame, rx);
         }
       });
       opts.onReady?.();
       const aborted = await new Promise<boolean>((resolve) => {
-        const ticker = setInterval(() => receiver.tick(monotonicUs() - TICK_GRACE_US), TICK_INTERVAL_MS);
+        const ticker = setInterval(() => sink.tick(monotonicUs() - TICK_GRACE_US), TICK_INTERVAL_MS);
         const stopAt = opts.durationUs === undefined ? undefined : setTimeout(() => done(false), opts.durationUs / 1000);
         const onAbort = (): void => done(true);
         function done(a: boolean): void {
@@ -104,7 +111,7 @@ export async function runSubscriber(opts: SubscriberRunOptions): Promise<Subscri
       });
       const kernelDrops = socket.stats().kernelDrops;
       socket.close(); // no batch callback after this returns
-      receiver.tick(monotonicUs() - TICK_GRACE_US);
+      sink.tick(monotonicUs() - TICK_GRACE_US);
       return { receiver, clock: 'monotonic', kernelDrops, aborted };
     } finally {
       socket.close();

@@ -6,6 +6,7 @@ import { CONFIG_KEYS, envName } from '../config/config-keys.js';
 import type { StatsSnapshot } from '../daemon/bridge-counters.js';
 import { isPidAlive, readStatsFile } from '../daemon/stats-file.js';
 import { PipeOutput } from './pipe-output.js';
+import { DropHistory, formatTopTalkers } from './forwarding-view.js';
 import { formatStatus } from './status-format.js';
 import { validateStatsSnapshot } from './stats-validate.js';
 
@@ -53,7 +54,8 @@ export function registerStatusCommands(program: Command): void {
     .description('live view of a running bridge (refreshes the status summary; Ctrl-C ends)')
     .option('--stats-file <path>', `stats file the daemon writes (default: ${DEFAULT_STATS}; env ${envName('stats_file')})`)
     .option('--interval <seconds>', 'refresh period', '1')
-    .action(async (opts: { statsFile?: string; interval: string }) => {
+    .option('--top <n>', 'APPIDs shown in the top-talkers list (when the stats file counts per APPID)', '10')
+    .action(async (opts: { statsFile?: string; interval: string; top: string }) => {
       const path = statsPath(opts.statsFile);
       const period = Number(opts.interval);
       if (!Number.isFinite(period) || period < 0.1 || period > 3600) {
@@ -61,11 +63,22 @@ export function registerStatusCommands(program: Command): void {
         process.exitCode = 2;
         return;
       }
+      const top = Number(opts.top);
+      if (!Number.isInteger(top) || top < 1 || top > 10_000) {
+        process.stderr.write(`goose-bridge monitor: --top "${opts.top}" is not a whole number from 1 to 10000\n`);
+        process.exitCode = 2;
+        return;
+      }
       let previous: StatsSnapshot | undefined;
       const out = new PipeOutput(process.stderr);
+      const drops = new DropHistory();
       while (!out.closed) {
         const s = read(path);
-        const screen = typeof s === 'string' ? `${s}\n` : formatStatus(s, { nowMs: Date.now(), running: isPidAlive(s.pid), staleAfterMs: 15_000, ...(previous ? { previous } : {}) });
+        let screen = typeof s === 'string' ? `${s}\n` : formatStatus(s, { nowMs: Date.now(), running: isPidAlive(s.pid), staleAfterMs: 15_000, ...(previous ? { previous } : {}) });
+        if (typeof s !== 'string') {
+          drops.push(s);
+          screen += `\n${[...formatTopTalkers(s, previous, top), '', ...drops.lines()].join('\n')}\n`;
+        }
         // Redraw in place on a terminal; piped or redirected, each snapshot follows the last, plain.
         const clear = process.stderr.isTTY ? '\x1b[2J\x1b[H' : '\n';
         await out.write(`${clear}${new Date().toISOString()}  (every ${period} s; Ctrl-C ends)\n\n${screen}`);

@@ -24,6 +24,7 @@ export class PcapWriter {
   private failure: unknown = undefined;
   private closed = false;
   private framesWritten = 0;
+  private bytesQueued = 0;
 
   private constructor(
     private readonly file: FileHandle,
@@ -105,6 +106,11 @@ export class PcapWriter {
     this.framesWritten++;
   }
 
+  /** Bytes handed to the disk but not written yet, plus the chunk being filled (a writer that falls behind shows here). */
+  get pendingBytes(): number {
+    return this.bytesQueued + this.used;
+  }
+
   /** Writes everything buffered so far (a long-running recorder may call it now and then). */
   async flush(): Promise<void> {
     this.flushChunk();
@@ -131,9 +137,10 @@ export class PcapWriter {
     const data = this.chunk.subarray(0, this.used);
     this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
     this.used = 0;
+    this.bytesQueued += data.length;
     this.queue = this.queue.then(async () => {
-      if (this.failure !== undefined) return;
       try {
+        if (this.failure !== undefined) return;
         let done = 0;
         while (done < data.length) {
           const { bytesWritten } = await this.file.write(data, done, data.length - done);
@@ -141,6 +148,8 @@ export class PcapWriter {
         }
       } catch (err) {
         this.failure = err;
+      } finally {
+        this.bytesQueued -= data.length;
       }
     });
   }

@@ -23,6 +23,8 @@ import type { StreamKey } from '../stream-tracker.js';
 import { registerSvPublisher } from './sv-publisher-command.js';
 import { addSvSubscriberOptions, writeSvReport } from './sv-subscriber-options.js';
 import { SvReceiver, svTrackerOptions } from '../sv-receiver.js';
+import { addMonitorOptions, MonitorConfigError, monitorConfig, type MonitorConfig, type MonitorOpts } from '../monitor/monitor-options.js';
+import { MonitorSession } from '../monitor/monitor-session.js';
 
 /** A configuration error naming the option: the CLI turns it into exit code 2. */
 export class SimConfigError extends Error {
@@ -220,7 +222,7 @@ export function publisherConfig(o: PublisherOpts, given: ReadonlySet<string> = n
   return { engine, output };
 }
 
-interface SubscriberOpts {
+interface SubscriberOpts extends MonitorOpts {
   interface?: string;
   pcap?: string;
   duration?: number;
@@ -252,7 +254,7 @@ export function reportRunError(err: unknown): void {
 }
 
 export function asConfigError(cmd: Command, err: unknown): never {
-  if (err instanceof SimConfigError) cmd.error(`error: ${err.message}`, { exitCode: 2, code: 'GB_ERR_CONFIG' });
+  if (err instanceof SimConfigError || err instanceof MonitorConfigError) cmd.error(`error: ${err.message}`, { exitCode: 2, code: 'GB_ERR_CONFIG' });
   throw err;
 }
 
@@ -345,11 +347,13 @@ export function register(program: Command): void {
     .option('--scl <file>', 'check every GOOSE message against its GoCB in this SCL file: APPID, MAC, VLAN, datSet, goID, confRev, entry count/types, ndsCom')
     .option('--ied <name...>', 'with --scl: only GoCBs of these IEDs are expected');
   addSvSubscriberOptions(sub);
+  addMonitorOptions(sub);
   sub.action(async (o: SubscriberOpts) => {
     let input: SubscriberInput;
     let expected: StreamKey[] | undefined;
     let sclCheck: SclSubscriberCheck | undefined;
     let sv: SvReceiver;
+    let monitorCfg: MonitorConfig;
     try {
       if (o.ied !== undefined && o.scl === undefined) throw new SimConfigError('ied', 'only applies with --scl');
       if (o.scl !== undefined) sclCheck = named('scl', () => sclSubscriberCheck(o.scl!, o.ied));
@@ -357,11 +361,14 @@ export function register(program: Command): void {
       exclusive(o as unknown as Record<string, unknown>, 'interface', 'pcap', true);
       input = o.pcap !== undefined ? { kind: 'pcap', path: o.pcap } : { kind: 'interface', ifname: o.interface! };
       if (o.expect !== undefined) expected = named('expect', () => parseExpectConfig(readText('expect', o.expect!), o.expect!));
+      monitorCfg = monitorConfig(o, { jsonOnStdout: o.json });
     } catch (err) {
       asConfigError(sub, err);
     }
     const { signal, dispose } = abortOnSignals();
+    let session: MonitorSession | undefined;
     try {
+      session = await MonitorSession.open(monitorCfg, { expected, live: input.kind === 'interface', err: process.stderr, onQuit: () => process.kill(process.pid, 'SIGINT') });
       const run = await runSubscriber({
         input,
         durationUs: o.duration === undefined ? undefined : Math.round(o.duration * 1e6),
@@ -371,15 +378,25 @@ export function register(program: Command): void {
         decode: sclCheck?.decode,
         onSv: (f, rx) => sv.handleSv(f, rx),
         signal,
-        onReady: () => process.stderr.write(`sim subscriber: receiving on ${o.interface}\n`),
+        judge: session.judge,
+        onReady: () => {
+          process.stderr.write(`sim subscriber: receiving on ${o.interface}\n`);
+          session!.started();
+        },
       });
+      const findings = await session.finish(run);
       const report = buildReport(run.receiver, { kernelDrops: run.kernelDrops });
       process.stderr.write(formatTable(report, o.tableRows));
       if (sclCheck) process.stderr.write(sclCheck.table());
       if (o.csv) writeFileSync(o.csv, formatCsv(report));
       if (o.json) process.stdout.write(sclCheck ? sclCheck.json(report) : formatJson(report));
       writeSvReport(sv, o);
+      if (findings.length > 0) {
+        process.stderr.write(`sim subscriber: --fail-on ${o.failOn}: ${findings.join(', ')}\n`);
+        process.exitCode = 1;
+      }
     } catch (err) {
+      session?.stopView();
       reportRunError(err);
     } finally {
       dispose();

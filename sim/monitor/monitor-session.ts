@@ -1,0 +1,149 @@
+// A subscriber run with the monitor on: builds the GooseMonitor the runner feeds, routes each
+// event (capture planned, JSON line logged, human line shown), runs the live screen or plain
+// progress lines, and at the end says which --fail-on findings occurred. I/O glue; the CLI
+// prints and sets the exit code.
+import { monotonicUs } from '../../native/index.js';
+import type { ReceiverOptions } from '../stream-receiver.js';
+import type { StreamKey } from '../stream-tracker.js';
+import type { SubscriberRun } from '../subscriber-runner.js';
+import { CaptureStore } from './capture-store.js';
+import { EventLog } from './event-log.js';
+import { failures } from './fail-on.js';
+import { GooseMonitor } from './goose-monitor.js';
+import { formatView, summaryLine } from './live-view.js';
+import { LiveScreen } from './live-screen.js';
+import type { MonitorConfig } from './monitor-options.js';
+import { formatEventLine, type MonitorEvent } from './monitor-event.js';
+
+const REDRAW_MS = 250;
+const PLAIN_SUMMARY_MS = 10_000;
+const RECENT_EVENTS = 20;
+
+export interface SessionContext {
+  expected?: StreamKey[];
+  /** Receiving on an interface (a pcap is judged in one go: no screen, no progress lines). */
+  live: boolean;
+  err: NodeJS.WriteStream;
+  /** Called when the user quits the live screen (q, Ctrl-C in raw mode). */
+  onQuit: () => void;
+}
+
+export class MonitorSession {
+  monitor: GooseMonitor | undefined;
+  private wallOffsetUs = 0;
+  private readonly recent: string[] = [];
+  private screen: LiveScreen | undefined;
+  private progress: NodeJS.Timeout | undefined;
+  private events = 0;
+
+  private constructor(
+    private readonly cfg: MonitorConfig,
+    private readonly ctx: SessionContext,
+    private readonly log: EventLog | undefined,
+    readonly capture: CaptureStore | undefined,
+  ) {}
+
+  static async open(cfg: MonitorConfig, ctx: SessionContext): Promise<MonitorSession> {
+    const log = cfg.eventLog !== undefined ? await EventLog.open(cfg.eventLog) : undefined;
+    const capture = cfg.capture ? await CaptureStore.open(cfg.capture) : undefined;
+    return new MonitorSession(cfg, ctx, log, capture);
+  }
+
+  /** What the subscriber runner feeds instead of a bare StreamReceiver. */
+  readonly judge = (c: ReceiverOptions) => {
+    this.wallOffsetUs = c.wallOffsetUs ?? 0;
+    const monitor = new GooseMonitor({
+      graceUs: this.cfg.graceUs,
+      wallOffsetUs: this.wallOffsetUs,
+      ...(c.decode !== undefined ? { decode: c.decode } : {}),
+      ...(c.onSv !== undefined ? { onSv: c.onSv } : {}),
+      ...(this.cfg.transferThresholdUs !== undefined ? { transferThresholdUs: this.cfg.transferThresholdUs } : {}),
+      expected: this.ctx.expected,
+      logStateChanges: this.cfg.logStateChanges,
+      onMessage: c.onMessage,
+      onEvent: (e) => this.onEvent(e),
+    });
+    this.monitor = monitor;
+    const capture = this.capture;
+    return {
+      receiver: monitor.receiver,
+      handleFrame: (buf: Uint8Array, rxUs: number): void => {
+        capture?.frame(buf, rxUs, rxUs + (c.wallOffsetUs ?? 0));
+        monitor.handleFrame(buf, rxUs);
+      },
+      tick: (nowUs: number): void => {
+        monitor.tick(nowUs);
+        capture?.tick(nowUs);
+      },
+    };
+  };
+
+  /** The socket is open: start the live screen (terminal) or plain progress lines. */
+  started(): void {
+    if (!this.ctx.live) return;
+    const tty = this.ctx.err.isTTY === true;
+    if (this.cfg.view === 'live' ? tty : this.cfg.view === 'auto' && tty) {
+      this.screen = new LiveScreen({
+        out: this.ctx.err,
+        keys: process.stdin.isTTY ? process.stdin : undefined,
+        periodMs: REDRAW_MS,
+        onQuit: this.ctx.onQuit,
+        draw: (offset, width, height) => {
+          const nowUs = monotonicUs();
+          this.monitor!.sampleRates(nowUs);
+          return formatView(this.monitor!, { nowUs, wallOffsetUs: this.wallOffsetUs, width, height, offset, recent: this.recent, status: this.status() });
+        },
+      });
+      this.screen.start();
+      return;
+    }
+    this.progress = setInterval(() => {
+      const nowUs = monotonicUs();
+      this.monitor!.sampleRates(nowUs);
+      this.ctx.err.write(`${new Date().toISOString()} ${summaryLine(this.monitor!, nowUs)}${this.status() ? ` | ${this.status()}` : ''}\n`);
+    }, PLAIN_SUMMARY_MS);
+  }
+
+  /** End of the run: never-seen events, captures and log closed. Returns the --fail-on findings. */
+  /** Leaves the live screen / stops the progress lines (also when the run failed). */
+  stopView(): void {
+    this.screen?.stop();
+    if (this.progress) clearInterval(this.progress);
+  }
+
+  async finish(run: Pick<SubscriberRun, 'clock' | 'receiver'>): Promise<string[]> {
+    this.stopView();
+    const m = this.monitor!;
+    m.finish(run.clock === 'monotonic' ? monotonicUs() : run.receiver.lastRxUs);
+    if (this.screen && this.recent.length > 0) {
+      const earlier = this.events - this.recent.length;
+      this.ctx.err.write(`${earlier > 0 ? `… ${earlier} earlier event(s)${this.log ? ' in --event-log' : ''}\n` : ''}${this.recent.join('\n')}\n`);
+    }
+    await this.capture?.close();
+    await this.log?.close();
+    if (this.capture) this.ctx.err.write(`capture ${this.cfg.capture!.dir}: ${this.status()}\n`);
+    return failures(this.cfg.failOn, m.counts);
+  }
+
+  private onEvent(e: MonitorEvent): void {
+    this.events++;
+    this.capture?.event(e);
+    this.log?.write(e);
+    const line = formatEventLine(e);
+    if (this.screen) {
+      this.recent.push(line);
+      if (this.recent.length > RECENT_EVENTS) this.recent.shift();
+    } else {
+      this.ctx.err.write(`${line}\n`);
+    }
+  }
+
+  private status(): string {
+    const c = this.capture;
+    if (!c) return '';
+    const mib = (b: number): string => (b / (1024 * 1024)).toFixed(1);
+    const skipped = c.snippets.skipped > 0 ? ` (${c.snippets.skipped} events without: cap reached)` : '';
+    const lost = c.ring.droppedDiskBehind > 0 ? `, ${c.ring.droppedDiskBehind} frames not recorded (disk behind)` : '';
+    return `ring ${mib(c.ring.bytes)}/${mib(c.ring.limits.maxBytes)} MiB in ${c.ring.files} files${lost}, event captures ${c.snippetsWritten}${skipped}`;
+  }
+}
