@@ -54,6 +54,8 @@ export interface EngineLayout {
   counters: readonly string[];
   toWanDrops: readonly string[];
   fromWanDrops: readonly string[];
+  /** The per-APPID block's columns (65536 rows). */
+  perAppid: readonly string[];
 }
 
 /** Counters read from the engine's shared block: plain counters, drops by reason per direction. */
@@ -67,6 +69,7 @@ export type EngineEvent = 'l2-lost' | 'wan-error';
 
 interface NativeEngine {
   counters(): BigUint64Array;
+  appidCounters(): BigUint64Array;
   openTap(name: string, txQueueLen: number, persist: boolean): L2Opened;
   openPacket(ifname: string, etherTypes: number[], promiscuous: boolean, rcvbufBytes: number): L2Opened;
   openWan(o: WanOpenOptions): number;
@@ -94,12 +97,28 @@ export const FORWARDED = 'forward';
 export class ForwardingEngine {
   readonly #n: NativeEngine;
   readonly #slots: BigUint64Array;
+  readonly #appSlots: BigUint64Array;
   #closed = false;
 
   constructor(senderId: { hi: number; lo: number }) {
     const Ctor = nativeAddon().ForwardingEngine as new (hi: number, lo: number) => NativeEngine;
     this.#n = new Ctor(senderId.hi, senderId.lo);
     this.#slots = this.#n.counters();
+    this.#appSlots = this.#n.appidCounters();
+  }
+
+  /** Counters of every APPID that saw a frame, keyed `0x` + 4 hex digits (a scan of 65536 rows). */
+  appidCounts(): Record<string, Record<string, number>> {
+    const cols = engineLayout().perAppid;
+    const s = this.#appSlots;
+    const out: Record<string, Record<string, number>> = {};
+    for (let appid = 0, at = 0; appid < 0x10000; appid++, at += cols.length) {
+      let any = false;
+      for (let c = 0; c < cols.length && !any; c++) any = s[at + c] !== 0n;
+      if (!any) continue;
+      out[`0x${appid.toString(16).padStart(4, '0')}`] = Object.fromEntries(cols.map((name, c) => [name, Number(s[at + c])]));
+    }
+    return out;
   }
 
   /** Reads every counter (no call into the data plane: the block is shared memory). */

@@ -140,8 +140,33 @@ export interface StatsSnapshot {
   };
   errors: Record<string, number>;
   recoveries: Record<string, number>;
+  /** Per APPID that saw a frame ("0x0001"): frames and bytes each way, and frames dropped after the APPID was read. */
+  per_appid?: Record<string, PerAppid>;
   /** The daemon process itself: how late its event loop ran (since start) and its memory. */
   runtime: RuntimeSnapshot;
+}
+
+export interface PerAppid {
+  to_wan_frames: number;
+  to_wan_bytes: number;
+  from_wan_frames: number;
+  from_wan_bytes: number;
+  dropped: number;
+}
+
+/** The engine's per-APPID rows as the stats file carries them. */
+export function perAppidFrom(rows: Record<string, Record<string, number>>): Record<string, PerAppid> {
+  const out: Record<string, PerAppid> = {};
+  for (const [appid, r] of Object.entries(rows)) {
+    out[appid] = {
+      to_wan_frames: r.to_wan_frames ?? 0,
+      to_wan_bytes: r.to_wan_bytes ?? 0,
+      from_wan_frames: r.from_wan_frames ?? 0,
+      from_wan_bytes: r.from_wan_bytes ?? 0,
+      dropped: (r.to_wan_dropped ?? 0) + (r.from_wan_dropped ?? 0),
+    };
+  }
+  return out;
 }
 
 export interface RuntimeSnapshot {

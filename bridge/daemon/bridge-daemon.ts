@@ -21,7 +21,7 @@ import { RejoinRefresher, ReportRefresher } from '../igmp/membership-refreshers.
 import { senderIdToHex, type SenderId } from '../wan/encapsulation.js';
 import type { GroupMap } from '../wan/group-map.js';
 import { resolveUplink, type Uplink } from '../wan/uplink.js';
-import { BridgeCounters, absorbEngineCounts, snapshotCounters, type RuntimeSnapshot, type StatsSnapshot } from './bridge-counters.js';
+import { BridgeCounters, absorbEngineCounts, perAppidFrom, snapshotCounters, type RuntimeSnapshot, type StatsSnapshot } from './bridge-counters.js';
 import { engineConfigFor, groupMapFor, joinFlags } from './engine-config.js';
 import { interfaceIndex, interfaceUp, l2Name, openL2Side, tapKernelDrops, type L2Side } from './l2-side.js';
 import { OutageWatch } from './outage-watch.js';
@@ -334,7 +334,7 @@ export class BridgeDaemon {
     if (this.l2 !== null) {
       this.counters.l2KernelDrops = this.l2.gateway ? this.counters.l2KernelDrops + this.engine.packetSocketDrops() : tapKernelDrops(this.l2.ifname);
     }
-    return snapshotCounters(this.counters, totals, {
+    const snap = snapshotCounters(this.counters, totals, {
       nowMs: Date.now(),
       startedMs: this.startedMs,
       pid: process.pid,
@@ -349,6 +349,8 @@ export class BridgeDaemon {
       lastCheckMs: this.supervisor?.lastCheckMs ?? null,
       runtime: this.runtimeSnapshot(),
     });
+    snap.per_appid = perAppidFrom(this.engine.appidCounts());
+    return snap;
   }
 
   private runtimeSnapshot(): RuntimeSnapshot {

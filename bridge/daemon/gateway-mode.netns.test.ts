@@ -58,6 +58,8 @@ describe('gateway mode (--attach) between a LAN segment and a TAP bridge', funct
     await waitUntil('frames at host B', () => captureB.frames().length >= frames.length);
     await sleep(200);
     expect(captureB.fresh().map((f) => f.toString('hex'))).to.deep.equal(frames.map((f) => f.toString('hex')));
+    const s = await gateway.statsWhen('per-APPID counts', (x) => (x.per_appid?.['0x0003']?.to_wan_frames ?? 0) >= 10);
+    expect([1, 2, 3].map((a) => s.per_appid![`0x000${a}`]!.to_wan_frames), 'frames sent per APPID').to.deep.equal([10, 10, 10]);
   });
 
   it('writes the far side’s GOOSE onto the LAN segment once, byte-identical, and never sends it back', async () => {

@@ -85,4 +85,19 @@ constexpr size_t kToWanBase = kCounterCount;
 constexpr size_t kFromWanBase = kToWanBase + kToWanDropCount;
 constexpr size_t kCounterSlots = kFromWanBase + kFromWanDropCount;
 
+// Per-APPID counters, a second block read the same way: 65536 rows of these slots. The tx thread
+// writes the to-WAN ones, the rx thread the from-WAN ones (one writer per slot).
+#define GB_APPID_COUNTERS(X)                   \
+  X(kAppToWanFrames, "to_wan_frames")          \
+  X(kAppToWanBytes, "to_wan_bytes")            \
+  X(kAppToWanDropped, "to_wan_dropped")        \
+  X(kAppFromWanFrames, "from_wan_frames")      \
+  X(kAppFromWanBytes, "from_wan_bytes")        \
+  X(kAppFromWanDropped, "from_wan_dropped")
+
+#define GB_ENUM(name, label) name,
+enum AppidCounter : int { GB_APPID_COUNTERS(GB_ENUM) kAppidCounterCount };
+#undef GB_ENUM
+constexpr size_t kAppidSlots = size_t{65536} * kAppidCounterCount;
+
 }  // namespace gb

@@ -49,6 +49,7 @@ int64_t NowUs() {
 const char* const kToWanLabels[] = {GB_TO_WAN_DROPS(GB_LABEL)};
 const char* const kFromWanLabels[] = {GB_FROM_WAN_DROPS(GB_LABEL)};
 const char* const kCounterLabels[] = {GB_ENGINE_COUNTERS(GB_LABEL)};
+const char* const kAppidLabels[] = {GB_APPID_COUNTERS(GB_LABEL)};
 #undef GB_LABEL
 
 Napi::Array Labels(Napi::Env env, const char* const* labels, size_t n) {
@@ -137,6 +138,7 @@ Napi::Value EngineLayout(const Napi::CallbackInfo& info) {
   o.Set("counters", Labels(env, kCounterLabels, kCounterCount));
   o.Set("toWanDrops", Labels(env, kToWanLabels, kToWanDropCount));
   o.Set("fromWanDrops", Labels(env, kFromWanLabels, kFromWanDropCount));
+  o.Set("perAppid", Labels(env, kAppidLabels, kAppidCounterCount));
   return o;
 }
 
@@ -144,6 +146,7 @@ Napi::Function ForwardingEngine::Init(Napi::Env env) {
   return DefineClass(env, "ForwardingEngine",
                      {
                          InstanceMethod("counters", &ForwardingEngine::Counters),
+                         InstanceMethod("appidCounters", &ForwardingEngine::AppidCounters),
                          InstanceMethod("openTap", &ForwardingEngine::OpenTap),
                          InstanceMethod("openPacket", &ForwardingEngine::OpenPacket),
                          InstanceMethod("openWan", &ForwardingEngine::OpenWan),
@@ -167,8 +170,12 @@ ForwardingEngine::ForwardingEngine(const Napi::CallbackInfo& info) : Napi::Objec
   Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, kCounterSlots * sizeof(uint64_t));
   slots_ = static_cast<uint64_t*>(ab.Data());
   memset(slots_, 0, kCounterSlots * sizeof(uint64_t));
-  // The threads write into the buffer: it must live as long as the engine.
+  // The threads write into the buffers: they must live as long as the engine.
   slotsRef_ = Napi::Persistent(ab);
+  Napi::ArrayBuffer apps = Napi::ArrayBuffer::New(env, kAppidSlots * sizeof(uint64_t));
+  appSlots_ = static_cast<uint64_t*>(apps.Data());
+  memset(appSlots_, 0, kAppidSlots * sizeof(uint64_t));
+  appSlotsRef_ = Napi::Persistent(apps);
   txWake_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   rxWake_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (txWake_ < 0 || rxWake_ < 0) throw CodedError(env, "GB_ERR_SOCKET", "eventfd", errno);
@@ -182,6 +189,11 @@ ForwardingEngine::~ForwardingEngine() {
   StopThreads();
   if (txWake_ >= 0) close(txWake_);
   if (rxWake_ >= 0) close(rxWake_);
+}
+
+Napi::Value ForwardingEngine::AppidCounters(const Napi::CallbackInfo& info) {
+  Napi::ArrayBuffer ab = appSlotsRef_.Value();
+  return Napi::TypedArrayOf<uint64_t>::New(info.Env(), kAppidSlots, ab, 0, napi_biguint64_array);
 }
 
 Napi::Value ForwardingEngine::Counters(const Napi::CallbackInfo& info) {
@@ -529,8 +541,8 @@ int ForwardingEngine::DecideToWan(const EngineConfig& c, size_t groupCount, cons
   return kForward;
 }
 
-int ForwardingEngine::CheckCarried(const EngineConfig& c, const uint8_t* frame, size_t len, int64_t nowUs) const {
-  FrameHeader h;
+int ForwardingEngine::CheckCarried(const EngineConfig& c, const uint8_t* frame, size_t len, int64_t nowUs, FrameHeader* hp) const {
+  FrameHeader& h = *hp;
   if (CheckFrame(c.inner, frame, len, &h) != kForward) return kInnerNotAllowed;
   if (len > c.l2Mtu + 14 + (h.tagged ? 4 : 0)) return kOversizeFrame;
   if (!DestinationAllowed(c, frame)) return kBadDestination;
@@ -542,7 +554,7 @@ int ForwardingEngine::CheckCarried(const EngineConfig& c, const uint8_t* frame, 
 }
 
 int ForwardingEngine::DecideFromWan(const EngineConfig& c, GroupState g, uint8_t* d, size_t n, uint64_t source, uint32_t ownAddress,
-                                    int64_t nowUs, uint8_t* scratch, const uint8_t** frame, size_t* frameLen) {
+                                    int64_t nowUs, uint8_t* scratch, const uint8_t** frame, size_t* frameLen, FrameHeader* h) {
   // Nothing about the sender is believed (tracking, windows, loss counts) before the datagram
   // is authentic (R-GOOSE) or well-formed (GB1) and its carried frame passed every check.
   if (c.rgoose) {
@@ -551,7 +563,7 @@ int ForwardingEngine::DecideFromWan(const EngineConfig& c, GroupState g, uint8_t
     int r = RgooseDecapsulate(*c.rxRing, c.l2Map, d, n, &v, scratch, kSlotBytes, frameLen);
     if (r != kForward) return r;
     *frame = scratch;
-    r = CheckCarried(c, scratch, *frameLen, nowUs);
+    r = CheckCarried(c, scratch, *frameLen, nowUs, h);
     if (r != kForward) return r;
     if (static_cast<uint32_t>(source >> 16) == ownAddress) return kOwnSender;
     // The replay window is keyed by what the signature covers (the stream's APPID and the key),
@@ -568,7 +580,7 @@ int ForwardingEngine::DecideFromWan(const EngineConfig& c, GroupState g, uint8_t
   if (r != kForward) return r;
   *frame = v.frame;
   *frameLen = v.frameLen;
-  r = CheckCarried(c, v.frame, v.frameLen, nowUs);
+  r = CheckCarried(c, v.frame, v.frameLen, nowUs, h);
   if (r != kForward) return r;
   TrackCounts tc;
   TrackVerdict t = g.senders->Accept(own_, v.sender, v.seq, nowUs, &tc);
@@ -630,7 +642,8 @@ Napi::Value ForwardingEngine::TestFromWan(const Napi::CallbackInfo& info) {
   const uint8_t* frame = nullptr;
   size_t len = 0;
   GroupState g{TableFor(c.groups[gi]), ReplayFor(c.groups[gi])};
-  int r = DecideFromWan(c, g, d.Data(), d.ByteLength(), source, 0, now, scratch.data(), &frame, &len);
+  FrameHeader h;
+  int r = DecideFromWan(c, g, d.Data(), d.ByteLength(), source, 0, now, scratch.data(), &frame, &len, &h);
   if (r != kForward) Add(kFromWanBase + r, 1);
   return Napi::String::New(env, r == kForward ? "forward" : kFromWanLabels[r]);
 }
@@ -713,6 +726,7 @@ void ForwardingEngine::TxLoop() {
       int v = DecideToWan(c, groupCount, frame, len, now, &gi, &h);
       if (v != kForward) {
         Add(kToWanBase + v, 1);
+        if (h.hasAppId) AddApp(h.appId, kAppToWanDropped, 1);
         continue;
       }
       WanGroup& g = *p.wan->groups[gi];
@@ -721,9 +735,12 @@ void ForwardingEngine::TxLoop() {
       long total = Encapsulate(c, h, slot, len, *g.seq, out);
       if (total <= 0) {
         Add(kToWanBase + (total < 0 ? kOversize : kEncapsulationFailed), 1);
+        AddApp(h.appId, kAppToWanDropped, 1);
         continue;
       }
       (*g.seq)++;
+      AddApp(h.appId, kAppToWanFrames, 1);
+      AddApp(h.appId, kAppToWanBytes, len);
       iov[count] = {out, static_cast<size_t>(total)};
       memset(&msgs[count], 0, sizeof msgs[count]);
       msgs[count].msg_hdr.msg_name = &g.destination;
@@ -738,7 +755,7 @@ void ForwardingEngine::TxLoop() {
 
 // ------------------------------------------------------------------------------- rx thread
 
-void ForwardingEngine::WriteL2(const Plane& p, const uint8_t* frame, size_t n, int64_t nowUs) {
+bool ForwardingEngine::WriteL2(const Plane& p, const uint8_t* frame, size_t n, int64_t nowUs) {
   L2Endpoint* l2 = p.l2 && !p.l2->dead.load(std::memory_order_relaxed) ? p.l2.get() : nullptr;
   // Recorded before the write: a reflection can reach the tx thread before write() returns.
   if (p.cfg->gateway) writtenToL2_.Put(FrameFingerprint(frame, n), nowUs);
@@ -746,10 +763,11 @@ void ForwardingEngine::WriteL2(const Plane& p, const uint8_t* frame, size_t n, i
   if (l2 != nullptr) r = l2->packet ? send(l2->fd, frame, n, MSG_DONTWAIT) : write(l2->fd, frame, n);
   if (r < 0) {
     Add(kFromWanBase + kL2WriteFailed, 1);
-    return;
+    return false;
   }
   Add(kL2FramesWritten, 1);
   Add(kL2BytesWritten, n);
+  return true;
 }
 
 void ForwardingEngine::RefreshSendersGauge(const Plane& p) {
@@ -804,13 +822,20 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
       uint64_t source = uint64_t{from[i].sin_addr.s_addr} << 16 | from[i].sin_port;
       const uint8_t* frame = nullptr;
       size_t frameLen = 0;
+      FrameHeader carried;
       int verdict = DecideFromWan(*p.cfg, GroupState{g.senders, g.replay}, bufs[i], len, source, p.wan->uplinkAddress, now,
-                                  scratch, &frame, &frameLen);
+                                  scratch, &frame, &frameLen, &carried);
       if (verdict != kForward) {
         Add(kFromWanBase + verdict, 1);
+        if (carried.hasAppId) AddApp(carried.appId, kAppFromWanDropped, 1);
         continue;
       }
-      WriteL2(p, frame, frameLen, now);
+      if (WriteL2(p, frame, frameLen, now)) {
+        AddApp(carried.appId, kAppFromWanFrames, 1);
+        AddApp(carried.appId, kAppFromWanBytes, frameLen);
+      } else {
+        AddApp(carried.appId, kAppFromWanDropped, 1);
+      }
     }
     if (slots_[kSendersSeen] != seenBefore || slots_[kSendersEvicted] != evictedBefore) RefreshSendersGauge(p);
     if (static_cast<size_t>(r) < kBatch) return;

@@ -83,6 +83,7 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   };
 
   Napi::Value Counters(const Napi::CallbackInfo& info);
+  Napi::Value AppidCounters(const Napi::CallbackInfo& info);
   Napi::Value OpenTap(const Napi::CallbackInfo& info);
   Napi::Value OpenPacket(const Napi::CallbackInfo& info);
   Napi::Value OpenWan(const Napi::CallbackInfo& info);
@@ -102,8 +103,8 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   // `d` is opened in place (R-GOOSE decrypts); the frame to write ends up in *frame: inside `d`
   // (GB1) or rebuilt in `scratch` (R-GOOSE, kSlotBytes). `source`: sender address and port.
   int DecideFromWan(const EngineConfig& c, GroupState g, uint8_t* d, size_t n, uint64_t source, uint32_t ownAddress,
-                    int64_t nowUs, uint8_t* scratch, const uint8_t** frame, size_t* frameLen);
-  int CheckCarried(const EngineConfig& c, const uint8_t* frame, size_t len, int64_t nowUs) const;
+                    int64_t nowUs, uint8_t* scratch, const uint8_t** frame, size_t* frameLen, FrameHeader* h);
+  int CheckCarried(const EngineConfig& c, const uint8_t* frame, size_t len, int64_t nowUs, FrameHeader* h) const;
   // Datagram length; 0 when the SPDU could not be built, -1 when it would exceed the path MTU.
   long Encapsulate(const EngineConfig& c, const FrameHeader& h, uint8_t* slot, size_t len, uint32_t seq, uint8_t* out);
   bool DestinationAllowed(const EngineConfig& c, const uint8_t* frame) const;
@@ -112,7 +113,7 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   void RxLoop();
   void Flush(const Plane& p, struct mmsghdr* msgs, size_t count);
   void ReceiveGroup(const Plane& p, WanGroup& g, struct mmsghdr* msgs, uint8_t** bufs, uint8_t* scratch);
-  void WriteL2(const Plane& p, const uint8_t* frame, size_t n, int64_t nowUs);
+  bool WriteL2(const Plane& p, const uint8_t* frame, size_t n, int64_t nowUs);
   void RefreshSendersGauge(const Plane& p);
   bool Snapshot(uint64_t* seen, Plane* p);
   void Emit(const char* kind, int err);
@@ -126,8 +127,15 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
     __atomic_store_n(&slots_[slot], __atomic_load_n(&slots_[slot], __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
   }
 
+  inline void AddApp(uint16_t appid, int counter, uint64_t n) {
+    uint64_t* p = &appSlots_[size_t{appid} * kAppidCounterCount + counter];
+    __atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+  }
+
   uint64_t* slots_ = nullptr;
   Napi::Reference<Napi::ArrayBuffer> slotsRef_;
+  uint64_t* appSlots_ = nullptr;
+  Napi::Reference<Napi::ArrayBuffer> appSlotsRef_;
   uint64_t own_ = 0;
 
   std::mutex mu_;

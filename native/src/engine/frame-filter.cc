@@ -26,6 +26,7 @@ int CheckFrame(const FilterOptions& o, const uint8_t* f, size_t len, FrameHeader
   size_t p = 12;
   uint16_t type = Be16(f + p);
   h->tagged = false;
+  h->hasAppId = false;
   if (type == kVlan) {
     if (len < 18) return kRunt;
     p += 4;
@@ -54,6 +55,7 @@ int CheckFrame(const FilterOptions& o, const uint8_t* f, size_t len, FrameHeader
   uint16_t appId = Be16(f + afterType);
   uint16_t length = Be16(f + afterType + 2);
   h->appId = appId;
+  h->hasAppId = true;
   if (length < 8 || length > present) return kLengthField;
   if (length < present && len > kEthMinFrame + (h->tagged ? 4 : 0)) return kTrailingBytes;
   if (o.checkAppIdRange && (appId < lo || appId > hi)) return kAppidRange;

@@ -23,6 +23,7 @@ struct FrameHeader {
   uint16_t appId = 0;
   uint16_t etherType = 0;
   bool tagged = false;
+  bool hasAppId = false;  // the frame was long enough and IEC: appId is the frame's
 };
 
 // Returns kForward or a ToWanDrop code (the first block of reasons); fills `h` as far as it got.
