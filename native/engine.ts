@@ -65,7 +65,7 @@ export interface EngineCounts {
   fromWanDrops: Record<string, number>;
 }
 
-export type EngineEvent = 'l2-lost' | 'wan-error';
+export type EngineEvent = 'l2-lost' | 'wan-error' | 'rt-priority-failed';
 
 interface NativeEngine {
   counters(): BigUint64Array;
@@ -75,7 +75,7 @@ interface NativeEngine {
   openWan(o: WanOpenOptions): number;
   discard(handle: number): void;
   apply(o: { config: EngineConfig; l2?: number | null; wan?: number | null }): void;
-  start(onEvent: (kind: string, errno: number) => void): void;
+  start(onEvent: (kind: string, errno: number) => void, rtPriority: number): void;
   close(): void;
   membership(groupIndex: number, rejoin: boolean): number;
   groupDatagrams(): number[];
@@ -159,8 +159,9 @@ export class ForwardingEngine {
     this.#n.apply(o);
   }
 
-  start(onEvent: (kind: EngineEvent, errno: number) => void): void {
-    this.#n.start((kind, errno) => onEvent(kind as EngineEvent, errno));
+  /** Starts both threads; rtPriority > 0 runs them SCHED_FIFO at that priority (event when refused). */
+  start(onEvent: (kind: EngineEvent, errno: number) => void, rtPriority = 0): void {
+    this.#n.start((kind, errno) => onEvent(kind as EngineEvent, errno), rtPriority);
   }
 
   /** Stops both threads (no frame is handled after this returns) and closes every resource. */

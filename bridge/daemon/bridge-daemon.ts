@@ -64,6 +64,7 @@ export class BridgeDaemon {
   private scope: RetryScope | null = null;
   private readonly outages = new OutageWatch();
   private statsFailing = false;
+  private rtRefused = false;
   private stopping = false;
   private reloadChain: Promise<void> = Promise.resolve();
   /** How late the event loop runs (control plane only now); reported as runtime.*. */
@@ -77,7 +78,7 @@ export class BridgeDaemon {
     const d = new BridgeDaemon(log);
     try {
       await d.configure(cfg, null);
-      d.engine.start((kind, errno) => d.onEngineEvent(kind, errno));
+      d.engine.start((kind, errno) => d.onEngineEvent(kind, errno), cfg.rtPriority);
       d.loopDelay.enable();
     } catch (err) {
       await d.stop({ finalStats: false });
@@ -213,6 +214,12 @@ export class BridgeDaemon {
 
   private onEngineEvent(kind: EngineEvent, errno: number): void {
     if (this.stopping) return;
+    if (kind === 'rt-priority-failed') {
+      if (this.rtRefused) return; // once for both threads
+      this.rtRefused = true;
+      this.log.warn({ event: 'rt-priority-failed', errno, rtPriority: this.cfg.rtPriority }, 'data-plane threads run at normal priority (SCHED_FIFO refused: grant CAP_SYS_NICE or set rt_priority = 0)');
+      return;
+    }
     if (kind === 'l2-lost') {
       this.l2Lost = true;
       this.counters.countError('tap-lost');

@@ -14,6 +14,8 @@
 
 export const PROBE_SRC_OUI = [0x02, 0x67, 0x62] as const; // locally administered, "gb"
 export const PROBE_APPID_BASE = 0x1000;
+/** Probe APPIDs are PROBE_APPID_BASE + publisher, within the GOOSE range. */
+export const PROBE_MAX_PUBLISHERS = 0x3fff - PROBE_APPID_BASE + 1;
 /** Smallest frame the template fits in. */
 export const PROBE_MIN_BYTES = 150;
 /** Largest: 8500-byte TGW MTU less IPv4/UDP/encapsulation headroom is the caller's business; BER 2-byte lengths cap it. */
@@ -125,10 +127,13 @@ export function writeProbeTal(frame: Buffer, layout: ProbeLayout, talMs: number)
 export function readProbeFields(frame: Uint8Array, layout: ProbeLayout): ProbeFields | null {
   if (frame.length !== layout.frameBytes) return null;
   if (frame[12] !== 0x88 || frame[13] !== 0xb8) return null;
-  if (frame[6] !== PROBE_SRC_OUI[0] || frame[7] !== PROBE_SRC_OUI[1] || frame[8] !== PROBE_SRC_OUI[2]) return null;
+  // Identified by APPID, not source MAC: an R-GOOSE path rebuilds the Ethernet header (its own
+  // source MAC), carrying only the APPID and the APDU.
+  const publisher = ((frame[14]! << 8) | frame[15]!) - PROBE_APPID_BASE;
+  if (publisher < 0 || publisher >= PROBE_MAX_PUBLISHERS) return null;
   const b = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
   return {
-    publisher: (frame[10]! << 8) | frame[11]!,
+    publisher,
     stNum: b.readUInt32BE(layout.offStNum),
     sqNum: b.readUInt32BE(layout.offSqNum),
     txUs: b.readDoubleBE(layout.offTxUs),

@@ -4,6 +4,8 @@
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -397,9 +399,21 @@ bool ForwardingEngine::Snapshot(uint64_t* seen, Plane* p) {
   return true;
 }
 
-// start(onEvent(kind, errno))
+// Real-time priority for a data-plane thread: a frame's wake-up then preempts ordinary work at
+// once, as the kernel's own forwarding (softirq) does. Blocking threads with bounded work per
+// wake-up cannot starve the machine. Reported (not fatal) when not permitted.
+void ForwardingEngine::SetPriority() {
+  if (rtPriority_ <= 0) return;
+  sched_param sp{};
+  sp.sched_priority = rtPriority_;
+  int err = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+  if (err != 0) Emit("rt-priority-failed", err);
+}
+
+// start(onEvent(kind, errno), rtPriority)
 Napi::Value ForwardingEngine::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  rtPriority_ = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 0;
   if (started_ || closed_) throw Napi::Error::New(env, "start(): already started or closed");
   auto callJs = [](napi_env e, napi_value fn, void*, void* data) {
     auto* ev = static_cast<std::pair<const char*, int>*>(data);
@@ -674,6 +688,7 @@ void ForwardingEngine::Flush(const Plane& p, mmsghdr* msgs, size_t count) {
 }
 
 void ForwardingEngine::TxLoop() {
+  SetPriority();
   std::vector<uint8_t> arena(kBatch * kSlotBytes);
   std::vector<uint8_t> spdus;  // R-GOOSE output (GB1 sends the read slot itself)
   mmsghdr msgs[kBatch];
@@ -843,6 +858,7 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
 }
 
 void ForwardingEngine::RxLoop() {
+  SetPriority();
   std::vector<uint8_t> arena(kBatch * kSlotBytes);
   uint8_t* bufs[kBatch];
   for (size_t i = 0; i < kBatch; i++) bufs[i] = arena.data() + i * kSlotBytes;

@@ -117,6 +117,7 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   void RefreshSendersGauge(const Plane& p);
   bool Snapshot(uint64_t* seen, Plane* p);
   void Emit(const char* kind, int err);
+  void SetPriority();
   void Wake();
   void StopThreads();
   SenderTable* TableFor(const std::string& group);
@@ -155,6 +156,7 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   std::thread tx_, rx_;
   std::atomic<bool> stopping_{false};
   bool started_ = false, closed_ = false;
+  int rtPriority_ = 0;
   napi_threadsafe_function events_ = nullptr;
 };
 
