@@ -48,6 +48,28 @@ export function summarizeHistogram(h: Histogram): LatencySummary | null {
   };
 }
 
+/** Scheduled send → receive: the same figures with the generator's own lateness included. */
+export const SCHED_KEYS: readonly string[] = LATENCY_KEYS.map((k) => k.replace('latency_', 'latency_sched_'));
+
+/** Generator lag (actual − scheduled send time) percentiles. */
+export const LAG_KEYS = ['gen_lag_p50_us', 'gen_lag_p99_us', 'gen_lag_p99_9_us', 'gen_lag_max_us'] as const;
+
+/** summarizeHistogram with its keys renamed from `latency_` to `prefix` (e.g. `latency_sched_`). */
+export function summarizeAs(prefix: string, h: Histogram): Record<string, number> | null {
+  const s = summarizeHistogram(h);
+  return s && Object.fromEntries(Object.entries(s).map(([k, v]) => [k.replace('latency_', prefix), v]));
+}
+
+export function lagSummary(h: Histogram): Record<(typeof LAG_KEYS)[number], number> | null {
+  if (h.totalCount === 0) return null;
+  return {
+    gen_lag_p50_us: h.getValueAtPercentile(50),
+    gen_lag_p99_us: h.getValueAtPercentile(99),
+    gen_lag_p99_9_us: h.getValueAtPercentile(99.9),
+    gen_lag_max_us: h.maxValue,
+  };
+}
+
 /** IEC 61850-5 transfer-time classes (upper bounds, µs), fastest first. */
 export const TRANSFER_TIME_CLASSES = [
   { name: 'TT6', maxUs: 3_000 },

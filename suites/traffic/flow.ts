@@ -11,13 +11,15 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface ConstantSenderResult {
   mode: 'constant';
-  sent: number;
+  /** Frames scheduled and offered once each (refused ones included: they count as lost). */
+  offered: number;
+  /** Frames the sender's kernel refused (not retried). */
+  refused: number;
   rateFps: number;
   achievedFps: number;
   durationS: number;
-  refusedCalls: number;
-  writeDrops: number;
-  maxLagUs: number;
+  /** HdrHistogram (compressed base64) of actual − scheduled send time, µs, one sample per frame. */
+  lagHistogram: string;
 }
 export interface GooseSenderResult {
   mode: 'goose';
@@ -39,6 +41,8 @@ export interface ReceiverResult {
   firstRxUs: number;
   lastRxUs: number;
   histogram: string;
+  /** Constant mode: per slice (the sender's --slice), actual and scheduled send → receive. */
+  slices: Array<{ slice: number; distinct: number; histogram: string; schedHistogram: string }>;
   firstDeliveries: Array<[number, number, number]>;
 }
 
@@ -84,7 +88,7 @@ export interface FlowSpec {
   to: readonly number[];
   size: number;
   /** Sender arguments after `--interface`/`--size` (mode-specific). */
-  sender: { mode: 'send-constant'; rate: number; duration: number; publishers: number } | {
+  sender: { mode: 'send-constant'; rate: number; duration: number; publishers: number; slice?: number } | {
     mode: 'send-goose';
     duration: number;
     publishers: number;
@@ -94,8 +98,6 @@ export interface FlowSpec {
     windowMs: number;
     seed: number;
   };
-  /** Record latency with HdrHistogram's coordinated-omission correction at the sender's fixed rate. */
-  correctCoordinatedOmission?: boolean;
   /** Hook called once every receiver is listening and before the sender starts. */
   beforeSend?: () => Promise<void>;
   settleMs?: number;
@@ -106,19 +108,13 @@ export interface FlowResult<S> {
   receivers: Map<number, ReceiverResult>;
 }
 
-function expectedIntervalOf(spec: FlowSpec): number {
-  // Coordinated-omission correction synthesises latency/interval samples per late frame: right
-  // for the latency suite's fixed low rate, ruinous at 100k frames/s (the throughput suite only counts).
-  return spec.sender.mode === 'send-constant' && spec.correctCoordinatedOmission === true ? Math.max(1, Math.round(1e6 / spec.sender.rate)) : 0;
-}
-
 /** Starts the receivers of a flow and waits until each listens. */
 export async function startReceivers(spec: FlowSpec): Promise<Map<number, ManagedProcess>> {
   const topo = spec.topology;
   const receivers = new Map<number, ManagedProcess>();
   try {
     for (const h of spec.to) {
-      const args = ['recv', '--interface', spec.ifname, '--size', String(spec.size), '--expected-interval-us', String(expectedIntervalOf(spec))];
+      const args = ['recv', '--interface', spec.ifname, '--size', String(spec.size)];
       if (spec.sender.mode === 'send-goose') args.push('--first-deliveries');
       receivers.set(h, topo.spawn(topo.host(h).ns, trafficArgv(args), `receiver h${h}`, { cwd: REPO }));
     }
@@ -136,7 +132,7 @@ export async function runSender<S extends ConstantSenderResult | GooseSenderResu
   const s = spec.sender;
   const sargs =
     s.mode === 'send-constant'
-      ? ['send-constant', '--rate', String(s.rate), '--duration', String(s.duration), '--publishers', String(s.publishers), '--seq-start', String(seqStart)]
+      ? ['send-constant', '--rate', String(s.rate), '--duration', String(s.duration), '--publishers', String(s.publishers), '--seq-start', String(seqStart), '--slice', String(s.slice ?? 1)]
       : [
           'send-goose', '--duration', String(s.duration), '--publishers', String(s.publishers),
           '--event-interval-ms', String(s.eventIntervalMs), '--t1-ms', String(s.t1Ms), '--t0-ms', String(s.t0Ms),
