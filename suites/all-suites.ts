@@ -7,12 +7,10 @@ import { runThroughputSuite } from './throughput-suite.js';
 import { runLossSuite } from './loss-suite.js';
 import { writeReportFolder, type ExtraSection } from './report/report-folder.js';
 import { createProgress } from './report/progress.js';
-import { SUITE_MTU, type SuiteCommon } from './suite-context.js';
+import { ALL_SUITES, SUITE_MTU, type SuiteCommon, type SuiteName } from './suite-context.js';
 import { igmpAllPlan, runIgmpForAll } from './igmp/all-hook.js';
 import { estimateSuiteSeconds } from './igmp/index.js';
 
-export const ALL_SUITES = ['latency', 'throughput', 'loss', 'igmp'] as const;
-export type SuiteName = (typeof ALL_SUITES)[number];
 
 export interface AllOptions extends Omit<SuiteCommon, 'topology'> {
   smoke: boolean;

@@ -2,12 +2,12 @@
 // netem here), GOOSE publishers following the retransmission schedule. Per loss rate and path:
 // injected (exact nft counter) vs subscriber-measured loss with statistical bounds, the bridges'
 // WAN-gap counters, and the fraction of state changes delivered within 4 ms / 10 ms / 100 ms / 1 s
-// beside the analytic 1 − p^n of the schedule.
+// beside the prediction from the schedule, the injected p and the run's latency distribution.
 import type { Row } from './report/csv.js';
 import { writeCsv } from './report/csv.js';
 import { renderTable } from './report/table.js';
 import { lossTable } from './topology/index.js';
-import { wilsonInterval, scheduleOffsetsUs, predictedDeliveryProbability, deliveredFraction } from './stats/loss-statistics.js';
+import { wilsonInterval, scheduleOffsetsUs, predictedDeliveryProbability, deliveredFraction, histogramCdf } from './stats/loss-statistics.js';
 import { createSchedule } from '../sim/retransmission-schedule.js';
 import { runFlow, decodeHistogram, type GooseSenderResult } from './traffic/flow.js';
 import { withPath, withTopology, type SuiteCommon } from './suite-context.js';
@@ -92,6 +92,8 @@ export async function runLossSuite(o: LossOptions): Promise<LossResult> {
           }
           const h = decodeHistogram(rx.histogram);
           const p50 = h.totalCount > 0 ? h.getValueAtPercentile(50) : 0;
+          // The prediction uses this run's latency distribution, tail included, not one figure.
+          const cdf = histogramCdf((q) => h.getValueAtPercentile(q), h.totalCount);
           const delta = (k: string): number | null => (k in after ? (after[k] ?? 0) - (before[k] ?? 0) : null);
           const row: Row = {
             path: name, loss_set_percent: loss, sent, received: rx.distinct, lost,
@@ -107,7 +109,7 @@ export async function runLossSuite(o: LossOptions): Promise<LossResult> {
           };
           for (const d of DEADLINES_MS) {
             row[`delivered_${dl(d)}_fraction`] = Math.round(deliveredFraction(delays, d * 1000) * 1e4) / 1e4;
-            row[`predicted_${dl(d)}_fraction`] = Math.round(predictedDeliveryProbability(p, offsets, p50, d * 1000) * 1e4) / 1e4;
+            row[`predicted_${dl(d)}_fraction`] = Math.round(predictedDeliveryProbability(p, offsets, cdf, d * 1000) * 1e4) / 1e4;
           }
           rows.push(row);
           o.log(`loss ${name} ${loss} %: sent ${sent}, received ${rx.distinct}, injected ${injected}, states ${delays.length}, duplicates ${rx.duplicates}`);

@@ -1,10 +1,10 @@
-// suite:all's hook (suites/all-suites.ts imports this file when present): a short IGMP run into the
-// same folder, and its section of summary.md / report.html (table + timeline chart).
+// suite:all's hook: a short IGMP run into the same folder, and its section of summary.md /
+// report.html (table + timeline chart; suite:igmp uses the same section).
 import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg } from '../report/charts.js';
 import type { ExtraSection } from '../report/report-folder.js';
 import { renderMarkdownTable } from '../report/table.js';
-import { IGMP_COLUMNS, runIgmpSuite, type IgmpSuiteOptions, type TimelineRow } from './index.js';
+import { IGMP_COLUMNS, runIgmpSuite, type IgmpSuiteOptions, type IgmpSuiteResult, type TimelineRow } from './index.js';
 import type { ScenarioNumber } from './scenario-plan.js';
 
 /** Scale and scenarios for suite:all (~1.5 min) and its CI smoke (~30 s). */
@@ -96,9 +96,14 @@ export async function runIgmpForAll(o: { out: string; scale: number; smoke: bool
   const plan = igmpAllPlan(o.smoke);
   const r = await runIgmpSuite({ ...plan, outDir: o.out, log: o.log });
   process.stderr.write(`${r.table}\n`);
+  return igmpSection(r, plan.scale ?? o.scale);
+}
+
+/** The IGMP section of summary.md / report.html: table and timeline chart. */
+export async function igmpSection(r: Pick<IgmpSuiteResult, 'rows' | 'timeline'>, scale: number): Promise<ExtraSection> {
   const rows = r.rows.map((x) => ({ ...x }));
   const markdown =
-    `Scale ${plan.scale}: times in TGW seconds (timer-driven values × scale). Full run: \`npm run suite:igmp\`.\n\n` +
+    `Scale ${scale}: times in TGW seconds (timer-driven values × scale). Full run: \`npm run suite:igmp\`.\n\n` +
     renderMarkdownTable([...IGMP_COLUMNS], rows);
   return {
     title: 'IGMP membership (Transit Gateway timeout)',

@@ -25,13 +25,38 @@ export function scheduleOffsetsUs(gapAfter: (frameIndex: number) => number, unti
 
 /**
  * Probability that a state change reaches the subscriber within `deadlineUs`, when each frame is
- * lost independently with probability `p` and takes `latencyUs` to arrive: 1 − p^n, n = frames
- * of the state sent early enough to arrive by the deadline.
+ * lost independently with probability `p` and arrives after a latency drawn from `latencyCdf`
+ * (fraction of frames at or under a latency, µs): 1 − Π (1 − (1 − p) · F(deadline − offset)) over
+ * the state's frames. With a step CDF at one latency this is the textbook 1 − pⁿ; with the run's
+ * measured CDF it carries the path's latency tail, which the 4 ms figure depends on.
  */
-export function predictedDeliveryProbability(p: number, offsetsUs: readonly number[], latencyUs: number, deadlineUs: number): number {
+export function predictedDeliveryProbability(p: number, offsetsUs: readonly number[], latencyCdf: (us: number) => number, deadlineUs: number): number {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`loss probability must be in [0, 1], got ${p}`);
-  const n = offsetsUs.filter((o) => o + latencyUs <= deadlineUs).length;
-  return 1 - p ** n;
+  let missAll = 1;
+  for (const o of offsetsUs) if (o <= deadlineUs) missAll *= 1 - (1 - p) * latencyCdf(deadlineUs - o);
+  return 1 - missAll;
+}
+
+/** A CDF at one latency: every frame takes exactly `latencyUs`. */
+export const stepCdf = (latencyUs: number) => (us: number): number => (us >= latencyUs ? 1 : 0);
+
+/**
+ * The CDF of a recorded latency histogram, from its percentiles: the largest fraction q with
+ * valueAtPercentile(q) ≤ us (bisection; HdrHistogram-js has no direct CDF).
+ */
+export function histogramCdf(valueAtPercentile: (q: number) => number, total: number): (us: number) => number {
+  return (us: number): number => {
+    if (total === 0 || valueAtPercentile(0) > us) return 0;
+    if (valueAtPercentile(100) <= us) return 1;
+    let lo = 0;
+    let hi = 100;
+    for (let i = 0; i < 30; i++) {
+      const mid = (lo + hi) / 2;
+      if (valueAtPercentile(mid) <= us) lo = mid;
+      else hi = mid;
+    }
+    return lo / 100;
+  };
 }
 
 /** Fraction of delays (µs; null = never delivered) at or under the deadline. */
