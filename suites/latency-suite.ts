@@ -8,7 +8,7 @@ import { writeCsv } from './report/csv.js';
 import { renderTable } from './report/table.js';
 import { LAG_KEYS, LATENCY_KEYS, PERCENTILES, SCHED_KEYS, lagSummary, ratio, summarizeAs, summarizeHistogram, transferTimeClass } from './stats/latency-summary.js';
 import { ProcessSampler } from './stats/process-sampler.js';
-import { runSender, startReceivers, collectReceivers, decodeHistogram, type ConstantSenderResult, type FlowSpec, type ReceiverResult } from './traffic/flow.js';
+import { runSender, startReceivers, startSliceSender, collectReceivers, decodeHistogram, type FlowSpec, type ReceiverResult, type SliceSender } from './traffic/flow.js';
 import { withPaths, withTopology, type SuiteCommon } from './suite-context.js';
 import type { L2Path, PathName } from './paths/l2-path.js';
 import type { ManagedProcess } from './topology/index.js';
@@ -132,17 +132,20 @@ export async function runLatencySuite(o: LatencyOptions): Promise<LatencyResult>
   await withTopology(o, 2, async (topo) => {
     o.progress?.step(`latency: starting ${o.paths.join(' + ')}`);
     await withPaths(o.paths, topo, async (paths) => {
-      const specOf = (path: L2Path, duration: number, slice = 0): FlowSpec => ({
+      const specOf = (path: L2Path, duration: number): FlowSpec => ({
         topology: topo, ifname: path.ifname, from: 1, to: [2], size: o.sizeBytes,
-        sender: { mode: 'send-constant', rate: o.rateFps, duration, publishers: o.publishers, slice },
+        sender: { mode: 'send-constant', rate: o.rateFps, duration, publishers: o.publishers, slice: 0 },
       });
       // Warm-up, not recorded (slice 0 is left out of every figure): JIT, first-sender state on both ends.
       if (o.warmupS > 0) for (const path of paths) await runSender(specOf(path, o.warmupS));
-      interface PathState { receivers: Map<number, ManagedProcess>; seq: number; perSlice: Array<{ round: number; startS: number; sent: number; refused: number; lag: hdr.Histogram }>; usage: ProcessUsage[][] }
+      interface PathState { receivers: Map<number, ManagedProcess>; sender: SliceSender; seq: number; perSlice: Array<{ round: number; startS: number; sent: number; refused: number; lag: hdr.Histogram }>; usage: ProcessUsage[][] }
       const state = new Map<PathName, PathState>();
       const t0 = Date.now();
       try {
-        for (const path of paths) state.set(path.name, { receivers: await startReceivers(specOf(path, sliceS)), seq: 0, perSlice: [], usage: [] });
+        for (const path of paths) {
+          const receivers = await startReceivers(specOf(path, sliceS));
+          state.set(path.name, { receivers, sender: await startSliceSender(specOf(path, sliceS)), seq: 0, perSlice: [], usage: [] });
+        }
         for (let r = 0; r < rounds; r++) {
           const order = r % 2 === 0 ? paths : [...paths].reverse();
           for (const path of order) {
@@ -151,7 +154,7 @@ export async function runLatencySuite(o: LatencyOptions): Promise<LatencyResult>
             const sampler = new ProcessSampler(path.processes().map((p) => ({ pid: p.pid, label: `h${p.host}` })));
             sampler.begin();
             const startS = (Date.now() - t0) / 1000;
-            const s = await runSender<ConstantSenderResult>(specOf(path, sliceS, r + 1), st.seq);
+            const s = await st.sender.runSlice(r + 1, st.seq, sliceS);
             st.usage.push(sampler.end());
             st.seq += s.offered;
             st.perSlice.push({ round: r + 1, startS, sent: s.offered, refused: s.refused, lag: decodeHistogram(s.lagHistogram) });
@@ -191,7 +194,10 @@ export async function runLatencySuite(o: LatencyOptions): Promise<LatencyResult>
           o.log(`latency ${path.name}: offered ${t.sent}, refused by the sender's kernel ${t.refused}, received ${t.received}, duplicates ${rx.duplicates}, receiver kernel drops ${rx.kernelDrops}, generator lag p99 ${t.lag.getValueAtPercentile(99)} µs`);
         }
       } finally {
-        for (const st of state.values()) for (const p of st.receivers.values()) if (p.running) await p.stop(1000);
+        for (const st of state.values()) {
+          await st.sender.stop();
+          for (const p of st.receivers.values()) if (p.running) await p.stop(1000);
+        }
       }
     });
   });

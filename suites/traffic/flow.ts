@@ -149,6 +149,58 @@ export async function runSender<S extends ConstantSenderResult | GooseSenderResu
   return parseLastJson<S>(sender);
 }
 
+/** A constant-rate sender kept running between slices (`send-constant --serve`). */
+export interface SliceSender {
+  /** Sends one slice: `durationS` at the spec's rate, frames numbered from seqStart, stNum = slice. */
+  runSlice(slice: number, seqStart: number, durationS: number): Promise<ConstantSenderResult>;
+  stop(): Promise<void>;
+}
+
+export async function startSliceSender(spec: FlowSpec): Promise<SliceSender> {
+  const s = spec.sender;
+  if (s.mode !== 'send-constant') throw new Error('startSliceSender: a constant-rate flow is needed');
+  const topo = spec.topology;
+  const p = topo.spawn(
+    topo.host(spec.from).ns,
+    trafficArgv([
+      'send-constant', '--serve', '--rate', String(s.rate), '--duration', String(s.duration), '--publishers', String(s.publishers),
+      '--interface', spec.ifname, '--size', String(spec.size),
+    ]),
+    `slice sender h${spec.from}`,
+    { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  await waitReady(p);
+  let buf = '';
+  const waiting: Array<(line: string) => void> = [];
+  p.child.stdout?.on('data', (d: Buffer | string) => {
+    buf += String(d);
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      waiting.shift()?.(line);
+    }
+  });
+  return {
+    runSlice: (slice, seqStart, durationS) =>
+      new Promise<ConstantSenderResult>((resolve, reject) => {
+        const onExit = (): void => reject(new Error(`${p.describe()}: exited during slice ${slice}`));
+        void p.exited.then(onExit);
+        waiting.push((line) => {
+          try {
+            resolve(JSON.parse(line) as ConstantSenderResult);
+          } catch {
+            reject(new Error(`${p.describe()}: result is not JSON: ${line.slice(0, 200)}`));
+          }
+        });
+        p.child.stdin?.write(`${slice} ${seqStart} ${durationS}\n`);
+      }),
+    stop: async () => {
+      p.child.stdin?.end();
+      await p.stop(3000);
+    },
+  };
+}
+
 /** Stops the receivers (they print their result on SIGTERM) and parses what they report. */
 export async function collectReceivers(receivers: Map<number, ManagedProcess>): Promise<Map<number, ReceiverResult>> {
   const results = new Map<number, ReceiverResult>();

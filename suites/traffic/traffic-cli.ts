@@ -1,12 +1,14 @@
 // The lean traffic endpoints the suites run inside host namespaces (one process each):
 //   send-constant: fixed-rate probe frames (round-robin over publishers), pre-encoded templates
 //                  patched in place and sent with sendmmsg through the native PacketSocket;
+//                  with --serve, one slice per stdin request;
 //   send-goose:    publishers following the GOOSE retransmission schedule (sim's schedule) with a
 //                  state change every --event-interval-ms;
 //   recv:          counts probe frames, records one-way latency (CLOCK_MONOTONIC, same clock as
 //                  the sender's stamps) into HdrHistograms: actual send → receive and, per slice,
 //                  also scheduled send → receive; in GOOSE mode each state's first delivery.
 // Each prints one JSON object on stdout when done (recv: on SIGTERM/SIGINT or --duration).
+import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import * as hdr from 'hdr-histogram-js';
 import { PacketSocket, monotonicUs, frameAt } from '../../native/index.js';
@@ -39,19 +41,42 @@ interface ConstantOpts {
   slice: number;
 }
 
-/**
- * Open loop: frame k is scheduled at start + k / rate and is offered exactly once. Each frame
- * carries its actual send time (txUs) and its scheduled time (eventUs); the receiver records both,
- * so the generator's own lateness is measured (scheduled → receive), never synthesised. A frame
- * the kernel refuses is not retried: it counts as offered and lost, whatever the path.
- */
-async function sendConstant(o: ConstantOpts): Promise<void> {
+async function sendConstant(o: ConstantOpts & { serve: boolean }): Promise<void> {
   const sock = PacketSocket.open(o.interface, { etherTypes: [0x88b8] });
   const perPub = Math.ceil(MAX_BATCH / o.publishers) + 1;
   const pools = Array.from({ length: o.publishers }, (_, p) => {
     const t = buildProbeTemplate(o.size, p);
     return { layout: t.layout, bufs: Array.from({ length: perPub }, () => Buffer.from(t.frame)) };
   });
+  try {
+    if (!o.serve) {
+      out(await sendPaced(sock, pools, o));
+      return;
+    }
+    // Serve mode: one process sends many slices on request ("<slice> <seqStart> <durationS>" per
+    // stdin line, one JSON result line each), so interleaved slices do not pay a start-up each.
+    process.stderr.write('ready\n');
+    const lines = createInterface({ input: process.stdin });
+    for await (const line of lines) {
+      const [slice, seqStart, duration] = line.trim().split(/\s+/).map(Number);
+      if (![slice, seqStart, duration].every((x) => Number.isFinite(x))) throw new Error(`serve: bad request line "${line}"`);
+      out(await sendPaced(sock, pools, { ...o, slice: slice!, seqStart: seqStart!, duration: duration! }));
+    }
+  } finally {
+    sock.close();
+  }
+}
+
+type Pools = Array<{ layout: ProbeLayout; bufs: Buffer[] }>;
+
+/**
+ * Open loop: frame k is scheduled at start + k / rate and is offered exactly once. Each frame
+ * carries its actual send time (txUs) and its scheduled time (eventUs); the receiver records both,
+ * so the generator's own lateness is measured (scheduled → receive), never synthesised. A frame
+ * the kernel refuses is not retried: it counts as offered and lost, whatever the path.
+ */
+async function sendPaced(sock: PacketSocket, pools: Pools, o: ConstantOpts): Promise<Record<string, unknown>> {
+  const perPub = pools[0]!.bufs.length;
   const total = Math.max(1, Math.round(o.rate * o.duration));
   const startUs = monotonicUs() + 20_000;
   const pacer = new FixedRatePacer(startUs, o.rate, total);
@@ -92,8 +117,7 @@ async function sendConstant(o: ConstantOpts): Promise<void> {
     } else k += took;
   }
   const endUs = monotonicUs();
-  sock.close();
-  out({
+  return {
     mode: 'constant',
     offered: k,
     refused,
@@ -101,7 +125,7 @@ async function sendConstant(o: ConstantOpts): Promise<void> {
     achievedFps: (k * 1e6) / Math.max(1, endUs - startUs),
     durationS: (endUs - startUs) / 1e6,
     lagHistogram: hdr.encodeIntoCompressedBase64(lag),
-  });
+  };
 }
 
 interface GooseOpts {
@@ -319,7 +343,8 @@ program
   .option('--publishers <n>', 'streams', num, 1)
   .option('--seq-start <n>', 'first sequence number', num, 0)
   .option('--slice <n>', 'slice number written into every frame (stNum)', num, 1)
-  .action((o: ConstantOpts) => sendConstant(o));
+  .option('--serve', 'send slices on request: stdin lines "<slice> <seqStart> <durationS>", a JSON line each', false)
+  .action((o: ConstantOpts & { serve: boolean }) => sendConstant(o));
 program
   .command('send-goose')
   .requiredOption('--interface <if>')
