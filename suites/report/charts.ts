@@ -174,7 +174,7 @@ export function lossIntervalSpec(rows: Datum[]): TopLevelSpec {
     data: { values },
     layer: [
       { mark: { type: 'rule', strokeDash: [4, 4], color: '#999' }, encoding: { x: { datum: 0, type: 'quantitative' }, y: { datum: 0, type: 'quantitative' }, x2: { datum: Math.max(1, ...values.map((v) => v.set)) }, y2: { datum: Math.max(1, ...values.map((v) => v.set)) } } },
-      { mark: { type: 'errorbar', ticks: true }, encoding: { x: { field: 'set', type: 'quantitative', title: 'injected loss (%)' }, y: { field: 'low', type: 'quantitative', title: 'measured loss (%)' }, y2: { field: 'high' }, color: { field: 'path', type: 'nominal' }, xOffset: { field: 'path' } } },
+      { mark: { type: 'errorbar', ticks: true }, encoding: { x: { field: 'set', type: 'quantitative', title: 'injected loss (%)' }, y: { field: 'low', type: 'quantitative', title: 'measured loss (%)' }, y2: { field: 'high' }, color: { field: 'path', type: 'nominal' } } },
       { mark: { type: 'point', filled: true }, encoding: { x: { field: 'set', type: 'quantitative' }, y: { field: 'measured', type: 'quantitative' }, color: { field: 'path', type: 'nominal' } } },
     ],
   } as TopLevelSpec;

@@ -11,29 +11,18 @@ export function wilsonInterval(k: number, n: number, z = 1.96): { low: number; h
   return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
 
-/** Offsets (µs) from the state change of the frames of one state, given the schedule's gaps
- * (the simulator's RetransmissionSchedule.gapAfter), up to untilUs. */
-export function scheduleOffsetsUs(gapAfter: (frameIndex: number) => number, untilUs: number): number[] {
-  const out: number[] = [0];
-  for (let i = 0, at = 0; ; i++) {
-    at += gapAfter(i);
-    if (at > untilUs) break;
-    out.push(at);
-  }
-  return out;
-}
-
 /**
- * Probability that a state change reaches the subscriber within `deadlineUs`, when each frame is
- * lost independently with probability `p` and arrives after a latency drawn from `latencyCdf`
- * (fraction of frames at or under a latency, µs): 1 − Π (1 − (1 − p) · F(deadline − offset)) over
- * the state's frames. With a step CDF at one latency this is the textbook 1 − pⁿ; with the run's
- * measured CDF it carries the path's latency tail, which the 4 ms figure depends on.
+ * Probability that a state change reaches the subscriber within `deadlineUs`, when each of its
+ * frames is lost independently with probability `p` and frame k, if it arrives, arrives after a
+ * delay (from the state change) drawn from `frameDelayCdfs[k]`: 1 − Π_k (1 − (1 − p) · F_k(deadline)).
+ * With step CDFs at schedule offset + one latency this is the textbook 1 − pⁿ; with the run's
+ * measured per-frame delays it carries the generator's lateness and the path's latency tail,
+ * which the 4 ms and 10 ms figures depend on, and leaves loss as the only modelled cause.
  */
-export function predictedDeliveryProbability(p: number, offsetsUs: readonly number[], latencyCdf: (us: number) => number, deadlineUs: number): number {
+export function predictedDeliveryProbability(p: number, frameDelayCdfs: ReadonlyArray<(us: number) => number>, deadlineUs: number): number {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`loss probability must be in [0, 1], got ${p}`);
   let missAll = 1;
-  for (const o of offsetsUs) if (o <= deadlineUs) missAll *= 1 - (1 - p) * latencyCdf(deadlineUs - o);
+  for (const cdf of frameDelayCdfs) missAll *= 1 - (1 - p) * cdf(deadlineUs);
   return 1 - missAll;
 }
 

@@ -44,6 +44,8 @@ export interface ReceiverResult {
   /** Constant mode: per slice (the sender's --slice), actual and scheduled send → receive. */
   slices: Array<{ slice: number; distinct: number; histogram: string; schedHistogram: string }>;
   firstDeliveries: Array<[number, number, number]>;
+  /** GOOSE mode: per frame index in a state (sqNum), state change → arrival, µs (HdrHistogram, base64). */
+  frameDelays: Array<{ sq: number; histogram: string }>;
 }
 
 export function trafficArgv(args: readonly string[]): string[] {

@@ -18,6 +18,8 @@ import { createSchedule, TalPolicy } from '../../sim/retransmission-schedule.js'
 import { SeqBitmap } from './seq-bitmap.js';
 
 const MAX_BATCH = 256;
+/** Frames of one state whose delay is recorded separately (a 1 s window holds 9 of the schedule's). */
+const MAX_SQ_HISTOGRAMS = 16;
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const immediate = (): Promise<void> => new Promise((r) => setImmediate(r));
 /**
@@ -240,6 +242,9 @@ async function recv(o: RecvOpts): Promise<void> {
   const hist = newHist();
   // Constant mode: per slice (stNum), actual send → receive and scheduled send → receive.
   const slices = new Map<number, { distinct: number; actual: hdr.Histogram; sched: hdr.Histogram }>();
+  // GOOSE mode: delay from the state change to the arrival of its k-th frame (k = sqNum), which
+  // folds the generator's lateness and the path's latency into one measured distribution per k.
+  const bySq: hdr.Histogram[] = [];
   const seen = new SeqBitmap();
   const seenGoose = new Set<number>();
   const first = new Map<number, number>(); // (publisher << 32 | stNum) as number key → first delay µs
@@ -273,6 +278,7 @@ async function recv(o: RecvOpts): Promise<void> {
         seenGoose.add(key);
         const sk = f.publisher * 2 ** 32 + f.stNum;
         if (!first.has(sk)) first.set(sk, Math.max(0, Math.round(rx - f.eventUs)));
+        if (f.sqNum < MAX_SQ_HISTOGRAMS) (bySq[f.sqNum] ??= newHist()).recordValue(Math.max(1, Math.round(rx - f.eventUs)));
         hist.recordValue(latency);
       } else {
         if (!seen.add(f.sqNum)) {
@@ -317,6 +323,7 @@ async function recv(o: RecvOpts): Promise<void> {
       histogram: hdr.encodeIntoCompressedBase64(x.actual),
       schedHistogram: hdr.encodeIntoCompressedBase64(x.sched),
     })),
+    frameDelays: bySq.map((h, sq) => ({ sq, histogram: hdr.encodeIntoCompressedBase64(h) })).filter((x) => x !== undefined),
     firstDeliveries: o.firstDeliveries
       ? [...first].map(([k, d]) => [Math.floor(k / 2 ** 32), k % 2 ** 32, d])
       : [],
