@@ -30,14 +30,15 @@ export interface SuiteFailure {
 export function allPlan(smoke: boolean) {
   return smoke
     ? {
-        // 8 slices per path: the fewest with which the slice test can reject at α = 0.01.
-        latency: { durationS: 4, rateFps: 1000, publishers: 1, sizeBytes: 200, warmupS: 1, rounds: 8 },
+        // 16 slices per path (7 is the fewest with which the slice test can reject at α = 0.01;
+        // 16 give it the power to see a 2× regression through this machine's slice-to-slice spread).
+        latency: { durationS: 4, rateFps: 1000, publishers: 1, sizeBytes: 200, warmupS: 1, rounds: 16 },
         // Short trials (CI smoke): they overstate rates; suite:throughput uses ≥ 10 s.
         throughput: { sizes: [200], trialS: 1.5, minFps: 5_000, maxFps: 150_000, resolution: 0.1, maxTrials: 4 },
         loss: { lossPercents: [5, 20], durationS: 6, publishers: 20, eventIntervalMs: 1500 },
       }
     : {
-        latency: { durationS: 6, rateFps: 1000, publishers: 1, sizeBytes: 200, warmupS: 2, rounds: 10 },
+        latency: { durationS: 6, rateFps: 1000, publishers: 1, sizeBytes: 200, warmupS: 2, rounds: 20 },
         throughput: { sizes: [200, 1500], trialS: 2, minFps: 5_000, maxFps: 150_000, resolution: 0.05, maxTrials: 4 },
         loss: { lossPercents: [1, 5, 20], durationS: 8, publishers: 20, eventIntervalMs: 1500 },
       };
@@ -47,9 +48,9 @@ export function allPlan(smoke: boolean) {
 export function plannedSeconds(smoke: boolean, paths: number, suites: readonly SuiteName[] = ALL_SUITES): number {
   const p = allPlan(smoke);
   const per: Record<SuiteName, number> = {
-    latency: paths * (p.latency.durationS + p.latency.warmupS + p.latency.rounds * 1.5),
-    throughput: paths * p.throughput.sizes.length * p.throughput.maxTrials * (p.throughput.trialS + 3),
-    loss: paths * p.loss.lossPercents.length * (p.loss.durationS + 3),
+    latency: paths * (p.latency.durationS + p.latency.warmupS + 10),
+    throughput: paths * p.throughput.sizes.length * p.throughput.maxTrials * (p.throughput.trialS + 8),
+    loss: paths * p.loss.lossPercents.length * (p.loss.durationS + 6),
     igmp: estimateSuiteSeconds(igmpAllPlan(smoke)),
   };
   return Math.round(suites.reduce((a, s) => a + per[s], 0));

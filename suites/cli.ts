@@ -82,11 +82,11 @@ common(
     .addOption(new Option('--publishers <n>', 'publishers (streams) sharing the rate').default(1).argParser(num('--publishers', 1, 512, true)))
     .addOption(new Option('--size <bytes>', 'Ethernet frame size').default(200).argParser(num('--size', 150, 8000, true)))
     .addOption(new Option('--warmup <s>', 'unrecorded traffic per path before the measurement').default(2).argParser(num('--warmup', 0, 600)))
-    .addOption(new Option('--rounds <n>', 'paths measured in this many interleaved slices each (≥ 10: report:compare tests the per-slice ratios)').default(10).argParser(num('--rounds', 10, 1000, true))),
+    .addOption(new Option('--rounds <n>', 'paths measured in this many interleaved slices each (≥ 10: report:compare tests the per-slice ratios)').default(20).argParser(num('--rounds', 10, 1000, true))),
 ).action(async (o: CommonOpts & { duration: number; rate: number; publishers: number; size: number; warmup: number; rounds: number }) => {
   const c = resolveCommon(o);
   const { runLatencySuite } = await import('./latency-suite.js');
-  const progress = createProgress('latency', 1 + c.paths.length * o.rounds, process.stderr, c.paths.length * (o.duration + o.warmup + o.rounds * 1.5));
+  const progress = createProgress('latency', 1 + c.paths.length * o.rounds, process.stderr, c.paths.length * (o.duration + o.warmup + 10));
   const r = await runLatencySuite({ ...c, durationS: o.duration, rateFps: o.rate, publishers: o.publishers, sizeBytes: o.size, warmupS: o.warmup, rounds: o.rounds, progress });
   progress.done();
   process.stderr.write(r.table);
@@ -107,7 +107,7 @@ common(
   const c = resolveCommon(o);
   const { runThroughputSuite } = await import('./throughput-suite.js');
   const trials = c.paths.length * o.sizes.length * o.maxTrials;
-  const progress = createProgress('throughput', trials, process.stderr, trials * (o.trial + 3));
+  const progress = createProgress('throughput', trials, process.stderr, trials * (o.trial + 8));
   const r = await runThroughputSuite({ ...c, sizes: o.sizes, trialS: o.trial, maxFps: o.maxRate, minFps: o.minRate, resolution: o.resolution, maxTrials: o.maxTrials, progress });
   progress.done();
   process.stderr.write(r.table);
@@ -126,7 +126,7 @@ common(
   const c = resolveCommon(o);
   const { runLossSuite } = await import('./loss-suite.js');
   const runs = c.paths.length * o.loss.length;
-  const progress = createProgress('loss', runs, process.stderr, runs * (o.duration + 3));
+  const progress = createProgress('loss', runs, process.stderr, runs * (o.duration + 6));
   const r = await runLossSuite({ ...c, lossPercents: o.loss, durationS: o.duration, publishers: o.publishers, eventIntervalMs: o.eventInterval, progress });
   progress.done();
   process.stderr.write(r.table);

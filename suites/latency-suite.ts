@@ -23,7 +23,7 @@ export interface LatencyOptions extends SuiteCommon {
   sizeBytes: number;
   /** Unrecorded traffic before the measurement, seconds. */
   warmupS: number;
-  /** Alternating slices per path (default 10). */
+  /** Interleaved slices per path (default 10; slices are at least 0.25 s). */
   rounds?: number;
   progress?: Progress;
 }
