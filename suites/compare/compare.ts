@@ -191,6 +191,12 @@ export function compareRule(rule: ToleranceRule, baseRows: readonly Row[] | null
   const absent = (key: string, detail: string, extra: Partial<Finding> = {}): Finding => ({ ...base, ...extra, key, status: rule.optional ? 'skipped' : 'missing', detail });
   const needsBaseline = rule.kind !== 'binomial';
   if (curRows === null || (needsBaseline && baseRows === null)) return [absent('', `${rule.file} missing in the ${curRows === null ? 'current' : 'baseline'} folder`)];
+  // A key or match column absent from a file would merge its rows under one key: say so instead.
+  const selectors = [...(rule.key ?? []), ...Object.keys(rule.match)];
+  for (const [which, rows] of [['current', curRows], ['baseline', needsBaseline ? baseRows! : []]] as const) {
+    const absentCol = selectors.find((c) => rows.length > 0 && !(c in rows[0]!));
+    if (absentCol !== undefined) return [absent('', `${which} ${rule.file} has no column ${absentCol}`)];
+  }
   const cur = grouped(curRows, rule);
   if (rule.kind === 'binomial') {
     if (cur.size === 0) return [absent('', `no row matches ${JSON.stringify(rule.match)}`)];
