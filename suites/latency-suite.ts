@@ -6,7 +6,7 @@ import * as hdr from 'hdr-histogram-js';
 import type { Row } from './report/csv.js';
 import { writeCsv } from './report/csv.js';
 import { renderTable } from './report/table.js';
-import { LAG_KEYS, LATENCY_KEYS, PERCENTILES, SCHED_KEYS, lagSummary, ratio, summarizeAs, summarizeHistogram, transferTimeClass } from './stats/latency-summary.js';
+import { LAG_KEYS, LATENCY_KEYS, PERCENTILES, SCHED_KEYS, lagSummary, newLatencyHistogram, ratio, summarizeAs, summarizeHistogram, transferTimeClass } from './stats/latency-summary.js';
 import { ProcessSampler } from './stats/process-sampler.js';
 import { runSender, startReceivers, startSliceSender, collectReceivers, decodeHistogram, type FlowSpec, type ReceiverResult, type SliceSender } from './traffic/flow.js';
 import { withPaths, withTopology, type SuiteCommon } from './suite-context.js';
@@ -34,9 +34,9 @@ export const LATENCY_COLUMNS = [
   ...PERCENTILES.map(([k]) => `tt_class_${k}`), 'tt_class_max',
 ] as const;
 
-/** One row per slice and path, in run order, plus a bridge/vxlan row per round (the two slices of a round ran back to back). */
+/** One row per round and path, in run order, plus a bridge/vxlan row per round (the two slices of a round ran back to back). */
 export const SLICE_COLUMNS = [
-  'path', 'round', 'slice', 'start_s', 'sent', 'received',
+  'path', 'round', 'start_s', 'sent', 'received',
   'latency_p50_us', 'latency_p99_us', 'latency_p99_9_us', 'latency_max_us',
   'latency_sched_p50_us', 'latency_sched_p99_us', 'gen_lag_p99_us',
 ] as const;
@@ -95,21 +95,19 @@ export function sliceRatioRows(slices: readonly Row[]): Row[] {
   for (const b of slices.filter((r) => r.path === 'bridge')) {
     const v = slices.find((r) => r.path === 'vxlan' && r.round === b.round);
     if (!v) continue;
-    const row: Row = { path: 'bridge/vxlan', round: b.round, slice: b.slice };
+    const row: Row = { path: 'bridge/vxlan', round: b.round };
     for (const k of SLICE_FIGURES) row[k] = ratio(b[k] as number | undefined, v[k] as number | undefined);
     out.push(row);
   }
   return out;
 }
 
-const newHist = (): hdr.Histogram => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
-
 export function sliceRow(path: string, round: number, startS: number, sent: number, rx: ReceiverResult['slices'][number] | undefined, lag: hdr.Histogram): Row {
   const a = rx ? summarizeHistogram(decodeHistogram(rx.histogram)) : null;
   const sc = rx ? summarizeAs('latency_sched_', decodeHistogram(rx.schedHistogram)) : null;
   const l = lagSummary(lag);
   return {
-    path, round, slice: round, start_s: Math.round(startS * 1000) / 1000, sent, received: rx?.distinct ?? 0,
+    path, round, start_s: Math.round(startS * 1000) / 1000, sent, received: rx?.distinct ?? 0,
     latency_p50_us: a?.latency_p50_us, latency_p99_us: a?.latency_p99_us, latency_p99_9_us: a?.latency_p99_9_us, latency_max_us: a?.latency_max_us,
     latency_sched_p50_us: sc?.latency_sched_p50_us, latency_sched_p99_us: sc?.latency_sched_p99_us, gen_lag_p99_us: l?.gen_lag_p99_us,
   };
@@ -164,7 +162,7 @@ export async function runLatencySuite(o: LatencyOptions): Promise<LatencyResult>
         for (const path of paths) {
           const st = state.get(path.name)!;
           const rx = (await collectReceivers(st.receivers)).get(2)!;
-          const t: PathTotals = { sent: 0, refused: 0, received: 0, actual: newHist(), sched: newHist(), lag: newHist(), slices: st.perSlice.length };
+          const t: PathTotals = { sent: 0, refused: 0, received: 0, actual: newLatencyHistogram(), sched: newLatencyHistogram(), lag: newLatencyHistogram(), slices: st.perSlice.length };
           for (const sl of st.perSlice) {
             const got = rx.slices.find((x) => x.slice === sl.round);
             slices.push(sliceRow(path.name, sl.round, sl.startS, sl.sent, got, sl.lag));

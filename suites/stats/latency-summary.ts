@@ -1,5 +1,6 @@
 // Latency figures in the project's autocannon shape (integer µs, percentile keys p2_5 … p99_9),
 // the IEC 61850-5 transfer-time class each figure meets, and the bridge/VXLAN ratio. Pure.
+import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
 
 export const PERCENTILES = [
@@ -33,6 +34,11 @@ export const LATENCY_KEYS: ReadonlyArray<keyof LatencySummary> = [
   'latency_mean_us',
   'latency_stdev_us',
 ];
+
+/** The suites' latency histograms: 1 µs to 120 s at 3 significant digits. */
+export function newLatencyHistogram(): Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+}
 
 export function summarizeHistogram(h: Histogram): LatencySummary | null {
   if (h.totalCount === 0) return null;

@@ -16,6 +16,7 @@ import { buildProbeTemplate, readProbeFields, writeProbeFields, writeProbeTal, t
 import { FixedRatePacer } from './pacer.js';
 import { createSchedule, TalPolicy } from '../../sim/retransmission-schedule.js';
 import { SeqBitmap } from './seq-bitmap.js';
+import { newLatencyHistogram } from '../stats/latency-summary.js';
 
 const MAX_BATCH = 256;
 /** Frames of one state whose delay is recorded separately (a 1 s window holds 9 of the schedule's). */
@@ -83,7 +84,7 @@ async function sendPaced(sock: PacketSocket, pools: Pools, o: ConstantOpts): Pro
   const startUs = monotonicUs() + 20_000;
   const pacer = new FixedRatePacer(startUs, o.rate, total);
   // Generator lag: actual send time − scheduled time, one sample per frame offered.
-  const lag = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+  const lag = newLatencyHistogram();
   const batch: Buffer[] = [];
   let k = 0; // next frame to offer
   let refused = 0;
@@ -238,7 +239,7 @@ interface RecvOpts {
 
 async function recv(o: RecvOpts): Promise<void> {
   const layout = buildProbeTemplate(o.size, 0).layout;
-  const newHist = (): hdr.Histogram => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+  const newHist = newLatencyHistogram;
   const hist = newHist();
   // Constant mode: per slice (stNum), actual send → receive and scheduled send → receive.
   const slices = new Map<number, { distinct: number; actual: hdr.Histogram; sched: hdr.Histogram }>();
