@@ -10,7 +10,7 @@ import { ninesOf, renderSvg, throughputSpec } from './charts.js';
 import { evaluateGoals, goalsMarkdown } from './goals.js';
 import { writeReportFolder } from './report-folder.js';
 import { LATENCY_COLUMNS, PERCENTILE_CURVE_COLUMNS, RESOURCE_COLUMNS, ratioRow } from '../latency-suite.js';
-import { THROUGHPUT_COLUMNS, ratioBound } from '../throughput-suite.js';
+import { THROUGHPUT_COLUMNS, ratioBound, throughputFigure } from '../throughput-suite.js';
 import { LOSS_COLUMNS } from '../loss-suite.js';
 import { escapeHtml } from './html-report.js';
 
@@ -85,6 +85,10 @@ describe('goals', () => {
     expect(ratioGoal('0.7', '=').met).to.equal(true);
     expect(goalsMarkdown([ratioGoal('0.638', '≤')])).to.contain('| undetermined |');
     expect([ratioBound(true, false), ratioBound(false, true), ratioBound(true, true), ratioBound(false, false)]).to.deep.equal(['≥', '≤', '?', '=']);
+    // A generator that could not offer the asked rate: what arrived loss-free is a lower bound.
+    expect(throughputFigure(0, 69_136, 150_000)).to.deep.equal({ fps: 69_136, bound: '≥' });
+    expect(throughputFigure(77_500, 76_000, 150_000)).to.deep.equal({ fps: 77_500, bound: '=' });
+    expect(throughputFigure(150_000, 149_000, 150_000)).to.deep.equal({ fps: 150_000, bound: '≥' });
   });
   it('shows an ETA from the first step: the plan\'s until a quarter is done, then the pace', () => {
     expect(etaSeconds(0, 0, 40, 300)).to.equal(300);
