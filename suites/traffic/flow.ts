@@ -63,7 +63,8 @@ function parseLastJson<T>(p: ManagedProcess): T {
   }
 }
 
-function waitReady(p: ManagedProcess, timeoutMs = 20_000): Promise<void> {
+/** Generous: a node + tsx start-up on a machine shared by many jobs has taken over 20 s. */
+function waitReady(p: ManagedProcess, timeoutMs = 90_000): Promise<void> {
   return new Promise((resolve, reject) => {
     let buf = '';
     const timer = setTimeout(() => reject(new Error(`${p.describe()}: not ready within ${timeoutMs} ms`)), timeoutMs);
