@@ -88,6 +88,6 @@ export async function runAllSuites(o: AllOptions): Promise<{ summary: string; fi
     extra.push(await runIgmpForAll({ out: o.out, scale: o.scale, smoke: o.smoke, log: o.log }));
   });
   progress.done();
-  const r = await writeReportFolder(o.out, { ...o.meta, mode: o.smoke ? 'smoke (suite:all --smoke)' : 'suite:all', paths: o.paths.join(', '), suites: suites.join(', ') }, extra, failed);
+  const r = await writeReportFolder(o.out, { ...o.meta, finished: new Date().toISOString(), mode: o.smoke ? 'smoke (suite:all --smoke)' : 'suite:all', paths: o.paths.join(', '), suites: suites.join(', ') }, extra, failed);
   return { ...r, failed };
 }
