@@ -33,8 +33,9 @@ export function allPlan(smoke: boolean) {
         // 16 slices per path (7 is the fewest with which the slice test can reject at α = 0.01;
         // 16 give it the power to see a 2× regression through this machine's slice-to-slice spread).
         latency: { durationS: 4, rateFps: 1000, publishers: 1, sizeBytes: 200, warmupS: 1, rounds: 16 },
-        // Short trials (CI smoke): they overstate rates; suite:throughput uses ≥ 10 s.
-        throughput: { sizes: [200], trialS: 1.5, minFps: 5_000, maxFps: 150_000, resolution: 0.1, maxTrials: 4 },
+        // Short trials (CI smoke): they overstate rates; suite:throughput uses ≥ 10 s. Six trials
+        // reach down to ~10k frames/s, so a starved machine still yields a loss-free figure.
+        throughput: { sizes: [200], trialS: 1.5, minFps: 5_000, maxFps: 150_000, resolution: 0.1, maxTrials: 6 },
         loss: { lossPercents: [5, 20], durationS: 6, publishers: 20, eventIntervalMs: 1500 },
       }
     : {
