@@ -196,6 +196,8 @@ export function compareRule(rule: ToleranceRule, baseRows: readonly Row[] | null
   for (const [which, rows] of [['current', curRows], ['baseline', needsBaseline ? baseRows! : []]] as const) {
     const absentCol = selectors.find((c) => rows.length > 0 && !(c in rows[0]!));
     if (absentCol !== undefined) return [absent('', `${which} ${rule.file} has no column ${absentCol}`)];
+    const emptyKey = (rule.key ?? []).find((c) => rows.some((r) => r[c] === '' || r[c] === null || r[c] === undefined));
+    if (emptyKey !== undefined) return [absent('', `${which} ${rule.file} has empty ${emptyKey} cells`)];
   }
   const cur = grouped(curRows, rule);
   if (rule.kind === 'binomial') {
