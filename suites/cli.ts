@@ -117,7 +117,7 @@ common(
 common(
   program
     .command('loss')
-    .description('random loss injected on the stand-in (nftables numgen): injected vs measured, WAN-gap counters, state changes delivered within 4 ms/10 ms/100 ms/1 s vs the analytic prediction')
+    .description('random loss injected on the stand-in (nftables numgen): injected vs measured, WAN-gap counters, state changes delivered within 4 ms/10 ms/100 ms/1 s vs the prediction from the injected loss and the measured per-frame delays')
     .addOption(new Option('--loss <list>', 'loss rates, percent').default([1, 5, 20]).argParser(numList('--loss', 0, 100)))
     .addOption(new Option('--duration <s>', 'seconds per loss rate and path').default(20).argParser(num('--duration', 3, 3600)))
     .addOption(new Option('--publishers <n>', 'GOOSE publishers').default(20).argParser(num('--publishers', 1, 512, true)))
