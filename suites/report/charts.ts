@@ -78,7 +78,7 @@ export function throughputSpec(rows: Datum[]): TopLevelSpec {
 export function deliverySpec(points: Datum[]): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'State changes delivered within a deadline vs injected loss (dashed: prediction from the injected loss and each frame's measured delay)',
+    title: 'State changes delivered within a deadline vs injected loss (dashed: prediction from the injected loss and each frame’s measured delay)',
     data: { values: points },
     facet: { column: { field: 'path', type: 'nominal' } },
     spec: {
