@@ -1,12 +1,14 @@
 // `npm run suite:<name> -- …` → `tsx suites/cli.ts <name> …`. Parses arguments, calls the suite
-// library, writes tables to stderr and the output folder to stdout. Exit codes: 0 done,
-// 1 regression (compare) or a suite failure, 2 bad arguments.
-import { realpathSync } from 'node:fs';
+// library, writes tables to stderr and the output folder to stdout (with --json: one JSON object).
+// Every suite also writes summary.md and report.html into its folder. Exit codes (one table:
+// EXIT below): 0 done, 1 regression (compare) or a suite failed (all), 2 could not run.
+import { realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { defaultOutDir } from './report/csv.js';
 import { createProgress } from './report/progress.js';
-import { parsePaths, PATH_NAMES } from './suite-context.js';
+import { ALL_SUITES, parsePaths, PATH_NAMES } from './suite-context.js';
 import { isRoot } from '../testkit/preconditions.js';
 import { register as registerIgmp } from './igmp/cli.js';
 import { register as registerDemo } from './demo/cli.js';
@@ -22,6 +24,11 @@ const num = (name: string, min: number, max: number, integer = false) => (v: str
 const numList = (name: string, min: number, max: number, integer = false) => (v: string): number[] =>
   v.split(',').map((s) => num(name, min, max, integer)(s.trim()));
 
+/** The exit codes CI reads. */
+export const EXIT = { ok: 0, regression: 1, couldNotRun: 2 } as const;
+
+const STARTED = new Date();
+
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
@@ -30,13 +37,24 @@ function common(cmd: Command): Command {
   return cmd
     .option('--out <dir>', 'output folder (default: reports/<UTC timestamp>/)')
     .option('--paths <list>', `paths to measure, comma-separated (${PATH_NAMES.join(', ')})`, 'bridge,vxlan')
-    .addOption(new Option('--scale <n>', 'topology time scale for IGMP timers (1..120)').default(60).argParser(num('--scale', 1, 120)));
+    .addOption(new Option('--scale <n>', 'topology time scale for IGMP timers (1..120)').default(60).argParser(num('--scale', 1, 120)))
+    .option('--json', 'print the result as one JSON object on stdout (tables stay on stderr)', false);
 }
 
 interface CommonOpts {
   out?: string;
   paths: string;
   scale: number;
+  json: boolean;
+}
+
+/** After a suite: summary.md and report.html in its folder, then the folder (or JSON) on stdout. */
+async function finish(out: string, json: boolean, result: Record<string, unknown>): Promise<void> {
+  const { writeReportFolder } = await import('./report/report-folder.js');
+  const { runMeta } = await import('./report/run-meta.js');
+  const r = await writeReportFolder(out, runMeta(STARTED));
+  const files = [...((result.files as string[] | undefined) ?? []), ...r.files];
+  process.stdout.write(json ? `${JSON.stringify({ out, ...result, files })}\n` : `${out}\n`);
 }
 
 /** A condition the user can fix (not root, bad combination): message only, no stack. */
@@ -60,21 +78,21 @@ export const program = new Command('suites')
 common(
   program
     .command('latency')
-    .description('one-way latency publisher → subscriber through two bridges and through kernel VXLAN (HdrHistogram, CO-corrected)')
+    .description('one-way latency publisher → subscriber through two bridges and through kernel VXLAN: actual and scheduled send → receive, generator lag, per-slice percentiles')
     .addOption(new Option('--duration <s>', 'seconds per path').default(10).argParser(num('--duration', 1, 3600)))
     .addOption(new Option('--rate <fps>', 'frames per second (fixed rate)').default(1000).argParser(num('--rate', 1, 1_000_000)))
     .addOption(new Option('--publishers <n>', 'publishers (streams) sharing the rate').default(1).argParser(num('--publishers', 1, 512, true)))
     .addOption(new Option('--size <bytes>', 'Ethernet frame size').default(200).argParser(num('--size', 150, 8000, true)))
     .addOption(new Option('--warmup <s>', 'unrecorded traffic per path before the measurement').default(2).argParser(num('--warmup', 0, 600)))
-    .addOption(new Option('--rounds <n>', 'paths measured in this many alternating slices each (fair on a noisy machine)').default(5).argParser(num('--rounds', 1, 1000, true))),
+    .addOption(new Option('--rounds <n>', 'paths measured in this many interleaved slices each (≥ 10: report:compare tests the per-slice ratios)').default(20).argParser(num('--rounds', 10, 1000, true))),
 ).action(async (o: CommonOpts & { duration: number; rate: number; publishers: number; size: number; warmup: number; rounds: number }) => {
   const c = resolveCommon(o);
   const { runLatencySuite } = await import('./latency-suite.js');
-  const progress = createProgress('latency', 1 + c.paths.length * o.rounds);
+  const progress = createProgress('latency', 1 + c.paths.length * o.rounds, process.stderr, c.paths.length * (o.duration + o.warmup + 10));
   const r = await runLatencySuite({ ...c, durationS: o.duration, rateFps: o.rate, publishers: o.publishers, sizeBytes: o.size, warmupS: o.warmup, rounds: o.rounds, progress });
   progress.done();
   process.stderr.write(r.table);
-  process.stdout.write(`${c.out}\n`);
+  await finish(c.out, o.json, { rows: r.rows, slices: r.slices, files: r.files });
 });
 
 common(
@@ -82,7 +100,7 @@ common(
     .command('throughput')
     .description('highest zero-loss rate per frame size and path (RFC 2544 binary search), with each bridge process’s CPU % and peak RSS')
     .addOption(new Option('--sizes <list>', 'frame sizes, bytes').default([200, 1500]).argParser(numList('--sizes', 150, 8000, true)))
-    .addOption(new Option('--trial <s>', 'seconds per trial (RFC 2544: ≥ 5)').default(5).argParser(num('--trial', 1, 600)))
+    .addOption(new Option('--trial <s>', 'seconds per trial (≥ 10: shorter trials overstate rates)').default(10).argParser(num('--trial', 10, 600)))
     .addOption(new Option('--max-rate <fps>', 'ceiling of the search').default(200_000).argParser(num('--max-rate', 100, 10_000_000)))
     .addOption(new Option('--min-rate <fps>', 'floor of the search').default(1_000).argParser(num('--min-rate', 1, 10_000_000)))
     .addOption(new Option('--resolution <fraction>', 'stop when the pass/fail interval is narrower than this').default(0.05).argParser(num('--resolution', 0.001, 0.5)))
@@ -90,17 +108,18 @@ common(
 ).action(async (o: CommonOpts & { sizes: number[]; trial: number; maxRate: number; minRate: number; resolution: number; maxTrials: number }) => {
   const c = resolveCommon(o);
   const { runThroughputSuite } = await import('./throughput-suite.js');
-  const progress = createProgress('throughput', c.paths.length * o.sizes.length * o.maxTrials);
+  const trials = c.paths.length * o.sizes.length * o.maxTrials;
+  const progress = createProgress('throughput', trials, process.stderr, trials * (o.trial + 8));
   const r = await runThroughputSuite({ ...c, sizes: o.sizes, trialS: o.trial, maxFps: o.maxRate, minFps: o.minRate, resolution: o.resolution, maxTrials: o.maxTrials, progress });
   progress.done();
   process.stderr.write(r.table);
-  process.stdout.write(`${c.out}\n`);
+  await finish(c.out, o.json, { rows: r.rows, trials: r.trials, files: r.files });
 });
 
 common(
   program
     .command('loss')
-    .description('random loss injected on the stand-in (nftables numgen): injected vs measured, WAN-gap counters, state changes delivered within 4 ms/10 ms/100 ms/1 s vs the analytic prediction')
+    .description('random loss injected on the stand-in (nftables numgen): injected vs measured, WAN-gap counters, state changes delivered within 4 ms/10 ms/100 ms/1 s vs the prediction from the injected loss and the measured per-frame delays')
     .addOption(new Option('--loss <list>', 'loss rates, percent').default([1, 5, 20]).argParser(numList('--loss', 0, 100)))
     .addOption(new Option('--duration <s>', 'seconds per loss rate and path').default(20).argParser(num('--duration', 3, 3600)))
     .addOption(new Option('--publishers <n>', 'GOOSE publishers').default(20).argParser(num('--publishers', 1, 512, true)))
@@ -108,11 +127,12 @@ common(
 ).action(async (o: CommonOpts & { loss: number[]; duration: number; publishers: number; eventInterval: number }) => {
   const c = resolveCommon(o);
   const { runLossSuite } = await import('./loss-suite.js');
-  const progress = createProgress('loss', c.paths.length * o.loss.length);
+  const runs = c.paths.length * o.loss.length;
+  const progress = createProgress('loss', runs, process.stderr, runs * (o.duration + 6));
   const r = await runLossSuite({ ...c, lossPercents: o.loss, durationS: o.duration, publishers: o.publishers, eventIntervalMs: o.eventInterval, progress });
   progress.done();
   process.stderr.write(r.table);
-  process.stdout.write(`${c.out}\n`);
+  await finish(c.out, o.json, { rows: r.rows, files: r.files });
 });
 
 common(
@@ -137,23 +157,37 @@ common(
   program
     .command('all')
     .description('latency, throughput, loss and igmp with short defaults (≤ 5 min): CSVs, summary.md and a self-contained report.html in one folder')
-    .option('--smoke', 'shorter still (CI: ≤ 3 min)', false),
-).action(async (o: CommonOpts & { smoke: boolean }) => {
+    .option('--smoke', 'shorter still (CI: ≤ 3 min; throughput trials of 1.5 s overstate rates)', false)
+    .option('--suites <list>', `suites to run, comma-separated (${ALL_SUITES.join(', ')})`, ALL_SUITES.join(','))
+    // Test hook: makes the named suite fail at its start, to prove a failed suite fails the run.
+    .addOption(new Option('--inject-failure <suite>').choices(ALL_SUITES).hideHelp()),
+).action(async (o: CommonOpts & { smoke: boolean; suites: string; injectFailure?: (typeof ALL_SUITES)[number] }) => {
   const c = resolveCommon(o);
+  const suites = o.suites.split(',').map((s) => s.trim());
+  for (const s of suites) if (!(ALL_SUITES as readonly string[]).includes(s)) throw new SuiteUsageError(`--suites: "${s}" is not one of ${ALL_SUITES.join(', ')}`);
   const { runAllSuites } = await import('./all-suites.js');
-  const r = await runAllSuites({ ...c, smoke: o.smoke });
+  const { runMeta } = await import('./report/run-meta.js');
+  const r = await runAllSuites({ ...c, smoke: o.smoke, suites: suites as never, injectFailure: o.injectFailure, meta: runMeta(STARTED) });
   process.stderr.write(r.summary);
-  process.stdout.write(`${c.out}\n`);
+  if (r.failed.length > 0) {
+    process.stderr.write(`suite(s) failed: ${r.failed.map((f) => `${f.suite} (${f.error})`).join('; ')}\n`);
+    process.exitCode = EXIT.regression;
+  }
+  process.stdout.write(o.json ? `${JSON.stringify({ out: c.out, failed: r.failed, files: r.files })}\n` : `${c.out}\n`);
 });
 
 program
   .command('compare')
-  .description('compare a report folder against a baseline: bridge/VXLAN ratios and absolute loss/anomaly counts within tolerances; exit 1 on regression')
+  .description('compare a report folder against a baseline: per-slice latency ratios (Wilcoxon), loss and delivery (exact binomial), counts and rates (thresholds); each rule states its false-alarm rate; exit 1 on regression, 2 if it could not run')
   .argument('<baseline-dir>', 'folder with the baseline CSVs (e.g. fixtures/baselines/smoke)')
   .argument('<current-dir>', 'folder with the current CSVs')
   .option('--tolerances <file>', 'tolerance file (JSON; its "description" and each rule’s "why" document it)', 'fixtures/baselines/tolerances.json')
-  .action(async (baseline: string, current: string, o: { tolerances: string }) => {
+  .option('--junit <file>', 'also write JUnit XML, one test case per rule and key (default: <current-dir>/compare-junit.xml)')
+  .option('--json', 'print the findings as one JSON object on stdout', false)
+  .action(async (baseline: string, current: string, o: { tolerances: string; junit?: string; json: boolean }) => {
     const { compareReports, loadTolerances } = await import('./compare/compare.js');
+    const { junitXml } = await import('./compare/junit.js');
+    const { COMPARE_FILE, writeReportFolder } = await import('./report/report-folder.js');
     let r: ReturnType<typeof compareReports>;
     try {
       r = compareReports(baseline, current, loadTolerances(o.tolerances));
@@ -161,9 +195,14 @@ program
       throw new SuiteUsageError((err as Error).message);
     }
     process.stderr.write(r.table);
+    writeFileSync(o.junit ?? join(current, 'compare-junit.xml'), junitXml(r.findings));
+    writeFileSync(join(current, COMPARE_FILE), `${JSON.stringify({ baseline, tolerances: o.tolerances, regressions: r.regressions, findings: r.findings }, null, 2)}\n`);
+    // The folder's report.html gains the coloured verdicts (its header comes from meta.json).
+    await writeReportFolder(current, {});
+    if (o.json) process.stdout.write(`${JSON.stringify({ regressions: r.regressions, findings: r.findings })}\n`);
     if (r.regressions > 0) {
-      process.stderr.write(`${r.regressions} figure(s) regressed beyond tolerance\n`);
-      process.exitCode = 1;
+      process.stderr.write(`${r.regressions} rule(s) failed (regressed or figure missing)\n`);
+      process.exitCode = EXIT.regression;
     }
   });
 
@@ -173,7 +212,7 @@ program
   .argument('<dir>', 'report folder')
   .action(async (dir: string) => {
     const { writeReportFolder } = await import('./report/report-folder.js');
-    const r = await writeReportFolder(dir, { folder: dir, rendered: new Date().toISOString() });
+    const r = await writeReportFolder(dir, { rendered: new Date().toISOString() });
     process.stderr.write(r.summary);
     process.stdout.write(`${r.files.join('\n')}\n`);
   });
@@ -190,12 +229,13 @@ try {
   if (isEntry) await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
-    process.exitCode = err.exitCode === 1 ? 2 : err.exitCode;
+    process.exitCode = err.exitCode === 1 ? EXIT.couldNotRun : err.exitCode;
   } else if (err instanceof SuiteUsageError) {
     process.stderr.write(`suites: ${err.message}\n`);
-    process.exitCode = 2;
+    process.exitCode = EXIT.couldNotRun;
   } else {
+    // A suite or the comparison crashed: it could not run, which is not a measured regression.
     process.stderr.write(`suites: ${(err as Error).stack ?? String(err)}\n`);
-    process.exitCode = 1;
+    process.exitCode = EXIT.couldNotRun;
   }
 }

@@ -2,13 +2,12 @@
 // netem here), GOOSE publishers following the retransmission schedule. Per loss rate and path:
 // injected (exact nft counter) vs subscriber-measured loss with statistical bounds, the bridges'
 // WAN-gap counters, and the fraction of state changes delivered within 4 ms / 10 ms / 100 ms / 1 s
-// beside the analytic 1 − p^n of the schedule.
+// beside the prediction from the injected p and the run's measured per-frame delays.
 import type { Row } from './report/csv.js';
 import { writeCsv } from './report/csv.js';
 import { renderTable } from './report/table.js';
 import { lossTable } from './topology/index.js';
-import { wilsonInterval, scheduleOffsetsUs, predictedDeliveryProbability, deliveredFraction } from './stats/loss-statistics.js';
-import { createSchedule } from '../sim/retransmission-schedule.js';
+import { wilsonInterval, predictedDeliveryProbability, deliveredFraction, histogramCdf } from './stats/loss-statistics.js';
 import { runFlow, decodeHistogram, type GooseSenderResult } from './traffic/flow.js';
 import { withPath, withTopology, type SuiteCommon } from './suite-context.js';
 import type { Progress } from './report/progress.js';
@@ -48,8 +47,6 @@ export async function runLossSuite(o: LossOptions): Promise<LossResult> {
   const size = o.sizeBytes ?? 200;
   const t1Ms = o.t1Ms ?? 2;
   const t0Ms = o.t0Ms ?? 1000;
-  const schedule = createSchedule('doubling', { t1Us: t1Ms * 1000, t0Us: t0Ms * 1000 });
-  const offsets = scheduleOffsetsUs((i) => schedule.gapAfter(i), 1_000_000);
   await withTopology(o, 2, async (topo) => {
     const rxPort = topo.host(2).tgwPort;
     for (const name of o.paths) {
@@ -92,6 +89,12 @@ export async function runLossSuite(o: LossOptions): Promise<LossResult> {
           }
           const h = decodeHistogram(rx.histogram);
           const p50 = h.totalCount > 0 ? h.getValueAtPercentile(50) : 0;
+          // The prediction uses this run's measured delay of each frame of a state (generator
+          // lateness and path latency included); loss is the only cause it models.
+          const frameCdfs = rx.frameDelays.map((x) => {
+            const fh = decodeHistogram(x.histogram);
+            return histogramCdf((q) => fh.getValueAtPercentile(q), fh.totalCount);
+          });
           const delta = (k: string): number | null => (k in after ? (after[k] ?? 0) - (before[k] ?? 0) : null);
           const row: Row = {
             path: name, loss_set_percent: loss, sent, received: rx.distinct, lost,
@@ -107,7 +110,7 @@ export async function runLossSuite(o: LossOptions): Promise<LossResult> {
           };
           for (const d of DEADLINES_MS) {
             row[`delivered_${dl(d)}_fraction`] = Math.round(deliveredFraction(delays, d * 1000) * 1e4) / 1e4;
-            row[`predicted_${dl(d)}_fraction`] = Math.round(predictedDeliveryProbability(p, offsets, p50, d * 1000) * 1e4) / 1e4;
+            row[`predicted_${dl(d)}_fraction`] = Math.round(predictedDeliveryProbability(p, frameCdfs, d * 1000) * 1e4) / 1e4;
           }
           rows.push(row);
           o.log(`loss ${name} ${loss} %: sent ${sent}, received ${rx.distinct}, injected ${injected}, states ${delays.length}, duplicates ${rx.duplicates}`);

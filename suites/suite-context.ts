@@ -7,6 +7,10 @@ import type { L2Path, PathName } from './paths/l2-path.js';
 
 export const PATH_NAMES: readonly PathName[] = ['bridge', 'rgoose', 'vxlan'];
 
+/** The suites suite:all runs, in order. */
+export const ALL_SUITES = ['latency', 'throughput', 'loss', 'sv', 'igmp'] as const;
+export type SuiteName = (typeof ALL_SUITES)[number];
+
 export interface SuiteCommon {
   out: string;
   paths: readonly PathName[];

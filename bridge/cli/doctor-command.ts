@@ -33,6 +33,7 @@ const DOCTOR_KEYS = ['interface', 'multicast_ip', 'mcast_if', 'group_map', 'join
 
 export function registerDoctorCommand(program: Command): void {
   const cmd = program.command('doctor').description('check local preconditions (IGMP version, rp_filter, uplink, membership, TAP) and say how to fix them');
+  cmd.option('--json', 'print the findings as one JSON object on stdout (the table stays on stderr)', false);
   addConfigOptions(cmd, DOCTOR_KEYS).action(async (opts: Record<string, unknown>) => {
     let cfg;
     try {
@@ -85,6 +86,7 @@ export function registerDoctorCommand(program: Command): void {
     };
     const findings = diagnose(facts);
     process.stderr.write(formatFindings(findings));
+    if (opts.json === true) process.stdout.write(`${JSON.stringify({ ok: !findings.some((f) => f.level === 'fail'), findings })}\n`);
     if (findings.some((f) => f.level === 'fail')) process.exitCode = 1;
   });
 }

@@ -220,8 +220,10 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
     const s = JSON.parse(status) as { running: boolean; from_wan: { frames_written: number } };
     expect(s.running).to.equal(true);
     expect(s.from_wan.frames_written).to.be.greaterThan(0);
-    const doctor = execInNamespace(b.ns, [process.execPath, CLI, 'doctor', '--mcast-if', b.uplink, '--stats-file', daemonB.statsFile]);
+    const doctor = execInNamespace(b.ns, [process.execPath, CLI, 'doctor', '--mcast-if', b.uplink, '--stats-file', daemonB.statsFile, '--json']);
     expect(doctor.stderr).to.include(`${b.uplink} is a member of ${GROUP}`).and.include('goose0 is a TAP and up');
+    const findings = (JSON.parse(doctor.stdout) as { findings: Array<{ level: string; detail: string }> }).findings;
+    expect(findings.find((f) => f.detail.includes(`${b.uplink} is a member of ${GROUP}`))?.level).to.equal('ok');
     const metrics = await topo.exec(b.ns, ['curl', '-sS', 'http://127.0.0.1:9464/metrics']);
     expect(metrics).to.match(/^goose_bridge_tap_frames_written_total \d+/m);
     expect(metrics).to.match(/^goose_bridge_from_wan_dropped_datagrams_total\{reason="duplicate"\} \d+/m);

@@ -3,16 +3,19 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareRule, compareReports, limitFor, loadTolerances, type ToleranceRule } from './compare.js';
+import { compareRule, compareReports, limitFor, loadTolerances, type BinomialRule, type SlicesRule, type ThresholdRule } from './compare.js';
 import { writeCsv } from '../report/csv.js';
 
-const ratioRule: ToleranceRule = { file: 'latency.csv', match: { path: 'bridge/vxlan' }, column: 'latency_p50_us', better: 'lower', relative: 0.5 };
+const ratioRule: ThresholdRule = { file: 'latency.csv', match: { path: 'bridge/vxlan' }, column: 'latency_p50_us', better: 'lower', relative: 0.5, false_alarm: 'test' };
+const slicesRule: SlicesRule = { kind: 'slices', file: 'latency-slices.csv', match: { path: 'bridge/vxlan' }, column: 'latency_p50_us', better: 'lower', relative: 0.5, alpha: 0.01 };
+const lossRule: BinomialRule = { kind: 'binomial', file: 'loss.csv', match: { path: 'bridge' }, key: ['loss_set_percent'], x: 'lost', n: 'sent', p: 'loss_set_percent', p_scale: 0.01, alternative: 'greater', alpha: 0.01 };
+const slice = (v: number | string) => ({ path: 'bridge/vxlan', latency_p50_us: String(v) });
 
 describe('report:compare', () => {
   it('never flags a figure that is as good as or better than the baseline', () => {
     fc.assert(
       fc.property(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.double({ min: 0, max: 1e6, noNaN: true }), fc.boolean(), (base, gain, lower) => {
-        const rule: ToleranceRule = { ...ratioRule, better: lower ? 'lower' : 'higher', relative: 0.1, absolute: 0 };
+        const rule: ThresholdRule = { ...ratioRule, better: lower ? 'lower' : 'higher', relative: 0.1, absolute: 0 };
         const cur = lower ? base - gain : base + gain;
         const f = compareRule(rule, [{ path: 'bridge/vxlan', latency_p50_us: String(base) }], [{ path: 'bridge/vxlan', latency_p50_us: String(cur) }]);
         expect(f[0]!.status).to.equal('ok');
@@ -22,7 +25,7 @@ describe('report:compare', () => {
   it('flags a figure worse than baseline × (1 + relative) + absolute, per key', () => {
     expect(limitFor({ ...ratioRule, absolute: 1 }, 2)).to.equal(4);
     expect(limitFor({ ...ratioRule, better: 'higher', relative: 0.3 }, 100)).to.equal(70);
-    const rule: ToleranceRule = { file: 't.csv', match: { path: 'bridge/vxlan' }, key: ['frame_bytes'], column: 'rate_fps', better: 'higher', relative: 0.3 };
+    const rule: ThresholdRule = { file: 't.csv', match: { path: 'bridge/vxlan' }, key: ['frame_bytes'], column: 'rate_fps', better: 'higher', relative: 0.3, false_alarm: 'test' };
     const base = [{ path: 'bridge/vxlan', frame_bytes: '200', rate_fps: '0.8' }, { path: 'bridge/vxlan', frame_bytes: '1500', rate_fps: '0.9' }, { path: 'bridge', frame_bytes: '200', rate_fps: '9' }];
     const cur = [{ path: 'bridge/vxlan', frame_bytes: '200', rate_fps: '0.5' }, { path: 'bridge/vxlan', frame_bytes: '1500', rate_fps: '0.7' }];
     expect(compareRule(rule, base, cur).map((f) => [f.key, f.status])).to.deep.equal([
@@ -30,10 +33,40 @@ describe('report:compare', () => {
       ['frame_bytes=1500', 'ok'],
     ]);
   });
-  it('counts a missing figure as a regression unless the rule is optional', () => {
+  it('counts a missing figure, or an empty cell, as a regression unless the rule is optional', () => {
     expect(compareRule(ratioRule, [{ path: 'bridge/vxlan', latency_p50_us: '1' }], [])[0]!.status).to.equal('missing');
+    expect(compareRule(ratioRule, [{ path: 'bridge/vxlan', latency_p50_us: '' }], [{ path: 'bridge/vxlan', latency_p50_us: '1' }])[0]!.status).to.equal('missing');
+    expect(compareRule(ratioRule, [{ path: 'bridge/vxlan', latency_p50_us: '1' }], [{ path: 'bridge/vxlan', latency_p50_us: '' }])[0]!.status).to.equal('missing');
     expect(compareRule(ratioRule, null, [])[0]!.status).to.equal('missing');
     expect(compareRule({ ...ratioRule, optional: true }, null, null)[0]!.status).to.equal('skipped');
+  });
+  it('slices: fails a shifted per-slice distribution, passes one at the baseline, and refuses too few slices', () => {
+    const base = [1.9, 2.1, 2.0, 2.2, 1.8, 2.05, 1.95, 2.15].map(slice);
+    expect(compareRule(slicesRule, base, base)[0]!).to.include({ status: 'ok', baseline: 2.025, limit: 3.0375 });
+    const doubled = compareRule(slicesRule, base, base.map((r) => slice(Number(r.latency_p50_us) * 2)))[0]!;
+    expect(doubled.status).to.equal('regressed');
+    expect(doubled.p_value).to.be.below(0.01);
+    // 6 slices can reach p = 1/64 > 0.01: such a gate could never fail, so it fails instead.
+    expect(compareRule(slicesRule, base, base.slice(0, 6).map((r) => slice(Number(r.latency_p50_us) * 2)))[0]!.status).to.equal('missing');
+    expect(compareRule(slicesRule, base, [...base.slice(1), slice('')])[0]!.status).to.equal('missing');
+  });
+  it('slices: never fails slices that stay within ±25 % of the baseline\'s (limit: +50 %)', () => {
+    const base = [1.9, 2.1, 2.0, 2.2, 1.8, 2.05, 1.95, 2.15].map(slice);
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0.75, max: 1.25, noNaN: true }), { minLength: 8, maxLength: 12 }), (factors) => {
+        expect(compareRule(slicesRule, base, factors.map((f) => slice(2 * f)))[0]!.status).to.equal('ok');
+      }),
+    );
+  });
+  it('binomial: fails loss well above the injected rate, passes loss at it, names the empty column', () => {
+    const row = (lost: number) => ({ path: 'bridge', loss_set_percent: '20', sent: '800', lost: String(lost) });
+    expect(compareRule(lossRule, null, [row(165)])[0]!.status).to.equal('ok');
+    const high = compareRule(lossRule, null, [row(220)])[0]!;
+    expect(high.status).to.equal('regressed');
+    expect(high.p_value).to.be.below(0.001);
+    const empty = compareRule(lossRule, null, [{ ...row(1), sent: '' }])[0]!;
+    expect(empty).to.include({ status: 'missing' });
+    expect(empty.detail).to.contain('sent');
   });
   it('compares two folders and validates the tolerance file, naming the bad field', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gbh-cmp-'));
@@ -47,6 +80,10 @@ describe('report:compare', () => {
       expect(() => compareReports(join(dir, 'nope'), join(dir, 'a'), { rules: [] })).to.throw(/does not exist/);
       writeFileSync(join(dir, 't.json'), JSON.stringify({ rules: [{ ...ratioRule, better: 'up' }] }));
       expect(() => loadTolerances(join(dir, 't.json'))).to.throw(/rules\[0\]\.better/);
+      writeFileSync(join(dir, 't.json'), JSON.stringify({ rules: [{ ...ratioRule, false_alarm: undefined }] }));
+      expect(() => loadTolerances(join(dir, 't.json'))).to.throw(/rules\[0\]\.false_alarm/);
+      writeFileSync(join(dir, 't.json'), JSON.stringify({ rules: [{ ...slicesRule, alpha: 0.7 }] }));
+      expect(() => loadTolerances(join(dir, 't.json'))).to.throw(/rules\[0\]\.alpha/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,42 +1,96 @@
 // report:compare — a report folder against a committed baseline. Each rule of the tolerance file
-// picks rows of one CSV (match + key columns), one column, and how far it may move in the bad
-// direction before it counts as a regression. Pure comparison; file reading at the edges.
+// picks rows of one CSV (match + key columns) and one column, and decides in one of three ways:
+//   threshold: the current value may be worse than the baseline by relative/absolute slack
+//              (counts that must stay 0, figures with no sample distribution);
+//   slices:    the per-slice values (latency-slices.csv) against the baseline's median moved by
+//              the slack, one-sided Wilcoxon signed-rank test at the rule's alpha;
+//   binomial:  a count in the current run against a probability from the same row (loss against
+//              the injected rate, delivered states against the prediction), exact binomial test.
+// Every rule states its false-alarm rate: alpha for the tests, a documented figure for thresholds.
+// A missing file, row, column or empty cell fails a rule unless it is optional. Pure comparison;
+// file reading at the edges.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCsv, type Row } from '../report/csv.js';
 import { renderTable } from '../report/table.js';
+import { binomialBeyond, median, signedRankBeyond } from './stat-tests.js';
 
-export interface ToleranceRule {
+interface RuleBase {
   /** CSV file name in both folders, e.g. latency.csv. */
   file: string;
   /** Rows whose columns equal these values (e.g. {"path": "bridge/vxlan"}). */
   match: Record<string, string>;
   /** Columns that pair a baseline row with a current row (e.g. ["frame_bytes"]). */
   key?: string[];
+  /** A rule whose file or rows are missing in either folder is skipped instead of failing. */
+  optional?: boolean;
+  why?: string;
+}
+
+export interface ThresholdRule extends RuleBase {
+  kind?: 'threshold';
   column: string;
   /** Which way is worse. */
   better: 'lower' | 'higher';
   /** Allowed worsening: relative to the baseline value, plus an absolute slack. */
   relative?: number;
   absolute?: number;
-  /** A rule whose file or rows are missing in either folder is skipped instead of failing. */
-  optional?: boolean;
-  why?: string;
+  /** How often the rule fails on unchanged code, and how that is known (required). */
+  false_alarm: string;
 }
+
+export interface SlicesRule extends RuleBase {
+  kind: 'slices';
+  column: string;
+  better: 'lower' | 'higher';
+  /** Limit = median of the baseline's slices × (1 ± relative). */
+  relative: number;
+  /** False-alarm rate when the true median sits exactly at the limit. */
+  alpha: number;
+}
+
+export interface BinomialRule extends RuleBase {
+  kind: 'binomial';
+  /** Count column (or a fraction of `n`, when x_is_fraction). */
+  x: string;
+  x_is_fraction?: boolean;
+  /** Trials column. */
+  n: string;
+  /** Probability column, multiplied by p_scale (e.g. 0.01 for a percent). */
+  p: string;
+  p_scale?: number;
+  /** 'greater': more successes than p is bad (loss); 'less': fewer is bad (delivery). */
+  alternative: 'greater' | 'less';
+  /** Family-wise false-alarm rate of the rule, split evenly over its rows (Bonferroni). */
+  alpha: number;
+}
+
+export type ToleranceRule = ThresholdRule | SlicesRule | BinomialRule;
 
 export interface ToleranceFile {
   description?: string;
   rules: ToleranceRule[];
 }
 
+export type Status = 'ok' | 'regressed' | 'missing' | 'skipped';
+
 export interface Finding {
   rule: string;
+  kind: 'threshold' | 'slices' | 'binomial';
   key: string;
   baseline: number | null;
   current: number | null;
   limit: number | null;
-  status: 'ok' | 'regressed' | 'missing' | 'skipped';
+  p_value: number | null;
+  false_alarm: string;
+  status: Status;
+  detail: string;
+  why: string;
 }
+
+const fail = (path: string, msg: string): never => {
+  throw new Error(`tolerances file ${path}: ${msg}`);
+};
 
 export function loadTolerances(path: string): ToleranceFile {
   let doc: unknown;
@@ -46,19 +100,43 @@ export function loadTolerances(path: string): ToleranceFile {
     throw new Error(`tolerances file ${path}: ${(err as Error).message}`);
   }
   const rules = (doc as ToleranceFile).rules;
-  if (!Array.isArray(rules)) throw new Error(`tolerances file ${path}: "rules" must be an array`);
-  rules.forEach((r, i) => {
-    for (const k of ['file', 'column', 'better'] as const) {
-      if (typeof r[k] !== 'string') throw new Error(`tolerances file ${path}: rules[${i}].${k} must be a string`);
-    }
-    if (r.better !== 'lower' && r.better !== 'higher') throw new Error(`tolerances file ${path}: rules[${i}].better must be "lower" or "higher", got "${r.better}"`);
-    if (typeof r.match !== 'object' || r.match === null) throw new Error(`tolerances file ${path}: rules[${i}].match must be an object`);
-  });
+  if (!Array.isArray(rules)) fail(path, '"rules" must be an array');
+  rules.forEach((r, i) => validateRule(path, r, i));
   return doc as ToleranceFile;
 }
 
-/** The worst acceptable current value for a baseline value under a rule. */
-export function limitFor(rule: ToleranceRule, baseline: number): number {
+function validateRule(path: string, r: ToleranceRule, i: number): void {
+  const at = `rules[${i}]`;
+  const str = (k: string): void => {
+    if (typeof (r as unknown as Record<string, unknown>)[k] !== 'string') fail(path, `${at}.${k} must be a string`);
+  };
+  const alpha = (): void => {
+    const a = (r as SlicesRule | BinomialRule).alpha;
+    if (typeof a !== 'number' || !(a > 0 && a < 0.5)) fail(path, `${at}.alpha must be a number in (0, 0.5), got ${JSON.stringify(a)}`);
+  };
+  str('file');
+  if (typeof r.match !== 'object' || r.match === null) fail(path, `${at}.match must be an object`);
+  const kind = r.kind ?? 'threshold';
+  if (kind === 'threshold' || kind === 'slices') {
+    str('column');
+    const b = (r as ThresholdRule).better;
+    if (b !== 'lower' && b !== 'higher') fail(path, `${at}.better must be "lower" or "higher", got "${String(b)}"`);
+  }
+  if (kind === 'threshold') {
+    if (typeof (r as ThresholdRule).false_alarm !== 'string' || (r as ThresholdRule).false_alarm === '') fail(path, `${at}.false_alarm must state how often the rule fails on unchanged code`);
+  } else if (kind === 'slices') {
+    alpha();
+    if (!((r as SlicesRule).relative >= 0)) fail(path, `${at}.relative must be a number ≥ 0`);
+  } else if (kind === 'binomial') {
+    alpha();
+    for (const k of ['x', 'n', 'p']) str(k);
+    const a = (r as BinomialRule).alternative;
+    if (a !== 'greater' && a !== 'less') fail(path, `${at}.alternative must be "greater" or "less", got "${String(a)}"`);
+  } else fail(path, `${at}.kind must be "threshold", "slices" or "binomial", got "${String(kind)}"`);
+}
+
+/** The worst acceptable current value for a baseline value under a threshold rule. */
+export function limitFor(rule: Pick<ThresholdRule, 'better' | 'relative' | 'absolute'>, baseline: number): number {
   const rel = rule.relative ?? 0;
   const abs = rule.absolute ?? 0;
   return rule.better === 'lower' ? baseline + Math.abs(baseline) * rel + abs : baseline - Math.abs(baseline) * rel - abs;
@@ -69,46 +147,127 @@ const num = (v: unknown): number | null => {
   const n = Number(v);
   return Number.isFinite(n) ? n : null;
 };
+const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d;
 
-function selected(rows: readonly Row[], rule: ToleranceRule): Map<string, Row> {
-  const out = new Map<string, Row>();
+function keyOf(rule: RuleBase, r: Row): string {
+  return (rule.key ?? []).map((k) => `${k}=${String(r[k] ?? '')}`).join(',') || '*';
+}
+
+/** Matching rows grouped by key (the slices rule keeps several rows per key; the others one). */
+function grouped(rows: readonly Row[], rule: RuleBase): Map<string, Row[]> {
+  const out = new Map<string, Row[]>();
   for (const r of rows) {
     if (!Object.entries(rule.match).every(([k, v]) => String(r[k] ?? '') === v)) continue;
-    const key = (rule.key ?? []).map((k) => `${k}=${String(r[k] ?? '')}`).join(',') || '*';
-    // Two rows under one key would silently compare only the last: the rule needs a "key".
-    if (out.has(key)) throw new Error(`${rule.file}: several rows match ${JSON.stringify(rule.match)} under key "${key}"; add the distinguishing columns to the rule's "key"`);
-    out.set(key, r);
+    const key = keyOf(rule, r);
+    out.set(key, [...(out.get(key) ?? []), r]);
   }
   return out;
+}
+
+function single(rule: RuleBase, groups: Map<string, Row[]>): Map<string, Row> {
+  const out = new Map<string, Row>();
+  for (const [key, rows] of groups) {
+    // Two rows under one key would silently compare only the last: the rule needs a "key".
+    if (rows.length > 1) throw new Error(`${rule.file}: several rows match ${JSON.stringify(rule.match)} under key "${key}"; add the distinguishing columns to the rule's "key"`);
+    out.set(key, rows[0]!);
+  }
+  return out;
+}
+
+export function ruleName(rule: ToleranceRule): string {
+  const col = rule.kind === 'binomial' ? `${rule.x}~${rule.p}` : rule.column;
+  return `${rule.file}:${Object.values(rule.match).join('/')}:${col}`;
+}
+
+function falseAlarmOf(rule: ToleranceRule): string {
+  return rule.kind === 'slices' || rule.kind === 'binomial' ? `α = ${rule.alpha}` : rule.false_alarm;
 }
 
 export function compareRule(rule: ToleranceRule, baseRows: readonly Row[] | null, curRows: readonly Row[] | null): Finding[] {
-  const name = `${rule.file}:${Object.values(rule.match).join('/')}:${rule.column}`;
-  if (baseRows === null || curRows === null) {
-    return [{ rule: name, key: '', baseline: null, current: null, limit: null, status: rule.optional ? 'skipped' : 'missing' }];
+  const base: Finding = {
+    rule: ruleName(rule), kind: rule.kind ?? 'threshold', key: '', baseline: null, current: null, limit: null, p_value: null,
+    false_alarm: falseAlarmOf(rule), status: 'ok', detail: '', why: rule.why ?? '',
+  };
+  const absent = (key: string, detail: string, extra: Partial<Finding> = {}): Finding => ({ ...base, ...extra, key, status: rule.optional ? 'skipped' : 'missing', detail });
+  const needsBaseline = rule.kind !== 'binomial';
+  if (curRows === null || (needsBaseline && baseRows === null)) return [absent('', `${rule.file} missing in the ${curRows === null ? 'current' : 'baseline'} folder`)];
+  // A key or match column absent from a file would merge its rows under one key: say so instead.
+  const selectors = [...(rule.key ?? []), ...Object.keys(rule.match)];
+  for (const [which, rows] of [['current', curRows], ['baseline', needsBaseline ? baseRows! : []]] as const) {
+    const absentCol = selectors.find((c) => rows.length > 0 && !(c in rows[0]!));
+    if (absentCol !== undefined) return [absent('', `${which} ${rule.file} has no column ${absentCol}`)];
+    const emptyKey = (rule.key ?? []).find((c) => rows.some((r) => r[c] === '' || r[c] === null || r[c] === undefined));
+    if (emptyKey !== undefined) return [absent('', `${which} ${rule.file} has empty ${emptyKey} cells`)];
   }
-  const base = selected(baseRows, rule);
-  const cur = selected(curRows, rule);
-  if (base.size === 0) return [{ rule: name, key: '', baseline: null, current: null, limit: null, status: rule.optional ? 'skipped' : 'missing' }];
-  const out: Finding[] = [];
-  for (const [key, b] of base) {
+  const cur = grouped(curRows, rule);
+  if (rule.kind === 'binomial') {
+    if (cur.size === 0) return [absent('', `no row matches ${JSON.stringify(rule.match)}`)];
+    return [...single(rule, cur)].map(([key, r]) => binomialFinding(rule, base, key, r, cur.size));
+  }
+  const bas = grouped(baseRows!, rule);
+  if (bas.size === 0) return [absent('', `no baseline row matches ${JSON.stringify(rule.match)}`)];
+  if (rule.kind === 'slices') return [...bas].map(([key, b]) => slicesFinding(rule, base, key, b, cur.get(key) ?? []));
+  const b1 = single(rule, bas);
+  const c1 = single(rule, cur);
+  return [...b1].map(([key, b]) => {
     const bv = num(b[rule.column]);
-    const c = cur.get(key);
+    const c = c1.get(key);
     const cv = c ? num(c[rule.column]) : null;
-    if (bv === null) {
-      out.push({ rule: name, key, baseline: null, current: cv, limit: null, status: 'skipped' });
-    } else if (cv === null) {
-      out.push({ rule: name, key, baseline: bv, current: null, limit: null, status: rule.optional ? 'skipped' : 'missing' });
-    } else {
-      const limit = limitFor(rule, bv);
-      const bad = rule.better === 'lower' ? cv > limit : cv < limit;
-      out.push({ rule: name, key, baseline: bv, current: cv, limit: Math.round(limit * 1000) / 1000, status: bad ? 'regressed' : 'ok' });
-    }
-  }
-  return out;
+    if (bv === null) return absent(key, `baseline has no ${rule.column}`, { current: cv });
+    if (cv === null) return absent(key, c ? `current ${rule.column} is empty or missing` : 'no current row', { baseline: bv });
+    const limit = limitFor(rule, bv);
+    const bad = rule.better === 'lower' ? cv > limit : cv < limit;
+    return { ...base, key, baseline: bv, current: cv, limit: round(limit, 3), status: bad ? 'regressed' : 'ok', detail: `${rule.better} is better` };
+  });
 }
 
-export function compareReports(baselineDir: string, currentDir: string, tolerances: ToleranceFile): { findings: Finding[]; regressions: number; table: string } {
+function columnValues(rows: readonly Row[], column: string): Array<number | null> {
+  return rows.map((r) => num(r[column]));
+}
+
+function slicesFinding(rule: SlicesRule, base: Finding, key: string, bRows: Row[], cRows: Row[]): Finding {
+  const bv = columnValues(bRows, rule.column);
+  const cv = columnValues(cRows, rule.column);
+  const baseline = bv.every((x) => x !== null) ? round(median(bv as number[])) : null;
+  if (baseline === null) return { ...base, key, status: rule.optional ? 'skipped' : 'missing', detail: `baseline ${rule.column} has empty cells` };
+  const limit = round(rule.better === 'lower' ? baseline * (1 + rule.relative) : baseline * (1 - rule.relative));
+  const missing = cv.length === 0 || cv.some((x) => x === null || !(x > 0));
+  if (missing) return { ...base, key, baseline, limit, status: rule.optional ? 'skipped' : 'missing', detail: `current ${rule.column}: ${cv.length} slice(s), some empty or ≤ 0` };
+  const t = signedRankBeyond(cv as number[], limit, rule.better);
+  const current = round(median(cv as number[]));
+  // With too few slices the test could never reject: a gate that cannot fail fails instead.
+  if (t.minPValue > rule.alpha) return { ...base, key, baseline, current, limit, status: 'missing', detail: `${cv.length} slices cannot reach α = ${rule.alpha} (smallest p = ${t.minPValue.toPrecision(2)})` };
+  return {
+    ...base, key, baseline, current, limit, p_value: round(t.pValue, 6), status: t.pValue < rule.alpha ? 'regressed' : 'ok',
+    detail: `median of ${cv.length} slices vs baseline median × ${rule.better === 'lower' ? 1 + rule.relative : 1 - rule.relative}, Wilcoxon signed-rank`,
+  };
+}
+
+function binomialFinding(rule: BinomialRule, base: Finding, key: string, r: Row, rows: number): Finding {
+  const n = num(r[rule.n]);
+  const rawX = num(r[rule.x]);
+  const rawP = num(r[rule.p]);
+  if (n === null || rawX === null || rawP === null || n < 1) {
+    return { ...base, key, status: rule.optional ? 'skipped' : 'missing', detail: `empty or missing ${[rule.x, rule.n, rule.p].filter((c) => num(r[c]) === null).join(', ') || rule.n}` };
+  }
+  const x = rule.x_is_fraction ? Math.round(rawX * n) : rawX;
+  const p = Math.min(1, Math.max(0, rawP * (rule.p_scale ?? 1)));
+  const alpha = rule.alpha / rows;
+  const t = binomialBeyond(x, n, p, rule.alternative);
+  return {
+    ...base, key, baseline: round(p), current: round(x / n), limit: null, p_value: round(t.pValue, 6),
+    status: t.pValue < alpha ? 'regressed' : 'ok',
+    detail: `${x} of ${n} vs p = ${round(p)}, exact binomial (${rule.alternative}), α/${rows} per row`,
+  };
+}
+
+export interface CompareResult {
+  findings: Finding[];
+  regressions: number;
+  table: string;
+}
+
+export function compareReports(baselineDir: string, currentDir: string, tolerances: ToleranceFile): CompareResult {
   for (const d of [baselineDir, currentDir]) if (!existsSync(d)) throw new Error(`report folder ${d} does not exist`);
   const cache = new Map<string, Row[] | null>();
   const rowsOf = (dir: string, file: string): Row[] | null => {
@@ -118,6 +277,6 @@ export function compareReports(baselineDir: string, currentDir: string, toleranc
   };
   const findings = tolerances.rules.flatMap((r) => compareRule(r, rowsOf(baselineDir, r.file), rowsOf(currentDir, r.file)));
   const regressions = findings.filter((f) => f.status === 'regressed' || f.status === 'missing').length;
-  const table = renderTable(['rule', 'key', 'baseline', 'current', 'limit', 'status'], findings.map((f) => ({ ...f })));
+  const table = renderTable(['rule', 'key', 'baseline', 'current', 'limit', 'p_value', 'false_alarm', 'status'], findings.map((f) => ({ ...f })));
   return { findings, regressions, table };
 }

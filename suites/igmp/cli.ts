@@ -5,6 +5,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { defaultOutDir } from '../report/csv.js';
 import { fileURLToPath } from 'node:url';
 import { IGMP_DEFAULTS, estimateSuiteSeconds, runIgmpSuite } from './index.js';
+import { igmpSection } from './all-hook.js';
+import { writeReportFolder } from '../report/report-folder.js';
+import { runMeta } from '../report/run-meta.js';
 import { runRealReceiver, runRealSender } from './real-mode.js';
 import { parseFastLeaveList, parseScenarioList } from './scenario-plan.js';
 
@@ -112,6 +115,7 @@ const log = (line: string): void => {
 };
 
 async function execute(o: IgmpCliOptions): Promise<number> {
+  const started = new Date();
   const outDir = o.out ?? defaultOutDir();
   if (o.real) {
     if (o.role === undefined) throw new InvalidArgumentError('--real needs --role sender|receiver');
@@ -154,6 +158,7 @@ async function execute(o: IgmpCliOptions): Promise<number> {
   });
   process.stderr.write(`${r.table}\n`);
   log(`wrote ${r.files.igmpCsv}, ${r.files.timelineCsv}, ${r.files.windowsCsv}`);
+  await writeReportFolder(outDir, runMeta(started), [await igmpSection(r, o.scale)]);
   if (o.json) process.stdout.write(`${JSON.stringify(r.rows)}\n`);
   return 0;
 }

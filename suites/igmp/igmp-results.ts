@@ -232,8 +232,3 @@ export function summarizeScenario(m: ScenarioMeasurement): ScenarioResult {
   const lostPerKeepalive = keepalives > 0 ? roundS(acc.lost / keepalives) : null;
   return { row, windows: acc.windows, windowRows, timeline, wall: { timeToLossS, timeToRecoverS, keepalives, lostPerKeepalive } };
 }
-
-/** sent = received + lost on every row: the suite's honesty check. */
-export function countsAreHonest(row: IgmpRow): boolean {
-  return row.frames_sent === row.frames_received + row.frames_lost && row.frames_lost >= 0 && row.frames_received >= 0;
-}

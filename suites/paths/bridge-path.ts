@@ -101,7 +101,8 @@ export class BridgePath implements L2Path {
       this.daemons.set(h.index, p);
     }
     // goose0 up on every host, then every port registered on the stand-in.
-    const deadline = Date.now() + 30_000;
+    // Generous: on a machine shared by many jobs a node start-up alone has taken over 30 s.
+    const deadline = Date.now() + 90_000;
     for (const h of this.topo.hosts) {
       for (;;) {
         const d = this.daemons.get(h.index)!;
@@ -111,7 +112,7 @@ export class BridgePath implements L2Path {
           () => false,
         );
         if (up) break;
-        if (Date.now() > deadline) throw new Error(`goose-bridge on h${h.index}: ${this.ifname} not up within 30 s; ${d.describe()}`);
+        if (Date.now() > deadline) throw new Error(`goose-bridge on h${h.index}: ${this.ifname} not up within 90 s; ${d.describe()}`);
         await sleep(100);
       }
     }

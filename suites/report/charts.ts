@@ -78,7 +78,7 @@ export function throughputSpec(rows: Datum[]): TopLevelSpec {
 export function deliverySpec(points: Datum[]): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'State changes delivered within a deadline vs injected loss (dashed: 1 − pⁿ prediction)',
+    title: 'State changes delivered within a deadline vs injected loss (dashed: prediction from the injected loss and each frame’s measured delay)',
     data: { values: points },
     facet: { column: { field: 'path', type: 'nominal' } },
     spec: {
@@ -92,5 +92,90 @@ export function deliverySpec(points: Datum[]): TopLevelSpec {
         strokeDash: { field: 'kind', type: 'nominal', sort: ['measured', 'predicted'] },
       },
     },
+  } as TopLevelSpec;
+}
+
+/** Per-slice latency over the run (latency-slices.csv): drift and bursts show as steps, per path. */
+export function sliceTimelineSpec(slices: Datum[]): TopLevelSpec {
+  const values = slices
+    .filter((r) => r.path !== 'bridge/vxlan')
+    .flatMap((r) => [
+      { path: r.path, start_s: Number(r.start_s), figure: 'p50', latency_us: Number(r.latency_p50_us) },
+      { path: r.path, start_s: Number(r.start_s), figure: 'p99', latency_us: Number(r.latency_p99_us) },
+      { path: r.path, start_s: Number(r.start_s), figure: 'sched p99', latency_us: Number(r.latency_sched_p99_us) },
+    ])
+    .filter((d) => d.latency_us > 0);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'Latency per slice over the run (interleaved slices; sched = from the scheduled send time)',
+    width: 560,
+    height: 240,
+    data: { values },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'start_s', type: 'quantitative', title: 'slice start (s since the first slice)' },
+      y: { field: 'latency_us', type: 'quantitative', title: 'latency (µs)', scale: { type: 'log' } },
+      color: { field: 'path', type: 'nominal' },
+      strokeDash: { field: 'figure', type: 'nominal' },
+    },
+  } as TopLevelSpec;
+}
+
+/** Latency CDF per path, actual and scheduled send → receive (latency-percentiles.csv). */
+export function latencyCdfSpec(curve: Datum[]): TopLevelSpec {
+  const values = curve.map((d) => ({ path: d.path, kind: d.kind ?? 'actual', latency_us: Math.max(1, Number(d.latency_us)), fraction: Number(d.percentile) / 100 }));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'Latency CDF (solid: actual send → receive; dashed: scheduled send → receive)',
+    width: 560,
+    height: 240,
+    data: { values },
+    mark: { type: 'line', interpolate: 'step-after' },
+    encoding: {
+      x: { field: 'latency_us', type: 'quantitative', title: 'latency (µs)', scale: { type: 'log' } },
+      y: { field: 'fraction', type: 'quantitative', title: 'fraction of frames ≤ x' },
+      color: { field: 'path', type: 'nominal' },
+      strokeDash: { field: 'kind', type: 'nominal', sort: ['actual', 'sched'] },
+    },
+  } as TopLevelSpec;
+}
+
+/** Every throughput trial (throughput-trials.csv): rate tried, in order, loss-free or not. */
+export function throughputTrialsSpec(trials: Datum[]): TopLevelSpec {
+  const values = trials.map((t) => ({ ...t, trial: Number(t.trial), rate_fps: Number(t.rate_fps), run: `${t.path} ${t.frame_bytes} B`, outcome: t.loss_free === 'true' ? 'loss-free' : 'lost frames' }));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'Throughput search trials (RFC 2544 binary search)',
+    width: 420,
+    height: 220,
+    data: { values },
+    mark: { type: 'line', point: { filled: true, size: 80 } },
+    encoding: {
+      x: { field: 'trial', type: 'ordinal', title: 'trial', axis: { labelAngle: 0 } },
+      y: { field: 'rate_fps', type: 'quantitative', title: 'offered frames/s' },
+      color: { field: 'run', type: 'nominal' },
+      shape: { field: 'outcome', type: 'nominal' },
+      tooltip: [{ field: 'rate_fps' }, { field: 'lost' }, { field: 'refused' }],
+    },
+  } as TopLevelSpec;
+}
+
+/** Measured loss with its 95 % Wilson interval against the injected rate (loss.csv). */
+export function lossIntervalSpec(rows: Datum[]): TopLevelSpec {
+  const values = rows.map((r) => ({
+    path: r.path, set: Number(r.loss_set_percent), measured: Number(r.measured_loss_percent),
+    low: Number(r.measured_ci95_low_percent), high: Number(r.measured_ci95_high_percent),
+  }));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'Measured loss with 95 % confidence interval vs injected (diagonal)',
+    width: 360,
+    height: 240,
+    data: { values },
+    layer: [
+      { mark: { type: 'rule', strokeDash: [4, 4], color: '#999' }, encoding: { x: { datum: 0, type: 'quantitative' }, y: { datum: 0, type: 'quantitative' }, x2: { datum: Math.max(1, ...values.map((v) => v.set)) }, y2: { datum: Math.max(1, ...values.map((v) => v.set)) } } },
+      { mark: { type: 'errorbar', ticks: true }, encoding: { x: { field: 'set', type: 'quantitative', title: 'injected loss (%)' }, y: { field: 'low', type: 'quantitative', title: 'measured loss (%)' }, y2: { field: 'high' }, color: { field: 'path', type: 'nominal' } } },
+      { mark: { type: 'point', filled: true }, encoding: { x: { field: 'set', type: 'quantitative' }, y: { field: 'measured', type: 'quantitative' }, color: { field: 'path', type: 'nominal' } } },
+    ],
   } as TopLevelSpec;
 }

@@ -5,7 +5,7 @@ import type { Row } from './csv.js';
 export interface GoalResult {
   goal: string;
   figure: string;
-  met: boolean | null; // null: not measured in this report
+  met: boolean | null; // null: not measured, or a bound (search ceiling) that cannot decide
 }
 
 const n = (v: unknown): number | null => {
@@ -14,14 +14,30 @@ const n = (v: unknown): number | null => {
   return Number.isFinite(x) ? x : null;
 };
 
+/** "≥ ", "≤ ", "? " or "" for an exact figure (throughput.csv's bound column). */
+function boundOf(v: unknown): string {
+  return v === '≥' || v === '≤' || v === '?' ? `${v} ` : '';
+}
+
+/** Whether a figure meets "≥ goal" given that it is exact, a lower or an upper bound; null: cannot tell. */
+function atLeast(x: number, goal: number, bound: string): boolean | null {
+  if (bound === '? ') return null;
+  if (bound === '≥ ') return x >= goal ? true : null;
+  if (bound === '≤ ') return x < goal ? false : null;
+  return x >= goal;
+}
+
 export function evaluateGoals(latency: readonly Row[], throughput: readonly Row[], resources: readonly Row[]): GoalResult[] {
   const out: GoalResult[] = [];
   const tb = throughput.find((r) => r.path === 'bridge' && n(r.frame_bytes) === 200);
   const tr = throughput.find((r) => r.path === 'bridge/vxlan' && n(r.frame_bytes) === 200);
   const fps = n(tb?.rate_fps);
-  out.push({ goal: 'loss-free throughput, 200 B frames ≥ 50,000 frames/s per direction', figure: fps === null ? 'not measured' : `${fps} frames/s`, met: fps === null ? null : fps >= 50_000 });
+  const fpsBound = boundOf(tb?.bound);
+  out.push({ goal: 'loss-free throughput, 200 B frames ≥ 50,000 frames/s per direction', figure: fps === null ? 'not measured' : `${fpsBound}${fps} frames/s`, met: fps === null ? null : atLeast(fps, 50_000, fpsBound) });
   const tratio = n(tr?.rate_fps);
-  out.push({ goal: 'loss-free throughput, 200 B ≥ 0.5 × VXLAN', figure: tratio === null ? 'not measured' : `${tratio} × VXLAN`, met: tratio === null ? null : tratio >= 0.5 });
+  const rBound = boundOf(tr?.bound);
+  const capped = rBound === '≤ ' ? ' (VXLAN hit the search ceiling)' : rBound === '≥ ' ? ' (bridge hit the search ceiling)' : rBound === '? ' ? ' (both hit the search ceiling)' : '';
+  out.push({ goal: 'loss-free throughput, 200 B ≥ 0.5 × VXLAN', figure: tratio === null ? 'not measured' : `${rBound}${tratio} × VXLAN${capped}`, met: tratio === null ? null : atLeast(tratio, 0.5, rBound) });
   const lr = latency.find((r) => r.path === 'bridge/vxlan');
   const p50r = n(lr?.latency_p50_us);
   out.push({ goal: 'one-way latency p50 ≤ 2 × VXLAN', figure: p50r === null ? 'not measured' : `${p50r} × VXLAN`, met: p50r === null ? null : p50r <= 2 });
@@ -37,5 +53,5 @@ export function evaluateGoals(latency: readonly Row[], throughput: readonly Row[
 }
 
 export function goalsMarkdown(goals: readonly GoalResult[]): string {
-  return `| goal | figure | met |\n|---|---|---|\n${goals.map((g) => `| ${g.goal} | ${g.figure} | ${g.met === null ? '–' : g.met ? 'yes' : '**no**'} |`).join('\n')}\n`;
+  return `| goal | figure | met |\n|---|---|---|\n${goals.map((g) => `| ${g.goal} | ${g.figure} | ${g.met === null ? (g.figure === 'not measured' ? '–' : 'undetermined') : g.met ? 'yes' : '**no**'} |`).join('\n')}\n`;
 }

@@ -14,9 +14,18 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** Columns whose cells are verdicts, coloured by value (ok/yes green, regressed/missing/no red). */
+const VERDICT_COLUMNS = new Set(['status', 'met', 'verdict']);
+
+function cellHtml(column: string, v: Row[string]): string {
+  const text = escapeHtml(formatCell(v));
+  if (!VERDICT_COLUMNS.has(column)) return `<td>${text}</td>`;
+  return `<td class="v v-${String(v ?? '').toLowerCase().replace(/[^a-z]/g, '')}">${text}</td>`;
+}
+
 function tableHtml(caption: string, columns: readonly string[], rows: readonly Row[]): string {
   const head = columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${columns.map((c) => `<td>${escapeHtml(formatCell(r[c]))}</td>`).join('')}</tr>`).join('\n');
+  const body = rows.map((r) => `<tr>${columns.map((c) => cellHtml(c, r[c])).join('')}</tr>`).join('\n');
   return `<table><caption>${escapeHtml(caption)}</caption><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
@@ -40,6 +49,8 @@ th,td{border:1px solid #ccc;padding:3px 6px;text-align:right}
 th{background:#f3f3f3}caption{text-align:left;font-weight:bold;padding:4px 0}
 dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dt{font-weight:bold}
 figure{margin:1em 0}section{margin-top:2em;overflow-x:auto}
+td.v{font-weight:bold;text-align:center}.v-ok,.v-yes{background:#d4f4d4}.v-regressed,.v-missing,.v-no,.v-failed{background:#f8caca}
+.v-skipped,.v-undetermined{background:#eee}
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
 <dl>${metaHtml}</dl>

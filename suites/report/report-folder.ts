@@ -1,11 +1,12 @@
 // Turns a folder of suite CSVs into summary.md (tables + goals) and a self-contained report.html
 // (Vega-Lite charts rendered to SVG here). Reads whatever CSVs are present, so it works on any
 // subset of suites and can be re-run on an old folder.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCsv, type Row } from './csv.js';
 import { renderMarkdownTable } from './table.js';
-import { renderSvg, latencyNinesSpec, throughputSpec, deliverySpec, type Datum } from './charts.js';
+import { renderSvg, latencyNinesSpec, throughputSpec, deliverySpec, sliceTimelineSpec, latencyCdfSpec, throughputTrialsSpec, lossIntervalSpec, type Datum } from './charts.js';
+import { readMeta, writeMeta } from './run-meta.js';
 import { renderHtmlReport, type ReportSection } from './html-report.js';
 import { evaluateGoals, goalsMarkdown } from './goals.js';
 
@@ -19,8 +20,8 @@ function columnsOf(rows: readonly Row[]): string[] {
 }
 
 /** Columns of latency.csv / loss.csv worth a table (the rest stay in the CSV). */
-export const LATENCY_TABLE = ['path', 'rate_fps', 'frame_bytes', 'sent', 'received', 'lost', 'latency_p2_5_us', 'latency_p50_us', 'latency_p97_5_us', 'latency_p99_us', 'latency_p99_9_us', 'latency_max_us', 'latency_mean_us', 'latency_stdev_us', 'tt_class_p99', 'tt_class_p99_9'];
-export const LOSS_TABLE = ['path', 'loss_set_percent', 'sent', 'lost', 'injected_percent', 'measured_loss_percent', 'expected_low_percent', 'expected_high_percent', 'within_bounds', 'wan_gap_frames', 'states', 'delivered_4ms_fraction', 'predicted_4ms_fraction', 'delivered_10ms_fraction', 'predicted_10ms_fraction', 'delivered_100ms_fraction', 'predicted_100ms_fraction', 'delivered_1s_fraction', 'predicted_1s_fraction'];
+export const LATENCY_TABLE = ['path', 'rate_fps', 'frame_bytes', 'slices', 'sent', 'refused', 'received', 'lost', 'latency_p50_us', 'latency_p99_us', 'latency_p99_9_us', 'latency_max_us', 'latency_sched_p50_us', 'latency_sched_p99_us', 'latency_sched_p99_9_us', 'gen_lag_p99_us', 'gen_lag_max_us', 'tt_class_p99', 'tt_class_p99_9'];
+export const LOSS_TABLE = ['path', 'loss_set_percent', 'sent', 'lost', 'injected_percent', 'measured_loss_percent', 'measured_ci95_low_percent', 'measured_ci95_high_percent', 'within_bounds', 'wan_gap_frames', 'states', 'delivered_4ms_fraction', 'predicted_4ms_fraction', 'delivered_10ms_fraction', 'predicted_10ms_fraction', 'delivered_100ms_fraction', 'predicted_100ms_fraction', 'delivered_1s_fraction', 'predicted_1s_fraction'];
 
 export interface ExtraSection {
   title: string;
@@ -28,32 +29,75 @@ export interface ExtraSection {
   section: ReportSection;
 }
 
-export async function writeReportFolder(dir: string, meta: Record<string, string>, extra: ExtraSection[] = []): Promise<{ summary: string; files: string[] }> {
+/** report:compare's verdicts, written beside the CSVs (compare.json) so the report shows them. */
+export const COMPARE_FILE = 'compare.json';
+
+function verdictSection(dir: string): { md: string; section: ReportSection } | null {
+  const p = join(dir, COMPARE_FILE);
+  if (!existsSync(p)) return null;
+  const doc = JSON.parse(readFileSync(p, 'utf8')) as { baseline: string; tolerances: string; findings: Row[] };
+  const cols = ['rule', 'key', 'baseline', 'current', 'limit', 'p_value', 'false_alarm', 'status', 'detail'];
+  const caption = `report:compare against ${doc.baseline} with ${doc.tolerances}`;
+  return { md: `## Regression gate\n\n${caption}\n\n${renderMarkdownTable(cols, doc.findings)}\n`, section: { title: 'Regression gate', charts: [], tables: [{ caption, columns: cols, rows: doc.findings }] } };
+}
+
+export async function writeReportFolder(
+  dir: string,
+  runMeta: Record<string, string>,
+  extra: ExtraSection[] = [],
+  failed: ReadonlyArray<{ suite: string; error: string }> = [],
+): Promise<{ summary: string; files: string[] }> {
+  // The header of an earlier render (command, commit) survives a re-render of the folder.
+  const meta = { ...readMeta(dir), ...runMeta };
+  writeMeta(dir, meta);
   const latency = load(dir, 'latency.csv');
+  const slices = load(dir, 'latency-slices.csv');
+  const trials = load(dir, 'throughput-trials.csv');
   const curve = load(dir, 'latency-percentiles.csv');
   const throughput = load(dir, 'throughput.csv');
   const loss = load(dir, 'loss.csv');
   const resources = [...load(dir, 'resources-latency.csv'), ...load(dir, 'resources-throughput.csv')];
   const goals = evaluateGoals(latency, throughput, resources);
 
-  let md = `# goose-bridge suite report\n\n${Object.entries(meta).map(([k, v]) => `- ${k}: ${v}`).join('\n')}\n\n## Goals\n\n${goalsMarkdown(goals)}\n`;
-  const sections: ReportSection[] = [
-    { title: 'Goals', charts: [], tables: [{ caption: 'Performance goals (a missed goal is reported with its figure)', columns: ['goal', 'figure', 'met'], rows: goals.map((g) => ({ goal: g.goal, figure: g.figure, met: g.met === null ? '–' : g.met ? 'yes' : 'NO' })) }] },
-  ];
+  let md = `# goose-bridge suite report\n\n${Object.entries(meta).map(([k, v]) => `- ${k}: ${v}`).join('\n')}\n\n`;
+  const sections: ReportSection[] = [];
+  if (failed.length) {
+    md += `## Suites that FAILED\n\n${renderMarkdownTable(['suite', 'error'], failed.map((f) => ({ ...f })))}\n`;
+    sections.push({ title: 'Suites that failed', charts: [], tables: [{ caption: 'these suites did not complete; their figures are missing', columns: ['suite', 'verdict', 'error'], rows: failed.map((f) => ({ ...f, verdict: 'FAILED' })) }] });
+  }
+  const verdicts = verdictSection(dir);
+  if (verdicts) {
+    md += verdicts.md;
+    sections.push(verdicts.section);
+  }
+  md += `## Goals\n\n${goalsMarkdown(goals)}\n`;
+  sections.push(
+    { title: 'Goals', charts: [], tables: [{ caption: 'Performance goals (a missed goal is reported with its figure)', columns: ['goal', 'figure', 'met'], rows: goals.map((g) => ({ goal: g.goal, figure: g.figure, met: g.met === null ? (g.figure === 'not measured' ? '–' : 'undetermined') : g.met ? 'yes' : 'NO' })) }] },
+  );
   if (latency.length) {
     md += `## Latency\n\n${renderMarkdownTable(LATENCY_TABLE, latency)}\n`;
     sections.push({
       title: 'Latency',
-      charts: curve.length ? [await renderSvg(latencyNinesSpec(curve as Datum[]))] : [],
-      tables: [{ caption: 'latency.csv', columns: columnsOf(latency), rows: latency }],
+      charts: [
+        ...(slices.length ? [await renderSvg(sliceTimelineSpec(slices as Datum[]))] : []),
+        ...(curve.length ? [await renderSvg(latencyCdfSpec(curve as Datum[])), await renderSvg(latencyNinesSpec(curve.filter((c) => (c.kind ?? 'actual') === 'actual') as Datum[]))] : []),
+      ],
+      tables: [
+        { caption: 'latency.csv', columns: columnsOf(latency), rows: latency },
+        ...(slices.length ? [{ caption: 'latency-slices.csv (bridge/vxlan rows: per-round ratios, what report:compare tests)', columns: columnsOf(slices), rows: slices }] : []),
+      ],
     });
   }
   if (throughput.length) {
     md += `## Throughput\n\n${renderMarkdownTable(columnsOf(throughput), throughput)}\n`;
     sections.push({
       title: 'Throughput',
-      charts: [await renderSvg(throughputSpec(throughput as Datum[]))],
-      tables: [{ caption: 'throughput.csv', columns: columnsOf(throughput), rows: throughput }],
+      charts: [await renderSvg(throughputSpec(throughput as Datum[])), ...(trials.length ? [await renderSvg(throughputTrialsSpec(trials as Datum[]))] : [])],
+      notes: throughput.some((r) => Number(r.trial_s) < 10) ? ['Trials shorter than 10 s (smoke): buffers absorb a short overload, so these rates are overstated; suite:throughput runs ≥ 10 s trials.'] : [],
+      tables: [
+        { caption: 'throughput.csv (bound: ≥ when the search ceiling passed, so the figure is a lower bound)', columns: columnsOf(throughput), rows: throughput },
+        ...(trials.length ? [{ caption: 'throughput-trials.csv', columns: columnsOf(trials), rows: trials }] : []),
+      ],
     });
   }
   if (resources.length) {
@@ -69,7 +113,7 @@ export async function writeReportFolder(dir: string, meta: Record<string, string
         points.push({ path: String(r.path), loss_percent: Number(r.loss_set_percent), deadline: d, kind: 'predicted', fraction: Number(r[`predicted_${d}_fraction`]) });
       }
     }
-    sections.push({ title: 'Loss and GOOSE delivery', charts: [await renderSvg(deliverySpec(points))], tables: [{ caption: 'loss.csv', columns: columnsOf(loss), rows: loss }] });
+    sections.push({ title: 'Loss and GOOSE delivery', charts: [await renderSvg(lossIntervalSpec(loss as Datum[])), await renderSvg(deliverySpec(points))], tables: [{ caption: 'loss.csv', columns: columnsOf(loss), rows: loss }] });
   }
   const sv = load(dir, 'sv.csv');
   if (sv.length) {

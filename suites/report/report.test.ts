@@ -1,16 +1,16 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toCsv, parseCsv, writeCsv, defaultOutDir } from './csv.js';
 import { renderTable, renderMarkdownTable } from './table.js';
-import { renderBar } from './progress.js';
+import { etaSeconds, renderBar } from './progress.js';
 import { ninesOf, renderSvg, throughputSpec } from './charts.js';
-import { evaluateGoals } from './goals.js';
+import { evaluateGoals, goalsMarkdown } from './goals.js';
 import { writeReportFolder } from './report-folder.js';
 import { LATENCY_COLUMNS, PERCENTILE_CURVE_COLUMNS, RESOURCE_COLUMNS, ratioRow } from '../latency-suite.js';
-import { THROUGHPUT_COLUMNS } from '../throughput-suite.js';
+import { THROUGHPUT_COLUMNS, ratioBound, throughputFigure } from '../throughput-suite.js';
 import { LOSS_COLUMNS } from '../loss-suite.js';
 import { escapeHtml } from './html-report.js';
 
@@ -57,11 +57,12 @@ describe('latency ratio row', () => {
     expect(r.latency_p99_us).to.equal(null);
     expect(ratioRow(undefined, { path: 'vxlan' })).to.equal(null);
   });
-  it('has the documented latency columns in order', () => {
-    expect(LATENCY_COLUMNS.slice(0, 15)).to.deep.equal([
-      'path', 'rate_fps', 'publishers', 'frame_bytes', 'sent', 'received', 'lost', 'latency_p2_5_us', 'latency_p50_us',
+  it('has the documented latency columns in order: actual, scheduled, generator lag', () => {
+    expect(LATENCY_COLUMNS.slice(0, 18)).to.deep.equal([
+      'path', 'rate_fps', 'publishers', 'frame_bytes', 'slices', 'slice_s', 'sent', 'refused', 'received', 'lost', 'latency_p2_5_us', 'latency_p50_us',
       'latency_p97_5_us', 'latency_p99_us', 'latency_p99_9_us', 'latency_max_us', 'latency_mean_us', 'latency_stdev_us',
     ]);
+    expect(LATENCY_COLUMNS).to.include.members(['latency_sched_p50_us', 'latency_sched_p99_9_us', 'gen_lag_p99_us', 'gen_lag_max_us']);
   });
 });
 
@@ -74,6 +75,27 @@ describe('goals', () => {
     );
     expect(g.map((x) => x.met)).to.deep.equal([true, null, true, false, true, false]);
     expect(g[3]!.figure).to.equal('1500 µs');
+  });
+  it('writes a bound, not "met", when the throughput search hit its ceiling on either side', () => {
+    const t = (ratio: string, bound: string) => [{ path: 'bridge', frame_bytes: '200', rate_fps: '95625', bound: '=' }, { path: 'bridge/vxlan', frame_bytes: '200', rate_fps: ratio, bound }];
+    const ratioGoal = (ratio: string, bound: string) => evaluateGoals([], t(ratio, bound), [])[1]!;
+    expect(ratioGoal('0.638', '≤')).to.include({ figure: '≤ 0.638 × VXLAN (VXLAN hit the search ceiling)', met: null });
+    expect(ratioGoal('0.4', '≤').met).to.equal(false); // an upper bound below the goal: missed for sure
+    expect(ratioGoal('0.7', '≥').met).to.equal(true);
+    expect(ratioGoal('0.7', '=').met).to.equal(true);
+    expect(goalsMarkdown([ratioGoal('0.638', '≤')])).to.contain('| undetermined |');
+    expect([ratioBound(true, false), ratioBound(false, true), ratioBound(true, true), ratioBound(false, false)]).to.deep.equal(['≥', '≤', '?', '=']);
+    // A generator that could not offer the asked rate: what arrived loss-free is a lower bound.
+    expect(throughputFigure(0, 69_136, 150_000)).to.deep.equal({ fps: 69_136, bound: '≥' });
+    expect(throughputFigure(77_500, 76_000, 150_000)).to.deep.equal({ fps: 77_500, bound: '=' });
+    expect(throughputFigure(150_000, 149_000, 150_000)).to.deep.equal({ fps: 150_000, bound: '≥' });
+  });
+  it('shows an ETA from the first step: the plan\'s until a quarter is done, then the pace', () => {
+    expect(etaSeconds(0, 0, 40, 300)).to.equal(300);
+    expect(etaSeconds(100, 5, 40, 300)).to.equal(200);
+    expect(etaSeconds(100, 20, 40, 300)).to.equal(100);
+    expect(etaSeconds(10, 0, 40)).to.equal(null);
+    expect(etaSeconds(50, 40, 40, 300)).to.equal(0);
   });
 });
 
@@ -95,9 +117,16 @@ describe('charts and report folder', () => {
       writeCsv(dir, 'throughput.csv', THROUGHPUT_COLUMNS, [{ path: 'bridge', frame_bytes: 200, rate_fps: 60000, mbit_s: 96 }, { path: 'vxlan', frame_bytes: 200, rate_fps: 90000, mbit_s: 144 }]);
       writeCsv(dir, 'resources-latency.csv', RESOURCE_COLUMNS, [{ suite: 'latency', path: 'bridge', host: 'h1', rate_fps: 1000, cpu_percent: 3, rss_peak_mb: 70 }]);
       writeCsv(dir, 'loss.csv', LOSS_COLUMNS, [{ path: 'bridge', loss_set_percent: 5, delivered_4ms_fraction: 0.99, predicted_4ms_fraction: 0.9975 }]);
+      writeFileSync(join(dir, 'compare.json'), JSON.stringify({ baseline: 'b', tolerances: 't.json', findings: [{ rule: 'r1', status: 'ok' }, { rule: 'r2', status: 'regressed' }] }));
       const r = await writeReportFolder(dir, { run: '<test>' });
       const html = readFileSync(join(dir, 'report.html'), 'utf8');
-      expect((html.match(/<svg/g) ?? []).length).to.equal(3);
+      // latency CDF + nines, throughput, loss interval + delivery
+      expect((html.match(/<svg/g) ?? []).length).to.equal(5);
+      expect(html).to.contain('<td class="v v-regressed">regressed</td>').and.contain('<td class="v v-ok">ok</td>');
+      expect(r.summary).to.contain('## Regression gate');
+      // The header survives a re-render that does not repeat it.
+      await writeReportFolder(dir, { rendered: 'again' });
+      expect(readFileSync(join(dir, 'summary.md'), 'utf8')).to.contain('- run: <test>').and.contain('- rendered: again');
       expect(html).to.not.match(/<script|https?:\/\/(?!www\.w3\.org|vega\.github\.io)/);
       expect(html).to.contain('&lt;test&gt;');
       expect(r.summary).to.contain('## Latency');

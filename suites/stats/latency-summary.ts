@@ -1,5 +1,6 @@
 // Latency figures in the project's autocannon shape (integer µs, percentile keys p2_5 … p99_9),
 // the IEC 61850-5 transfer-time class each figure meets, and the bridge/VXLAN ratio. Pure.
+import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
 
 export const PERCENTILES = [
@@ -34,6 +35,11 @@ export const LATENCY_KEYS: ReadonlyArray<keyof LatencySummary> = [
   'latency_stdev_us',
 ];
 
+/** The suites' latency histograms: 1 µs to 120 s at 3 significant digits. */
+export function newLatencyHistogram(): Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+}
+
 export function summarizeHistogram(h: Histogram): LatencySummary | null {
   if (h.totalCount === 0) return null;
   return {
@@ -45,6 +51,28 @@ export function summarizeHistogram(h: Histogram): LatencySummary | null {
     latency_max_us: h.maxValue,
     latency_mean_us: Math.round(h.mean),
     latency_stdev_us: Math.round(h.stdDeviation),
+  };
+}
+
+/** Scheduled send → receive: the same figures with the generator's own lateness included. */
+export const SCHED_KEYS: readonly string[] = LATENCY_KEYS.map((k) => k.replace('latency_', 'latency_sched_'));
+
+/** Generator lag (actual − scheduled send time) percentiles. */
+export const LAG_KEYS = ['gen_lag_p50_us', 'gen_lag_p99_us', 'gen_lag_p99_9_us', 'gen_lag_max_us'] as const;
+
+/** summarizeHistogram with its keys renamed from `latency_` to `prefix` (e.g. `latency_sched_`). */
+export function summarizeAs(prefix: string, h: Histogram): Record<string, number> | null {
+  const s = summarizeHistogram(h);
+  return s && Object.fromEntries(Object.entries(s).map(([k, v]) => [k.replace('latency_', prefix), v]));
+}
+
+export function lagSummary(h: Histogram): Record<(typeof LAG_KEYS)[number], number> | null {
+  if (h.totalCount === 0) return null;
+  return {
+    gen_lag_p50_us: h.getValueAtPercentile(50),
+    gen_lag_p99_us: h.getValueAtPercentile(99),
+    gen_lag_p99_9_us: h.getValueAtPercentile(99.9),
+    gen_lag_max_us: h.maxValue,
   };
 }
 

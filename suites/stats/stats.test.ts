@@ -3,9 +3,21 @@ import fc from 'fast-check';
 import * as hdr from 'hdr-histogram-js';
 import { ZeroLossSearch } from './binary-search.js';
 import { summarizeHistogram, transferTimeClass, ratio } from './latency-summary.js';
-import { wilsonInterval, scheduleOffsetsUs, predictedDeliveryProbability, deliveredFraction } from './loss-statistics.js';
+import { wilsonInterval, predictedDeliveryProbability, deliveredFraction, stepCdf, histogramCdf } from './loss-statistics.js';
 import { createSchedule } from '../../sim/retransmission-schedule.js';
 import { parseStatCpuTicks, parseStatusMemoryKb } from './process-sampler.js';
+
+/** Offsets (µs) from the state change of the frames of one state, given the schedule's gaps
+ * (the simulator's RetransmissionSchedule.gapAfter), up to untilUs. */
+function scheduleOffsetsUs(gapAfter: (frameIndex: number) => number, untilUs: number): number[] {
+  const out: number[] = [0];
+  for (let i = 0, at = 0; ; i++) {
+    at += gapAfter(i);
+    if (at > untilUs) break;
+    out.push(at);
+  }
+  return out;
+}
 
 describe('ZeroLossSearch', () => {
   it('ends on a rate that passes and lies within the resolution of the true limit', () => {
@@ -73,10 +85,27 @@ describe('loss statistics', () => {
     const schedule = createSchedule('doubling', { t1Us: 2000, t0Us: 1_000_000 });
     const offs = scheduleOffsetsUs((i) => schedule.gapAfter(i), 1_000_000);
     expect(offs.map((o) => o / 1000)).to.deep.equal([0, 2, 6, 14, 30, 62, 126, 254, 510]);
-    expect(predictedDeliveryProbability(0.2, offs, 100, 4000)).to.be.closeTo(1 - 0.2 ** 2, 1e-12);
-    expect(predictedDeliveryProbability(0.2, offs, 100, 1_000_000)).to.be.closeTo(1 - 0.2 ** 9, 1e-12);
-    expect(predictedDeliveryProbability(0, offs, 100, 50)).to.equal(0); // no frame can arrive that early
+    const fixed = offs.map((o) => stepCdf(o + 100)); // every frame 100 µs after its scheduled send
+    expect(predictedDeliveryProbability(0.2, fixed, 4000)).to.be.closeTo(1 - 0.2 ** 2, 1e-12);
+    expect(predictedDeliveryProbability(0.2, fixed, 1_000_000)).to.be.closeTo(1 - 0.2 ** 9, 1e-12);
+    expect(predictedDeliveryProbability(0, fixed, 50)).to.equal(0); // no frame can arrive that early
+    // A tail: the 2 ms retransmission arrives within 4 ms only half the time.
+    const tail = [stepCdf(100), (us: number): number => (us >= 5000 ? 1 : us >= 2100 ? 0.5 : 0)];
+    expect(predictedDeliveryProbability(0.2, tail, 4000)).to.be.closeTo(1 - (1 - 0.8) * (1 - 0.8 * 0.5), 1e-12);
     expect(deliveredFraction([100, 5000, null, 3999], 4000)).to.equal(0.5);
+  });
+  it('reads a latency CDF back from a recorded histogram, matching a count of the samples', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 50_000 }), { minLength: 1, maxLength: 300 }), fc.integer({ min: 1, max: 60_000 }), (xs, at) => {
+        const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 1e6, numberOfSignificantValueDigits: 3 });
+        for (const x of xs) h.recordValue(x);
+        const cdf = histogramCdf((q) => h.getValueAtPercentile(q), h.totalCount);
+        // HdrHistogram keeps 3 significant digits: count samples clearly below/above the point.
+        const surelyBelow = xs.filter((x) => x * 1.002 < at).length / xs.length;
+        const maybeBelow = xs.filter((x) => x <= at * 1.002).length / xs.length;
+        expect(cdf(at)).to.be.within(surelyBelow - 1e-6, maybeBelow + 1e-6);
+      }),
+    );
   });
 });
 

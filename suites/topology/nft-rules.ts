@@ -90,6 +90,25 @@ export function lossTable(name: string, rule: LossRule): NftTable {
   };
 }
 
+/** Counts (never drops) a path's datagrams leaving the stand-in on the given ports: an
+ * independent count of what reached the receiving hosts, for checking the suites' own counts. */
+export function deliveryCounterTable(name: string, rule: Omit<LossRule, 'lossPercent'>): NftTable {
+  checkName('table name', name);
+  if (rule.ports.length === 0) throw new RangeError('counter rule needs at least one port');
+  const ports = rule.ports.map(checkIf).join(', ');
+  return {
+    family: 'bridge',
+    name,
+    text: `table bridge ${name} {
+  chain fwdcount {
+    type filter hook forward priority 0; policy accept;
+    oifname { ${ports} } ip daddr ${checkIpv4('group', rule.group)} udp dport ${checkPort(rule.udpPort)} counter
+  }
+}
+`,
+  };
+}
+
 /** A security group that forgot inbound IGMP: queries dropped at the member (host namespace). */
 export function securityGroupDropQueriesTable(name = 'gbh_sg'): NftTable {
   checkName('table name', name);

@@ -11,13 +11,15 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface ConstantSenderResult {
   mode: 'constant';
-  sent: number;
+  /** Frames scheduled and offered once each (refused ones included: they count as lost). */
+  offered: number;
+  /** Frames the sender's kernel refused (not retried). */
+  refused: number;
   rateFps: number;
   achievedFps: number;
   durationS: number;
-  refusedCalls: number;
-  writeDrops: number;
-  maxLagUs: number;
+  /** HdrHistogram (compressed base64) of actual − scheduled send time, µs, one sample per frame. */
+  lagHistogram: string;
 }
 export interface GooseSenderResult {
   mode: 'goose';
@@ -39,7 +41,11 @@ export interface ReceiverResult {
   firstRxUs: number;
   lastRxUs: number;
   histogram: string;
+  /** Constant mode: per slice (the sender's --slice), actual and scheduled send → receive. */
+  slices: Array<{ slice: number; distinct: number; histogram: string; schedHistogram: string }>;
   firstDeliveries: Array<[number, number, number]>;
+  /** GOOSE mode: per frame index in a state (sqNum), state change → arrival, µs (HdrHistogram, base64). */
+  frameDelays: Array<{ sq: number; histogram: string }>;
 }
 
 export function trafficArgv(args: readonly string[]): string[] {
@@ -57,7 +63,8 @@ function parseLastJson<T>(p: ManagedProcess): T {
   }
 }
 
-function waitReady(p: ManagedProcess, timeoutMs = 20_000): Promise<void> {
+/** Generous: a node + tsx start-up on a machine shared by many jobs has taken over 20 s. */
+function waitReady(p: ManagedProcess, timeoutMs = 90_000): Promise<void> {
   return new Promise((resolve, reject) => {
     let buf = '';
     const timer = setTimeout(() => reject(new Error(`${p.describe()}: not ready within ${timeoutMs} ms`)), timeoutMs);
@@ -84,7 +91,7 @@ export interface FlowSpec {
   to: readonly number[];
   size: number;
   /** Sender arguments after `--interface`/`--size` (mode-specific). */
-  sender: { mode: 'send-constant'; rate: number; duration: number; publishers: number } | {
+  sender: { mode: 'send-constant'; rate: number; duration: number; publishers: number; slice?: number } | {
     mode: 'send-goose';
     duration: number;
     publishers: number;
@@ -94,8 +101,6 @@ export interface FlowSpec {
     windowMs: number;
     seed: number;
   };
-  /** Record latency with HdrHistogram's coordinated-omission correction at the sender's fixed rate. */
-  correctCoordinatedOmission?: boolean;
   /** Hook called once every receiver is listening and before the sender starts. */
   beforeSend?: () => Promise<void>;
   settleMs?: number;
@@ -106,19 +111,13 @@ export interface FlowResult<S> {
   receivers: Map<number, ReceiverResult>;
 }
 
-function expectedIntervalOf(spec: FlowSpec): number {
-  // Coordinated-omission correction synthesises latency/interval samples per late frame: right
-  // for the latency suite's fixed low rate, ruinous at 100k frames/s (the throughput suite only counts).
-  return spec.sender.mode === 'send-constant' && spec.correctCoordinatedOmission === true ? Math.max(1, Math.round(1e6 / spec.sender.rate)) : 0;
-}
-
 /** Starts the receivers of a flow and waits until each listens. */
 export async function startReceivers(spec: FlowSpec): Promise<Map<number, ManagedProcess>> {
   const topo = spec.topology;
   const receivers = new Map<number, ManagedProcess>();
   try {
     for (const h of spec.to) {
-      const args = ['recv', '--interface', spec.ifname, '--size', String(spec.size), '--expected-interval-us', String(expectedIntervalOf(spec))];
+      const args = ['recv', '--interface', spec.ifname, '--size', String(spec.size)];
       if (spec.sender.mode === 'send-goose') args.push('--first-deliveries');
       receivers.set(h, topo.spawn(topo.host(h).ns, trafficArgv(args), `receiver h${h}`, { cwd: REPO }));
     }
@@ -136,7 +135,7 @@ export async function runSender<S extends ConstantSenderResult | GooseSenderResu
   const s = spec.sender;
   const sargs =
     s.mode === 'send-constant'
-      ? ['send-constant', '--rate', String(s.rate), '--duration', String(s.duration), '--publishers', String(s.publishers), '--seq-start', String(seqStart)]
+      ? ['send-constant', '--rate', String(s.rate), '--duration', String(s.duration), '--publishers', String(s.publishers), '--seq-start', String(seqStart), '--slice', String(s.slice ?? 1)]
       : [
           'send-goose', '--duration', String(s.duration), '--publishers', String(s.publishers),
           '--event-interval-ms', String(s.eventIntervalMs), '--t1-ms', String(s.t1Ms), '--t0-ms', String(s.t0Ms),
@@ -151,6 +150,58 @@ export async function runSender<S extends ConstantSenderResult | GooseSenderResu
   const exit = await sender.exited;
   if (exit.code !== 0) throw new Error(`${sender.describe()}`);
   return parseLastJson<S>(sender);
+}
+
+/** A constant-rate sender kept running between slices (`send-constant --serve`). */
+export interface SliceSender {
+  /** Sends one slice: `durationS` at the spec's rate, frames numbered from seqStart, stNum = slice. */
+  runSlice(slice: number, seqStart: number, durationS: number): Promise<ConstantSenderResult>;
+  stop(): Promise<void>;
+}
+
+export async function startSliceSender(spec: FlowSpec): Promise<SliceSender> {
+  const s = spec.sender;
+  if (s.mode !== 'send-constant') throw new Error('startSliceSender: a constant-rate flow is needed');
+  const topo = spec.topology;
+  const p = topo.spawn(
+    topo.host(spec.from).ns,
+    trafficArgv([
+      'send-constant', '--serve', '--rate', String(s.rate), '--duration', String(s.duration), '--publishers', String(s.publishers),
+      '--interface', spec.ifname, '--size', String(spec.size),
+    ]),
+    `slice sender h${spec.from}`,
+    { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  await waitReady(p);
+  let buf = '';
+  const waiting: Array<(line: string) => void> = [];
+  p.child.stdout?.on('data', (d: Buffer | string) => {
+    buf += String(d);
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      waiting.shift()?.(line);
+    }
+  });
+  return {
+    runSlice: (slice, seqStart, durationS) =>
+      new Promise<ConstantSenderResult>((resolve, reject) => {
+        const onExit = (): void => reject(new Error(`${p.describe()}: exited during slice ${slice}`));
+        void p.exited.then(onExit);
+        waiting.push((line) => {
+          try {
+            resolve(JSON.parse(line) as ConstantSenderResult);
+          } catch {
+            reject(new Error(`${p.describe()}: result is not JSON: ${line.slice(0, 200)}`));
+          }
+        });
+        p.child.stdin?.write(`${slice} ${seqStart} ${durationS}\n`);
+      }),
+    stop: async () => {
+      p.child.stdin?.end();
+      await p.stop(3000);
+    },
+  };
 }
 
 /** Stops the receivers (they print their result on SIGTERM) and parses what they report. */

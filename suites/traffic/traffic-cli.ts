@@ -1,11 +1,14 @@
 // The lean traffic endpoints the suites run inside host namespaces (one process each):
 //   send-constant: fixed-rate probe frames (round-robin over publishers), pre-encoded templates
 //                  patched in place and sent with sendmmsg through the native PacketSocket;
+//                  with --serve, one slice per stdin request;
 //   send-goose:    publishers following the GOOSE retransmission schedule (sim's schedule) with a
 //                  state change every --event-interval-ms;
 //   recv:          counts probe frames, records one-way latency (CLOCK_MONOTONIC, same clock as
-//                  the sender's stamp) into an HdrHistogram, and each state's first delivery.
+//                  the sender's stamps) into HdrHistograms: actual send → receive and, per slice,
+//                  also scheduled send → receive; in GOOSE mode each state's first delivery.
 // Each prints one JSON object on stdout when done (recv: on SIGTERM/SIGINT or --duration).
+import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import * as hdr from 'hdr-histogram-js';
 import { PacketSocket, monotonicUs, frameAt } from '../../native/index.js';
@@ -13,15 +16,18 @@ import { buildProbeTemplate, readProbeFields, writeProbeFields, writeProbeTal, t
 import { FixedRatePacer } from './pacer.js';
 import { createSchedule, TalPolicy } from '../../sim/retransmission-schedule.js';
 import { SeqBitmap } from './seq-bitmap.js';
+import { newLatencyHistogram } from '../stats/latency-summary.js';
 
 const MAX_BATCH = 256;
+/** Frames of one state whose delay is recorded separately (a 1 s window holds 9 of the schedule's). */
+const MAX_SQ_HISTOGRAMS = 16;
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const immediate = (): Promise<void> => new Promise((r) => setImmediate(r));
 /**
  * Waits until about `waitUs` from now. Sleeps rather than spins unless the next frame is due
  * within 300 µs: on a 2-core machine a spinning generator takes a whole core from the bridges
- * it measures (measured: bridge p99 6.9–26.5 ms spinning, 2.2–4.7 ms sleeping). A frame sent
- * late is stamped when it leaves, so the lateness is the generator's, not the path's.
+ * it measures (measured: bridge p99 6.9–26.5 ms spinning, 2.2–4.7 ms sleeping). The lateness this
+ * causes is measured, not hidden: every frame carries its scheduled and its actual send time.
  */
 const waitFor = (waitUs: number): Promise<void> =>
   waitUs > 1500 ? tick(Math.floor(waitUs / 1000) - 1) : waitUs > 300 ? tick(0) : immediate();
@@ -34,23 +40,55 @@ interface ConstantOpts {
   publishers: number;
   /** First sequence number: several senders in turn can feed one receiver without duplicates. */
   seqStart: number;
+  /** Written as stNum into every frame: the receiver keeps one histogram per slice. */
+  slice: number;
 }
 
-async function sendConstant(o: ConstantOpts): Promise<void> {
+async function sendConstant(o: ConstantOpts & { serve: boolean }): Promise<void> {
   const sock = PacketSocket.open(o.interface, { etherTypes: [0x88b8] });
   const perPub = Math.ceil(MAX_BATCH / o.publishers) + 1;
   const pools = Array.from({ length: o.publishers }, (_, p) => {
     const t = buildProbeTemplate(o.size, p);
     return { layout: t.layout, bufs: Array.from({ length: perPub }, () => Buffer.from(t.frame)) };
   });
+  try {
+    if (!o.serve) {
+      out(await sendPaced(sock, pools, o));
+      return;
+    }
+    // Serve mode: one process sends many slices on request ("<slice> <seqStart> <durationS>" per
+    // stdin line, one JSON result line each), so interleaved slices do not pay a start-up each.
+    process.stderr.write('ready\n');
+    const lines = createInterface({ input: process.stdin });
+    for await (const line of lines) {
+      const [slice, seqStart, duration] = line.trim().split(/\s+/).map(Number);
+      if (![slice, seqStart, duration].every((x) => Number.isFinite(x))) throw new Error(`serve: bad request line "${line}"`);
+      out(await sendPaced(sock, pools, { ...o, slice: slice!, seqStart: seqStart!, duration: duration! }));
+    }
+  } finally {
+    sock.close();
+  }
+}
+
+type Pools = Array<{ layout: ProbeLayout; bufs: Buffer[] }>;
+
+/**
+ * Open loop: frame k is scheduled at start + k / rate and is offered exactly once. Each frame
+ * carries its actual send time (txUs) and its scheduled time (eventUs); the receiver records both,
+ * so the generator's own lateness is measured (scheduled → receive), never synthesised. A frame
+ * the kernel refuses is not retried: it counts as offered and lost, whatever the path.
+ */
+async function sendPaced(sock: PacketSocket, pools: Pools, o: ConstantOpts): Promise<Record<string, unknown>> {
+  const perPub = pools[0]!.bufs.length;
   const total = Math.max(1, Math.round(o.rate * o.duration));
   const startUs = monotonicUs() + 20_000;
   const pacer = new FixedRatePacer(startUs, o.rate, total);
+  // Generator lag: actual send time − scheduled time, one sample per frame offered.
+  const lag = newLatencyHistogram();
   const batch: Buffer[] = [];
-  let k = 0; // next sequence number to send
-  let refusedCalls = 0;
+  let k = 0; // next frame to offer
+  let refused = 0;
   let lastProgressUs = monotonicUs();
-  let maxLagUs = 0;
   while (k < total) {
     const now = monotonicUs();
     pacer.take(now, Number.MAX_SAFE_INTEGER); // everything due by now, backlog included
@@ -59,7 +97,6 @@ async function sendConstant(o: ConstantOpts): Promise<void> {
       await waitFor(pacer.nextDueUs() - now);
       continue;
     }
-    maxLagUs = Math.max(maxLagUs, now - pacer.scheduledUs(k));
     batch.length = 0;
     const tx = monotonicUs();
     for (let i = 0; i < due; i++) {
@@ -67,33 +104,31 @@ async function sendConstant(o: ConstantOpts): Promise<void> {
       const p = seq % o.publishers;
       const pool = pools[p]!;
       const buf = pool.bufs[Math.floor(seq / o.publishers) % perPub]!;
-      writeProbeFields(buf, pool.layout, { stNum: 1, sqNum: seq, txUs: tx, eventUs: pacer.scheduledUs(k + i) });
+      const scheduled = pacer.scheduledUs(k + i);
+      writeProbeFields(buf, pool.layout, { stNum: o.slice, sqNum: seq, txUs: tx, eventUs: scheduled });
+      lag.recordValue(Math.max(1, Math.round(tx - scheduled)));
       batch.push(buf);
     }
     const took = sock.sendMany(batch);
-    k += took;
     if (took > 0) lastProgressUs = now;
     if (took < due) {
-      // The kernel's queue is full: back off briefly; the frames keep their sequence numbers.
-      // An interface that refuses everything for seconds is gone, not busy.
-      refusedCalls++;
+      // The kernel refused frame k + took: it is lost; the rest of the batch is tried next turn.
+      refused++;
+      k += took + 1;
       if (now - lastProgressUs > 5_000_000) throw new Error(`${o.interface} refused every frame for 5 s (interface gone?)`);
       await immediate();
-    }
+    } else k += took;
   }
   const endUs = monotonicUs();
-  const st = sock.stats();
-  sock.close();
-  out({
+  return {
     mode: 'constant',
-    sent: k,
+    offered: k,
+    refused,
     rateFps: o.rate,
     achievedFps: (k * 1e6) / Math.max(1, endUs - startUs),
     durationS: (endUs - startUs) / 1e6,
-    refusedCalls,
-    writeDrops: st.writeDrops,
-    maxLagUs,
-  });
+    lagHistogram: hdr.encodeIntoCompressedBase64(lag),
+  };
 }
 
 interface GooseOpts {
@@ -198,14 +233,19 @@ async function sendGoose(o: GooseOpts): Promise<void> {
 interface RecvOpts {
   interface: string;
   size: number;
-  expectedIntervalUs: number;
   duration: number;
   firstDeliveries: boolean;
 }
 
 async function recv(o: RecvOpts): Promise<void> {
   const layout = buildProbeTemplate(o.size, 0).layout;
-  const hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+  const newHist = newLatencyHistogram;
+  const hist = newHist();
+  // Constant mode: per slice (stNum), actual send → receive and scheduled send → receive.
+  const slices = new Map<number, { distinct: number; actual: hdr.Histogram; sched: hdr.Histogram }>();
+  // GOOSE mode: delay from the state change to the arrival of its k-th frame (k = sqNum), which
+  // folds the generator's lateness and the path's latency into one measured distribution per k.
+  const bySq: hdr.Histogram[] = [];
   const seen = new SeqBitmap();
   const seenGoose = new Set<number>();
   const first = new Map<number, number>(); // (publisher << 32 | stNum) as number key → first delay µs
@@ -239,6 +279,7 @@ async function recv(o: RecvOpts): Promise<void> {
         seenGoose.add(key);
         const sk = f.publisher * 2 ** 32 + f.stNum;
         if (!first.has(sk)) first.set(sk, Math.max(0, Math.round(rx - f.eventUs)));
+        if (f.sqNum < MAX_SQ_HISTOGRAMS) (bySq[f.sqNum] ??= newHist()).recordValue(Math.max(1, Math.round(rx - f.eventUs)));
         hist.recordValue(latency);
       } else {
         if (!seen.add(f.sqNum)) {
@@ -247,8 +288,12 @@ async function recv(o: RecvOpts): Promise<void> {
         }
         if (f.sqNum < maxSeq) outOfOrder++;
         else maxSeq = f.sqNum;
-        if (o.expectedIntervalUs > 0) hist.recordValueWithExpectedInterval(latency, o.expectedIntervalUs);
-        else hist.recordValue(latency);
+        hist.recordValue(latency);
+        let sl = slices.get(f.stNum);
+        if (!sl) slices.set(f.stNum, (sl = { distinct: 0, actual: newHist(), sched: newHist() }));
+        sl.distinct++;
+        sl.actual.recordValue(latency);
+        sl.sched.recordValue(Math.max(1, Math.round(rx - f.eventUs)));
       }
     }
   });
@@ -273,6 +318,13 @@ async function recv(o: RecvOpts): Promise<void> {
     firstRxUs,
     lastRxUs,
     histogram: hdr.encodeIntoCompressedBase64(hist),
+    slices: [...slices].map(([slice, x]) => ({
+      slice,
+      distinct: x.distinct,
+      histogram: hdr.encodeIntoCompressedBase64(x.actual),
+      schedHistogram: hdr.encodeIntoCompressedBase64(x.sched),
+    })),
+    frameDelays: bySq.map((h, sq) => ({ sq, histogram: hdr.encodeIntoCompressedBase64(h) })).filter((x) => x !== undefined),
     firstDeliveries: o.firstDeliveries
       ? [...first].map(([k, d]) => [Math.floor(k / 2 ** 32), k % 2 ** 32, d])
       : [],
@@ -298,7 +350,9 @@ program
   .option('--size <bytes>', 'frame size', num, 200)
   .option('--publishers <n>', 'streams', num, 1)
   .option('--seq-start <n>', 'first sequence number', num, 0)
-  .action((o: ConstantOpts) => sendConstant(o));
+  .option('--slice <n>', 'slice number written into every frame (stNum)', num, 1)
+  .option('--serve', 'send slices on request: stdin lines "<slice> <seqStart> <durationS>", a JSON line each', false)
+  .action((o: ConstantOpts & { serve: boolean }) => sendConstant(o));
 program
   .command('send-goose')
   .requiredOption('--interface <if>')
@@ -315,7 +369,6 @@ program
   .command('recv')
   .requiredOption('--interface <if>')
   .option('--size <bytes>', 'frame size', num, 200)
-  .option('--expected-interval-us <us>', 'coordinated-omission correction (0 = off)', num, 0)
   .option('--duration <s>', 'stop after (0 = on SIGTERM)', num, 0)
   .option('--first-deliveries', 'GOOSE mode: record each state’s first delivery', false)
   .action((o: RecvOpts) => recv(o));

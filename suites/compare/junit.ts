@@ -1,0 +1,30 @@
+// JUnit XML of a comparison: one testsuite, one testcase per rule and key, so CI systems show a
+// regression as a failed test natively. A missing figure is a failure too; a skipped optional rule
+// is <skipped/>. Pure.
+import type { Finding } from './compare.js';
+
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+
+function body(f: Finding): string {
+  const figures = `baseline ${f.baseline ?? '–'}, current ${f.current ?? '–'}, limit ${f.limit ?? '–'}, p ${f.p_value ?? '–'}, false alarm ${f.false_alarm}; ${f.detail}`;
+  if (f.status === 'regressed') return `<failure type="regressed" message="${esc(figures)}">${esc(f.why)}</failure>`;
+  if (f.status === 'missing') return `<failure type="missing" message="${esc(f.detail || 'figure missing')}">${esc(f.why)}</failure>`;
+  if (f.status === 'skipped') return `<skipped message="${esc(f.detail || 'optional rule, figure absent')}"/>`;
+  return `<system-out>${esc(figures)}</system-out>`;
+}
+
+export function junitXml(findings: readonly Finding[], suiteName = 'report:compare'): string {
+  const failures = findings.filter((f) => f.status === 'regressed' || f.status === 'missing').length;
+  const skipped = findings.filter((f) => f.status === 'skipped').length;
+  const cases = findings
+    .map((f) => `    <testcase classname="${esc(`${suiteName}.${f.kind}`)}" name="${esc(f.key && f.key !== '*' ? `${f.rule} [${f.key}]` : f.rule)}">${body(f)}</testcase>`)
+    .join('\n');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites tests="${findings.length}" failures="${failures}">
+  <testsuite name="${esc(suiteName)}" tests="${findings.length}" failures="${failures}" errors="0" skipped="${skipped}">
+${cases}
+  </testsuite>
+</testsuites>
+`;
+}
