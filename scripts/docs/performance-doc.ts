@@ -63,7 +63,7 @@ export function renderPerformanceDoc(dir: string): string {
     'A missed goal is shown with its figure.',
     '',
     goalsMarkdown(evaluateGoals(latency, throughput, resources)),
-    section('Latency', 'One-way latency publisher → subscriber, µs, corrected for coordinated omission (`bridge/vxlan`: ratios).', LATENCY_TABLE, latency),
+    section('Latency', 'One-way latency publisher → subscriber, µs: `latency_*` from the actual send, `latency_sched_*` from the scheduled send (includes the generator\'s lateness); no synthetic samples (`bridge/vxlan`: ratios).', LATENCY_TABLE, latency),
     section('Throughput', 'Highest loss-free rate per frame size (RFC 2544 binary search).', THROUGHPUT_TABLE, throughput),
     section('CPU and memory of the bridge processes', 'Each daemon sampled from /proc during the measurement (cpu: % of one core; rss: MB).', RESOURCE_TABLE, resources),
     section('Loss and GOOSE delivery', 'Random loss injected on the stand-in; fractions of state changes delivered within each deadline against the prediction.', LOSS_TABLE, loss),

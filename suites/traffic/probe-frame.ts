@@ -14,8 +14,8 @@
 
 export const PROBE_SRC_OUI = [0x02, 0x67, 0x62] as const; // locally administered, "gb"
 export const PROBE_APPID_BASE = 0x1000;
-/** Probe APPIDs are PROBE_APPID_BASE + publisher, within the GOOSE range. */
-export const PROBE_MAX_PUBLISHERS = 0x3fff - PROBE_APPID_BASE + 1;
+/** Publishers 0..511 (their index also names the GOOSE multicast MAC); APPID = base + index. */
+export const PROBE_MAX_PUBLISHERS = 0x200;
 /** Smallest frame the template fits in. */
 export const PROBE_MIN_BYTES = 150;
 /** Largest: 8500-byte TGW MTU less IPv4/UDP/encapsulation headroom is the caller's business; BER 2-byte lengths cap it. */
@@ -49,7 +49,7 @@ export function buildProbeTemplate(frameBytes: number, publisher: number): { fra
   if (!Number.isInteger(frameBytes) || frameBytes < PROBE_MIN_BYTES || frameBytes > PROBE_MAX_BYTES) {
     throw new RangeError(`frame size must be an integer ${PROBE_MIN_BYTES}..${PROBE_MAX_BYTES} bytes, got ${frameBytes}`);
   }
-  if (!Number.isInteger(publisher) || publisher < 0 || publisher > 0x1ff) {
+  if (!Number.isInteger(publisher) || publisher < 0 || publisher >= PROBE_MAX_PUBLISHERS) {
     throw new RangeError(`publisher index must be 0..511 (GOOSE multicast MAC range), got ${publisher}`);
   }
   const pubHi = (publisher >> 8) & 0xff;

@@ -52,8 +52,12 @@ describe('probe frame', () => {
     const { frame, layout } = buildProbeTemplate(200, 0);
     expect(readProbeFields(frame.subarray(0, 199), layout)).to.equal(null);
     const other = Buffer.from(frame);
-    other[6] = 0x00;
+    other.writeUInt16BE(0x0001, 14); // an APPID outside the probes' range
     expect(readProbeFields(other, layout)).to.equal(null);
+    // An R-GOOSE path rebuilds the Ethernet header with its own source MAC: still the probe.
+    const rebuilt = Buffer.from(frame);
+    rebuilt.set([0x02, 0x00, 0x00, 0x06, 0x18, 0x50], 6);
+    expect(readProbeFields(rebuilt, layout)?.publisher).to.equal(0);
   });
 
   describe('with tshark', () => {
