@@ -98,6 +98,8 @@ export class ForwardingEngine {
   readonly #n: NativeEngine;
   readonly #slots: BigUint64Array;
   readonly #appSlots: BigUint64Array;
+  /** The same block as 32-bit words: a row is tested for zero without allocating a BigInt. */
+  readonly #appWords: Uint32Array;
   #closed = false;
 
   constructor(senderId: { hi: number; lo: number }) {
@@ -105,6 +107,7 @@ export class ForwardingEngine {
     this.#n = new Ctor(senderId.hi, senderId.lo);
     this.#slots = this.#n.counters();
     this.#appSlots = this.#n.appidCounters();
+    this.#appWords = new Uint32Array(this.#appSlots.buffer, this.#appSlots.byteOffset, this.#appSlots.length * 2);
   }
 
   /** Counters of every APPID that saw a frame, keyed `0x` + 4 hex digits (a scan of 65536 rows). */
@@ -112,10 +115,11 @@ export class ForwardingEngine {
     const cols = engineLayout().perAppid;
     const s = this.#appSlots;
     const out: Record<string, Record<string, number>> = {};
+    const w = this.#appWords;
     for (let appid = 0, at = 0; appid < 0x10000; appid++, at += cols.length) {
-      let any = false;
-      for (let c = 0; c < cols.length && !any; c++) any = s[at + c] !== 0n;
-      if (!any) continue;
+      let any = 0;
+      for (let i = at * 2, end = (at + cols.length) * 2; i < end; i++) any |= w[i]!;
+      if (any === 0) continue;
       out[`0x${appid.toString(16).padStart(4, '0')}`] = Object.fromEntries(cols.map((name, c) => [name, Number(s[at + c])]));
     }
     return out;
