@@ -1,6 +1,6 @@
 // TypeScript face of the native forwarding engine (native/src/engine/): the data plane runs in
 // two native threads; this class only opens resources, switches them in and reads counters.
-import { GbError } from '../bridge/errors.js';
+import { GbError } from './errors.js';
 import { nativeAddon, toGbError } from './index.js';
 
 /** What the engine decides with; derived from the bridge configuration by the daemon. */

@@ -1,8 +1,13 @@
 // TypeScript face of the addon's R-GOOSE session layer (native/src/rgoose/): the same C++ the
 // forwarding engine runs, exposed for tests and for `goose-bridge decode --rgoose-keys`.
 import { createRequire } from 'node:module';
-import type { EncryptionAlgorithm, SignatureAlgorithm } from '../bridge/config/rgoose-keys.js';
-import { GbError } from '../bridge/errors.js';
+import { GbError } from './errors.js';
+
+/** Algorithm names as key files write them, with their MAC or AES key bytes (the C++ tables' labels). */
+export const SIGNATURE_ALGORITHMS = { none: 0, 'hmac-sha256-80': 10, 'hmac-sha256-128': 16, 'hmac-sha256-256': 32 } as const;
+export const ENCRYPTION_ALGORITHMS = { none: 0, 'aes-128-gcm': 16, 'aes-256-gcm': 32 } as const;
+export type SignatureAlgorithm = keyof typeof SIGNATURE_ALGORITHMS;
+export type EncryptionAlgorithm = keyof typeof ENCRYPTION_ALGORITHMS;
 
 export interface NativeKey {
   id: number;

@@ -6,7 +6,7 @@ import { endianness, networkInterfaces } from 'node:os';
 import type { Command } from 'commander';
 import { hasCapNetAdmin, hasCapNetRaw } from '../../native/index.js';
 import { isPidAlive, readStatsFile } from '../daemon/stats-file.js';
-import { GbError } from '../errors.js';
+import { GbError } from '../../native/errors.js';
 import { defaultRouteInterface } from '../igmp/proc-net-igmp.js';
 import { buildGroupMap, groupsToJoin, parseGroupRules } from '../wan/group-map.js';
 import { readRgooseKeys } from '../config/rgoose-keys.js';

@@ -4,12 +4,11 @@
 // whose toJSON/toString/inspect redact them, so they never reach logs, stats or `status`.
 import { readFile, stat } from 'node:fs/promises';
 import { inspect } from 'node:util';
-import { GbError } from '../errors.js';
+import { GbError } from '../../native/errors.js';
 
-export const SIGNATURE_ALGORITHMS = { none: 0, 'hmac-sha256-80': 10, 'hmac-sha256-128': 16, 'hmac-sha256-256': 32 } as const;
-export const ENCRYPTION_ALGORITHMS = { none: 0, 'aes-128-gcm': 16, 'aes-256-gcm': 32 } as const;
-export type SignatureAlgorithm = keyof typeof SIGNATURE_ALGORITHMS;
-export type EncryptionAlgorithm = keyof typeof ENCRYPTION_ALGORITHMS;
+import { ENCRYPTION_ALGORITHMS, SIGNATURE_ALGORITHMS, type EncryptionAlgorithm, type SignatureAlgorithm } from '../../native/rgoose.js';
+
+export { ENCRYPTION_ALGORITHMS, SIGNATURE_ALGORITHMS, type EncryptionAlgorithm, type SignatureAlgorithm };
 
 /** HMAC key bytes accepted (NIST SP 800-107: at least the 128-bit security strength; SHA-256's block is 64). */
 export const HMAC_KEY_BYTES = { min: 16, max: 32 } as const;

@@ -1,7 +1,7 @@
 // Reads an SCL file from disk: an unreadable file, XML that is not well-formed or a document that
 // is not SCL becomes GbError GB_ERR_SCL naming the file (the CLIs exit 2 on it).
 import { readFileSync } from 'node:fs';
-import { GbError } from '../errors.js';
+import { GbError } from '../../native/errors.js';
 import { readScl, SclFormatError } from './scl-reader.js';
 import type { SclFile } from './scl-model.js';
 import { XmlSyntaxError } from './xml-tree.js';

@@ -1,6 +1,6 @@
 // `sim publisher --scl FILE [--ied …] [--gocb …]`: the publishers of the chosen GoCBs, with the
 // options the user typed (not their defaults) replacing single fields. Errors name the option.
-import { GbError } from '../../bridge/errors.js';
+import { GbError } from '../../native/errors.js';
 import { loadSclFile } from '../../bridge/scl/load-scl-file.js';
 import type { SclFile } from '../../bridge/scl/scl-model.js';
 import type { EntrySpec } from '../dataset-spec.js';

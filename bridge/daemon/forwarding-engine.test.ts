@@ -2,8 +2,8 @@
 // mutated frames and datagrams go through both; every verdict and every count must agree.
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { ForwardingSpec, FORWARDED } from '../bridge/daemon/forwarding-spec.js';
-import { ForwardingEngine, engineLayout, type EngineConfig } from './engine.js';
+import { ForwardingSpec, FORWARDED } from './forwarding-spec.js';
+import { ForwardingEngine, engineLayout, type EngineConfig } from '../../native/engine.js';
 
 const OWN = { hi: 0x11111111, lo: 0x22222222 };
 const ETHERTYPES = [0x88b8, 0x88ba, 0x88b9, 0x0806, 0x0800, 0x86dd, 0x88cc, 0x8100, 0x88a8, 0x1234];

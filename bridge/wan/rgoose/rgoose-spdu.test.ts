@@ -5,12 +5,12 @@ import { createDecipheriv, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { parseSpduSession, parseTrailer } from '../bridge/wan/rgoose/spdu-layout.js';
-import { createNativeKeyring, type NativeKey } from './rgoose.js';
-import type { EncryptionAlgorithm, SignatureAlgorithm } from '../bridge/config/rgoose-keys.js';
-import { ENCRYPTION_ALGORITHMS, SIGNATURE_ALGORITHMS } from '../bridge/config/rgoose-keys.js';
+import { parseSpduSession, parseTrailer } from './spdu-layout.js';
+import { createNativeKeyring, type NativeKey } from '../../../native/rgoose.js';
+import type { EncryptionAlgorithm, SignatureAlgorithm } from '../../config/rgoose-keys.js';
+import { ENCRYPTION_ALGORITHMS, SIGNATURE_ALGORITHMS } from '../../config/rgoose-keys.js';
 
-const vectors = JSON.parse(readFileSync(new URL('../fixtures/vectors/goose-known-answers.json', import.meta.url), 'utf8')) as {
+const vectors = JSON.parse(readFileSync(new URL('../../../fixtures/vectors/goose-known-answers.json', import.meta.url), 'utf8')) as {
   frames: { name: string; hex: string }[];
 };
 const RKAT1 = Buffer.from(vectors.frames.find((f) => f.name === 'RKAT1_rgoose_udp_payload')!.hex, 'hex');
