@@ -80,9 +80,20 @@ describe('rgoose mode: authenticated WAN between two hosts', function () {
     daemonA.proc.child.kill('SIGHUP');
     await waitUntil('reload of A', () => daemonA.proc.stderr.split('"event":"reloaded"').length > n);
   };
+  /** B's stats once nothing is being written any more (frames of an earlier test may still be in flight). */
+  const quietB = async (): Promise<StatsSnapshot> => {
+    let last = -1;
+    let s = await daemonB.statsWhen('stats B', () => true);
+    while (s.from_wan.frames_written !== last) {
+      last = s.from_wan.frames_written;
+      await sleep(400);
+      s = await daemonB.statsWhen('stats B', () => true);
+    }
+    return s;
+  };
   /** Sends `datagrams` from host A's address and checks that none reached B's goose0. */
   const attack = async (what: string, datagrams: Buffer[], reason: keyof StatsSnapshot['from_wan']['drops'] | string): Promise<void> => {
-    const before = await daemonB.statsWhen('stats B', () => true);
+    const before = await quietB();
     captureB.fresh();
     await sendUdpFromHost(topo, a, GROUP, PORT, datagrams);
     const after = await daemonB.statsWhen(`${what}: drops counted`, (s) => (s.from_wan.drops[reason] ?? 0) >= (before.from_wan.drops[reason] ?? 0) + datagrams.length);
@@ -232,7 +243,7 @@ describe('rgoose mode: authenticated WAN between two hosts', function () {
     await sleep(300);
     await attack('replay after the flood', recorded, 'replay');
     // An unprivileged local user on host B (uid 65534, no capabilities) sending to the group.
-    const before = await daemonB.statsWhen('stats B', () => true);
+    const before = await quietB();
     captureB.fresh();
     const r = execInNamespace(b.ns, ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups', '--inh-caps', '-all', process.execPath, '-e',
       `const s=require('dgram').createSocket('udp4');s.bind(0,()=>{s.setMulticastLoopback(true);s.send(Buffer.from('${unsigned.toString('hex')}','hex'),${PORT},'${GROUP}',()=>s.close());});`]);
