@@ -1,6 +1,7 @@
 // IGMPv2 membership report / leave sent on a raw socket, exactly as a host's kernel would:
 // IP Router Alert option, TTL 1, TOS 0xc0 (internetwork control). Re-asserting membership
-// this way needs no Leave, so a snooping querier never prunes the port (see issue 6).
+// this way needs no Leave, so a snooping querier with fast leave never prunes the port (a drop +
+// add membership would send one: docs/igmp.md has the measured loss).
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
