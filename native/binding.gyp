@@ -5,6 +5,7 @@
       "sources": [
         "src/addon.cc",
         "src/frame-endpoint.cc",
+        "src/paced-send.cc",
         "src/tap-open.cc",
         "src/packet-socket-open.cc",
         "src/igmp-report.cc",

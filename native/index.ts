@@ -53,6 +53,7 @@ interface NativeEndpoint {
   start(cb: (ab: ArrayBuffer | undefined, count: number, fatalErrno: number) => void): void;
   write(frame: Uint8Array): boolean;
   writeMany(frames: Uint8Array[]): number;
+  sendPaced(plan: PacedPlan): Promise<PacedResult>;
   stats(): EndpointStats;
   close(): void;
   ifindex(): number;
@@ -218,6 +219,16 @@ abstract class FrameEndpointBase {
     }
   }
 
+  /** Runs a paced plan (see PacedPlan) on a pool thread: the kernel, not the event loop, sets its ceiling. Do not close() before it settles. */
+  protected runPaced(plan: PacedPlan): Promise<PacedResult> {
+    const n = this.#live('sendPaced');
+    try {
+      return n.sendPaced(plan).catch((e: unknown) => Promise.reject(toGbError(e, this.errorCode)));
+    } catch (e) {
+      throw toGbError(e, this.errorCode);
+    }
+  }
+
   /** Counters; after close() the final values, frozen. */
   stats(): EndpointStats {
     const n = this.#native;
@@ -306,6 +317,36 @@ export class TapDevice extends FrameEndpointBase {
   }
 }
 
+/**
+ * An open-loop constant-rate run (see native/src/paced-send.h): frame k is due at
+ * startUs + k × 1e6 / rateFps, goes out as templates[(seqStart + k) % templates.length] with
+ * stNum = slice, sqNum = seqStart + k and its actual/scheduled send times (f64 µs) patched in.
+ */
+export interface PacedPlan {
+  templates: Uint8Array[];
+  offStNum: number;
+  offSqNum: number;
+  offTxUs: number;
+  offEventUs: number;
+  rateFps: number;
+  total: number;
+  seqStart: number;
+  slice: number;
+  /** CLOCK_MONOTONIC µs (monotonicUs()) of frame 0. */
+  startUs: number;
+}
+
+export interface PacedResult {
+  /** Frames offered (sent or refused), each once. */
+  offered: number;
+  refused: number;
+  endUs: number;
+  /** Per offered frame: actual − scheduled send time, µs. */
+  lagUs: Uint32Array;
+  /** errno when every frame was refused for 5 s; 0 otherwise. */
+  stalledErrno: number;
+}
+
 export interface PacketSocketOptions {
   /**
    * Deliver only frames with one of these EtherTypes (outer, or behind one VLAN tag); the
@@ -355,6 +396,11 @@ export class PacketSocket extends FrameEndpointBase {
   /** sendmmsg in chunks of 64; returns how many frames the kernel took (stops at the first refusal). */
   sendMany(frames: Uint8Array[]): number {
     return this.writeMany(frames);
+  }
+
+  /** An open-loop constant-rate run (PacedPlan), timed and sent natively. */
+  sendPaced(plan: PacedPlan): Promise<PacedResult> {
+    return this.runPaced(plan);
   }
 }
 

@@ -101,7 +101,7 @@ common(
     .description('highest zero-loss rate per frame size and path (RFC 2544 binary search), with each bridge process’s CPU % and peak RSS')
     .addOption(new Option('--sizes <list>', 'frame sizes, bytes').default([200, 1500]).argParser(numList('--sizes', 150, 8000, true)))
     .addOption(new Option('--trial <s>', 'seconds per trial (≥ 10: shorter trials overstate rates)').default(10).argParser(num('--trial', 10, 600)))
-    .addOption(new Option('--max-rate <fps>', 'ceiling of the search').default(200_000).argParser(num('--max-rate', 100, 10_000_000)))
+    .addOption(new Option('--max-rate <fps>', 'ceiling of the search').default(400_000).argParser(num('--max-rate', 100, 10_000_000)))
     .addOption(new Option('--min-rate <fps>', 'floor of the search').default(1_000).argParser(num('--min-rate', 1, 10_000_000)))
     .addOption(new Option('--resolution <fraction>', 'stop when the pass/fail interval is narrower than this').default(0.05).argParser(num('--resolution', 0.001, 0.5)))
     .addOption(new Option('--max-trials <n>', 'trials per size and path').default(8).argParser(num('--max-trials', 1, 50, true))),
@@ -142,7 +142,7 @@ common(
     .addOption(new Option('--streams <n>', 'merging units (streams) at 4000 samples/s each').default(24).argParser(num('--streams', 1, 512, true)))
     .addOption(new Option('--duration <s>', 'seconds of SV per path').default(60).argParser(num('--duration', 2, 3600)))
     .addOption(new Option('--rounds <n>', 'paths measured in this many alternating slices each').default(2).argParser(num('--rounds', 1, 100, true)))
-    .addOption(new Option('--rt-priority <n>', 'SV publisher and subscriber under SCHED_FIFO at this priority (0: normal priority); the paths keep normal priority').default(20).argParser(num('--rt-priority', 0, 99, true))),
+    .addOption(new Option('--rt-priority <n>', 'SV publisher and subscriber under SCHED_FIFO at this priority (0, the default: normal priority like the paths, so the instruments cannot starve the path they measure)').default(0).argParser(num('--rt-priority', 0, 99, true))),
 ).action(async (o: CommonOpts & { streams: number; duration: number; rounds: number; rtPriority: number }) => {
   const c = resolveCommon(o);
   const { runSvSuite } = await import('./sv-suite.js');

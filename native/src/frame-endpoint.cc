@@ -1,6 +1,7 @@
 #include "frame-endpoint.h"
 
 #include "l2-receive.h"
+#include "paced-send.h"
 
 #include <errno.h>
 #include <linux/if_packet.h>
@@ -52,6 +53,7 @@ Napi::Function FrameEndpoint::Init(Napi::Env env) {
                                      InstanceMethod("start", &FrameEndpoint::Start),
                                      InstanceMethod("write", &FrameEndpoint::Write),
                                      InstanceMethod("writeMany", &FrameEndpoint::WriteMany),
+                                     InstanceMethod("sendPaced", &FrameEndpoint::SendPaced),
                                      InstanceMethod("stats", &FrameEndpoint::Stats),
                                      InstanceMethod("close", &FrameEndpoint::Close),
                                      InstanceMethod("ifindex", &FrameEndpoint::IfIndex),
@@ -410,6 +412,83 @@ Napi::Value FrameEndpoint::Write(const Napi::CallbackInfo& info) {
 
 // writeMany(frames: Uint8Array[]): number of frames the kernel took, in order; stops at the
 // first refusal so the caller knows exactly which frames were dropped.
+namespace {
+
+// Runs a paced plan on a libuv pool thread; the promise gets what RunPaced measured.
+class PacedWorker : public Napi::AsyncWorker {
+ public:
+  PacedWorker(Napi::Env env, PacedPlan plan)
+      : Napi::AsyncWorker(env), plan_(std::move(plan)), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override { RunPaced(plan_, &result_); }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("offered", Napi::Number::New(env, static_cast<double>(result_.offered)));
+    o.Set("refused", Napi::Number::New(env, static_cast<double>(result_.refused)));
+    o.Set("endUs", Napi::Number::New(env, static_cast<double>(result_.endUs)));
+    o.Set("stalledErrno", Napi::Number::New(env, result_.stalledErrno));
+    Napi::Uint32Array lag = Napi::Uint32Array::New(env, result_.lagUs.size());
+    if (!result_.lagUs.empty()) memcpy(lag.Data(), result_.lagUs.data(), result_.lagUs.size() * sizeof(uint32_t));
+    o.Set("lagUs", lag);
+    deferred_.Resolve(o);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  PacedPlan plan_;
+  PacedResult result_;
+  Napi::Promise::Deferred deferred_;
+};
+
+uint32_t PlanNumber(const Napi::Object& o, const char* key, double max) {
+  Napi::Value v = o.Get(key);
+  double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+  if (!(d >= 0 && d <= max) || d != static_cast<double>(static_cast<uint64_t>(d))) {
+    throw Napi::RangeError::New(o.Env(), std::string("sendPaced: ") + key + " must be an integer 0.." + std::to_string(static_cast<uint64_t>(max)));
+  }
+  return static_cast<uint32_t>(d);
+}
+
+}  // namespace
+
+// sendPaced({templates, offStNum, offSqNum, offTxUs, offEventUs, rateFps, total, seqStart, slice, startUs})
+Napi::Value FrameEndpoint::SendPaced(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (closed_) throw Napi::Error::New(env, "sendPaced() after close()");
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "sendPaced(plan): plan must be an object");
+  Napi::Object o = info[0].As<Napi::Object>();
+  PacedPlan plan;
+  plan.fd = setup_.fd;
+  Napi::Value t = o.Get("templates");
+  if (!t.IsArray() || t.As<Napi::Array>().Length() == 0) throw Napi::TypeError::New(env, "sendPaced: templates must be a non-empty array of Uint8Array");
+  Napi::Array arr = t.As<Napi::Array>();
+  for (uint32_t i = 0; i < arr.Length(); i++) {
+    Napi::Value v = arr.Get(i);
+    if (!v.IsTypedArray()) throw Napi::TypeError::New(env, "sendPaced: templates must be Uint8Arrays");
+    Napi::Uint8Array b = v.As<Napi::Uint8Array>();
+    plan.templates.emplace_back(b.Data(), b.Data() + b.ByteLength());
+    if (plan.templates.back().size() != plan.templates.front().size()) throw Napi::RangeError::New(env, "sendPaced: templates must have one size");
+  }
+  size_t last = plan.templates.front().size() - 8;
+  plan.offStNum = PlanNumber(o, "offStNum", last + 4);
+  plan.offSqNum = PlanNumber(o, "offSqNum", last + 4);
+  plan.offTxUs = PlanNumber(o, "offTxUs", last);
+  plan.offEventUs = PlanNumber(o, "offEventUs", last);
+  plan.total = PlanNumber(o, "total", 4e9);
+  plan.seqStart = PlanNumber(o, "seqStart", 4294967295.0);
+  plan.slice = PlanNumber(o, "slice", 4294967295.0);
+  Napi::Value rate = o.Get("rateFps"), start = o.Get("startUs");
+  plan.rateFps = rate.IsNumber() ? rate.As<Napi::Number>().DoubleValue() : 0;
+  if (!(plan.rateFps > 0 && plan.rateFps <= 1e8)) throw Napi::RangeError::New(env, "sendPaced: rateFps must be > 0");
+  if (!start.IsNumber()) throw Napi::TypeError::New(env, "sendPaced: startUs must be a number (CLOCK_MONOTONIC µs)");
+  plan.startUs = static_cast<int64_t>(start.As<Napi::Number>().DoubleValue());
+  auto* w = new PacedWorker(env, std::move(plan));
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
 Napi::Value FrameEndpoint::WriteMany(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (closed_) throw Napi::Error::New(env, "writeMany() after close()");

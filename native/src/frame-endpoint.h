@@ -58,6 +58,7 @@ class FrameEndpoint : public Napi::ObjectWrap<FrameEndpoint> {
   Napi::Value Start(const Napi::CallbackInfo& info);
   Napi::Value Write(const Napi::CallbackInfo& info);
   Napi::Value WriteMany(const Napi::CallbackInfo& info);
+  Napi::Value SendPaced(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value IfIndex(const Napi::CallbackInfo& info);

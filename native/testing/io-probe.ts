@@ -240,7 +240,35 @@ function unprivileged(): unknown {
   };
 }
 
+/**
+ * A paced run out of a packet socket into a TAP: every frame the TAP gets, with the fields the
+ * sender patched (stNum u32 @20, sqNum u32 @24, txUs f64 @28, eventUs f64 @36; source MAC's last
+ * octet names the template), plus what sendPaced returned.
+ */
+async function pacedSend(): Promise<unknown> {
+  const name = str('tap');
+  const tap = TapDevice.create(name);
+  const ps = PacketSocket.open(name);
+  const templates = [0, 1, 2].map((t) => Buffer.from(`010ccd010001026e617400${t.toString(16).padStart(2, '0')}88b8${'00'.repeat(86)}`, 'hex'));
+  const got: Array<{ template: number; stNum: number; sqNum: number; txUs: number; eventUs: number }> = [];
+  tap.start((b) => {
+    for (let i = 0; i < b.count; i++) {
+      const f = frameAt(b, i);
+      if (f.subarray(6, 11).toString('hex') !== '026e617400') continue;
+      got.push({ template: f[11]!, stNum: f.readUInt32BE(20), sqNum: f.readUInt32BE(24), txUs: f.readDoubleBE(28), eventUs: f.readDoubleBE(36) });
+    }
+  });
+  const plan = { templates, offStNum: 20, offSqNum: 24, offTxUs: 28, offEventUs: 36, rateFps: Number(params.rateFps), total: Number(params.total), seqStart: 7, slice: 3, startUs: Number(process.hrtime.bigint() / 1000n) + 5000 };
+  const r = await ps.sendPaced(plan);
+  await waitFor(() => got.length >= r.offered, 3000);
+  const rejected = errorInfo(() => ps.sendPaced({ ...plan, offTxUs: 200 }));
+  tap.close();
+  ps.close();
+  return { plan: { ...plan, templates: templates.length }, offered: r.offered, refused: r.refused, endUs: r.endUs, lagUs: [...r.lagUs], got, rejected };
+}
+
 const scenarios: Record<string, () => unknown> = {
+  'paced-send': pacedSend,
   roundtrip,
   'ethertype-filter': etherTypeFilter,
   'tap-exists': tapExists,

@@ -62,7 +62,7 @@ export function renderPerformanceDoc(dir: string): string {
     '',
     'A missed goal is shown with its figure.',
     '',
-    goalsMarkdown(evaluateGoals(latency, throughput, resources)),
+    goalsMarkdown(evaluateGoals(latency, throughput, resources, load(dir, 'sv.csv'))),
     section('Latency', 'One-way latency publisher → subscriber, µs: `latency_*` from the actual send, `latency_sched_*` from the scheduled send (includes the generator\'s lateness); no synthetic samples (`bridge/vxlan`: ratios).', LATENCY_TABLE, latency),
     section('Throughput', 'Highest loss-free rate per frame size (RFC 2544 binary search).', THROUGHPUT_TABLE, throughput),
     section('CPU and memory of the bridge processes', 'Each daemon sampled from /proc during the measurement (cpu: % of one core; rss: MB).', RESOURCE_TABLE, resources),

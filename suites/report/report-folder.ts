@@ -57,7 +57,7 @@ export async function writeReportFolder(
   const throughput = load(dir, 'throughput.csv');
   const loss = load(dir, 'loss.csv');
   const resources = [...load(dir, 'resources-latency.csv'), ...load(dir, 'resources-throughput.csv')];
-  const goals = evaluateGoals(latency, throughput, resources);
+  const goals = evaluateGoals(latency, throughput, resources, load(dir, 'sv.csv'));
 
   let md = `# goose-bridge suite report\n\n${Object.entries(meta).map(([k, v]) => `- ${k}: ${v}`).join('\n')}\n\n`;
   const sections: ReportSection[] = [];

@@ -69,17 +69,20 @@ describe('latency ratio row', () => {
 describe('goals', () => {
   it('reports each goal with its figure, met or not, and "not measured" when absent', () => {
     const g = evaluateGoals(
-      [{ path: 'bridge', rate_fps: '1000', latency_p99_us: '1500' }, { path: 'bridge/vxlan', latency_p50_us: '1.5' }],
-      [{ path: 'bridge', frame_bytes: '200', rate_fps: '60000' }],
-      [{ suite: 'latency', path: 'bridge', rate_fps: '1000', rss_peak_mb: '70', cpu_percent: '7.5' }],
+      [{ path: 'bridge', rate_fps: '1000', latency_p99_us: '1500', latency_p99_9_us: '2900' }, { path: 'bridge/vxlan', latency_p50_us: '1.5' }],
+      [{ path: 'bridge', frame_bytes: '200', rate_fps: '99000' }],
+      [{ suite: 'latency', path: 'bridge', rate_fps: '1000', rss_peak_mb: '59', cpu_percent: '2.5' }],
+      [{ path: 'bridge', streams: '24', sent: '5760000', lost: '3', loss_percent: '0.0001' }],
     );
-    expect(g.map((x) => x.met)).to.deep.equal([true, null, true, false, true, false]);
+    expect(g.map((x) => x.met)).to.deep.equal([false, null, true, false, true, true, false, false]);
     expect(g[3]!.figure).to.equal('1500 µs');
+    expect(g[7]!.figure).to.equal('3 lost of 5760000 (0.0001 %)');
+    expect(evaluateGoals([], [], [], [])[7]!.met).to.equal(null);
   });
   it('writes a bound, not "met", when the throughput search hit its ceiling on either side', () => {
     const t = (ratio: string, bound: string) => [{ path: 'bridge', frame_bytes: '200', rate_fps: '95625', bound: '=' }, { path: 'bridge/vxlan', frame_bytes: '200', rate_fps: ratio, bound }];
     const ratioGoal = (ratio: string, bound: string) => evaluateGoals([], t(ratio, bound), [])[1]!;
-    expect(ratioGoal('0.638', '≤')).to.include({ figure: '≤ 0.638 × VXLAN (VXLAN hit the search ceiling)', met: null });
+    expect(ratioGoal('0.638', '≤')).to.include({ figure: '≤ 0.638 × VXLAN (VXLAN\'s figure is a lower bound)', met: null });
     expect(ratioGoal('0.4', '≤').met).to.equal(false); // an upper bound below the goal: missed for sure
     expect(ratioGoal('0.7', '≥').met).to.equal(true);
     expect(ratioGoal('0.7', '=').met).to.equal(true);

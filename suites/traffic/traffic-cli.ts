@@ -13,12 +13,10 @@ import { Command } from 'commander';
 import * as hdr from 'hdr-histogram-js';
 import { PacketSocket, monotonicUs, frameAt } from '../../native/index.js';
 import { buildProbeTemplate, readProbeFields, writeProbeFields, writeProbeTal, type ProbeLayout } from './probe-frame.js';
-import { FixedRatePacer } from './pacer.js';
 import { createSchedule, TalPolicy } from '../../sim/retransmission-schedule.js';
 import { SeqBitmap } from './seq-bitmap.js';
 import { newLatencyHistogram } from '../stats/latency-summary.js';
 
-const MAX_BATCH = 256;
 /** Frames of one state whose delay is recorded separately (a 1 s window holds 9 of the schedule's). */
 const MAX_SQ_HISTOGRAMS = 16;
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -46,14 +44,12 @@ interface ConstantOpts {
 
 async function sendConstant(o: ConstantOpts & { serve: boolean }): Promise<void> {
   const sock = PacketSocket.open(o.interface, { etherTypes: [0x88b8] });
-  const perPub = Math.ceil(MAX_BATCH / o.publishers) + 1;
-  const pools = Array.from({ length: o.publishers }, (_, p) => {
-    const t = buildProbeTemplate(o.size, p);
-    return { layout: t.layout, bufs: Array.from({ length: perPub }, () => Buffer.from(t.frame)) };
-  });
+  const probes = Array.from({ length: o.publishers }, (_, p) => buildProbeTemplate(o.size, p));
+  const templates = probes.map((t) => t.frame);
+  const layout = probes[0]!.layout;
   try {
     if (!o.serve) {
-      out(await sendPaced(sock, pools, o));
+      out(await sendPaced(sock, templates, layout, o));
       return;
     }
     // Serve mode: one process sends many slices on request ("<slice> <seqStart> <durationS>" per
@@ -63,70 +59,39 @@ async function sendConstant(o: ConstantOpts & { serve: boolean }): Promise<void>
     for await (const line of lines) {
       const [slice, seqStart, duration] = line.trim().split(/\s+/).map(Number);
       if (![slice, seqStart, duration].every((x) => Number.isFinite(x))) throw new Error(`serve: bad request line "${line}"`);
-      out(await sendPaced(sock, pools, { ...o, slice: slice!, seqStart: seqStart!, duration: duration! }));
+      out(await sendPaced(sock, templates, layout, { ...o, slice: slice!, seqStart: seqStart!, duration: duration! }));
     }
   } finally {
     sock.close();
   }
 }
 
-type Pools = Array<{ layout: ProbeLayout; bufs: Buffer[] }>;
-
 /**
  * Open loop: frame k is scheduled at start + k / rate and is offered exactly once. Each frame
  * carries its actual send time (txUs) and its scheduled time (eventUs); the receiver records both,
  * so the generator's own lateness is measured (scheduled → receive), never synthesised. A frame
- * the kernel refuses is not retried: it counts as offered and lost, whatever the path.
+ * the kernel refuses is not retried: it counts as offered and lost, whatever the path. The timing
+ * and sending run natively (PacketSocket.sendPaced): it sleeps until a frame is due and sends what
+ * is due in one sendmmsg, so neither the event loop nor a spinning wait sets the ceiling.
  */
-async function sendPaced(sock: PacketSocket, pools: Pools, o: ConstantOpts): Promise<Record<string, unknown>> {
-  const perPub = pools[0]!.bufs.length;
+async function sendPaced(sock: PacketSocket, templates: Buffer[], layout: ProbeLayout, o: ConstantOpts): Promise<Record<string, unknown>> {
   const total = Math.max(1, Math.round(o.rate * o.duration));
   const startUs = monotonicUs() + 20_000;
-  const pacer = new FixedRatePacer(startUs, o.rate, total);
+  const r = await sock.sendPaced({
+    templates, offStNum: layout.offStNum, offSqNum: layout.offSqNum, offTxUs: layout.offTxUs, offEventUs: layout.offEventUs,
+    rateFps: o.rate, total, seqStart: o.seqStart, slice: o.slice, startUs,
+  });
+  if (r.stalledErrno !== 0) throw new Error(`${o.interface} refused every frame for 5 s (interface gone?), errno ${r.stalledErrno}`);
   // Generator lag: actual send time − scheduled time, one sample per frame offered.
   const lag = newLatencyHistogram();
-  const batch: Buffer[] = [];
-  let k = 0; // next frame to offer
-  let refused = 0;
-  let lastProgressUs = monotonicUs();
-  while (k < total) {
-    const now = monotonicUs();
-    pacer.take(now, Number.MAX_SAFE_INTEGER); // everything due by now, backlog included
-    const due = Math.min(MAX_BATCH, pacer.taken - k);
-    if (due === 0) {
-      await waitFor(pacer.nextDueUs() - now);
-      continue;
-    }
-    batch.length = 0;
-    const tx = monotonicUs();
-    for (let i = 0; i < due; i++) {
-      const seq = o.seqStart + k + i;
-      const p = seq % o.publishers;
-      const pool = pools[p]!;
-      const buf = pool.bufs[Math.floor(seq / o.publishers) % perPub]!;
-      const scheduled = pacer.scheduledUs(k + i);
-      writeProbeFields(buf, pool.layout, { stNum: o.slice, sqNum: seq, txUs: tx, eventUs: scheduled });
-      lag.recordValue(Math.max(1, Math.round(tx - scheduled)));
-      batch.push(buf);
-    }
-    const took = sock.sendMany(batch);
-    if (took > 0) lastProgressUs = now;
-    if (took < due) {
-      // The kernel refused frame k + took: it is lost; the rest of the batch is tried next turn.
-      refused++;
-      k += took + 1;
-      if (now - lastProgressUs > 5_000_000) throw new Error(`${o.interface} refused every frame for 5 s (interface gone?)`);
-      await immediate();
-    } else k += took;
-  }
-  const endUs = monotonicUs();
+  for (const v of r.lagUs) lag.recordValue(Math.max(1, v));
   return {
     mode: 'constant',
-    offered: k,
-    refused,
+    offered: r.offered,
+    refused: r.refused,
     rateFps: o.rate,
-    achievedFps: (k * 1e6) / Math.max(1, endUs - startUs),
-    durationS: (endUs - startUs) / 1e6,
+    achievedFps: (r.offered * 1e6) / Math.max(1, r.endUs - startUs),
+    durationS: (r.endUs - startUs) / 1e6,
     lagHistogram: hdr.encodeIntoCompressedBase64(lag),
   };
 }

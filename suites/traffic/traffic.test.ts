@@ -8,7 +8,6 @@ import { decodeFrame } from '../../bridge/codec/index.js';
 import { PcapWriter } from '../../bridge/pcap/index.js';
 import { skipUnlessTshark } from '../../testkit/preconditions.js';
 import { buildProbeTemplate, readProbeFields, writeProbeFields, PROBE_MIN_BYTES } from './probe-frame.js';
-import { FixedRatePacer } from './pacer.js';
 import { SeqBitmap } from './seq-bitmap.js';
 
 describe('probe frame', () => {
@@ -90,28 +89,6 @@ describe('probe frame', () => {
   });
 });
 
-describe('FixedRatePacer', () => {
-  it('never releases more than is due and catches up on a late tick without drift', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 200_000 }), fc.array(fc.integer({ min: 0, max: 50_000 }), { minLength: 1, maxLength: 50 }), (rate, steps) => {
-        const p = new FixedRatePacer(0, rate, 1_000_000);
-        let now = 0;
-        for (const dt of steps) {
-          now += dt;
-          p.take(now, Number.MAX_SAFE_INTEGER);
-          expect(p.taken).to.equal(Math.min(1_000_000, Math.floor((now * rate) / 1e6) + 1));
-        }
-      }),
-    );
-  });
-  it('stops at the total and caps batches', () => {
-    const p = new FixedRatePacer(0, 1000, 5);
-    expect(p.take(10_000_000, 3)).to.equal(3);
-    expect(p.take(10_000_000, 3)).to.equal(2);
-    expect(p.done).to.equal(true);
-    expect(() => new FixedRatePacer(0, 0, 1)).to.throw(/rate/);
-  });
-});
 
 describe('SeqBitmap', () => {
   it('reports each sequence number new exactly once, growing as needed', () => {

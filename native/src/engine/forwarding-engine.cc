@@ -23,6 +23,19 @@ namespace {
 
 constexpr size_t kBatch = 64;
 constexpr size_t kSlotBytes = 65536 + 32;
+
+// A batch arena, left uninitialised: a slot holds up to 64 KiB but a GOOSE frame touches only its
+// first page, so the kernel backs only what frames use (a zero-filled std::vector would make all
+// 4 MiB of each arena resident).
+class UntouchedBytes {
+ public:
+  UntouchedBytes() = default;
+  explicit UntouchedBytes(size_t n) : p_(new uint8_t[n]) {}
+  uint8_t* data() const { return p_.get(); }
+
+ private:
+  std::unique_ptr<uint8_t[]> p_;
+};
 // A frame read from (or written to) the LAN is recognised for this long by the loop guard: far
 // longer than any reflection takes, and shorter than a second, after which a 9-2LE stream's
 // smpCnt (and a periodic signal's values) repeat, so a legitimate SV frame can recur byte for byte.
@@ -174,9 +187,11 @@ ForwardingEngine::ForwardingEngine(const Napi::CallbackInfo& info) : Napi::Objec
   memset(slots_, 0, kCounterSlots * sizeof(uint64_t));
   // The threads write into the buffers: they must live as long as the engine.
   slotsRef_ = Napi::Persistent(ab);
-  Napi::ArrayBuffer apps = Napi::ArrayBuffer::New(env, kAppidSlots * sizeof(uint64_t));
-  appSlots_ = static_cast<uint64_t*>(apps.Data());
-  memset(appSlots_, 0, kAppidSlots * sizeof(uint64_t));
+  // calloc: the 3 MiB per-APPID block stays unbacked (zero pages) until an APPID is counted.
+  appSlots_ = static_cast<uint64_t*>(calloc(kAppidSlots, sizeof(uint64_t)));
+  if (appSlots_ == nullptr) throw CodedError(env, "GB_ERR_CONFIG", "per-APPID counters", ENOMEM);
+  Napi::ArrayBuffer apps = Napi::ArrayBuffer::New(env, appSlots_, kAppidSlots * sizeof(uint64_t),
+                                                  [](Napi::Env, void* data) { free(data); });
   appSlotsRef_ = Napi::Persistent(apps);
   txWake_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   rxWake_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -689,8 +704,8 @@ void ForwardingEngine::Flush(const Plane& p, mmsghdr* msgs, size_t count) {
 
 void ForwardingEngine::TxLoop() {
   SetPriority();
-  std::vector<uint8_t> arena(kBatch * kSlotBytes);
-  std::vector<uint8_t> spdus;  // R-GOOSE output (GB1 sends the read slot itself)
+  UntouchedBytes arena(kBatch * kSlotBytes);
+  UntouchedBytes spdus;  // R-GOOSE output (GB1 sends the read slot itself)
   mmsghdr msgs[kBatch];
   iovec iov[kBatch];
   Plane p;
@@ -745,7 +760,7 @@ void ForwardingEngine::TxLoop() {
         continue;
       }
       WanGroup& g = *p.wan->groups[gi];
-      if (c.rgoose && spdus.empty()) spdus.resize(kBatch * kSlotBytes);
+      if (c.rgoose && spdus.data() == nullptr) spdus = UntouchedBytes(kBatch * kSlotBytes);
       uint8_t* out = c.rgoose ? spdus.data() + count * kSlotBytes : slot;
       long total = Encapsulate(c, h, slot, len, *g.seq, out);
       if (total <= 0) {
@@ -859,7 +874,7 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
 
 void ForwardingEngine::RxLoop() {
   SetPriority();
-  std::vector<uint8_t> arena(kBatch * kSlotBytes);
+  UntouchedBytes arena(kBatch * kSlotBytes);
   uint8_t* bufs[kBatch];
   for (size_t i = 0; i < kBatch; i++) bufs[i] = arena.data() + i * kSlotBytes;
   mmsghdr msgs[kBatch];
