@@ -410,8 +410,6 @@ Napi::Value FrameEndpoint::Write(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, r == 1);
 }
 
-// writeMany(frames: Uint8Array[]): number of frames the kernel took, in order; stops at the
-// first refusal so the caller knows exactly which frames were dropped.
 namespace {
 
 // Runs a paced plan on a libuv pool thread; the promise gets what RunPaced measured.
@@ -489,6 +487,8 @@ Napi::Value FrameEndpoint::SendPaced(const Napi::CallbackInfo& info) {
   return p;
 }
 
+// writeMany(frames: Uint8Array[]): number of frames the kernel took, in order; stops at the
+// first refusal so the caller knows exactly which frames were dropped.
 Napi::Value FrameEndpoint::WriteMany(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (closed_) throw Napi::Error::New(env, "writeMany() after close()");

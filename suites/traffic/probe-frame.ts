@@ -123,20 +123,29 @@ export function writeProbeTal(frame: Buffer, layout: ProbeLayout, talMs: number)
   frame.writeUInt16BE(Math.min(0x7fff, Math.max(1, Math.round(talMs))), layout.offTal);
 }
 
-/** Reads a probe frame's fields; null when the frame is not one of ours (wrong type, size or source). */
-export function readProbeFields(frame: Uint8Array, layout: ProbeLayout): ProbeFields | null {
-  if (frame.length !== layout.frameBytes) return null;
-  if (frame[12] !== 0x88 || frame[13] !== 0xb8) return null;
+/**
+ * Reads the probe frame at data[off, off + len) into `into` (no allocation: the receiver calls this
+ * per frame at 100k+ frames/s); false when the frame is not one of ours (wrong type, size or
+ * source), `into` then unchanged.
+ */
+export function readProbeInto(data: Buffer, off: number, len: number, layout: ProbeLayout, into: ProbeFields): boolean {
+  if (len !== layout.frameBytes) return false;
+  if (data[off + 12] !== 0x88 || data[off + 13] !== 0xb8) return false;
   // Identified by APPID, not source MAC: an R-GOOSE path rebuilds the Ethernet header (its own
   // source MAC), carrying only the APPID and the APDU.
-  const publisher = ((frame[14]! << 8) | frame[15]!) - PROBE_APPID_BASE;
-  if (publisher < 0 || publisher >= PROBE_MAX_PUBLISHERS) return null;
+  const publisher = ((data[off + 14]! << 8) | data[off + 15]!) - PROBE_APPID_BASE;
+  if (publisher < 0 || publisher >= PROBE_MAX_PUBLISHERS) return false;
+  into.publisher = publisher;
+  into.stNum = data.readUInt32BE(off + layout.offStNum);
+  into.sqNum = data.readUInt32BE(off + layout.offSqNum);
+  into.txUs = data.readDoubleBE(off + layout.offTxUs);
+  into.eventUs = data.readDoubleBE(off + layout.offEventUs);
+  return true;
+}
+
+/** Reads a probe frame's fields; null when the frame is not one of ours (wrong type, size or source). */
+export function readProbeFields(frame: Uint8Array, layout: ProbeLayout): ProbeFields | null {
+  const f: ProbeFields = { publisher: 0, stNum: 0, sqNum: 0, txUs: 0, eventUs: 0 };
   const b = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
-  return {
-    publisher,
-    stNum: b.readUInt32BE(layout.offStNum),
-    sqNum: b.readUInt32BE(layout.offSqNum),
-    txUs: b.readDoubleBE(layout.offTxUs),
-    eventUs: b.readDoubleBE(layout.offEventUs),
-  };
+  return readProbeInto(b, 0, frame.byteLength, layout, f) ? f : null;
 }

@@ -11,8 +11,8 @@
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import * as hdr from 'hdr-histogram-js';
-import { PacketSocket, monotonicUs, frameAt } from '../../native/index.js';
-import { buildProbeTemplate, readProbeFields, writeProbeFields, writeProbeTal, type ProbeLayout } from './probe-frame.js';
+import { PacketSocket, monotonicUs } from '../../native/index.js';
+import { buildProbeTemplate, readProbeInto, writeProbeFields, writeProbeTal, type ProbeFields, type ProbeLayout } from './probe-frame.js';
 import { createSchedule, TalPolicy } from '../../sim/retransmission-schedule.js';
 import { SeqBitmap } from './seq-bitmap.js';
 import { newLatencyHistogram } from '../stats/latency-summary.js';
@@ -222,10 +222,11 @@ async function recv(o: RecvOpts): Promise<void> {
   let firstRxUs = 0;
   let lastRxUs = 0;
   const sock = PacketSocket.open(o.interface, { etherTypes: [0x88b8], rcvbufBytes: 64 * 1024 * 1024 });
+  const f: ProbeFields = { publisher: 0, stNum: 0, sqNum: 0, txUs: 0, eventUs: 0 };
+  let last: { stNum: number; slice: { distinct: number; actual: hdr.Histogram; sched: hdr.Histogram } } | null = null;
   sock.start((batch) => {
     for (let i = 0; i < batch.count; i++) {
-      const f = readProbeFields(frameAt(batch, i), layout);
-      if (f === null) {
+      if (!readProbeInto(batch.data, batch.offsets[i]!, batch.lengths[i]!, layout, f)) {
         foreign++;
         continue;
       }
@@ -253,9 +254,13 @@ async function recv(o: RecvOpts): Promise<void> {
         }
         if (f.sqNum < maxSeq) outOfOrder++;
         else maxSeq = f.sqNum;
-        hist.recordValue(latency);
-        let sl = slices.get(f.stNum);
-        if (!sl) slices.set(f.stNum, (sl = { distinct: 0, actual: newHist(), sched: newHist() }));
+        // The whole run's histogram is the sum of the slices' (added up at the end).
+        if (last === null || last.stNum !== f.stNum) {
+          let found = slices.get(f.stNum);
+          if (!found) slices.set(f.stNum, (found = { distinct: 0, actual: newHist(), sched: newHist() }));
+          last = { stNum: f.stNum, slice: found };
+        }
+        const sl = last.slice;
         sl.distinct++;
         sl.actual.recordValue(latency);
         sl.sched.recordValue(Math.max(1, Math.round(rx - f.eventUs)));
@@ -272,6 +277,7 @@ async function recv(o: RecvOpts): Promise<void> {
   await tick(50);
   const st = sock.stats();
   sock.close();
+  for (const x of slices.values()) hist.add(x.actual);
   out({
     mode: 'recv',
     received,
