@@ -3,6 +3,9 @@
 import { GbError } from './errors.js';
 import { nativeAddon, toGbError } from './index.js';
 
+/** Rows of the per-APPID counter block, one per APPID. */
+const APPID_ROWS = 0x10000;
+
 /** What the engine decides with; derived from the bridge configuration by the daemon. */
 export interface EngineConfig {
   enableSv: boolean;
@@ -97,9 +100,10 @@ export const FORWARDED = 'forward';
 export class ForwardingEngine {
   readonly #n: NativeEngine;
   readonly #slots: BigUint64Array;
+  /** 65536 rows of per-APPID counters, then one bit per APPID ever counted. */
   readonly #appSlots: BigUint64Array;
-  /** The same block as 32-bit words: a row is tested for zero without allocating a BigInt. */
-  readonly #appWords: Uint32Array;
+  /** The bits, as 32-bit words (no BigInt per test). */
+  readonly #appSeen: Uint32Array;
   #closed = false;
 
   constructor(senderId: { hi: number; lo: number }) {
@@ -107,21 +111,27 @@ export class ForwardingEngine {
     this.#n = new Ctor(senderId.hi, senderId.lo);
     this.#slots = this.#n.counters();
     this.#appSlots = this.#n.appidCounters();
-    this.#appWords = new Uint32Array(this.#appSlots.buffer, this.#appSlots.byteOffset, this.#appSlots.length * 2);
+    const cells = APPID_ROWS * engineLayout().perAppid.length;
+    this.#appSeen = new Uint32Array(this.#appSlots.buffer, this.#appSlots.byteOffset + cells * 8, APPID_ROWS / 32);
   }
 
-  /** Counters of every APPID that saw a frame, keyed `0x` + 4 hex digits (a scan of 65536 rows). */
+  /**
+   * Counters of every APPID that saw a frame, keyed `0x` + 4 hex digits. Reads only the rows the
+   * engine marked: here even a read of an untouched page backs it with memory, so a scan of all
+   * 65536 rows would cost 3 MiB of RSS.
+   */
   appidCounts(): Record<string, Record<string, number>> {
     const cols = engineLayout().perAppid;
     const s = this.#appSlots;
     const out: Record<string, Record<string, number>> = {};
-    const w = this.#appWords;
-    for (let appid = 0, at = 0; appid < 0x10000; appid++, at += cols.length) {
-      let any = 0;
-      for (let i = at * 2, end = (at + cols.length) * 2; i < end; i++) any |= w[i]!;
-      if (any === 0) continue;
-      out[`0x${appid.toString(16).padStart(4, '0')}`] = Object.fromEntries(cols.map((name, c) => [name, Number(s[at + c])]));
-    }
+    this.#appSeen.forEach((word, w) => {
+      for (let b = 0; word !== 0 && b < 32; b++, word >>>= 1) {
+        if ((word & 1) === 0) continue;
+        const appid = w * 32 + b;
+        const at = appid * cols.length;
+        out[`0x${appid.toString(16).padStart(4, '0')}`] = Object.fromEntries(cols.map((name, c) => [name, Number(s[at + c])]));
+      }
+    });
     return out;
   }
 

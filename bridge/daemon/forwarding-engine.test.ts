@@ -154,6 +154,31 @@ describe('native forwarding engine against the specification', () => {
   });
 });
 
+describe('native forwarding engine per-APPID counters', () => {
+  it('reports exactly the APPIDs it counted, at any APPID, with frames, bytes and drops', () => {
+    const cfg: EngineConfig = { enableSv: true, enableGse: false, checkAppIdRange: false, appIdAllow: null, groups: ['239.1.1.1'], rules: [], maxFrame: 1456, maxDatagram: 4096, l2Mtu: 1500, gateway: false };
+    const goose = (appid: number): Buffer => Buffer.concat([Buffer.from('010ccd010001020000000001' + '88b8', 'hex'), Buffer.from([appid >> 8, appid & 255, 0, 48, 0, 0, 0, 0]), Buffer.alloc(40, 0x61)]);
+    // Either side of every bit boundary the engine's "seen" words have, and the ends.
+    const appids = [0x0000, 0x001f, 0x0020, 0x003f, 0x0040, 0x3fff, 0x8000, 0xffff];
+    const engine = new ForwardingEngine(OWN);
+    engine.apply({ config: cfg });
+    try {
+      for (const a of appids) expect(engine.testToWan(goose(a))[0]).to.equal(FORWARDED);
+      expect(engine.testToWan(goose(0x0040))[0]).to.equal(FORWARDED);
+      expect(engine.testToWan(Buffer.concat([Buffer.from('ffffffffffff0200000000010806', 'hex'), Buffer.alloc(46)]))[0]).to.equal('arp');
+      engine.apply({ config: { ...cfg, appIdAllow: [[0x0001, 0x0001]] } });
+      expect(engine.testToWan(goose(0x1234))[0]).to.equal('appid-not-allowed');
+      const counts = engine.appidCounts();
+      const key = (a: number): string => `0x${a.toString(16).padStart(4, '0')}`;
+      expect(Object.keys(counts).sort()).to.deep.equal([...appids, 0x1234].map(key).sort());
+      for (const a of appids) expect(counts[key(a)], key(a)).to.include({ to_wan_frames: a === 0x0040 ? 2 : 1, to_wan_bytes: (a === 0x0040 ? 2 : 1) * goose(a).length, to_wan_dropped: 0 });
+      expect(counts[key(0x1234)]).to.include({ to_wan_frames: 0, to_wan_dropped: 1 });
+    } finally {
+      engine.close();
+    }
+  });
+});
+
 describe('native forwarding engine receive guards', () => {
   const cfg: EngineConfig = { enableSv: true, enableGse: false, checkAppIdRange: true, appIdAllow: null, groups: ['239.1.1.1'], rules: [], maxFrame: 1456, maxDatagram: 4096, l2Mtu: 1500, gateway: false };
   const datagram = (dst: string, apdu: number, seq: number): Buffer => {

@@ -99,5 +99,8 @@ constexpr size_t kCounterSlots = kFromWanBase + kFromWanDropCount;
 enum AppidCounter : int { GB_APPID_COUNTERS(GB_ENUM) kAppidCounterCount };
 #undef GB_ENUM
 constexpr size_t kAppidSlots = size_t{65536} * kAppidCounterCount;
+// Behind the rows, one bit per APPID that was ever counted (1024 words): readers scan 8 KiB and read
+// only the rows marked, never touching the rest of the block.
+constexpr size_t kAppidSeenWords = 65536 / 64;
 
 }  // namespace gb

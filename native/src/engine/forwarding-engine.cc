@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -187,11 +188,14 @@ ForwardingEngine::ForwardingEngine(const Napi::CallbackInfo& info) : Napi::Objec
   memset(slots_, 0, kCounterSlots * sizeof(uint64_t));
   // The threads write into the buffers: they must live as long as the engine.
   slotsRef_ = Napi::Persistent(ab);
-  // calloc: the 3 MiB per-APPID block stays unbacked (zero pages) until an APPID is counted.
-  appSlots_ = static_cast<uint64_t*>(calloc(kAppidSlots, sizeof(uint64_t)));
-  if (appSlots_ == nullptr) throw CodedError(env, "GB_ERR_CONFIG", "per-APPID counters", ENOMEM);
-  Napi::ArrayBuffer apps = Napi::ArrayBuffer::New(env, appSlots_, kAppidSlots * sizeof(uint64_t),
-                                                  [](Napi::Env, void* data) { free(data); });
+  // Mapped, not allocated, and never scanned whole (see kAppidSeenWords): the 3 MiB per-APPID
+  // block is backed only where APPIDs were counted, a page each (no huge pages: 2 MiB at once).
+  constexpr size_t kAppBytes = (kAppidSlots + kAppidSeenWords) * sizeof(uint64_t);
+  void* block = mmap(nullptr, kAppBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (block == MAP_FAILED) throw CodedError(env, "GB_ERR_CONFIG", "per-APPID counters", errno);
+  madvise(block, kAppBytes, MADV_NOHUGEPAGE);
+  appSlots_ = static_cast<uint64_t*>(block);
+  Napi::ArrayBuffer apps = Napi::ArrayBuffer::New(env, block, kAppBytes, [](Napi::Env, void* data) { munmap(data, kAppBytes); });
   appSlotsRef_ = Napi::Persistent(apps);
   txWake_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   rxWake_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -210,7 +214,7 @@ ForwardingEngine::~ForwardingEngine() {
 
 Napi::Value ForwardingEngine::AppidCounters(const Napi::CallbackInfo& info) {
   Napi::ArrayBuffer ab = appSlotsRef_.Value();
-  return Napi::TypedArrayOf<uint64_t>::New(info.Env(), kAppidSlots, ab, 0, napi_biguint64_array);
+  return Napi::TypedArrayOf<uint64_t>::New(info.Env(), kAppidSlots + kAppidSeenWords, ab, 0, napi_biguint64_array);
 }
 
 Napi::Value ForwardingEngine::Counters(const Napi::CallbackInfo& info) {
@@ -648,7 +652,13 @@ Napi::Value ForwardingEngine::TestToWan(const Napi::CallbackInfo& info) {
   uint32_t gi = 0;
   FrameHeader h;
   int v = DecideToWan(*plane_.cfg, plane_.cfg->groups.size(), f.Data(), f.ByteLength(), NowUs(), &gi, &h);
-  if (v != kForward) Add(kToWanBase + v, 1);
+  if (v != kForward) {
+    Add(kToWanBase + v, 1);
+    if (h.hasAppId) AddApp(h.appId, kAppToWanDropped, 1);
+  } else {
+    AddApp(h.appId, kAppToWanFrames, 1);
+    AddApp(h.appId, kAppToWanBytes, f.ByteLength());
+  }
   Napi::Array out = Napi::Array::New(env, 2);
   out.Set(0u, Napi::String::New(env, v == kForward ? "forward" : kToWanLabels[v]));
   out.Set(1u, Napi::Number::New(env, gi));

@@ -131,6 +131,10 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   inline void AddApp(uint16_t appid, int counter, uint64_t n) {
     uint64_t* p = &appSlots_[size_t{appid} * kAppidCounterCount + counter];
     __atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+    uint64_t* seen = &appSlots_[kAppidSlots + appid / 64];
+    uint64_t bit = uint64_t{1} << (appid % 64);
+    // Both threads mark: an atomic OR, taken only the first time an APPID is counted.
+    if ((__atomic_load_n(seen, __ATOMIC_RELAXED) & bit) == 0) __atomic_fetch_or(seen, bit, __ATOMIC_RELAXED);
   }
 
   uint64_t* slots_ = nullptr;
