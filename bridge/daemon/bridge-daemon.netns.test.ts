@@ -17,6 +17,7 @@ import {
   execInNamespace,
   procNetIgmp,
   sendUdpFromHost,
+  startDaemonPair,
   waitUntil,
   TSX,
   FRAME_TOOL,
@@ -64,14 +65,12 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
     topo = await Topology.create({ hosts: 2, scale: 60 });
     a = topo.host(1);
     b = topo.host(2);
-    await topo.waitUntilForwarding();
     mkdirSync(statsDir, { recursive: true });
     writeFileSync(configA, '[DEFAULT]\nenable_igmp_keepalive = true\nappid_allow = all\n');
-    daemonA = DaemonUnderTest.spawn(topo, a, join(statsDir, 'a.json'), ['--config', configA]);
     // B keeps its membership by keepalive alone in one test: short intervals (the stand-in's GMI is 7 s).
-    daemonB = DaemonUnderTest.spawn(topo, b, join(statsDir, 'b.json'), ['--igmp-keepalive-interval', '1', '--igmp-monitor-interval', '2', '--metrics-port', '9464']);
-    await Promise.all([daemonA.started(), daemonB.started()]);
-    await topo.waitForMembers(GROUP, [a.tgwPort, b.tgwPort]);
+    [daemonA, daemonB] = await startDaemonPair(topo, statsDir, GROUP,
+      { extra: ['--config', configA] },
+      { extra: ['--igmp-keepalive-interval', '1', '--igmp-monitor-interval', '2', '--metrics-port', '9464'] });
     [injectA, captureB, captureA, uplinkA] = await Promise.all([
       FrameInjector.start(topo, a.ns, 'goose0'),
       FrameCapture.start(topo, b.ns, 'goose0'),

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
 import { Topology, sleep, type Host, type ManagedProcess } from '../../suites/topology/index.js';
 import { gooseTestFrame } from '../../suites/daemon/goose-test-frames.js';
-import { DaemonUnderTest, FrameCapture, FRAME_TOOL, TSX, sendUdpFromHost, waitUntil } from '../../suites/daemon/bridge-under-test.js';
+import { DaemonUnderTest, FrameCapture, FRAME_TOOL, TSX, sendUdpFromHost, startDaemonPair, waitUntil } from '../../suites/daemon/bridge-under-test.js';
 import { Gb1Encapsulation } from '../wan/gb1-encapsulation.js';
 
 const GROUP = '224.0.1.100';
@@ -46,13 +46,11 @@ describe('daemon faults: rejected reloads, receive-buffer floods, uplink outages
     topo = await Topology.create({ hosts: 2, scale: 60 });
     a = topo.host(1);
     b = topo.host(2);
-    await topo.waitUntilForwarding();
     mkdirSync(dir, { recursive: true });
     writeFileSync(configA, goodConfig());
-    daemonA = DaemonUnderTest.spawn(topo, a, join(dir, 'a.json'), ['--config', configA, '--remove-tap-on-exit', 'true'], { fromFile: true });
-    daemonB = DaemonUnderTest.spawn(topo, b, join(dir, 'b.json'), ['--remove-tap-on-exit', 'true', '--socket-buffer-size', '65536']);
-    await Promise.all([daemonA.started(), daemonB.started()]);
-    await topo.waitForMembers(GROUP, [a.tgwPort, b.tgwPort]);
+    [daemonA, daemonB] = await startDaemonPair(topo, dir, GROUP,
+      { extra: ['--config', configA, '--remove-tap-on-exit', 'true'], fromFile: true },
+      { extra: ['--remove-tap-on-exit', 'true', '--socket-buffer-size', '65536'] });
     captureB = await FrameCapture.start(topo, b.ns, 'goose0', '88b8');
     // An application on host A publishing 200 frames/s, numbered.
     stream = topo.spawn(a.ns, [TSX, FRAME_TOOL, 'stream', 'goose0', gooseTestFrame({ n: 0, totalLength: STREAM_LENGTH }).toString('hex'), '5'], 'stream goose0');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
 import { Topology, sleep, type Host } from '../../suites/topology/index.js';
 import { gooseTestFrame } from '../../suites/daemon/goose-test-frames.js';
-import { DaemonUnderTest, FrameCapture, FrameInjector, waitUntil } from '../../suites/daemon/bridge-under-test.js';
+import { DaemonUnderTest, FrameCapture, FrameInjector, startDaemonPair, waitUntil } from '../../suites/daemon/bridge-under-test.js';
 
 const GROUP = '224.0.1.100';
 
@@ -32,12 +32,8 @@ describe('gateway mode (--attach) between a LAN segment and a TAP bridge', funct
     b = topo.host(2);
     await topo.exec(a.ns, ['ip', 'link', 'add', 'lan0', 'type', 'veth', 'peer', 'name', 'ied0']);
     for (const l of ['lan0', 'ied0']) await topo.exec(a.ns, ['ip', 'link', 'set', l, 'up']);
-    await topo.waitUntilForwarding();
     mkdirSync(statsDir, { recursive: true });
-    gateway = DaemonUnderTest.spawn(topo, a, join(statsDir, 'a.json'), ['--attach', 'lan0']);
-    tapBridge = DaemonUnderTest.spawn(topo, b, join(statsDir, 'b.json'), ['--remove-tap-on-exit', 'true']);
-    await Promise.all([gateway.started(), tapBridge.started()]);
-    await topo.waitForMembers(GROUP, [a.tgwPort, b.tgwPort]);
+    [gateway, tapBridge] = await startDaemonPair(topo, statsDir, GROUP, { extra: ['--attach', 'lan0'] }, { extra: ['--remove-tap-on-exit', 'true'] });
     [ieds, iedsSee, injectB, captureB] = await Promise.all([
       FrameInjector.start(topo, a.ns, 'ied0'),
       FrameCapture.start(topo, a.ns, 'ied0', '88b8'),

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
 import { Topology, sleep, type Host } from '../../suites/topology/index.js';
-import { CLI, DaemonUnderTest, FrameCapture, FrameInjector, FRAME_TOOL, TSX, execInNamespace, sendUdpFromHost, waitUntil } from '../../suites/daemon/bridge-under-test.js';
+import { CLI, DaemonUnderTest, FrameCapture, FrameInjector, FRAME_TOOL, TSX, execInNamespace, sendUdpFromHost, startDaemonPair, waitUntil } from '../../suites/daemon/bridge-under-test.js';
 import { gooseTestFrame } from '../../suites/daemon/goose-test-frames.js';
 import { encodeFrame, type GooseFrame } from '../codec/index.js';
 import { typicalGooseFrame } from '../codec/sample-frames.js';
@@ -109,15 +109,13 @@ describe('rgoose mode: authenticated WAN between two hosts', function () {
     topo = await Topology.create({ hosts: 2, scale: 60 });
     a = topo.host(1);
     b = topo.host(2);
-    await topo.waitUntilForwarding();
     mkdirSync(dir, { recursive: true });
     writeKeys(7);
     writeFileSync(confA, `[DEFAULT]\nencapsulation = rgoose\nrgoose_keys = ${keyFile}\n`);
     const common = ['--port', String(PORT), '--remove-tap-on-exit', 'true'];
-    daemonA = DaemonUnderTest.spawn(topo, a, join(dir, 'a.json'), ['--config', confA, ...common]);
-    daemonB = DaemonUnderTest.spawn(topo, b, join(dir, 'b.json'), ['--encapsulation', 'rgoose', '--rgoose-keys', keyFile, ...common]);
-    await Promise.all([daemonA.started(), daemonB.started()]);
-    await topo.waitForMembers(GROUP, [a.tgwPort, b.tgwPort]);
+    [daemonA, daemonB] = await startDaemonPair(topo, dir, GROUP,
+      { extra: ['--config', confA, ...common] },
+      { extra: ['--encapsulation', 'rgoose', '--rgoose-keys', keyFile, ...common] });
     [injectA, captureB, uplinkA] = await Promise.all([
       FrameInjector.start(topo, a.ns, 'goose0'),
       FrameCapture.start(topo, b.ns, 'goose0', '88b8'),

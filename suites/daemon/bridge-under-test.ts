@@ -1,6 +1,7 @@
 // Drives real daemons and frame tools inside the harness topology's host namespaces.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep, type Host, type ManagedProcess, type Topology } from '../topology/index.js';
 import type { StatsSnapshot } from '../../bridge/daemon/bridge-counters.js';
@@ -64,6 +65,29 @@ export class DaemonUnderTest {
   removeStats(): void {
     rmSync(this.statsFile, { force: true });
   }
+}
+
+/**
+ * A daemon on each of the topology's two hosts (stats files `a.json` and `b.json` in `dir`), once
+ * the stand-in forwards; resolves when both logged "started" and both uplinks are members of
+ * `group` on the stand-in.
+ */
+export async function startDaemonPair(
+  topo: Topology,
+  dir: string,
+  group: string,
+  a: { extra: string[]; fromFile?: boolean },
+  b: { extra: string[] },
+): Promise<[DaemonUnderTest, DaemonUnderTest]> {
+  const [ha, hb] = [topo.host(1), topo.host(2)];
+  await topo.waitUntilForwarding();
+  const daemons: [DaemonUnderTest, DaemonUnderTest] = [
+    DaemonUnderTest.spawn(topo, ha, join(dir, 'a.json'), a.extra, { fromFile: a.fromFile }),
+    DaemonUnderTest.spawn(topo, hb, join(dir, 'b.json'), b.extra),
+  ];
+  await Promise.all(daemons.map((d) => d.started()));
+  await topo.waitForMembers(group, [ha.tgwPort, hb.tgwPort]);
+  return daemons;
 }
 
 /** A packet socket capturing on an interface inside a namespace. */
