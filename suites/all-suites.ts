@@ -38,13 +38,13 @@ export function allPlan(smoke: boolean) {
         // reach down to ~10k frames/s, so a starved machine still yields a loss-free figure.
         throughput: { sizes: [200], trialS: 1.5, minFps: 5_000, maxFps: 150_000, resolution: 0.1, maxTrials: 6 },
         loss: { lossPercents: [5, 20], durationS: 6, publishers: 20, eventIntervalMs: 1500 },
-        sv: { streams: 4, durationS: 3, rounds: 1, rtPriority: 20 },
+        sv: { streams: 4, durationS: 3, rounds: 1, rtPriority: 0 },
       }
     : {
         latency: { durationS: 6, rateFps: 1000, publishers: 1, sizeBytes: 200, warmupS: 2, rounds: 20 },
         throughput: { sizes: [200, 1500], trialS: 2, minFps: 5_000, maxFps: 150_000, resolution: 0.05, maxTrials: 4 },
         loss: { lossPercents: [1, 5, 20], durationS: 8, publishers: 20, eventIntervalMs: 1500 },
-        sv: { streams: 24, durationS: 10, rounds: 2, rtPriority: 20 },
+        sv: { streams: 24, durationS: 10, rounds: 2, rtPriority: 0 },
       };
 }
 
