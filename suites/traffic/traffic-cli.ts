@@ -1,7 +1,7 @@
 // The lean traffic endpoints the suites run inside host namespaces (one process each):
 //   send-constant: fixed-rate probe frames (round-robin over publishers), pre-encoded templates
-//                  patched in place and sent with sendmmsg through the native PacketSocket;
-//                  with --serve, one slice per stdin request;
+//                  paced, patched and sent natively (PacketSocket.sendPaced, one sendmmsg for what
+//                  is due); with --serve, one slice per stdin request;
 //   send-goose:    publishers following the GOOSE retransmission schedule (sim's schedule) with a
 //                  state change every --event-interval-ms;
 //   recv:          counts probe frames, records one-way latency (CLOCK_MONOTONIC, same clock as
