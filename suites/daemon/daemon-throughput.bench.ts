@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Topology, sleep } from '../topology/index.js';
 import { DaemonUnderTest, FRAME_TOOL, TSX } from './bridge-under-test.js';
 import { gooseTestFrame } from './goose-test-frames.js';
+import type { StatsSnapshot } from '../../bridge/daemon/bridge-counters.js';
 
 const mode = process.argv[2] ?? 'both';
 const rate = Number(process.argv[3] ?? '50000');
@@ -20,6 +21,14 @@ const GROUP = '224.0.1.100';
 const dir = mkdtempSync(join(tmpdir(), 'gb-bench-'));
 const topo = await Topology.create({ hosts: 2, scale: 60 });
 const nonZero = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v > 0));
+/** Host B's daemon: what it received from the WAN and wrote into goose0, against the frames offered. */
+const receiverFigures = (sb: StatsSnapshot) => ({
+  b_datagrams_received: sb.from_wan.datagrams_received,
+  b_frames_written: sb.from_wan.frames_written,
+  b_gap_frames: sb.from_wan.gap_frames,
+  b_drops: nonZero(sb.from_wan.drops),
+  delivered_pct: +((100 * sb.from_wan.frames_written) / count).toFixed(2),
+});
 try {
   const [a, b] = [topo.host(1), topo.host(2)];
   await topo.waitUntilForwarding();
@@ -44,9 +53,7 @@ try {
       a_drops: nonZero(sa.to_wan.drops),
     });
     if (db) {
-      const sb = db.stats();
-      Object.assign(result, { b_datagrams_received: sb.from_wan.datagrams_received, b_frames_written: sb.from_wan.frames_written, b_gap_frames: sb.from_wan.gap_frames, b_drops: nonZero(sb.from_wan.drops) });
-      result.delivered_pct = +((100 * sb.from_wan.frames_written) / count).toFixed(2);
+      Object.assign(result, receiverFigures(db.stats()));
     }
     if (counter) {
       await counter.stop(2000);
@@ -69,15 +76,7 @@ try {
         console.log(n, Number(process.hrtime.bigint()-t0)/1000);setTimeout(()=>process.exit(0),200);});});`], { timeoutMs: 600_000 });
     const [sent, us] = out.trim().split(' ');
     await sleep(1500);
-    const sb = db.stats();
-    Object.assign(result, {
-      offered_rate: Math.round(Number(sent) / (Number(us) / 1e6)),
-      b_datagrams_received: sb.from_wan.datagrams_received,
-      b_frames_written: sb.from_wan.frames_written,
-      b_gap_frames: sb.from_wan.gap_frames,
-      b_drops: nonZero(sb.from_wan.drops),
-      delivered_pct: +((100 * sb.from_wan.frames_written) / count).toFixed(2),
-    });
+    Object.assign(result, { offered_rate: Math.round(Number(sent) / (Number(us) / 1e6)), ...receiverFigures(db.stats()) });
   }
   console.log(JSON.stringify(result));
 } finally {

@@ -652,13 +652,8 @@ Napi::Value ForwardingEngine::TestToWan(const Napi::CallbackInfo& info) {
   uint32_t gi = 0;
   FrameHeader h;
   int v = DecideToWan(*plane_.cfg, plane_.cfg->groups.size(), f.Data(), f.ByteLength(), NowUs(), &gi, &h);
-  if (v != kForward) {
-    Add(kToWanBase + v, 1);
-    if (h.hasAppId) AddApp(h.appId, kAppToWanDropped, 1);
-  } else {
-    AddApp(h.appId, kAppToWanFrames, 1);
-    AddApp(h.appId, kAppToWanBytes, f.ByteLength());
-  }
+  if (v != kForward) CountToWanDrop(v, h);
+  else CountToWanSent(h.appId, f.ByteLength());
   Napi::Array out = Napi::Array::New(env, 2);
   out.Set(0u, Napi::String::New(env, v == kForward ? "forward" : kToWanLabels[v]));
   out.Set(1u, Napi::Number::New(env, gi));
@@ -765,8 +760,7 @@ void ForwardingEngine::TxLoop() {
       FrameHeader h;
       int v = DecideToWan(c, groupCount, frame, len, now, &gi, &h);
       if (v != kForward) {
-        Add(kToWanBase + v, 1);
-        if (h.hasAppId) AddApp(h.appId, kAppToWanDropped, 1);
+        CountToWanDrop(v, h);
         continue;
       }
       WanGroup& g = *p.wan->groups[gi];
@@ -774,13 +768,11 @@ void ForwardingEngine::TxLoop() {
       uint8_t* out = c.rgoose ? spdus.data() + count * kSlotBytes : slot;
       long total = Encapsulate(c, h, slot, len, *g.seq, out);
       if (total <= 0) {
-        Add(kToWanBase + (total < 0 ? kOversize : kEncapsulationFailed), 1);
-        AddApp(h.appId, kAppToWanDropped, 1);
+        CountToWanDrop(total < 0 ? kOversize : kEncapsulationFailed, h);
         continue;
       }
       (*g.seq)++;
-      AddApp(h.appId, kAppToWanFrames, 1);
-      AddApp(h.appId, kAppToWanBytes, len);
+      CountToWanSent(h.appId, len);
       iov[count] = {out, static_cast<size_t>(total)};
       memset(&msgs[count], 0, sizeof msgs[count]);
       msgs[count].msg_hdr.msg_name = &g.destination;

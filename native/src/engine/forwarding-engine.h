@@ -137,6 +137,17 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
     if ((__atomic_load_n(seen, __ATOMIC_RELAXED) & bit) == 0) __atomic_fetch_or(seen, bit, __ATOMIC_RELAXED);
   }
 
+  // A frame from the L2 side dropped (reason: a to-WAN drop code) or sent, in the counters: the
+  // same accounting for the tx thread and for testToWan.
+  inline void CountToWanDrop(int reason, const FrameHeader& h) {
+    Add(kToWanBase + reason, 1);
+    if (h.hasAppId) AddApp(h.appId, kAppToWanDropped, 1);
+  }
+  inline void CountToWanSent(uint16_t appId, size_t len) {
+    AddApp(appId, kAppToWanFrames, 1);
+    AddApp(appId, kAppToWanBytes, len);
+  }
+
   uint64_t* slots_ = nullptr;
   Napi::Reference<Napi::ArrayBuffer> slotsRef_;
   uint64_t* appSlots_ = nullptr;
