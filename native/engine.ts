@@ -68,7 +68,7 @@ export interface EngineCounts {
   fromWanDrops: Record<string, number>;
 }
 
-export type EngineEvent = 'l2-lost' | 'wan-error' | 'rt-priority-failed';
+export type EngineEvent = 'l2-lost' | 'wan-error' | 'rt-priority-failed' | 'gso-refused';
 
 interface NativeEngine {
   counters(): BigUint64Array;

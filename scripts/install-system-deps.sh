@@ -5,6 +5,7 @@
 #   nft (nftables)          loss injection, security-group emulation, the stand-in's guard
 #   tshark                  Wireshark as codec oracle (wireshark-common preseeded: no setuid prompt)
 #   tcpdump                 capture interoperability tests
+#   ethtool                 uplinks without UDP segmentation offload (a NIC that cuts GSO runs)
 #   libpcap-dev             pcap headers (native builds that want them)
 #   ps, sysctl (procps)     process and kernel settings
 #   g++, make, python3      node-gyp builds the native addon
@@ -23,6 +24,7 @@ REQUIRED=(
   "nft:nftables"
   "tshark:tshark"
   "tcpdump:tcpdump"
+  "ethtool:ethtool"
   "-:libpcap-dev"
   "ps:procps"
   "sysctl:procps"

@@ -38,6 +38,7 @@ function common(cmd: Command): Command {
     .option('--out <dir>', 'output folder (default: reports/<UTC timestamp>/)')
     .option('--paths <list>', `paths to measure, comma-separated (${PATH_NAMES.join(', ')})`, 'bridge,vxlan')
     .addOption(new Option('--scale <n>', 'topology time scale for IGMP timers (1..120)').default(60).argParser(num('--scale', 1, 120)))
+    .addOption(new Option('--uplink-gso <on|off>', 'off: the hosts\' uplinks cannot carry UDP GSO runs (as a NIC without segmentation offload, e.g. AWS ENA), so the bridge\'s runs leave as separate datagrams').choices(['on', 'off']).default('on'))
     .option('--json', 'print the result as one JSON object on stdout (tables stay on stderr)', false);
 }
 
@@ -45,6 +46,7 @@ interface CommonOpts {
   out?: string;
   paths: string;
   scale: number;
+  uplinkGso: 'on' | 'off';
   json: boolean;
 }
 
@@ -60,7 +62,7 @@ async function finish(out: string, json: boolean, result: Record<string, unknown
 /** A condition the user can fix (not root, bad combination): message only, no stack. */
 class SuiteUsageError extends Error {}
 
-function resolveCommon(o: CommonOpts): { out: string; paths: ReturnType<typeof parsePaths>; scale: number; log: typeof log } {
+function resolveCommon(o: CommonOpts): { out: string; paths: ReturnType<typeof parsePaths>; scale: number; uplinkGso: boolean; log: typeof log } {
   if (!isRoot()) throw new SuiteUsageError('the suites build network namespaces and need root (CAP_NET_ADMIN)');
   let paths: ReturnType<typeof parsePaths>;
   try {
@@ -68,7 +70,7 @@ function resolveCommon(o: CommonOpts): { out: string; paths: ReturnType<typeof p
   } catch (err) {
     throw new SuiteUsageError((err as Error).message);
   }
-  return { out: o.out ?? defaultOutDir(), paths, scale: o.scale, log };
+  return { out: o.out ?? defaultOutDir(), paths, scale: o.scale, uplinkGso: o.uplinkGso === 'on', log };
 }
 
 export const program = new Command('suites')

@@ -6,7 +6,7 @@
 import type { Row } from './report/csv.js';
 import { writeCsv } from './report/csv.js';
 import { renderTable } from './report/table.js';
-import { lossTable } from './topology/index.js';
+import { lossTable, type Topology } from './topology/index.js';
 import { wilsonInterval, predictedDeliveryProbability, deliveredFraction, histogramCdf } from './stats/loss-statistics.js';
 import { runFlow, decodeHistogram, type GooseSenderResult } from './traffic/flow.js';
 import { withPath, withTopology, type SuiteCommon } from './suite-context.js';
@@ -49,6 +49,17 @@ export async function runLossSuite(o: LossOptions): Promise<LossResult> {
   const t0Ms = o.t0Ms ?? 1000;
   await withTopology(o, 2, async (topo) => {
     const rxPort = topo.host(2).tgwPort;
+    // Loss is injected per packet on the stand-in: a UDP GSO run must be datagrams again by then,
+    // as on a real network (where the sending NIC or stack cuts it), or one drop would take a run.
+    const uplinkGso = topo.uplinkGso;
+    if (uplinkGso) await topo.setUplinkGso(false);
+    try {
+      await measurePaths(topo, rxPort);
+    } finally {
+      if (uplinkGso) await topo.setUplinkGso(true);
+    }
+  });
+  async function measurePaths(topo: Topology, rxPort: string): Promise<void> {
     for (const name of o.paths) {
       await withPath(name, topo, async (path) => {
         for (const [i, loss] of o.lossPercents.entries()) {
@@ -117,7 +128,7 @@ export async function runLossSuite(o: LossOptions): Promise<LossResult> {
         }
       });
     }
-  });
+  }
   const files = [writeCsv(o.out, 'loss.csv', LOSS_COLUMNS, rows)];
   const table = renderTable(
     [

@@ -16,6 +16,8 @@ export interface SuiteCommon {
   paths: readonly PathName[];
   /** Topology time scale (IGMP timers); the data-plane suites do not depend on it. */
   scale: number;
+  /** false: uplinks cut UDP GSO runs into datagrams as they leave a host (a NIC without USO). */
+  uplinkGso?: boolean;
   log: (line: string) => void;
   /** Shared by `all`; built and destroyed by the suite otherwise. */
   topology?: Topology;
@@ -40,7 +42,7 @@ export function makePath(name: PathName, topology: Topology): L2Path {
 
 export async function withTopology<T>(common: SuiteCommon, hosts: number, fn: (t: Topology) => Promise<T>): Promise<T> {
   if (common.topology) return fn(common.topology);
-  const topo = await Topology.create({ hosts, scale: common.scale, mtu: SUITE_MTU, log: common.log });
+  const topo = await Topology.create({ hosts, scale: common.scale, mtu: SUITE_MTU, uplinkGso: common.uplinkGso, log: common.log });
   try {
     return await fn(topo);
   } finally {

@@ -5,14 +5,19 @@ export function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
-/** True when `tshark` is on PATH. */
-export function hasTshark(): boolean {
+/** True when `command --version` runs. */
+function hasCommand(command: string): boolean {
   try {
-    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
+    execFileSync(command, ['--version'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
+}
+
+/** True when `tshark` is on PATH. */
+export function hasTshark(): boolean {
+  return hasCommand('tshark');
 }
 
 const announced = new Set<string>();
@@ -36,4 +41,8 @@ export function skipUnlessRoot(ctx: Mocha.Context, what: string): void {
 
 export function skipUnlessTshark(ctx: Mocha.Context, what: string): void {
   skipUnless(ctx, hasTshark(), `${what}: needs tshark on PATH (apt-get install tshark); .ci/run installs it`);
+}
+
+export function skipUnlessEthtool(ctx: Mocha.Context, what: string): void {
+  skipUnless(ctx, hasCommand('ethtool'), `${what}: needs ethtool on PATH (apt-get install ethtool); .ci/run installs it`);
 }

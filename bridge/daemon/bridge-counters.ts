@@ -41,6 +41,11 @@ export class BridgeCounters {
   l2KernelDrops = 0;
   /** Datagrams the kernel dropped because a receive buffer was full (SO_RXQ_OVFL). */
   rcvbufDrops = 0;
+  /** send/sendmmsg calls, and the datagrams that left inside UDP GSO runs (one pass through the stack per run). */
+  wanSendCalls = 0;
+  wanSegmentedDatagrams = 0;
+  /** Datagrams that arrived inside UDP GRO runs (one read per run). */
+  wanCoalescedDatagrams = 0;
 
   countError(kind: string): void {
     this.errors[kind] = (this.errors[kind] ?? 0) + 1;
@@ -76,6 +81,9 @@ export function absorbEngineCounts(e: EngineCounts, c: BridgeCounters): TrackerT
   c.tapFramesWritten = n.l2_frames_written!;
   c.tapBytesWritten = n.l2_bytes_written!;
   c.rcvbufDrops = n.kernel_rcvbuf_drops!;
+  c.wanSendCalls = n.wan_send_calls!;
+  c.wanSegmentedDatagrams = n.wan_segmented_datagrams!;
+  c.wanCoalescedDatagrams = n.wan_coalesced_datagrams!;
   TO_WAN_DROP_REASONS.forEach((r, i) => (c.toWanDrops[i] = e.toWanDrops[r]!));
   FROM_WAN_DROP_REASONS.forEach((r, i) => (c.fromWanDrops[i] = e.fromWanDrops[r]!));
   return {
@@ -107,6 +115,9 @@ export interface StatsSnapshot {
     bytes_read: number;
     datagrams_sent: number;
     bytes_sent: number;
+    /** send/sendmmsg calls that carried them, and those sent inside UDP GSO runs. */
+    send_calls: number;
+    segmented_datagrams: number;
     dropped: number;
     drops: Record<string, number>;
     /** Frames the kernel dropped on the L2 side before the bridge read them. */
@@ -127,6 +138,8 @@ export interface StatsSnapshot {
     senders_evicted: number;
     /** Datagrams the kernel dropped for a full receive buffer (floods cost real frames here). */
     kernel_rcvbuf_drops: number;
+    /** Datagrams that arrived inside UDP GRO runs. */
+    coalesced_datagrams: number;
   };
   igmp: {
     keepalives: number;
@@ -230,6 +243,8 @@ export function snapshotCounters(c: BridgeCounters, t: TrackerTotals, ctx: Snaps
       bytes_read: c.tapBytesRead,
       datagrams_sent: c.wanDatagramsSent,
       bytes_sent: c.wanBytesSent,
+      send_calls: c.wanSendCalls,
+      segmented_datagrams: c.wanSegmentedDatagrams,
       dropped: sum(c.toWanDrops),
       drops: Object.fromEntries(TO_WAN_DROP_REASONS.map((r, i) => [r, c.toWanDrops[i]!])),
       kernel_drops: c.l2KernelDrops,
@@ -248,6 +263,7 @@ export function snapshotCounters(c: BridgeCounters, t: TrackerTotals, ctx: Snaps
       senders_seen: t.sendersSeen ?? 0,
       senders_evicted: t.sendersEvicted ?? 0,
       kernel_rcvbuf_drops: c.rcvbufDrops,
+      coalesced_datagrams: c.wanCoalescedDatagrams,
     },
     igmp: {
       keepalives: c.igmpKeepalives,

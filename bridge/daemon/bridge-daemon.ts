@@ -220,6 +220,10 @@ export class BridgeDaemon {
       this.log.warn({ event: 'rt-priority-failed', errno, rtPriority: this.cfg.rtPriority }, 'data-plane threads run at normal priority (SCHED_FIFO refused: grant CAP_SYS_NICE or set rt_priority = 0)');
       return;
     }
+    if (kind === 'gso-refused') {
+      this.log.info({ event: 'gso-refused', errno }, 'the uplink refused UDP segmentation offload; datagrams now leave one by one');
+      return;
+    }
     if (kind === 'l2-lost') {
       this.l2Lost = true;
       this.counters.countError('tap-lost');

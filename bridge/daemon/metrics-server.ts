@@ -41,9 +41,12 @@ export function buildRegistry(source: Source): Registry {
   counter('goose_bridge_tap_read_bytes_total', 'Bytes of frames read from the TAP', (s) => s.to_wan.bytes_read);
   counter('goose_bridge_wan_datagrams_sent_total', 'Datagrams sent to the multicast groups', (s) => s.to_wan.datagrams_sent);
   counter('goose_bridge_wan_sent_bytes_total', 'UDP payload bytes sent', (s) => s.to_wan.bytes_sent);
+  counter('goose_bridge_wan_send_calls_total', 'send/sendmmsg calls that sent the datagrams (datagrams per call: the batching)', (s) => s.to_wan.send_calls);
+  counter('goose_bridge_wan_segmented_datagrams_total', 'Datagrams sent inside UDP GSO runs', (s) => s.to_wan.segmented_datagrams);
   labelled('goose_bridge_to_wan_dropped_frames_total', 'TAP frames not sent, by reason', 'reason', (s) => s.to_wan.drops);
   counter('goose_bridge_wan_datagrams_received_total', 'Datagrams received from the groups', (s) => s.from_wan.datagrams_received);
   counter('goose_bridge_wan_received_bytes_total', 'UDP payload bytes received', (s) => s.from_wan.bytes_received);
+  counter('goose_bridge_wan_coalesced_datagrams_total', 'Datagrams received inside UDP GRO runs', (s) => s.from_wan.coalesced_datagrams);
   counter('goose_bridge_tap_frames_written_total', 'Frames written into the TAP', (s) => s.from_wan.frames_written);
   counter('goose_bridge_tap_written_bytes_total', 'Bytes of frames written into the TAP', (s) => s.from_wan.bytes_written);
   labelled('goose_bridge_from_wan_dropped_datagrams_total', 'Datagrams not written to the TAP, by reason', 'reason', (s) => s.from_wan.drops);

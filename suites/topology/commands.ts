@@ -61,6 +61,12 @@ export function setFastLeave(tgwNs: string, tgwPort: string, on: boolean): Argv 
   return ['bridge', '-n', tgwNs, 'link', 'set', 'dev', tgwPort, 'fastleave', on ? 'on' : 'off'];
 }
 
+/** ethtool offload switches on a host's interface (`tx-udp-segmentation off`: a NIC that cannot
+ * carry a UDP GSO run, such as AWS ENA, so the host cuts runs into datagrams as they leave it). */
+export function setOffload(hostNs: string, ifname: string, features: Record<string, boolean>): Argv {
+  return ['ip', 'netns', 'exec', hostNs, 'ethtool', '-K', ifname, ...Object.entries(features).flatMap(([k, on]) => [k, on ? 'on' : 'off'])];
+}
+
 /** Host sysctls: IGMPv2 only (as the TGW), host IGMP timers scaled like the stand-in's. */
 export function hostSysctls(hostNs: string, uplink: string, timers: HostIgmpTimers): Argv {
   return [

@@ -125,6 +125,27 @@ export function securityGroupDropQueriesTable(name = 'gbh_sg'): NftTable {
   };
 }
 
+/**
+ * A host firewall that refuses outgoing packets to the group longer than `maxLength` bytes: it
+ * sees a UDP GSO run as one long packet (before the device cuts it), so it refuses every run and
+ * passes every single datagram (host namespace).
+ */
+export function outgoingLengthLimitTable(name: string, group: string, udpPort: number, maxLength: number): NftTable {
+  checkName('table name', name);
+  if (!Number.isInteger(maxLength) || maxLength < 28 || maxLength > 65535) throw new RangeError(`maxLength must be an integer 28..65535, got ${maxLength}`);
+  return {
+    family: 'ip',
+    name,
+    text: `table ip ${name} {
+  chain out {
+    type filter hook output priority 0; policy accept;
+    ip daddr ${checkIpv4('group', group)} udp dport ${checkPort(udpPort)} meta length > ${maxLength} counter drop
+  }
+}
+`,
+  };
+}
+
 /** Sums the packets of every `counter` in `nft -j list table` output. */
 export function sumCounterPackets(nftJson: string): number {
   const doc = JSON.parse(nftJson) as { nftables?: Array<Record<string, unknown>> };

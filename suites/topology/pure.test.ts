@@ -4,7 +4,7 @@ import { makeRunId, namespaceName, parseNamespaceName, runPrefix, randomTag } fr
 import { hostAddress } from './host-names.js';
 import { scaledBridgeTimers, scaledHostTimers, validateScale, membershipTimeoutS } from './igmp-timers.js';
 import * as cmd from './commands.js';
-import { lossTable, lossThreshold, tgwGuardTable, securityGroupDropQueriesTable, sumCounterPackets } from './nft-rules.js';
+import { lossTable, lossThreshold, outgoingLengthLimitTable, tgwGuardTable, securityGroupDropQueriesTable, sumCounterPackets } from './nft-rules.js';
 import { parseMdbJson, parseMdbMonitorLine, portsRegisteredFor } from './mdb.js';
 import { staleNamespaces, parseNetnsList } from './stale.js';
 
@@ -91,6 +91,11 @@ describe('topology commands', () => {
       'ip -n h link add vx0 type vxlan id 42 group 239.0.0.42 dev h1-up dstport 4789 ttl 1 df set',
     );
   });
+  it('switches an uplink’s offloads with ethtool inside the host namespace', () => {
+    expect(cmd.setOffload('h', 'h1-up', { 'tx-udp-segmentation': false, gro: true }).join(' ')).to.equal(
+      'ip netns exec h ethtool -K h1-up tx-udp-segmentation off gro on',
+    );
+  });
 });
 
 describe('nftables rule sets', () => {
@@ -112,6 +117,11 @@ describe('nftables rule sets', () => {
     expect(tgwGuardTable().text).to.contain('igmp type membership-query counter drop');
     expect(tgwGuardTable().text).to.contain('ip frag-off & 0x3fff != 0 counter drop');
     expect(securityGroupDropQueriesTable().text).to.contain('hook input');
+  });
+  it('limit the length of outgoing packets to the group, naming a bad limit', () => {
+    expect(outgoingLengthLimitTable('gb_lim', '224.0.1.100', 61850, 1000).text).to.contain('hook output');
+    expect(outgoingLengthLimitTable('gb_lim', '224.0.1.100', 61850, 1000).text).to.contain('ip daddr 224.0.1.100 udp dport 61850 meta length > 1000 counter drop');
+    expect(() => outgoingLengthLimitTable('gb_lim', '224.0.1.100', 61850, 70000)).to.throw(/maxLength/);
   });
   it('sum the counters of nft -j output', () => {
     const j = JSON.stringify({ nftables: [{ metainfo: {} }, { rule: { expr: [{ match: {} }, { counter: { packets: 7, bytes: 1 } }, { drop: null }] } }, { rule: { expr: [{ counter: { packets: 5, bytes: 1 } }] } }] });

@@ -27,6 +27,9 @@ export interface TopologyOptions {
    * TGW does (default true; the demo runs without nftables installed). */
   guard?: boolean;
   subnet?: string;
+  /** false: the uplinks cannot carry UDP GSO runs (tx-udp-segmentation off, as AWS ENA), so a run
+   * leaves each host as separate datagrams. Default true: veth carries a run whole to the receiver. */
+  uplinkGso?: boolean;
   runId?: RunId;
   log?: (line: string) => void;
 }
@@ -88,7 +91,7 @@ export class Topology {
     if (removed.length > 0) log(`removed ${removed.length} stale namespace(s) of dead runs: ${removed.join(', ')}`);
     const topo = new Topology(opts.runId ?? makeRunId(), scale, mtu, opts.hosts, opts.qrv, opts.subnet ?? '10.77.0', log);
     try {
-      await topo.build(opts.fastLeave ?? false, opts.guard ?? true);
+      await topo.build(opts.fastLeave ?? false, opts.guard ?? true, opts.uplinkGso ?? true);
     } catch (err) {
       await topo.destroy();
       throw err;
@@ -102,7 +105,7 @@ export class Topology {
     await run(cmd.loopbackUp(ns));
   }
 
-  private async build(fastLeave: boolean, guard: boolean): Promise<void> {
+  private async build(fastLeave: boolean, guard: boolean, uplinkGso: boolean): Promise<void> {
     const tgw = this.tgwNs;
     await this.addNs(tgw);
     await run(cmd.createTgwBridge(tgw, this.bridgeTimers, this.mtu));
@@ -119,10 +122,19 @@ export class Topology {
       await run(cmd.setUp(h.ns, h.uplink));
       await run(cmd.multicastRoute(h.ns, h.uplink));
     }
+    if (!uplinkGso) await this.setUplinkGso(false);
     await run(cmd.enableQuerier(tgw));
     await run(cmd.setUp(tgw, cmd.TGW_BRIDGE));
     this.querierEnabledAtUs = monotonicUs();
-    this.log(`topology ${runPrefix(this.runId)}: stand-in + ${this.hosts.length} host(s), scale ${this.scale}, mtu ${this.mtu}`);
+    this.log(`topology ${runPrefix(this.runId)}: stand-in + ${this.hosts.length} host(s), scale ${this.scale}, mtu ${this.mtu}${uplinkGso ? '' : ', uplinks without UDP GSO'}`);
+  }
+
+  /** Whether the uplinks carry UDP GSO runs whole (veth's default) or cut them as they leave. */
+  uplinkGso = true;
+
+  async setUplinkGso(on: boolean): Promise<void> {
+    for (const h of this.hosts) await run(cmd.setOffload(h.ns, h.uplink, { 'tx-udp-segmentation': on }));
+    this.uplinkGso = on;
   }
 
   host(index: number): Host {

@@ -56,8 +56,10 @@ namespace gb {
   X(kWanDatagramsSent, "wan_datagrams_sent")                                                        \
   X(kWanBytesSent, "wan_bytes_sent")                                                                \
   X(kWanSendCalls, "wan_send_calls")         /* send/sendmmsg system calls */                       \
+  X(kWanSegmentedDatagrams, "wan_segmented_datagrams") /* sent inside a UDP GSO run */              \
   X(kWanDatagramsReceived, "wan_datagrams_received")                                                \
   X(kWanBytesReceived, "wan_bytes_received")                                                        \
+  X(kWanCoalescedDatagrams, "wan_coalesced_datagrams") /* received inside a UDP GRO run */          \
   X(kL2FramesWritten, "l2_frames_written")                                                          \
   X(kL2BytesWritten, "l2_bytes_written")                                                            \
   X(kGapFrames, "gap_frames")                                                                       \

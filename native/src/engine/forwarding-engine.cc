@@ -12,6 +12,7 @@
 #include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <netinet/udp.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -684,30 +685,99 @@ Napi::Value ForwardingEngine::TestFromWan(const Napi::CallbackInfo& info) {
 
 // ------------------------------------------------------------------------------- tx thread
 
-void ForwardingEngine::Flush(const Plane& p, mmsghdr* msgs, size_t count) {
+namespace {
+
+// The largest UDP payload of one IPv4 datagram: a GSO send carries at most this much.
+constexpr size_t kMaxGsoPayload = 65535 - 20 - 8;
+
+// Datagrams from `first` on that can leave as one UDP GSO send: same group, same length (the
+// last may be shorter, as the kernel cuts at every `len` bytes).
+size_t GsoRun(const mmsghdr* msgs, size_t first, size_t count) {
+  const msghdr& a = msgs[first].msg_hdr;
+  size_t len = a.msg_iov->iov_len, total = len, n = 1;
+  while (first + n < count) {
+    const msghdr& b = msgs[first + n].msg_hdr;
+    size_t l = b.msg_iov->iov_len;
+    if (b.msg_name != a.msg_name || l > len || total + l > kMaxGsoPayload) break;
+    total += l;
+    n++;
+    if (l < len) break;
+  }
+  return n;
+}
+
+}  // namespace
+
+// A batch leaves in one sendmmsg call. Consecutive datagrams to one group with one length
+// become one entry with UDP_SEGMENT: the route, netfilter and every hop in this host and the
+// receiving one handle the run once, and the datagrams on the wire are the ones that would
+// have been sent one by one (the device, or the receiving socket, cuts the run).
+void ForwardingEngine::Flush(const Plane& p, mmsghdr* msgs, iovec* iov, size_t count) {
+  WanSet& w = *p.wan;
+  mmsghdr wire[kBatch];
+  uint32_t first[kBatch], carried[kBatch];
+  alignas(cmsghdr) uint8_t ctl[kBatch][CMSG_SPACE(sizeof(uint16_t))];
+  size_t entries = 0;
+  for (size_t i = 0; i < count; entries++) {
+    size_t n = w.segmentOffload ? GsoRun(msgs, i, count) : 1;
+    wire[entries] = msgs[i];
+    first[entries] = static_cast<uint32_t>(i);
+    carried[entries] = static_cast<uint32_t>(n);
+    if (n > 1) {
+      msghdr& h = wire[entries].msg_hdr;
+      h.msg_iov = &iov[i];
+      h.msg_iovlen = n;
+      h.msg_control = ctl[entries];
+      h.msg_controllen = sizeof ctl[entries];
+      cmsghdr* cm = CMSG_FIRSTHDR(&h);
+      cm->cmsg_level = SOL_UDP;
+      cm->cmsg_type = UDP_SEGMENT;
+      cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+      uint16_t seg = static_cast<uint16_t>(iov[i].iov_len);
+      memcpy(CMSG_DATA(cm), &seg, sizeof seg);
+    }
+    i += n;
+  }
   size_t done = 0;
-  while (done < count) {
+  while (done < entries) {
     int r;
     // A lone frame goes out with a plain send: nothing is held back to fill a batch.
-    if (count - done == 1) r = sendmsg(p.wan->sendFd, &msgs[done].msg_hdr, MSG_DONTWAIT) >= 0 ? 1 : -1;
-    else r = sendmmsg(p.wan->sendFd, msgs + done, static_cast<unsigned>(count - done), MSG_DONTWAIT);
+    if (entries - done == 1) r = sendmsg(w.sendFd, &wire[done].msg_hdr, MSG_DONTWAIT) >= 0 ? 1 : -1;
+    else r = sendmmsg(w.sendFd, wire + done, static_cast<unsigned>(entries - done), MSG_DONTWAIT);
     Add(kWanSendCalls, 1);
     if (r < 0) {
       int err = errno;
       if (err == EINTR) continue;
-      Add(kToWanBase + (IsBacklog(err) ? kSendBacklog : kSendError), 1);
+      if (carried[done] > 1 && !IsBacklog(err)) {
+        // A run refused (an IPsec route, a kernel without UDP GSO): its datagrams go one by one,
+        // and when that works, so does every run this socket sends from now on.
+        bool wasOn = w.segmentOffload;
+        uint64_t before = slots_[kWanDatagramsSent];
+        w.segmentOffload = false;
+        Flush(p, msgs + first[done], iov + first[done], carried[done]);
+        bool singlesWork = slots_[kWanDatagramsSent] != before;
+        if (!singlesWork) w.segmentOffload = wasOn;
+        else if (wasOn) Emit("gso-refused", err);
+        done++;
+        continue;
+      }
+      Add(kToWanBase + (IsBacklog(err) ? kSendBacklog : kSendError), carried[done]);
       done++;
       continue;
     }
-    uint64_t bytes = 0;
-    for (size_t i = done; i < done + static_cast<size_t>(r); i++) bytes += msgs[i].msg_hdr.msg_iov->iov_len;
-    Add(kWanDatagramsSent, static_cast<uint64_t>(r));
-    Add(kWanBytesSent, bytes);
+    for (size_t e = done; e < done + static_cast<size_t>(r); e++) {
+      uint64_t bytes = 0;
+      for (size_t i = first[e]; i < first[e] + carried[e]; i++) bytes += iov[i].iov_len;
+      Add(kWanDatagramsSent, carried[e]);
+      Add(kWanBytesSent, bytes);
+      if (carried[e] > 1) Add(kWanSegmentedDatagrams, carried[e]);
+    }
     done += static_cast<size_t>(r);
   }
 }
 
 void ForwardingEngine::TxLoop() {
+  pthread_setname_np(pthread_self(), "gb-to-wan");
   SetPriority();
   UntouchedBytes arena(kBatch * kSlotBytes);
   UntouchedBytes spdus;  // R-GOOSE output (GB1 sends the read slot itself)
@@ -781,7 +851,7 @@ void ForwardingEngine::TxLoop() {
       msgs[count].msg_hdr.msg_iovlen = 1;
       count++;
     }
-    if (count > 0) Flush(p, msgs, count);
+    if (count > 0) Flush(p, msgs, iov, count);
   }
 }
 
@@ -810,8 +880,30 @@ void ForwardingEngine::RefreshSendersGauge(const Plane& p) {
   __atomic_store_n(&slots_[kSenders], total, __ATOMIC_RELAXED);
 }
 
+void ForwardingEngine::ReceiveDatagram(const Plane& p, WanGroup& g, uint8_t* d, size_t len, uint64_t source, int64_t now, uint8_t* scratch) {
+  g.datagrams.fetch_add(1, std::memory_order_relaxed);
+  Add(kWanDatagramsReceived, 1);
+  Add(kWanBytesReceived, len);
+  const uint8_t* frame = nullptr;
+  size_t frameLen = 0;
+  FrameHeader carried;
+  int verdict = DecideFromWan(*p.cfg, GroupState{g.senders, g.replay}, d, len, source, p.wan->uplinkAddress, now, scratch, &frame,
+                              &frameLen, &carried);
+  if (verdict != kForward) {
+    Add(kFromWanBase + verdict, 1);
+    if (carried.hasAppId) AddApp(carried.appId, kAppFromWanDropped, 1);
+    return;
+  }
+  if (WriteL2(p, frame, frameLen, now)) {
+    AddApp(carried.appId, kAppFromWanFrames, 1);
+    AddApp(carried.appId, kAppFromWanBytes, frameLen);
+  } else {
+    AddApp(carried.appId, kAppFromWanDropped, 1);
+  }
+}
+
 void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, uint8_t** bufs, uint8_t* scratch) {
-  constexpr size_t kCtl = CMSG_SPACE(sizeof(uint32_t));
+  constexpr size_t kCtl = CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(int));
   static thread_local iovec iov[kBatch];
   static thread_local char ctl[kBatch][kCtl];
   static thread_local sockaddr_in from[kBatch];
@@ -839,34 +931,24 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
     uint64_t seenBefore = slots_[kSendersSeen], evictedBefore = slots_[kSendersEvicted];
     for (int i = 0; i < r; i++) {
       msghdr& h = msgs[i].msg_hdr;
+      size_t len = msgs[i].msg_len, segment = len;
       for (cmsghdr* cm = CMSG_FIRSTHDR(&h); cm != nullptr; cm = CMSG_NXTHDR(&h, cm)) {
         if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL) {
           uint32_t v;
           memcpy(&v, CMSG_DATA(cm), sizeof v);
           Add(kRcvbufDrops, v - g.lastOverflow);
           g.lastOverflow = v;
+        } else if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO) {
+          int v;
+          memcpy(&v, CMSG_DATA(cm), sizeof v);
+          if (v > 0) segment = static_cast<size_t>(v);
         }
       }
-      size_t len = msgs[i].msg_len;
-      g.datagrams.fetch_add(1, std::memory_order_relaxed);
-      Add(kWanDatagramsReceived, 1);
-      Add(kWanBytesReceived, len);
       uint64_t source = uint64_t{from[i].sin_addr.s_addr} << 16 | from[i].sin_port;
-      const uint8_t* frame = nullptr;
-      size_t frameLen = 0;
-      FrameHeader carried;
-      int verdict = DecideFromWan(*p.cfg, GroupState{g.senders, g.replay}, bufs[i], len, source, p.wan->uplinkAddress, now,
-                                  scratch, &frame, &frameLen, &carried);
-      if (verdict != kForward) {
-        Add(kFromWanBase + verdict, 1);
-        if (carried.hasAppId) AddApp(carried.appId, kAppFromWanDropped, 1);
-        continue;
-      }
-      if (WriteL2(p, frame, frameLen, now)) {
-        AddApp(carried.appId, kAppFromWanFrames, 1);
-        AddApp(carried.appId, kAppFromWanBytes, frameLen);
-      } else {
-        AddApp(carried.appId, kAppFromWanDropped, 1);
+      // A run the kernel kept whole (UDP GRO): the datagrams it carries, back to back.
+      if (segment < len) Add(kWanCoalescedDatagrams, (len + segment - 1) / segment);
+      for (size_t off = 0; off < len; off += segment) {
+        ReceiveDatagram(p, g, bufs[i] + off, std::min(segment, len - off), source, now, scratch);
       }
     }
     if (slots_[kSendersSeen] != seenBefore || slots_[kSendersEvicted] != evictedBefore) RefreshSendersGauge(p);
@@ -875,6 +957,7 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
 }
 
 void ForwardingEngine::RxLoop() {
+  pthread_setname_np(pthread_self(), "gb-from-wan");
   SetPriority();
   UntouchedBytes arena(kBatch * kSlotBytes);
   uint8_t* bufs[kBatch];

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <sys/socket.h>
+#include <netinet/udp.h>
 #include <unistd.h>
 
 namespace gb {
@@ -57,6 +58,9 @@ bool OpenReceive(WanGroup* g, const WanOptions& o, const std::string& name, Open
   setsockopt(g->recvFd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   // Reports the kernel's running count of datagrams dropped for a full receive buffer.
   setsockopt(g->recvFd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
+  // A run of datagrams sent with UDP GSO (or merged by the NIC's GRO) arrives as one read;
+  // the rx thread cuts it at the segment size. Without kernel support each arrives alone.
+  setsockopt(g->recvFd, SOL_UDP, UDP_GRO, &one, sizeof one);
   SetBuffer(g->recvFd, SO_RCVBUFFORCE, SO_RCVBUF, o.socketBufferBytes);
   // Bound to the group address: this socket sees only its group, whatever else the host joined.
   sockaddr_in a = g->destination;

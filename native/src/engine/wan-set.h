@@ -47,6 +47,9 @@ struct WanSet {
   WanOptions options;
   uint32_t uplinkAddress = 0;  // network byte order: datagrams from it are our own
   int sendFd = -1;
+  // Runs go out as UDP GSO sends until the stack refuses one while single datagrams pass (an
+  // IPsec route, a kernel without UDP GSO, a packet-length firewall rule). Tx thread only.
+  bool segmentOffload = true;
   std::vector<std::unique_ptr<WanGroup>> groups;
   ~WanSet();
 };

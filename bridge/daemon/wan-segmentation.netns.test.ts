@@ -1,0 +1,107 @@
+// UDP segmentation offload on the WAN: a run of equal-size datagrams to one group leaves host A
+// as one GSO send and reaches daemon B as one GRO read, while the wire (and any plain socket)
+// still carries one datagram per frame; a stack that refuses a run costs nothing but the offload.
+import { expect } from 'chai';
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { skipUnlessRoot } from '../../testkit/preconditions.js';
+import { Topology, outgoingLengthLimitTable, sleep, type Host, type ManagedProcess } from '../../suites/topology/index.js';
+import { gooseTestFrame } from '../../suites/daemon/goose-test-frames.js';
+import { DaemonUnderTest, FrameCapture, FrameInjector, TSX, startDaemonPair, waitUntil } from '../../suites/daemon/bridge-under-test.js';
+import { GB1_HEADER_BYTES } from '../wan/gb1-encapsulation.js';
+import type { StatsSnapshot } from './bridge-counters.js';
+
+const GROUP = '224.0.1.100';
+const PORT = 61850;
+const PROBE = new URL('../../suites/topology/mcast-probe.ts', import.meta.url).pathname;
+
+/** `count` distinct 200-byte GOOSE frames (equal size: a run the tx thread can send as one). */
+const burst = (first: number, count: number): Buffer[] => Array.from({ length: count }, (_, i) => gooseTestFrame({ n: first + i, totalLength: 200 }));
+const hex = (frames: Buffer[]): string[] => frames.map((f) => f.toString('hex'));
+
+describe('WAN segmentation offload (UDP GSO out, GRO in) between two hosts', function () {
+  this.timeout(120_000);
+  let topo: Topology;
+  let a: Host;
+  let b: Host;
+  let daemonA: DaemonUnderTest;
+  let daemonB: DaemonUnderTest;
+  let injectA: FrameInjector;
+  let captureB: FrameCapture;
+  const dir = join(tmpdir(), `gb-gso-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+
+  /** Sends `frames` from A's goose0 and returns both daemons' stats once B wrote them all. */
+  const cross = async (frames: Buffer[]): Promise<{ before: [StatsSnapshot, StatsSnapshot]; after: [StatsSnapshot, StatsSnapshot] }> => {
+    const before: [StatsSnapshot, StatsSnapshot] = [await daemonA.statsWhen('stats A', () => true), await daemonB.statsWhen('stats B', () => true)];
+    captureB.fresh();
+    const seen = captureB.frames().length;
+    await injectA.send(frames);
+    await waitUntil('frames at host B', () => captureB.frames().length >= seen + frames.length);
+    const afterB = await daemonB.statsWhen('B wrote the burst', (s) => s.from_wan.frames_written >= before[1].from_wan.frames_written + frames.length);
+    const afterA = await daemonA.statsWhen('A counted the burst', (s) => s.to_wan.datagrams_sent >= before[0].to_wan.datagrams_sent + frames.length);
+    await sleep(200);
+    return { before, after: [afterA, afterB] };
+  };
+
+  before(async function () {
+    skipUnlessRoot(this, 'the WAN segmentation netns test');
+    topo = await Topology.create({ hosts: 2, scale: 60 });
+    a = topo.host(1);
+    b = topo.host(2);
+    mkdirSync(dir, { recursive: true });
+    [daemonA, daemonB] = await startDaemonPair(topo, dir, GROUP, { extra: ['--remove-tap-on-exit', 'true'] }, { extra: ['--remove-tap-on-exit', 'true'] });
+    [injectA, captureB] = await Promise.all([FrameInjector.start(topo, a.ns, 'goose0'), FrameCapture.start(topo, b.ns, 'goose0', '88b8')]);
+  });
+
+  after(async function () {
+    await topo?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sends a burst in GSO runs and reads it in GRO runs; the frames arrive byte-identical and in order', async () => {
+    const frames = burst(1000, 600);
+    const { before, after } = await cross(frames);
+    expect(hex(captureB.fresh()), 'frames on B’s goose0').to.deep.equal(hex(frames));
+    const [a0, b0] = before;
+    const [a1, b1] = after;
+    const sent = a1.to_wan.datagrams_sent - a0.to_wan.datagrams_sent;
+    expect(sent, 'datagrams sent').to.equal(frames.length);
+    expect(a1.to_wan.segmented_datagrams - a0.to_wan.segmented_datagrams, 'datagrams sent inside GSO runs').to.be.greaterThan(0);
+    expect(a1.to_wan.send_calls - a0.to_wan.send_calls, 'send calls').to.be.lessThan(sent);
+    expect(b1.from_wan.datagrams_received - b0.from_wan.datagrams_received, 'datagrams B received').to.equal(frames.length);
+    expect(b1.from_wan.coalesced_datagrams - b0.from_wan.coalesced_datagrams, 'datagrams B read inside GRO runs').to.be.greaterThan(0);
+    expect(b1.from_wan.dropped - b0.from_wan.dropped, 'drops at B').to.equal(0);
+  });
+
+  it('puts one datagram per frame on the wire: a plain socket on host B reads each alone, GB1 header + frame', async () => {
+    const probe: ManagedProcess = topo.spawn(b.ns, [TSX, PROBE, 'recv', GROUP, String(PORT), b.address, '4000', 'hex'], 'plain receiver');
+    await waitUntil('plain receiver ready', () => probe.stderr.includes('ready'));
+    const frames = burst(5000, 400);
+    const { before, after } = await cross(frames);
+    expect(after[0].to_wan.segmented_datagrams - before[0].to_wan.segmented_datagrams, 'datagrams sent inside GSO runs').to.be.greaterThan(0);
+    await probe.exited;
+    const got = (JSON.parse(probe.stdout) as { datagrams: string[] }).datagrams.map((d) => Buffer.from(d, 'hex'));
+    expect(got.map((d) => d.length), 'datagram lengths').to.deep.equal(frames.map((f) => GB1_HEADER_BYTES + f.length));
+    expect(hex(got.map((d) => d.subarray(GB1_HEADER_BYTES))), 'frames carried').to.deep.equal(hex(frames));
+    const seqs = got.map((d) => d.readUInt32BE(12));
+    expect(seqs.slice(1).map((s, i) => s - seqs[i]!), 'sequence steps').to.deep.equal(seqs.slice(1).map(() => 1));
+  });
+
+  it('sends datagrams one by one once the stack refuses a GSO run (a host firewall limiting packet length), losing nothing', async () => {
+    const limit = outgoingLengthLimitTable('gb_gso_limit', GROUP, PORT, 1000);
+    await topo.applyNft(a.ns, limit);
+    try {
+      const frames = burst(9000, 600);
+      const { before, after } = await cross(frames);
+      expect(hex(captureB.fresh()), 'frames on B’s goose0').to.deep.equal(hex(frames));
+      expect(after[0].to_wan.datagrams_sent - before[0].to_wan.datagrams_sent, 'datagrams sent').to.equal(frames.length);
+      expect(after[0].to_wan.segmented_datagrams, 'datagrams sent inside GSO runs').to.equal(before[0].to_wan.segmented_datagrams);
+      expect(after[0].to_wan.dropped - before[0].to_wan.dropped, 'drops at A').to.equal(0);
+      expect(await topo.nftCounterPackets(a.ns, limit), 'runs the firewall refused').to.equal(1);
+      expect(daemonA.proc.stderr.split('"event":"gso-refused"').length - 1, 'gso-refused logged').to.equal(1);
+    } finally {
+      await topo.removeNft(a.ns, limit);
+    }
+  });
+});
