@@ -56,10 +56,13 @@ export function evaluateGoals(latency: readonly Row[], throughput: readonly Row[
   const p50r = n(lr?.latency_p50_us);
   out.push({ goal: `one-way latency p50 ≤ ${GOALS.latencyP50Ratio} × VXLAN`, figure: p50r === null ? 'not measured' : `${p50r} × VXLAN`, met: p50r === null ? null : p50r <= GOALS.latencyP50Ratio });
   const lb = latency.find((r) => r.path === 'bridge' && n(r.rate_fps) === 1000);
+  const lv = latency.find((r) => r.path === 'vxlan' && n(r.rate_fps) === 1000);
+  // An absolute goal beside the kernel's own figure in the same run: what this machine allows.
+  const withVxlan = (us: number, column: string): string => (n(lv?.[column]) === null ? `${us} µs` : `${us} µs (VXLAN ${n(lv?.[column])} µs)`);
   const p99 = n(lb?.latency_p99_us);
-  out.push({ goal: `one-way latency p99 ≤ ${GOALS.latencyP99Us / 1000} ms at 1,000 frames/s`, figure: p99 === null ? 'not measured' : `${p99} µs`, met: p99 === null ? null : p99 <= GOALS.latencyP99Us });
+  out.push({ goal: `one-way latency p99 ≤ ${GOALS.latencyP99Us / 1000} ms at 1,000 frames/s`, figure: p99 === null ? 'not measured' : withVxlan(p99, 'latency_p99_us'), met: p99 === null ? null : p99 <= GOALS.latencyP99Us });
   const p999 = n(lb?.latency_p99_9_us);
-  out.push({ goal: `one-way latency p99.9 ≤ ${GOALS.latencyP99_9Us / 1000} ms at 1,000 frames/s`, figure: p999 === null ? 'not measured' : `${p999} µs`, met: p999 === null ? null : p999 <= GOALS.latencyP99_9Us });
+  out.push({ goal: `one-way latency p99.9 ≤ ${GOALS.latencyP99_9Us / 1000} ms at 1,000 frames/s`, figure: p999 === null ? 'not measured' : withVxlan(p999, 'latency_p99_9_us'), met: p999 === null ? null : p999 <= GOALS.latencyP99_9Us });
   const res = resources.filter((r) => r.suite === 'latency' && r.path === 'bridge' && n(r.rate_fps) === 1000);
   const rss = res.length ? Math.max(...res.map((r) => n(r.rss_peak_mb) ?? 0)) : null;
   const cpu = res.length ? Math.max(...res.map((r) => n(r.cpu_percent) ?? 0)) : null;

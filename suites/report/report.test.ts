@@ -76,6 +76,8 @@ describe('goals', () => {
     );
     expect(g.map((x) => x.met)).to.deep.equal([false, null, true, false, true, true, false, false]);
     expect(g[3]!.figure).to.equal('1500 µs');
+    const withKernel = evaluateGoals([{ path: 'bridge', rate_fps: '1000', latency_p99_us: '1500', latency_p99_9_us: '2900' }, { path: 'vxlan', rate_fps: '1000', latency_p99_us: '700', latency_p99_9_us: '3100' }], [], []);
+    expect([withKernel[3]!.figure, withKernel[4]!.figure]).to.deep.equal(['1500 µs (VXLAN 700 µs)', '2900 µs (VXLAN 3100 µs)']);
     expect(g[7]!.figure).to.equal('3 lost of 5760000 (0.0001 %)');
     expect(evaluateGoals([], [], [], [])[7]!.met).to.equal(null);
   });
