@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { ForwardingSpec, FORWARDED } from './forwarding-spec.js';
 import { ForwardingEngine, engineLayout, type EngineConfig } from '../../native/engine.js';
+import { createNativeKeyring } from '../../native/rgoose.js';
 
 const OWN = { hi: 0x11111111, lo: 0x22222222 };
 const ETHERTYPES = [0x88b8, 0x88ba, 0x88b9, 0x0806, 0x0800, 0x86dd, 0x88cc, 0x8100, 0x88a8, 0x1234];
@@ -220,5 +221,45 @@ describe('native forwarding engine receive guards', () => {
     } finally {
       engine.close();
     }
+  });
+});
+
+describe('native forwarding engine, R-GOOSE WAN loss', () => {
+  const cfg: EngineConfig = {
+    enableSv: false, enableGse: false, checkAppIdRange: true, appIdAllow: null, groups: ['239.1.1.1'], rules: [],
+    maxFrame: 1456, maxDatagram: 2048, l2Mtu: 1500, gateway: false, encapsulation: 'rgoose', maxPayload: 1472,
+  };
+  const ring = createNativeKeyring([]);
+  const apdu = Buffer.from('6106800441424344', 'hex');
+  /** Sources as the rx thread packs them: address << 16 | port. */
+  const A = 0x0a4d000b * 65536 + 40000;
+  const B = 0x0a4d000c * 65536 + 40000;
+
+  it('counts gaps and late SPDUs per source across its APPIDs, and re-anchors a sender restarted on the same address and port', () => {
+    const engine = new ForwardingEngine(OWN);
+    engine.apply({ config: cfg });
+    let t = 1_000_000;
+    const send = (source: number, spduNumber: number, appid: number): string => engine.testFromWan(ring.encode({ spduNumber, appid }, apdu)!, 0, (t += 1000), source);
+    // A: two APPIDs share the sender's numbering, so 100..103 across them is no gap.
+    expect([send(A, 100, 1), send(A, 101, 2), send(A, 102, 1), send(A, 103, 2)]).to.deep.equal(Array(4).fill(FORWARDED));
+    // B interleaved, publishing its own APPID: its own numbering, far from A's.
+    expect(send(B, 7_000_000, 9)).to.equal(FORWARDED);
+    expect(send(A, 107, 1)).to.equal(FORWARDED); // 104..106 lost
+    expect(send(B, 7_000_001, 9)).to.equal(FORWARDED);
+    expect(send(A, 105, 2)).to.equal(FORWARDED); // one of them arrives late
+    let c = engine.counts().counters;
+    expect([c.gap_frames, c.gap_events, c.late_frames, c.senders_seen]).to.deep.equal([3, 1, 1, 2]);
+    // A restarts after 2 s on the same address and port: its numbers continue from its clock (µs).
+    t += 2_000_000;
+    expect(send(A, 107 + 60_000_000, 3)).to.equal(FORWARDED);
+    send(A, 107 + 60_000_002, 3); // one lost after the restart
+    c = engine.counts().counters;
+    expect([c.gap_frames, c.gap_events, c.senders_seen]).to.deep.equal([4, 2, 2]);
+    // An outage of 1 s at 1,000 frames/s is loss, not a restart.
+    t += 1_000_000;
+    send(A, 107 + 60_000_002 + 1001, 3);
+    c = engine.counts().counters;
+    expect([c.gap_frames, c.gap_events]).to.deep.equal([1004, 3]);
+    engine.close();
   });
 });

@@ -607,6 +607,10 @@ int ForwardingEngine::DecideFromWan(const EngineConfig& c, GroupState g, uint8_t
     if (verdict == rgoose::Verdict::kDuplicate) return kReplay;
     if (!rgoose::Accepts(verdict)) return kStale;
     g.replay->Commit(stream, v.keyId, v.spduNumber, static_cast<uint64_t>(nowUs));
+    // WAN loss per sender: SPDU numbers count per sender and group, across its APPIDs.
+    TrackCounts tc;
+    g.senders->TrackLoss(source, v.spduNumber, nowUs, &tc);
+    AddTrackCounts(tc);
     return kForward;
   }
   Gb1View v;
@@ -618,17 +622,21 @@ int ForwardingEngine::DecideFromWan(const EngineConfig& c, GroupState g, uint8_t
   if (r != kForward) return r;
   TrackCounts tc;
   TrackVerdict t = g.senders->Accept(own_, v.sender, v.seq, nowUs, &tc);
-  if (tc.gapFrames) Add(kGapFrames, tc.gapFrames);
-  if (tc.gapEvents) Add(kGapEvents, tc.gapEvents);
-  if (tc.lateFrames) Add(kLateFrames, tc.lateFrames);
-  if (tc.sendersSeen) Add(kSendersSeen, tc.sendersSeen);
-  if (tc.sendersEvicted) Add(kSendersEvicted, tc.sendersEvicted);
+  AddTrackCounts(tc);
   switch (t) {
     case kTrackOwn: return kOwnSender;
     case kTrackDuplicate: return kDuplicate;
     case kTrackStale: return kStale;
     default: return kForward;
   }
+}
+
+void ForwardingEngine::AddTrackCounts(const TrackCounts& tc) {
+  if (tc.gapFrames) Add(kGapFrames, tc.gapFrames);
+  if (tc.gapEvents) Add(kGapEvents, tc.gapEvents);
+  if (tc.lateFrames) Add(kLateFrames, tc.lateFrames);
+  if (tc.sendersSeen) Add(kSendersSeen, tc.sendersSeen);
+  if (tc.sendersEvicted) Add(kSendersEvicted, tc.sendersEvicted);
 }
 
 long ForwardingEngine::Encapsulate(const EngineConfig& c, const FrameHeader& h, uint8_t* slot, size_t len, uint32_t seq, uint8_t* out) {

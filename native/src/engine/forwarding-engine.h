@@ -112,6 +112,7 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   void TxLoop();
   void RxLoop();
   void Flush(const Plane& p, struct mmsghdr* msgs, struct iovec* iov, size_t count);
+  void AddTrackCounts(const TrackCounts& tc);
   void ReceiveDatagram(const Plane& p, WanGroup& g, uint8_t* d, size_t len, uint64_t source, int64_t now, uint8_t* scratch);
   void ReceiveGroup(const Plane& p, WanGroup& g, struct mmsghdr* msgs, uint8_t** bufs, uint8_t* scratch);
   bool WriteL2(const Plane& p, const uint8_t* frame, size_t n, int64_t nowUs);

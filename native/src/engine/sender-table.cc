@@ -60,4 +60,35 @@ TrackVerdict SenderTable::Accept(uint64_t own, uint64_t sender, uint32_t seq, in
   return kTrackAccept;
 }
 
+void SenderTable::TrackLoss(uint64_t source, uint32_t seq, int64_t nowUs, TrackCounts* c) {
+  int i = Find(source);
+  if (i < 0) {
+    Insert(source, seq, nowUs, c);
+    return;
+  }
+  Entry& e = entries_[static_cast<size_t>(i)];
+  int64_t silentUs = nowUs > e.lastSeenUs ? nowUs - e.lastSeenUs : 0;
+  e.lastSeenUs = nowUs;
+  int32_t d = static_cast<int32_t>(seq - e.highest);
+  if (d <= -kSeqWindow || static_cast<int64_t>(d) > silentUs + kRestartSlack) {
+    e.highest = seq;
+    e.window = 1;
+    return;
+  }
+  if (d > 0) {
+    if (d > 1) {
+      c->gapFrames += static_cast<uint64_t>(d - 1);
+      c->gapEvents++;
+    }
+    e.window = d >= 64 ? 1 : (e.window << d) | 1;
+    e.highest = seq;
+    return;
+  }
+  uint64_t bit = uint64_t{1} << static_cast<uint32_t>(-d);
+  if ((e.window & bit) == 0) {
+    e.window |= bit;
+    c->lateFrames++;
+  }
+}
+
 }  // namespace gb

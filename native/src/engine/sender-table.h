@@ -1,6 +1,7 @@
-// Receive-side bookkeeping per sender of one multicast group, the same rules as
-// bridge/wan/sender-tracker.ts (the specification): own datagrams and duplicates are dropped,
+// Receive-side bookkeeping per sender of one multicast group. Accept (GB1) follows the same rules
+// as bridge/wan/sender-tracker.ts (the specification): own datagrams and duplicates are dropped,
 // sequence gaps counted as WAN loss, a restarted sender (new random id) is a new sender.
+// TrackLoss (R-GOOSE) has no TypeScript twin; the engine test drives it through testFromWan.
 // Fixed capacity, no allocation after construction; used by the receive thread only.
 #pragma once
 
@@ -11,6 +12,8 @@
 namespace gb {
 
 constexpr int kSeqWindow = 64;
+// How far beyond the µs of silence a forward jump must go to be a restart rather than loss.
+constexpr int64_t kRestartSlack = 65536;
 
 enum TrackVerdict : int { kTrackAccept = 0, kTrackOwn, kTrackDuplicate, kTrackStale };
 
@@ -22,6 +25,11 @@ class SenderTable {
  public:
   explicit SenderTable(size_t capacity = 256);
   TrackVerdict Accept(uint64_t own, uint64_t sender, uint32_t seq, int64_t nowUs, TrackCounts* c);
+  // R-GOOSE: senders keyed by source address and port, datagrams that already passed the replay
+  // window; only loss and late arrivals are counted. A sender restarted on the same address and
+  // port continues from its clock in µs, so a jump far beyond what its silence allows (or one
+  // back beyond the window) is a restart: re-anchored, nothing counted. Sound below 1 frame/µs.
+  void TrackLoss(uint64_t source, uint32_t seq, int64_t nowUs, TrackCounts* c);
   size_t senders() const { return count_; }
 
  private:
