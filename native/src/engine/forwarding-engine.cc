@@ -700,13 +700,11 @@ constexpr size_t kMaxGsoPayload = 65535 - 20 - 8;
 
 // Datagrams from `first` on that can leave as one UDP GSO send: same group, same length (the
 // last may be shorter, as the kernel cuts at every `len` bytes).
-size_t GsoRun(const mmsghdr* msgs, size_t first, size_t count) {
-  const msghdr& a = msgs[first].msg_hdr;
-  size_t len = a.msg_iov->iov_len, total = len, n = 1;
+size_t GsoRun(const sockaddr_in* const* to, const iovec* iov, size_t first, size_t count) {
+  size_t len = iov[first].iov_len, total = len, n = 1;
   while (first + n < count) {
-    const msghdr& b = msgs[first + n].msg_hdr;
-    size_t l = b.msg_iov->iov_len;
-    if (b.msg_name != a.msg_name || l > len || total + l > kMaxGsoPayload) break;
+    size_t l = iov[first + n].iov_len;
+    if (to[first + n] != to[first] || l > len || total + l > kMaxGsoPayload) break;
     total += l;
     n++;
     if (l < len) break;
@@ -720,21 +718,23 @@ size_t GsoRun(const mmsghdr* msgs, size_t first, size_t count) {
 // become one entry with UDP_SEGMENT: the route, netfilter and every hop in this host and the
 // receiving one handle the run once, and the datagrams on the wire are the ones that would
 // have been sent one by one (the device, or the receiving socket, cuts the run).
-void ForwardingEngine::Flush(const Plane& p, mmsghdr* msgs, iovec* iov, size_t count) {
+void ForwardingEngine::Flush(const Plane& p, const sockaddr_in* const* to, iovec* iov, size_t count) {
   WanSet& w = *p.wan;
   mmsghdr wire[kBatch];
   uint32_t first[kBatch], carried[kBatch];
   alignas(cmsghdr) uint8_t ctl[kBatch][CMSG_SPACE(sizeof(uint16_t))];
   size_t entries = 0;
   for (size_t i = 0; i < count; entries++) {
-    size_t n = w.segmentOffload ? GsoRun(msgs, i, count) : 1;
-    wire[entries] = msgs[i];
+    size_t n = w.segmentOffload ? GsoRun(to, iov, i, count) : 1;
     first[entries] = static_cast<uint32_t>(i);
     carried[entries] = static_cast<uint32_t>(n);
+    msghdr& h = wire[entries].msg_hdr;
+    h = msghdr{};
+    h.msg_name = const_cast<sockaddr_in*>(to[i]);
+    h.msg_namelen = sizeof(sockaddr_in);
+    h.msg_iov = &iov[i];
+    h.msg_iovlen = n;
     if (n > 1) {
-      msghdr& h = wire[entries].msg_hdr;
-      h.msg_iov = &iov[i];
-      h.msg_iovlen = n;
       h.msg_control = ctl[entries];
       h.msg_controllen = sizeof ctl[entries];
       cmsghdr* cm = CMSG_FIRSTHDR(&h);
@@ -762,7 +762,7 @@ void ForwardingEngine::Flush(const Plane& p, mmsghdr* msgs, iovec* iov, size_t c
         bool wasOn = w.segmentOffload;
         uint64_t before = slots_[kWanDatagramsSent];
         w.segmentOffload = false;
-        Flush(p, msgs + first[done], iov + first[done], carried[done]);
+        Flush(p, to + first[done], iov + first[done], carried[done]);
         bool singlesWork = slots_[kWanDatagramsSent] != before;
         if (!singlesWork) w.segmentOffload = wasOn;
         else if (wasOn) Emit("gso-refused", err);
@@ -789,7 +789,7 @@ void ForwardingEngine::TxLoop() {
   SetPriority();
   UntouchedBytes arena(kBatch * kSlotBytes);
   UntouchedBytes spdus;  // R-GOOSE output (GB1 sends the read slot itself)
-  mmsghdr msgs[kBatch];
+  const sockaddr_in* to[kBatch];
   iovec iov[kBatch];
   Plane p;
   uint64_t seen = ~uint64_t{0};
@@ -852,14 +852,10 @@ void ForwardingEngine::TxLoop() {
       (*g.seq)++;
       CountToWanSent(h.appId, len);
       iov[count] = {out, static_cast<size_t>(total)};
-      memset(&msgs[count], 0, sizeof msgs[count]);
-      msgs[count].msg_hdr.msg_name = &g.destination;
-      msgs[count].msg_hdr.msg_namelen = sizeof g.destination;
-      msgs[count].msg_hdr.msg_iov = &iov[count];
-      msgs[count].msg_hdr.msg_iovlen = 1;
+      to[count] = &g.destination;
       count++;
     }
-    if (count > 0) Flush(p, msgs, iov, count);
+    if (count > 0) Flush(p, to, iov, count);
   }
 }
 

@@ -111,7 +111,7 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
 
   void TxLoop();
   void RxLoop();
-  void Flush(const Plane& p, struct mmsghdr* msgs, struct iovec* iov, size_t count);
+  void Flush(const Plane& p, const struct sockaddr_in* const* to, struct iovec* iov, size_t count);
   void AddTrackCounts(const TrackCounts& tc);
   void ReceiveDatagram(const Plane& p, WanGroup& g, uint8_t* d, size_t len, uint64_t source, int64_t now, uint8_t* scratch);
   void ReceiveGroup(const Plane& p, WanGroup& g, struct mmsghdr* msgs, uint8_t** bufs, uint8_t* scratch);

@@ -40,24 +40,7 @@ TrackVerdict SenderTable::Accept(uint64_t own, uint64_t sender, uint32_t seq, in
   }
   Entry& e = entries_[static_cast<size_t>(i)];
   e.lastSeenUs = nowUs;
-  // Signed distance modulo 2^32: positive = ahead of the newest seen.
-  int32_t d = static_cast<int32_t>(seq - e.highest);
-  if (d > 0) {
-    if (d > 1) {
-      c->gapFrames += static_cast<uint64_t>(d - 1);
-      c->gapEvents++;
-    }
-    e.window = d >= 64 ? 1 : (e.window << d) | 1;
-    e.highest = seq;
-    return kTrackAccept;
-  }
-  uint32_t back = static_cast<uint32_t>(-static_cast<int64_t>(d));
-  if (back >= static_cast<uint32_t>(kSeqWindow)) return kTrackStale;
-  uint64_t bit = uint64_t{1} << back;
-  if (e.window & bit) return kTrackDuplicate;
-  e.window |= bit;
-  c->lateFrames++;
-  return kTrackAccept;
+  return Place(e, static_cast<int32_t>(seq - e.highest), seq, c);
 }
 
 void SenderTable::TrackLoss(uint64_t source, uint32_t seq, int64_t nowUs, TrackCounts* c) {
@@ -75,6 +58,12 @@ void SenderTable::TrackLoss(uint64_t source, uint32_t seq, int64_t nowUs, TrackC
     e.window = 1;
     return;
   }
+  // The replay window let it through, so a duplicate verdict cannot occur here; nothing else to do.
+  Place(e, d, seq, c);
+}
+
+// `d`: signed distance modulo 2^32 from the newest seen (positive = ahead).
+TrackVerdict SenderTable::Place(Entry& e, int32_t d, uint32_t seq, TrackCounts* c) {
   if (d > 0) {
     if (d > 1) {
       c->gapFrames += static_cast<uint64_t>(d - 1);
@@ -82,13 +71,15 @@ void SenderTable::TrackLoss(uint64_t source, uint32_t seq, int64_t nowUs, TrackC
     }
     e.window = d >= 64 ? 1 : (e.window << d) | 1;
     e.highest = seq;
-    return;
+    return kTrackAccept;
   }
-  uint64_t bit = uint64_t{1} << static_cast<uint32_t>(-d);
-  if ((e.window & bit) == 0) {
-    e.window |= bit;
-    c->lateFrames++;
-  }
+  uint32_t back = static_cast<uint32_t>(-static_cast<int64_t>(d));
+  if (back >= static_cast<uint32_t>(kSeqWindow)) return kTrackStale;
+  uint64_t bit = uint64_t{1} << back;
+  if (e.window & bit) return kTrackDuplicate;
+  e.window |= bit;
+  c->lateFrames++;
+  return kTrackAccept;
 }
 
 }  // namespace gb

@@ -41,6 +41,7 @@ class SenderTable {
   };
   int Find(uint64_t id);
   void Insert(uint64_t id, uint32_t seq, int64_t nowUs, TrackCounts* c);
+  TrackVerdict Place(Entry& e, int32_t d, uint32_t seq, TrackCounts* c);
 
   std::vector<Entry> entries_;
   size_t count_ = 0;
