@@ -9,7 +9,7 @@ import { renderTable } from './report/table.js';
 import { LAG_KEYS, LATENCY_KEYS, PERCENTILES, SCHED_KEYS, lagSummary, newLatencyHistogram, ratio, summarizeAs, summarizeHistogram, transferTimeClass } from './stats/latency-summary.js';
 import { ProcessSampler } from './stats/process-sampler.js';
 import { runSender, startReceivers, startSliceSender, collectReceivers, decodeHistogram, type FlowSpec, type ReceiverResult, type SliceSender } from './traffic/flow.js';
-import { withPaths, withTopology, type SuiteCommon } from './suite-context.js';
+import { RATIO_PATHS, withPaths, withTopology, type SuiteCommon } from './suite-context.js';
 import type { L2Path, PathName } from './paths/l2-path.js';
 import type { ManagedProcess } from './topology/index.js';
 import { sleep } from './topology/index.js';
@@ -82,10 +82,11 @@ export function latencyRow(path: string, o: LatencyOptions, t: PathTotals, slice
 }
 
 /** The `bridge/vxlan` row: each latency figure of the bridge divided by VXLAN's. */
-export function ratioRow(bridge: Row | undefined, vxlan: Row | undefined): Row | null {
-  if (!bridge || !vxlan) return null;
-  const row: Row = { path: 'bridge/vxlan', rate_fps: bridge.rate_fps, publishers: bridge.publishers, frame_bytes: bridge.frame_bytes };
-  for (const k of [...LATENCY_KEYS, ...SCHED_KEYS]) row[k] = ratio(bridge[k] as number | undefined, vxlan[k] as number | undefined);
+/** `<path>/vxlan`: each latency figure of a path divided by VXLAN's. */
+export function ratioRow(path: Row | undefined, vxlan: Row | undefined): Row | null {
+  if (!path || !vxlan) return null;
+  const row: Row = { path: `${path.path}/vxlan`, rate_fps: path.rate_fps, publishers: path.publishers, frame_bytes: path.frame_bytes };
+  for (const k of [...LATENCY_KEYS, ...SCHED_KEYS]) row[k] = ratio(path[k] as number | undefined, vxlan[k] as number | undefined);
   return row;
 }
 
@@ -199,8 +200,10 @@ export async function runLatencySuite(o: LatencyOptions): Promise<LatencyResult>
       }
     });
   });
-  const ratioR = ratioRow(rows.find((r) => r.path === 'bridge'), rows.find((r) => r.path === 'vxlan'));
-  if (ratioR) rows.push(ratioR);
+  for (const name of RATIO_PATHS) {
+    const r = ratioRow(rows.find((x) => x.path === name), rows.find((x) => x.path === 'vxlan'));
+    if (r) rows.push(r);
+  }
   slices.push(...sliceRatioRows(slices));
   const files = [
     writeCsv(o.out, 'latency.csv', LATENCY_COLUMNS, rows),

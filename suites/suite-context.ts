@@ -3,9 +3,13 @@
 import { Topology } from './topology/index.js';
 import { BridgePath } from './paths/bridge-path.js';
 import { VxlanPath } from './paths/vxlan-path.js';
+import { RelayPath } from './paths/relay-path.js';
 import type { L2Path, PathName } from './paths/l2-path.js';
 
-export const PATH_NAMES: readonly PathName[] = ['bridge', 'rgoose', 'vxlan'];
+export const PATH_NAMES: readonly PathName[] = ['bridge', 'rgoose', 'vxlan', 'relay'];
+
+/** The paths whose figures the reports divide by kernel VXLAN's of the same run (`bridge/vxlan` …). */
+export const RATIO_PATHS = ['bridge', 'relay'] as const;
 
 /** The suites suite:all runs, in order. */
 export const ALL_SUITES = ['latency', 'throughput', 'loss', 'sv', 'igmp'] as const;
@@ -37,6 +41,7 @@ export function parsePaths(v: string): PathName[] {
 
 export function makePath(name: PathName, topology: Topology): L2Path {
   if (name === 'vxlan') return new VxlanPath({ topology });
+  if (name === 'relay') return new RelayPath({ topology });
   return name === 'rgoose' ? BridgePath.rgoose({ topology }) : new BridgePath({ topology });
 }
 

@@ -13,6 +13,7 @@ import { skipUnlessEthtool, skipUnlessRoot } from '../testkit/preconditions.js';
 import { Topology, runSync, deliveryCounterTable, type NftTable } from './topology/index.js';
 import { BRIDGE_DEFAULTS } from './paths/bridge-path.js';
 import { VXLAN_DEFAULTS } from './paths/vxlan-path.js';
+import { RELAY_DEFAULTS } from './paths/relay-path.js';
 import { parseNetnsList } from './topology/stale.js';
 import { readCsv } from './report/csv.js';
 import { runLatencySuite, LATENCY_COLUMNS, SLICE_COLUMNS } from './latency-suite.js';
@@ -120,6 +121,18 @@ describe('suites on a real topology (short runs)', function () {
     expect(res.map((x) => `${x.path}:${x.host}`)).to.deep.equal(['bridge:h1', 'bridge:h2']);
     for (const x of res) expect(Number(x.rss_peak_mb)).to.be.greaterThan(0);
     expect(r!.table).to.contain('bridge/vxlan');
+  });
+
+  it('latency with the minimal relay: every frame through it, its own ratio row and resource rows, nothing of it left', async () => {
+    await runLatencySuite({ ...common(), paths: ['relay', 'vxlan'], durationS: 1, rateFps: 500, publishers: 2, sizeBytes: 200, warmupS: 0 });
+    const rows = readCsv(join(out, 'latency.csv'));
+    expect(rows.map((x) => x.path)).to.deep.equal(['relay', 'vxlan', 'relay/vxlan']);
+    expect(int(rows[0]!.received)).to.equal(int(rows[0]!.sent));
+    expect(Number(rows[2]!.latency_p50_us)).to.equal(Math.round((int(rows[0]!.latency_p50_us) / int(rows[1]!.latency_p50_us)) * 1000) / 1000);
+    const res = readCsv(join(out, 'resources-latency.csv'));
+    expect(res.map((x) => `${x.path}:${x.host}`)).to.deep.equal(['relay:h1', 'relay:h2']);
+    for (const x of res) expect(Number(x.rss_peak_mb)).to.be.within(0.1, 20); // a C process, not a node one
+    for (const h of topo!.hosts) expect(runSync(['ip', '-n', h.ns, 'link', 'show'])).to.not.contain(RELAY_DEFAULTS.ifname);
   });
 
   it('throughput: a searched rate per size and path, trial counts bracketed by the stand-in\'s count', async () => {

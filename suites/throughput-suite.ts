@@ -10,7 +10,7 @@ import { ZeroLossSearch } from './stats/binary-search.js';
 import { ratio } from './stats/latency-summary.js';
 import { ProcessSampler, type ProcessUsage } from './stats/process-sampler.js';
 import { runFlow, type ConstantSenderResult } from './traffic/flow.js';
-import { withPath, withTopology, type SuiteCommon } from './suite-context.js';
+import { RATIO_PATHS, withPath, withTopology, type SuiteCommon } from './suite-context.js';
 import type { Progress } from './report/progress.js';
 import { RESOURCE_COLUMNS } from './latency-suite.js';
 import { readHostCounters, diffCounters } from './paths/host-counters.js';
@@ -157,11 +157,12 @@ export async function runThroughputSuite(o: ThroughputOptions): Promise<Throughp
     }
   });
   for (const size of o.sizes) {
-    const b = rows.find((r) => r.path === 'bridge' && r.frame_bytes === size);
     const v = rows.find((r) => r.path === 'vxlan' && r.frame_bytes === size);
-    if (b && v) {
+    for (const name of RATIO_PATHS) {
+      const b = rows.find((r) => r.path === name && r.frame_bytes === size);
+      if (!b || !v) continue;
       rows.push({
-        path: 'bridge/vxlan', frame_bytes: size, rate_fps: ratio(b.rate_fps as number, v.rate_fps as number),
+        path: `${name}/vxlan`, frame_bytes: size, rate_fps: ratio(b.rate_fps as number, v.rate_fps as number),
         bound: ratioBound(b.bound === '≥', v.bound === '≥'), mbit_s: ratio(b.mbit_s as number, v.mbit_s as number),
       });
     }

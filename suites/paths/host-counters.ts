@@ -31,6 +31,24 @@ export function parseLinkStatsJson(json: string): { rxPackets: number; txPackets
   };
 }
 
+/** The kernel's packet and drop counts of one L2 interface on every host (a path without counters of its own). */
+export async function readLinkCounters(topo: Topology, ifname: string): Promise<Map<number, Record<string, number>>> {
+  const out = new Map<number, Record<string, number>>();
+  for (const h of topo.hosts) {
+    const j = JSON.parse(await topo.exec(h.ns, ['ip', '-s', '-j', 'link', 'show', ifname]).catch(() => '[]')) as Array<{
+      stats64?: { rx?: Record<string, number>; tx?: Record<string, number> };
+    }>;
+    const s = j[0]?.stats64;
+    out.set(h.index, {
+      rx_packets: s?.rx?.packets ?? 0,
+      rx_dropped: s?.rx?.dropped ?? 0,
+      tx_packets: s?.tx?.packets ?? 0,
+      tx_dropped: s?.tx?.dropped ?? 0,
+    });
+  }
+  return out;
+}
+
 export async function readHostCounters(topo: Topology, host: number, ifname: string): Promise<HostCounters> {
   const ns = topo.host(host).ns;
   const [link, snmp] = await Promise.all([

@@ -1,9 +1,10 @@
 // What a suite needs from a way of carrying GOOSE between hosts: on every host an L2 interface
 // where GOOSE apps send and receive, plus the processes doing the work (for CPU/RSS sampling)
-// and their counters. goose-bridge (goose0) and kernel VXLAN (vx0) both have this shape.
+// and their counters. goose-bridge (goose0), kernel VXLAN (vx0) and the minimal relay (relay0)
+// all have this shape.
 import type { Topology } from '../topology/index.js';
 
-export type PathName = 'bridge' | 'rgoose' | 'vxlan';
+export type PathName = 'bridge' | 'rgoose' | 'vxlan' | 'relay';
 
 export interface PathProcess {
   host: number;

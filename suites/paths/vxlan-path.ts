@@ -4,6 +4,7 @@
 import * as cmd from '../topology/commands.js';
 import { run } from '../topology/exec.js';
 import type { Topology } from '../topology/index.js';
+import { readLinkCounters } from './host-counters.js';
 import { allPorts, type L2Path, type PathFactoryOptions, type PathProcess } from './l2-path.js';
 
 export const VXLAN_DEFAULTS = { ifname: 'vx0', vni: 42, group: '239.0.0.42', udpPort: 4789 } as const;
@@ -54,20 +55,7 @@ export class VxlanPath implements L2Path {
     return [];
   }
 
-  async counters(): Promise<Map<number, Record<string, number>>> {
-    const out = new Map<number, Record<string, number>>();
-    for (const h of this.topo.hosts) {
-      const j = JSON.parse(await run(['ip', '-n', h.ns, '-s', '-j', 'link', 'show', this.ifname])) as Array<{
-        stats64?: { rx?: Record<string, number>; tx?: Record<string, number> };
-      }>;
-      const s = j[0]?.stats64;
-      out.set(h.index, {
-        rx_packets: s?.rx?.packets ?? 0,
-        rx_dropped: s?.rx?.dropped ?? 0,
-        tx_packets: s?.tx?.packets ?? 0,
-        tx_dropped: s?.tx?.dropped ?? 0,
-      });
-    }
-    return out;
+  counters(): Promise<Map<number, Record<string, number>>> {
+    return readLinkCounters(this.topo, this.ifname);
   }
 }
