@@ -14,6 +14,8 @@
         "src/engine/sender-table.cc",
         "src/engine/wan-set.cc",
         "src/engine/forwarding-engine.cc",
+        "src/engine/io-ring.cc",
+        "src/engine/tap-batch.cc",
         "src/engine/rgoose-path.cc",
         "src/rgoose/rgoose-codec.cc",
         "src/rgoose/rgoose-crypto.cc",

@@ -24,6 +24,8 @@ export interface EngineConfig {
   l2Mtu: number;
   /** The L2 side is a shared LAN (gateway mode): frames are never echoed or looped. */
   gateway: boolean;
+  /** TAP reads and writes in batches through io_uring where the kernel has it (true when absent). */
+  tapIoUring?: boolean;
   /** WAN encapsulation; GB1 when absent. */
   encapsulation?: 'gb1' | 'rgoose';
   /** R-GOOSE: longest UDP payload sent (path MTU minus IP and UDP headers). */
@@ -68,7 +70,7 @@ export interface EngineCounts {
   fromWanDrops: Record<string, number>;
 }
 
-export type EngineEvent = 'l2-lost' | 'wan-error' | 'rt-priority-failed' | 'gso-refused';
+export type EngineEvent = 'l2-lost' | 'wan-error' | 'rt-priority-failed' | 'gso-refused' | 'io-uring-unavailable';
 
 interface NativeEngine {
   counters(): BigUint64Array;

@@ -81,7 +81,6 @@ export function latencyRow(path: string, o: LatencyOptions, t: PathTotals, slice
   return row;
 }
 
-/** The `bridge/vxlan` row: each latency figure of the bridge divided by VXLAN's. */
 /** `<path>/vxlan`: each latency figure of a path divided by VXLAN's. */
 export function ratioRow(path: Row | undefined, vxlan: Row | undefined): Row | null {
   if (!path || !vxlan) return null;

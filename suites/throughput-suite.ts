@@ -159,11 +159,11 @@ export async function runThroughputSuite(o: ThroughputOptions): Promise<Throughp
   for (const size of o.sizes) {
     const v = rows.find((r) => r.path === 'vxlan' && r.frame_bytes === size);
     for (const name of RATIO_PATHS) {
-      const b = rows.find((r) => r.path === name && r.frame_bytes === size);
-      if (!b || !v) continue;
+      const p = rows.find((r) => r.path === name && r.frame_bytes === size);
+      if (!p || !v) continue;
       rows.push({
-        path: `${name}/vxlan`, frame_bytes: size, rate_fps: ratio(b.rate_fps as number, v.rate_fps as number),
-        bound: ratioBound(b.bound === '≥', v.bound === '≥'), mbit_s: ratio(b.mbit_s as number, v.mbit_s as number),
+        path: `${name}/vxlan`, frame_bytes: size, rate_fps: ratio(p.rate_fps as number, v.rate_fps as number),
+        bound: ratioBound(p.bound === '≥', v.bound === '≥'), mbit_s: ratio(p.mbit_s as number, v.mbit_s as number),
       });
     }
   }

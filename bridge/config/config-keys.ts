@@ -57,6 +57,8 @@ export interface BridgeConfig {
   reconnectDelayS: number;
   /** SCHED_FIFO priority of the data-plane threads; 0 = normal scheduling. */
   rtPriority: number;
+  /** TAP reads and writes in batches through io_uring (when the kernel allows). */
+  tapIoUring: boolean;
 }
 
 type Parsed = { ok: true; value: unknown } | { ok: false; allowed: string };
@@ -202,6 +204,7 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
   { key: 'metrics_port', field: 'metricsPort', flag: 'metrics-port', value: 'port', default: '0', description: 'Prometheus metrics on 127.0.0.1:PORT/metrics (0: off)', parse: number(0, 65535, true) },
   { key: 'log_level', field: 'logLevel', flag: 'log-level', value: 'level', default: 'info', description: `log level: ${LOG_LEVELS.join(', ')} (WARNING/CRITICAL accepted)`, parse: oneOf(LOG_LEVELS, { warning: 'warn', critical: 'fatal' }) },
   { key: 'log_format', field: 'logFormat', flag: 'log-format', value: 'format', default: 'auto', description: 'json, pretty, or auto (pretty when stderr is a terminal)', parse: oneOf(['auto', 'json', 'pretty'] as const) },
+  { key: 'tap_io_uring', field: 'tapIoUring', flag: 'tap-io-uring', value: 'bool', default: 'true', description: 'read and write the TAP in batches through io_uring, one system call per batch (false, or a kernel without io_uring: one per frame, logged once as io-uring-unavailable)', parse: boolean },
   { key: 'rt_priority', field: 'rtPriority', flag: 'rt-priority', value: 'n', default: '0', description: 'SCHED_FIFO priority of the two data-plane threads (0: normal scheduling, the default: real-time threads wake per frame and starve the rest of a small host, see docs/data-plane.md); 1–99 for a host where CPU-bound work would delay frames; needs CAP_SYS_NICE (without it: logged, normal scheduling)', parse: number(0, 99, true) },
   { key: 'reconnect_delay', field: 'reconnectDelayS', flag: 'reconnect-delay', value: 'seconds', default: '0.5', description: 'first delay, seconds, before recreating a lost TAP/socket (doubles up to 30 s)', parse: number(0.01, 300, false) },
 ];

@@ -46,6 +46,9 @@ export class BridgeCounters {
   wanSegmentedDatagrams = 0;
   /** Datagrams that arrived inside UDP GRO runs (one read per run). */
   wanCoalescedDatagrams = 0;
+  /** System calls that read and wrote the L2 side (an io_uring batch is one). */
+  l2ReadCalls = 0;
+  l2WriteCalls = 0;
 
   countError(kind: string): void {
     this.errors[kind] = (this.errors[kind] ?? 0) + 1;
@@ -84,6 +87,8 @@ export function absorbEngineCounts(e: EngineCounts, c: BridgeCounters): TrackerT
   c.wanSendCalls = n.wan_send_calls!;
   c.wanSegmentedDatagrams = n.wan_segmented_datagrams!;
   c.wanCoalescedDatagrams = n.wan_coalesced_datagrams!;
+  c.l2ReadCalls = n.l2_read_calls!;
+  c.l2WriteCalls = n.l2_write_calls!;
   TO_WAN_DROP_REASONS.forEach((r, i) => (c.toWanDrops[i] = e.toWanDrops[r]!));
   FROM_WAN_DROP_REASONS.forEach((r, i) => (c.fromWanDrops[i] = e.fromWanDrops[r]!));
   return {
@@ -113,6 +118,8 @@ export interface StatsSnapshot {
   to_wan: {
     frames_read: number;
     bytes_read: number;
+    /** System calls that read them (an io_uring burst is one). */
+    read_calls: number;
     datagrams_sent: number;
     bytes_sent: number;
     /** send/sendmmsg calls that carried them, and those sent inside UDP GSO runs. */
@@ -128,6 +135,8 @@ export interface StatsSnapshot {
     bytes_received: number;
     frames_written: number;
     bytes_written: number;
+    /** System calls that wrote them (an io_uring batch is one). */
+    write_calls: number;
     dropped: number;
     drops: Record<string, number>;
     gap_frames: number;
@@ -241,6 +250,7 @@ export function snapshotCounters(c: BridgeCounters, t: TrackerTotals, ctx: Snaps
     to_wan: {
       frames_read: c.tapFramesRead,
       bytes_read: c.tapBytesRead,
+      read_calls: c.l2ReadCalls,
       datagrams_sent: c.wanDatagramsSent,
       bytes_sent: c.wanBytesSent,
       send_calls: c.wanSendCalls,
@@ -254,6 +264,7 @@ export function snapshotCounters(c: BridgeCounters, t: TrackerTotals, ctx: Snaps
       bytes_received: c.wanBytesReceived,
       frames_written: c.tapFramesWritten,
       bytes_written: c.tapBytesWritten,
+      write_calls: c.l2WriteCalls,
       dropped: sum(fromDrops),
       drops: Object.fromEntries(FROM_WAN_DROP_REASONS.map((r, i) => [r, fromDrops[i]!])),
       gap_frames: t.gapFrames,

@@ -226,6 +226,10 @@ export class BridgeDaemon {
       this.log.info({ event: 'gso-refused', errno }, 'the uplink refused UDP segmentation offload; datagrams now leave one by one');
       return;
     }
+    if (kind === 'io-uring-unavailable') {
+      this.log.info({ event: 'io-uring-unavailable', errno }, 'no io_uring here (kernel, seccomp or kernel.io_uring_disabled): TAP reads and writes take a system call per frame');
+      return;
+    }
     if (kind === 'l2-lost') {
       this.l2Lost = true;
       this.counters.countError('tap-lost');

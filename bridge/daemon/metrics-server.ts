@@ -46,6 +46,8 @@ export function buildRegistry(source: Source): Registry {
   labelled('goose_bridge_to_wan_dropped_frames_total', 'TAP frames not sent, by reason', 'reason', (s) => s.to_wan.drops);
   counter('goose_bridge_wan_datagrams_received_total', 'Datagrams received from the groups', (s) => s.from_wan.datagrams_received);
   counter('goose_bridge_wan_received_bytes_total', 'UDP payload bytes received', (s) => s.from_wan.bytes_received);
+  counter('goose_bridge_l2_read_calls_total', 'System calls that read frames from the L2 side (an io_uring burst is one)', (s) => s.to_wan.read_calls);
+  counter('goose_bridge_l2_write_calls_total', 'System calls that wrote frames to the L2 side (an io_uring batch is one)', (s) => s.from_wan.write_calls);
   counter('goose_bridge_wan_coalesced_datagrams_total', 'Datagrams received inside UDP GRO runs', (s) => s.from_wan.coalesced_datagrams);
   counter('goose_bridge_tap_frames_written_total', 'Frames written into the TAP', (s) => s.from_wan.frames_written);
   counter('goose_bridge_tap_written_bytes_total', 'Bytes of frames written into the TAP', (s) => s.from_wan.bytes_written);

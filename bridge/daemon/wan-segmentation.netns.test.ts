@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
 import { Topology, outgoingLengthLimitTable, sleep, type Host, type ManagedProcess } from '../../suites/topology/index.js';
-import { gooseTestFrame } from '../../suites/daemon/goose-test-frames.js';
+import { gooseBurst as burst, framesHex as hex } from '../../suites/daemon/goose-test-frames.js';
 import { DaemonUnderTest, FrameCapture, FrameInjector, TSX, startDaemonPair, waitUntil } from '../../suites/daemon/bridge-under-test.js';
 import { GB1_HEADER_BYTES } from '../wan/gb1-encapsulation.js';
 import type { StatsSnapshot } from './bridge-counters.js';
@@ -15,10 +15,6 @@ import type { StatsSnapshot } from './bridge-counters.js';
 const GROUP = '224.0.1.100';
 const PORT = 61850;
 const PROBE = new URL('../../suites/topology/mcast-probe.ts', import.meta.url).pathname;
-
-/** `count` distinct 200-byte GOOSE frames (equal size: a run the tx thread can send as one). */
-const burst = (first: number, count: number): Buffer[] => Array.from({ length: count }, (_, i) => gooseTestFrame({ n: first + i, totalLength: 200 }));
-const hex = (frames: Buffer[]): string[] => frames.map((f) => f.toString('hex'));
 
 describe('WAN segmentation offload (UDP GSO out, GRO in) between two hosts', function () {
   this.timeout(120_000);

@@ -8,7 +8,7 @@ import { LATENCY_TABLE, LOSS_TABLE } from '../../suites/report/report-folder.js'
 import { renderMarkdownTable } from '../../suites/report/table.js';
 
 const THROUGHPUT_TABLE = ['path', 'frame_bytes', 'rate_fps', 'mbit_s', 'lost', 'trials', 'trial_s', 'limited_by', 'cpu_h1_percent', 'cpu_h2_percent', 'rss_h1_peak_mb', 'rss_h2_peak_mb'];
-const RESOURCE_TABLE = ['suite', 'host', 'rate_fps', 'frame_bytes', 'cpu_percent', 'rss_peak_mb'];
+const RESOURCE_TABLE = ['suite', 'path', 'host', 'rate_fps', 'frame_bytes', 'cpu_percent', 'rss_peak_mb'];
 const IGMP_TABLE = ['scenario', 'fast_leave', 'keepalive', 'keepalive_interval_s', 'frames_sent', 'frames_lost', 'loss_windows', 'time_to_loss_s', 'expected_time_to_loss_s', 'time_to_recover_s'];
 
 function load(dir: string, file: string): Row[] {
@@ -60,15 +60,17 @@ export function renderPerformanceDoc(dir: string): string {
     'The hosts\' veth uplinks carry the bridge\'s UDP GSO runs whole to the receiving host; with uplinks',
     'that cut them (`--uplink-gso off`, as a NIC without segmentation offload) the loss-free rate is',
     'lower: [data-plane.md](data-plane.md#udp-segmentation-offload-on-the-wan).',
+    'Rows `relay` are the minimal relay (one blocking read → send per frame, in C): what one user-space hop',
+    'costs on this machine, the floor under the bridge\'s latency and CPU ([suites.md](suites.md#the-harness-suitestopology)).',
     '',
     '## Goals',
     '',
     'A missed goal is shown with its figure.',
     '',
     goalsMarkdown(evaluateGoals(latency, throughput, resources, load(dir, 'sv.csv'))),
-    section('Latency', 'One-way latency publisher → subscriber, µs: `latency_*` from the actual send, `latency_sched_*` from the scheduled send (includes the generator\'s lateness); no synthetic samples (`bridge/vxlan`: ratios).', LATENCY_TABLE, latency),
+    section('Latency', 'One-way latency publisher → subscriber, µs: `latency_*` from the actual send, `latency_sched_*` from the scheduled send (includes the generator\'s lateness); no synthetic samples (`bridge/vxlan`, `relay/vxlan`: ratios).', LATENCY_TABLE, latency),
     section('Throughput', 'Highest loss-free rate per frame size (RFC 2544 binary search).', THROUGHPUT_TABLE, throughput),
-    section('CPU and memory of the bridge processes', 'Each daemon sampled from /proc during the measurement (cpu: % of one core; rss: MB).', RESOURCE_TABLE, resources),
+    section('CPU and memory of the forwarding processes', 'Each daemon sampled from /proc during the measurement (cpu: % of one core; rss: MB).', RESOURCE_TABLE, resources),
     section('Loss and GOOSE delivery', 'Random loss injected on the stand-in; fractions of state changes delivered within each deadline against the prediction.', LOSS_TABLE, loss),
     section('IGMP membership', 'Scenarios on the time-scaled stand-in; times in TGW seconds.', IGMP_TABLE, igmp),
   ].join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';

@@ -33,3 +33,10 @@ export const IPV6_ND_FRAME = Buffer.from(
 );
 export const LLDP_FRAME = Buffer.from('0180c200000e02112233445588cc' + '020704021122334455' + '04030302' + '0602 0078'.replace(' ', '') + '0000' + '00'.repeat(30), 'hex');
 export const IPV4_FRAME = Buffer.from('01005e0001640211223344550800' + '45000020000040000111' + '0000' + '0a4d000be0000164' + 'c35ef1ba000c0000' + '41424344' + '00'.repeat(14), 'hex');
+
+/** `count` distinct 200-byte GOOSE frames from `first` on (equal size: a run the engine can batch). */
+export function gooseBurst(first: number, count: number): Buffer[] {
+  return Array.from({ length: count }, (_, i) => gooseTestFrame({ n: first + i, totalLength: 200 }));
+}
+
+export const framesHex = (frames: readonly Buffer[]): string[] => frames.map((f) => f.toString('hex'));

@@ -53,6 +53,7 @@ namespace gb {
 #define GB_ENGINE_COUNTERS(X)                                                                      \
   X(kL2FramesRead, "l2_frames_read")                                                                \
   X(kL2BytesRead, "l2_bytes_read")                                                                  \
+  X(kL2ReadCalls, "l2_read_calls")           /* read/recvmsg calls, or io_uring bursts */            \
   X(kWanDatagramsSent, "wan_datagrams_sent")                                                        \
   X(kWanBytesSent, "wan_bytes_sent")                                                                \
   X(kWanSendCalls, "wan_send_calls")         /* send/sendmmsg system calls */                       \
@@ -62,6 +63,7 @@ namespace gb {
   X(kWanCoalescedDatagrams, "wan_coalesced_datagrams") /* received inside a UDP GRO run */          \
   X(kL2FramesWritten, "l2_frames_written")                                                          \
   X(kL2BytesWritten, "l2_bytes_written")                                                            \
+  X(kL2WriteCalls, "l2_write_calls")         /* write/send calls, or io_uring batches */             \
   X(kGapFrames, "gap_frames")                                                                       \
   X(kGapEvents, "gap_events")                                                                       \
   X(kLateFrames, "late_frames")                                                                     \

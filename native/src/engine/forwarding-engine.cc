@@ -342,6 +342,7 @@ Napi::Value ForwardingEngine::Apply(const Napi::CallbackInfo& info) {
   cfg->maxDatagram = U64(c, "maxDatagram");
   cfg->l2Mtu = U64(c, "l2Mtu");
   cfg->gateway = c.Get("gateway").ToBoolean();
+  cfg->tapIoUring = !c.Has("tapIoUring") || c.Get("tapIoUring").ToBoolean();
   cfg->rgoose = c.Get("encapsulation").IsString() && c.Get("encapsulation").As<Napi::String>().Utf8Value() == "rgoose";
   cfg->maxPayload = c.Get("maxPayload").IsNumber() ? U64(c, "maxPayload") : 0;
   cfg->l2Map = L2MapFrom(c.Get("l2Map"));
@@ -791,20 +792,26 @@ void ForwardingEngine::TxLoop() {
   UntouchedBytes spdus;  // R-GOOSE output (GB1 sends the read slot itself)
   const sockaddr_in* to[kBatch];
   iovec iov[kBatch];
+  TapBurstReader tapReader;
+  if (int err = tapReader.Init(kSlotBytes - kGb1HeaderBytes)) NoteRingUnavailable(err);
   Plane p;
   uint64_t seen = ~uint64_t{0};
   while (!stopping_.load(std::memory_order_acquire)) {
     Snapshot(&seen, &p);
     L2Endpoint* l2 = p.l2 && !p.l2->dead.load(std::memory_order_relaxed) ? p.l2.get() : nullptr;
-    pollfd fds[2] = {{txWake_, POLLIN, 0}, {l2 ? l2->fd : -1, POLLIN, 0}};
-    if (poll(fds, l2 ? 2 : 1, -1) < 0) continue;
-    if (fds[0].revents) {
-      uint64_t v;
-      ssize_t ignored = read(txWake_, &v, sizeof v);
-      (void)ignored;
-      continue;
+    bool viaRing = l2 != nullptr && !l2->packet && ((tapReader.ok() && p.cfg->tapIoUring) || tapReader.Pending());
+    // Frames the ring already read are handed out before the thread sleeps again.
+    if (!(viaRing && tapReader.Pending())) {
+      pollfd fds[2] = {{txWake_, POLLIN, 0}, {l2 ? l2->fd : -1, POLLIN, 0}};
+      if (poll(fds, l2 ? 2 : 1, -1) < 0) continue;
+      if (fds[0].revents) {
+        uint64_t v;
+        ssize_t ignored = read(txWake_, &v, sizeof v);
+        (void)ignored;
+        continue;
+      }
+      if (l2 == nullptr || fds[1].revents == 0) continue;
     }
-    if (l2 == nullptr || fds[1].revents == 0) continue;
     size_t count = 0;
     int64_t now = NowUs();
     const EngineConfig& c = *p.cfg;
@@ -815,7 +822,9 @@ void ForwardingEngine::TxLoop() {
       ReceiveNote note;
       // Read so the frame lands right behind the GB1 header: encapsulation copies nothing.
       uint8_t* dst = slot + kGb1HeaderBytes - (l2->packet ? 4 : 0);
-      ssize_t n = ReceiveFrame(l2->fd, l2->packet, false, dst, kSlotBytes - kGb1HeaderBytes, &start, &note);
+      ssize_t n = viaRing ? tapReader.Read(l2->fd, dst, kSlotBytes - kGb1HeaderBytes)
+                          : ReceiveFrame(l2->fd, l2->packet, false, dst, kSlotBytes - kGb1HeaderBytes, &start, &note);
+      Add(kL2ReadCalls, viaRing ? tapReader.TakeCalls() : 1);
       if (n < 0) {
         int err = static_cast<int>(-n);
         if (err == EAGAIN || err == EWOULDBLOCK) break;
@@ -861,19 +870,46 @@ void ForwardingEngine::TxLoop() {
 
 // ------------------------------------------------------------------------------- rx thread
 
-bool ForwardingEngine::WriteL2(const Plane& p, const uint8_t* frame, size_t n, int64_t nowUs) {
+// A TAP with a ring takes the frame into the current batch (written by FlushL2Writes, at the end of
+// each receive round or when the batch is full); anything else is written at once.
+void ForwardingEngine::WriteL2(const Plane& p, const uint8_t* frame, size_t n, uint16_t appId, int64_t nowUs) {
   L2Endpoint* l2 = p.l2 && !p.l2->dead.load(std::memory_order_relaxed) ? p.l2.get() : nullptr;
   // Recorded before the write: a reflection can reach the tx thread before write() returns.
   if (p.cfg->gateway) writtenToL2_.Put(FrameFingerprint(frame, n), nowUs);
+  if (l2 != nullptr && !l2->packet && tapWriter_.ok() && p.cfg->tapIoUring) {
+    if (tapWriter_.Full()) FlushL2Writes();
+    tapWriter_.Queue(l2->fd, frame, n, uint64_t{appId} << 32 | n);
+    return;
+  }
   ssize_t r = -1;
-  if (l2 != nullptr) r = l2->packet ? send(l2->fd, frame, n, MSG_DONTWAIT) : write(l2->fd, frame, n);
-  if (r < 0) {
+  if (l2 != nullptr) {
+    r = l2->packet ? send(l2->fd, frame, n, MSG_DONTWAIT) : write(l2->fd, frame, n);
+    Add(kL2WriteCalls, 1);
+  }
+  CountL2Write(appId, n, r >= 0);
+}
+
+void ForwardingEngine::FlushL2Writes() {
+  if (tapWriter_.Empty()) return;
+  Add(kL2WriteCalls, 1);
+  tapWriter_.Flush([this](uint64_t tag, bool written) { CountL2Write(static_cast<uint16_t>(tag >> 32), tag & 0xffffffffu, written); });
+}
+
+void ForwardingEngine::CountL2Write(uint16_t appId, size_t n, bool written) {
+  if (!written) {
     Add(kFromWanBase + kL2WriteFailed, 1);
-    return false;
+    AddApp(appId, kAppFromWanDropped, 1);
+    return;
   }
   Add(kL2FramesWritten, 1);
   Add(kL2BytesWritten, n);
-  return true;
+  AddApp(appId, kAppFromWanFrames, 1);
+  AddApp(appId, kAppFromWanBytes, n);
+}
+
+// Logged once: TAP reads and writes then cost a system call per frame, as without io_uring.
+void ForwardingEngine::NoteRingUnavailable(int err) {
+  if (!ringNoted_.exchange(true)) Emit("io-uring-unavailable", err);
 }
 
 void ForwardingEngine::RefreshSendersGauge(const Plane& p) {
@@ -898,12 +934,7 @@ void ForwardingEngine::ReceiveDatagram(const Plane& p, WanGroup& g, uint8_t* d, 
     if (carried.hasAppId) AddApp(carried.appId, kAppFromWanDropped, 1);
     return;
   }
-  if (WriteL2(p, frame, frameLen, now)) {
-    AddApp(carried.appId, kAppFromWanFrames, 1);
-    AddApp(carried.appId, kAppFromWanBytes, frameLen);
-  } else {
-    AddApp(carried.appId, kAppFromWanDropped, 1);
-  }
+  WriteL2(p, frame, frameLen, carried.appId, now);
 }
 
 void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, uint8_t** bufs, uint8_t* scratch) {
@@ -955,6 +986,7 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
         ReceiveDatagram(p, g, bufs[i] + off, std::min(segment, len - off), source, now, scratch);
       }
     }
+    FlushL2Writes();  // before the next receive: a frame waits for its round, never longer
     if (slots_[kSendersSeen] != seenBefore || slots_[kSendersEvicted] != evictedBefore) RefreshSendersGauge(p);
     if (static_cast<size_t>(r) < kBatch) return;
   }
@@ -963,6 +995,7 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
 void ForwardingEngine::RxLoop() {
   pthread_setname_np(pthread_self(), "gb-from-wan");
   SetPriority();
+  if (int err = tapWriter_.Init(kSlotBytes)) NoteRingUnavailable(err);
   UntouchedBytes arena(kBatch * kSlotBytes);
   uint8_t* bufs[kBatch];
   for (size_t i = 0; i < kBatch; i++) bufs[i] = arena.data() + i * kSlotBytes;

@@ -26,6 +26,7 @@
 #include "recent-frames.h"
 #include "rgoose-path.h"
 #include "sender-table.h"
+#include "tap-batch.h"
 #include "wan-set.h"
 
 namespace gb {
@@ -46,6 +47,7 @@ struct EngineConfig {
   size_t maxDatagram = 0;  // buffer_size: longest datagram accepted
   size_t l2Mtu = 1500;     // receive guard: carried frame ≤ MTU + Ethernet header (+ tag)
   bool gateway = false;    // L2 side is a shared LAN: loop guard on
+  bool tapIoUring = true;  // TAP reads and writes in batches (when this thread has a ring)
   // R-GOOSE/R-SV instead of GB1. Each thread has its own keyring (OpenSSL contexts are scratch
   // state); receivers accept every listed key, senders sign with the active one.
   bool rgoose = false;
@@ -115,7 +117,10 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   void AddTrackCounts(const TrackCounts& tc);
   void ReceiveDatagram(const Plane& p, WanGroup& g, uint8_t* d, size_t len, uint64_t source, int64_t now, uint8_t* scratch);
   void ReceiveGroup(const Plane& p, WanGroup& g, struct mmsghdr* msgs, uint8_t** bufs, uint8_t* scratch);
-  bool WriteL2(const Plane& p, const uint8_t* frame, size_t n, int64_t nowUs);
+  void WriteL2(const Plane& p, const uint8_t* frame, size_t n, uint16_t appId, int64_t nowUs);
+  void CountL2Write(uint16_t appId, size_t n, bool written);
+  void FlushL2Writes();
+  void NoteRingUnavailable(int err);
   void RefreshSendersGauge(const Plane& p);
   bool Snapshot(uint64_t* seen, Plane* p);
   void Emit(const char* kind, int err);
@@ -168,6 +173,8 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   uint8_t ivSalt_[4] = {};
   uint64_t ivCounter_ = 0;  // tx thread only: GCM IVs never repeat under a key
   RecentFrames readFromL2_, writtenToL2_;
+  TapBatchWriter tapWriter_;  // rx thread only
+  std::atomic<bool> ringNoted_{false};
 
   int txWake_ = -1, rxWake_ = -1;
   std::thread tx_, rx_;
