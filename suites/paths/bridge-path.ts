@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ManagedProcess, Topology } from '../topology/index.js';
-import { registerCleanup, run, runPrefix, sleep } from '../topology/index.js';
-import { allPorts, type L2Path, type PathFactoryOptions, type PathProcess } from './l2-path.js';
+import { registerCleanup, runPrefix, sleep } from '../topology/index.js';
+import { allPorts, interfaceIsUp, type L2Path, type PathFactoryOptions, type PathProcess } from './l2-path.js';
 
 const BIN = fileURLToPath(new URL('../../bin/goose-bridge.js', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -107,11 +107,7 @@ export class BridgePath implements L2Path {
       for (;;) {
         const d = this.daemons.get(h.index)!;
         if (!d.running) throw new Error(`goose-bridge did not start: ${d.describe()}`);
-        const up = await run(['ip', '-n', h.ns, '-j', 'link', 'show', this.ifname]).then(
-          (o) => (JSON.parse(o) as Array<{ flags?: string[] }>)[0]?.flags?.includes('UP') === true,
-          () => false,
-        );
-        if (up) break;
+        if (await interfaceIsUp(h.ns, this.ifname)) break;
         if (Date.now() > deadline) throw new Error(`goose-bridge on h${h.index}: ${this.ifname} not up within 90 s; ${d.describe()}`);
         await sleep(100);
       }

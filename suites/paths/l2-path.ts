@@ -3,6 +3,7 @@
 // and their counters. goose-bridge (goose0), kernel VXLAN (vx0) and the minimal relay (relay0)
 // all have this shape.
 import type { Topology } from '../topology/index.js';
+import { run } from '../topology/exec.js';
 
 export type PathName = 'bridge' | 'rgoose' | 'vxlan' | 'relay';
 
@@ -32,6 +33,14 @@ export interface L2Path {
 export interface PathFactoryOptions {
   topology: Topology;
   ttl?: number;
+}
+
+/** Whether `ifname` exists and is UP in namespace `ns` (a path's daemons bring it up when ready). */
+export function interfaceIsUp(ns: string, ifname: string): Promise<boolean> {
+  return run(['ip', '-n', ns, '-j', 'link', 'show', ifname]).then(
+    (o) => (JSON.parse(o) as Array<{ flags?: string[] }>)[0]?.flags?.includes('UP') === true,
+    () => false,
+  );
 }
 
 export function allPorts(topo: Topology): string[] {

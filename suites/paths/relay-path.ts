@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { ManagedProcess, Topology } from '../topology/index.js';
 import { registerCleanup, run, runPrefix, sleep } from '../topology/index.js';
 import { readLinkCounters } from './host-counters.js';
-import { allPorts, type L2Path, type PathFactoryOptions, type PathProcess } from './l2-path.js';
+import { allPorts, interfaceIsUp, type L2Path, type PathFactoryOptions, type PathProcess } from './l2-path.js';
 
 const SOURCE = fileURLToPath(new URL('./minimal-relay.c', import.meta.url));
 
@@ -44,7 +44,7 @@ export class RelayPath implements L2Path {
     }
     const deadline = Date.now() + 20_000;
     for (const h of this.topo.hosts) {
-      while (!(await this.isUp(h.ns))) {
+      while (!(await interfaceIsUp(h.ns, this.ifname))) {
         const r = this.relays.get(h.index)!;
         if (!r.running || Date.now() > deadline) throw new Error(`minimal relay on h${h.index}: ${this.ifname} not up; ${r.describe()}`);
         await sleep(50);
@@ -52,13 +52,6 @@ export class RelayPath implements L2Path {
     }
     await this.topo.waitUntilForwarding();
     await this.topo.waitForMembers(this.group, allPorts(this.topo), 20_000);
-  }
-
-  private isUp(ns: string): Promise<boolean> {
-    return run(['ip', '-n', ns, '-j', 'link', 'show', this.ifname]).then(
-      (o) => (JSON.parse(o) as Array<{ flags?: string[] }>)[0]?.flags?.includes('UP') === true,
-      () => false,
-    );
   }
 
   async stop(): Promise<void> {

@@ -824,7 +824,7 @@ void ForwardingEngine::TxLoop() {
       uint8_t* dst = slot + kGb1HeaderBytes - (l2->packet ? 4 : 0);
       ssize_t n = viaRing ? tapReader.Read(l2->fd, dst, kSlotBytes - kGb1HeaderBytes)
                           : ReceiveFrame(l2->fd, l2->packet, false, dst, kSlotBytes - kGb1HeaderBytes, &start, &note);
-      Add(kL2ReadCalls, viaRing ? tapReader.TakeCalls() : 1);
+      if (!viaRing) Add(kL2ReadCalls, 1);
       if (n < 0) {
         int err = static_cast<int>(-n);
         if (err == EAGAIN || err == EWOULDBLOCK) break;
@@ -864,6 +864,7 @@ void ForwardingEngine::TxLoop() {
       to[count] = &g.destination;
       count++;
     }
+    if (viaRing) Add(kL2ReadCalls, tapReader.TakeCalls());
     if (count > 0) Flush(p, to, iov, count);
   }
 }
