@@ -7,24 +7,24 @@
 
 namespace gb {
 
-int TapBurstReader::Init(size_t slotBytes) {
-  if (ok()) return 0;
-  int err = ring_.Init(kBurst);
+int RingSlots::Init(size_t bytes) {
+  if (ring.ok()) return 0;
+  int err = ring.Init(kSlots);
   if (err != 0) return err;
-  slotBytes_ = slotBytes;
-  slots_.reset(new uint8_t[kBurst * slotBytes]);
+  slotBytes = bytes;
+  slots.reset(new uint8_t[kSlots * bytes]);
   return 0;
 }
 
 int TapBurstReader::Burst(int fd) {
   for (size_t k = 0; k < size_; k++) {
     res_[k] = -EAGAIN;  // stays so if the ring fails: nothing was read into the slot
-    ring_.PrepareRead(fd, slots_.get() + k * slotBytes_, slotBytes_, k);
+    io_.ring.PrepareRead(fd, io_.Slot(k), io_.slotBytes, k);
   }
   have_ = size_;
   next_ = 0;
   calls_++;
-  int err = ring_.Run([this](uint64_t k, int32_t res) { res_[k] = res; });
+  int err = io_.ring.Run([this](uint64_t k, int32_t res) { res_[k] = res; });
   size_t got = 0;
   drained_ = false;
   for (size_t k = 0; k < have_; k++) {
@@ -47,7 +47,7 @@ ssize_t TapBurstReader::Read(int fd, uint8_t* dst, size_t cap) {
         return r;
       }
       size_t n = std::min(static_cast<size_t>(r), cap);
-      memcpy(dst, slots_.get() + k * slotBytes_, n);
+      memcpy(dst, io_.Slot(k), n);
       return static_cast<ssize_t>(n);
     }
     if (drained_) {
@@ -55,24 +55,15 @@ ssize_t TapBurstReader::Read(int fd, uint8_t* dst, size_t cap) {
       return -EAGAIN;
     }
     // A ring that failed is closed: what it read is handed out first, then the caller reads itself.
-    if (!ring_.ok() || Burst(fd) != 0) return -EAGAIN;
+    if (!ok() || Burst(fd) != 0) return -EAGAIN;
   }
 }
 
-int TapBatchWriter::Init(size_t slotBytes) {
-  if (ok()) return 0;
-  int err = ring_.Init(kBatch);
-  if (err != 0) return err;
-  slotBytes_ = slotBytes;
-  slots_.reset(new uint8_t[kBatch * slotBytes]);
-  return 0;
-}
-
 void TapBatchWriter::Queue(int fd, const uint8_t* frame, size_t n, uint64_t tag) {
-  uint8_t* slot = slots_.get() + queued_ * slotBytes_;
-  n = std::min(n, slotBytes_);
+  uint8_t* slot = io_.Slot(queued_);
+  n = std::min(n, io_.slotBytes);
   memcpy(slot, frame, n);
-  ring_.PrepareWrite(fd, slot, n, queued_);
+  io_.ring.PrepareWrite(fd, slot, n, queued_);
   tags_[queued_++] = tag;
 }
 

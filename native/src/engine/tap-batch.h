@@ -17,12 +17,23 @@
 
 namespace gb {
 
-class TapBurstReader {
- public:
-  static constexpr size_t kBurst = 64;
+// A thread's ring and the frame slots its submissions read into or write from.
+struct RingSlots {
+  static constexpr size_t kSlots = 64;
   /** 0 or the errno that leaves this thread without a ring. */
   int Init(size_t slotBytes);
-  bool ok() const { return ring_.ok(); }
+  uint8_t* Slot(size_t i) const { return slots.get() + i * slotBytes; }
+
+  IoRing ring;
+  std::unique_ptr<uint8_t[]> slots;
+  size_t slotBytes = 0;
+};
+
+class TapBurstReader {
+ public:
+  static constexpr size_t kBurst = RingSlots::kSlots;
+  int Init(size_t slotBytes) { return io_.Init(slotBytes); }
+  bool ok() const { return io_.ring.ok(); }
   /** Frames already read from the TAP and not yet handed out: the thread must not sleep on poll(). */
   bool Pending() const { return next_ < have_; }
   /** As read(2) on the TAP: the frame's length, or −errno (−EAGAIN: none queued). */
@@ -33,9 +44,7 @@ class TapBurstReader {
  private:
   int Burst(int fd);
 
-  IoRing ring_;
-  std::unique_ptr<uint8_t[]> slots_;
-  size_t slotBytes_ = 0;
+  RingSlots io_;
   int32_t res_[kBurst] = {};
   size_t next_ = 0, have_ = 0;
   size_t size_ = 2;       // reads in the next burst: follows the rate, from 2 to kBurst
@@ -45,9 +54,9 @@ class TapBurstReader {
 
 class TapBatchWriter {
  public:
-  static constexpr size_t kBatch = 64;
-  int Init(size_t slotBytes);
-  bool ok() const { return ring_.ok(); }
+  static constexpr size_t kBatch = RingSlots::kSlots;
+  int Init(size_t slotBytes) { return io_.Init(slotBytes); }
+  bool ok() const { return io_.ring.ok(); }
   bool Full() const { return queued_ == kBatch; }
   bool Empty() const { return queued_ == 0; }
   /** Copies the frame into the batch; `tag` comes back with its result from Flush. */
@@ -57,9 +66,7 @@ class TapBatchWriter {
   void Flush(F&& done);
 
  private:
-  IoRing ring_;
-  std::unique_ptr<uint8_t[]> slots_;
-  size_t slotBytes_ = 0;
+  RingSlots io_;
   uint64_t tags_[kBatch] = {};
   int32_t res_[kBatch] = {};
   size_t queued_ = 0;
@@ -69,7 +76,7 @@ template <typename F>
 void TapBatchWriter::Flush(F&& done) {
   if (queued_ == 0) return;
   for (size_t i = 0; i < queued_; i++) res_[i] = -ECANCELED;  // stays so if the ring fails
-  ring_.Run([this](uint64_t i, int32_t res) { res_[i] = res; });
+  io_.ring.Run([this](uint64_t i, int32_t res) { res_[i] = res; });
   for (size_t i = 0; i < queued_; i++) done(tags_[i], res_[i] >= 0);
   queued_ = 0;
 }
