@@ -87,7 +87,7 @@ export function formatRgoose(r: RgooseDecoded): string {
       `time of current key ${s.timeOfCurrentKey}, time to next key ${s.timeToNextKey}, user data ${s.userDataLength} bytes`,
   ];
   const trailer = parseTrailer(s.trailer);
-  if (s.trailer.length > 0) lines.push(trailer.ok ? `  trailer ${trailer.value.map((t) => `85 ${t.length}: ${hex(t)}`).join(', ')}` : `  trailer: ${trailer.error}`);
+  if (s.trailer.length > 0) lines.push(trailer.ok ? `  trailer ${trailer.value.map((t) => `85 ${t.length}: ${hex(t)}`).join(', ')}` : `  trailer (not 85-tagged) ${hex(s.trailer)}`);
   if (r.elementError !== undefined) lines.push(`  payload: ${r.elementError}`);
   if (r.element !== undefined) lines.push(`  APPID 0x${r.element.appid.toString(16).padStart(4, '0')} simulation ${r.element.simulation} APDU ${r.element.apdu.length} bytes`);
   if (r.pdu !== undefined) {

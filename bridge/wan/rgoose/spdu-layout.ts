@@ -1,5 +1,6 @@
-// Reference reading of the IEC 61850-90-5 SPDU as goose-bridge writes it (the C++ encoder in
-// native/src/rgoose/ is the data-plane implementation; docs/rgoose.md explains the choices).
+// Reference reading of the IEC 61850-90-5 SPDU as goose-bridge writes it and as Wireshark 4.0 reads
+// other implementations' SPDUs (the C++ codec in native/src/rgoose/ is the data-plane
+// implementation; docs/rgoose.md, "Which reading we followed", explains the choices).
 // Structure only: authentication and decryption are the keyring's job.
 //
 //   01 40 | A1/A2 | LI | 80 LI | u32 SPDU length | u32 SPDU number | u16 version (2)
@@ -93,23 +94,40 @@ export function parseSpduSession(d: Uint8Array): Parsed<SpduSession> {
   };
 }
 
-/** Reads the one payload element of a clear-text (or decrypted) user-data area. */
+/** Byte count of the BER TLV at the start of b (one-byte tag, definite length up to 2 bytes); 0 when it is not one. */
+export function berTlvBytes(b: Uint8Array): number {
+  if (b.length < 2) return 0;
+  const l = b[1]!;
+  if (l < 0x80) return 2 + l;
+  if (l === 0x81 && b.length >= 3) return 3 + b[2]!;
+  if (l === 0x82 && b.length >= 4) return 4 + ((b[2]! << 8) | b[3]!);
+  return 0;
+}
+
+/**
+ * Reads the one payload element of a clear-text (or decrypted) user-data area. The APDU is the rest
+ * of the element; its length field is the APDU's byte count, or that count + 2 as libiec61850 writes
+ * it, the APDU then being one BER TLV that fills the element (Wireshark reads it by its BER length).
+ */
 export function parseSpduElement(userData: Uint8Array, kind: SpduKind): Parsed<SpduElement> {
   if (userData.length < ELEMENT_HEADER_BYTES) return { ok: false, error: `payload of ${userData.length} bytes: shorter than an element header` };
   if (userData[0] !== ELEMENT_TAG[kind]) {
     return { ok: false, error: `payload tag 0x${userData[0]!.toString(16)} (expected 0x${ELEMENT_TAG[kind].toString(16)} for ${kind})` };
   }
   const apduLength = (userData[4]! << 8) | userData[5]!;
-  if (ELEMENT_HEADER_BYTES + apduLength !== userData.length) {
+  const apdu = userData.subarray(ELEMENT_HEADER_BYTES);
+  const plusTwo = apduLength === apdu.length + 2 && berTlvBytes(apdu) === apdu.length;
+  if (apduLength !== apdu.length && !plusTwo) {
     return { ok: false, error: `APDU length ${apduLength} does not fill the ${userData.length}-byte payload (one element expected)` };
   }
-  return {
-    ok: true,
-    value: { kind, simulation: userData[1] !== 0, appid: (userData[2]! << 8) | userData[3]!, apdu: userData.subarray(ELEMENT_HEADER_BYTES) },
-  };
+  return { ok: true, value: { kind, simulation: userData[1] !== 0, appid: (userData[2]! << 8) | userData[3]!, apdu } };
 }
 
-/** The 85-tagged elements after the payload, in order; an error when they do not tile the trailer exactly. */
+/**
+ * The 85-tagged elements after the payload, in order; an error when they do not tile the trailer
+ * exactly (a bare GCM tag or MAC, as some implementations write it, has no tags: the key's sizes say
+ * where it splits, which only the keyring knows).
+ */
 export function parseTrailer(trailer: Uint8Array): Parsed<Uint8Array[]> {
   const values: Uint8Array[] = [];
   for (let at = 0; at < trailer.length; ) {

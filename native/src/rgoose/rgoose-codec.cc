@@ -218,9 +218,52 @@ static Result ParseHeader(const uint8_t* b, size_t len, View* v, size_t* payload
   return Result::kOk;
 }
 
-// Checks one 85-tagged trailer element of exactly `bytes` value bytes at b.
-static bool TrailerElementOk(const uint8_t* b, size_t bytes) {
-  return b[0] == kSignatureTag && b[1] == bytes;
+// Where the GCM tag and the MAC sit in the trailer after the payload (offsets into the datagram).
+struct TrailerAt {
+  size_t gcmTag = 0;   // first tag byte
+  size_t macCover = 0;  // the MAC covers [0, macCover)
+  size_t mac = 0;       // first MAC byte
+};
+
+// The key's trailer, framed or bare, all of it one way (the two sizes differ, so the datagram
+// length decides):
+//   framed: [85 10 tag] [85 m MAC] as written here; the MAC element's length byte may also be
+//           16 for the 32-byte MAC, as libiec61850 writes it;
+//   bare:   [tag] [MAC], as Wireshark reads it ("all bytes after the payload are the HMAC").
+// The elements' sizes come from the key, never from the datagram.
+static bool LocateTrailer(const KeySlot& key, const uint8_t* b, size_t payloadEnd, size_t len, TrailerAt* t) {
+  const size_t tag = key.encrypts() ? kGcmTagBytes : 0;
+  const size_t mac = key.key().sig != SigAlg::kNone ? key.macBytes() : 0;
+  const size_t elements = (tag > 0) + (mac > 0);
+  const size_t bare = tag + mac;
+  if (len - payloadEnd == bare) {
+    t->gcmTag = payloadEnd;
+    t->macCover = t->mac = payloadEnd + tag;
+    return true;
+  }
+  if (len - payloadEnd != bare + 2 * elements) return false;
+  size_t at = payloadEnd;
+  if (tag > 0) {
+    if (b[at] != kSignatureTag || b[at + 1] != kGcmTagBytes) return false;
+    t->gcmTag = at + 2;
+    at += 2 + tag;
+  }
+  if (mac > 0) {
+    if (b[at] != kSignatureTag || !(b[at + 1] == mac || (mac == 32 && b[at + 1] == 16))) return false;
+    t->macCover = at;
+    t->mac = at + 2;
+  }
+  return true;
+}
+
+// Byte count of the BER TLV at b (one-byte tag, definite length up to 2 bytes), 0 when it is not one.
+static size_t BerTlvBytes(const uint8_t* b, size_t len) {
+  if (len < 2) return 0;
+  size_t l = b[1], head = 2;
+  if (l == 0x81 && len >= 3) l = b[2], head = 3;
+  else if (l == 0x82 && len >= 4) l = static_cast<size_t>(Get16(b + 2)), head = 4;
+  else if (l >= 0x80) return 0;
+  return head + l;
 }
 
 static Result ParseElement(const uint8_t* b, size_t len, View* v) {
@@ -229,9 +272,13 @@ static Result ParseElement(const uint8_t* b, size_t len, View* v) {
   v->simulationByte = b[1];
   v->simulation = b[1] != 0;
   v->appid = Get16(b + 2);
-  size_t apduLen = Get16(b + 4);
-  // Exactly one element whose APDU length is the APDU's byte count (as Wireshark reads it).
-  if (kElementHeaderBytes + apduLen != len) return Result::kMalformedPayload;
+  const size_t field = Get16(b + 4), apduLen = len - kElementHeaderBytes;
+  // Exactly one element filling the payload. Its APDU length is the APDU's byte count, or that
+  // count + 2 as libiec61850 writes it (after the 90-5 annex G example), the APDU then being one
+  // BER TLV that fills the element exactly (Wireshark reads the APDU by its BER length).
+  const bool exact = field == apduLen;
+  const bool plusTwo = field == apduLen + 2 && BerTlvBytes(b + kElementHeaderBytes, apduLen) == apduLen;
+  if (!exact && !plusTwo) return Result::kMalformedPayload;
   v->apdu = b + kElementHeaderBytes;
   v->apduLen = apduLen;
   return Result::kOk;
@@ -247,15 +294,17 @@ Result Open(Keyring& ring, uint8_t* buf, size_t len, View* out) {
   }
   const size_t payloadEnd = payloadStart + v.userDataLength;
   KeySlot* key = nullptr;
+  TrailerAt t;
+  // An IV is only read by a key that encrypts (12 bytes); any other IV is carried as Wireshark
+  // reads it, covered by the MAC when the key signs.
   if (v.keyId == 0) {
     if (ring.RequiresAuth()) r = Result::kUnsigned;
-    else if (v.ivLen != 0) r = Result::kMalformedIv;
     else if (len != payloadEnd) r = Result::kMalformedTrailer;
   } else {
     key = ring.Find(v.keyId);
     if (key == nullptr) r = Result::kUnknownKey;
-    else if (v.ivLen != (key->encrypts() ? kGcmIvBytes : 0)) r = Result::kMalformedIv;
-    else if (len != payloadEnd + key->trailerBytes()) r = Result::kMalformedTrailer;
+    else if (key->encrypts() && v.ivLen != kGcmIvBytes) r = Result::kMalformedIv;
+    else if (!LocateTrailer(*key, buf, payloadEnd, len, &t)) r = Result::kMalformedTrailer;
   }
   if (r != Result::kOk) {
     *out = v;
@@ -265,23 +314,16 @@ Result Open(Keyring& ring, uint8_t* buf, size_t len, View* out) {
   if (key != nullptr) {
     v.sig = key->key().sig;
     v.enc = key->key().enc;
-    size_t at = payloadEnd;
-    const size_t gcmAt = at;
-    if (key->encrypts()) {
-      if (!TrailerElementOk(buf + at, kGcmTagBytes)) r = Result::kMalformedTrailer;
-      at += 2 + kGcmTagBytes;
-    }
-    if (r == Result::kOk && v.sig != SigAlg::kNone) {
+    if (v.sig != SigAlg::kNone) {
       // MAC first (encrypt-then-MAC): a forged SPDU costs one HMAC, never a decryption.
       size_t macLen = key->macBytes();
       uint8_t mac[32];
-      if (!TrailerElementOk(buf + at, macLen)) r = Result::kMalformedTrailer;
-      else if (!key->hmac.Mac(buf, at, mac, macLen)) r = Result::kCryptoError;
-      else if (CRYPTO_memcmp(mac, buf + at + 2, macLen) != 0) r = Result::kBadSignature;
+      if (!key->hmac.Mac(buf, t.macCover, mac, macLen)) r = Result::kCryptoError;
+      else if (CRYPTO_memcmp(mac, buf + t.mac, macLen) != 0) r = Result::kBadSignature;
     }
     if (r == Result::kOk && key->encrypts()) {
       uint8_t* element = buf + payloadStart;
-      if (!key->gcm.Open(v.iv, buf, payloadStart, element, v.userDataLength, element, buf + gcmAt + 2))
+      if (!key->gcm.Open(v.iv, buf, payloadStart, element, v.userDataLength, element, buf + t.gcmTag))
         r = Result::kBadSignature;
     }
     if (r != Result::kOk) {

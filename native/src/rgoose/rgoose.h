@@ -24,6 +24,11 @@
 //   [85 LI MAC]           with HMAC: HMAC-SHA256 over every byte before the 85, truncated to
 //                         10 / 16 / 32 bytes (with AES-GCM too: encrypt-then-MAC)
 //
+// Open reads more than Encode writes, as Wireshark 4.0 reads other implementations' SPDUs
+// (docs/rgoose.md, "Which reading we followed"): header and SPDU lengths are not used, an IV
+// of any length with a key that does not encrypt, the APDU length + 2, and a bare (untagged)
+// GCM tag and MAC, or 85 10 before a 32-byte MAC.
+//
 // Threading: a Keyring (its OpenSSL contexts are scratch state), a ReplayWindow and a
 // ReplayTable belong to one thread. Give each data-plane thread its own Keyring built from the
 // same key list.
@@ -87,10 +92,10 @@ constexpr size_t kMaxKeyBytes = 64;  // AES-256 key followed by a 32-byte HMAC k
   X(kMalformedSessionId, "malformed-session-id")  /* not A1 (GOOSE) or A2 (SV) */           \
   X(kMalformedHeader, "malformed-header")         /* common header tag not 80 */            \
   X(kMalformedVersion, "malformed-version")       /* version other than 2 */                \
-  X(kMalformedIv, "malformed-iv")                 /* IV length wrong for the key */          \
+  X(kMalformedIv, "malformed-iv")                 /* IV not 12 bytes for a GCM key */       \
   X(kMalformedLength, "malformed-length")         /* user data runs past the datagram */    \
   X(kMalformedTrailer, "malformed-trailer")       /* bytes after the payload are not the    \
-                                                     key's 85-tagged tag/MAC */              \
+                                                     key's tag/MAC, framed or bare */        \
   X(kMalformedPayload, "malformed-payload")       /* element tag, APDU length */             \
   X(kUnknownKey, "unknown-key")                   /* key id not in the keyring */           \
   X(kUnsigned, "unsigned")                        /* key id 0 while keys are configured */  \
