@@ -1,5 +1,8 @@
 // Wraps a UDP payload in Ethernet + IPv4 + UDP (checksum 0: allowed for IPv4), as the bridge's
 // uplink would carry it, so tests can write pcaps of R-GOOSE datagrams for tshark and decode.
+/** Where ipv4UdpFrame puts the UDP payload. */
+export const UDP_PAYLOAD_AT = 42;
+
 export function ipv4UdpFrame(payload: Uint8Array, dstPort: number, srcPort = 102, group = [239, 192, 0, 1]): Buffer {
   const udpLen = 8 + payload.length;
   const f = Buffer.alloc(14 + 20 + udpLen);
@@ -19,6 +22,6 @@ export function ipv4UdpFrame(payload: Uint8Array, dstPort: number, srcPort = 102
   f.writeUInt16BE(srcPort, 34);
   f.writeUInt16BE(dstPort, 36);
   f.writeUInt16BE(udpLen, 38);
-  Buffer.from(payload).copy(f, 42);
+  Buffer.from(payload).copy(f, UDP_PAYLOAD_AT);
   return f;
 }
