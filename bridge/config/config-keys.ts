@@ -92,6 +92,17 @@ function number(min: number, max: number, integer: boolean) {
   };
 }
 
+/** The UDP port each encapsulation uses unless multicast_port names one. */
+export const DEFAULT_PORT = { gb1: 61850, rgoose: 102 } as const;
+/** multicast_port = auto: resolveConfig picks DEFAULT_PORT by encapsulation. */
+export const PORT_BY_ENCAPSULATION = 0;
+
+function portOrAuto(t: string): Parsed {
+  if (t.trim().toLowerCase() === 'auto') return ok(PORT_BY_ENCAPSULATION);
+  const r = number(1, 65535, true)(t);
+  return r.ok ? r : bad(`auto, or ${r.allowed}`);
+}
+
 function boolean(t: string): Parsed {
   const s = t.trim().toLowerCase();
   if (['true', 'yes', 'on', '1'].includes(s)) return ok(true);
@@ -179,7 +190,7 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
   { key: 'attach_promiscuous', field: 'attachPromiscuous', flag: 'attach-promiscuous', value: 'bool', default: 'false', description: 'gateway mode: receive in promiscuous mode (e.g. a mirror port) instead of all-multicast', parse: boolean },
   { key: 'remove_tap_on_exit', field: 'removeTapOnExit', flag: 'remove-tap-on-exit', value: 'bool', default: 'false', description: 'remove the TAP when the daemon stops (default: it persists, so applications attached to it survive a restart; `goose-bridge teardown` removes it)', parse: boolean },
   { key: 'multicast_ip', field: 'multicastIp', flag: 'group', short: 'g', value: 'ip', default: '224.0.1.100', description: 'default multicast group for encapsulated frames', parse: multicastIp },
-  { key: 'multicast_port', field: 'multicastPort', flag: 'port', short: 'p', value: 'port', default: '61850', description: 'UDP port of the multicast groups', parse: number(1, 65535, true) },
+  { key: 'multicast_port', field: 'multicastPort', flag: 'port', short: 'p', value: 'port', default: 'auto', description: `UDP port of the multicast groups (auto: ${DEFAULT_PORT.gb1} with gb1, ${DEFAULT_PORT.rgoose} with rgoose, the IEC 61850-90-5 convention)`, parse: portOrAuto },
   { key: 'mcast_if', field: 'mcastIf', flag: 'mcast-if', value: 'iface', default: '', description: 'uplink interface used to send and join (empty: the interface of the default route)', parse: ifname(true) },
   { key: 'ttl', field: 'ttl', flag: 'ttl', value: 'n', default: '32', description: 'IP TTL of datagrams (a Transit Gateway routes: 1 would not cross it)', parse: number(1, 255, true) },
   { key: 'mtu', field: 'mtu', flag: 'mtu', value: 'bytes', default: '1500', description: 'path MTU: a frame whose datagram (IP 20 + UDP 8 + header 16 + frame) exceeds it is dropped, never fragmented', parse: number(MIN_PATH_MTU, MAX_PATH_MTU, true) },

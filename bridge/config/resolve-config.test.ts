@@ -42,6 +42,14 @@ describe('resolveConfig', () => {
     expect(r.ignoredKeys).to.have.members(['debug', 'log_file', 'batch_size', 'worker_threads', 'tgw_multicast_domain_id']);
   });
 
+  it('defaults the port by encapsulation: 61850 with gb1, 102 (the 90-5 convention) with rgoose, unless one is named', () => {
+    expect(resolveConfig({ cli: { encapsulation: 'rgoose' } }).config.multicastPort).to.equal(102);
+    expect(resolveConfig({ file: { path: 'r.ini', text: 'encapsulation = rgoose\nmulticast_port = auto\n' } }).config.multicastPort).to.equal(102);
+    expect(resolveConfig({ cli: { encapsulation: 'gb1', multicast_port: 'AUTO' } }).config.multicastPort).to.equal(61850);
+    expect(resolveConfig({ cli: { encapsulation: 'rgoose', multicast_port: '61850' } }).config.multicastPort).to.equal(61850);
+    expect(configError(() => resolveConfig({ cli: { multicast_port: '0' } })).message).to.include('--port "0"').and.include('auto, or an integer from 1 to 65535');
+  });
+
   it('applies command line > environment > file > defaults', () => {
     const file = { path: 'f.ini', text: 'multicast_port = 1000\nttl = 5\nmtu = 1400\n' };
     const env = { GOOSE_BRIDGE_MULTICAST_PORT: '2000', GOOSE_BRIDGE_TTL: '6', PATH: '/bin' };

@@ -3,7 +3,7 @@
 import { parse as parseIni } from 'ini';
 import { GbError } from '../../native/errors.js';
 import { buildGroupMap, parseGroupRules, type GroupRule } from '../wan/group-map.js';
-import { CONFIG_KEYS, ENV_CONFIG_FILE, ENV_PREFIX, LEGACY_IGNORED_KEYS, envName, type BridgeConfig, type KeyDef } from './config-keys.js';
+import { CONFIG_KEYS, DEFAULT_PORT, ENV_CONFIG_FILE, ENV_PREFIX, LEGACY_IGNORED_KEYS, PORT_BY_ENCAPSULATION, envName, type BridgeConfig, type KeyDef } from './config-keys.js';
 import { findRepeatedKey, scanIniKeys } from './ini-lines.js';
 
 export interface ConfigSources {
@@ -127,6 +127,7 @@ export function resolveConfig(sources: ConfigSources): ResolvedConfig {
     config[def.field] = r.value;
   }
   const cfg = config as unknown as BridgeConfig;
+  if (cfg.multicastPort === PORT_BY_ENCAPSULATION) cfg.multicastPort = DEFAULT_PORT[cfg.encapsulation];
   // Cross-key checks (each key's own checks ran in its parse).
   const map = buildGroupMap(cfg.multicastIp, (parseGroupRules(cfg.groupMap) as { ok: true; value: GroupRule[] }).value);
   for (const g of cfg.joinGroups) {
