@@ -166,6 +166,11 @@ export async function sendUdpFromHost(topo: Topology, host: Host, group: string,
   await topo.exec(host.ns, flood > 0 ? ['env', `FLOOD=${flood}`, ...argv] : argv);
 }
 
+/** Sends the datagrams of a file (u16 big-endian length, bytes; see udp-send-tool) from a host, paced. */
+export async function sendUdpFileFromHost(topo: Topology, host: Host, group: string, port: number, file: string): Promise<void> {
+  await topo.exec(host.ns, ['env', `FILE=${file}`, TSX, UDP_TOOL, group, String(port), host.address]);
+}
+
 export async function hostHasInterface(topo: Topology, ns: string, ifname: string): Promise<boolean> {
   try {
     await topo.exec(ns, ['ip', 'link', 'show', ifname]);

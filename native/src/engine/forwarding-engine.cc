@@ -981,11 +981,14 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
         }
       }
       uint64_t source = uint64_t{from[i].sin_addr.s_addr} << 16 | from[i].sin_port;
-      // A run the kernel kept whole (UDP GRO): the datagrams it carries, back to back.
+      // A run the kernel kept whole (UDP GRO): the datagrams it carries, back to back. A
+      // zero-length datagram is one datagram too: received, then dropped as too short.
       if (segment < len) Add(kWanCoalescedDatagrams, (len + segment - 1) / segment);
-      for (size_t off = 0; off < len; off += segment) {
+      size_t off = 0;
+      do {
         ReceiveDatagram(p, g, bufs[i] + off, std::min(segment, len - off), source, now, scratch);
-      }
+        off += segment;
+      } while (off < len);
     }
     FlushL2Writes();  // before the next receive: a frame waits for its round, never longer
     if (slots_[kSendersSeen] != seenBefore || slots_[kSendersEvicted] != evictedBefore) RefreshSendersGauge(p);
