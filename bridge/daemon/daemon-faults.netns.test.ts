@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
 import { Topology, sleep, type Host, type ManagedProcess } from '../../suites/topology/index.js';
 import { gooseTestFrame } from '../../suites/daemon/goose-test-frames.js';
-import { DaemonUnderTest, FrameCapture, FRAME_TOOL, TSX, sendUdpFromHost, startDaemonPair, waitUntil } from '../../suites/daemon/bridge-under-test.js';
+import { DaemonUnderTest, FrameCapture, FrameInjector, FRAME_TOOL, TSX, sendUdpFromHost, startDaemonPair, waitUntil } from '../../suites/daemon/bridge-under-test.js';
 import { Gb1Encapsulation } from '../wan/gb1-encapsulation.js';
 
 const GROUP = '224.0.1.100';
@@ -98,6 +98,33 @@ describe('daemon faults: rejected reloads, receive-buffer floods, uplink outages
     const dropped = after.from_wan.kernel_rcvbuf_drops - before.from_wan.kernel_rcvbuf_drops;
     console.log(`      3000-datagram flood into a stalled 64 KiB receive buffer: ${received} received, ${dropped} dropped by the kernel`);
     expect(dropped).to.be.greaterThan(0);
+  });
+
+  it('counts every datagram of the GRO runs the kernel dropped, not the runs (kernel_rcvbuf_drops follows gap_frames)', async () => {
+    const inject = await FrameInjector.start(topo, a.ns, 'goose0');
+    try {
+      const before = await daemonB.statsWhen('stats B', () => true);
+      daemonB.proc.child.kill('SIGSTOP');
+      try {
+        // Bursts the sending daemon carries as UDP GSO runs, which host B's veth keeps whole.
+        for (let k = 0; k < 10; k++) await inject.send(Array.from({ length: 2000 }, (_, i) => gooseTestFrame({ n: k * 2000 + i, totalLength: 200 })));
+      } finally {
+        daemonB.proc.child.kill('SIGCONT');
+      }
+      // The stream's next datagrams close the sequence gap, and the kernel's notice arrives with them.
+      await sleep(3000);
+      const after = await daemonB.statsWhen('receive-buffer drops counted', (s) => s.from_wan.kernel_rcvbuf_drops > before.from_wan.kernel_rcvbuf_drops, 10_000);
+      const dropped = after.from_wan.kernel_rcvbuf_drops - before.from_wan.kernel_rcvbuf_drops;
+      const gap = after.from_wan.gap_frames - before.from_wan.gap_frames;
+      const runs = after.from_wan.coalesced_datagrams - before.from_wan.coalesced_datagrams;
+      console.log(`      20,000 frames in GSO runs into a stalled 64 KiB receive buffer: ${gap} lost (gap_frames), ${dropped} counted as kernel_rcvbuf_drops, ${runs} received inside runs`);
+      expect(runs, 'datagrams arrived in GRO runs').to.be.greaterThan(0);
+      expect(gap).to.be.greaterThan(1000);
+      // Only the kernel loses datagrams here, and the reads it drops are all runs of host A's one sender.
+      expect(dropped, 'kernel_rcvbuf_drops against gap_frames').to.equal(gap);
+    } finally {
+      await inject.stop();
+    }
   });
 
   it('logs an uplink outage once when it starts and once when it ends, with its length', async () => {

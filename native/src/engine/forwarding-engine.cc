@@ -938,6 +938,24 @@ void ForwardingEngine::ReceiveDatagram(const Plane& p, WanGroup& g, uint8_t* d, 
   WriteL2(p, frame, frameLen, carried.appId, now);
 }
 
+// The kernel counts a full receive buffer per read it drops (SO_RXQ_OVFL), and with UDP GRO one
+// read is a whole run of datagrams, whose length it never reports. The datagrams show as a
+// sender's sequence gap once its next datagram arrives (usually in the read that brings the
+// kernel's notice): a gap of n datagrams seen while dropped reads are pending counts n and settles
+// up to n of those reads. Reads still pending when the round ends count one datagram each (a run
+// of a sender not tracked, or a gap not visible yet). Exact without runs; with runs exact unless
+// WAN loss coincides with the overflow (then counted here too) or a sender's gap shows only in a
+// later round (counted as one datagram per read). gap_frames stays the exact loss per sender.
+void ForwardingEngine::AttributeDroppedReads(WanGroup& g, uint64_t gapFrames) {
+  if (gapFrames > 0) {
+    Add(kRcvbufDrops, gapFrames);
+    g.droppedReads -= static_cast<uint32_t>(std::min<uint64_t>(g.droppedReads, gapFrames));
+  } else if (g.droppedReads > 0) {
+    Add(kRcvbufDrops, g.droppedReads);
+    g.droppedReads = 0;
+  }
+}
+
 void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, uint8_t** bufs, uint8_t* scratch) {
   constexpr size_t kCtl = CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(int));
   static thread_local iovec iov[kBatch];
@@ -968,11 +986,12 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
     for (int i = 0; i < r; i++) {
       msghdr& h = msgs[i].msg_hdr;
       size_t len = msgs[i].msg_len, segment = len;
+      uint32_t overflowReads = 0;
       for (cmsghdr* cm = CMSG_FIRSTHDR(&h); cm != nullptr; cm = CMSG_NXTHDR(&h, cm)) {
         if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL) {
           uint32_t v;
           memcpy(&v, CMSG_DATA(cm), sizeof v);
-          Add(kRcvbufDrops, v - g.lastOverflow);
+          overflowReads = v - g.lastOverflow;
           g.lastOverflow = v;
         } else if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO) {
           int v;
@@ -980,17 +999,21 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
           if (v > 0) segment = static_cast<size_t>(v);
         }
       }
-      uint64_t source = uint64_t{from[i].sin_addr.s_addr} << 16 | from[i].sin_port;
       // A run the kernel kept whole (UDP GRO): the datagrams it carries, back to back. A
       // zero-length datagram is one datagram too: received, then dropped as too short.
       if (segment < len) Add(kWanCoalescedDatagrams, (len + segment - 1) / segment);
+      uint64_t source = uint64_t{from[i].sin_addr.s_addr} << 16 | from[i].sin_port;
+      g.droppedReads += overflowReads;
+      const uint64_t gapBefore = slots_[kGapFrames];
       size_t off = 0;
       do {
         ReceiveDatagram(p, g, bufs[i] + off, std::min(segment, len - off), source, now, scratch);
         off += segment;
       } while (off < len);
+      if (g.droppedReads > 0 && slots_[kGapFrames] != gapBefore) AttributeDroppedReads(g, slots_[kGapFrames] - gapBefore);
     }
     FlushL2Writes();  // before the next receive: a frame waits for its round, never longer
+    AttributeDroppedReads(g, 0);
     if (slots_[kSendersSeen] != seenBefore || slots_[kSendersEvicted] != evictedBefore) RefreshSendersGauge(p);
     if (static_cast<size_t>(r) < kBatch) return;
   }

@@ -36,6 +36,7 @@ struct WanGroup {
   int recvFd = -1;
   std::atomic<uint64_t> datagrams{0};  // received on this group, whatever became of them
   uint32_t lastOverflow = 0;           // SO_RXQ_OVFL value last seen (receive thread)
+  uint32_t droppedReads = 0;           // reads the kernel dropped, datagrams not yet known (receive thread)
   // Engine-owned state that outlives socket sets (a reload continues the sequence and keeps
   // duplicate windows): set by the engine when it adopts the set.
   uint32_t* seq = nullptr;
