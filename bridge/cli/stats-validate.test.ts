@@ -64,18 +64,18 @@ describe('stats file validation (status, monitor)', () => {
 
     it('monitor shows the problem and keeps watching instead of crashing, without screen codes when piped', async () => {
       const child = spawn(process.execPath, [CLI, 'monitor', '--stats-file', file, '--interval', '0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '';
-      child.stderr.setEncoding('utf8');
+      let screen = '';
+      child.stdout.setEncoding('utf8');
       await new Promise<void>((resolve) =>
-        child.stderr.on('data', (d: string) => {
-          stderr += d;
-          if (stderr.split('no version field').length > 2) resolve(); // shown twice: still running
+        child.stdout.on('data', (d: string) => {
+          screen += d;
+          if (screen.split('no version field').length > 2) resolve(); // shown twice: still running
         }),
       );
       child.kill('SIGTERM');
       await new Promise((resolve) => child.on('close', resolve));
-      expect(stderr).not.to.include('TypeError');
-      expect(stderr).not.to.include('\x1b[');
+      expect(screen).not.to.include('TypeError');
+      expect(screen).not.to.include('\x1b[');
     });
   });
 });
