@@ -41,8 +41,7 @@ export function surveyBridges(dir = STATS_DIR): BridgeSurvey {
   try {
     names = readdirSync(dir, { withFileTypes: true })
       .filter((d) => d.isFile() && d.name.endsWith('.json'))
-      .map((d) => d.name)
-      .sort();
+      .map((d) => d.name);
   } catch {
     return survey; // no directory: no bridge has written there
   }
@@ -61,6 +60,9 @@ export function surveyBridges(dir = STATS_DIR): BridgeSurvey {
     else if (w === 'stopped') survey.stopped.push(found);
     else if (w === 'elsewhere') survey.elsewhere++;
   }
+  const byInterface = (x: FoundBridge, y: FoundBridge): number => x.snapshot.interface.localeCompare(y.snapshot.interface);
+  survey.here.sort(byInterface);
+  survey.stopped.sort(byInterface);
   return survey;
 }
 
