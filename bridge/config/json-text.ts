@@ -22,7 +22,7 @@ export function safeName(name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_-]{0,23}$/.test(name) ? `"${name}"` : `(a name of ${name.length} characters, not shown)`;
 }
 
-/** `text` with control characters written as \\uXXXX escapes, so echoing it cannot drive a terminal. */
+/** `text` with control characters written as \uXXXX escapes, so echoing it cannot drive a terminal. */
 export function escapeControl(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
