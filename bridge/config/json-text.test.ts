@@ -54,6 +54,7 @@ describe('strict JSON text', () => {
     expect(problem('{"active": 1, "keys": [{"id": 1, "key": "aa",\n "key": "bb"}]}').message).to.equal('line 2, column 2: property "key" of keys[0] is given twice');
     expect(problem('{"a": 1, "a": 2}').message).to.equal('line 1, column 10: property "a" is given twice');
     // A name that could be a secret is not shown.
+    expect(problem('{"abcdef012345": 1, "abcdef012345": 2}').message).to.include('property (a name of 12 characters, not shown)');
     const long = 'ab'.repeat(20);
     expect(problem(`{"${long}": 1, "${long}": 2}`).message).to.equal('line 1, column 49: property (a name of 40 characters, not shown) is given twice');
     // Equal after unescaping is equal.

@@ -17,9 +17,13 @@ export class JsonTextError extends Error {
   }
 }
 
-/** A property name as it may be shown: short identifier-like names only (a key could be a name). */
+/** A property name as it may be shown: short identifier-like names only, and no run of hex digits (a key could be a name). */
 export function safeName(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_-]{0,23}$/.test(name) ? `"${name}"` : `(a name of ${name.length} characters, not shown)`;
+  return showable(name) ? `"${name}"` : `(a name of ${name.length} characters, not shown)`;
+}
+
+function showable(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_-]{0,23}$/.test(name) && !/[0-9a-fA-F]{12}/.test(name);
 }
 
 /** `text` with control characters written as \uXXXX escapes, so echoing it cannot drive a terminal. */
@@ -181,7 +185,7 @@ class Scanner {
 }
 
 function pathOf(path: string): string {
-  return path.split(/(?=\[)|\./).every((p) => /^\[[0-9]+\]$/.test(p) || /^[A-Za-z_][A-Za-z0-9_-]{0,23}$/.test(p)) ? path : 'an object';
+  return path.split(/(?=\[)|\./).every((p) => /^\[[0-9]+\]$/.test(p) || showable(p)) ? path : 'an object';
 }
 
 /** Parses `text` as strict JSON with no repeated property; throws JsonTextError naming line, column and kind. */
