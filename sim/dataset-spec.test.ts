@@ -55,6 +55,7 @@ describe('parseDatasetJson', () => {
     expect(() => parseDatasetJson('["bool", {"type":"int8","value":300}]')).to.throw(DatasetSpecError, /entry 2 .*300.*-128 … 127/);
     expect(() => parseDatasetJson('[{"struct":[{"type":"bool","value":1}]}]')).to.throw(DatasetSpecError, /entry 1\.1/);
     expect(() => parseDatasetJson('{')).to.throw(DatasetSpecError, /not valid JSON/);
+    expect(() => parseDatasetJson('["int32",\n \u0007]')).to.throw(DatasetSpecError, /not valid JSON: line 2, column 2: unexpected control character U\+0007, expected a value$/);
   });
 });
 

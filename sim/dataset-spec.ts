@@ -2,6 +2,7 @@
 // or a JSON file becomes a tree of typed entries, from which the initial Data[] (the codec's
 // model) is built. Pure; errors name the offending entry by position and text.
 import type { Data, UtcTime } from '../bridge/codec/types.js';
+import { parseJsonText } from '../bridge/config/json-text.js';
 
 export type EntrySpec =
   | { kind: 'bool'; initial?: boolean }
@@ -186,11 +187,11 @@ function parseJsonEntry(raw: unknown, entry: string, depth: number): EntrySpec {
 export function parseDatasetJson(json: string): EntrySpec[] {
   let raw: unknown;
   try {
-    raw = JSON.parse(json);
+    raw = parseJsonText(json);
   } catch (err) {
-    throw new DatasetSpecError('-', json.slice(0, 40), `not valid JSON: ${(err as Error).message}`);
+    throw new DatasetSpecError('-', 'JSON file', `not valid JSON: ${(err as Error).message}`);
   }
-  if (!Array.isArray(raw) || raw.length === 0) throw new DatasetSpecError('-', json.slice(0, 40), 'the JSON dataset must be a non-empty array of entries');
+  if (!Array.isArray(raw) || raw.length === 0) throw new DatasetSpecError('-', 'JSON file', 'the JSON dataset must be a non-empty array of entries');
   return raw.map((r, i) => parseJsonEntry(r, String(i + 1), 0));
 }
 

@@ -1,6 +1,7 @@
 // When state changes happen: every MS (--event-interval), at Poisson arrivals (--events
 // poisson:RATE, RATE events per second per publisher), from a timeline file (--events FILE),
 // or never (heartbeat only). Pure parsing; reading the file is the CLI's job.
+import { parseJsonText } from '../bridge/config/json-text.js';
 
 export interface TimelineEvent {
   /** µs after the run's start. */
@@ -54,7 +55,7 @@ export function intervalPlan(ms: number): EventPlan {
 export function parseTimeline(json: string, publishers: number, file: string): EventPlan {
   let raw: unknown;
   try {
-    raw = JSON.parse(json);
+    raw = parseJsonText(json);
   } catch (err) {
     throw new EventPlanError('events', `events file ${file} is not valid JSON: ${(err as Error).message}`);
   }

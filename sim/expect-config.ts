@@ -5,6 +5,7 @@
 // (omitted keys take the publisher's defaults). `sim publisher --expect-out FILE` writes the
 // first form. Pure parsing.
 import { DEFAULT_IDENTITY, deriveIdentities, streamKeyOf } from './publisher-identities.js';
+import { parseJsonText } from '../bridge/config/json-text.js';
 import type { StreamKey } from './stream-tracker.js';
 
 export class ExpectConfigError extends Error {
@@ -33,7 +34,7 @@ function mac(v: unknown, where: string): string {
 export function parseExpectConfig(json: string, file: string): StreamKey[] {
   let raw: unknown;
   try {
-    raw = JSON.parse(json);
+    raw = parseJsonText(json);
   } catch (err) {
     throw new ExpectConfigError(`expect file ${file} is not valid JSON: ${(err as Error).message}`);
   }

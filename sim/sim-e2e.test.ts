@@ -51,7 +51,7 @@ describe('sim publisher → veth → sim subscriber (root, network namespace)', 
     expect(await sub.exited).to.equal(0);
     pub.child.kill('SIGTERM');
     expect(await pub.exited).to.equal(0);
-    expect(pub.stderr).to.match(/stopped early/);
+    expect(pub.stdout).to.match(/stopped early/);
 
     const report = JSON.parse(sub.stdout) as SubscriberReport;
     expect(sub.stderr.includes('anomalies: 0'), `subscriber said:\n${sub.stderr}`).to.equal(true);

@@ -40,6 +40,18 @@ describe('diagnose (doctor)', () => {
     expect(broken.detail).to.include('644');
   });
 
+  it('counts warnings beside problems: a [WARN] never reads as "0 problems" alone', () => {
+    expect(formatFindings(diagnose({ ...HEALTHY, encapsulation: 'gb1' })).trimEnd().split('\n').at(-1)).to.equal('0 problems, 1 warning');
+    expect(formatFindings(diagnose({ ...HEALTHY, encapsulation: 'gb1', hasCapNetRaw: false, hasCapNetAdmin: false })).trimEnd().split('\n').at(-1)).to.equal('1 problem, 2 warnings');
+  });
+
+  it('names the other bridges of the namespace when none runs on the interface checked', () => {
+    const d = diagnose({ ...HEALTHY, daemonRunning: false, statsFile: '/run/goose-bridge/net1-goose0.json', otherBridges: ['goose1 (pid 7, /run/goose-bridge/net1-goose1.json)'] }).find((x) => x.check === 'daemon')!;
+    expect(d.level).to.equal('warn');
+    expect(d.detail).to.include('no bridge on goose0').and.include('running in this network namespace: goose1 (pid 7');
+    expect(d.fix).to.include('--interface');
+  });
+
   it('passes a healthy host', () => {
     const findings = diagnose(HEALTHY);
     expect(findings.filter((f) => f.level !== 'ok')).to.deep.equal([]);

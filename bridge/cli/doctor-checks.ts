@@ -26,6 +26,8 @@ export interface DoctorFacts {
   /** Is a daemon running (stats file fresh and pid alive)? null: unknown. */
   daemonRunning: boolean | null;
   statsFile: string;
+  /** Other bridges running in this network namespace (interface, pid, file), to name when ours is not found. */
+  otherBridges?: string[];
   littleEndian: boolean;
   encapsulation: 'gb1' | 'rgoose';
   /** The key file: '' none, else its path and whether it loads (error text when it does not). */
@@ -130,7 +132,12 @@ export function diagnose(f: DoctorFacts): Finding[] {
   out.push(
     f.daemonRunning === true
       ? { level: 'ok', check: 'daemon', detail: `stats file ${f.statsFile} is fresh` }
-      : { level: 'warn', check: 'daemon', detail: `no fresh stats at ${f.statsFile}: daemon not running (or writing elsewhere)`, fix: 'goose-bridge run … --stats-file ' + f.statsFile },
+      : {
+          level: 'warn',
+          check: 'daemon',
+          detail: `no fresh stats ${f.statsFile === '' ? '(stats_file = none)' : `at ${f.statsFile}`}: no bridge on ${f.tapName} is running here (or it writes elsewhere)${f.otherBridges?.length ? `; running in this network namespace: ${f.otherBridges.join(', ')}` : ''}`,
+          fix: f.otherBridges?.length ? 'goose-bridge doctor --interface NAME for one of those' : `goose-bridge run --interface ${f.tapName}`,
+        },
   );
   return out;
 }
@@ -143,11 +150,18 @@ function wanAuthentication(f: DoctorFacts): Finding {
   return { level: 'ok', check: 'WAN authentication', detail: `R-GOOSE signed with the keys in ${f.rgooseKeys}` };
 }
 
+/** The count line: problems (fail: exit 1) and warnings (exit 0) each counted, so a warning never reads as "all passed". */
+export function summarize(findings: Finding[]): { problems: number; warnings: number; text: string } {
+  const problems = findings.filter((x) => x.level === 'fail').length;
+  const warnings = findings.filter((x) => x.level === 'warn').length;
+  const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const text = problems + warnings === 0 ? 'all checks passed' : `${count(problems, 'problem')}, ${count(warnings, 'warning')}`;
+  return { problems, warnings, text };
+}
+
 export function formatFindings(findings: Finding[]): string {
   const tag: Record<Level, string> = { ok: ' ok ', warn: 'WARN', fail: 'FAIL' };
   const lines = findings.map((x) => `[${tag[x.level]}] ${x.check}: ${x.detail}${x.fix && x.level !== 'ok' ? `\n       fix: ${x.fix}` : ''}`);
-  const fails = findings.filter((x) => x.level === 'fail').length;
-  const warns = findings.filter((x) => x.level === 'warn').length;
-  lines.push('', fails + warns === 0 ? 'all checks passed' : `${fails} problem(s), ${warns} warning(s)`);
+  lines.push('', summarize(findings).text);
   return `${lines.join('\n')}\n`;
 }

@@ -5,12 +5,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { endianness, networkInterfaces } from 'node:os';
 import type { Command } from 'commander';
 import { hasCapNetAdmin, hasCapNetRaw } from '../../native/index.js';
-import { isPidAlive, readStatsFile } from '../daemon/stats-file.js';
+import { AUTO_STATS_FILE, isPidAlive, readStatsFile, statsPathFor } from '../daemon/stats-file.js';
+import type { StatsSnapshot } from '../daemon/bridge-counters.js';
+import { tableStream } from './answer-stream.js';
+import { describeBridge, surveyBridges } from './find-bridges.js';
 import { GbError } from '../../native/errors.js';
 import { defaultRouteInterface } from '../igmp/proc-net-igmp.js';
 import { buildGroupMap, groupsToJoin, parseGroupRules } from '../wan/group-map.js';
 import { readRgooseKeys } from '../config/rgoose-keys.js';
-import { diagnose, formatFindings, type DoctorFacts } from './doctor-checks.js';
+import { diagnose, formatFindings, summarize, type DoctorFacts } from './doctor-checks.js';
 import { addConfigOptions, loadConfig } from './run-command.js';
 
 function readText(path: string): string | null {
@@ -33,7 +36,7 @@ const DOCTOR_KEYS = ['interface', 'multicast_ip', 'mcast_if', 'group_map', 'join
 
 export function registerDoctorCommand(program: Command): void {
   const cmd = program.command('doctor').description('check local preconditions (IGMP version, rp_filter, uplink, membership, TAP) and say how to fix them');
-  cmd.option('--json', 'print the findings as one JSON object on stdout (the table stays on stderr)', false);
+  cmd.option('--json', 'print the findings as one JSON object on stdout (the table then goes to stderr)', false);
   addConfigOptions(cmd, DOCTOR_KEYS).action(async (opts: Record<string, unknown>) => {
     let cfg;
     try {
@@ -49,15 +52,27 @@ export function registerDoctorCommand(program: Command): void {
     let uplink: string | null = cfg.mcastIf === '' ? defaultRouteInterface(readText('/proc/net/route') ?? '') : cfg.mcastIf;
     const rules = parseGroupRules(cfg.groupMap);
     const groups = rules.ok ? groupsToJoin(buildGroupMap(cfg.multicastIp, rules.value), cfg.joinGroups) : [cfg.multicastIp];
+    // The daemon checked is the one on --interface: by default found among the bridges of this
+    // network namespace (never another namespace's, whose uplink does not exist here).
     let daemonRunning: boolean | null = false;
-    if (cfg.statsFile !== '' && existsSync(cfg.statsFile)) {
+    let statsFile = cfg.statsFile === '' ? '' : statsPathFor(cfg.statsFile, cfg.interface);
+    let otherBridges: string[] = [];
+    let s: StatsSnapshot | null = null;
+    if (cfg.statsFile === AUTO_STATS_FILE) {
+      const survey = surveyBridges();
+      const mine = survey.here.find((b) => b.snapshot.interface === cfg.interface);
+      otherBridges = survey.here.filter((b) => b !== mine).map(describeBridge);
+      if (mine !== undefined) ({ path: statsFile, snapshot: s } = mine);
+    } else if (statsFile !== '' && existsSync(statsFile)) {
       try {
-        const s = readStatsFile(cfg.statsFile);
-        daemonRunning = isPidAlive(s.pid) && Date.now() - Date.parse(s.time) < Math.max(15_000, cfg.statsIntervalS * 3000);
-        if (cfg.mcastIf === '' && s.uplink) uplink = s.uplink;
+        s = readStatsFile(statsFile);
       } catch {
         daemonRunning = null;
       }
+    }
+    if (s !== null) {
+      daemonRunning = isPidAlive(s.pid) && Date.now() - Date.parse(s.time) < Math.max(15_000, cfg.statsIntervalS * 3000);
+      if (cfg.mcastIf === '' && s.uplink) uplink = s.uplink;
     }
     const facts: DoctorFacts = {
       uplink,
@@ -78,15 +93,18 @@ export function registerDoctorCommand(program: Command): void {
       hasCapNetRaw: hasCapNetRaw(),
       hasCapNetAdmin: hasCapNetAdmin(),
       daemonRunning,
-      statsFile: cfg.statsFile,
+      statsFile,
+      otherBridges,
       littleEndian: endianness() === 'LE',
       encapsulation: cfg.encapsulation,
       rgooseKeys: cfg.rgooseKeys,
       rgooseKeysError: cfg.rgooseKeys === '' ? null : await readRgooseKeys(cfg.rgooseKeys).then(() => null, (err: Error) => err.message),
     };
     const findings = diagnose(facts);
-    process.stderr.write(formatFindings(findings));
-    if (opts.json === true) process.stdout.write(`${JSON.stringify({ ok: !findings.some((f) => f.level === 'fail'), findings })}\n`);
+    const { problems, warnings } = summarize(findings);
+    // The answer on stdout: the table, or with --json the object (the table then on stderr, for a terminal).
+    tableStream(opts.json === true).write(formatFindings(findings));
+    if (opts.json === true) process.stdout.write(`${JSON.stringify({ ok: problems === 0, problems, warnings, findings })}\n`);
     if (findings.some((f) => f.level === 'fail')) process.exitCode = 1;
   });
 }

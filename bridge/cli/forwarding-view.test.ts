@@ -64,9 +64,9 @@ describe('monitor: what the daemon forwards, per APPID and drops over time', () 
     try {
       const file = join(dir, 'stats.json');
       writeFileSync(file, JSON.stringify(snap(Date.now(), 4, { '0x1000': app(500, 20) })));
-      const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'bin', 'cli.ts'), 'monitor', '--stats-file', file, '--interval', '0.2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'bin', 'cli.ts'), 'monitor', '--stats-file', file, '--interval', '0.2'], { stdio: ['ignore', 'pipe', 'ignore'] });
       let err = '';
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.stdout.on('data', (d: Buffer) => (err += d.toString()));
       const until = Date.now() + 45_000;
       while (!err.includes('Drops') && Date.now() < until && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
       child.kill('SIGTERM');

@@ -131,18 +131,17 @@ async function runDaemon(resolved: ResolvedConfig, opts: Record<string, unknown>
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+    // A rejected reload, whether the file does not load or the daemon cannot apply it, is one
+    // reload-rejected line and one errors.reload; the daemon keeps what it runs.
     process.on('SIGHUP', () => {
       let next: ResolvedConfig;
       try {
         next = loadConfig(opts);
       } catch (err) {
-        log.error({ event: 'reload-rejected', err: (err as Error).message }, 'SIGHUP: new configuration rejected; keeping the running one');
+        daemon.reloadRejected(err);
         return;
       }
-      daemon.reload(next.config).catch((err: Error) => {
-        daemon.counters.countError('reload');
-        log.error({ event: 'reload-failed', err }, 'SIGHUP: reload failed');
-      });
+      void daemon.reload(next.config);
     });
   });
   // A long-running command may end the process after a clean shutdown (project convention):

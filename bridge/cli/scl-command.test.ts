@@ -25,9 +25,10 @@ describe('goose-bridge scl (the real CLI)', function () {
   });
 
   for (const f of ['prot1-2007b.cid', 'prot3-2003.cid', 'station.scd']) {
-    it(`${f}: exit 0, "no inconsistencies", the config fragment on stdout`, () => {
+    it(`${f}: exit 0, "no inconsistencies", the listing (INI comments) and the config fragment on stdout`, () => {
       const r = scl(`${DIR}${f}`);
-      expect(r.stderr).to.contain('no inconsistencies');
+      expect(r.stdout).to.match(/^; no inconsistencies$/m);
+      expect(r.stderr).to.equal('');
       expect(r.stdout).to.match(/^appid_allow = 0x/m).and.match(/^group_map = appid:/m);
       expect(r.status).to.equal(0);
     });
@@ -37,7 +38,7 @@ describe('goose-bridge scl (the real CLI)', function () {
     it(`broken/${f}: exit 1, names the inconsistency and its SCL path`, () => {
       const code = Object.keys(ISSUE_CODES).find((c) => f.startsWith(`${c}.`) || f.startsWith(`${c}-`))!;
       const r = scl(`${DIR}broken/${f}`);
-      expect(r.stderr).to.match(new RegExp(`^  ${code}  SCL/\\S+$`, 'm'));
+      expect(r.stdout).to.match(new RegExp(`^;   ${code}  SCL/\\S+$`, 'm'));
       expect(r.status).to.equal(1);
     });
   }
@@ -54,7 +55,7 @@ describe('goose-bridge scl (the real CLI)', function () {
   it('a duplicate APPID is reported for either IED chosen alone (it involves both)', () => {
     for (const ied of ['PROT1', 'PROT2']) {
       const r = scl(`${DIR}broken/duplicate-appid.scd`, '--ied', ied);
-      expect(r.stderr, ied).to.contain('duplicate-appid');
+      expect(r.stdout, ied).to.contain('duplicate-appid');
       expect(r.status).to.equal(1);
     }
   });

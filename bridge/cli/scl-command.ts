@@ -1,7 +1,8 @@
 // `goose-bridge scl FILE [--ied NAME…] [--json] [--group-base IP]`: lists an SCL file's GOOSE
 // and SV control blocks, reports its inconsistencies with their SCL paths and prints the bridge
-// configuration (appid_allow, group_map) for the chosen IEDs. Listing and report on stderr, the
-// config fragment (or --json) on stdout. Exit 0: consistent; 1: inconsistencies; 2: the file
+// configuration (appid_allow, group_map) for the chosen IEDs. The answer goes to stdout: the
+// listing and report as INI comments, then the config fragment, so the output can be both read
+// and saved as a config file (or --json). Exit 0: consistent; 1: inconsistencies; 2: the file
 // cannot be read or is not SCL, or a bad option. The reader is loaded only when the command
 // runs: this module is registered beside `run`, whose resident process must not carry it.
 import { Command, InvalidArgumentError } from 'commander';
@@ -40,8 +41,8 @@ export function registerSclCommand(program: Command): void {
           const { groups, ...config } = fragment;
           process.stdout.write(`${JSON.stringify({ file, ...scl, config, groups }, null, 2)}\n`);
         } else {
-          process.stderr.write(formatListing(scl, file) + formatIssues(scl.issues));
-          process.stdout.write(formatConfigFragment(fragment, file));
+          const report = (formatListing(scl, file) + formatIssues(scl.issues)).replace(/^(?=.)/gm, '; ');
+          process.stdout.write(`${report}\n${formatConfigFragment(fragment, file)}`);
         }
         process.exitCode = scl.issues.length > 0 ? 1 : 0;
       } catch (err) {

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +46,7 @@ describe('stats file validation (status, monitor)', () => {
     expect(problem({ version: 1 })).to.match(/^time is missing; pid is missing; uptime_s is missing and \d+ more$/);
   });
 
-  describe('the real CLI on a stats file holding {}', () => {
+  describe('the real CLI on bad stats files', () => {
     let dir: string;
     let file: string;
     before(() => {
@@ -62,20 +62,38 @@ describe('stats file validation (status, monitor)', () => {
       expect(r.stderr.trim()).to.equal(`goose-bridge status: ${file} is not a stats file this command can read: it has no version field; this goose-bridge reads version 1 (is it a goose-bridge stats file, from the same release?)`);
     });
 
+    it('status refuses a FIFO at once (it would block a reader forever), naming what it is', () => {
+      const fifo = join(dir, 'fifo.json');
+      execFileSync('mkfifo', [fifo]);
+      const r = spawnSync(process.execPath, [CLI, 'status', '--stats-file', fifo], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.signal, 'status blocked on the FIFO').to.equal(null);
+      expect(r.status).to.equal(1);
+      expect(r.stderr.trim()).to.equal(`goose-bridge status: cannot read ${fifo}: a FIFO, not a regular file`);
+    });
+
+    it('status on a file that is not JSON names line, column and kind, and echoes none of its bytes', () => {
+      const junk = join(dir, 'junk.json');
+      writeFileSync(junk, '{"time": 1,\n \u0007\u001b[2Jsecret}');
+      const r = spawnSync(process.execPath, [CLI, 'status', '--stats-file', junk], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.status).to.equal(1);
+      expect(r.stderr.trim()).to.equal(`goose-bridge status: cannot read ${junk}: not JSON: line 2, column 2: unexpected control character U+0007, expected a property name in double quotes`);
+      expect(r.stderr).to.not.match(/[\u0000-\u0008\u000b-\u001f]/).and.not.include('secret');
+    });
+
     it('monitor shows the problem and keeps watching instead of crashing, without screen codes when piped', async () => {
       const child = spawn(process.execPath, [CLI, 'monitor', '--stats-file', file, '--interval', '0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '';
-      child.stderr.setEncoding('utf8');
+      let screen = '';
+      child.stdout.setEncoding('utf8');
       await new Promise<void>((resolve) =>
-        child.stderr.on('data', (d: string) => {
-          stderr += d;
-          if (stderr.split('no version field').length > 2) resolve(); // shown twice: still running
+        child.stdout.on('data', (d: string) => {
+          screen += d;
+          if (screen.split('no version field').length > 2) resolve(); // shown twice: still running
         }),
       );
       child.kill('SIGTERM');
       await new Promise((resolve) => child.on('close', resolve));
-      expect(stderr).not.to.include('TypeError');
-      expect(stderr).not.to.include('\x1b[');
+      expect(screen).not.to.include('TypeError');
+      expect(screen).not.to.include('\x1b[');
     });
   });
 });

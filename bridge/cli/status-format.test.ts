@@ -25,6 +25,14 @@ describe('formatStatus', () => {
     expect(text).to.include('224.0.1.100 member');
   });
 
+  it('says whether the WAN is authenticated (absent in an older daemon\'s file: no line)', () => {
+    const gb1 = snap(1_000_000, 1);
+    expect(formatStatus(gb1, { nowMs: 1_000_000, running: true, staleAfterMs: 15_000 })).to.include('WAN GB1, NOT AUTHENTICATED: any host that reaches the group can write into goose0');
+    expect(formatStatus({ ...gb1, encapsulation: 'rgoose', wan_authenticated: true }, { nowMs: 1_000_000, running: true, staleAfterMs: 15_000 })).to.include('WAN R-GOOSE, authenticated');
+    const { wan_authenticated: _, ...older } = gb1;
+    expect(formatStatus(older as typeof gb1, { nowMs: 1_000_000, running: true, staleAfterMs: 15_000 })).to.not.match(/^  WAN /m);
+  });
+
   it('shows rates against the previous snapshot and says when the daemon is gone or stale', () => {
     const prev = snap(1_000_000, 100);
     const cur = snap(1_002_000, 300);

@@ -24,6 +24,17 @@ function nonZero(drops: Record<string, number>): string {
   return parts.length === 0 ? 'none' : parts.join(', ');
 }
 
+/** Whether what the WAN delivers is authenticated; absent in files of older daemons. */
+function wanLine(s: StatsSnapshot): string[] {
+  if (s.wan_authenticated === undefined) return [];
+  const encapsulation = s.encapsulation === 'rgoose' ? 'R-GOOSE' : 'GB1';
+  return [
+    s.wan_authenticated
+      ? `  WAN ${encapsulation}, authenticated (signed with the key file's keys)`
+      : `  WAN ${encapsulation}, NOT AUTHENTICATED: any host that reaches the group can write into ${s.interface} (docs/rgoose.md)`,
+  ];
+}
+
 export interface StatusContext {
   nowMs: number;
   /** Whether the pid in the snapshot is alive (null: unknown). */
@@ -54,6 +65,7 @@ export function formatStatus(s: StatsSnapshot, ctx: StatusContext): string {
   const lines = [
     `goose-bridge ${state}`,
     `  ${s.interface} ⇄ ${s.groups.join(', ')} port ${s.port} via ${s.uplink}   sender ${s.sender_id}`,
+    ...wanLine(s),
     '',
     `TAP → WAN  read ${n(s.to_wan.frames_read)} frames (${bytes(s.to_wan.bytes_read)})${rate(s.to_wan.frames_read, p?.to_wan.frames_read)} in ${n(s.to_wan.read_calls ?? 0)} calls`,
     `           sent ${n(s.to_wan.datagrams_sent)} datagrams (${bytes(s.to_wan.bytes_sent)})${rate(s.to_wan.datagrams_sent, p?.to_wan.datagrams_sent)} in ${n(s.to_wan.send_calls ?? 0)} calls, ${n(s.to_wan.segmented_datagrams ?? 0)} in GSO runs`,

@@ -47,7 +47,7 @@ export interface BridgeConfig {
   keepaliveStrategy: KeepaliveStrategyName;
   bufferSize: number;
   socketBufferSize: number;
-  /** '' = no stats file. */
+  /** '' = no stats file; 'auto' = the per-instance default, /run/goose-bridge/net<netns inode>-<interface>.json. */
   statsFile: string;
   statsIntervalS: number;
   /** 0 = no metrics endpoint. */
@@ -182,6 +182,10 @@ function path(t: string): Parsed {
   return s.includes('\0') ? bad('a file path, or none') : ok(s);
 }
 
+function statsPath(t: string): Parsed {
+  return t.trim().toLowerCase() === 'auto' ? ok('auto') : path(t);
+}
+
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 export const CONFIG_KEYS: readonly KeyDef[] = [
@@ -210,7 +214,7 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
   { key: 'keepalive_strategy', field: 'keepaliveStrategy', flag: 'keepalive-strategy', value: 'name', default: 'auto', description: 'report: IGMPv2 report on a raw socket, no Leave (needs CAP_NET_RAW); rejoin: drop + add membership (sends a Leave); auto: report when CAP_NET_RAW, else rejoin', parse: oneOf(['auto', 'report', 'rejoin'] as const) },
   { key: 'buffer_size', field: 'bufferSize', flag: 'buffer-size', value: 'bytes', default: '2048', description: 'largest frame/datagram handled, bytes (longer datagrams are dropped as bad-length)', parse: number(64, 65535, true) },
   { key: 'socket_buffer_size', field: 'socketBufferSize', flag: 'socket-buffer-size', value: 'bytes', default: '4194304', description: 'UDP socket send/receive buffer, bytes (absorbs bursts)', parse: number(65536, 268435456, true) },
-  { key: 'stats_file', field: 'statsFile', flag: 'stats-file', value: 'path', default: '/run/goose-bridge/stats.json', description: 'stats JSON written atomically every stats_interval (none: off)', parse: path },
+  { key: 'stats_file', field: 'statsFile', flag: 'stats-file', value: 'path', default: 'auto', description: 'stats JSON written atomically every stats_interval (auto: /run/goose-bridge/net<network-namespace inode>-<interface>.json, one file per bridge, which `status` and `doctor` find; none: off)', parse: statsPath },
   { key: 'stats_interval', field: 'statsIntervalS', flag: 'stats-interval', value: 'seconds', default: '2', description: 'seconds between stats file writes', parse: number(0.1, 3600, false) },
   { key: 'metrics_port', field: 'metricsPort', flag: 'metrics-port', value: 'port', default: '0', description: 'Prometheus metrics on 127.0.0.1:PORT/metrics (0: off)', parse: number(0, 65535, true) },
   { key: 'log_level', field: 'logLevel', flag: 'log-level', value: 'level', default: 'info', description: `log level: ${LOG_LEVELS.join(', ')} (WARNING/CRITICAL accepted)`, parse: oneOf(LOG_LEVELS, { warning: 'warn', critical: 'fatal' }) },

@@ -111,6 +111,12 @@ describe('resolveConfig', () => {
     for (const d of CONFIG_KEYS) expect(d.parse(d.default).ok, d.key).to.equal(true);
   });
 
+  it('echoes a refused value with its control characters escaped (a terminal never receives them raw)', () => {
+    const msg = configError(() => resolveConfig({ file: { path: 'f.ini', text: 'ttl = 3\u001b[2J\n' } })).message;
+    expect(msg).to.include('f.ini:1: ttl = "3\\u001b[2J" is not allowed').and.not.include('\u001b');
+    expect(configError(() => resolveConfig({ file: { path: 'f.ini', text: 'tt\u0007l = 3\n' } })).message).to.include('unknown key "tt\\u0007l"');
+  });
+
   it('parses APPID allow-lists', () => {
     expect(resolveConfig({ cli: { appid_allow: '0x0001-0x00ff, 0x3000' } }).config.appIdAllow).to.deep.equal([
       { lo: 1, hi: 255 },

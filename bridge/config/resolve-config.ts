@@ -5,6 +5,7 @@ import { GbError } from '../../native/errors.js';
 import { buildGroupMap, parseGroupRules, type GroupRule } from '../wan/group-map.js';
 import { CONFIG_KEYS, DEFAULT_PORT, ENV_CONFIG_FILE, ENV_PREFIX, LEGACY_IGNORED_KEYS, PORT_BY_ENCAPSULATION, envName, type BridgeConfig, type KeyDef } from './config-keys.js';
 import { findRepeatedKey, scanIniKeys } from './ini-lines.js';
+import { escapeControl } from './json-text.js';
 
 export interface ConfigSources {
   /** Values given on the command line, by INI key (only those the user gave). */
@@ -29,7 +30,8 @@ const BY_KEY = new Map<string, KeyDef>(CONFIG_KEYS.map((d) => [d.key, d]));
  * How the user wrote a value, so an error points at what they typed: the flag (`--buffer-size 100`),
  * the environment variable (`GOOSE_BRIDGE_BUFFER_SIZE=100`) or the file line (`f.ini:3: buffer_size = 100`).
  */
-function spelledAs(def: KeyDef, value: string, origin: Origin, fileLine: string | undefined): string {
+function spelledAs(def: KeyDef, raw: string, origin: Origin, fileLine: string | undefined): string {
+  const value = escapeControl(raw);
   switch (origin) {
     case 'cli':
       return `--${def.flag} "${value}"`;
@@ -75,7 +77,7 @@ export function parseConfigFile(path: string, text: string): { values: Record<st
     }
     if (!BY_KEY.has(k)) {
       const at = keyLines.find((l) => l.key.toLowerCase() === k);
-      throw new GbError('GB_ERR_CONFIG', `${path}${at === undefined ? '' : `:${at.line}`}: unknown key "${key}"${section === '' ? '' : ` in [${section}]`}; allowed keys: ${CONFIG_KEYS.map((d) => d.key).join(', ')}`);
+      throw new GbError('GB_ERR_CONFIG', `${path}${at === undefined ? '' : `:${at.line}`}: unknown key "${escapeControl(key)}"${section === '' ? '' : ` in [${section}]`}; allowed keys: ${CONFIG_KEYS.map((d) => d.key).join(', ')}`);
     }
     values[k] = String(value);
   };

@@ -5,6 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { inspect } from 'node:util';
 import { GbError } from '../../native/errors.js';
+import { JsonTextError, parseJsonText, safeName } from './json-text.js';
 
 import { ENCRYPTION_ALGORITHMS, SIGNATURE_ALGORITHMS, type EncryptionAlgorithm, type SignatureAlgorithm } from '../../native/rgoose.js';
 
@@ -97,14 +98,26 @@ function configError(source: string, field: string, message: string): GbError {
   return new GbError('GB_ERR_CONFIG', `${source}: ${field}: ${message}`);
 }
 
+/**
+ * A refused value as an error may show it. Any field may hold a key pasted in the wrong place, so
+ * strings and long numbers are described by their kind and length, never shown.
+ */
+function describeValue(value: unknown): string {
+  if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 1e10 ? String(value) : 'a number (not shown)';
+  if (typeof value === 'string') return `a string of ${value.length} character${value.length === 1 ? '' : 's'} (not shown)`;
+  if (Array.isArray(value)) return 'an array';
+  if (value === undefined) return 'missing';
+  return value === null ? 'null' : typeof value === 'object' ? 'an object' : String(value);
+}
+
 function oneOf<T extends string>(source: string, field: string, value: unknown, allowed: Record<T, number>): T {
   if (typeof value === 'string' && Object.hasOwn(allowed, value)) return value as T;
-  throw configError(source, field, `${JSON.stringify(value)} is not one of ${Object.keys(allowed).join(', ')}`);
+  throw configError(source, field, `${describeValue(value)} is not one of ${Object.keys(allowed).join(', ')}`);
 }
 
 function keyId(source: string, field: string, value: unknown): number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 0xffffffff) return value;
-  throw configError(source, field, `${JSON.stringify(value)} is not an integer 1..4294967295 (0 marks unsigned SPDUs)`);
+  throw configError(source, field, `${describeValue(value)} is not an integer 1..4294967295 (0 marks unsigned SPDUs)`);
 }
 
 function keyBytes(source: string, field: string, value: unknown, signature: SignatureAlgorithm, encryption: EncryptionAlgorithm): KeyMaterial {
@@ -133,7 +146,7 @@ function parseKey(source: string, i: number, raw: unknown, seen: Set<number>): R
   const at = `keys[${i}]`;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw configError(source, at, 'must be an object');
   const o = raw as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!KEY_FIELDS.has(k)) throw configError(source, `${at}.${k}`, 'unknown field (allowed: id, signature, encryption, key)');
+  for (const k of Object.keys(o)) if (!KEY_FIELDS.has(k)) throw configError(source, at, `unknown field ${safeName(k)} (allowed: id, signature, encryption, key)`);
   const id = keyId(source, `${at}.id`, o.id);
   if (seen.has(id)) throw configError(source, `${at}.id`, `${id} is listed twice`);
   seen.add(id);
@@ -149,7 +162,7 @@ function parseKey(source: string, i: number, raw: unknown, seen: Set<number>): R
 export function parseRgooseKeys(json: unknown, source: string): RgooseKeys {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw configError(source, '(top level)', 'must be a JSON object');
   const o = json as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (k !== 'active' && k !== 'keys') throw configError(source, k, 'unknown field (allowed: active, keys)');
+  for (const k of Object.keys(o)) if (k !== 'active' && k !== 'keys') throw configError(source, '(top level)', `unknown field ${safeName(k)} (allowed: active, keys)`);
   if (!Array.isArray(o.keys) || o.keys.length === 0) throw configError(source, 'keys', 'must be a non-empty array');
   const seen = new Set<number>();
   const entries = o.keys.map((k, i) => parseKey(source, i, k, seen));
@@ -183,10 +196,11 @@ export async function readRgooseKeys(path: string): Promise<RgooseKeys> {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Strict: a repeated property ("key" twice) is refused, and the error says where, never what.
+    json = parseJsonText(text);
   } catch (err) {
-    // JSON.parse's message can quote the text around the error: a key. Say where, not what.
-    throw new GbError('GB_ERR_CONFIG', `--rgoose-keys ${path}: not valid JSON (${(err as Error).name})`);
+    if (!(err instanceof JsonTextError)) throw err;
+    throw new GbError('GB_ERR_CONFIG', `--rgoose-keys ${path}: not valid JSON: ${err.message}`);
   }
   return parseRgooseKeys(json, `--rgoose-keys ${path}`);
 }

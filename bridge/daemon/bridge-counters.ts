@@ -115,6 +115,9 @@ export interface StatsSnapshot {
   groups: string[];
   port: number;
   keepalive_strategy: string;
+  /** WAN encapsulation, and whether what arrives is authenticated (R-GOOSE with keys); GB1 never is. */
+  encapsulation: 'gb1' | 'rgoose';
+  wan_authenticated: boolean;
   to_wan: {
     frames_read: number;
     bytes_read: number;
@@ -217,6 +220,9 @@ export interface SnapshotContext {
   groups: string[];
   port: number;
   keepaliveStrategy: string;
+  /** Absent: GB1, unauthenticated (the safe assumption). */
+  encapsulation?: 'gb1' | 'rgoose';
+  wanAuthenticated?: boolean;
   membership: Record<string, boolean | null>;
   lastKeepaliveMs: number | null;
   lastCheckMs: number | null;
@@ -247,6 +253,8 @@ export function snapshotCounters(c: BridgeCounters, t: TrackerTotals, ctx: Snaps
     groups: ctx.groups,
     port: ctx.port,
     keepalive_strategy: ctx.keepaliveStrategy,
+    encapsulation: ctx.encapsulation ?? 'gb1',
+    wan_authenticated: ctx.wanAuthenticated ?? false,
     to_wan: {
       frames_read: c.tapFramesRead,
       bytes_read: c.tapBytesRead,

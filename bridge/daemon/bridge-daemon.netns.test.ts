@@ -204,11 +204,20 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
     expect(captureB.fresh().map((f) => f.toString('hex'))).to.deep.equal([two.toString('hex')]);
     const after = await daemonA.statsWhen('not-allowed counted', (s) => s.to_wan.drops['appid-not-allowed']! > before.to_wan.drops['appid-not-allowed']!);
     expect(after.to_wan.drops['appid-not-allowed']! - before.to_wan.drops['appid-not-allowed']!).to.equal(1);
-    // A bad file on reload is rejected and the running configuration stays.
+    // A bad file on reload is rejected and the running configuration stays: one error counted,
+    // one log line with the code and the key, no stack.
+    const reloadErrors = (await daemonA.statsWhen('stats A', () => true)).errors.reload ?? 0;
     writeFileSync(configA, '[DEFAULT]\nappid_allow = banana\n');
     daemonA.proc.child.kill('SIGHUP');
     await waitUntil('rejection logged', () => daemonA.proc.stderr.includes('"event":"reload-rejected"'));
     expect(daemonA.proc.running).to.equal(true);
+    const rejection = daemonA.proc.stderr.split('\n').filter((l) => l.includes('"event":"reload-rejected"'));
+    expect(rejection).to.have.length(1);
+    expect(JSON.parse(rejection[0]!)).to.include({ code: 'GB_ERR_CONFIG' }).and.not.have.property('err');
+    expect(rejection[0]).to.include('appid_allow = \\"banana\\"').and.not.include('    at ');
+    await daemonA.statsWhen('one reload error counted', (s) => (s.errors.reload ?? 0) > reloadErrors);
+    await sleep(500); // a second count would show in the next stats writes
+    expect(daemonA.stats().errors.reload! - reloadErrors).to.equal(1);
     writeFileSync(configA, '[DEFAULT]\nappid_allow = all\n');
     daemonA.proc.child.kill('SIGHUP');
     await waitUntil('second reload', () => daemonA.proc.stderr.split('"event":"reloaded"').length === 3);
@@ -216,15 +225,18 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
 
   it('reports through status, doctor and Prometheus metrics', async () => {
     const status = await topo.exec(b.ns, [process.execPath, CLI, 'status', '--stats-file', daemonB.statsFile, '--json']);
-    const s = JSON.parse(status) as { running: boolean; from_wan: { frames_written: number } };
+    const s = JSON.parse(status) as { running: boolean; from_wan: { frames_written: number }; encapsulation: string; wan_authenticated: boolean };
     expect(s.running).to.equal(true);
+    expect(s).to.include({ encapsulation: 'gb1', wan_authenticated: false });
     expect(s.from_wan.frames_written).to.be.greaterThan(0);
     const doctor = execInNamespace(b.ns, [process.execPath, CLI, 'doctor', '--mcast-if', b.uplink, '--stats-file', daemonB.statsFile, '--json']);
     expect(doctor.stderr).to.include(`${b.uplink} is a member of ${GROUP}`).and.include('goose0 is a TAP and up');
+    expect(doctor.stderr).to.match(/^\[WARN\] WAN authentication: the WAN is unauthenticated \(GB1\)/m).and.match(/^\d+ problems?, [1-9]\d* warnings?$/m);
     const findings = (JSON.parse(doctor.stdout) as { findings: Array<{ level: string; detail: string }> }).findings;
     expect(findings.find((f) => f.detail.includes(`${b.uplink} is a member of ${GROUP}`))?.level).to.equal('ok');
     const metrics = await topo.exec(b.ns, ['curl', '-sS', 'http://127.0.0.1:9464/metrics']);
     expect(metrics).to.match(/^goose_bridge_tap_frames_written_total \d+/m);
+    expect(metrics).to.match(/^goose_bridge_wan_authenticated\{encapsulation="gb1"\} 0$/m);
     expect(metrics).to.match(/^goose_bridge_from_wan_dropped_datagrams_total\{reason="duplicate"\} \d+/m);
     expect(metrics).to.match(/^goose_bridge_igmp_keepalives_total\{strategy="report"\} [1-9]/m);
   });

@@ -5,7 +5,7 @@
 // Start and reload share one path: open what the new configuration needs (nothing running is
 // touched if that fails), switch the engine to it in one step, then restart the control timers.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Server } from 'node:http';
@@ -26,7 +26,7 @@ import { engineConfigFor, groupMapFor, joinFlags } from './engine-config.js';
 import { interfaceIndex, interfaceUp, l2Name, openL2Side, tapKernelDrops, type L2Side } from './l2-side.js';
 import { OutageWatch } from './outage-watch.js';
 import { RetryScope } from './retry-scope.js';
-import { writeStatsFileAtomic } from './stats-file.js';
+import { statsPathFor, writeStatsFileAtomic } from './stats-file.js';
 
 /** Sampling period of the event-loop delay histogram. Each sample wakes the process, and on a VM a
  * wake-up costs tens of µs: at 10 ms the sampling alone took 0.6 % of a core. The control plane's
@@ -53,6 +53,8 @@ export class BridgeDaemon {
 
   private readonly engine: ForwardingEngine;
   private cfg!: BridgeConfig;
+  /** The stats file written ('' none): stats_file, or the per-instance default for 'auto'. */
+  private statsPath = '';
   private map!: GroupMap;
   private uplink!: Uplink;
   private l2: L2Side | null = null;
@@ -99,7 +101,7 @@ export class BridgeDaemon {
         port: cfg.multicastPort,
         senderId: senderIdToHex(d.senderId),
         keepalive: d.refresher.strategy,
-        statsFile: cfg.statsFile || null,
+        statsFile: d.statsPath || null,
       },
       'goose-bridge running',
     );
@@ -121,13 +123,26 @@ export class BridgeDaemon {
         await this.configure(next, this.cfg);
         this.log.info({ event: 'reloaded' }, 'configuration reloaded');
       } catch (err) {
-        this.counters.countError('reload');
-        this.log.error({ event: 'reload-rejected', err: (err as Error).message }, 'SIGHUP: the new configuration cannot be applied; keeping the running one');
-        throw err;
+        this.reloadRejected(err);
       }
     });
     this.reloadChain = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * A reload that cannot happen (configuration that does not load or cannot be applied): counted
+   * once as errors.reload and logged as one line with its code, never a stack; the running
+   * configuration stays. Anything other than a GbError is a bug and is thrown on.
+   */
+  reloadRejected(err: unknown): void {
+    this.counters.countError('reload');
+    const known = err instanceof GbError;
+    this.log.error(
+      { event: 'reload-rejected', code: known ? err.code : 'unexpected', reason: known ? err.message.slice(err.code.length + 2) : String(err) },
+      `SIGHUP: new configuration rejected, keeping the running one: ${known ? err.message : String(err)}`,
+    );
+    if (!known) throw err;
   }
 
   /** The one path of start and reload. Throws before anything running is touched. */
@@ -170,6 +185,9 @@ export class BridgeDaemon {
       if (oldL2 !== null && prev !== null && !prev.removeTapOnExit && oldL2.ifname !== l2.ifname && prev.attachInterface === '') this.removeTapQuietly(oldL2.ifname);
     }
     if (wanChanged) this.wanLost = false;
+    const statsPath = next.statsFile === '' ? '' : statsPathFor(next.statsFile, l2Name(next));
+    if (prev !== null && statsPath !== this.statsPath && prev.statsFile === 'auto') this.removeQuietly(this.statsPath);
+    this.statsPath = statsPath;
     this.cfg = next;
     this.map = map;
     this.keys = keys;
@@ -202,6 +220,15 @@ export class BridgeDaemon {
       ttl: cfg.ttl,
       socketBufferBytes: cfg.socketBufferSize,
     });
+  }
+
+  /** A per-instance stats file left by the configuration before a reload: it would name a bridge that is not there. */
+  private removeQuietly(file: string): void {
+    try {
+      rmSync(file, { force: true });
+    } catch {
+      /* a stale file is read as a stopped bridge; nothing else depends on it */
+    }
   }
 
   private removeTapQuietly(name: string): void {
@@ -278,7 +305,7 @@ export class BridgeDaemon {
       this.timers.push(t);
     };
     every(1000, () => this.watchOutages());
-    if (this.cfg.statsFile !== '') {
+    if (this.statsPath !== '') {
       this.writeStats();
       every(this.cfg.statsIntervalS * 1000, () => this.writeStats());
     }
@@ -335,13 +362,13 @@ export class BridgeDaemon {
 
   private writeStats(): void {
     try {
-      writeStatsFileAtomic(this.cfg.statsFile, this.snapshot());
-      if (this.statsFailing) this.log.info({ event: 'stats-write-recovered', file: this.cfg.statsFile }, 'stats file written again');
+      writeStatsFileAtomic(this.statsPath, this.snapshot());
+      if (this.statsFailing) this.log.info({ event: 'stats-write-recovered', file: this.statsPath }, 'stats file written again');
       this.statsFailing = false;
     } catch (err) {
       this.counters.countError('stats-write');
       // Logged once per failure streak (every few seconds would flood the journal); counted always.
-      if (!this.statsFailing) this.log.warn({ event: 'stats-write-failed', file: this.cfg.statsFile, err: (err as Error).message }, 'cannot write the stats file');
+      if (!this.statsFailing) this.log.warn({ event: 'stats-write-failed', file: this.statsPath, err: (err as Error).message }, 'cannot write the stats file');
       this.statsFailing = true;
     }
   }
@@ -361,6 +388,8 @@ export class BridgeDaemon {
       groups: this.map?.groups ?? [],
       port: this.cfg?.multicastPort ?? 0,
       keepaliveStrategy: this.refresher?.strategy ?? 'none',
+      encapsulation: this.cfg?.encapsulation ?? 'gb1',
+      wanAuthenticated: this.keys !== null && this.cfg?.encapsulation === 'rgoose',
       membership: this.supervisor?.membership ?? {},
       lastKeepaliveMs: this.supervisor?.lastKeepaliveMs ?? null,
       lastCheckMs: this.supervisor?.lastCheckMs ?? null,
@@ -395,7 +424,7 @@ export class BridgeDaemon {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     const finalStats = opts.finalStats !== false && this.cfg !== undefined;
-    if (finalStats && this.cfg.statsFile) this.writeStats();
+    if (finalStats && this.statsPath !== '') this.writeStats();
     this.engine.close();
     if (this.cfg?.removeTapOnExit && this.cfg.attachInterface === '' && this.l2 !== null) this.removeTapQuietly(this.l2.ifname);
     if (this.metrics !== null) {

@@ -40,6 +40,9 @@ describe('metrics', () => {
     expect(text).to.match(/^goose_bridge_igmp_membership\{group="224.0.1.100"\} 1$/m);
     expect(text).to.match(/^goose_bridge_errors_total\{kind="tap-lost"\} 1$/m);
     expect(text).to.match(/^goose_bridge_uptime_seconds 1000$/m);
+    expect(text).to.match(/^goose_bridge_wan_authenticated\{encapsulation="gb1"\} 0$/m);
+    const signed = { ...sample(c), encapsulation: 'rgoose' as const, wan_authenticated: true };
+    expect(await buildRegistry(() => signed).metrics()).to.match(/^goose_bridge_wan_authenticated\{encapsulation="rgoose"\} 1$/m);
     // Values follow the counters on the next scrape (collected lazily, not cached).
     c.tapFramesRead = 20;
     expect(await buildRegistry(() => sample(c)).metrics()).to.match(/^goose_bridge_tap_frames_read_total 20$/m);

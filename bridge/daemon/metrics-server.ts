@@ -75,6 +75,17 @@ export function buildRegistry(source: Source): Registry {
   });
   labelled('goose_bridge_errors_total', 'Errors, by kind', 'kind', (s) => s.errors);
   labelled('goose_bridge_recoveries_total', 'Lost resources recreated, by resource', 'resource', (s) => s.recoveries);
+  new Gauge({
+    name: 'goose_bridge_wan_authenticated',
+    help: '1 when what arrives from the WAN is authenticated (R-GOOSE with keys), 0 when any host that reaches the group can inject (GB1, unsigned R-GOOSE)',
+    labelNames: ['encapsulation'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const s = get();
+      this.set({ encapsulation: s.encapsulation ?? 'gb1' }, s.wan_authenticated === true ? 1 : 0);
+    },
+  });
   new Gauge({ name: 'goose_bridge_uptime_seconds', help: 'Seconds since start', registers: [registry], collect() { this.set(get().uptime_s); } });
 
   const metrics = registry.metrics.bind(registry);

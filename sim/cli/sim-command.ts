@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { VlanTag } from '../../bridge/codec/types.js';
+import { tableStream } from '../../bridge/cli/answer-stream.js';
 import { GbError } from '../../native/errors.js';
 import { DatasetSpecError, DEFAULT_DATASET, ENTRY_TYPES_HELP, parseDatasetJson, parseDatasetSpec, type EntrySpec } from '../dataset-spec.js';
 import { EventPlanError, intervalPlan, parsePoisson, parseTimeline, type EventPlan } from '../event-plan.js';
@@ -315,7 +316,7 @@ export function register(program: Command): void {
     try {
       if (raw.rtPriority !== undefined) setRealtimePriority(raw.rtPriority);
       const summary = await runPublisher({ engine: cfg.engine, output: cfg.output, sendLogPath: raw.sendLog, signal });
-      process.stderr.write(formatPublisherSummary(summary));
+      tableStream(raw.json).write(formatPublisherSummary(summary));
       if (raw.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       if (summary.send_failures > 0) process.exitCode = 1;
     } catch (err) {
@@ -332,7 +333,7 @@ export function register(program: Command): void {
     .description(
       'receive GOOSE on an interface (root) or read a pcap, judge every stream (APPID + gocbRef + source MAC):\n' +
         'lost, duplicate, out-of-order, TAL expiry, stNum backwards, confRev/dataset changes, ndsCom/simulation, decode errors.\n' +
-        'Prints a per-stream table and totals on exit and on SIGINT/SIGTERM (stderr); --json to stdout.\n' +
+        'Prints a per-stream table and totals on exit and on SIGINT/SIGTERM (stdout; with --json the JSON, the table on stderr).\n' +
         'Sampled Values streams are checked too (smpCnt, smpSynch, quality, jitter, RMS/phasors): --sv-* options.',
     )
     .option('-i, --interface <if>', 'receive raw frames on this interface (needs root / CAP_NET_RAW)')
@@ -386,8 +387,8 @@ export function register(program: Command): void {
       });
       const findings = await session.finish(run);
       const report = buildReport(run.receiver, { kernelDrops: run.kernelDrops });
-      process.stderr.write(formatTable(report, o.tableRows));
-      if (sclCheck) process.stderr.write(sclCheck.table());
+      tableStream(o.json).write(formatTable(report, o.tableRows));
+      if (sclCheck) tableStream(o.json).write(sclCheck.table());
       if (o.csv) writeFileSync(o.csv, formatCsv(report));
       if (o.json) process.stdout.write(sclCheck ? sclCheck.json(report) : formatJson(report));
       writeSvReport(sv, o);

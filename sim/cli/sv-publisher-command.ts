@@ -3,6 +3,7 @@
 // start-up naming the option, exit 2), runs, prints the summary (stderr; --json to stdout).
 import { Command, Option } from 'commander';
 import type { VlanTag } from '../../bridge/codec/types.js';
+import { tableStream } from '../../bridge/cli/answer-stream.js';
 import { setRealtimePriority } from '../realtime-priority.js';
 import type { PublisherOutput } from '../publisher-runner.js';
 import { DEFAULT_SV_IDENTITY, deriveSvIdentities } from '../sv-identities.js';
@@ -143,7 +144,7 @@ export function registerSvPublisher(sim: Command): void {
     try {
       if (raw.rtPriority !== undefined) setRealtimePriority(raw.rtPriority);
       const summary = await runSvPublisher({ engine: cfg.engine, output: cfg.output, signal });
-      process.stderr.write(formatSvPublisherSummary(summary));
+      tableStream(raw.json).write(formatSvPublisherSummary(summary));
       if (raw.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       if (summary.send_failures > 0) process.exitCode = 1;
     } catch (err) {

@@ -1,7 +1,8 @@
 // The subscriber's Sampled Values options and output: SV streams are tracked next to GOOSE ones
-// and reported separately (table on stderr when any SV stream was seen, --sv-csv, --sv-json).
+// and reported separately (table with the answer when any SV stream was seen, --sv-csv, --sv-json).
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
+import { tableStream } from '../../bridge/cli/answer-stream.js';
 import type { SvReceiver } from '../sv-receiver.js';
 import { formatSvCsv, formatSvTable, svReport } from '../sv-report.js';
 import { int } from './sim-command.js';
@@ -14,9 +15,9 @@ export function addSvSubscriberOptions(cmd: Command): void {
     .option('--sv-json <file>', 'write the SV report (streams and disturbances) as JSON');
 }
 
-export function writeSvReport(sv: SvReceiver, o: { tableRows: number; svCsv?: string; svJson?: string }): void {
+export function writeSvReport(sv: SvReceiver, o: { tableRows: number; json?: boolean; svCsv?: string; svJson?: string }): void {
   const report = svReport(sv);
-  if (report.streams.length > 0) process.stderr.write(formatSvTable(report.streams, o.tableRows));
+  if (report.streams.length > 0) tableStream(o.json).write(formatSvTable(report.streams, o.tableRows));
   if (o.svCsv) writeFileSync(o.svCsv, formatSvCsv(report.streams));
   if (o.svJson) writeFileSync(o.svJson, `${JSON.stringify(report, null, 2)}\n`);
 }
