@@ -28,13 +28,13 @@ describe('SCL reader', () => {
     const cb = f.controlBlocks[0]!;
     expect(cb).to.include({ kind: 'goose', ied: 'PROT1', accessPoint: 'S1', ref: 'PROT1LD0/LLN0$GO$gcb01', datSetRef: 'PROT1LD0/LLN0$DS1', appID: 'PROT1_GOOSE1', confRev: 7, minTimeMs: 4, maxTimeMs: 1000, subNetwork: 'StationBus' });
     // the xsi:type attribute beside type="…" on each P must not hide the address type
-    expect(cb.address).to.deep.equal({ mac: '01:0c:cd:01:00:21', appId: 0x21, vlanId: 10, vlanPriority: 6 });
+    expect(cb.address).to.deep.equal({ mac: '01:0c:cd:01:00:21', appId: 0x21, vlanId: 10, vlanIdText: '00A', vlanPriority: 6 });
     expect(cb.members.map((m) => `${m.ref} ${formatSclType(m.type)}`)).to.deep.equal(DS1_TYPES);
   });
 
-  it('reads a 2003-edition file whose elements carry a namespace prefix the same way (confRev absent → 0)', () => {
+  it('reads a 2003-edition file whose elements carry a namespace prefix the same way (confRev absent → 0, no version → edition "")', () => {
     const f = readScl(fixture('prot3-2003.cid'));
-    expect(f.edition).to.equal('2003');
+    expect(f.edition).to.equal('');
     expect(f.issues).to.deep.equal([]);
     const cb = f.controlBlocks[0]!;
     expect(cb).to.include({ ref: 'PROT3LD0/LLN0$GO$gcb01', confRev: 0, minTimeMs: 4, maxTimeMs: 1000 });
