@@ -91,7 +91,7 @@ export function readCommunication(root: XmlElement, issues: SclIssue[]): { addre
         if (el.tag === 'GSE') {
           const [minEl, maxEl] = [firstChild(el, 'MinTime'), firstChild(el, 'MaxTime')];
           const absent = [minEl ? '' : 'MinTime', maxEl ? '' : 'MaxTime'].filter(Boolean);
-          if (absent.length > 0) issues.push({ code: 'min-max-time-missing', message: `GSE of ${ied} ${ld}/${cb} has no ${absent.join(' and no ')}`, path });
+          if (absent.length > 0) issues.push({ code: 'min-max-time-missing', message: `${ied}${ld}/LLN0$GO$${cb}: its GSE address has no ${absent.join(' and no ')} (a publisher then uses a default of its own)`, path });
           const min = readTimeMs(minEl, path, issues);
           const max = readTimeMs(maxEl, path, issues);
           if (min !== undefined) entry.minTimeMs = min;
