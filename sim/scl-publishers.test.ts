@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { readScl } from '../bridge/scl/scl-reader.js';
 import { formatDatasetSpec, parseDatasetSpec } from './dataset-spec.js';
 import { IdentityError } from './publisher-identities.js';
-import { sclPublishers } from './scl-publishers.js';
+import { sclPublishers, sclWarnings, selectGoCbs } from './scl-publishers.js';
 
 const scl = (name: string) => readScl(readFileSync(fileURLToPath(new URL(`../fixtures/scl/${name}`, import.meta.url)), 'utf8'));
 const SRC = '02:00:00:00:00:01';
@@ -30,7 +30,10 @@ describe('publishers from SCL', () => {
     expect(sclPublishers(station, { ieds: ['BCU1'] }, {}, SRC).map((p) => p.identity.gocbRef)).to.deep.equal(['BCU1LD0/LLN0$GO$gcb01']);
     expect(sclPublishers(station, { gocbs: ['PROT2LD0/LLN0$GO$gcb01'] }, {}, SRC)).to.have.length(1);
     expect(() => sclPublishers(station, { gocbs: ['gcb01'] }, {}, SRC)).to.throw(IdentityError, /in several IEDs/);
-    expect(() => sclPublishers(station, { ieds: ['MU1'] }, {}, SRC)).to.throw(IdentityError, /no GSEControl in IED MU1/);
+    expect(() => sclPublishers(station, { ieds: ['MU1'] }, {}, SRC)).to.throw(IdentityError, /no GSEControl in IED MU1/).with.property('key', 'ied');
+    // without --ied the error is not blamed on it
+    const svOnly = { ...station, controlBlocks: station.controlBlocks.filter((cb) => cb.kind === 'sv') };
+    expect(() => sclPublishers(svOnly, {}, {}, SRC)).to.throw(IdentityError, 'no GSEControl in the SCL file').with.property('key', 'scl');
     expect(() => sclPublishers(station, { ieds: ['NOPE'] }, {}, SRC)).to.throw(IdentityError, /IED "NOPE" is not in the SCL file/);
   });
 
@@ -45,5 +48,18 @@ describe('publishers from SCL', () => {
     expect(() => sclPublishers(scl('broken/member-missing.cid'), {}, {}, SRC)).to.throw(IdentityError, /dataset DS1 does not resolve.*give --dataset/);
     expect(sclPublishers(scl('broken/member-missing.cid'), {}, { dataset: parseDatasetSpec('bool') }, SRC)).to.have.length(1);
     expect(() => sclPublishers(scl('broken/address-missing.cid'), {}, {}, SRC)).to.throw(IdentityError, /no APPID .* give --appid/);
+  });
+
+  it('warns of an APPID two GoCBs share (both of them, published anyway) and of a missing MinTime/MaxTime with the value used', () => {
+    const dup = scl('broken/duplicate-appid.scd');
+    const used = { t0Ms: 1000, t1Ms: 2 };
+    const warnings = sclWarnings(dup, selectGoCbs(dup, {}), used, {});
+    expect(warnings).to.have.length(2);
+    for (const w of warnings) expect(w).to.match(/APPID 0x0021 of PROT2LD0\/LLN0\$GO\$gcb01 is already used by PROT1LD0\/LLN0\$GO\$gcb01 .*; published anyway$/);
+    expect(sclWarnings(dup, selectGoCbs(dup, {}), used, { appId: 0x30 })).to.deep.equal([]);
+    const noTime = scl('broken/min-max-time-missing.cid');
+    const [w] = sclWarnings(noTime, selectGoCbs(noTime, {}), used, {});
+    expect(w).to.match(/^PROT1LD0\/LLN0\$GO\$gcb01: the SCL file gives no M(in|ax)Time; t[01] (2|1000) ms \(--t[01]\) used$/);
+    expect(sclWarnings(station, selectGoCbs(station, {}), used, {})).to.deep.equal([]);
   });
 });

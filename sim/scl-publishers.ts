@@ -45,7 +45,7 @@ export function selectGoCbs(scl: SclFile, sel: SclSelection): ControlBlock[] {
   for (const ied of sel.ieds ?? []) if (!scl.ieds.includes(ied)) throw new IdentityError('ied', `IED "${ied}" is not in the SCL file (it has: ${scl.ieds.join(', ')})`);
   const inIeds = scl.controlBlocks.filter((cb) => cb.kind === 'goose' && (sel.ieds === undefined || sel.ieds.length === 0 || sel.ieds.includes(cb.ied)));
   if (sel.gocbs === undefined || sel.gocbs.length === 0) {
-    if (inIeds.length === 0) throw new IdentityError('ied', `no GSEControl in ${sel.ieds?.length ? `IED ${sel.ieds.join(', ')}` : 'the SCL file'}`);
+    if (inIeds.length === 0) throw sel.ieds?.length ? new IdentityError('ied', `no GSEControl in IED ${sel.ieds.join(', ')}`) : new IdentityError('scl', 'no GSEControl in the SCL file');
     return inIeds;
   }
   return sel.gocbs.map((g) => {
@@ -56,8 +56,8 @@ export function selectGoCbs(scl: SclFile, sel: SclSelection): ControlBlock[] {
   });
 }
 
-/** True when an inconsistency of the file leaves this GoCB's dataset incomplete. */
-function datasetBroken(scl: SclFile, cb: ControlBlock): boolean {
+/** True when an inconsistency of the file leaves this control block's dataset incomplete. */
+export function datasetBroken(scl: SclFile, cb: ControlBlock): boolean {
   const ln0 = cb.path.slice(0, cb.path.lastIndexOf('/'));
   return scl.issues.some((i) => (i.code === 'dataset-missing' && i.path === cb.path) || (i.code === 'member-missing' && i.path.startsWith(`${ln0}/DataSet[name=${cb.datSetName}]/`)));
 }
@@ -91,8 +91,7 @@ function publisherOf(scl: SclFile, cb: ControlBlock, srcMac: string, o: SclOverr
 }
 
 /** One publisher per chosen GoCB, in file order, numbered 0 … N−1. */
-export function sclPublishers(scl: SclFile, sel: SclSelection, overrides: SclOverrides, srcMacBase: string): SclPublisher[] {
-  const cbs = selectGoCbs(scl, sel);
+export function sclPublishers(scl: SclFile, sel: SclSelection, overrides: SclOverrides, srcMacBase: string, cbs = selectGoCbs(scl, sel)): SclPublisher[] {
   const iedIndex = new Map<string, number>();
   for (const cb of cbs) if (!iedIndex.has(cb.ied)) iedIndex.set(cb.ied, iedIndex.size);
   return cbs.map((cb, i) => {
@@ -102,6 +101,25 @@ export function sclPublishers(scl: SclFile, sel: SclSelection, overrides: SclOve
     p.identity.index = i;
     return p;
   });
+}
+
+/**
+ * What the file leaves to chance for the chosen GoCBs, one line each: an APPID another GoCB of
+ * the file also uses (published anyway, as an IED would be; a subscriber filtering on APPID
+ * alone cannot tell the two apart), a MinTime/MaxTime the file does not give (and the value used
+ * instead).
+ */
+export function sclWarnings(scl: SclFile, cbs: readonly ControlBlock[], used: { t0Ms: number; t1Ms: number }, o: SclOverrides): string[] {
+  const out: string[] = [];
+  for (const cb of cbs) {
+    for (const i of scl.issues) {
+      if (i.code === 'duplicate-appid' && o.appId === undefined && (i.path === cb.path || i.message.includes(`used by ${cb.ref} (`))) out.push(`${cb.ref}: ${i.message}; published anyway`);
+    }
+    if (cb.address === undefined) continue;
+    if (cb.minTimeMs === undefined && o.t1Ms === undefined) out.push(`${cb.ref}: the SCL file gives no MinTime; t1 ${used.t1Ms} ms (--t1) used`);
+    if (cb.maxTimeMs === undefined && o.t0Ms === undefined) out.push(`${cb.ref}: the SCL file gives no MaxTime; t0 ${used.t0Ms} ms (--t0) used`);
+  }
+  return out;
 }
 
 /** Engine settings of the publishers, with the schedule built from each one's t0/t1. */

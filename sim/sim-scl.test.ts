@@ -12,6 +12,7 @@ import type { SclCheckReport } from './scl-stream-check.js';
 
 const cli = join(import.meta.dirname, '..', 'bin', 'cli.ts');
 const CID = join(import.meta.dirname, '..', 'fixtures', 'scl', 'prot1-2007b.cid');
+const SAMU = join(import.meta.dirname, '..', 'fixtures', 'scl', 'samu1-2007b.cid');
 const FRAMES = 12;
 
 function run(args: string[]): string {
@@ -118,5 +119,21 @@ describe('sim publisher/subscriber --scl', function () {
     const r = sclCheck(other);
     expect(r.unknown_streams).to.deep.equal([{ appid: '0x1000', gocb_ref: 'SIM1LD0/LLN0$GO$gcb01', src_mac: '02:00:00:00:00:01', frames: 3 }]);
     expect(r.never_seen).to.deep.equal(['PROT1LD0/LLN0$GO$gcb01']);
+  });
+
+  it('a CID without multiplier (MinTime 1000, MaxTime 3000): tshark shows a heartbeat of 3 s and TAL of 2 × the gap, at most 6 s', () => {
+    const samu = join(dir, 'samu.pcap');
+    run(['sim', 'publisher', '--scl', SAMU, '--gocb', 'gcbEvents', '--pcap', samu, '--duration', '16', '--start-time', '2026-01-01T00:00:00Z']);
+    const rows = tshark(['-r', samu, '-T', 'fields', '-E', 'separator=;', '-e', 'frame.time_relative', '-e', 'goose.timeAllowedtoLive', '-e', 'goose.appid'])
+      .trim()
+      .split('\n')
+      .map((l) => l.split(';'));
+    const times = rows.map((r) => Number(r[0]));
+    const tals = rows.map((r) => Number(r[1]));
+    expect(rows.every((r) => r[2] === '0x1000')).to.equal(true);
+    // doubling from MinTime 1 s: 0, 1, 3, then every MaxTime 3 s
+    expect(times).to.deep.equal([0, 1, 3, 6, 9, 12, 15]);
+    // timeAllowedtoLive = 2 × the gap to the next frame: 2 s, 4 s, then 6 s for the heartbeat
+    expect(tals).to.deep.equal([2000, 4000, 6000, 6000, 6000, 6000, 6000]);
   });
 });

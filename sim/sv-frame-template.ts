@@ -27,14 +27,15 @@ export class SvFrameTemplate {
   private readonly smpSynchAt: number[] = [];
   private readonly seqDataAt: number[] = [];
 
-  constructor(id: SvStreamIdentity, asdus: number, confRev: number, smpSynch: number) {
+  /** `optional`: ASDU fields sent only when the control block's SmvOpts ask for them (fixed per stream). */
+  constructor(id: SvStreamIdentity, asdus: number, confRev: number, smpSynch: number, optional: { datSet?: string; smpRate?: number } = {}) {
     const zero = new Array<number>(CHANNELS).fill(0);
     const f: SvFrame = {
       kind: 'sv',
       eth: { dst: id.dst, src: id.src, ...(id.vlan ? { vlan: id.vlan } : {}) } as SvFrame['eth'],
       header: { appId: id.appId, reserved1: 0, reserved2: 0 },
       padding: new Uint8Array(0),
-      pdu: { asdus: Array.from({ length: asdus }, () => ({ svID: id.svID, smpCnt: 0, confRev, smpSynch, seqData: { values: zero, qualities: zero } })) },
+      pdu: { asdus: Array.from({ length: asdus }, () => ({ svID: id.svID, ...optional, smpCnt: 0, confRev, smpSynch, seqData: { values: zero, qualities: zero } })) },
     };
     this.frame = Buffer.from(encodeFrame(f));
     this.locate(id.vlan ? 18 : 14);

@@ -14,6 +14,9 @@ export interface SvEngineConfig {
   asdusPerFrame: number;
   confRev: number;
   smpSynch: number;
+  /** Optional ASDU fields (SmvOpts dataSet / sampleRate of an SCL control block). */
+  datSet?: string;
+  smpRate?: number;
   /** 32-bit quality of every channel. */
   quality: number;
   model: SvModelConfig;
@@ -52,7 +55,8 @@ export class SvPublisherEngine {
     const faultAt = config.model.fault ? this.firstSample + Math.round(config.model.fault.atS * rate) : Infinity;
     this.signal = new SvSignal(config.model, rate, faultAt);
     this.templates = config.streams.map((id) => {
-      const t = new SvFrameTemplate(id, asdus, config.confRev, config.smpSynch);
+      const optional = { ...(config.datSet !== undefined ? { datSet: config.datSet } : {}), ...(config.smpRate !== undefined ? { smpRate: config.smpRate } : {}) };
+      const t = new SvFrameTemplate(id, asdus, config.confRev, config.smpSynch, optional);
       t.setQuality(config.quality);
       return t;
     });

@@ -18,7 +18,11 @@ export function addressKey(kind: 'GSE' | 'SMV', ied: string, ap: string, ldInst:
 }
 
 const MAC_RE = /^[0-9a-fA-F]{2}([-:][0-9a-fA-F]{2}){5}$/;
-const MULTIPLIER: Record<string, number> = { '': 1, m: 1e-3, u: 1e-6, k: 1e3 };
+/**
+ * tP_GSE's MinTime/MaxTime are tDurationInMilliSec: unit "s", multiplier fixed to "m", so a
+ * file that writes neither means milliseconds. A multiplier that is written is honoured.
+ */
+const MS_PER_UNIT: Record<string, number> = { '': 1000, d: 100, c: 10, m: 1, u: 1e-3, n: 1e-6, k: 1e6 };
 
 function hex(text: string, max: number): number | undefined {
   if (!/^[0-9a-fA-F]{1,8}$/.test(text)) return undefined;
@@ -43,7 +47,10 @@ function readAddress(addr: XmlElement | undefined, at: string, issues: SclIssue[
     } else if (type === 'VLAN-ID') {
       const n = hex(v, 0xfff);
       if (n === undefined) bad('3 hex digits (0 … FFF)');
-      else out.vlanId = n;
+      else {
+        out.vlanId = n;
+        out.vlanIdText = v;
+      }
     } else if (type === 'VLAN-PRIORITY') {
       if (/^[0-7]$/.test(v)) out.vlanPriority = Number(v);
       else bad('a digit 0 … 7');
@@ -55,12 +62,12 @@ function readAddress(addr: XmlElement | undefined, at: string, issues: SclIssue[
 function readTimeMs(el: XmlElement | undefined, at: string, issues: SclIssue[]): number | undefined {
   if (el === undefined) return undefined;
   const v = Number(el.text.trim());
-  const mult = MULTIPLIER[el.attrs.multiplier ?? ''];
+  const mult = MS_PER_UNIT[el.attrs.multiplier ?? 'm'];
   if (el.text.trim() === '' || !Number.isFinite(v) || v <= 0 || mult === undefined || (el.attrs.unit ?? 's') !== 's') {
     issues.push({ code: 'bad-value', message: `${el.tag} "${el.text.trim()}" (unit ${el.attrs.unit ?? '-'}, multiplier ${el.attrs.multiplier ?? '-'}) is not a positive time`, path: `${at}/${el.tag}` });
     return undefined;
   }
-  return v * mult * 1000;
+  return v * mult;
 }
 
 /** Every GSE/SMV address of the file, by addressKey. */
@@ -84,7 +91,7 @@ export function readCommunication(root: XmlElement, issues: SclIssue[]): { addre
         if (el.tag === 'GSE') {
           const [minEl, maxEl] = [firstChild(el, 'MinTime'), firstChild(el, 'MaxTime')];
           const absent = [minEl ? '' : 'MinTime', maxEl ? '' : 'MaxTime'].filter(Boolean);
-          if (absent.length > 0) issues.push({ code: 'min-max-time-missing', message: `GSE of ${ied} ${ld}/${cb} has no ${absent.join(' and no ')}`, path });
+          if (absent.length > 0) issues.push({ code: 'min-max-time-missing', message: `${ied}${ld}/LLN0$GO$${cb}: its GSE address has no ${absent.join(' and no ')} (a publisher then uses a default of its own)`, path });
           const min = readTimeMs(minEl, path, issues);
           const max = readTimeMs(maxEl, path, issues);
           if (min !== undefined) entry.minTimeMs = min;

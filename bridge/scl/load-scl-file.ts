@@ -1,33 +1,63 @@
-// Reads an SCL file from disk: an unreadable file, XML that is not well-formed or a document that
-// is not SCL becomes GbError GB_ERR_SCL naming the file (the CLIs exit 2 on it).
-import { readFileSync } from 'node:fs';
+// Reads an SCL file from disk in pieces into the streaming reader, so memory follows the model,
+// not the file: an unreadable file, XML that is not well-formed, a document that is not SCL or
+// one beyond the reader's limits becomes GbError GB_ERR_SCL naming the file (the CLIs exit 2).
+import { closeSync, openSync, readSync } from 'node:fs';
+import { TextDecoder } from 'node:util';
 import { GbError } from '../../native/errors.js';
-import { readScl, SclFormatError } from './scl-reader.js';
+import { DEFAULT_SCL_LIMITS } from './scl-keep-policy.js';
+import { resolveScl, SclFormatError, sclTreeBuilder } from './scl-reader.js';
 import type { SclFile } from './scl-model.js';
-import { XmlSyntaxError } from './xml-tree.js';
+import { XmlLimitError, XmlSyntaxError, type XmlLimits } from './xml-tree.js';
+
+const CHUNK_BYTES = 1 << 20;
 
 /** UTF-8 (with or without BOM), or UTF-16 marked by its BOM, as some engineering tools write. */
-export function decodeSclText(buf: Buffer): string {
-  if (buf[0] === 0xff && buf[1] === 0xfe) return buf.toString('utf16le', 2);
-  if (buf[0] === 0xfe && buf[1] === 0xff) return Buffer.from(buf.subarray(2, buf.length & ~1)).swap16().toString('utf16le');
-  return buf.toString('utf8');
+function decoderFor(head: Uint8Array): TextDecoder {
+  if (head[0] === 0xff && head[1] === 0xfe) return new TextDecoder('utf-16le');
+  if (head[0] === 0xfe && head[1] === 0xff) return new TextDecoder('utf-16be');
+  return new TextDecoder('utf-8');
 }
 
-export function loadSclFile(path: string): SclFile {
-  let text: string;
+/** A whole file's text, decoded as loadSclFile decodes it. */
+export function decodeSclText(buf: Uint8Array): string {
+  return decoderFor(buf).decode(buf);
+}
+
+function readError(path: string, err: unknown): GbError {
+  return new GbError('GB_ERR_SCL', `cannot read SCL file ${path}: ${(err as Error).message}`, { cause: err });
+}
+
+export function loadSclFile(path: string, limits: XmlLimits = DEFAULT_SCL_LIMITS): SclFile {
+  let fd: number;
   try {
-    text = decodeSclText(readFileSync(path));
+    fd = openSync(path, 'r');
   } catch (err) {
-    throw new GbError('GB_ERR_SCL', `cannot read SCL file ${path}: ${(err as Error).message}`, { cause: err });
+    throw readError(path, err);
   }
   try {
-    return readScl(text);
+    const builder = sclTreeBuilder(limits);
+    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    let decoder: TextDecoder | undefined;
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, CHUNK_BYTES, null);
+      } catch (err) {
+        throw readError(path, err);
+      }
+      decoder ??= decoderFor(buf.subarray(0, n));
+      if (n === 0) break;
+      builder.write(decoder.decode(buf.subarray(0, n), { stream: true }));
+    }
+    builder.write(decoder?.decode() ?? '');
+    return resolveScl(builder.close());
   } catch (err) {
-    if (err instanceof XmlSyntaxError || err instanceof SclFormatError) throw new GbError('GB_ERR_SCL', `${path}: ${err.message}`, { cause: err });
+    if (err instanceof XmlSyntaxError || err instanceof SclFormatError || err instanceof XmlLimitError) throw new GbError('GB_ERR_SCL', `${path}: ${err.message}`, { cause: err });
     throw err;
+  } finally {
+    closeSync(fd);
   }
 }
-
 /** Keeps the control blocks of the named IEDs (all when none are named); an unknown name is an error. */
 export function selectIeds(file: SclFile, names: readonly string[] | undefined, source: string): SclFile {
   if (names === undefined || names.length === 0) return file;

@@ -1,18 +1,29 @@
 // Readable listing of an SCL file's control blocks (addresses, references, member types) and
 // of its inconsistencies, each with its SCL path. Pure text.
-import { formatAppId, type ControlBlock, type SclFile, type SclIssue } from './scl-model.js';
+import { formatAppId, type ControlBlock, type SclAddress, type SclFile, type SclIssue, type SvAttributes } from './scl-model.js';
 import { formatSclType } from './type-templates.js';
 
+
+/** The VLAN id as the file writes it (hex) and in decimal, as Wireshark shows it: `0x00A (10)`. */
+function vlanText(a: SclAddress): string {
+  if (a.vlanId === undefined) return '- (0)';
+  return `0x${a.vlanIdText ?? a.vlanId.toString(16).toUpperCase()} (${a.vlanId})`;
+}
 
 function addressLine(cb: ControlBlock): string {
   const a = cb.address;
   if (a === undefined) return 'no address in the Communication section';
   const parts = [`APPID ${a.appId === undefined ? '?' : formatAppId(a.appId)}`, `MAC ${a.mac ?? '?'}`];
-  if (a.vlanId !== undefined || a.vlanPriority !== undefined) parts.push(`VLAN ${a.vlanId ?? 0} priority ${a.vlanPriority ?? '-'}`);
+  if (a.vlanId !== undefined || a.vlanPriority !== undefined) parts.push(`VLAN-ID ${vlanText(a)} priority ${a.vlanPriority ?? '-'}`);
   else parts.push('untagged');
   if (cb.kind === 'goose') parts.push(`MinTime ${cb.minTimeMs ?? '?'} ms`, `MaxTime ${cb.maxTimeMs ?? '?'} ms`);
   parts.push(`subnetwork ${cb.subNetwork ?? '?'}`);
   return parts.join('  ');
+}
+
+function svLine(sv: SvAttributes): string {
+  const opts = Object.entries(sv.opts).filter(([, on]) => on).map(([k]) => k);
+  return `smpRate ${sv.smpRate ?? '?'} (${sv.smpMod})  nofASDU ${sv.nofASDU ?? '?'}  SmvOpts ${opts.join(',') || 'none'}`;
 }
 
 export function formatControlBlock(cb: ControlBlock): string {
@@ -21,6 +32,7 @@ export function formatControlBlock(cb: ControlBlock): string {
     `      ${addressLine(cb)}`,
     `      ${cb.kind === 'goose' ? 'goID' : 'smvID'} ${cb.appID}  datSet ${cb.datSetRef || '(none)'}  confRev ${cb.confRev}  ${cb.members.length} entries`,
   ];
+  if (cb.sv) lines.push(`      ${svLine(cb.sv)}`);
   cb.members.forEach((m, i) => lines.push(`      ${String(i + 1).padStart(3)}  ${m.ref}  ${formatSclType(m.type)}`));
   return lines.join('\n');
 }
@@ -33,7 +45,7 @@ export function formatIssues(issues: readonly SclIssue[]): string {
 }
 
 export function formatListing(file: SclFile, source: string): string {
-  const lines = [`${source}: SCL ${file.edition}, ${file.ieds.length} IED(s), ${file.subNetworks.length} subnetwork(s), ${file.controlBlocks.length} control block(s)`];
+  const lines = [`${source}: SCL ${file.edition === '' ? 'version not given' : file.edition}, ${file.ieds.length} IED(s), ${file.subNetworks.length} subnetwork(s), ${file.controlBlocks.length} control block(s)`];
   for (const ied of file.ieds) {
     const cbs = file.controlBlocks.filter((cb) => cb.ied === ied);
     lines.push(`IED ${ied}: ${cbs.length} control block(s)`);

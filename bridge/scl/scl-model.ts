@@ -27,6 +27,8 @@ export interface SclAddress {
   mac?: string;
   appId?: number;
   vlanId?: number;
+  /** VLAN-ID as the file writes it (hex digits, e.g. `00A`). */
+  vlanIdText?: string;
   vlanPriority?: number;
 }
 
@@ -49,9 +51,22 @@ export interface ControlBlock {
   address?: SclAddress;
   minTimeMs?: number;
   maxTimeMs?: number;
+  /** SampledValueControl only. */
+  sv?: SvAttributes;
   members: DatasetMember[];
   /** SCL path of the control block element. */
   path: string;
+}
+
+/** A SampledValueControl's sampling: smpRate per smpMod, ASDUs per frame, SmvOpts. */
+export interface SvAttributes {
+  smpRate?: number;
+  /** SmpPerPeriod (samples per nominal period, the default), SmpPerSec, SecPerSmp. */
+  smpMod: 'SmpPerPeriod' | 'SmpPerSec' | 'SecPerSmp';
+  nofASDU?: number;
+  multicast: boolean;
+  /** SmvOpts: the optional ASDU fields the stream carries (refrTm, smpSynch, smpRate, datSet) and security. */
+  opts: { refreshTime: boolean; sampleSynchronized: boolean; sampleRate: boolean; dataSet: boolean; security: boolean };
 }
 
 export type IssueCode =
@@ -86,7 +101,7 @@ export interface SclIssue {
 }
 
 export interface SclFile {
-  /** `2003`, `2007A`, `2007B`, … from SCL@version + @revision. */
+  /** `2007A`, `2007B`, … from SCL@version + @revision; '' when the file gives no version (2003 edition). */
   edition: string;
   ieds: string[];
   subNetworks: string[];

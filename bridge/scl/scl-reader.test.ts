@@ -3,9 +3,16 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { configFragment } from './config-fragment.js';
 import { decodeSclText } from './load-scl-file.js';
+import { formatListing } from './scl-listing.js';
 import { readScl, SclFormatError } from './scl-reader.js';
 import { formatSclType } from './type-templates.js';
-import { XmlSyntaxError } from './xml-tree.js';
+import { XmlLimitError, XmlSyntaxError, type XmlLimits } from './xml-tree.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GbError } from '../../native/errors.js';
+import { loadSclFile } from './load-scl-file.js';
+import { DEFAULT_SCL_LIMITS } from './scl-keep-policy.js';
 import { CONFIG_KEYS } from '../config/config-keys.js';
 
 const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(`../../fixtures/scl/${name}`, import.meta.url)), 'utf8');
@@ -28,13 +35,13 @@ describe('SCL reader', () => {
     const cb = f.controlBlocks[0]!;
     expect(cb).to.include({ kind: 'goose', ied: 'PROT1', accessPoint: 'S1', ref: 'PROT1LD0/LLN0$GO$gcb01', datSetRef: 'PROT1LD0/LLN0$DS1', appID: 'PROT1_GOOSE1', confRev: 7, minTimeMs: 4, maxTimeMs: 1000, subNetwork: 'StationBus' });
     // the xsi:type attribute beside type="…" on each P must not hide the address type
-    expect(cb.address).to.deep.equal({ mac: '01:0c:cd:01:00:21', appId: 0x21, vlanId: 10, vlanPriority: 6 });
+    expect(cb.address).to.deep.equal({ mac: '01:0c:cd:01:00:21', appId: 0x21, vlanId: 10, vlanIdText: '00A', vlanPriority: 6 });
     expect(cb.members.map((m) => `${m.ref} ${formatSclType(m.type)}`)).to.deep.equal(DS1_TYPES);
   });
 
-  it('reads a 2003-edition file whose elements carry a namespace prefix the same way (confRev absent → 0)', () => {
+  it('reads a 2003-edition file whose elements carry a namespace prefix the same way (confRev absent → 0, no version → edition "")', () => {
     const f = readScl(fixture('prot3-2003.cid'));
-    expect(f.edition).to.equal('2003');
+    expect(f.edition).to.equal('');
     expect(f.issues).to.deep.equal([]);
     const cb = f.controlBlocks[0]!;
     expect(cb).to.include({ ref: 'PROT3LD0/LLN0$GO$gcb01', confRev: 0, minTimeMs: 4, maxTimeMs: 1000 });
@@ -106,5 +113,85 @@ describe('SCL reader', () => {
     const text = fixture('prot1-2007b.cid');
     expect(() => readScl(text.slice(0, text.indexOf('</LNodeType>')))).to.throw(XmlSyntaxError, /ends inside SCL > DataTypeTemplates > LNodeType/);
     expect(() => readScl('<Other/>')).to.throw(SclFormatError, /<Other>, not <SCL>/);
+  });
+
+  it('MinTime/MaxTime without a multiplier are milliseconds (tDurationInMilliSec); a multiplier that is written is honoured', () => {
+    const text = fixture('samu1-2007b.cid');
+    const gocb = (t: string) => readScl(t).controlBlocks.find((cb) => cb.kind === 'goose')!;
+    expect(gocb(text)).to.include({ minTimeMs: 1000, maxTimeMs: 3000 });
+    expect(gocb(text.replace('<MinTime>1000<', '<MinTime unit="s" multiplier="">2<'))).to.include({ minTimeMs: 2000 });
+    expect(gocb(text.replace('<MinTime>1000<', '<MinTime unit="s" multiplier="u">1500<'))).to.include({ minTimeMs: 1.5 });
+    const bad = readScl(text.replace('<MinTime>1000<', '<MinTime unit="min">1<'));
+    expect(bad.issues.map((i) => [i.code, i.path.split('/').pop()])).to.deep.equal([['bad-value', 'MinTime']]);
+  });
+
+  it('a SampledValueControl: smvID, smpRate, smpMod, nofASDU, SmvOpts and its SMV address', () => {
+    const f = readScl(fixture('samu1-2007b.cid'));
+    expect(f.issues).to.deep.equal([]);
+    const sv = f.controlBlocks.find((cb) => cb.kind === 'sv')!;
+    expect(sv).to.include({ ref: 'SAMU1MU01/LLN0$MS$MSVCB01', appID: 'SAMU1MU01', datSetRef: 'SAMU1MU01/LLN0$PhsMeas1', confRev: 1 });
+    expect(sv.sv).to.deep.equal({ smpMod: 'SmpPerPeriod', smpRate: 80, nofASDU: 1, multicast: true, opts: { refreshTime: false, sampleSynchronized: true, sampleRate: true, dataSet: true, security: false } });
+    expect(sv.address).to.deep.equal({ mac: '01:0c:cd:04:00:01', appId: 0x4001, vlanId: 5, vlanIdText: '005', vlanPriority: 5 });
+    expect(sv.members).to.have.length(16);
+  });
+
+  it('the listing writes VLAN-ID as the file does and in decimal, and says when the file gives no SCL version', () => {
+    expect(formatListing(readScl(fixture('prot1-2007b.cid')), 'f')).to.contain('VLAN-ID 0x00A (10) priority 6');
+    expect(formatListing(readScl(fixture('prot3-2003.cid')), 'f')).to.match(/^f: SCL version not given, 1 IED\(s\)/);
+  });
+
+  it('a missing MinTime names the GoCB', () => {
+    const [i] = readScl(fixture('broken/min-max-time-missing.cid')).issues;
+    expect(i!.message).to.match(/^PROT1LD0\/LLN0\$GO\$gcb01: its GSE address has no M(in|ax)Time/);
+  });
+});
+
+describe('SCL reader limits', () => {
+  const limits = (l: Partial<XmlLimits>): XmlLimits => ({ ...DEFAULT_SCL_LIMITS, ...l });
+  const ld = (inst: string, ln0: string) => `<LDevice inst="${inst}"><LN0 lnClass="LLN0" inst="" lnType="T">${ln0}</LN0></LDevice>`;
+  const scl = (lds: string) => `<SCL version="2007" revision="B"><IED name="X"><AccessPoint name="A"><Server>${lds}</Server></AccessPoint></IED></SCL>`;
+  const fcdas = (n: number) => '<FCDA ldInst="L" lnClass="GGIO" lnInst="1" doName="Ind1" fc="ST"/>'.repeat(n);
+
+  it('nesting deeper than maxDepth stops with the limit named, before the rest is read', () => {
+    const deep = `<SCL>${'<Private>'.repeat(100)}${'</Private>'.repeat(100)}</SCL>`;
+    expect(() => readScl(deep)).to.throw(XmlLimitError, /element nesting \(inside SCL > Private .*\) exceeds 64 at line 1 \(limit --max-depth 64\)/);
+    expect(() => readScl(deep, limits({ maxDepth: 101 }))).not.to.throw();
+  });
+
+  it('more elements than maxElements, kept or not, stop with the limit named', () => {
+    const many = `<SCL>${'<Private/>'.repeat(1000)}</SCL>`;
+    expect(() => readScl(many, limits({ maxElements: 500 }))).to.throw(XmlLimitError, /the number of elements exceeds 500 .*--max-elements 500/);
+    expect(readScl(many, limits({ maxElements: 1001 })).ieds).to.deep.equal([]);
+  });
+
+  it('maxKept counts what is kept at one time: a dataset no control block names is dropped when its LLN0 closes', () => {
+    const named = scl(ld('L', `<DataSet name="D">${fcdas(600)}</DataSet><GSEControl name="g" datSet="D" appID="x"/>`));
+    expect(() => readScl(named, limits({ maxKept: 500 }))).to.throw(XmlLimitError, /kept for the model .* exceeds 500 .*--max-kept 500/);
+    // two unnamed datasets of 300 members each in two LDevices: never more than ~310 kept at once
+    const twoLds = scl(ld('L1', `<DataSet name="U">${fcdas(300)}</DataSet>`) + ld('L2', `<DataSet name="U">${fcdas(300)}</DataSet>`));
+    expect(readScl(twoLds, limits({ maxKept: 500 })).controlBlocks).to.deep.equal([]);
+  });
+
+  it('loadSclFile turns a limit into GB_ERR_SCL naming the file, the limit and its value', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gb-scl-limit-'));
+    try {
+      const file = join(dir, 'deep.scd');
+      writeFileSync(file, `<SCL>${'<Private>'.repeat(100)}${'</Private>'.repeat(100)}</SCL>`);
+      let err: unknown;
+      try {
+        loadSclFile(file);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).to.be.instanceOf(GbError).and.include({ code: 'GB_ERR_SCL' });
+      expect((err as Error).message).to.contain(file).and.contain('limit --max-depth 64');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('streaming from a file gives the model readScl gives for the whole text', () => {
+    const path = fileURLToPath(new URL('../../fixtures/scl/station.scd', import.meta.url));
+    expect(loadSclFile(path)).to.deep.equal(readScl(fixture('station.scd')));
   });
 });

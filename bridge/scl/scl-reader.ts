@@ -1,23 +1,16 @@
-// Reads an SCL file (SCD, CID, ICD; editions 2003 and 2007) once into an element tree and
-// resolves every GSEControl and SampledValueControl of every IED and access point: its
+// Reads an SCL file (SCD, CID, ICD; editions 2003 and 2007) in one streaming pass into a tree of
+// what the model needs (scl-keep-policy.ts) and resolves every GSEControl and SampledValueControl of every IED and access point: its
 // Communication-section address, its dataset and each FCDA's type through the
 // DataTypeTemplates. What cannot be resolved becomes an issue with its SCL path; the reader
 // itself only fails on a file that is not XML or not SCL. Pure (text in, model out).
 import { addressKey, readCommunication, type CommAddress } from './communication.js';
 import { checkAddresses } from './scl-checks.js';
-import type { ControlBlock, DatasetMember, SclFile, SclIssue } from './scl-model.js';
+import type { ControlBlock, DatasetMember, SclFile, SclIssue, SvAttributes } from './scl-model.js';
 import { MissingMember, TypeTemplates } from './type-templates.js';
-import { childrenNamed, firstChild, parseXml, type XmlElement } from './xml-tree.js';
+import { DEFAULT_SCL_LIMITS, lnKey, SCL_KEEP_POLICY } from './scl-keep-policy.js';
+import { childrenNamed, firstChild, XmlTreeBuilder, type XmlElement, type XmlLimits } from './xml-tree.js';
 
-/**
- * Elements whose content the reader never looks at: instance values, substation topology,
- * reports, logs, private data. Large SCDs are mostly these.
- */
-export const NOT_READ: ReadonlySet<string> = new Set(['DOI', 'SDI', 'DAI', 'Private', 'Substation', 'Line', 'Process', 'Inputs', 'ReportControl', 'LogControl', 'Log', 'SettingControl', 'Services', 'History', 'Text', 'LNode']);
-
-export class SclFormatError extends Error {
-  override readonly name = 'SclFormatError';
-}
+export { SclFormatError } from './scl-keep-policy.js';
 
 /** An LDevice of a server: its logical nodes' lnType by `prefix|lnClass|inst`, and its LLN0. */
 interface LDeviceIndex {
@@ -26,17 +19,13 @@ interface LDeviceIndex {
   path: string;
 }
 
-function lnKey(prefix: string | undefined, lnClass: string | undefined, inst: string | undefined): string {
-  return `${prefix ?? ''}|${lnClass ?? ''}|${inst ?? ''}`;
-}
-
 function indexServer(server: XmlElement, apPath: string): Map<string, LDeviceIndex> {
   const out = new Map<string, LDeviceIndex>();
   for (const ld of childrenNamed(server, 'LDevice')) {
     const lns = new Map<string, string>();
     const ln0 = firstChild(ld, 'LN0');
-    if (ln0) lns.set(lnKey('', 'LLN0', ''), ln0.attrs.lnType ?? '');
-    for (const ln of childrenNamed(ld, 'LN')) lns.set(lnKey(ln.attrs.prefix, ln.attrs.lnClass, ln.attrs.inst), ln.attrs.lnType ?? '');
+    if (ln0) lns.set(lnKey('', '', 'LLN0', ''), ln0.attrs.lnType ?? '');
+    for (const ln of childrenNamed(ld, 'LN')) lns.set(lnKey('', ln.attrs.prefix, ln.attrs.lnClass, ln.attrs.inst), ln.attrs.lnType ?? '');
     out.set(ld.attrs.inst ?? '', { lns, ln0, path: `${apPath}/Server/LDevice[inst=${ld.attrs.inst ?? ''}]` });
   }
   return out;
@@ -54,7 +43,7 @@ function resolveMembers(dataSet: XmlElement, dsPath: string, lds: Map<string, LD
     const path = `${dsPath}/FCDA[${i + 1}]`;
     const ref = fcdaRef(f);
     const ld = lds.get(f.ldInst ?? '');
-    const lnType = ld?.lns.get(lnKey(f.prefix, f.lnClass, f.lnInst));
+    const lnType = ld?.lns.get(lnKey('', f.prefix, f.lnClass, f.lnInst));
     try {
       if (ld === undefined) throw new MissingMember(`LDevice "${f.ldInst ?? ''}" is not in this access point's server`, path);
       if (lnType === undefined) throw new MissingMember(`LN ${f.prefix ?? ''}${f.lnClass ?? ''}${f.lnInst ?? ''} is not in LDevice "${f.ldInst ?? ''}"`, path);
@@ -74,6 +63,29 @@ function intAttr(el: XmlElement, name: string, fallback: number, path: string, i
   if (/^\d{1,10}$/.test(v) && Number(v) <= 0xffffffff) return Number(v);
   issues.push({ code: 'bad-value', message: `${name} "${v}" is not a whole number 0 … 4294967295`, path });
   return fallback;
+}
+
+const SMP_MODS: readonly SvAttributes['smpMod'][] = ['SmpPerPeriod', 'SmpPerSec', 'SecPerSmp'];
+
+/** A SampledValueControl's sampling attributes and its SmvOpts (which optional ASDU fields are sent). */
+function svAttributes(el: XmlElement, path: string, issues: SclIssue[]): SvAttributes {
+  const mod = el.attrs.smpMod ?? 'SmpPerPeriod';
+  const opts = firstChild(el, 'SmvOpts')?.attrs ?? {};
+  const sv: SvAttributes = {
+    smpMod: SMP_MODS.find((m) => m === mod) ?? 'SmpPerPeriod',
+    multicast: el.attrs.multicast !== 'false',
+    opts: {
+      refreshTime: opts.refreshTime === 'true',
+      sampleSynchronized: opts.sampleSynchronized === 'true',
+      sampleRate: opts.sampleRate === 'true',
+      dataSet: opts.dataSet === 'true',
+      security: opts.security === 'true',
+    },
+  };
+  if (!SMP_MODS.includes(mod as SvAttributes['smpMod'])) issues.push({ code: 'bad-value', message: `smpMod "${mod}" is not one of ${SMP_MODS.join(', ')}`, path });
+  if (el.attrs.smpRate !== undefined) sv.smpRate = intAttr(el, 'smpRate', 0, path, issues);
+  if (el.attrs.nofASDU !== undefined) sv.nofASDU = intAttr(el, 'nofASDU', 1, path, issues);
+  return sv;
 }
 
 function controlBlock(
@@ -102,6 +114,7 @@ function controlBlock(
     members: [],
     path,
   };
+  if (kind === 'sv') cb.sv = svAttributes(el, path, issues);
   const dataSet = childrenNamed(ctx.ln0, 'DataSet').find((d) => d.attrs.name === datSetName);
   if (dataSet === undefined) {
     issues.push({ code: 'dataset-missing', message: `${cb.ref}: datSet "${datSetName}" is not a DataSet of ${ctx.ied} ${ctx.ldInst}/LLN0`, path });
@@ -120,10 +133,18 @@ function controlBlock(
   return cb;
 }
 
+/** A streaming reader: write() the document in pieces, then close() for the model. */
+export function sclTreeBuilder(limits: XmlLimits = DEFAULT_SCL_LIMITS): XmlTreeBuilder {
+  return new XmlTreeBuilder(SCL_KEEP_POLICY, limits);
+}
+
 /** Reads and resolves a whole SCL document. */
-export function readScl(text: string): SclFile {
-  const root = parseXml(text, NOT_READ);
-  if (root.tag !== 'SCL') throw new SclFormatError(`the root element is <${root.tag}>, not <SCL>: not an SCL file`);
+export function readScl(text: string, limits: XmlLimits = DEFAULT_SCL_LIMITS): SclFile {
+  return resolveScl(sclTreeBuilder(limits).write(text).close());
+}
+
+/** Resolves the control blocks of the tree sclTreeBuilder kept. */
+export function resolveScl(root: XmlElement): SclFile {
   const issues: SclIssue[] = [];
   const templates = new TypeTemplates(firstChild(root, 'DataTypeTemplates'));
   const { addresses, subNetworks } = readCommunication(root, issues);
@@ -148,5 +169,6 @@ export function readScl(text: string): SclFile {
     }
   }
   issues.push(...checkAddresses(controlBlocks));
-  return { edition: `${root.attrs.version ?? '2003'}${root.attrs.revision ?? ''}`, ieds, subNetworks, controlBlocks, issues };
+  // 2003-edition files carry no version; the listing says so rather than guessing
+  return { edition: root.attrs.version === undefined ? '' : `${root.attrs.version}${root.attrs.revision ?? ''}`, ieds, subNetworks, controlBlocks, issues };
 }

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { largeScd } from './large-scd.js';
 import { loadSclFile } from './load-scl-file.js';
-import { NOT_READ } from './scl-reader.js';
-import { parseXml } from './xml-tree.js';
+
+
 
 const MB = Number(process.env.SCD_MB ?? 10);
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -49,7 +49,7 @@ try {
         issues = f.issues.length;
       }, cpu),
     );
-    xml.push(timeMs(() => parseXml(text, NOT_READ)));
+
   }
   const heapMb = process.memoryUsage().heapUsed / 1e6;
   process.stdout.write(

@@ -1,12 +1,13 @@
 // `sim publisher --scl FILE [--ied …] [--gocb …]`: the publishers of the chosen GoCBs, with the
-// options the user typed (not their defaults) replacing single fields. Errors name the option.
+// options the user typed (not their defaults) replacing single fields. Errors name the option;
+// what the file leaves to chance (a shared APPID, no MinTime/MaxTime) is warned about on stderr.
 import { GbError } from '../../native/errors.js';
 import { loadSclFile } from '../../bridge/scl/load-scl-file.js';
 import type { SclFile } from '../../bridge/scl/scl-model.js';
 import type { EntrySpec } from '../dataset-spec.js';
 import type { PublisherOpts } from './sim-command.js';
 import { IdentityError } from '../publisher-identities.js';
-import { sclPublishers, type SclOverrides, type SclPublisher } from '../scl-publishers.js';
+import { sclPublishers, sclWarnings, selectGoCbs, type SclOverrides, type SclPublisher } from '../scl-publishers.js';
 
 export type SclPublisherOpts = Pick<PublisherOpts, 'ied' | 'gocb' | 'appid' | 'dstMac' | 'srcMac' | 'vlanId' | 'vlanPriority' | 'gocbRef' | 'datasetRef' | 'goId' | 'confRev' | 't0' | 't1'> & {
   scl: string;
@@ -19,7 +20,7 @@ const NOT_WITH_SCL = ['publishers'];
  * @param given option names (camelCase) the user typed; only those override the SCL
  * @param dataset the parsed --dataset, used when given
  */
-export function sclPublisherList(o: SclPublisherOpts, given: ReadonlySet<string>, dataset: () => EntrySpec[]): SclPublisher[] {
+export function sclPublisherList(o: SclPublisherOpts, given: ReadonlySet<string>, dataset: () => EntrySpec[], warn = (line: string): unknown => process.stderr.write(line)): SclPublisher[] {
   for (const k of NOT_WITH_SCL) if (given.has(k)) throw new IdentityError(k, `--${k} does not apply with --scl (one publisher per GoCB of the file)`);
   const pick = <K extends keyof SclPublisherOpts>(k: K): SclPublisherOpts[K] | undefined => (given.has(k) ? o[k] : undefined);
   const overrides: SclOverrides = {
@@ -42,5 +43,7 @@ export function sclPublisherList(o: SclPublisherOpts, given: ReadonlySet<string>
     if (err instanceof GbError) throw new IdentityError('scl', err.message);
     throw err;
   }
-  return sclPublishers(scl, { ieds: o.ied, gocbs: o.gocb }, overrides, o.srcMac);
+  const cbs = selectGoCbs(scl, { ieds: o.ied, gocbs: o.gocb });
+  for (const w of sclWarnings(scl, cbs, { t0Ms: o.t0, t1Ms: o.t1 }, overrides)) warn(`sim publisher: warning: ${w}\n`);
+  return sclPublishers(scl, {}, overrides, o.srcMac, cbs);
 }

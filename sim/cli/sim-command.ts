@@ -85,7 +85,7 @@ export function exclusive(opts: Record<string, unknown>, a: string, b: string, n
 }
 
 /** Options the user typed (command line or environment), not commander's defaults. */
-function typedOptions(cmd: Command): Set<string> {
+export function typedOptions(cmd: Command): Set<string> {
   return new Set(cmd.options.map((opt) => opt.attributeName()).filter((k) => ['cli', 'env'].includes(cmd.getOptionValueSource(k) ?? '')));
 }
 

@@ -1,5 +1,6 @@
 // `goose-bridge sim sv-publisher`: N IEC 61850-9-2LE merging units sampling a three-phase model,
-// live on an interface or into a pcap in virtual time. Parses and validates (a bad value stops
+// live on an interface or into a pcap in virtual time; or the one unit an SCL file's
+// SampledValueControl describes (--scl, options typed here replace single fields). Parses and validates (a bad value stops
 // start-up naming the option, exit 2), runs, prints the summary (stderr; --json to stdout).
 import { Command, Option } from 'commander';
 import type { VlanTag } from '../../bridge/codec/types.js';
@@ -10,7 +11,12 @@ import { DEFAULT_SV_IDENTITY, deriveSvIdentities } from '../sv-identities.js';
 import { DEFAULT_SV_MODEL, parseAngles, parseHarmonics, SvModelError, validateModel, type SvModelConfig } from '../sv-model.js';
 import type { SvEngineConfig } from '../sv-publisher-engine.js';
 import { formatSvPublisherSummary, runSvPublisher } from '../sv-publisher-runner.js';
-import { abortOnSignals, asConfigError, exclusive, int, named, num, publisherOutput, reportRunError, SimConfigError } from './sim-command.js';
+import { abortOnSignals, asConfigError, exclusive, int, named, num, publisherOutput, reportRunError, SimConfigError, typedOptions } from './sim-command.js';
+import { GbError } from '../../native/errors.js';
+import { loadSclFile } from '../../bridge/scl/load-scl-file.js';
+import type { SclFile } from '../../bridge/scl/scl-model.js';
+import { IdentityError } from '../publisher-identities.js';
+import { selectSvCb, svStreamFromScl, type SclSvOverrides, type SclSvStream } from '../scl-sv-publisher.js';
 
 interface SvPublisherOpts {
   interface?: string;
@@ -44,6 +50,46 @@ interface SvPublisherOpts {
   count?: number;
   rtPriority?: number;
   json: boolean;
+  scl?: string;
+  ied?: string[];
+  svcb?: string;
+}
+
+/** Options that cannot be combined with --scl (the file defines one unit). */
+const NOT_WITH_SCL = ['streams'];
+
+/** The unit of the chosen SampledValueControl, warnings on `warn`. */
+function sclStream(o: SvPublisherOpts, given: ReadonlySet<string>, warn: (line: string) => unknown): SclSvStream {
+  for (const k of NOT_WITH_SCL) if (given.has(k)) throw new SimConfigError(k, `does not apply with --scl (the file defines one merging unit)`);
+  const pick = <K extends keyof SvPublisherOpts>(k: K): SvPublisherOpts[K] | undefined => (given.has(k) ? o[k] : undefined);
+  const overrides: SclSvOverrides = {
+    appId: pick('appid'),
+    dstMac: pick('dstMac'),
+    vlanId: pick('vlanId'),
+    vlanPriority: pick('vlanPriority'),
+    svID: pick('svId'),
+    confRev: pick('confRev'),
+    asdus: pick('asdus'),
+    samplesPerSecond: given.has('samplesPerCycle') ? Number(o.samplesPerCycle) * Number(o.nominal) : undefined,
+  };
+  const stream = named('scl', () => {
+    let scl: SclFile;
+    try {
+      scl = loadSclFile(o.scl!);
+    } catch (err) {
+      if (err instanceof GbError) throw new IdentityError('scl', err.message);
+      throw err;
+    }
+    const cb = selectSvCb(scl, { ieds: o.ied, svcb: o.svcb });
+    return svStreamFromScl(scl, cb, Number(o.nominal), overrides, { samplesPerSecond: Number(o.samplesPerCycle) * Number(o.nominal), asdus: defaultAsdus(o) });
+  });
+  for (const w of stream.warnings) warn(`sim sv-publisher: warning: ${w}\n`);
+  return stream;
+}
+
+/** 9-2LE: 80 samples/cycle one ASDU per frame, 256 samples/cycle eight. */
+function defaultAsdus(o: SvPublisherOpts): number {
+  return o.asdus ?? (o.samplesPerCycle === '256' ? 8 : 1);
 }
 
 function model(o: SvPublisherOpts, rate: number): SvModelConfig {
@@ -67,22 +113,29 @@ function model(o: SvPublisherOpts, rate: number): SvModelConfig {
   }
 }
 
-/** Validated engine configuration and output from the options (pure). */
-export function svPublisherConfig(o: SvPublisherOpts): { engine: SvEngineConfig; output: PublisherOutput } {
+/**
+ * Validated engine configuration and output from the options. `given`: the options typed on the
+ * command line (with --scl only those replace the file's values); warnings of --scl go to `warn`.
+ */
+export function svPublisherConfig(o: SvPublisherOpts, given: ReadonlySet<string> = new Set(), warn = (line: string): unknown => process.stderr.write(line)): { engine: SvEngineConfig; output: PublisherOutput } {
   const raw = o as unknown as Record<string, unknown>;
   exclusive(raw, 'interface', 'pcap', true);
   exclusive(raw, 'duration', 'count', false);
-  const rate = Number(o.samplesPerCycle) * Number(o.nominal);
-  // 9-2LE: 80 samples/cycle one ASDU per frame, 256 samples/cycle eight
-  const asdus = o.asdus ?? (o.samplesPerCycle === '256' ? 8 : 1);
+  if (o.scl === undefined && (o.ied !== undefined || o.svcb !== undefined)) throw new SimConfigError(o.ied ? 'ied' : 'svcb', 'only applies with --scl');
+  const fromScl = o.scl === undefined ? undefined : sclStream(o, given, warn);
+  const rate = fromScl?.samplesPerSecond ?? Number(o.samplesPerCycle) * Number(o.nominal);
+  const asdus = fromScl?.asdusPerFrame ?? defaultAsdus(o);
   let vlan: VlanTag | undefined;
   if (o.vlanId !== undefined || o.vlanPriority !== undefined) vlan = { pcp: o.vlanPriority ?? 4, dei: false, vid: o.vlanId ?? 0 };
-  const streams = named('streams', () => deriveSvIdentities({ appId: o.appid, dstMac: o.dstMac, srcMac: o.srcMac, svID: o.svId, ...(vlan ? { vlan } : {}) }, o.streams));
+  const base = fromScl ? { ...fromScl.identity, srcMac: o.srcMac } : { appId: o.appid, dstMac: o.dstMac, srcMac: o.srcMac, svID: o.svId, ...(vlan ? { vlan } : {}) };
+  const streams = named('streams', () => deriveSvIdentities(base, fromScl ? 1 : o.streams));
   const engine: SvEngineConfig = {
     streams,
     samplesPerSecond: rate,
     asdusPerFrame: asdus,
-    confRev: o.confRev,
+    ...(fromScl?.datSet !== undefined ? { datSet: fromScl.datSet } : {}),
+    ...(fromScl?.smpRate !== undefined ? { smpRate: fromScl.smpRate } : {}),
+    confRev: fromScl?.confRev ?? o.confRev,
     smpSynch: o.smpSynch,
     quality: o.quality,
     model: model(o, rate),
@@ -101,7 +154,7 @@ export function registerSvPublisher(sim: Command): void {
         '8 × (INT32 value, quality) = IA IB IC IN (1 mA/LSB) VA VB VC VN (10 mV/LSB) from a three-phase model.\n' +
         'Units share one sample grid: smpCnt 0 at every whole second (CLOCK_MONOTONIC live; the --start-time second in a pcap).',
     )
-    .option('--interface <if>', 'send raw frames on this interface (needs root / CAP_NET_RAW)')
+    .option('-i, --interface <if>', 'send raw frames on this interface (needs root / CAP_NET_RAW)')
     .option('--pcap <file>', 'write frames to a pcap instead, in virtual time (exact sample times), no root')
     .option('--start-time <iso>', 'with --pcap: wall-clock second of the first sample (default: now, whole second)')
     .option('--streams <n>', 'number of merging units', int('streams', 1, 512), 1)
@@ -131,11 +184,14 @@ export function registerSvPublisher(sim: Command): void {
     .option('--duration <s>', 'stop after <s> seconds', num('duration', 0, 31 * 24 * 3600, true))
     .option('--count <n>', 'stop after <n> frames per unit', int('count', 1, 0xffffffff))
     .option('--rt-priority <1-99>', 'run the send loop under SCHED_FIFO (root; recommended when timing matters on a busy host)', int('rt-priority', 1, 99))
-    .option('--json', 'print the summary as JSON on stdout', false);
+    .option('--json', 'print the summary as JSON on stdout', false)
+    .option('--scl <file>', 'publish the SampledValueControl of this SCL file (SCD/CID): APPID, MAC, VLAN, smvID, datSet, confRev, smpRate, nofASDU, SmvOpts; options typed here override single fields')
+    .option('--ied <name...>', 'with --scl: the SVCB is in one of these IEDs')
+    .option('--svcb <name>', 'with --scl: SampledValueControl name or full svcbRef (needed when the file has several)');
   cmd.action(async (raw: SvPublisherOpts) => {
     let cfg: ReturnType<typeof svPublisherConfig>;
     try {
-      cfg = svPublisherConfig(raw);
+      cfg = svPublisherConfig(raw, typedOptions(cmd));
       if (raw.rtPriority !== undefined && raw.pcap !== undefined) throw new SimConfigError('rt-priority', 'only applies to --interface (a --pcap run is virtual time)');
     } catch (err) {
       asConfigError(cmd, err);
