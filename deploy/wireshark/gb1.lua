@@ -57,8 +57,9 @@ function gb1.dissector(tvb, pinfo, tree)
   if inner > 0 then
     eth:call(tvb(HEADER):tvb(), pinfo, tree)
   end
-  -- after the carried frame's dissectors, so the column says it arrived over GB1
+  -- after the carried frame's dissectors, so the columns say it arrived over GB1
   pinfo.cols.protocol:prepend("GB1/")
+  pinfo.cols.info:prepend(string.format("GB1 seq %u ", tvb(12, 4):uint()))
   return tvb:len()
 end
 
