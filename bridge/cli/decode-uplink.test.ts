@@ -1,33 +1,21 @@
 // An uplink capture (GB1 datagrams to the group, as tcpdump on the uplink sees them) read two
 // ways: by tshark with the project's Lua dissector (deploy/wireshark/gb1.lua) and by
 // `goose-bridge decode`. Both must find the same 20 carried GOOSE frames.
-import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { skipUnless, hasTshark } from '../../testkit/preconditions.js';
 import { encodeFrame } from '../codec/index.js';
-import { typicalGooseFrame } from '../codec/sample-frames.js';
-import type { GooseFrame } from '../codec/types.js';
 import { PcapWriter } from '../pcap/index.js';
 import { Gb1Encapsulation } from '../wan/gb1-encapsulation.js';
 import { ipv4UdpFrame } from '../wan/rgoose/test-support/udp-frame.js';
+import { carriedGoose as carried, decodeCapture, tsharkFields } from './test-support/uplink-readers.js';
 
-const CLI = fileURLToPath(new URL('../../bin/goose-bridge.js', import.meta.url));
-const LUA = fileURLToPath(new URL('../../deploy/wireshark/gb1.lua', import.meta.url));
 const FRAMES = 20;
 const SENDER = { hi: 0x0123abcd, lo: 0x89ef0042 };
 const FIRST_SEQ = 0xfffffff6; // crosses the 32-bit wrap
 const SRC_PORT = 40001;
-
-/** Frame i: stNum 1 + i/4, sqNum i%4, APPID alternating between two streams. */
-function carried(i: number): GooseFrame {
-  const f = typicalGooseFrame();
-  return { ...f, header: { ...f.header, appId: 0x1010 + (i % 2) }, pdu: { ...f.pdu, stNum: 1 + Math.floor(i / 4), sqNum: i % 4 } };
-}
 
 async function writeUplinkCapture(path: string): Promise<void> {
   const gb1 = new Gb1Encapsulation(SENDER, 65_535);
@@ -55,8 +43,7 @@ describe('uplink captures: GB1 read by the Lua dissector and by goose-bridge dec
   it('tshark with gb1.lua shows the GB1 header and the 20 carried GOOSE frames (goose.stNum present)', async function () {
     skipUnless(this, hasTshark(), 'GB1 Lua dissector: tshark is not installed');
     const fields = ['ip.dst', 'udp.dstport', 'gb1.magic', 'gb1.version', 'gb1.sender', 'gb1.seq', 'eth.src', 'goose.appid', 'goose.stNum', 'goose.sqNum', 'goose.gocbRef', '_ws.col.Protocol'];
-    const { stdout } = await promisify(execFile)('tshark', ['-n', '-X', `lua_script:${LUA}`, '-r', pcap, '-T', 'fields', '-E', 'separator=|', '-E', 'occurrence=l', ...fields.flatMap((e) => ['-e', e])]);
-    const rows = stdout.trimEnd().split('\n').map((l) => l.split('|'));
+    const rows = await tsharkFields(pcap, fields);
     expect(rows).to.have.length(FRAMES);
     rows.forEach((r, i) => {
       const [group, port, magic, version, sender, seq, src, appid, stNum, sqNum, gocbRef, protocol] = r;
@@ -86,9 +73,7 @@ describe('uplink captures: GB1 read by the Lua dissector and by goose-bridge dec
     new Gb1Encapsulation(SENDER, 65_535).encapsulate(datagram, frame, 0, frame.length, 9);
     w.write(ipv4UdpFrame(datagram, 50123, SRC_PORT, [239, 1, 2, 3]), 1_700_000_000_002_000);
     await w.close();
-    const fields = ['gb1.seq', 'goose.stNum', '_ws.expert.message'].flatMap((e) => ['-e', e]);
-    const { stdout } = await promisify(execFile)('tshark', ['-n', '-X', `lua_script:${LUA}`, '-r', path, '-T', 'fields', '-E', 'separator=|', ...fields]);
-    const [short, other, elsewhere] = stdout.trimEnd().split('\n').map((l) => l.split('|'));
+    const [short, other, elsewhere] = await tsharkFields(path, ['gb1.seq', 'goose.stNum', '_ws.expert.message']);
     expect(short![0]).to.equal('7');
     expect(short![2]).to.include('shorter than Ethernet + IEC 61850 header');
     expect(other![0]).to.equal('');
@@ -96,11 +81,10 @@ describe('uplink captures: GB1 read by the Lua dissector and by goose-bridge dec
   });
 
   it('goose-bridge decode lists the same 20 carried frames with the outer addresses and the GB1 sequence', () => {
-    const r = spawnSync(process.execPath, [CLI, 'decode', pcap], { encoding: 'utf8', timeout: 30_000 });
+    const r = decodeCapture(pcap);
     expect(r.status, r.stderr).to.equal(0);
-    const lines = r.stdout.trimEnd().split('\n');
-    expect(lines).to.have.length(FRAMES);
-    lines.forEach((line, i) => {
+    expect(r.lines).to.have.length(FRAMES);
+    r.lines.forEach((line, i) => {
       const want = carried(i);
       const appid = `0x${want.header.appId.toString(16).padStart(4, '0')}`;
       expect(line, `frame ${i + 1}`).to.match(
@@ -113,7 +97,7 @@ describe('uplink captures: GB1 read by the Lua dissector and by goose-bridge dec
   });
 
   it('decode --json carries the outer addresses and GB1 header; --appid and --summary see the carried frames', () => {
-    const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'decode', pcap, ...args], { encoding: 'utf8', timeout: 30_000 });
+    const run = (...args: string[]) => decodeCapture(pcap, ...args);
     const first = JSON.parse(run('--json', '-c', '1').stdout) as Record<string, any>;
     expect(first.udp).to.deep.equal({ src: '10.0.0.1', srcPort: SRC_PORT, dst: '224.0.1.100', dstPort: 61850 });
     expect(first.gb1).to.deep.equal({ sender: '0123abcd89ef0042', seq: FIRST_SEQ, flags: 0 });
@@ -127,7 +111,7 @@ describe('uplink captures: GB1 read by the Lua dissector and by goose-bridge dec
   });
 
   it('decode -V shows the GB1 line then the carried frame tree', () => {
-    const r = spawnSync(process.execPath, [CLI, 'decode', pcap, '-V', '-c', '1'], { encoding: 'utf8', timeout: 30_000 });
+    const r = decodeCapture(pcap, '-V', '-c', '1');
     expect(r.stdout).to.include(`GB1 10.0.0.1:${SRC_PORT} → 224.0.1.100:61850 sender 0123abcd89ef0042 seq ${FIRST_SEQ} flags 0x00`);
     expect(r.stdout).to.include('gocbRef IED1PROT/LLN0$GO$gcbTrip');
   });

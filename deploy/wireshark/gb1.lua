@@ -54,8 +54,10 @@ function gb1.dissector(tvb, pinfo, tree)
   if inner < MIN_INNER_FRAME then
     len_item:add_proto_expert_info(e_short)
   end
-  if inner > 0 then
-    eth:call(tvb(HEADER):tvb(), pinfo, tree)
+  if inner >= 14 then
+    -- a malformed carried frame raises out of the call: the Ethernet/GOOSE dissectors have
+    -- already marked it, and the GB1 header stays shown
+    pcall(Dissector.call, eth, tvb(HEADER):tvb(), pinfo, tree)
   end
   -- after the carried frame's dissectors, so the columns say it arrived over GB1
   pinfo.cols.protocol:prepend("GB1/")
