@@ -22,6 +22,7 @@ const PARTS: ReadonlyArray<{ commands: readonly string[]; load: () => Promise<{ 
   { commands: ['run', 'status', 'monitor', 'doctor', 'teardown', 'scl'], load: () => import('../bridge/cli/bridge-commands.js') },
   { commands: ['sim'], load: () => import('../sim/cli/sim-command.js') },
   { commands: ['decode'], load: () => import('../bridge/cli/decode-command.js') },
+  { commands: ['install', 'uninstall'], load: () => import('../bridge/cli/install-command.js') },
 ];
 
 /** Registers the part owning `invoked`, or every part when it is undefined or unknown. */

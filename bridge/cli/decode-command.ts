@@ -1,5 +1,6 @@
 // `goose-bridge decode FILE`: prints the frames of a pcap/pcapng file decoded as GOOSE / SV / GSE,
-// one line each by default. The file is read a chunk at a time and each chunk's output written
+// one line each by default; on an uplink capture, the frames GB1 and R-GOOSE datagrams carry.
+// The file is read a chunk at a time and each chunk's output written
 // before the next is read, so memory is flat whatever the file size and a slow reader slows the
 // decoding rather than filling memory.
 import { InvalidArgumentError, type Command } from 'commander';
@@ -9,7 +10,9 @@ import { CaptureFileReader, type CaptureDamage, type CapturedFrame } from '../pc
 import { readRgooseKeys } from '../config/rgoose-keys.js';
 import type { NativeKeyring } from '../../native/rgoose.js';
 import { nativeKeyringFrom } from '../wan/rgoose/native-keyring.js';
-import { renderRgooseFrame } from '../wan/rgoose/render-rgoose-frame.js';
+import { readGb1Datagram } from '../wan/decode-gb1-datagram.js';
+import { renderRgooseDatagram } from '../wan/rgoose/render-rgoose-frame.js';
+import { udpDatagramOf } from '../wan/rgoose/udp-in-ethernet.js';
 import { formatSummary, StreamSummaries, summaryToJsonLines } from './decode-summary.js';
 import { renderJson, renderLine, renderTree, rgooseIdentity, skippedReason, type DecodedCapturedFrame } from './decode-views.js';
 import { PipeOutput } from './pipe-output.js';
@@ -60,8 +63,12 @@ function matches(f: DecodedCapturedFrame, o: DecodeOptions): boolean {
 function decodeCaptured(number: number, captured: CapturedFrame, keyring: NativeKeyring | undefined): DecodedCapturedFrame {
   const skipped = skippedReason(captured);
   if (skipped !== undefined) return { number, captured, result: { ok: false, skipped } };
-  const rgoose = renderRgooseFrame(captured.data, keyring);
-  if (rgoose !== undefined) return { number, captured, result: { ok: !rgoose.failed, rgoose } };
+  const udp = udpDatagramOf(captured.data);
+  if (udp === undefined) return { number, captured, result: decodeFrame(captured.data) };
+  const gb1 = readGb1Datagram(udp.payload);
+  if (gb1 !== undefined) return { number, captured, udp, gb1, result: decodeFrame(gb1.frame) };
+  const rgoose = renderRgooseDatagram(udp.payload, keyring);
+  if (rgoose !== undefined) return { number, captured, udp, result: { ok: !rgoose.failed, rgoose } };
   return { number, captured, result: decodeFrame(captured.data) };
 }
 
@@ -132,6 +139,8 @@ export function register(program: Command): void {
       'after',
       '\nThe one-line view shows: frame number, seconds since the first frame, src → dst, protocol, APPID,\n' +
         'gocbRef (svID for SV), st/sq (smpCnt for SV), TAL, entries (ASDUs for SV) and flags.\n' +
+        'A capture of the uplink shows the frames its GB1 and R-GOOSE/R-SV datagrams carry (any UDP port), with\n' +
+        'the outer addresses (src ip:port → group:port), then the GB1 sequence number and the carried frame\'s MACs.\n' +
         'Frames that fail to decode print their number and the typed error and decoding goes on.\n' +
         'Exit status: 0 when the file was read to its end (or the reader closed the pipe), 1 when the file is\n' +
         'truncated or malformed (after printing the frames before the damage), 2 when it cannot be read or is\n' +

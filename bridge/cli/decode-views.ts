@@ -14,18 +14,23 @@ import {
   type NotOurs,
 } from '../codec/index.js';
 import { LINKTYPE_ETHERNET, type CapturedFrame } from '../pcap/index.js';
+import type { Gb1Datagram } from '../wan/decode-gb1-datagram.js';
 import type { RenderedRgoose } from '../wan/rgoose/render-rgoose-frame.js';
+import { endpointText, type UdpDatagram } from '../wan/rgoose/udp-in-ethernet.js';
 
 /**
  * A captured frame and what decoding it gave: a GOOSE/SV/GSE frame (or not-ours, or a decode
  * error), an R-GOOSE/R-SV datagram (rendered by the session layer's decoder), or `skipped` when
- * its link type is not Ethernet.
+ * its link type is not Ethernet. A frame captured on the uplink carries its datagram in `udp`
+ * (R-GOOSE, or GB1 with `gb1` set and `result` the carried frame's decoding).
  */
 export interface DecodedCapturedFrame {
   /** 1-based position in the file, counting every frame (filters do not renumber). */
   number: number;
   captured: CapturedFrame;
   result: DecodeResult<Frame | NotOurs> | { ok: false; skipped: string } | { ok: boolean; rgoose: RenderedRgoose };
+  udp?: UdpDatagram;
+  gb1?: Gb1Datagram;
 }
 
 /** What an R-GOOSE/R-SV datagram carries, as far as its JSON rendering shows it. */
@@ -54,13 +59,31 @@ export const hex4 = (n: number): string => `0x${n.toString(16).padStart(4, '0')}
 export function renderLine(f: DecodedCapturedFrame, firstTimestampUs: number): string {
   const rel = ((f.captured.timestampUs - firstTimestampUs) / 1e6).toFixed(6);
   const d = f.captured.data;
-  const addresses = d.length >= 12 ? `${formatMac(d, 6)} → ${formatMac(d, 0)}` : '?';
-  const head = `${String(f.number).padStart(6)} ${rel.padStart(11)} ${addresses}`;
+  const head = `${String(f.number).padStart(6)} ${rel.padStart(11)} ${f.udp === undefined ? macs(d) : udpAddresses(f.udp)}`;
   const cut = d.length < f.captured.originalLength ? ` [captured ${d.length} of ${f.captured.originalLength}]` : '';
   const r = f.result;
   if ('rgoose' in r) return `${head} ${rgooseSummary(r.rgoose)}${cut}`;
+  if (f.gb1 !== undefined) {
+    const carried = `${head} GB1 seq ${f.gb1.seq} ${macs(f.gb1.frame)}`;
+    if (!r.ok) return `${carried} ${'skipped' in r ? r.skipped : `decode error: ${formatDecodeError(r.error)}`}${cut}`;
+    return `${carried} ${frameSummary(r.value)}${cut}`;
+  }
   if (!r.ok) return `${head} ${'skipped' in r ? r.skipped : `decode error: ${formatDecodeError(r.error)}`}${cut}`;
   return `${head} ${frameSummary(r.value)}${cut}`;
+}
+
+const macs = (d: Uint8Array): string => (d.length >= 12 ? `${formatMac(d, 6)} → ${formatMac(d, 0)}` : '?');
+const udpAddresses = (u: UdpDatagram): string => `${endpointText(u.src, u.srcPort)} → ${endpointText(u.dst, u.dstPort)}`;
+
+/** The GB1 header and outer addresses, as the first line of the tree and a JSON member. */
+const gb1Line = (f: DecodedCapturedFrame, g: Gb1Datagram): string =>
+  `GB1 ${udpAddresses(f.udp!)} sender ${g.sender} seq ${g.seq} flags 0x${g.flags.toString(16).padStart(2, '0')}, carried frame ${g.frame.length} bytes`;
+
+function carrierJson(f: DecodedCapturedFrame): { [k: string]: Json } {
+  if (f.udp === undefined) return {};
+  const u = f.udp;
+  const udp: Json = { src: u.src, srcPort: u.srcPort, dst: u.dst, dstPort: u.dstPort };
+  return f.gb1 === undefined ? { udp } : { udp, gb1: { sender: f.gb1.sender, seq: f.gb1.seq, flags: f.gb1.flags } };
 }
 
 /** The session line of the R-GOOSE rendering, then the carried GOOSE PDU's fields when readable. */
@@ -104,7 +127,8 @@ export function renderTree(f: DecodedCapturedFrame): string {
   const r = f.result;
   if ('skipped' in r) return `frame ${f.number}  ${ts}: ${r.skipped}`;
   const header = `frame ${f.number}  ${ts}  ${f.captured.originalLength} bytes${cut}`;
-  if ('rgoose' in r) return `${header}\n${r.rgoose.text}`;
+  if ('rgoose' in r) return `${header}\n${udpAddresses(f.udp!)}\n${r.rgoose.text}`;
+  if (f.gb1 !== undefined) return `${header}\n${gb1Line(f, f.gb1)}\n${r.ok ? formatFrame(r.value) : `  decode error: ${formatDecodeError(r.error)}`}`;
   return r.ok ? `${header}\n${formatFrame(r.value)}` : `${header}\n  decode error: ${formatDecodeError(r.error)}`;
 }
 
@@ -113,8 +137,8 @@ export function renderJson(f: DecodedCapturedFrame): string {
   const c = f.captured;
   const r = f.result;
   if ('skipped' in r) return JSON.stringify({ frame: f.number, timestampUs: c.timestampUs, length: c.originalLength, skipped: r.skipped });
-  if ('rgoose' in r) return JSON.stringify({ frame: f.number, timestampUs: c.timestampUs, length: c.originalLength, ...r.rgoose.json });
-  const head: { [k: string]: Json } = { frame: f.number, timestampUs: c.timestampUs, length: c.originalLength };
+  if ('rgoose' in r) return JSON.stringify({ frame: f.number, timestampUs: c.timestampUs, length: c.originalLength, ...carrierJson(f), ...r.rgoose.json });
+  const head: { [k: string]: Json } = { frame: f.number, timestampUs: c.timestampUs, length: c.originalLength, ...carrierJson(f) };
   if (c.data.length < c.originalLength) head.capturedLength = c.data.length;
   const body = r.ok ? (frameToJson(r.value) as { [k: string]: Json }) : { error: decodeErrorToJson(r.error) };
   return JSON.stringify({ ...head, ...body });

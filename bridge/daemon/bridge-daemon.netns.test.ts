@@ -195,6 +195,7 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
     const before = await daemonA.statsWhen('stats A', () => true);
     daemonA.proc.child.kill('SIGHUP');
     await waitUntil('reload logged', () => daemonA.proc.stderr.includes('"event":"reloaded"'));
+    expect(daemonA.proc.stderr).to.include('"event":"reloaded","changed":["appid_allow"]');
     captureB.fresh();
     const one = gooseTestFrame({ n: 6000, appId: 1 });
     const two = gooseTestFrame({ n: 6001, appId: 2 });

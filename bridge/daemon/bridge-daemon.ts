@@ -12,7 +12,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { hasCapNetRaw, sendIgmpV2Report } from '../../native/index.js';
 import { ForwardingEngine, removeTap, type EngineEvent } from '../../native/engine.js';
-import type { BridgeConfig } from '../config/config-keys.js';
+import { CONFIG_KEYS, type BridgeConfig } from '../config/config-keys.js';
 import { readRgooseKeys, type RgooseKeys } from '../config/rgoose-keys.js';
 import { GbError } from '../../native/errors.js';
 import { chooseKeepaliveStrategy, type MembershipRefresher } from '../igmp/keepalive-strategy.js';
@@ -44,6 +44,11 @@ function newSenderId(): SenderId {
 
 function changed(prev: BridgeConfig | null, next: BridgeConfig, keys: Array<keyof BridgeConfig>): boolean {
   return prev === null || keys.some((k) => JSON.stringify(prev[k]) !== JSON.stringify(next[k]));
+}
+
+/** The INI names of the keys a reload changes: names only, so a log never carries a value. */
+export function changedKeyNames(prev: BridgeConfig, next: BridgeConfig): string[] {
+  return CONFIG_KEYS.filter((d) => changed(prev, next, [d.field])).map((d) => d.key);
 }
 
 export class BridgeDaemon {
@@ -119,9 +124,10 @@ export class BridgeDaemon {
   reload(next: BridgeConfig): Promise<void> {
     const run = this.reloadChain.then(async () => {
       if (this.stopping) return;
+      const keys = changedKeyNames(this.cfg, next);
       try {
         await this.configure(next, this.cfg);
-        this.log.info({ event: 'reloaded' }, 'configuration reloaded');
+        this.log.info({ event: 'reloaded', changed: keys }, keys.length === 0 ? 'configuration reloaded: no key changed' : `configuration reloaded: ${keys.join(', ')} changed`);
       } catch (err) {
         this.reloadRejected(err);
       }
