@@ -91,7 +91,11 @@ common(
     .addOption(new Option('--rounds <n>', 'paths measured in this many interleaved slices each (≥ 10: report:compare tests the per-slice ratios)').default(20).argParser(num('--rounds', 10, 1000, true))),
 ).action(async (o: CommonOpts & { duration: number; rate: number; publishers: number; size: number; warmup: number; rounds: number }) => {
   const c = resolveCommon(o);
-  const { runLatencySuite } = await import('./latency-suite.js');
+  const { runLatencySuite, slicesFor, MIN_SLICE_S } = await import('./latency-suite.js');
+  // Fewer slices than rounds would leave report:compare's slice rules "missing" later: refuse now.
+  if (slicesFor(o.duration, o.rounds) < o.rounds) {
+    throw new SuiteUsageError(`--duration ${o.duration} holds only ${slicesFor(o.duration, o.rounds)} slice(s) of ≥ ${MIN_SLICE_S} s per path, fewer than --rounds ${o.rounds}: use --duration ≥ ${o.rounds * MIN_SLICE_S} or fewer --rounds`);
+  }
   const progress = createProgress('latency', 1 + c.paths.length * o.rounds, process.stderr, c.paths.length * (o.duration + o.warmup + 10));
   const r = await runLatencySuite({ ...c, durationS: o.duration, rateFps: o.rate, publishers: o.publishers, sizeBytes: o.size, warmupS: o.warmup, rounds: o.rounds, progress });
   progress.done();
