@@ -21,9 +21,11 @@ describe('gate-power plan', () => {
       perturbation, run: 1, knob: '', gate_failed: failed, failed_rules: rule, bridge_p50_us: p50, bridge_p99_us: 1000, bridge_rate_fps: 2e5, load_avg: '1/1/1',
     });
     const table = powerTable([run('none', false, 100), run('none', true, 110, 'a'), run('p50+25%', true, 130, 'b'), run('p50+25%', false, 120)]);
+    const byRule = powerTable([run('none', false, 100), run('p50+25%', true, 130, 'latency-slices.csv:bridge/vxlan:latency_p50_us')]);
+    expect(byRule[1]).to.include({ hits: '1 of 1', hits_by_intended_rule: '1 of 1' });
     expect(table).to.deep.equal([
-      { perturbation: 'none', runs: 2, hits: '', false_alarms: '1 of 2', measured_effect: '', rules_that_failed: 'a' },
-      { perturbation: 'p50+25%', runs: 2, hits: '1 of 2', false_alarms: '', measured_effect: '+19 %', rules_that_failed: 'b' },
+      { perturbation: 'none', runs: 2, hits: '', hits_by_intended_rule: '', false_alarms: '1 of 2', measured_effect: '', rules_that_failed: 'a' },
+      { perturbation: 'p50+25%', runs: 2, hits: '1 of 2', hits_by_intended_rule: '0 of 2', false_alarms: '', measured_effect: '+19 %', rules_that_failed: 'b' },
     ]);
   });
   it('maps report files to the suite that writes them', () => {

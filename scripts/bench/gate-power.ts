@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     `- machine: ${meta.cpus ?? '?'} CPU(s) ${meta.cpu_model ?? '?'}, kernel ${meta.kernel ?? '?'}; commit ${meta.commit ?? '?'}`,
     `- load average (1/5/15) at the start ${startLoad}, at the end ${loadAverage()}`,
     '',
-    renderMarkdownTable(['perturbation', 'runs', 'hits', 'false_alarms', 'measured_effect', 'rules_that_failed'], powerTable(done)),
+    renderMarkdownTable(['perturbation', 'runs', 'hits', 'hits_by_intended_rule', 'false_alarms', 'measured_effect', 'rules_that_failed'], powerTable(done)),
   ].join('\n');
   writeFileSync(join(values.out, 'gate-power.md'), `${md}\n`);
   process.stdout.write(`${md}\n`);

@@ -265,7 +265,7 @@ function valueOf(rule: ThresholdRule, r: Row): number | null {
  */
 function boundReason(rule: ThresholdRule, b: Row, c: Row, bad: boolean): string | null {
   const bound = (r: Row): string => String(r.bound ?? '');
-  if (isRatioPath(c.path) && ['baseline', 'current'].some((_, i) => !['', '='].includes(bound(i === 0 ? b : c)))) {
+  if (isRatioPath(c.path) && [b, c].some((r) => !['', '='].includes(bound(r)))) {
     return `the ratio is only a bound (baseline ${bound(b)}, current ${bound(c)}): a figure behind it is a lower bound (search ceiling or generator limit), so a change cannot be told from the cap`;
   }
   if (bad && rule.better === 'higher' && isLowerBound(c)) return `the current figure is a lower bound (limited_by ${String(c.limited_by ?? '?')}, bound ${bound(c)}): the path may carry more than the limit`;
