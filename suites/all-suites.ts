@@ -8,6 +8,7 @@ import { runLossSuite } from './loss-suite.js';
 import { runSvSuite } from './sv-suite.js';
 import { writeReportFolder, type ExtraSection } from './report/report-folder.js';
 import { createProgress } from './report/progress.js';
+import { loadAverage } from './report/run-meta.js';
 import { ALL_SUITES, SUITE_MTU, type SuiteCommon, type SuiteName } from './suite-context.js';
 import { igmpAllPlan, runIgmpForAll } from './igmp/all-hook.js';
 import { estimateSuiteSeconds } from './igmp/index.js';
@@ -95,6 +96,6 @@ export async function runAllSuites(o: AllOptions): Promise<{ summary: string; fi
     extra.push(await runIgmpForAll({ out: o.out, scale: o.scale, smoke: o.smoke, log: o.log }));
   });
   progress.done();
-  const r = await writeReportFolder(o.out, { ...o.meta, finished: new Date().toISOString(), mode: o.smoke ? 'smoke (suite:all --smoke)' : 'suite:all', paths: o.paths.join(', '), suites: suites.join(', ') }, extra, failed);
+  const r = await writeReportFolder(o.out, { ...o.meta, finished: new Date().toISOString(), load_avg_end: loadAverage(), uplink_gso: o.uplinkGso === false ? 'off' : 'on', mode: o.smoke ? 'smoke (suite:all --smoke)' : 'suite:all', paths: o.paths.join(', '), suites: suites.join(', ') }, extra, failed);
   return { ...r, failed };
 }

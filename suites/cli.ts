@@ -13,6 +13,7 @@ import { isRoot } from '../testkit/preconditions.js';
 import { register as registerIgmp } from './igmp/cli.js';
 import { register as registerDemo } from './demo/cli.js';
 import { applyCliConventions } from '../bridge/cli/cli-conventions.js';
+import { loadAverage } from './report/run-meta.js';
 
 const num = (name: string, min: number, max: number, integer = false) => (v: string): number => {
   const n = Number(v);
@@ -28,6 +29,7 @@ const numList = (name: string, min: number, max: number, integer = false) => (v:
 export const EXIT = { ok: 0, regression: 1, couldNotRun: 2 } as const;
 
 const STARTED = new Date();
+const START_LOAD = loadAverage();
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -54,7 +56,7 @@ interface CommonOpts {
 async function finish(out: string, json: boolean, result: Record<string, unknown>): Promise<void> {
   const { writeReportFolder } = await import('./report/report-folder.js');
   const { runMeta } = await import('./report/run-meta.js');
-  const r = await writeReportFolder(out, runMeta(STARTED));
+  const r = await writeReportFolder(out, runMeta(STARTED, START_LOAD));
   const files = [...((result.files as string[] | undefined) ?? []), ...r.files];
   process.stdout.write(json ? `${JSON.stringify({ out, ...result, files })}\n` : `${out}\n`);
 }
@@ -89,7 +91,11 @@ common(
     .addOption(new Option('--rounds <n>', 'paths measured in this many interleaved slices each (≥ 10: report:compare tests the per-slice ratios)').default(20).argParser(num('--rounds', 10, 1000, true))),
 ).action(async (o: CommonOpts & { duration: number; rate: number; publishers: number; size: number; warmup: number; rounds: number }) => {
   const c = resolveCommon(o);
-  const { runLatencySuite } = await import('./latency-suite.js');
+  const { runLatencySuite, slicesFor, MIN_SLICE_S } = await import('./latency-suite.js');
+  // Fewer slices than rounds would leave report:compare's slice rules "missing" later: refuse now.
+  if (slicesFor(o.duration, o.rounds) < o.rounds) {
+    throw new SuiteUsageError(`--duration ${o.duration} holds only ${slicesFor(o.duration, o.rounds)} slice(s) of ≥ ${MIN_SLICE_S} s per path, fewer than --rounds ${o.rounds}: use --duration ≥ ${o.rounds * MIN_SLICE_S} or fewer --rounds`);
+  }
   const progress = createProgress('latency', 1 + c.paths.length * o.rounds, process.stderr, c.paths.length * (o.duration + o.warmup + 10));
   const r = await runLatencySuite({ ...c, durationS: o.duration, rateFps: o.rate, publishers: o.publishers, sizeBytes: o.size, warmupS: o.warmup, rounds: o.rounds, progress });
   progress.done();
@@ -169,7 +175,7 @@ common(
   for (const s of suites) if (!(ALL_SUITES as readonly string[]).includes(s)) throw new SuiteUsageError(`--suites: "${s}" is not one of ${ALL_SUITES.join(', ')}`);
   const { runAllSuites } = await import('./all-suites.js');
   const { runMeta } = await import('./report/run-meta.js');
-  const r = await runAllSuites({ ...c, smoke: o.smoke, suites: suites as never, injectFailure: o.injectFailure, meta: runMeta(STARTED) });
+  const r = await runAllSuites({ ...c, smoke: o.smoke, suites: suites as never, injectFailure: o.injectFailure, meta: runMeta(STARTED, START_LOAD) });
   process.stderr.write(r.summary);
   if (r.failed.length > 0) {
     process.stderr.write(`suite(s) failed: ${r.failed.map((f) => `${f.suite} (${f.error})`).join('; ')}\n`);
@@ -196,14 +202,15 @@ program
     } catch (err) {
       throw new SuiteUsageError((err as Error).message);
     }
+    for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
     process.stderr.write(r.table);
     writeFileSync(o.junit ?? join(current, 'compare-junit.xml'), junitXml(r.findings));
-    writeFileSync(join(current, COMPARE_FILE), `${JSON.stringify({ baseline, tolerances: o.tolerances, regressions: r.regressions, findings: r.findings }, null, 2)}\n`);
+    writeFileSync(join(current, COMPARE_FILE), `${JSON.stringify({ baseline, tolerances: o.tolerances, regressions: r.regressions, warnings: r.warnings, findings: r.findings }, null, 2)}\n`);
     // The folder's report.html gains the coloured verdicts (its header comes from meta.json).
     await writeReportFolder(current, {});
-    if (o.json) process.stdout.write(`${JSON.stringify({ regressions: r.regressions, findings: r.findings })}\n`);
+    if (o.json) process.stdout.write(`${JSON.stringify({ regressions: r.regressions, warnings: r.warnings, findings: r.findings })}\n`);
     if (r.regressions > 0) {
-      process.stderr.write(`${r.regressions} rule(s) failed (regressed or figure missing)\n`);
+      process.stderr.write(`${r.regressions} rule(s) failed (regressed, figure missing, or derived rows contradicting the raw rows)\n`);
       process.exitCode = EXIT.regression;
     }
   });

@@ -113,6 +113,14 @@ export function sliceRow(path: string, round: number, startS: number, sent: numb
   };
 }
 
+/** Shortest slice: a slice's percentiles need a few hundred frames at the default 1,000 frames/s. */
+export const MIN_SLICE_S = 0.25;
+
+/** Slices per path for a duration: the rounds asked, fewer when the duration cannot hold them. */
+export function slicesFor(durationS: number, rounds: number): number {
+  return Math.max(1, Math.min(rounds, Math.floor(durationS / MIN_SLICE_S)));
+}
+
 /**
  * The paths are measured in alternating slices (A B B A A B …, `rounds` slices each, duration /
  * rounds seconds per slice) with both paths up the whole time and one receiver per path that
@@ -125,7 +133,8 @@ export async function runLatencySuite(o: LatencyOptions): Promise<LatencyResult>
   const slices: Row[] = [];
   const curve: Row[] = [];
   const resources: Row[] = [];
-  const rounds = Math.max(1, Math.min(o.rounds ?? 10, Math.floor(o.durationS / 0.25)));
+  const rounds = slicesFor(o.durationS, o.rounds ?? 10);
+  if (rounds < (o.rounds ?? 10)) o.log(`latency: ${o.durationS} s allows only ${rounds} slice(s) of ≥ ${MIN_SLICE_S} s per path, not the ${o.rounds ?? 10} rounds asked (report:compare's slice rules need ≥ 10)`);
   const sliceS = o.durationS / rounds;
   await withTopology(o, 2, async (topo) => {
     o.progress?.step(`latency: starting ${o.paths.join(' + ')}`);

@@ -1,6 +1,6 @@
 // Highest loss-free rate per frame size and path, RFC 2544 style: binary search over trials of
 // ≥ 10 s at a fixed rate (shorter trials overstate rates: buffers absorb a short overload); a
-// trial passes when every frame scheduled arrived. One loss definition for every path: offered =
+// trial passes when every frame scheduled arrived. The paths' trials interleave (trialOrder). One loss definition for every path: offered =
 // frames scheduled, each offered once; a frame the sender's kernel refuses is lost, not retried. CPU % and peak RSS of each
 // bridge process are sampled during every trial; the row keeps those of the best passing one.
 import type { Row } from './report/csv.js';
@@ -10,7 +10,9 @@ import { ZeroLossSearch } from './stats/binary-search.js';
 import { ratio } from './stats/latency-summary.js';
 import { ProcessSampler, type ProcessUsage } from './stats/process-sampler.js';
 import { runFlow, type ConstantSenderResult } from './traffic/flow.js';
-import { RATIO_PATHS, withPath, withTopology, type SuiteCommon } from './suite-context.js';
+import { RATIO_PATHS, withPaths, withTopology, type SuiteCommon } from './suite-context.js';
+import type { L2Path } from './paths/l2-path.js';
+import type { Topology } from './topology/index.js';
 import type { Progress } from './report/progress.js';
 import { RESOURCE_COLUMNS } from './latency-suite.js';
 import { readHostCounters, diffCounters } from './paths/host-counters.js';
@@ -31,7 +33,8 @@ export const THROUGHPUT_COLUMNS = [
 ] as const;
 
 export const TRIAL_COLUMNS = [
-  'path', 'frame_bytes', 'trial', 'rate_fps', 'achieved_fps', 'sent', 'refused', 'received', 'lost', 'receiver_kernel_drops', 'loss_free',
+  // started_s: seconds since the suite's first trial (the paths' trials interleave); trial_s: its length.
+  'path', 'frame_bytes', 'trial', 'started_s', 'trial_s', 'rate_fps', 'achieved_fps', 'sent', 'refused', 'received', 'lost', 'receiver_kernel_drops', 'loss_free',
   // Where the lost frames went (deltas over the trial): the L2 interfaces' drops, the UDP layer's
   // buffer errors on both hosts, and the bridge daemons' own drop counters (empty for VXLAN).
   'h1_if_dropped', 'h1_udp_sndbuf_errors', 'h2_udp_rcvbuf_errors', 'h2_udp_in_errors', 'h2_if_dropped',
@@ -74,87 +77,121 @@ export interface ThroughputResult {
   table: string;
 }
 
+/** One path's search for one frame size, as the interleaved trials fill it in. */
+interface PathSearch {
+  path: L2Path;
+  search: ZeroLossSearch;
+  best: { sent: number; received: number; usage: ProcessUsage[] } | null;
+  generatorShort: number;
+  /**
+   * Highest rate the sender actually achieved in a trial that lost nothing, offered or not: for
+   * in-kernel paths the sender's own syscalls carry the forwarding work, so this is what the
+   * path sustained when the generator could not reach the asked rate (a lower bound).
+   */
+  maxLosslessAchieved: number;
+  lossy: number;
+  n: number;
+}
+
+/**
+ * Each path's searches run with every path up, their trials interleaved A B | B A | A B … (one
+ * trial of each path per round, the order reversed every round), so slow drift of a shared
+ * machine reaches every path alike and their ratio cancels it, as the latency slices do.
+ */
+export function trialOrder<T>(paths: readonly T[], round: number): T[] {
+  return round % 2 === 0 ? [...paths] : [...paths].reverse();
+}
+
+/** One trial of one path at a fixed rate: offered vs received, where lost frames went, CPU/RSS. */
+async function runTrial(o: ThroughputOptions, topo: Topology, st: PathSearch, size: number, rate: number, startedS: number): Promise<Row> {
+  const { path } = st;
+  const name = path.name;
+  st.n++;
+  o.progress?.step(`throughput ${name} ${size} B trial ${st.n} at ${rate} fps`);
+  const sampler = new ProcessSampler(path.processes().map((p) => ({ pid: p.pid, label: `h${p.host}` })));
+  const k1 = await readHostCounters(topo, 1, path.ifname);
+  const k2 = await readHostCounters(topo, 2, path.ifname);
+  const c0 = await path.counters();
+  const r = await runFlow<ConstantSenderResult>({
+    topology: topo,
+    ifname: path.ifname,
+    from: 1,
+    to: [2],
+    size,
+    sender: { mode: 'send-constant', rate, duration: o.trialS, publishers: 1 },
+    beforeSend: async () => sampler.begin(),
+    settleMs: 500,
+  });
+  const usage = sampler.end();
+  const d1 = diffCounters(await readHostCounters(topo, 1, path.ifname), k1);
+  const d2 = diffCounters(await readHostCounters(topo, 2, path.ifname), k2);
+  if (path.processes().length > 0) await new Promise((res) => setTimeout(res, 600)); // one more stats-file write
+  const c1 = await path.counters();
+  const daemonDelta = (host: number, key: string): number | null => {
+    const a = c1.get(host)?.[key];
+    return a === undefined || path.processes().length === 0 ? null : a - (c0.get(host)?.[key] ?? 0);
+  };
+  const rx = r.receivers.get(2)!;
+  const lost = r.sender.offered - rx.distinct;
+  const offered = r.sender.achievedFps >= rate * GENERATOR_TOLERANCE;
+  const pass = lost === 0 && offered;
+  if (!offered) st.generatorShort++;
+  if (lost > 0) st.lossy++;
+  else st.maxLosslessAchieved = Math.max(st.maxLosslessAchieved, Math.round(r.sender.achievedFps));
+  const where = lost > 0
+    ? ` [h1 if drops ${d1.ifDropped}, h1 udp sndbuf ${d1.udpSndbufErrors}, h2 udp rcvbuf ${d2.udpRcvbufErrors}, h2 if drops ${d2.ifDropped}, receiver socket ${rx.kernelDrops}]`
+    : '';
+  o.log(`throughput ${name} ${size} B @ ${rate} fps: achieved ${Math.round(r.sender.achievedFps)}, lost ${lost}${where} → ${pass ? 'pass' : 'fail'}`);
+  if (pass && rate >= st.search.bestFps) st.best = { sent: r.sender.offered, received: rx.distinct, usage };
+  st.search.report(rate, pass);
+  return {
+    path: name, frame_bytes: size, trial: st.n, started_s: Math.round(startedS * 10) / 10, trial_s: o.trialS, rate_fps: rate, achieved_fps: Math.round(r.sender.achievedFps),
+    sent: r.sender.offered, refused: r.sender.refused, received: rx.distinct, lost, receiver_kernel_drops: rx.kernelDrops, loss_free: pass,
+    h1_if_dropped: d1.ifDropped, h1_udp_sndbuf_errors: d1.udpSndbufErrors,
+    h2_udp_rcvbuf_errors: d2.udpRcvbufErrors, h2_udp_in_errors: d2.udpInErrors, h2_if_dropped: d2.ifDropped,
+    bridge_h1_to_wan_dropped: daemonDelta(1, 'to_wan.dropped'), bridge_h2_from_wan_dropped: daemonDelta(2, 'from_wan.dropped'),
+  };
+}
+
 export async function runThroughputSuite(o: ThroughputOptions): Promise<ThroughputResult> {
   const rows: Row[] = [];
   const trials: Row[] = [];
   const resources: Row[] = [];
+  const t0 = Date.now();
   await withTopology(o, 2, async (topo) => {
-    for (const name of o.paths) {
-      await withPath(name, topo, async (path) => {
-        for (const size of o.sizes) {
-          const search = new ZeroLossSearch({ minFps: o.minFps, maxFps: o.maxFps, resolution: o.resolution, maxTrials: o.maxTrials });
-          let best: { sent: number; received: number; usage: ProcessUsage[] } | null = null;
-          let generatorShort = 0;
-          // Highest rate the sender actually achieved in a trial that lost nothing, offered or not:
-          // for in-kernel paths the sender's own syscalls carry the forwarding work, so this is
-          // what the path sustained when the generator could not reach the asked rate (a lower bound).
-          let maxLosslessAchieved = 0;
-          let lossy = 0;
-          let n = 0;
-          for (let rate = search.next(); rate !== null; rate = search.next()) {
-            n++;
-            o.progress?.step(`throughput ${name} ${size} B trial ${n} at ${rate} fps`);
-            const sampler = new ProcessSampler(path.processes().map((p) => ({ pid: p.pid, label: `h${p.host}` })));
-            const k1 = await readHostCounters(topo, 1, path.ifname);
-            const k2 = await readHostCounters(topo, 2, path.ifname);
-            const c0 = await path.counters();
-            const r = await runFlow<ConstantSenderResult>({
-              topology: topo,
-              ifname: path.ifname,
-              from: 1,
-              to: [2],
-              size,
-              sender: { mode: 'send-constant', rate, duration: o.trialS, publishers: 1 },
-              beforeSend: async () => sampler.begin(),
-              settleMs: 500,
-            });
-            const usage = sampler.end();
-            const d1 = diffCounters(await readHostCounters(topo, 1, path.ifname), k1);
-            const d2 = diffCounters(await readHostCounters(topo, 2, path.ifname), k2);
-            if (path.processes().length > 0) await new Promise((res) => setTimeout(res, 600)); // one more stats-file write
-            const c1 = await path.counters();
-            const daemonDelta = (host: number, key: string): number | null => {
-              const a = c1.get(host)?.[key];
-              return a === undefined || path.processes().length === 0 ? null : a - (c0.get(host)?.[key] ?? 0);
-            };
-            const rx = r.receivers.get(2)!;
-            const lost = r.sender.offered - rx.distinct;
-            const offered = r.sender.achievedFps >= rate * GENERATOR_TOLERANCE;
-            const pass = lost === 0 && offered;
-            if (!offered) generatorShort++;
-            if (lost > 0) lossy++;
-            else maxLosslessAchieved = Math.max(maxLosslessAchieved, Math.round(r.sender.achievedFps));
-            trials.push({
-              path: name, frame_bytes: size, trial: n, rate_fps: rate, achieved_fps: Math.round(r.sender.achievedFps),
-              sent: r.sender.offered, refused: r.sender.refused, received: rx.distinct, lost, receiver_kernel_drops: rx.kernelDrops, loss_free: pass,
-              h1_if_dropped: d1.ifDropped, h1_udp_sndbuf_errors: d1.udpSndbufErrors,
-              h2_udp_rcvbuf_errors: d2.udpRcvbufErrors, h2_udp_in_errors: d2.udpInErrors, h2_if_dropped: d2.ifDropped,
-              bridge_h1_to_wan_dropped: daemonDelta(1, 'to_wan.dropped'), bridge_h2_from_wan_dropped: daemonDelta(2, 'from_wan.dropped'),
-            });
-            const where = lost > 0
-              ? ` [h1 if drops ${d1.ifDropped}, h1 udp sndbuf ${d1.udpSndbufErrors}, h2 udp rcvbuf ${d2.udpRcvbufErrors}, h2 if drops ${d2.ifDropped}, receiver socket ${rx.kernelDrops}]`
-              : '';
-            o.log(`throughput ${name} ${size} B @ ${rate} fps: achieved ${Math.round(r.sender.achievedFps)}, lost ${lost}${where} → ${pass ? 'pass' : 'fail'}`);
-            if (pass && rate >= search.bestFps) best = { sent: r.sender.offered, received: rx.distinct, usage };
-            search.report(rate, pass);
+    await withPaths(o.paths, topo, async (paths) => {
+      for (const size of o.sizes) {
+        const searches = paths.map((path): PathSearch => ({
+          path, search: new ZeroLossSearch({ minFps: o.minFps, maxFps: o.maxFps, resolution: o.resolution, maxTrials: o.maxTrials }),
+          best: null, generatorShort: 0, maxLosslessAchieved: 0, lossy: 0, n: 0,
+        }));
+        for (let round = 0; searches.some((x) => x.search.next() !== null); round++) {
+          for (const st of trialOrder(searches, round)) {
+            const rate = st.search.next();
+            if (rate === null) continue;
+            trials.push(await runTrial(o, topo, st, size, rate, (Date.now() - t0) / 1000));
           }
-          const { fps, bound } = throughputFigure(search.bestFps, maxLosslessAchieved, o.maxFps);
-          const cpu = (h: string): number | null => best?.usage.find((u) => u.label === h)?.cpuPercent ?? null;
-          const rss = (h: string): number | null => best?.usage.find((u) => u.label === h)?.rssPeakMb ?? null;
+        }
+        for (const st of searches) {
+          const name = st.path.name;
+          const { fps, bound } = throughputFigure(st.search.bestFps, st.maxLosslessAchieved, o.maxFps);
+          const limitedBy = st.search.bestFps >= o.maxFps ? 'ceiling' : fps > st.search.bestFps || (st.lossy === 0 && st.generatorShort > 0) ? 'generator' : st.lossy > 0 ? 'loss' : 'trials';
+          const cpu = (h: string): number | null => st.best?.usage.find((u) => u.label === h)?.cpuPercent ?? null;
+          const rss = (h: string): number | null => st.best?.usage.find((u) => u.label === h)?.rssPeakMb ?? null;
           rows.push({
-            path: name, frame_bytes: size, rate_fps: fps, bound, mbit_s: mbitPerS(size, fps),
-            sent: best?.sent ?? 0, received: best?.received ?? 0, lost: best ? best.sent - best.received : 0,
-            trials: search.trialCount, trial_s: o.trialS,
-            limited_by: search.bestFps >= o.maxFps ? 'ceiling' : fps > search.bestFps || (lossy === 0 && generatorShort > 0) ? 'generator' : lossy > 0 ? 'loss' : 'trials',
-            max_lossless_achieved_fps: maxLosslessAchieved,
+            // A figure the generator stopped is a lower bound even when the search found no loss.
+            path: name, frame_bytes: size, rate_fps: fps, bound: limitedBy === 'generator' ? '≥' : bound, mbit_s: mbitPerS(size, fps),
+            sent: st.best?.sent ?? 0, received: st.best?.received ?? 0, lost: st.best ? st.best.sent - st.best.received : 0,
+            trials: st.search.trialCount, trial_s: o.trialS, limited_by: limitedBy,
+            max_lossless_achieved_fps: st.maxLosslessAchieved,
             cpu_h1_percent: cpu('h1'), cpu_h2_percent: cpu('h2'), rss_h1_peak_mb: rss('h1'), rss_h2_peak_mb: rss('h2'),
           });
-          for (const u of best?.usage ?? []) {
+          for (const u of st.best?.usage ?? []) {
             resources.push({ suite: 'throughput', path: name, host: u.label, rate_fps: fps, frame_bytes: size, cpu_percent: u.cpuPercent, rss_peak_mb: u.rssPeakMb, samples: u.samples });
           }
         }
-      });
-    }
+      }
+    });
   });
   for (const size of o.sizes) {
     const v = rows.find((r) => r.path === 'vxlan' && r.frame_bytes === size);

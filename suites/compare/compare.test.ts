@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareRule, compareReports, limitFor, loadTolerances, type BinomialRule, type SlicesRule, type ThresholdRule } from './compare.js';
 import { writeCsv } from '../report/csv.js';
+import { signedRankBeyond } from './stat-tests.js';
 
 const ratioRule: ThresholdRule = { file: 'latency.csv', match: { path: 'bridge/vxlan' }, column: 'latency_p50_us', better: 'lower', relative: 0.5, false_alarm: 'test' };
 const slicesRule: SlicesRule = { kind: 'slices', file: 'latency-slices.csv', match: { path: 'bridge/vxlan' }, column: 'latency_p50_us', better: 'lower', relative: 0.5, alpha: 0.01 };
@@ -68,14 +69,63 @@ describe('report:compare', () => {
     expect(empty).to.include({ status: 'missing' });
     expect(empty.detail).to.contain('sent');
   });
+  it('threshold: gives no verdict on a ratio whose figures are bounds, nor on a low figure that is only a lower bound', () => {
+    const rule: ThresholdRule = { file: 'throughput.csv', match: { path: 'bridge/vxlan' }, column: 'rate_fps', better: 'higher', relative: 0.3, false_alarm: 'test' };
+    const row = (rate: number, bound: string) => [{ path: 'bridge/vxlan', rate_fps: String(rate), bound }];
+    expect(compareRule(rule, row(0.7, '='), row(0.3, '='))[0]!.status).to.equal('regressed');
+    const capped = compareRule(rule, row(0.7, '≤'), row(0.3, '='))[0]!;
+    expect(capped.status).to.equal('unjudged');
+    expect(capped.detail).to.match(/^could not judge/);
+    const raw: ThresholdRule = { ...rule, match: { path: 'bridge' } };
+    const bridge = (rate: number, limitedBy: string, bound = '=') => [{ path: 'bridge', rate_fps: String(rate), bound, limited_by: limitedBy }];
+    expect(compareRule(raw, bridge(200_000, 'loss'), bridge(100_000, 'loss'))[0]!.status).to.equal('regressed');
+    expect(compareRule(raw, bridge(200_000, 'loss'), bridge(100_000, 'generator'))[0]!.status).to.equal('unjudged');
+    expect(compareRule(raw, bridge(200_000, 'loss'), bridge(190_000, 'generator', '≥'))[0]!.status).to.equal('ok');
+  });
+  it('threshold: judges a column per another (lost per sent) in both runs', () => {
+    const rule: ThresholdRule = { file: 'throughput.csv', match: { path: 'bridge' }, column: 'lost', per: 'sent', better: 'lower', absolute: 0.001, false_alarm: 'test' };
+    const row = (lost: number) => [{ path: 'bridge', sent: '10000', lost: String(lost) }];
+    expect(compareRule(rule, row(0), row(10))[0]!).to.include({ status: 'ok', current: 0.001 });
+    expect(compareRule(rule, row(0), row(500))[0]!).to.include({ status: 'regressed', current: 0.05 });
+    expect(compareRule(rule, row(0), [{ path: 'bridge', sent: '', lost: '1' }])[0]!.status).to.equal('missing');
+  });
+  it('slices in pairs: tests the geometric mean of rounds 1+2, 3+4, … (a cold and a warm slice of each path)', () => {
+    const rule: SlicesRule = { ...slicesRule, pairs: true, alpha: 0.005 };
+    // Alternating cold (×10) and warm rounds: per-round ratios are bimodal, pairs are flat at 2.
+    const rows = Array.from({ length: 16 }, (_, i) => ({ ...slice(i % 2 === 0 ? 0.632456 : 6.32456), round: String(i + 1) }));
+    expect(compareRule(rule, rows, rows)[0]!).to.include({ status: 'ok', baseline: 2 });
+    const tripled = compareRule(rule, rows, rows.map((r) => ({ ...r, latency_p50_us: String(Number(r.latency_p50_us) * 3) })))[0]!;
+    expect(tripled).to.include({ status: 'regressed', current: 6 });
+    expect(tripled.detail).to.contain('8 round pairs');
+  });
+  it('signed-rank: exact without ties; with ties says so, and its smallest p is the approximation\'s, not 2^-n', () => {
+    const distinct = signedRankBeyond([3, 4, 5, 6, 7, 8, 9, 10], 2, 'lower');
+    expect(distinct).to.include({ exact: true, minPValue: 2 ** -8 });
+    expect(distinct.pValue).to.be.closeTo(2 ** -8, 1e-12);
+    const tied = signedRankBeyond([3, 3, 5, 5, 7, 7, 9, 9], 2, 'lower');
+    expect(tied.exact).to.equal(false);
+    // All eight above the limit: the normal approximation cannot go below ~0.006, above α = 0.005.
+    expect(tied.minPValue).to.be.above(0.005);
+    expect(tied.pValue).to.equal(tied.minPValue);
+  });
   it('compares two folders and validates the tolerance file, naming the bad field', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gbh-cmp-'));
     try {
-      writeCsv(join(dir, 'a'), 'latency.csv', ['path', 'latency_p50_us'], [{ path: 'bridge/vxlan', latency_p50_us: 1.2 }]);
-      writeCsv(join(dir, 'b'), 'latency.csv', ['path', 'latency_p50_us'], [{ path: 'bridge/vxlan', latency_p50_us: 2.5 }]);
+      // The rule names the ratio row; the gate derives it from the raw rows (120/100, 250/100).
+      const cols = ['path', 'rate_fps', 'publishers', 'frame_bytes', 'latency_p50_us'];
+      const rows = (bridge: number, stored: number) => [
+        { path: 'bridge', rate_fps: 1000, publishers: 1, frame_bytes: 200, latency_p50_us: bridge },
+        { path: 'vxlan', rate_fps: 1000, publishers: 1, frame_bytes: 200, latency_p50_us: 100 },
+        { path: 'bridge/vxlan', rate_fps: 1000, publishers: 1, frame_bytes: 200, latency_p50_us: stored },
+      ];
+      writeCsv(join(dir, 'a'), 'latency.csv', cols, rows(120, 1.2));
+      writeCsv(join(dir, 'b'), 'latency.csv', cols, rows(250, 2.5));
       const r = compareReports(join(dir, 'a'), join(dir, 'b'), { rules: [ratioRule] });
       expect(r.regressions).to.equal(1);
-      expect(r.table).to.contain('regressed');
+      expect(r.findings.find((f) => f.rule === ratioRule.file + ':bridge/vxlan:latency_p50_us')).to.include({ baseline: 1.2, current: 2.5, status: 'regressed' });
+      writeCsv(join(dir, 'c'), 'latency.csv', cols, rows(250, 1.2));
+      const stale = compareReports(join(dir, 'a'), join(dir, 'c'), { rules: [ratioRule] });
+      expect(stale.findings.map((f) => `${f.key}:${f.status}`)).to.include.members(['current:inconsistent', 'baseline:ok', '*:regressed']);
       expect(compareReports(join(dir, 'a'), join(dir, 'a'), { rules: [ratioRule] }).regressions).to.equal(0);
       expect(() => compareReports(join(dir, 'nope'), join(dir, 'a'), { rules: [] })).to.throw(/does not exist/);
       writeFileSync(join(dir, 't.json'), JSON.stringify({ rules: [{ ...ratioRule, better: 'up' }] }));

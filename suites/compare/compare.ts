@@ -1,19 +1,25 @@
 // report:compare — a report folder against a committed baseline. Each rule of the tolerance file
 // picks rows of one CSV (match + key columns) and one column, and decides in one of three ways:
 //   threshold: the current value may be worse than the baseline by relative/absolute slack
-//              (counts that must stay 0, figures with no sample distribution);
+//              (counts that must stay 0, figures with no sample distribution); a figure that is
+//              only a bound (throughput.csv's bound/limited_by) gets "could not judge", not a verdict;
 //   slices:    the per-slice values (latency-slices.csv) against the baseline's median moved by
-//              the slack, one-sided Wilcoxon signed-rank test at the rule's alpha;
+//              the slack, one-sided Wilcoxon signed-rank test at the rule's alpha (optionally on
+//              pairs of rounds, for tails);
 //   binomial:  a count in the current run against a probability from the same row (loss against
 //              the injected rate, delivered states against the prediction), exact binomial test.
 // Every rule states its false-alarm rate: alpha for the tests, a documented figure for thresholds.
-// A missing file, row, column or empty cell fails a rule unless it is optional. Pure comparison;
-// file reading at the edges.
+// A missing file, row, column or empty cell fails a rule unless it is optional. Ratio rows are
+// never read as stored: every ratio is recomputed from both runs' raw rows, and a folder whose
+// stored ratios or counters disagree with its raw rows fails (derived.ts). Pure comparison; file
+// reading at the edges.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCsv, type Row } from '../report/csv.js';
 import { renderTable } from '../report/table.js';
 import { binomialBeyond, median, signedRankBeyond } from './stat-tests.js';
+import { COUNTER_FILES, counterDisagreements, DERIVED_FILES, isLowerBound, isRatioPath, ratioDisagreements, throughputTrialDisagreements, withRecomputedRatios } from './derived.js';
+import { provenanceWarnings } from './provenance.js';
 
 interface RuleBase {
   /** CSV file name in both folders, e.g. latency.csv. */
@@ -35,6 +41,8 @@ export interface ThresholdRule extends RuleBase {
   /** Allowed worsening: relative to the baseline value, plus an absolute slack. */
   relative?: number;
   absolute?: number;
+  /** Judge column / per (e.g. lost per sent: a fraction), in both runs. */
+  per?: string;
   /** How often the rule fails on unchanged code, and how that is known (required). */
   false_alarm: string;
 }
@@ -47,6 +55,12 @@ export interface SlicesRule extends RuleBase {
   relative: number;
   /** False-alarm rate when the true median sits exactly at the limit. */
   alpha: number;
+  /**
+   * Test pairs of consecutive rounds (geometric mean of their two values) instead of single
+   * rounds: slices alternate A B | B A, so each path's slice after the other path's is "cold";
+   * a pair holds one cold and one warm slice of each path, which cancels that order effect in tails.
+   */
+  pairs?: boolean;
 }
 
 export interface BinomialRule extends RuleBase {
@@ -72,11 +86,19 @@ export interface ToleranceFile {
   rules: ToleranceRule[];
 }
 
-export type Status = 'ok' | 'regressed' | 'missing' | 'skipped';
+/**
+ * ok / regressed; missing: a figure the rule needs is absent (fails); skipped: an optional rule's
+ * figure is absent; unjudged: the figure is only a bound (a capped search), so no verdict (does not
+ * fail, shown as "could not judge"); inconsistent: derived rows or counters contradict the raw rows (fails).
+ */
+export type Status = 'ok' | 'regressed' | 'missing' | 'skipped' | 'unjudged' | 'inconsistent';
+
+/** The statuses that fail the gate. */
+export const FAILING: readonly Status[] = ['regressed', 'missing', 'inconsistent'];
 
 export interface Finding {
   rule: string;
-  kind: 'threshold' | 'slices' | 'binomial';
+  kind: 'threshold' | 'slices' | 'binomial' | 'derived';
   key: string;
   baseline: number | null;
   current: number | null;
@@ -122,6 +144,10 @@ function validateRule(path: string, r: ToleranceRule, i: number): void {
     const b = (r as ThresholdRule).better;
     if (b !== 'lower' && b !== 'higher') fail(path, `${at}.better must be "lower" or "higher", got "${String(b)}"`);
   }
+  const per = (r as ThresholdRule).per;
+  if (per !== undefined && (kind !== 'threshold' || typeof per !== 'string')) fail(path, `${at}.per must be a column name, and only on a threshold rule`);
+  const pairs = (r as SlicesRule).pairs;
+  if (pairs !== undefined && (kind !== 'slices' || typeof pairs !== 'boolean')) fail(path, `${at}.pairs must be true or false, and only on a slices rule`);
   if (kind === 'threshold') {
     if (typeof (r as ThresholdRule).false_alarm !== 'string' || (r as ThresholdRule).false_alarm === '') fail(path, `${at}.false_alarm must state how often the rule fails on unchanged code`);
   } else if (kind === 'slices') {
@@ -210,24 +236,61 @@ export function compareRule(rule: ToleranceRule, baseRows: readonly Row[] | null
   const b1 = single(rule, bas);
   const c1 = single(rule, cur);
   return [...b1].map(([key, b]) => {
-    const bv = num(b[rule.column]);
+    const bv = valueOf(rule, b);
     const c = c1.get(key);
-    const cv = c ? num(c[rule.column]) : null;
-    if (bv === null) return absent(key, `baseline has no ${rule.column}`, { current: cv });
-    if (cv === null) return absent(key, c ? `current ${rule.column} is empty or missing` : 'no current row', { baseline: bv });
+    const cv = c ? valueOf(rule, c) : null;
+    const what = rule.per ? `${rule.column}/${rule.per}` : rule.column;
+    if (bv === null) return absent(key, `baseline has no ${what}`, { current: cv });
+    if (cv === null) return absent(key, c ? `current ${what} is empty or missing` : 'no current row', { baseline: bv });
     const limit = limitFor(rule, bv);
     const bad = rule.better === 'lower' ? cv > limit : cv < limit;
-    return { ...base, key, baseline: bv, current: cv, limit: round(limit, 3), status: bad ? 'regressed' : 'ok', detail: `${rule.better} is better` };
+    const figures = { ...base, key, baseline: round(bv, 6), current: round(cv, 6), limit: round(limit, 3) };
+    const unjudged = boundReason(rule, b, c!, bad);
+    if (unjudged) return { ...figures, status: 'unjudged', detail: `could not judge: ${unjudged}` };
+    return { ...figures, status: bad ? 'regressed' : 'ok', detail: `${rule.better} is better${rule.per ? ` (${what})` : ''}` };
   });
+}
+
+function valueOf(rule: ThresholdRule, r: Row): number | null {
+  const v = num(r[rule.column]);
+  if (!rule.per || v === null) return v;
+  const d = num(r[rule.per]);
+  return d === null || d === 0 ? null : v / d;
+}
+
+/**
+ * Why a threshold verdict cannot be given: a ratio whose figures are bounds says nothing about a
+ * change, and a current figure that is only a lower bound (search ceiling, generator) may lie
+ * above the limit. Rows without bound/limited_by columns are always judged.
+ */
+function boundReason(rule: ThresholdRule, b: Row, c: Row, bad: boolean): string | null {
+  const bound = (r: Row): string => String(r.bound ?? '');
+  if (isRatioPath(c.path) && [b, c].some((r) => !['', '='].includes(bound(r)))) {
+    return `the ratio is only a bound (baseline ${bound(b)}, current ${bound(c)}): a figure behind it is a lower bound (search ceiling or generator limit), so a change cannot be told from the cap`;
+  }
+  if (bad && rule.better === 'higher' && isLowerBound(c)) return `the current figure is a lower bound (limited_by ${String(c.limited_by ?? '?')}, bound ${bound(c)}): the path may carry more than the limit`;
+  return null;
 }
 
 function columnValues(rows: readonly Row[], column: string): Array<number | null> {
   return rows.map((r) => num(r[column]));
 }
 
+/** Consecutive rounds (1+2, 3+4, …) as one value each: the geometric mean of the two. */
+function roundPairs(rows: readonly Row[], column: string): Array<number | null> {
+  const sorted = [...rows].sort((a, b) => Number(a.round) - Number(b.round));
+  const out: Array<number | null> = [];
+  for (let i = 0; i + 1 < sorted.length; i += 2) {
+    const [x, y] = [num(sorted[i]![column]), num(sorted[i + 1]![column])];
+    out.push(x === null || y === null || !(x > 0) || !(y > 0) ? null : Math.sqrt(x * y));
+  }
+  return out;
+}
+
 function slicesFinding(rule: SlicesRule, base: Finding, key: string, bRows: Row[], cRows: Row[]): Finding {
-  const bv = columnValues(bRows, rule.column);
-  const cv = columnValues(cRows, rule.column);
+  const values = (rows: Row[]): Array<number | null> => (rule.pairs ? roundPairs(rows, rule.column) : columnValues(rows, rule.column));
+  const bv = values(bRows);
+  const cv = values(cRows);
   const baseline = bv.every((x) => x !== null) ? round(median(bv as number[])) : null;
   if (baseline === null) return { ...base, key, status: rule.optional ? 'skipped' : 'missing', detail: `baseline ${rule.column} has empty cells` };
   const limit = round(rule.better === 'lower' ? baseline * (1 + rule.relative) : baseline * (1 - rule.relative));
@@ -236,10 +299,11 @@ function slicesFinding(rule: SlicesRule, base: Finding, key: string, bRows: Row[
   const t = signedRankBeyond(cv as number[], limit, rule.better);
   const current = round(median(cv as number[]));
   // With too few slices the test could never reject: a gate that cannot fail fails instead.
-  if (t.minPValue > rule.alpha) return { ...base, key, baseline, current, limit, status: 'missing', detail: `${cv.length} slices cannot reach α = ${rule.alpha} (smallest p = ${t.minPValue.toPrecision(2)})` };
+  const unit = rule.pairs ? 'round pairs' : 'slices';
+  if (t.minPValue > rule.alpha) return { ...base, key, baseline, current, limit, status: 'missing', detail: `${cv.length} ${unit} cannot reach α = ${rule.alpha} (smallest p = ${t.minPValue.toPrecision(2)})` };
   return {
     ...base, key, baseline, current, limit, p_value: round(t.pValue, 6), status: t.pValue < rule.alpha ? 'regressed' : 'ok',
-    detail: `median of ${cv.length} slices vs baseline median × ${rule.better === 'lower' ? 1 + rule.relative : 1 - rule.relative}, Wilcoxon signed-rank`,
+    detail: `median of ${cv.length} ${unit} vs baseline median × ${rule.better === 'lower' ? 1 + rule.relative : 1 - rule.relative}, Wilcoxon signed-rank (${t.exact ? 'exact' : 'normal approximation: tied or zero differences'})`,
   };
 }
 
@@ -261,22 +325,55 @@ function binomialFinding(rule: BinomialRule, base: Finding, key: string, r: Row,
   };
 }
 
+/** A cell of the terminal table (compare.json and the JUnit file keep the whole text). */
+const clip = (s: string, n = 72): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
 export interface CompareResult {
   findings: Finding[];
   regressions: number;
+  /** Why the two runs may not be comparable (different machines, a baseline from a dirty tree). */
+  warnings: string[];
   table: string;
+}
+
+/** One finding per folder and derived file: its stored ratio rows and counters agree with its raw rows. */
+export function consistencyFindings(which: 'baseline' | 'current', rowsOf: (file: string) => Row[] | null, files: readonly string[]): Finding[] {
+  const out: Finding[] = [];
+  for (const file of files) {
+    const rows = rowsOf(file);
+    if (rows === null) continue;
+    const problems = [...ratioDisagreements(file, rows), ...counterDisagreements(file, rows)];
+    if (file === 'throughput.csv') problems.push(...throughputTrialDisagreements(rows, rowsOf('throughput-trials.csv') ?? []));
+    out.push({
+      rule: `${file}:derived rows agree with raw rows`, kind: 'derived', key: which, baseline: null, current: null, limit: null, p_value: null,
+      false_alarm: 'none: arithmetic on one folder', status: problems.length ? 'inconsistent' : 'ok',
+      detail: problems.length ? `${problems.length} disagreement(s): ${problems.slice(0, 4).join('; ')}${problems.length > 4 ? '; …' : ''}` : 'ratios, bounds and counters recomputed from the raw rows',
+      why: 'the gate judges ratios it recomputes from the raw rows; a stored ratio or total that contradicts them means the folder is not what was measured',
+    });
+  }
+  return out;
 }
 
 export function compareReports(baselineDir: string, currentDir: string, tolerances: ToleranceFile): CompareResult {
   for (const d of [baselineDir, currentDir]) if (!existsSync(d)) throw new Error(`report folder ${d} does not exist`);
   const cache = new Map<string, Row[] | null>();
-  const rowsOf = (dir: string, file: string): Row[] | null => {
+  const rowsOf = (dir: string) => (file: string): Row[] | null => {
     const p = join(dir, file);
     if (!cache.has(p)) cache.set(p, existsSync(p) ? readCsv(p) : null);
     return cache.get(p)!;
   };
-  const findings = tolerances.rules.flatMap((r) => compareRule(r, rowsOf(baselineDir, r.file), rowsOf(currentDir, r.file)));
-  const regressions = findings.filter((f) => f.status === 'regressed' || f.status === 'missing').length;
-  const table = renderTable(['rule', 'key', 'baseline', 'current', 'limit', 'p_value', 'false_alarm', 'status'], findings.map((f) => ({ ...f })));
-  return { findings, regressions, table };
+  // Rules read ratio rows recomputed from the raw rows, never the stored ones.
+  const judged = (dir: string, file: string): Row[] | null => {
+    const rows = rowsOf(dir)(file);
+    return rows === null ? null : withRecomputedRatios(file, rows);
+  };
+  const files = [...new Set([...Object.keys(DERIVED_FILES), ...COUNTER_FILES])];
+  const findings = [
+    ...consistencyFindings('baseline', rowsOf(baselineDir), files),
+    ...consistencyFindings('current', rowsOf(currentDir), files),
+    ...tolerances.rules.flatMap((r) => compareRule(r, judged(baselineDir, r.file), judged(currentDir, r.file))),
+  ];
+  const regressions = findings.filter((f) => FAILING.includes(f.status)).length;
+  const table = renderTable(['rule', 'key', 'baseline', 'current', 'limit', 'p_value', 'false_alarm', 'status'], findings.map((f) => ({ ...f, false_alarm: clip(f.false_alarm), status: f.status === 'unjudged' ? 'could not judge' : f.status })));
+  return { findings, regressions, warnings: provenanceWarnings(baselineDir, currentDir), table };
 }

@@ -4,6 +4,7 @@ import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import { TRANSFER_TIME_CLASSES } from '../stats/latency-summary.js';
+import { isRatioPath, REFERENCE_PATH } from '../compare/derived.js';
 
 export type Datum = Record<string, string | number | boolean | null>;
 
@@ -63,7 +64,7 @@ export function throughputSpec(rows: Datum[]): TopLevelSpec {
     title: 'Highest loss-free rate per frame size (RFC 2544 search)',
     width: 420,
     height: 260,
-    data: { values: rows.filter((r) => r.path !== 'bridge/vxlan').map((r) => ({ ...r, frame_bytes: Number(r.frame_bytes) })) },
+    data: { values: rows.filter((r) => !isRatioPath(r.path)).map((r) => ({ ...r, frame_bytes: Number(r.frame_bytes) })) },
     mark: { type: 'bar' },
     encoding: {
       x: { field: 'frame_bytes', type: 'ordinal', title: 'frame size (bytes)', sort: 'ascending', axis: { labelAngle: 0 } },
@@ -95,28 +96,40 @@ export function deliverySpec(points: Datum[]): TopLevelSpec {
   } as TopLevelSpec;
 }
 
-/** Per-slice latency over the run (latency-slices.csv): drift and bursts show as steps, per path. */
+/**
+ * Per-slice latency over the run (latency-slices.csv), one panel per path beside VXLAN (the pair
+ * whose ratio the gate tests): p50 solid, p99 dashed, so drift and bursts show as steps and a
+ * burst that hits both paths of a round shows in both lines. Ratio rows are not paths: left out.
+ */
 export function sliceTimelineSpec(slices: Datum[]): TopLevelSpec {
-  const values = slices
-    .filter((r) => r.path !== 'bridge/vxlan')
-    .flatMap((r) => [
-      { path: r.path, start_s: Number(r.start_s), figure: 'p50', latency_us: Number(r.latency_p50_us) },
-      { path: r.path, start_s: Number(r.start_s), figure: 'p99', latency_us: Number(r.latency_p99_us) },
-      { path: r.path, start_s: Number(r.start_s), figure: 'sched p99', latency_us: Number(r.latency_sched_p99_us) },
-    ])
-    .filter((d) => d.latency_us > 0);
+  const measured = slices.filter((r) => !isRatioPath(r.path));
+  const others = [...new Set(measured.map((r) => String(r.path)))].filter((p) => p !== REFERENCE_PATH);
+  const hasReference = measured.some((r) => r.path === REFERENCE_PATH);
+  const panels = others.length ? others.map((p) => ({ panel: hasReference ? `${p} vs ${REFERENCE_PATH}` : p, paths: hasReference ? [p, REFERENCE_PATH] : [p] })) : [{ panel: REFERENCE_PATH, paths: [REFERENCE_PATH] }];
+  const values = panels.flatMap(({ panel, paths }) =>
+    measured
+      .filter((r) => paths.includes(String(r.path)))
+      .flatMap((r) => [
+        { panel, path: r.path, start_s: Number(r.start_s), figure: 'p50', latency_us: Number(r.latency_p50_us) },
+        { panel, path: r.path, start_s: Number(r.start_s), figure: 'p99', latency_us: Number(r.latency_p99_us) },
+      ])
+      .filter((d) => d.latency_us > 0),
+  );
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Latency per slice over the run (interleaved slices; sched = from the scheduled send time)',
-    width: 560,
-    height: 240,
+    title: 'Latency per slice over the run, one panel per path beside VXLAN (interleaved slices; solid p50, dashed p99)',
     data: { values },
-    mark: { type: 'line', point: true },
-    encoding: {
-      x: { field: 'start_s', type: 'quantitative', title: 'slice start (s since the first slice)' },
-      y: { field: 'latency_us', type: 'quantitative', title: 'latency (µs)', scale: { type: 'log' } },
-      color: { field: 'path', type: 'nominal' },
-      strokeDash: { field: 'figure', type: 'nominal' },
+    facet: { row: { field: 'panel', type: 'nominal', title: null } },
+    spec: {
+      width: 560,
+      height: 180,
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'start_s', type: 'quantitative', title: 'slice start (s since the first slice)' },
+        y: { field: 'latency_us', type: 'quantitative', title: 'latency (µs)', scale: { type: 'log' } },
+        color: { field: 'path', type: 'nominal' },
+        strokeDash: { field: 'figure', type: 'nominal', sort: ['p50', 'p99'] },
+      },
     },
   } as TopLevelSpec;
 }

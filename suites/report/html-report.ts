@@ -50,7 +50,7 @@ th{background:#f3f3f3}caption{text-align:left;font-weight:bold;padding:4px 0}
 dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dt{font-weight:bold}
 figure{margin:1em 0}section{margin-top:2em;overflow-x:auto}
 td.v{font-weight:bold;text-align:center}.v-ok,.v-yes{background:#d4f4d4}.v-regressed,.v-missing,.v-no,.v-failed{background:#f8caca}
-.v-skipped,.v-undetermined{background:#eee}
+.v-skipped,.v-undetermined,.v-couldnotjudge,.v-unjudged{background:#eee}.v-inconsistent{background:#f8caca}
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
 <dl>${metaHtml}</dl>

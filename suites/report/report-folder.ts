@@ -8,7 +8,8 @@ import { renderMarkdownTable } from './table.js';
 import { renderSvg, latencyNinesSpec, throughputSpec, deliverySpec, sliceTimelineSpec, latencyCdfSpec, throughputTrialsSpec, lossIntervalSpec, type Datum } from './charts.js';
 import { readMeta, writeMeta } from './run-meta.js';
 import { renderHtmlReport, type ReportSection } from './html-report.js';
-import { evaluateGoals, goalsMarkdown } from './goals.js';
+import { evaluateGoals, goalsMarkdown, gsoCaveat, metLabel } from './goals.js';
+import { isRatioPath } from '../compare/derived.js';
 
 function load(dir: string, file: string): Row[] {
   const p = join(dir, file);
@@ -23,6 +24,11 @@ function columnsOf(rows: readonly Row[]): string[] {
 export const LATENCY_TABLE = ['path', 'rate_fps', 'frame_bytes', 'slices', 'sent', 'refused', 'received', 'lost', 'latency_p50_us', 'latency_p99_us', 'latency_p99_9_us', 'latency_max_us', 'latency_sched_p50_us', 'latency_sched_p99_us', 'latency_sched_p99_9_us', 'gen_lag_p99_us', 'gen_lag_max_us', 'tt_class_p99', 'tt_class_p99_9'];
 export const LOSS_TABLE = ['path', 'loss_set_percent', 'sent', 'lost', 'injected_percent', 'measured_loss_percent', 'measured_ci95_low_percent', 'measured_ci95_high_percent', 'within_bounds', 'wan_gap_frames', 'states', 'delivered_4ms_fraction', 'predicted_4ms_fraction', 'delivered_10ms_fraction', 'predicted_10ms_fraction', 'delivered_100ms_fraction', 'predicted_100ms_fraction', 'delivered_1s_fraction', 'predicted_1s_fraction'];
 
+/** Whether any measured row (ratio rows have no trial_s) ran trials shorter than 10 s. */
+export function shortTrials(throughput: readonly Row[]): boolean {
+  return throughput.some((r) => !isRatioPath(r.path) && r.trial_s !== '' && r.trial_s !== undefined && r.trial_s !== null && Number(r.trial_s) < 10);
+}
+
 export interface ExtraSection {
   title: string;
   markdown: string;
@@ -35,10 +41,15 @@ export const COMPARE_FILE = 'compare.json';
 function verdictSection(dir: string): { md: string; section: ReportSection } | null {
   const p = join(dir, COMPARE_FILE);
   if (!existsSync(p)) return null;
-  const doc = JSON.parse(readFileSync(p, 'utf8')) as { baseline: string; tolerances: string; findings: Row[] };
+  const doc = JSON.parse(readFileSync(p, 'utf8')) as { baseline: string; tolerances: string; warnings?: string[]; findings: Row[] };
   const cols = ['rule', 'key', 'baseline', 'current', 'limit', 'p_value', 'false_alarm', 'status', 'detail'];
   const caption = `report:compare against ${doc.baseline} with ${doc.tolerances}`;
-  return { md: `## Regression gate\n\n${caption}\n\n${renderMarkdownTable(cols, doc.findings)}\n`, section: { title: 'Regression gate', charts: [], tables: [{ caption, columns: cols, rows: doc.findings }] } };
+  const findings = doc.findings.map((f) => ({ ...f, status: f.status === 'unjudged' ? 'could not judge' : f.status }));
+  const warnings = (doc.warnings ?? []).map((w) => `Warning: ${w}`);
+  return {
+    md: `## Regression gate\n\n${caption}\n\n${warnings.map((w) => `${w}\n\n`).join('')}${renderMarkdownTable(cols, findings)}\n`,
+    section: { title: 'Regression gate', charts: [], notes: warnings, tables: [{ caption, columns: cols, rows: findings }] },
+  };
 }
 
 export async function writeReportFolder(
@@ -70,9 +81,13 @@ export async function writeReportFolder(
     md += verdicts.md;
     sections.push(verdicts.section);
   }
-  md += `## Goals\n\n${goalsMarkdown(goals)}\n`;
+  const caveats = [
+    ...(throughput.length ? [gsoCaveat(meta.uplink_gso)] : []),
+    ...(meta.load_avg_start ? [`Load average (1/5/15 min) ${meta.load_avg_start} at the start, ${meta.load_avg_end ?? '?'} at the end, on ${meta.cpus ?? '?'} CPU(s): above the CPU count, the machine was shared and the figures are noisier.`] : []),
+  ];
+  md += `## Goals\n\n${goalsMarkdown(goals)}\n${caveats.map((c) => `${c}\n\n`).join('')}`;
   sections.push(
-    { title: 'Goals', charts: [], tables: [{ caption: 'Performance goals (a missed goal is reported with its figure)', columns: ['goal', 'figure', 'met'], rows: goals.map((g) => ({ goal: g.goal, figure: g.figure, met: g.met === null ? (g.figure === 'not measured' ? '–' : 'undetermined') : g.met ? 'yes' : 'NO' })) }] },
+    { title: 'Goals', charts: [], notes: caveats, tables: [{ caption: 'Performance goals (a missed goal is reported with its figure; a figure that is only a bound: could not judge)', columns: ['goal', 'figure', 'met'], rows: goals.map((g) => ({ goal: g.goal, figure: g.figure, met: metLabel(g) })) }] },
   );
   if (latency.length) {
     md += `## Latency\n\n${renderMarkdownTable(LATENCY_TABLE, latency)}\n`;
@@ -93,7 +108,7 @@ export async function writeReportFolder(
     sections.push({
       title: 'Throughput',
       charts: [await renderSvg(throughputSpec(throughput as Datum[])), ...(trials.length ? [await renderSvg(throughputTrialsSpec(trials as Datum[]))] : [])],
-      notes: throughput.some((r) => Number(r.trial_s) < 10) ? ['Trials shorter than 10 s (smoke): buffers absorb a short overload, so these rates are overstated; suite:throughput runs ≥ 10 s trials.'] : [],
+      notes: shortTrials(throughput) ? ['Trials shorter than 10 s (smoke): buffers absorb a short overload, so these rates are overstated; suite:throughput runs ≥ 10 s trials.'] : [],
       tables: [
         { caption: 'throughput.csv (bound: ≥ when the search ceiling passed, so the figure is a lower bound)', columns: columnsOf(throughput), rows: throughput },
         ...(trials.length ? [{ caption: 'throughput-trials.csv', columns: columnsOf(trials), rows: trials }] : []),

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { toCsv, parseCsv, writeCsv, defaultOutDir } from './csv.js';
 import { renderTable, renderMarkdownTable } from './table.js';
 import { etaSeconds, renderBar } from './progress.js';
-import { ninesOf, renderSvg, throughputSpec } from './charts.js';
-import { evaluateGoals, goalsMarkdown } from './goals.js';
-import { writeReportFolder } from './report-folder.js';
-import { LATENCY_COLUMNS, PERCENTILE_CURVE_COLUMNS, RESOURCE_COLUMNS, ratioRow } from '../latency-suite.js';
+import { ninesOf, renderSvg, sliceTimelineSpec, throughputSpec, type Datum } from './charts.js';
+import { evaluateGoals, goalsMarkdown, gsoCaveat } from './goals.js';
+import { shortTrials, writeReportFolder } from './report-folder.js';
+import { LATENCY_COLUMNS, PERCENTILE_CURVE_COLUMNS, RESOURCE_COLUMNS, latencyRow, ratioRow } from '../latency-suite.js';
+import { newLatencyHistogram } from '../stats/latency-summary.js';
 import { THROUGHPUT_COLUMNS, ratioBound, throughputFigure } from '../throughput-suite.js';
 import { LOSS_COLUMNS } from '../loss-suite.js';
 import { escapeHtml } from './html-report.js';
@@ -58,12 +59,14 @@ describe('latency ratio row', () => {
     expect(ratioRow(undefined, { path: 'vxlan' })).to.equal(null);
     expect(ratioRow({ path: 'relay', latency_p50_us: 150 }, { path: 'vxlan', latency_p50_us: 100 })).to.include({ path: 'relay/vxlan', latency_p50_us: 1.5 });
   });
-  it('has the documented latency columns in order: actual, scheduled, generator lag', () => {
-    expect(LATENCY_COLUMNS.slice(0, 18)).to.deep.equal([
-      'path', 'rate_fps', 'publishers', 'frame_bytes', 'slices', 'slice_s', 'sent', 'refused', 'received', 'lost', 'latency_p2_5_us', 'latency_p50_us',
-      'latency_p97_5_us', 'latency_p99_us', 'latency_p99_9_us', 'latency_max_us', 'latency_mean_us', 'latency_stdev_us',
-    ]);
-    expect(LATENCY_COLUMNS).to.include.members(['latency_sched_p50_us', 'latency_sched_p99_9_us', 'gen_lag_p99_us', 'gen_lag_max_us']);
+  it('writes only latency.csv columns: every key a row and a ratio row carry is a column', () => {
+    const h = newLatencyHistogram();
+    for (let us = 10; us <= 1000; us += 10) h.recordValue(us);
+    const row = latencyRow('bridge', { rateFps: 1000, publishers: 1, sizeBytes: 200 } as Parameters<typeof latencyRow>[1], { sent: 100, refused: 0, received: 100, actual: h, sched: h, lag: h, slices: 4 }, 0.25);
+    const ratio = ratioRow(row, { ...row, path: 'vxlan' })!;
+    for (const r of [row, ratio]) expect(Object.keys(r).filter((k) => !(LATENCY_COLUMNS as readonly string[]).includes(k)), String(r.path)).to.deep.equal([]);
+    expect(Number(row.latency_p50_us)).to.be.within(490, 510);
+    expect(ratio.latency_p99_us).to.equal(1);
   });
 });
 
@@ -100,11 +103,18 @@ describe('goals', () => {
   it('writes a bound, not "met", when the throughput search hit its ceiling on either side', () => {
     const t = (ratio: string, bound: string) => [{ path: 'bridge', frame_bytes: '200', rate_fps: '95625', bound: '=' }, { path: 'bridge/vxlan', frame_bytes: '200', rate_fps: ratio, bound }];
     const ratioGoal = (ratio: string, bound: string) => evaluateGoals([], t(ratio, bound), [])[1]!;
-    expect(ratioGoal('0.638', '≤')).to.include({ figure: '≤ 0.638 × VXLAN (VXLAN\'s figure is a lower bound)', met: null });
+    expect(ratioGoal('0.638', '≤')).to.include({ figure: '≤ 0.638 × VXLAN (could not judge: VXLAN\'s figure is a lower bound, limited_by ceiling)', met: null });
     expect(ratioGoal('0.4', '≤').met).to.equal(false); // an upper bound below the goal: missed for sure
     expect(ratioGoal('0.7', '≥').met).to.equal(true);
     expect(ratioGoal('0.7', '=').met).to.equal(true);
-    expect(goalsMarkdown([ratioGoal('0.638', '≤')])).to.contain('| undetermined |');
+    expect(goalsMarkdown([ratioGoal('0.638', '≤')])).to.contain('| could not judge |');
+    // The raw rows decide, not a stale ratio bound: a generator-limited VXLAN makes "= 2.181" an upper bound.
+    const vxlanByGenerator = evaluateGoals([], [
+      { path: 'bridge', frame_bytes: '200', rate_fps: '200000', bound: '=', limited_by: 'loss' },
+      { path: 'vxlan', frame_bytes: '200', rate_fps: '91700', bound: '=', limited_by: 'generator' },
+      { path: 'bridge/vxlan', frame_bytes: '200', rate_fps: '2.181', bound: '=' },
+    ], [])[1]!;
+    expect(vxlanByGenerator).to.include({ met: null, figure: '≤ 2.181 × VXLAN (could not judge: VXLAN\'s figure is a lower bound, limited_by generator)' });
     expect([ratioBound(true, false), ratioBound(false, true), ratioBound(true, true), ratioBound(false, false)]).to.deep.equal(['≥', '≤', '?', '=']);
     // A generator that could not offer the asked rate: what arrived loss-free is a lower bound.
     expect(throughputFigure(0, 69_136, 150_000)).to.deep.equal({ fps: 69_136, bound: '≥' });
@@ -124,6 +134,25 @@ describe('charts and report folder', () => {
   it('places percentiles on a nines axis', () => {
     expect([ninesOf(0), ninesOf(90), ninesOf(99), ninesOf(99.9), ninesOf(100)]).to.deep.equal([0, 1, 2, 3, 6]);
   });
+  it('draws no ratio row as a path: throughput bars and slice panels hold measured paths only, one panel per path beside VXLAN', () => {
+    const tp = throughputSpec([{ path: 'bridge', frame_bytes: 200, rate_fps: 5 }, { path: 'vxlan', frame_bytes: 200, rate_fps: 7 }, { path: 'bridge/vxlan', frame_bytes: 200, rate_fps: 0.7 }, { path: 'relay/vxlan', frame_bytes: 200, rate_fps: 0.2 }]) as { data: { values: Datum[] } };
+    expect(tp.data.values.map((v) => v.path)).to.deep.equal(['bridge', 'vxlan']);
+    const slice = (path: string, round: number) => ({ path, round, start_s: round, latency_p50_us: 100, latency_p99_us: 900 });
+    const spec = sliceTimelineSpec([slice('bridge', 1), slice('vxlan', 1), slice('relay', 1), slice('bridge/vxlan', 1), slice('relay/vxlan', 1)]) as { data: { values: Datum[] } };
+    const values = spec.data.values;
+    expect([...new Set(values.map((v) => v.panel))]).to.deep.equal(['bridge vs vxlan', 'relay vs vxlan']);
+    expect(values.filter((v) => v.panel === 'relay vs vxlan').map((v) => `${v.path} ${v.figure}`)).to.deep.equal(['vxlan p50', 'vxlan p99', 'relay p50', 'relay p99']);
+    expect(values.some((v) => String(v.path).includes('/'))).to.equal(false);
+  });
+  it('warns of short trials from measured rows only (ratio rows have no trial_s)', () => {
+    const ratioRow = { path: 'bridge/vxlan', frame_bytes: '200', rate_fps: '0.7', trial_s: '' };
+    expect(shortTrials([{ path: 'bridge', trial_s: '10' }, { path: 'vxlan', trial_s: '10' }, ratioRow])).to.equal(false);
+    expect(shortTrials([{ path: 'bridge', trial_s: '1.5' }, ratioRow])).to.equal(true);
+  });
+  it('states the GSO caveat for the run\'s uplinks', () => {
+    expect(gsoCaveat('on')).to.match(/AWS ENA.*lower.*--uplink-gso off/);
+    expect(gsoCaveat('off')).to.match(/--uplink-gso off/).and.not.match(/lower/);
+  });
   it('renders Vega-Lite to SVG offline', async () => {
     const svg = await renderSvg(throughputSpec([{ path: 'bridge', frame_bytes: 200, rate_fps: 5, mbit_s: 1 }]));
     expect(svg.startsWith('<svg')).to.equal(true);
@@ -138,13 +167,16 @@ describe('charts and report folder', () => {
       writeCsv(dir, 'throughput.csv', THROUGHPUT_COLUMNS, [{ path: 'bridge', frame_bytes: 200, rate_fps: 60000, mbit_s: 96 }, { path: 'vxlan', frame_bytes: 200, rate_fps: 90000, mbit_s: 144 }]);
       writeCsv(dir, 'resources-latency.csv', RESOURCE_COLUMNS, [{ suite: 'latency', path: 'bridge', host: 'h1', rate_fps: 1000, cpu_percent: 3, rss_peak_mb: 70 }]);
       writeCsv(dir, 'loss.csv', LOSS_COLUMNS, [{ path: 'bridge', loss_set_percent: 5, delivered_4ms_fraction: 0.99, predicted_4ms_fraction: 0.9975 }]);
-      writeFileSync(join(dir, 'compare.json'), JSON.stringify({ baseline: 'b', tolerances: 't.json', findings: [{ rule: 'r1', status: 'ok' }, { rule: 'r2', status: 'regressed' }] }));
-      const r = await writeReportFolder(dir, { run: '<test>' });
+      writeFileSync(join(dir, 'compare.json'), JSON.stringify({ baseline: 'b', tolerances: 't.json', warnings: ['different machines'], findings: [{ rule: 'r1', status: 'ok' }, { rule: 'r2', status: 'regressed' }, { rule: 'r3', status: 'unjudged' }] }));
+      const r = await writeReportFolder(dir, { run: '<test>', load_avg_start: '3.10/2.00/1.50', load_avg_end: '4.00/2.50/1.70', cpus: '2' });
       const html = readFileSync(join(dir, 'report.html'), 'utf8');
       // latency CDF + nines, throughput, loss interval + delivery
       expect((html.match(/<svg/g) ?? []).length).to.equal(5);
       expect(html).to.contain('<td class="v v-regressed">regressed</td>').and.contain('<td class="v v-ok">ok</td>');
-      expect(r.summary).to.contain('## Regression gate');
+      expect(html).to.contain('<td class="v v-couldnotjudge">could not judge</td>');
+      expect(r.summary).to.contain('## Regression gate').and.contain('Warning: different machines');
+      expect(r.summary).to.contain('Load average (1/5/15 min) 3.10/2.00/1.50 at the start, 4.00/2.50/1.70 at the end, on 2 CPU(s)');
+      expect(r.summary).to.contain('With GSO runs cut, as on AWS ENA');
       // The header survives a re-render that does not repeat it.
       await writeReportFolder(dir, { rendered: 'again' });
       expect(readFileSync(join(dir, 'summary.md'), 'utf8')).to.contain('- run: <test>').and.contain('- rendered: again');

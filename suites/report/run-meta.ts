@@ -1,20 +1,30 @@
-// What a report's header says about the run: version, commit, command line, machine, times.
-// Kept in meta.json beside the CSVs so re-rendering an old folder keeps its header.
+// What a report's header says about the run: version, commit (and whether the tree was clean),
+// command line, machine (CPU model, kernel), times and load average at start and end. Kept in
+// meta.json beside the CSVs so re-rendering an old folder keeps its header, and so report:compare
+// can warn when two runs come from different machines or the baseline from uncommitted code.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, hostname } from 'node:os';
+import { cpus, hostname, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 
 export const META_FILE = 'meta.json';
 
-function commit(): string {
+const git = (args: string[]): string => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+
+/** Full commit id and whether the working tree matched it (untracked files count: they may be code). */
+function source(): { commit: string; clean_tree: string } {
   try {
-    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
-    return dirty ? `${sha} (uncommitted changes)` : sha;
+    const sha = git(['rev-parse', 'HEAD']);
+    const clean = git(['status', '--porcelain']) === '';
+    return { commit: clean ? sha : `${sha} (uncommitted changes)`, clean_tree: clean ? 'yes' : 'no' };
   } catch {
-    return 'unknown (not a git checkout)';
+    return { commit: 'unknown (not a git checkout)', clean_tree: 'unknown' };
   }
+}
+
+/** 1/5/15-minute load average, e.g. "3.12/2.80/2.41": how busy the machine was. */
+export function loadAverage(): string {
+  return loadavg().map((x) => x.toFixed(2)).join('/');
 }
 
 function version(): string {
@@ -22,14 +32,20 @@ function version(): string {
   return pkg.version;
 }
 
-export function runMeta(started: Date, argv: readonly string[] = process.argv): Record<string, string> {
+/** The run's header; `startLoad` is the load average taken when the run began. */
+export function runMeta(started: Date, startLoad = 'not recorded', argv: readonly string[] = process.argv): Record<string, string> {
   return {
     version: `goose-bridge ${version()}`,
-    commit: commit(),
+    ...source(),
     command: ['suites', ...argv.slice(2)].join(' '),
     started: started.toISOString(),
     finished: new Date().toISOString(),
     machine: `${hostname()}, ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}`.trim(),
+    cpu_model: cpus()[0]?.model.trim() ?? 'unknown',
+    cpus: String(cpus().length),
+    kernel: release(),
+    load_avg_start: startLoad,
+    load_avg_end: loadAverage(),
     node: process.version,
   };
 }

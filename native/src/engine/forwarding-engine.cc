@@ -1,4 +1,5 @@
 #include "forwarding-engine.h"
+#include "calibration.h"
 
 #include <errno.h>
 #include <linux/if_packet.h>
@@ -436,6 +437,7 @@ Napi::Value ForwardingEngine::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   rtPriority_ = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 0;
   if (started_ || closed_) throw Napi::Error::New(env, "start(): already started or closed");
+  if (std::string why = Calibration::Refusal(); !why.empty()) throw Napi::Error::New(env, why);
   auto callJs = [](napi_env e, napi_value fn, void*, void* data) {
     auto* ev = static_cast<std::pair<const char*, int>*>(data);
     if (e != nullptr && fn != nullptr) {
@@ -795,6 +797,7 @@ void ForwardingEngine::TxLoop() {
   TapBurstReader tapReader;
   if (int err = tapReader.Init(kSlotBytes - kGb1HeaderBytes)) NoteRingUnavailable(err);
   Plane p;
+  Calibration calibration = Calibration::FromEnv();  // a test knob: off unless allowed
   uint64_t seen = ~uint64_t{0};
   while (!stopping_.load(std::memory_order_acquire)) {
     Snapshot(&seen, &p);
@@ -843,6 +846,7 @@ void ForwardingEngine::TxLoop() {
       size_t len = static_cast<size_t>(n);
       Add(kL2FramesRead, 1);
       Add(kL2BytesRead, len);
+      calibration.Frame();
       uint32_t gi = 0;
       FrameHeader h;
       int v = DecideToWan(c, groupCount, frame, len, now, &gi, &h);

@@ -1,0 +1,82 @@
+// Gate calibration (a test knob, never for production): a known extra cost per frame read from
+// the TAP, so the regression gate's power can be measured against a data plane that is slower by
+// a known amount (scripts/bench/gate-power.ts, docs/suites.md "Gate power"). Read from the
+// environment when the engine starts; off unless GOOSE_BRIDGE_TEST_KNOBS=1 allows test knobs:
+//   GOOSE_BRIDGE_CALIBRATION_SPIN_NS=N         busy-wait N ns on every frame (latency +N ns per
+//                                              frame; capacity 1/(t+N) for a per-frame cost t)
+//   GOOSE_BRIDGE_CALIBRATION_TAIL=EVERY:NS     busy-wait NS ns more on every EVERY-th frame (the tail)
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <string>
+
+namespace gb {
+
+class Calibration {
+ public:
+  static constexpr const char* kAllow = "GOOSE_BRIDGE_TEST_KNOBS";
+  static constexpr const char* kSpin = "GOOSE_BRIDGE_CALIBRATION_SPIN_NS";
+  static constexpr const char* kTail = "GOOSE_BRIDGE_CALIBRATION_TAIL";
+
+  /** Why the knobs may not start (set without the allowing variable, or malformed); empty: fine. */
+  static std::string Refusal() {
+    const char* spin = std::getenv(kSpin);
+    const char* tail = std::getenv(kTail);
+    if (spin == nullptr && tail == nullptr) return "";
+    const char* allow = std::getenv(kAllow);
+    if (allow == nullptr || std::strcmp(allow, "1") != 0) {
+      return std::string("GB_ERR_TEST_KNOB: ") + (spin ? kSpin : kTail) + " is a test knob that slows the data plane; refused unless " + kAllow + "=1";
+    }
+    Calibration c;
+    if (!c.Parse(spin, tail)) return std::string("GB_ERR_TEST_KNOB: ") + kSpin + " must be an integer 0..10000000 and " + kTail + " EVERY:NS with EVERY ≥ 1";
+    return "";
+  }
+
+  /** The knobs from the environment (all zero when not allowed or not set). */
+  static Calibration FromEnv() {
+    Calibration c;
+    if (Refusal().empty() && std::getenv(kAllow) != nullptr) c.Parse(std::getenv(kSpin), std::getenv(kTail));
+    return c;
+  }
+
+  /** Called once per frame read: spins for the configured time, nothing when off. */
+  void Frame() {
+    if (spinNs_ == 0 && tailEvery_ == 0) return;
+    uint64_t ns = spinNs_;
+    if (tailEvery_ != 0 && ++frames_ % tailEvery_ == 0) ns += tailNs_;
+    if (ns == 0) return;
+    const uint64_t until = Now() + ns;
+    while (Now() < until) {
+    }
+  }
+
+ private:
+  static uint64_t Now() {
+    timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return static_cast<uint64_t>(t.tv_sec) * 1000000000u + static_cast<uint64_t>(t.tv_nsec);
+  }
+  static bool Number(const char* s, uint64_t max, uint64_t* out) {
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(s, &end, 10);
+    if (end == s || (*end != '\0' && *end != ':') || v > max) return false;
+    *out = v;
+    return true;
+  }
+  bool Parse(const char* spin, const char* tail) {
+    if (spin != nullptr && (!Number(spin, 10000000, &spinNs_) || std::strchr(spin, ':') != nullptr)) return false;
+    if (tail == nullptr) return true;
+    const char* colon = std::strchr(tail, ':');
+    return colon != nullptr && Number(tail, 1000000000, &tailEvery_) && tailEvery_ >= 1 && Number(colon + 1, 10000000, &tailNs_);
+  }
+
+  uint64_t spinNs_ = 0;
+  uint64_t tailEvery_ = 0;
+  uint64_t tailNs_ = 0;
+  uint64_t frames_ = 0;
+};
+
+}  // namespace gb
