@@ -333,7 +333,7 @@ export function register(program: Command): void {
     .description(
       'receive GOOSE on an interface (root) or read a pcap, judge every stream (APPID + gocbRef + source MAC):\n' +
         'lost, duplicate, out-of-order, TAL expiry, stNum backwards, confRev/dataset changes, ndsCom/simulation, decode errors.\n' +
-        'Prints a per-stream table and totals on exit and on SIGINT/SIGTERM (stdout; with --json the JSON, the table on stderr).\n' +
+        'Prints a per-stream table and totals on exit and on SIGINT/SIGTERM (stdout; with --json or --event-log - the table goes to stderr).\n' +
         'Sampled Values streams are checked too (smpCnt, smpSynch, quality, jitter, RMS/phasors): --sv-* options.',
     )
     .option('-i, --interface <if>', 'receive raw frames on this interface (needs root / CAP_NET_RAW)')
@@ -387,11 +387,13 @@ export function register(program: Command): void {
       });
       const findings = await session.finish(run);
       const report = buildReport(run.receiver, { kernelDrops: run.kernelDrops });
-      tableStream(o.json).write(formatTable(report, o.tableRows));
-      if (sclCheck) tableStream(o.json).write(sclCheck.table());
+      // stdout may already carry JSON: the report (--json) or the event log (--event-log -).
+      const jsonOnStdout = o.json || o.eventLog === '-';
+      tableStream(jsonOnStdout).write(formatTable(report, o.tableRows));
+      if (sclCheck) tableStream(jsonOnStdout).write(sclCheck.table());
       if (o.csv) writeFileSync(o.csv, formatCsv(report));
       if (o.json) process.stdout.write(sclCheck ? sclCheck.json(report) : formatJson(report));
-      writeSvReport(sv, o);
+      writeSvReport(sv, { ...o, json: jsonOnStdout });
       if (findings.length > 0) {
         process.stderr.write(`sim subscriber: --fail-on ${o.failOn}: ${findings.join(', ')}\n`);
         process.exitCode = 1;
