@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { hasTshark, skipUnless, skipUnlessRoot } from '../../testkit/preconditions.js';
-import { Topology, sleep } from '../../suites/topology/index.js';
+import { Topology } from '../../suites/topology/index.js';
 import { FrameCapture, FrameInjector, startDaemonPair, waitUntil, type DaemonUnderTest } from '../../suites/daemon/bridge-under-test.js';
 import { encodeFrame } from '../codec/index.js';
 import { carriedGoose, decodeCapture, tsharkFields } from './test-support/uplink-readers.js';
@@ -30,14 +30,15 @@ describe('uplink capture of a real bridge (tcpdump on the uplink) read by gb1.lu
     const [a, b] = [topo.host(1), topo.host(2)];
     const daemons: [DaemonUnderTest, DaemonUnderTest] = await startDaemonPair(topo, dir, GROUP, { extra: [] }, { extra: [] });
     expect(daemons.every((d) => d.proc.running)).to.equal(true);
-    const tcpdump = topo.spawn(a.ns, ['tcpdump', '-i', a.uplink, '-U', '-w', pcap, 'udp', 'port', '61850'], 'tcpdump uplink A');
+    const tcpdump = topo.spawn(a.ns, ['tcpdump', '--immediate-mode', '-i', a.uplink, '-U', '-w', pcap, 'udp', 'port', '61850'], 'tcpdump uplink A');
     await waitUntil('tcpdump listening', () => tcpdump.stderr.includes('listening on'));
     const [inject, capture] = await Promise.all([FrameInjector.start(topo, a.ns, 'goose0'), FrameCapture.start(topo, b.ns, 'goose0')]);
     await inject.send(sent);
     await waitUntil('20 frames at host B', () => capture.frames().length >= FRAMES);
-    await sleep(200);
+    // tcpdump drops what it has not read yet when stopped: wait until the file holds the 20
+    await waitUntil('20 datagrams in the capture file', () => statSync(pcap).size >= 24 + FRAMES * (16 + 14 + 20 + 8 + 16 + sent[0]!.length));
     await tcpdump.stop(5000, 'SIGINT');
-    expect(statSync(pcap).size).to.be.greaterThan(FRAMES * 100);
+    expect(statSync(pcap).size, tcpdump.describe()).to.be.greaterThan(FRAMES * 100);
   });
 
   after(async () => {

@@ -1,7 +1,7 @@
 // An uplink capture (GB1 datagrams to the group, as tcpdump on the uplink sees them) read two
 // ways: by tshark with the project's Lua dissector (deploy/wireshark/gb1.lua) and by
 // `goose-bridge decode`. Both must find the same 20 carried GOOSE frames.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -10,6 +10,7 @@ import { encodeFrame } from '../codec/index.js';
 import { PcapWriter } from '../pcap/index.js';
 import { Gb1Encapsulation } from '../wan/gb1-encapsulation.js';
 import { ipv4UdpFrame } from '../wan/rgoose/test-support/udp-frame.js';
+import { runDecode } from './decode-command.js';
 import { carriedGoose as carried, decodeCapture, tsharkFields } from './test-support/uplink-readers.js';
 
 const FRAMES = 20;
@@ -114,5 +115,22 @@ describe('uplink captures: GB1 read by the Lua dissector and by goose-bridge dec
     const r = decodeCapture(pcap, '-V', '-c', '1');
     expect(r.stdout).to.include(`GB1 10.0.0.1:${SRC_PORT} → 224.0.1.100:61850 sender 0123abcd89ef0042 seq ${FIRST_SEQ} flags 0x00`);
     expect(r.stdout).to.include('gocbRef IED1PROT/LLN0$GO$gcbTrip');
+  });
+
+  it('an R-GOOSE datagram (the published RKAT1) shows its outer addresses in every view', async () => {
+    const vectors = JSON.parse(readFileSync(new URL('../../fixtures/vectors/goose-known-answers.json', import.meta.url), 'utf8')) as { frames: { name: string; hex: string }[] };
+    const rkat1 = Buffer.from(vectors.frames.find((f) => f.name === 'RKAT1_rgoose_udp_payload')!.hex, 'hex');
+    const path = join(dir, 'rgoose.pcap');
+    const w = await PcapWriter.open(path);
+    w.write(ipv4UdpFrame(rkat1, 102, 50000, [239, 192, 0, 1]), 1_700_000_000_000_000);
+    await w.close();
+    const view = async (o: object) => {
+      let out = '';
+      await runDecode(path, o, (t) => (out += t));
+      return out;
+    };
+    expect(await view({})).to.match(/^ +1 +0\.000000 10\.0\.0\.1:50000 → 239\.192\.0\.1:102 R-GOOSE SPDU /);
+    expect(await view({ verbose: true })).to.include('\n10.0.0.1:50000 → 239.192.0.1:102\nR-GOOSE SPDU ');
+    expect(JSON.parse(await view({ json: true })).udp).to.deep.equal({ src: '10.0.0.1', srcPort: 50000, dst: '239.192.0.1', dstPort: 102 });
   });
 });

@@ -63,13 +63,9 @@ export function renderLine(f: DecodedCapturedFrame, firstTimestampUs: number): s
   const cut = d.length < f.captured.originalLength ? ` [captured ${d.length} of ${f.captured.originalLength}]` : '';
   const r = f.result;
   if ('rgoose' in r) return `${head} ${rgooseSummary(r.rgoose)}${cut}`;
-  if (f.gb1 !== undefined) {
-    const carried = `${head} GB1 seq ${f.gb1.seq} ${macs(f.gb1.frame)}`;
-    if (!r.ok) return `${carried} ${'skipped' in r ? r.skipped : `decode error: ${formatDecodeError(r.error)}`}${cut}`;
-    return `${carried} ${frameSummary(r.value)}${cut}`;
-  }
-  if (!r.ok) return `${head} ${'skipped' in r ? r.skipped : `decode error: ${formatDecodeError(r.error)}`}${cut}`;
-  return `${head} ${frameSummary(r.value)}${cut}`;
+  const carried = f.gb1 === undefined ? '' : ` GB1 seq ${f.gb1.seq} ${macs(f.gb1.frame)}`;
+  const body = r.ok ? frameSummary(r.value) : 'skipped' in r ? r.skipped : `decode error: ${formatDecodeError(r.error)}`;
+  return `${head}${carried} ${body}${cut}`;
 }
 
 const macs = (d: Uint8Array): string => (d.length >= 12 ? `${formatMac(d, 6)} → ${formatMac(d, 0)}` : '?');
@@ -128,8 +124,8 @@ export function renderTree(f: DecodedCapturedFrame): string {
   if ('skipped' in r) return `frame ${f.number}  ${ts}: ${r.skipped}`;
   const header = `frame ${f.number}  ${ts}  ${f.captured.originalLength} bytes${cut}`;
   if ('rgoose' in r) return `${header}\n${udpAddresses(f.udp!)}\n${r.rgoose.text}`;
-  if (f.gb1 !== undefined) return `${header}\n${gb1Line(f, f.gb1)}\n${r.ok ? formatFrame(r.value) : `  decode error: ${formatDecodeError(r.error)}`}`;
-  return r.ok ? `${header}\n${formatFrame(r.value)}` : `${header}\n  decode error: ${formatDecodeError(r.error)}`;
+  const carrier = f.gb1 === undefined ? '' : `\n${gb1Line(f, f.gb1)}`;
+  return `${header}${carrier}\n${r.ok ? formatFrame(r.value) : `  decode error: ${formatDecodeError(r.error)}`}`;
 }
 
 /** One JSON object (64-bit integers as strings, bytes as hex). */

@@ -50,8 +50,9 @@ function runAction(name: string, action: (opts: InstallCliOptions) => void): (op
 function install(opts: InstallCliOptions): void {
   const root = checkedRoot(opts);
   const app = appDir();
-  if (HIDDEN_FROM_SERVICE.test(app)) {
-    const why = `the checkout ${app} is under a directory the unit hides from the service (ProtectHome=yes): clone it to /opt/goose-bridge and install from there`;
+  for (const [what, path, fix] of [['the checkout', app, 'clone it to /opt/goose-bridge and install from there'], ['node', process.execPath, 'install Node system-wide (e.g. in /usr/local)']] as const) {
+    if (!HIDDEN_FROM_SERVICE.test(path)) continue;
+    const why = `${what} ${path} is under a directory the unit hides from the service (ProtectHome=yes): ${fix}`;
     if (root === '/') throw new GbError('GB_ERR_INSTALL', why);
     process.stderr.write(`goose-bridge install: warning: ${why}\n`);
   }

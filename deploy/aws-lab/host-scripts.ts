@@ -32,6 +32,7 @@ export function runStepLines(bucket: string): string[] {
   const common = `--real --group ${GROUP} --port ${PORT} --mcast-if "$IF"`;
   return [
     'set -euo pipefail',
+    'export HOME=/root # npm needs one; Run Command gives none',
     'cloud-init status --wait > /dev/null # user data (the install) has finished',
     `cd ${APP_DIR}`,
     'IF=$(ip -4 route show default | awk \'{print $5; exit}\')',

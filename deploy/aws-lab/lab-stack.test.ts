@@ -97,7 +97,15 @@ describe('AWS lab (CDK): cdk-nag and the stack options', function () {
     const stack = new GooseBridgeLabStack(app, 'Lab');
     new s3.Bucket(stack as Stack, 'Careless');
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    expect(() => app.synth()).to.throw(/Validation failed/);
+    const report: string[] = [];
+    const consoleError = console.error; // the CDK prints the validation report there
+    console.error = (...args: unknown[]) => void report.push(args.join(' '));
+    try {
+      expect(() => app.synth()).to.throw(/Validation failed/);
+    } finally {
+      console.error = consoleError;
+    }
+    expect(report.join('\n')).to.include('Lab/Careless/Resource').and.include('AwsSolutions-S10');
     rmSync(app.outdir, { recursive: true, force: true });
   });
 

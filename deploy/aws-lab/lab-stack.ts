@@ -121,7 +121,8 @@ export class GooseBridgeLabStack extends Stack {
     ack(this.node.findChild('Vpc'), 'AwsSolutions-VPC7', "A lab VPC that lives for hours and carries only the suites' own traffic, every datagram of which the suites record; flow logs would add cost and nothing to read");
     ack(bucket, 'AwsSolutions-S1', "Holds the suites' CSVs for 30 days, written only by the hosts' role; access logs would need a second bucket that outlives the lab");
     ack(role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]', 'The AWS-maintained minimum for Systems Manager Run Command, which the lab uses instead of SSH');
-    for (const finding of ['Action::s3:Abort*', 'Resource::<Results25575328.Arn>/runs/*']) {
+    const bucketId = this.getLogicalId(bucket.node.defaultChild as s3.CfnBucket);
+    for (const finding of ['Action::s3:Abort*', `Resource::<${bucketId}.Arn>/runs/*`]) {
       ack(role, `AwsSolutions-IAM5[${finding}]`, 'Object keys are made per run and host under runs/ of the one results bucket: the wildcard is that key prefix (s3:PutObject and the abort of its multipart uploads)');
     }
     for (const instance of instances) ack(instance, 'AwsSolutions-EC29', 'Lab hosts are created and destroyed with the stack (`aws:lab destroy`); termination protection would only stand in the way');
