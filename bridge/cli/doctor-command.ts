@@ -46,7 +46,7 @@ export function registerDoctorCommand(program: Command): void {
       }
       throw err;
     }
-    let uplink: string | null = cfg.mcastIf === '' ? defaultRouteInterface(readText('/proc/net/route') ?? '') : cfg.mcastIf;
+    let uplink: string | null = cfg.mcastIf.length === 0 ? defaultRouteInterface(readText('/proc/net/route') ?? '') : cfg.mcastIf[0]!;
     const rules = parseGroupRules(cfg.groupMap);
     const groups = rules.ok ? groupsToJoin(buildGroupMap(cfg.multicastIp, rules.value), cfg.joinGroups) : [cfg.multicastIp];
     let daemonRunning: boolean | null = false;
@@ -54,7 +54,7 @@ export function registerDoctorCommand(program: Command): void {
       try {
         const s = readStatsFile(cfg.statsFile);
         daemonRunning = isPidAlive(s.pid) && Date.now() - Date.parse(s.time) < Math.max(15_000, cfg.statsIntervalS * 3000);
-        if (cfg.mcastIf === '' && s.uplink) uplink = s.uplink;
+        if (cfg.mcastIf.length === 0 && s.uplink) uplink = s.uplink;
       } catch {
         daemonRunning = null;
       }
