@@ -592,6 +592,9 @@ int ForwardingEngine::DecideToWan(const EngineConfig& c, size_t groupCount, cons
   // shared LAN also checks for frames this bridge (or, standing by, a site peer) wrote.
   const uint64_t fp = FrameFingerprint(f, n);
   if (c.gateway && writtenToL2_.Seen(fp, nowUs, kLoopWindowUs)) return kL2Echo;
+  // R-GOOSE: a frame rebuilt by a gateway (this one, or a peer of the site that wrote it before
+  // this one heard it from the WAN) carries the rebuilt-frame source MAC: never sent again.
+  if (c.gateway && c.rgoose && n >= 12 && memcmp(f + 6, kRebuiltSource, 6) == 0) return kL2Echo;
   FrameHeader& h = *hOut;
   int v = CheckFrame(c.filter, f, n, &h);
   if (v != kForward) return v;
