@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ManagedProcess, Topology } from '../topology/index.js';
-import { registerCleanup, runPrefix, sleep } from '../topology/index.js';
+import { registerCleanup, runPrefix, secondUplink, sleep } from '../topology/index.js';
 import { allPorts, interfaceIsUp, type L2Path, type PathFactoryOptions, type PathProcess } from './l2-path.js';
 
 const BIN = fileURLToPath(new URL('../../bin/goose-bridge.js', import.meta.url));
@@ -42,6 +42,8 @@ export class BridgePath implements L2Path {
   private readonly topo: Topology;
   private readonly ttl: number;
   private extraArgs: readonly string[];
+  /** Each daemon also sends and receives on the host's second-path uplink (topology/second-path.ts). */
+  private readonly secondPath: boolean;
   private readonly daemons = new Map<number, ManagedProcess>();
   private readonly statsDir: string;
   private readonly unregisterDir: () => void;
@@ -55,7 +57,8 @@ export class BridgePath implements L2Path {
     return p;
   }
 
-  constructor(opts: PathFactoryOptions & { extraArgs?: readonly string[] }, name: 'bridge' | 'rgoose' = 'bridge') {
+  constructor(opts: PathFactoryOptions & { extraArgs?: readonly string[]; secondPath?: boolean }, name: 'bridge' | 'rgoose' = 'bridge') {
+    this.secondPath = opts.secondPath ?? false;
     this.name = name;
     if (name === 'rgoose') {
       // Runs beside the GB1 bridge in the same hosts: its own TAP, group and port.
@@ -84,6 +87,7 @@ export class BridgePath implements L2Path {
       '--group', this.group,
       '--port', String(this.udpPort),
       '--mcast-if', h.uplink,
+      ...(this.secondPath ? ['--mcast-if', secondUplink(h)] : []),
       '--ttl', String(this.ttl),
       '--mtu', String(this.topo.mtu),
       '--buffer-size', String(Math.max(2048, this.topo.mtu + 64)),

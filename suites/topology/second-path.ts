@@ -10,9 +10,11 @@ export function secondUplink(h: Host): string {
   return `h${h.index}-up2`;
 }
 
+/** Adds the second path (once: a topology shared by several suites keeps it). */
 export async function addSecondPath(topo: Topology, subnet = '10.78.0'): Promise<void> {
   const tgw = topo.tgwNs;
   const mtu = String(topo.mtu);
+  if ((await topo.exec(tgw, ['ip', '-br', 'link', 'show'])).split('\n').some((l) => l.startsWith(`${SECOND_BRIDGE} `))) return;
   await topo.exec(tgw, ['ip', 'link', 'add', SECOND_BRIDGE, 'mtu', mtu, 'type', 'bridge', 'mcast_snooping', '0', 'stp_state', '0']);
   for (const h of topo.hosts) {
     const [port, up] = [`tgw2-h${h.index}`, secondUplink(h)];
