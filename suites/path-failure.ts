@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Row } from './report/csv.js';
 import { BridgePath } from './paths/bridge-path.js';
-import { addSecondPath, setFirstPath, type Topology } from './topology/index.js';
+import { addSecondPath, setFirstPath, sleep, type Topology } from './topology/index.js';
 import { runFlow, type GooseSenderResult } from './traffic/flow.js';
 import type { StatsSnapshot } from '../bridge/daemon/bridge-counters.js';
 
@@ -27,7 +27,25 @@ export async function runPathFailure(topo: Topology, o: PathFailureOptions): Pro
   await addSecondPath(topo);
   const path = new BridgePath({ topology: topo, secondPath: true });
   const [cutS, restoreS] = [o.durationS / 3, (2 * o.durationS) / 3];
-  const timers: NodeJS.Timeout[] = [];
+  let stopped = false;
+  let schedule: Promise<void> = Promise.resolve();
+  const written = (): number => {
+    try {
+      return (JSON.parse(readFileSync(path.statsFile(2), 'utf8')) as StatsSnapshot).from_wan.frames_written;
+    } catch {
+      return 0;
+    }
+  };
+  // Timed from the first frames the receiving bridge writes: the sender tool takes seconds to start on a busy host.
+  const cutAndRestore = async (): Promise<void> => {
+    const before = written();
+    while (!stopped && written() === before) await sleep(50);
+    const startMs = Date.now() - 500; // the stats file is written every 0.5 s
+    await sleep(Math.max(0, startMs + cutS * 1000 - Date.now()));
+    if (!stopped) await setFirstPath(topo, topo.host(1), false);
+    await sleep(Math.max(0, startMs + restoreS * 1000 - Date.now()));
+    await setFirstPath(topo, topo.host(1), true);
+  };
   try {
     await path.start();
     const r = await runFlow<GooseSenderResult>({
@@ -38,12 +56,12 @@ export async function runPathFailure(topo: Topology, o: PathFailureOptions): Pro
       size: o.sizeBytes,
       sender: { mode: 'send-goose', duration: o.durationS, publishers: o.publishers, eventIntervalMs: o.eventIntervalMs, t1Ms: 2, t0Ms: 1000, windowMs: 1100, seed: 7 },
       beforeSend: async () => {
-        timers.push(setTimeout(() => void setFirstPath(topo, topo.host(1), false), cutS * 1000));
-        timers.push(setTimeout(() => void setFirstPath(topo, topo.host(1), true), restoreS * 1000));
+        schedule = cutAndRestore();
       },
       settleMs: 600,
     });
-    await new Promise((res) => setTimeout(res, 1200)); // the stats file written after the last frame
+    await schedule;
+    await sleep(1200); // the stats file written after the last frame
     const paths = (JSON.parse(readFileSync(path.statsFile(2), 'utf8')) as StatsSnapshot).redundancy?.paths ?? [];
     const rx = r.receivers.get(2)!;
     const at = (i: number, k: 'datagrams_received' | 'missing_frames' | 'redundant_copies' | 'skew_ewma_us' | 'skew_max_us'): number | null => paths[i]?.[k] ?? null;
@@ -58,7 +76,8 @@ export async function runPathFailure(topo: Topology, o: PathFailureOptions): Pro
     o.log(`path failure: sent ${row.sent}, received ${row.received}, twice ${row.delivered_twice}, path 1 missed ${row.path1_missing_frames}, path 2 missed ${row.path2_missing_frames}`);
     return row;
   } finally {
-    for (const t of timers) clearTimeout(t);
+    stopped = true;
+    await schedule.catch(() => undefined);
     await setFirstPath(topo, topo.host(1), true);
     await path.stop();
     path.dispose();
