@@ -41,6 +41,13 @@ for (const mode of ['gb1', 'rgoose'] as const) {
     const dir = join(tmpdir(), `gb-pair-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
 
     const sh = (ns: string, cmd: string): Promise<string> => topo.exec(ns, cmd.split(' '));
+    let wan: string[] = [];
+    const startGateway = (i: number): DaemonUnderTest => DaemonUnderTest.spawn(topo, hosts[i]!, join(dir, `g${i}-${Date.now()}.json`), ['--attach', i === 0 ? 'lanA' : 'lanB', '--site', SITE, ...wan]);
+    const oneWriter = (): Promise<void> =>
+      waitUntil('one LAN writer elected', () => {
+        const r = gateways.map((g) => g.statsOrNull()?.redundancy);
+        return r.every((x) => x?.site_peers === 1) && r.filter((x) => x?.lan_writer === true).length === 1;
+      }, 15_000);
 
     before(async function () {
       skipUnlessRoot(this, 'the gateway-pair netns tests');
@@ -48,7 +55,7 @@ for (const mode of ['gb1', 'rgoose'] as const) {
       const keyFile = join(dir, 'keys.json');
       writeFileSync(keyFile, JSON.stringify({ active: HMAC.id, keys: [HMAC] }), { mode: 0o600 });
       chmodSync(keyFile, 0o600);
-      const wan = mode === 'rgoose' ? ['--encapsulation', 'rgoose', '--rgoose-keys', keyFile] : [];
+      wan = mode === 'rgoose' ? ['--encapsulation', 'rgoose', '--rgoose-keys', keyFile] : [];
       topo = await Topology.create({ hosts: 3, scale: 60 });
       hosts = [topo.host(1), topo.host(2), topo.host(3)];
       const [h1, h2] = [hosts[0]!.ns, hosts[1]!.ns];
@@ -60,18 +67,12 @@ for (const mode of ['gb1', 'rgoose'] as const) {
       for (const l of ['lan', 'lanA', 'ied0']) await sh(h1, `ip link set ${l} up`);
       await sh(h2, 'ip link set lanB up');
       await topo.waitUntilForwarding();
-      gateways = [
-        DaemonUnderTest.spawn(topo, hosts[0]!, join(dir, 'a.json'), ['--attach', 'lanA', '--site', SITE, ...wan]),
-        DaemonUnderTest.spawn(topo, hosts[1]!, join(dir, 'b.json'), ['--attach', 'lanB', '--site', SITE, ...wan]),
-      ];
+      gateways = [startGateway(0), startGateway(1)];
       far = DaemonUnderTest.spawn(topo, hosts[2]!, join(dir, 'f.json'), ['--remove-tap-on-exit', 'true', ...wan]);
       await Promise.all([...gateways, far].map((d) => d.started()));
       await topo.waitForMembers(GROUP, hosts.map((h) => h.tgwPort));
       // The pair has heard each other and elected exactly one writer of the LAN.
-      await waitUntil('one LAN writer elected', () => {
-        const r = gateways.map((g) => g.statsOrNull()?.redundancy);
-        return r.every((x) => x?.site_peers === 1) && r.filter((x) => x?.lan_writer === true).length === 1;
-      }, 15_000);
+      await oneWriter();
       [iedsSee, farSees] = await Promise.all([FrameCapture.start(topo, h1, 'ied0', '88b8'), FrameCapture.start(topo, hosts[2]!.ns, 'goose0', '88b8')]);
     });
 
@@ -128,6 +129,33 @@ for (const mode of ['gb1', 'rgoose'] as const) {
       await back.done;
       expect(exactlyOnce(await settle(iedsSee, 0x0044, 50), 50), 'far host → LAN after the stop').to.deep.equal({ missing: 0, repeated: 0 });
       expect(countByNumber(iedsSee.frames().map((f) => f.frame), 0x0033).size, 'echoes to the IED').to.equal(0);
+    });
+
+    it('killing the LAN writer (SIGKILL) mid-stream both ways: the IEDs’ frames keep flowing, the far host’s lose at most the hold time', async () => {
+      const stopped = gateways.findIndex((g) => !g.proc.running);
+      gateways[stopped] = startGateway(stopped);
+      await gateways[stopped]!.started();
+      await oneWriter();
+      const writer = gateways.findIndex((g) => g.stats().redundancy!.lan_writer);
+      const total = 250;
+      const up = await blastFrames(topo, hosts[0]!.ns, 'ied0', gooseTestFrame({ n: 0, appId: 0x0066 }), total, 50);
+      const down = await blastFrames(topo, hosts[2]!.ns, 'goose0', gooseTestFrame({ n: 0, appId: 0x0055 }), total, 50);
+      const numbers = (c: FrameCapture, appId: number): Map<number, number> => countByNumber(c.frames().map((f) => f.frame), appId);
+      await waitUntil('both streams flowing', () => numbers(farSees, 0x0066).size >= 50 && numbers(iedsSee, 0x0055).size >= 50, 40_000);
+      const [lastUp, lastDown] = [Math.max(...numbers(farSees, 0x0066).keys()), Math.max(...numbers(iedsSee, 0x0055).keys())];
+      await gateways[writer]!.proc.stop(0, 'SIGKILL');
+      await Promise.all([up.done, down.done]);
+      const [gotUp, gotDown] = [await settle(farSees, 0x0066, total), await settle(iedsSee, 0x0055, total)];
+      const arrivedAfter = (got: Map<number, number>, last: number): { arrived: number; of: number } => {
+        const after = Array.from({ length: total - last - 1 }, (_, k) => last + 1 + k);
+        return { arrived: after.filter((n) => got.has(n)).length, of: after.length };
+      };
+      const u = arrivedAfter(gotUp, lastUp);
+      const d = arrivedAfter(gotDown, lastDown);
+      expect(u.arrived / u.of, `IED → far host after the kill: ${u.arrived} of ${u.of}`).to.be.at.least(0.95);
+      // The hold time is 2.5 heartbeats (0.25 s: 13 frames at 50 frames/s); a second allows for a busy host.
+      expect(d.of - d.arrived, `far host → LAN lost after the kill (${d.arrived} of ${d.of} arrived)`).to.be.at.most(50);
+      expect([...gotUp.values(), ...gotDown.values()].every((c) => c === 1), 'each at most once').to.equal(true);
     });
   });
 }

@@ -21,9 +21,9 @@ function gb1(sender: { hi: number; lo: number }, seq: number, frame: Buffer): Bu
   h.writeUInt32BE(seq, 12);
   return Buffer.concat([h, frame]);
 }
-function heartbeat(sender: { hi: number; lo: number }, site: number, leaving = false): Buffer {
+function heartbeat(sender: { hi: number; lo: number }, site: number, leaving = false, ready = true): Buffer {
   const d = gb1(sender, 0, Buffer.alloc(0));
-  d[3] = leaving ? 3 : 1;
+  d[3] = 1 | (leaving ? 2 : 0) | (ready ? 4 : 0);
   return Buffer.concat([d, Buffer.from([site >>> 24, (site >>> 16) & 255, (site >>> 8) & 255, site & 255])]);
 }
 /** µs on the engine's clock (CLOCK_MONOTONIC), for rules that compare with when a config was applied. */
@@ -116,8 +116,10 @@ describe('engine redundancy: gateways of one site', () => {
       expect(engine.counts().counters.lan_writer, 'a higher peer does not take the LAN').to.equal(1);
       expect(engine.testFromWan(heartbeat(lower, SITE + 1), 0, t, 0x0a4d0016 * 65536)).to.equal('control');
       expect(engine.counts().counters.lan_writer, 'another site’s gateway has no say').to.equal(1);
+      expect(engine.testFromWan(heartbeat(lower, SITE, false, false), 0, t, 0x0a4d0016 * 65536)).to.equal('control');
+      expect(engine.counts().counters.lan_writer, 'a peer still listening after its start does not take the LAN yet').to.equal(1);
       expect(engine.testFromWan(heartbeat(lower, SITE), 0, t, 0x0a4d0016 * 65536)).to.equal('control');
-      expect(engine.counts().counters).to.include({ lan_writer: 0, site_peers: 2, wan_control_datagrams: 3 });
+      expect(engine.counts().counters).to.include({ lan_writer: 0, site_peers: 2, wan_control_datagrams: 4 });
       // The peer's datagrams carry frames it read from this very LAN: never written back.
       expect(engine.testFromWan(gb1(lower, 1, goose(1)), 0, t + 10)).to.equal('same-site');
       expect(engine.testFromWan(heartbeat(lower, SITE, true), 0, t + 20, 0x0a4d0016 * 65536)).to.equal('control');

@@ -3,6 +3,7 @@
 // delivered-frames.h and site-peers.h for the rules.
 #include <errno.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "forwarding-engine.h"
 
@@ -20,7 +21,10 @@ Napi::Value ForwardingEngine::Heartbeat(const Napi::CallbackInfo& info) {
   int err = ENOTCONN;
   if (p.wan && !p.wan->groups.empty() && p.cfg->site != 0) {
     uint8_t d[kHeartbeatBytes];
-    WriteHeartbeat(d, own_, heartbeatSeq_++, p.cfg->site, leaving);
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    const int64_t now = static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+    WriteHeartbeat(d, own_, heartbeatSeq_++, p.cfg->site, leaving, now - p.cfg->siteSinceUs >= p.cfg->siteHoldUs);
     err = 0;
     for (const WanPath& path : p.wan->paths) {
       const sockaddr_in& to = p.wan->groups[0]->destination;
@@ -35,10 +39,10 @@ int ForwardingEngine::HearControl(const EngineConfig& c, const uint8_t* d, size_
   Add(kWanControlDatagrams, 1);
   uint64_t sender;
   uint32_t site;
-  bool leaving;
-  if (!ReadHeartbeat(d, n, &sender, &site, &leaving)) return kBadLength;
+  bool leaving, ready;
+  if (!ReadHeartbeat(d, n, &sender, &site, &leaving, &ready)) return kBadLength;
   if (c.site == 0 || site != c.site || sender == own_) return kControl;
-  peers_.Heard(sender, static_cast<uint32_t>(source >> 16), leaving, nowUs);
+  peers_.Heard(sender, static_cast<uint32_t>(source >> 16), leaving, ready, nowUs);
   SetGauge(kSitePeers, peers_.Live(nowUs, c.siteHoldUs));
   WritesLan(c, nowUs);
   return kControl;

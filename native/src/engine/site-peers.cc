@@ -2,7 +2,7 @@
 
 namespace gb {
 
-void SitePeers::Heard(uint64_t sender, uint32_t address, bool leaving, int64_t nowUs) {
+void SitePeers::Heard(uint64_t sender, uint32_t address, bool leaving, bool ready, int64_t nowUs) {
   size_t i = 0;
   while (i < count_ && peers_[i].sender != sender) i++;
   if (i == count_) {
@@ -20,6 +20,7 @@ void SitePeers::Heard(uint64_t sender, uint32_t address, bool leaving, int64_t n
   Peer& p = peers_[i];
   p.lastUs = nowUs;
   p.left = leaving;
+  p.ready = ready;
   for (uint32_t& a : p.addresses) {
     if (a == address) break;
     if (a == 0) {
@@ -44,7 +45,7 @@ bool SitePeers::IsPeerAddress(uint32_t address) const {
 
 bool SitePeers::Writes(uint64_t own, int64_t nowUs, int64_t holdUs) const {
   for (size_t i = 0; i < count_; i++)
-    if (peers_[i].sender < own && Alive(peers_[i], nowUs, holdUs)) return false;
+    if (peers_[i].sender < own && peers_[i].ready && Alive(peers_[i], nowUs, holdUs)) return false;
   return true;
 }
 
