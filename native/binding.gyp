@@ -13,6 +13,8 @@
         "src/engine/frame-filter.cc",
         "src/engine/sender-table.cc",
         "src/engine/wan-set.cc",
+        "src/engine/site-peers.cc",
+        "src/engine/engine-redundancy.cc",
         "src/engine/forwarding-engine.cc",
         "src/engine/io-ring.cc",
         "src/engine/tap-batch.cc",

@@ -35,14 +35,18 @@ export interface EngineConfig {
   activeKey?: number;
   /** R-GOOSE: destination MAC and VLAN per APPID for rebuilt frames (vid -1 = untagged). */
   l2Map?: ReadonlyArray<{ appid: number; mac: number[]; vid: number; priority: number }>;
+  /** Gateway pairs: the site id (non-zero) gateways of one LAN share; absent or 0 = none. */
+  site?: number;
+  /** Gateway pairs: a peer silent this long (µs) is dead; also the start-up listening time. */
+  siteHoldUs?: number;
 }
 
 export interface WanOpenOptions {
   groups: readonly string[];
   join: readonly boolean[];
   port: number;
-  uplinkAddress: string;
-  uplinkIfindex: number;
+  /** The WAN paths: every datagram leaves on each; 1..maxPaths. */
+  uplinks: ReadonlyArray<{ address: string; ifindex: number }>;
   ttl: number;
   socketBufferBytes: number;
 }
@@ -61,6 +65,9 @@ export interface EngineLayout {
   fromWanDrops: readonly string[];
   /** The per-APPID block's columns (65536 rows). */
   perAppid: readonly string[];
+  /** The per-path rows' columns (maxPaths rows, behind the drops). */
+  perPath: readonly string[];
+  maxPaths: number;
 }
 
 /** Counters read from the engine's shared block: plain counters, drops by reason per direction. */
@@ -68,6 +75,8 @@ export interface EngineCounts {
   counters: Record<string, number>;
   toWanDrops: Record<string, number>;
   fromWanDrops: Record<string, number>;
+  /** Per WAN path (uplink), maxPaths rows in path order. */
+  paths: Array<Record<string, number>>;
 }
 
 export type EngineEvent = 'l2-lost' | 'wan-error' | 'rt-priority-failed' | 'gso-refused' | 'io-uring-unavailable';
@@ -85,8 +94,9 @@ interface NativeEngine {
   membership(groupIndex: number, rejoin: boolean): number;
   groupDatagrams(): number[];
   socketDrops(): number;
+  heartbeat(leaving: boolean): number;
   testToWan(frame: Uint8Array): [string, number];
-  testFromWan(datagram: Uint8Array, groupIndex: number, nowUs: number, source: number): string;
+  testFromWan(datagram: Uint8Array, groupIndex: number, nowUs: number, source: number, path: number): string;
 }
 
 let layout: EngineLayout | undefined;
@@ -143,10 +153,12 @@ export class ForwardingEngine {
     const s = this.#slots;
     const read = (labels: readonly string[], base: number): Record<string, number> =>
       Object.fromEntries(labels.map((label, i) => [label, Number(s[base + i])]));
+    const pathBase = l.counters.length + l.toWanDrops.length + l.fromWanDrops.length;
     return {
       counters: read(l.counters, 0),
       toWanDrops: read(l.toWanDrops, l.counters.length),
       fromWanDrops: read(l.fromWanDrops, l.counters.length + l.toWanDrops.length),
+      paths: Array.from({ length: l.maxPaths }, (_, p) => read(l.perPath, pathBase + p * l.perPath.length)),
     };
   }
 
@@ -203,6 +215,11 @@ export class ForwardingEngine {
     return this.#n.socketDrops();
   }
 
+  /** Gateway pairs: a heartbeat to the site's peers (leaving: this gateway stops now); 0 or errno. */
+  heartbeat(leaving = false): number {
+    return this.#n.heartbeat(leaving);
+  }
+
   /** The tx thread's decision for one frame, counted as the thread counts (engine not started). */
   testToWan(frame: Uint8Array): [verdict: string, groupIndex: number] {
     return this.#n.testToWan(frame);
@@ -210,10 +227,11 @@ export class ForwardingEngine {
 
   /**
    * The rx thread's decision for one datagram of group `groupIndex` (engine not started);
-   * `source` is the sender's address and port as the rx thread packs them. Opened in place.
+   * `source` is the sender's address and port as the rx thread packs them, `path` the WAN path
+   * it came by. Opened in place.
    */
-  testFromWan(datagram: Uint8Array, groupIndex: number, nowUs: number, source = 0): string {
-    return this.#n.testFromWan(datagram, groupIndex, nowUs, source);
+  testFromWan(datagram: Uint8Array, groupIndex: number, nowUs: number, source = 0, path = 0): string {
+    return this.#n.testFromWan(datagram, groupIndex, nowUs, source, path);
   }
 
   #call<T>(f: () => T, code: 'GB_ERR_TAP_OPEN' | 'GB_ERR_PACKET_SOCKET' | 'GB_ERR_SOCKET'): T {

@@ -56,7 +56,8 @@ export function plannedSeconds(smoke: boolean, paths: number, suites: readonly S
   const per: Record<SuiteName, number> = {
     latency: paths * (p.latency.durationS + p.latency.warmupS + 10),
     throughput: paths * p.throughput.sizes.length * p.throughput.maxTrials * (p.throughput.trialS + 8),
-    loss: paths * p.loss.lossPercents.length * (p.loss.durationS + 6),
+    // Each loss rate per path, and the path-failure scenario (two WAN paths) once.
+    loss: (paths * p.loss.lossPercents.length + 1) * (p.loss.durationS + 6),
     sv: paths * p.sv.rounds * (p.sv.durationS + 8),
     igmp: estimateSuiteSeconds(igmpAllPlan(smoke)),
   };
@@ -79,7 +80,7 @@ export async function runAllSuites(o: AllOptions): Promise<{ summary: string; fi
       o.log(`${name} suite FAILED: ${error}`);
     }
   };
-  const steps = o.paths.length * (plan.latency.rounds + plan.throughput.sizes.length * plan.throughput.maxTrials + plan.loss.lossPercents.length + plan.sv.rounds);
+  const steps = o.paths.length * (plan.latency.rounds + plan.throughput.sizes.length * plan.throughput.maxTrials + plan.loss.lossPercents.length + plan.sv.rounds) + 1;
   const progress = createProgress('all', 1 + steps, process.stderr, plannedSeconds(o.smoke, o.paths.length, suites));
   const dataPlane = suites.some((s) => s !== 'igmp');
   const topo = dataPlane ? await Topology.create({ hosts: 2, scale: o.scale, mtu: SUITE_MTU, uplinkGso: o.uplinkGso, log: o.log }) : null;

@@ -11,6 +11,7 @@ import { wilsonInterval, predictedDeliveryProbability, deliveredFraction, histog
 import { runFlow, decodeHistogram, type GooseSenderResult } from './traffic/flow.js';
 import { withPath, withTopology, type SuiteCommon } from './suite-context.js';
 import type { Progress } from './report/progress.js';
+import { PATH_FAILURE_COLUMNS, runPathFailure } from './path-failure.js';
 
 export interface LossOptions extends SuiteCommon {
   lossPercents: readonly number[];
@@ -21,6 +22,8 @@ export interface LossOptions extends SuiteCommon {
   t1Ms?: number;
   t0Ms?: number;
   progress?: Progress;
+  /** The WAN path-failure scenario (two paths, one cut and restored) when the bridge is measured; default on. */
+  pathFailure?: boolean;
 }
 
 export const DEADLINES_MS = [4, 10, 100, 1000] as const;
@@ -44,6 +47,7 @@ export interface LossResult {
 
 export async function runLossSuite(o: LossOptions): Promise<LossResult> {
   const rows: Row[] = [];
+  const failureRows: Row[] = [];
   const size = o.sizeBytes ?? 200;
   const t1Ms = o.t1Ms ?? 2;
   const t0Ms = o.t0Ms ?? 1000;
@@ -55,6 +59,10 @@ export async function runLossSuite(o: LossOptions): Promise<LossResult> {
     if (uplinkGso) await topo.setUplinkGso(false);
     try {
       await measurePaths(topo, rxPort);
+      if (o.pathFailure !== false && o.paths.includes('bridge')) {
+        o.progress?.step('loss: WAN path cut and restored');
+        failureRows.push(await runPathFailure(topo, { durationS: o.durationS, publishers: o.publishers, eventIntervalMs: o.eventIntervalMs, sizeBytes: size, log: o.log }));
+      }
     } finally {
       if (uplinkGso) await topo.setUplinkGso(true);
     }
@@ -130,6 +138,7 @@ export async function runLossSuite(o: LossOptions): Promise<LossResult> {
     }
   }
   const files = [writeCsv(o.out, 'loss.csv', LOSS_COLUMNS, rows)];
+  if (failureRows.length > 0) files.push(writeCsv(o.out, 'loss-path-failure.csv', PATH_FAILURE_COLUMNS, failureRows));
   const table = renderTable(
     [
       'path', { key: 'loss_set_percent', label: 'set %' }, 'sent', 'lost', { key: 'injected_percent', label: 'injected %' },
@@ -140,5 +149,6 @@ export async function runLossSuite(o: LossOptions): Promise<LossResult> {
     ],
     rows,
   );
-  return { rows, files, table };
+  const failureTable = failureRows.length === 0 ? '' : `\n${renderTable(['scenario', 'sent', 'lost', 'delivered_twice', 'path1_missing_frames', 'path2_missing_frames', 'path1_skew_ewma_us', 'path2_skew_ewma_us'], failureRows)}`;
+  return { rows, files, table: table + failureTable };
 }

@@ -6,7 +6,7 @@ import { VxlanPath } from './paths/vxlan-path.js';
 import { RelayPath } from './paths/relay-path.js';
 import type { L2Path, PathName } from './paths/l2-path.js';
 
-export const PATH_NAMES: readonly PathName[] = ['bridge', 'rgoose', 'vxlan', 'relay'];
+export const PATH_NAMES: readonly PathName[] = ['bridge', 'bridge2', 'rgoose', 'vxlan', 'relay'];
 
 /** The paths whose figures the reports divide by kernel VXLAN's of the same run (`bridge/vxlan` …). */
 export const RATIO_PATHS = ['bridge', 'relay'] as const;
@@ -42,6 +42,8 @@ export function parsePaths(v: string): PathName[] {
 export function makePath(name: PathName, topology: Topology): L2Path {
   if (name === 'vxlan') return new VxlanPath({ topology });
   if (name === 'relay') return new RelayPath({ topology });
+  // GB1 on two WAN paths (the stand-in and a second bridge): what the second path costs.
+  if (name === 'bridge2') return new BridgePath({ topology, secondPath: true }, 'bridge2');
   return name === 'rgoose' ? BridgePath.rgoose({ topology }) : new BridgePath({ topology });
 }
 

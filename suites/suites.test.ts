@@ -19,6 +19,7 @@ import { readCsv } from './report/csv.js';
 import { runLatencySuite, LATENCY_COLUMNS, SLICE_COLUMNS } from './latency-suite.js';
 import { runThroughputSuite, THROUGHPUT_COLUMNS } from './throughput-suite.js';
 import { runLossSuite, LOSS_COLUMNS } from './loss-suite.js';
+import { PATH_FAILURE_COLUMNS } from './path-failure.js';
 import { writeReportFolder } from './report/report-folder.js';
 import { SUITE_MTU } from './suite-context.js';
 
@@ -182,6 +183,12 @@ describe('suites on a real topology (short runs)', function () {
     // escape the gap counter (at 20 % loss, 6 in a row: p ≈ 6e-5).
     const b = rows[0]!;
     expect(int(b.injected_drops) - int(b.wan_gap_frames)).to.be.within(0, 5);
+    // Two WAN paths, the first cut for a third of the run and restored: PRP over IP loses nothing.
+    expect(header(join(out, 'loss-path-failure.csv'))).to.deep.equal([...PATH_FAILURE_COLUMNS]);
+    const [f] = readCsv(join(out, 'loss-path-failure.csv'));
+    expect([int(f!.lost), int(f!.delivered_twice), int(f!.path2_missing_frames)], 'lost, delivered twice, missed by path 2').to.deep.equal([0, 0, 0]);
+    expect(int(f!.path1_missing_frames), 'missed by the cut path').to.be.greaterThan(0);
+    expect(int(f!.path1_datagrams_received), 'path 1 carried frames before the cut and after the restore').to.be.greaterThan(0);
     const { files } = await writeReportFolder(out, { test: 'suites.test.ts' });
     for (const f of files) expect(existsSync(f)).to.equal(true);
   });

@@ -49,7 +49,7 @@ export function registerDoctorCommand(program: Command): void {
       }
       throw err;
     }
-    let uplink: string | null = cfg.mcastIf === '' ? defaultRouteInterface(readText('/proc/net/route') ?? '') : cfg.mcastIf;
+    let uplink: string | null = cfg.mcastIf.length === 0 ? defaultRouteInterface(readText('/proc/net/route') ?? '') : cfg.mcastIf[0]!;
     const rules = parseGroupRules(cfg.groupMap);
     const groups = rules.ok ? groupsToJoin(buildGroupMap(cfg.multicastIp, rules.value), cfg.joinGroups) : [cfg.multicastIp];
     // The daemon checked is the one on --interface: by default found among the bridges of this
@@ -72,7 +72,7 @@ export function registerDoctorCommand(program: Command): void {
     }
     if (s !== null) {
       daemonRunning = isPidAlive(s.pid) && Date.now() - Date.parse(s.time) < Math.max(15_000, cfg.statsIntervalS * 3000);
-      if (cfg.mcastIf === '' && s.uplink) uplink = s.uplink;
+      if (cfg.mcastIf.length === 0 && s.uplink) uplink = s.uplink;
     }
     const facts: DoctorFacts = {
       uplink,

@@ -52,7 +52,9 @@ export function addConfigOptions(cmd: Command, keys: readonly string[] = CONFIG_
       cmd.addOption(new Option(`${flags} [bool]`, `${d.description} (default: ${d.default === 'true' ? 'on' : 'off'}; --no-${d.flag} turns it off; ${sources})`));
       cmd.addOption(new Option(`--no-${d.flag}`).hideHelp());
     } else {
-      cmd.addOption(new Option(`${flags} <${d.value}>`, `${d.description} (default: ${def}; ${sources})`));
+      const o = new Option(`${flags} <${d.value}>`, `${d.description} (default: ${def}; ${sources})`);
+      if (d.repeatable === true) o.argParser((v: string, previous: string | undefined) => (previous === undefined ? v : `${previous},${v}`));
+      cmd.addOption(o);
     }
   }
   return cmd;

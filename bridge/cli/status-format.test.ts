@@ -40,4 +40,14 @@ describe('formatStatus', () => {
     expect(formatStatus(cur, { nowMs: 1_002_000, running: false, staleAfterMs: 15_000 })).to.include('NOT RUNNING');
     expect(formatStatus(cur, { nowMs: 1_100_000, running: true, staleAfterMs: 15_000 })).to.include('STALE');
   });
+
+  it('shows each WAN path (copies, loss, skew, silence) and a gateway pair’s site when there are any', () => {
+    const path = (uplink: string, silent: boolean) => ({ uplink, datagrams_sent: 10, send_errors: 0, datagrams_received: silent ? 4 : 10, frames_first: silent ? 4 : 6, redundant_copies: silent ? 0 : 4, missing_frames: silent ? 6 : 0, skew_ewma_us: 120, skew_max_us: 900, silent });
+    const s = { ...snap(1_000_000, 100), redundancy: { paths: [path('up0', true), path('up1', false)], site: 'bay-1', site_peers: 1, lan_writer: false, frames_left_to_peer: 5, heartbeats_received: 40 } };
+    const text = formatStatus(s, { nowMs: 1_000_500, running: true, staleAfterMs: 15_000 });
+    expect(text).to.match(/Path up0 +SILENT: .*missed 6/);
+    expect(text).to.match(/Path up1 +carrying: .*copies discarded 4/);
+    expect(text).to.include('bay-1: 1 peer(s) heard, standby');
+    expect(formatStatus(snap(1_000_000, 100), { nowMs: 1_000_500, running: true, staleAfterMs: 15_000 })).to.not.include('Path ');
+  });
 });

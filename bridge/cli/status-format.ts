@@ -45,6 +45,24 @@ export interface StatusContext {
   previous?: StatsSnapshot;
 }
 
+/** WAN paths (when more than one) and a gateway pair's site: nothing for a plain bridge. */
+function redundancyLines(s: StatsSnapshot): string[] {
+  const r = s.redundancy;
+  if (r === undefined) return [];
+  const out: string[] = [];
+  if (r.paths.length > 1) {
+    for (const p of r.paths) {
+      out.push(
+        `Path ${p.uplink.padEnd(6)} ${p.silent ? 'SILENT' : 'carrying'}: sent ${n(p.datagrams_sent)}, received ${n(p.datagrams_received)}, first ${n(p.frames_first)}, copies discarded ${n(p.redundant_copies)}, missed ${n(p.missing_frames)}; later than the first by ${n(p.skew_ewma_us)} µs (EWMA), ${n(p.skew_max_us)} µs at most`,
+      );
+    }
+  }
+  if (r.site !== '') {
+    out.push(`Site       ${r.site}: ${r.site_peers} peer(s) heard, ${r.lan_writer ? 'this gateway writes the LAN' : 'standby (a peer writes the LAN)'}; ${n(r.frames_left_to_peer)} frames left to the writer, ${n(r.heartbeats_received)} heartbeats received`);
+  }
+  return out;
+}
+
 export function formatStatus(s: StatsSnapshot, ctx: StatusContext): string {
   const age = ctx.nowMs - Date.parse(s.time);
   const state =
@@ -79,6 +97,7 @@ export function formatStatus(s: StatsSnapshot, ctx: StatusContext): string {
     `           checks ${n(s.igmp.checks)}, failed ${nonZero(s.igmp.failed_checks)}, re-registrations ${n(s.igmp.reregistrations)}, last ${s.igmp.last_check ?? 'never'}`,
     `           membership: ${membership || 'no groups joined'}`,
     `Errors     ${nonZero(s.errors)}; recovered: ${nonZero(s.recoveries)}`,
+    ...redundancyLines(s),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -22,8 +22,8 @@ export interface BridgeConfig {
   removeTapOnExit: boolean;
   multicastIp: string;
   multicastPort: number;
-  /** '' = the interface of the default route. */
-  mcastIf: string;
+  /** The uplinks (WAN paths): every datagram leaves on each, the first copy received is kept. [] = the interface of the default route. */
+  mcastIf: string[];
   ttl: number;
   mtu: number;
   enableSv: boolean;
@@ -59,6 +59,10 @@ export interface BridgeConfig {
   rtPriority: number;
   /** TAP reads and writes in batches through io_uring (when the kernel allows). */
   tapIoUring: boolean;
+  /** Gateway pairs: the site (LAN segment) this gateway shares with its peers; '' = none. */
+  site: string;
+  /** Seconds between a site gateway's heartbeats; a peer silent for 2.5 of them is dead. */
+  heartbeatIntervalS: number;
 }
 
 type Parsed = { ok: true; value: unknown } | { ok: false; allowed: string };
@@ -77,6 +81,8 @@ export interface KeyDef {
   default: string;
   description: string;
   parse: (text: string) => Parsed;
+  /** The flag may be given more than once; the values are joined with ',' (as the INI list). */
+  repeatable?: boolean;
 }
 
 const ok = (value: unknown): Parsed => ({ ok: true, value });
@@ -127,6 +133,25 @@ function ifname(allowEmpty: boolean) {
       ? ok(s)
       : bad(`a network interface name (1–15 characters, no whitespace, '/' or ':')${allowEmpty ? ', or empty for the default route' : ''}`);
   };
+}
+
+/** Maximum number of uplinks (WAN paths); the engine's kMaxPaths. */
+export const MAX_UPLINKS = 4;
+
+function ifnameList(t: string): Parsed {
+  const s = t.trim();
+  if (s === '') return ok([]);
+  const names = s.split(',').map((n) => n.trim());
+  const one = ifname(false);
+  if (names.length > MAX_UPLINKS || !names.every((n) => one(n).ok) || new Set(names).size !== names.length) {
+    return bad(`up to ${MAX_UPLINKS} different network interface names, comma-separated (or the flag repeated), or empty for the default route`);
+  }
+  return ok(names);
+}
+
+function siteName(t: string): Parsed {
+  const s = t.trim();
+  return /^[A-Za-z0-9._-]{0,64}$/.test(s) ? ok(s) : bad('empty, or a name of up to 64 letters, digits, ".", "_" or "-"');
 }
 
 function multicastIp(t: string): Parsed {
@@ -195,7 +220,7 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
   { key: 'remove_tap_on_exit', field: 'removeTapOnExit', flag: 'remove-tap-on-exit', value: 'bool', default: 'false', description: 'remove the TAP when the daemon stops (default: it persists, so applications attached to it survive a restart; `goose-bridge teardown` removes it)', parse: boolean },
   { key: 'multicast_ip', field: 'multicastIp', flag: 'group', short: 'g', value: 'ip', default: '224.0.1.100', description: 'default multicast group for encapsulated frames', parse: multicastIp },
   { key: 'multicast_port', field: 'multicastPort', flag: 'port', short: 'p', value: 'port', default: 'auto', description: `UDP port of the multicast groups (auto: ${DEFAULT_PORT.gb1} with gb1, ${DEFAULT_PORT.rgoose} with rgoose, the IEC 61850-90-5 convention)`, parse: portOrAuto },
-  { key: 'mcast_if', field: 'mcastIf', flag: 'mcast-if', value: 'iface', default: '', description: 'uplink interface used to send and join (empty: the interface of the default route)', parse: ifname(true) },
+  { key: 'mcast_if', field: 'mcastIf', flag: 'mcast-if', value: 'iface', default: '', description: 'uplink interface used to send and join (empty: the interface of the default route); repeat the flag (INI: up0, up1) for redundant WAN paths: every datagram leaves on each, the receiver keeps the first copy', parse: ifnameList, repeatable: true },
   { key: 'ttl', field: 'ttl', flag: 'ttl', value: 'n', default: '32', description: 'IP TTL of datagrams (a Transit Gateway routes: 1 would not cross it)', parse: number(1, 255, true) },
   { key: 'mtu', field: 'mtu', flag: 'mtu', value: 'bytes', default: '1500', description: 'path MTU: a frame whose datagram (IP 20 + UDP 8 + header 16 + frame) exceeds it is dropped, never fragmented', parse: number(MIN_PATH_MTU, MAX_PATH_MTU, true) },
   { key: 'enable_sv', field: 'enableSv', flag: 'enable-sv', value: 'bool', default: 'false', description: 'also forward Sampled Values (0x88BA)', parse: boolean },
@@ -221,6 +246,8 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
   { key: 'log_format', field: 'logFormat', flag: 'log-format', value: 'format', default: 'auto', description: 'json, pretty, or auto (pretty when stderr is a terminal)', parse: oneOf(['auto', 'json', 'pretty'] as const) },
   { key: 'tap_io_uring', field: 'tapIoUring', flag: 'tap-io-uring', value: 'bool', default: 'true', description: 'read and write the TAP in batches through io_uring, one system call per batch (false, or a kernel without io_uring: one per frame, logged once as io-uring-unavailable)', parse: boolean },
   { key: 'rt_priority', field: 'rtPriority', flag: 'rt-priority', value: 'n', default: '0', description: 'SCHED_FIFO priority of the two data-plane threads (0: normal scheduling, the default: real-time threads wake per frame and starve the rest of a small host, see docs/data-plane.md); 1–99 for a host where CPU-bound work would delay frames; needs CAP_SYS_NICE (without it: logged, normal scheduling)', parse: number(0, 99, true) },
+  { key: 'site', field: 'site', flag: 'site', value: 'name', default: '', description: 'gateway pairs: the LAN segment this gateway shares with other gateways (same name on each); all forward the LAN, one (elected by heartbeats over the WAN) writes frames from the WAN onto it', parse: siteName },
+  { key: 'heartbeat_interval', field: 'heartbeatIntervalS', flag: 'heartbeat-interval', value: 'seconds', default: '0.1', description: 'gateway pairs: seconds between heartbeats; a peer silent for 2.5 intervals is dead and another gateway writes the LAN', parse: number(0.01, 10, false) },
   { key: 'reconnect_delay', field: 'reconnectDelayS', flag: 'reconnect-delay', value: 'seconds', default: '0.5', description: 'first delay, seconds, before recreating a lost TAP/socket (doubles up to 30 s)', parse: number(0.01, 300, false) },
 ];
 

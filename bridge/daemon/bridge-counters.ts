@@ -2,6 +2,7 @@
 // plane's, copied from the native engine's shared block at snapshot time, and the control
 // plane's (IGMP, errors, recoveries), counted here.
 import { engineLayout, type EngineCounts } from '../../native/engine.js';
+import type { RedundancySnapshot } from './redundancy.js';
 
 /**
  * Drop reasons per direction: the labels are defined once, in the native engine's table
@@ -167,6 +168,8 @@ export interface StatsSnapshot {
   recoveries: Record<string, number>;
   /** Per APPID that saw a frame ("0x0001"): frames and bytes each way, and frames dropped after the APPID was read. */
   per_appid?: Record<string, PerAppid>;
+  /** Per WAN path (uplink), and a gateway pair's site (docs/bridge.md, "Redundancy"). */
+  redundancy?: RedundancySnapshot;
   /** The daemon process itself: how late its event loop ran (since start) and its memory. */
   runtime: RuntimeSnapshot;
 }

@@ -20,11 +20,12 @@ import { IgmpSupervisor, realTimers } from '../igmp/igmp-supervisor.js';
 import { RejoinRefresher, ReportRefresher } from '../igmp/membership-refreshers.js';
 import { senderIdToHex, type SenderId } from '../wan/encapsulation.js';
 import type { GroupMap } from '../wan/group-map.js';
-import { resolveUplink, type Uplink } from '../wan/uplink.js';
+import { resolveUplinks, type Uplink } from '../wan/uplink.js';
 import { BridgeCounters, absorbEngineCounts, perAppidFrom, snapshotCounters, type RuntimeSnapshot, type StatsSnapshot } from './bridge-counters.js';
 import { engineConfigFor, groupMapFor, joinFlags } from './engine-config.js';
 import { interfaceIndex, interfaceUp, l2Name, openL2Side, tapKernelDrops, type L2Side } from './l2-side.js';
 import { OutageWatch } from './outage-watch.js';
+import { PathWatch, redundancySnapshot } from './redundancy.js';
 import { RetryScope } from './retry-scope.js';
 import { statsPathFor, writeStatsFileAtomic } from './stats-file.js';
 
@@ -40,6 +41,11 @@ function newSenderId(): SenderId {
   const b = randomBytes(8);
   const id = { hi: b.readUInt32BE(0), lo: b.readUInt32BE(4) };
   return id.hi === 0 && id.lo === 0 ? { hi: 1, lo: 0 } : id;
+}
+
+function latest(ms: Array<number | null>): number | null {
+  const known = ms.filter((m): m is number => m !== null);
+  return known.length === 0 ? null : Math.max(...known);
 }
 
 function changed(prev: BridgeConfig | null, next: BridgeConfig, keys: Array<keyof BridgeConfig>): boolean {
@@ -61,13 +67,14 @@ export class BridgeDaemon {
   /** The stats file written ('' none): stats_file, or the per-instance default for 'auto'. */
   private statsPath = '';
   private map!: GroupMap;
-  private uplink!: Uplink;
+  private uplinks: Uplink[] = [];
   private l2: L2Side | null = null;
   private keys: RgooseKeys | null = null;
   private l2Lost = false;
   private wanLost = false;
-  private refresher!: MembershipRefresher;
-  private supervisor: IgmpSupervisor | null = null;
+  /** One per uplink: each path's memberships are kept alive and checked on its own. */
+  private supervisors: IgmpSupervisor[] = [];
+  private pathWatch = new PathWatch();
   private metrics: Server | null = null;
   private timers: NodeJS.Timeout[] = [];
   private scope: RetryScope | null = null;
@@ -99,13 +106,14 @@ export class BridgeDaemon {
         interface: l2Name(cfg),
         mode: cfg.attachInterface !== '' ? 'gateway' : 'tap',
         tapReattached: d.l2?.existed ?? false,
-        uplink: d.uplink.name,
-        uplinkAddress: d.uplink.address,
+        uplink: d.uplinks.map((u) => u.name).join(','),
+        uplinkAddress: d.uplinks.map((u) => u.address).join(','),
+        site: cfg.site || null,
         groups: d.map.groups,
         joined: d.map.groups.filter((_, i) => joinFlags(d.map, cfg)[i]),
         port: cfg.multicastPort,
         senderId: senderIdToHex(d.senderId),
-        keepalive: d.refresher.strategy,
+        keepalive: d.keepaliveStrategy(),
         statsFile: d.statsPath || null,
       },
       'goose-bridge running',
@@ -158,8 +166,8 @@ export class BridgeDaemon {
     const keys = next.rgooseKeys !== '' ? await readRgooseKeys(next.rgooseKeys) : null;
     const wanChanged = changed(prev, next, WAN_KEYS) || this.wanLost;
     const l2Changed = changed(prev, next, L2_KEYS) || this.l2Lost;
-    const uplink = wanChanged ? resolveUplink(next.mcastIf) : this.uplink;
-    const wan = wanChanged ? this.openWan(next, map, uplink) : undefined;
+    const uplinks = wanChanged ? resolveUplinks(next.mcastIf) : this.uplinks;
+    const wan = wanChanged ? this.openWan(next, map, uplinks) : undefined;
     let l2: L2Side | undefined;
     try {
       l2 = l2Changed ? openL2Side(this.engine, next) : undefined;
@@ -197,7 +205,8 @@ export class BridgeDaemon {
     this.cfg = next;
     this.map = map;
     this.keys = keys;
-    this.uplink = uplink;
+    if (wanChanged) this.pathWatch = new PathWatch();
+    this.uplinks = uplinks;
     if (next.encapsulation !== 'rgoose' || keys === null) {
       this.log.warn(
         { event: 'wan-unauthenticated', encapsulation: next.encapsulation },
@@ -208,21 +217,19 @@ export class BridgeDaemon {
     }
     this.log.level = next.logLevel;
     if (choice.note !== null) this.log.warn({ event: 'keepalive-fallback' }, choice.note);
-    this.refresher = this.makeRefresher(choice.strategy);
-    this.restartControl();
+    this.restartControl(choice.strategy);
     if (prev === null || prev.metricsPort !== next.metricsPort) {
       this.metrics?.close();
       this.metrics = next.metricsPort === 0 ? null : await this.startMetrics(next.metricsPort);
     }
   }
 
-  private openWan(cfg: BridgeConfig, map: GroupMap, uplink: Uplink): number {
+  private openWan(cfg: BridgeConfig, map: GroupMap, uplinks: Uplink[]): number {
     return this.engine.openWan({
       groups: map.groups,
       join: joinFlags(map, cfg),
       port: cfg.multicastPort,
-      uplinkAddress: uplink.address,
-      uplinkIfindex: interfaceIndex(uplink.name),
+      uplinks: uplinks.map((u) => ({ address: u.address, ifindex: interfaceIndex(u.name) })),
       ttl: cfg.ttl,
       socketBufferBytes: cfg.socketBufferSize,
     });
@@ -279,10 +286,10 @@ export class BridgeDaemon {
       this.counters.countError('socket');
       this.log.error({ event: 'socket-error', errno }, 'a multicast socket failed; recreating the sockets');
       this.scope?.retry('multicast sockets', () => {
-        const uplink = resolveUplink(this.cfg.mcastIf);
-        const wan = this.openWan(this.cfg, this.map, uplink);
+        const uplinks = resolveUplinks(this.cfg.mcastIf);
+        const wan = this.openWan(this.cfg, this.map, uplinks);
         this.engine.apply({ config: engineConfigFor(this.cfg, this.map, this.l2?.mtu ?? 1500, this.keys), wan });
-        this.uplink = uplink;
+        this.uplinks = uplinks;
         this.wanLost = false;
         this.counters.countRecovery('socket');
       });
@@ -291,9 +298,13 @@ export class BridgeDaemon {
 
   // ------------------------------------------------------------ control plane
 
-  private makeRefresher(strategy: 'report' | 'rejoin'): MembershipRefresher {
-    if (strategy === 'report') return new ReportRefresher(this.uplink.name, sendIgmpV2Report);
+  private makeRefresher(strategy: 'report' | 'rejoin', uplink: Uplink): MembershipRefresher {
+    if (strategy === 'report') return new ReportRefresher(uplink.name, sendIgmpV2Report);
     return new RejoinRefresher((group) => this.engine.membership(this.groupIndex(group), true));
+  }
+
+  private keepaliveStrategy(): string {
+    return this.supervisors[0]?.strategy ?? 'none';
   }
 
   private groupIndex(group: string): number {
@@ -302,7 +313,7 @@ export class BridgeDaemon {
     return i;
   }
 
-  private restartControl(): void {
+  private restartControl(strategy: 'report' | 'rejoin'): void {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     const every = (ms: number, f: () => void): void => {
@@ -311,39 +322,49 @@ export class BridgeDaemon {
       this.timers.push(t);
     };
     every(1000, () => this.watchOutages());
+    if (this.cfg.site !== '' && this.cfg.attachInterface !== '') every(this.cfg.heartbeatIntervalS * 1000, () => this.engine.heartbeat(false));
     if (this.statsPath !== '') {
       this.writeStats();
       every(this.cfg.statsIntervalS * 1000, () => this.writeStats());
     }
-    this.startSupervisor();
+    for (const s of this.supervisors) s.stop();
+    this.supervisors = this.uplinks.map((u) => this.startSupervisor(this.makeRefresher(strategy, u), u));
   }
 
   private watchOutages(): void {
-    const sendErrors = this.engine.counts().toWanDrops['send-error']!;
-    for (const e of this.outages.tick(Date.now(), sendErrors, interfaceUp(this.uplink.name))) {
+    const counts = this.engine.counts();
+    const sendErrors = counts.toWanDrops['send-error']!;
+    // An outage is the first uplink's (with one path, the only one); the others show as paths.
+    const first = this.uplinks[0]!.name;
+    for (const e of this.outages.tick(Date.now(), sendErrors, interfaceUp(first))) {
       const level = e.event === 'uplink-down' || e.event === 'send-errors-started' ? 'warn' : 'info';
-      this.log[level]({ ...e, uplink: this.uplink.name }, e.event);
+      this.log[level]({ ...e, uplink: first }, e.event);
+    }
+    const received = this.uplinks.map((_, i) => counts.paths[i]!.datagrams_received!);
+    for (const e of this.pathWatch.tick(Date.now(), received)) {
+      const uplink = this.uplinks[e.path]!.name;
+      if (e.event === 'path-silent') this.log.warn({ ...e, uplink }, `WAN path ${uplink} went silent while the other paths carry frames (frames still delivered by them)`);
+      else this.log.info({ ...e, uplink }, `WAN path ${uplink} carries frames again`);
     }
   }
 
-  private startSupervisor(): void {
-    this.supervisor?.stop();
+  private startSupervisor(refresher: MembershipRefresher, uplink: Uplink): IgmpSupervisor {
     const cfg = this.cfg;
     const join = joinFlags(this.map, cfg);
-    this.supervisor = new IgmpSupervisor(
+    const supervisor = new IgmpSupervisor(
       {
         enabled: cfg.enableIgmpKeepalive,
         keepaliveIntervalMs: cfg.igmpKeepaliveIntervalS * 1000,
         monitorIntervalMs: cfg.igmpMonitorIntervalS * 1000,
         threshold: cfg.igmpReregisterThreshold,
-        uplink: this.uplink.name,
+        uplink: uplink.name,
         littleEndian: endianness() === 'LE',
       },
       {
         timers: realTimers,
         nowMs: () => Date.now(),
         readProcNetIgmp: () => readFileSync('/proc/net/igmp', 'utf8'),
-        refresher: this.refresher,
+        refresher,
         groups: () =>
           this.map.groups
             .map((group, i) => ({ group, i }))
@@ -357,7 +378,8 @@ export class BridgeDaemon {
         log: this.log,
       },
     );
-    this.supervisor.start();
+    supervisor.start();
+    return supervisor;
   }
 
   /** prom-client (~5 MB resident) is loaded only when metrics are asked for. */
@@ -380,7 +402,8 @@ export class BridgeDaemon {
   }
 
   snapshot(): StatsSnapshot {
-    const totals = absorbEngineCounts(this.engine.counts(), this.counters);
+    const counts = this.engine.counts();
+    const totals = absorbEngineCounts(counts, this.counters);
     if (this.l2 !== null) {
       this.counters.l2KernelDrops = this.l2.gateway ? this.counters.l2KernelDrops + this.engine.packetSocketDrops() : tapKernelDrops(this.l2.ifname);
     }
@@ -390,19 +413,29 @@ export class BridgeDaemon {
       pid: process.pid,
       senderId: senderIdToHex(this.senderId),
       interface: this.cfg ? l2Name(this.cfg) : '',
-      uplink: this.uplink?.name ?? '',
+      uplink: this.uplinks.map((u) => u.name).join(','),
       groups: this.map?.groups ?? [],
       port: this.cfg?.multicastPort ?? 0,
-      keepaliveStrategy: this.refresher?.strategy ?? 'none',
+      keepaliveStrategy: this.keepaliveStrategy(),
       encapsulation: this.cfg?.encapsulation ?? 'gb1',
       wanAuthenticated: this.keys !== null && this.cfg?.encapsulation === 'rgoose',
-      membership: this.supervisor?.membership ?? {},
-      lastKeepaliveMs: this.supervisor?.lastKeepaliveMs ?? null,
-      lastCheckMs: this.supervisor?.lastCheckMs ?? null,
+      membership: this.membership(),
+      lastKeepaliveMs: latest(this.supervisors.map((s) => s.lastKeepaliveMs)),
+      lastCheckMs: latest(this.supervisors.map((s) => s.lastCheckMs)),
       runtime: this.runtimeSnapshot(),
     });
     snap.per_appid = perAppidFrom(this.engine.appidCounts());
+    snap.redundancy = redundancySnapshot(counts, this.uplinks.map((u) => u.name), this.pathWatch.silent, this.cfg?.site ?? '');
     return snap;
+  }
+
+  /** A group is a member when every uplink's memberships list it (null until all were checked). */
+  private membership(): Record<string, boolean | null> {
+    const out: Record<string, boolean | null> = {};
+    for (const s of this.supervisors) {
+      for (const [g, m] of Object.entries(s.membership)) out[g] = out[g] === undefined ? m : m === null || out[g] === null ? null : out[g] && m;
+    }
+    return out;
   }
 
   private runtimeSnapshot(): RuntimeSnapshot {
@@ -424,13 +457,15 @@ export class BridgeDaemon {
     if (this.stopping) return;
     this.stopping = true;
     await this.reloadChain; // a reload under way finishes first; none starts after this
-    this.supervisor?.stop();
+    for (const s of this.supervisors) s.stop();
     this.scope?.cancel();
     this.loopDelay.disable();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     const finalStats = opts.finalStats !== false && this.cfg !== undefined;
     if (finalStats && this.statsPath !== '') this.writeStats();
+    // A site's other gateways take over the LAN at once instead of after the hold time.
+    if (this.cfg?.site && this.cfg.attachInterface !== '') this.engine.heartbeat(true);
     this.engine.close();
     if (this.cfg?.removeTapOnExit && this.cfg.attachInterface === '' && this.l2 !== null) this.removeTapQuietly(this.l2.ifname);
     if (this.metrics !== null) {

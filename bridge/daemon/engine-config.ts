@@ -8,6 +8,7 @@ import { GB1_HEADER_BYTES } from '../wan/gb1-encapsulation.js';
 import { parseL2Map } from '../wan/rgoose/l2-map.js';
 import { buildGroupMap, groupsToJoin, parseGroupRules, type GroupMap } from '../wan/group-map.js';
 import { IPV4_HEADER_BYTES, UDP_HEADER_BYTES, maxFrameBytes } from '../wan/path-mtu.js';
+import { siteId } from './redundancy.js';
 
 export function groupMapFor(cfg: BridgeConfig): GroupMap {
   const rules = parseGroupRules(cfg.groupMap);
@@ -20,6 +21,9 @@ export function joinFlags(map: GroupMap, cfg: BridgeConfig): boolean[] {
   const join = new Set(groupsToJoin(map, cfg.joinGroups));
   return map.groups.map((g) => join.has(g));
 }
+
+/** A site peer silent for this many heartbeat intervals is dead (and another gateway writes the LAN). */
+export const HOLD_HEARTBEATS = 2.5;
 
 /** R-GOOSE: the engine checks each SPDU's size against the path MTU itself (it depends on the key). */
 const RGOOSE_FRAME_LIMIT = 65535;
@@ -45,5 +49,8 @@ export function engineConfigFor(cfg: BridgeConfig, map: GroupMap, l2Mtu: number,
     keys: (keys?.entries() ?? []).map((e) => ({ id: e.id, signature: e.signature, encryption: e.encryption, key: e.key.bytes() })),
     ...(keys !== null ? { activeKey: keys.active } : {}),
     l2Map: l2Map.value,
+    // A site matters to gateways only: a TAP bridge keeps the first copy of any frame anyway.
+    site: cfg.attachInterface !== '' ? siteId(cfg.site) : 0,
+    siteHoldUs: Math.round(cfg.heartbeatIntervalS * HOLD_HEARTBEATS * 1e6),
   };
 }

@@ -12,6 +12,8 @@ import { SenderTracker, TRACK_DUPLICATE, TRACK_OWN, TRACK_STALE } from '../wan/s
 import { FILTER_DROP_REASONS, FORWARD, FrameFilter, destinationMac48 } from './frame-filter.js';
 
 export const FORWARDED = 'forward';
+/** The engine discards a later copy of a delivered frame for this long (kCopyWindowUs). */
+const COPY_WINDOW_US = 500_000;
 
 /** IEC 61850-8-1 / 9-2 destination MAC ranges: 01-0C-CD-01 GOOSE, -02 GSE, -04 SV. */
 export function isIecMulticast(mac48: number): boolean {
@@ -27,6 +29,8 @@ export class ForwardingSpec {
   private readonly enc: Gb1Encapsulation;
   private readonly trackers: SenderTracker[];
   private readonly dec = new Decapsulated();
+  /** Frames delivered: by content, who sent them first and when (one WAN path here). */
+  private readonly delivered = new Map<string, { origin: string; atUs: number }>();
 
   constructor(
     private readonly cfg: EngineConfig,
@@ -68,6 +72,12 @@ export class ForwardingSpec {
     if (t === TRACK_OWN) return this.drop(this.fromWanDrops, 'own-sender')[0];
     if (t === TRACK_DUPLICATE) return this.drop(this.fromWanDrops, 'duplicate')[0];
     if (t === TRACK_STALE) return this.drop(this.fromWanDrops, 'stale')[0];
+    // The same frame delivered from another sender within the copy window: a second gateway's copy.
+    const key = Buffer.from(frame).toString('hex');
+    const origin = `${d.senderHi}:${d.senderLo}`;
+    const first = this.delivered.get(key);
+    if (first !== undefined && nowUs - first.atUs <= COPY_WINDOW_US && first.origin !== origin) return this.drop(this.fromWanDrops, 'redundant-copy')[0];
+    this.delivered.set(key, { origin, atUs: nowUs });
     return FORWARDED;
   }
 

@@ -4,6 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { StatsSnapshot } from './bridge-counters.js';
+import type { PathSnapshot } from './redundancy.js';
 
 type Source = () => StatsSnapshot;
 
@@ -73,6 +74,28 @@ export function buildRegistry(source: Source): Registry {
       for (const [g, present] of Object.entries(get().igmp.membership)) if (present !== null) this.set({ group: g }, present ? 1 : 0);
     },
   });
+  const perPath = (name: string, help: string, value: (p: PathSnapshot) => number, kind: 'counter' | 'gauge' = 'counter'): void => {
+    const Metric = kind === 'counter' ? Counter : Gauge;
+    new Metric({
+      name,
+      help,
+      labelNames: ['uplink'],
+      registers: [registry],
+      collect(this: Counter | Gauge) {
+        this.reset();
+        for (const p of get().redundancy?.paths ?? []) (this as Gauge).inc({ uplink: p.uplink }, value(p));
+      },
+    });
+  };
+  perPath('goose_bridge_path_datagrams_sent_total', 'Datagrams sent on each WAN path (uplink)', (p) => p.datagrams_sent);
+  perPath('goose_bridge_path_datagrams_received_total', 'Datagrams received on each WAN path', (p) => p.datagrams_received);
+  perPath('goose_bridge_path_frames_first_total', 'Delivered frames whose first copy came by this path', (p) => p.frames_first);
+  perPath('goose_bridge_path_redundant_copies_total', 'Later copies discarded on this path (PRP duplicate discard)', (p) => p.redundant_copies);
+  perPath('goose_bridge_path_missing_frames_total', 'Frames another path delivered that this path carried no copy of (loss on this path)', (p) => p.missing_frames);
+  perPath('goose_bridge_path_skew_ewma_seconds', 'How much later than the first copy this path’s copies arrive (EWMA)', (p) => p.skew_ewma_us / 1e6, 'gauge');
+  perPath('goose_bridge_path_silent', '1 while the path receives nothing although the other paths carry datagrams', (p) => (p.silent ? 1 : 0), 'gauge');
+  new Gauge({ name: 'goose_bridge_site_peers', help: 'Gateways of this site heard from (gateway pairs)', registers: [registry], collect() { this.set(get().redundancy?.site_peers ?? 0); } });
+  new Gauge({ name: 'goose_bridge_lan_writer', help: '1 while this gateway writes frames from the WAN onto its LAN (gateway pairs elect one)', registers: [registry], collect() { this.set(get().redundancy?.lan_writer === true ? 1 : 0); } });
   labelled('goose_bridge_errors_total', 'Errors, by kind', 'kind', (s) => s.errors);
   labelled('goose_bridge_recoveries_total', 'Lost resources recreated, by resource', 'resource', (s) => s.recoveries);
   new Gauge({

@@ -10,6 +10,11 @@ export interface Uplink {
   address: string;
 }
 
+/** Every configured uplink (WAN path), in order; [] = the interface of the default route. */
+export function resolveUplinks(mcastIf: readonly string[]): Uplink[] {
+  return mcastIf.length === 0 ? [resolveUplink('')] : mcastIf.map(resolveUplink);
+}
+
 export function resolveUplink(mcastIf: string): Uplink {
   let name = mcastIf;
   if (name === '') {

@@ -47,6 +47,15 @@ export class DaemonUnderTest {
     return JSON.parse(readFileSync(this.statsFile, 'utf8')) as StatsSnapshot;
   }
 
+  /** The stats, or null while the file is not written yet. */
+  statsOrNull(): StatsSnapshot | null {
+    try {
+      return this.stats();
+    } catch {
+      return null;
+    }
+  }
+
   /** Waits for a stats file written after `predicate` became true. */
   async statsWhen(what: string, predicate: (s: StatsSnapshot) => boolean, timeoutMs = 5000): Promise<StatsSnapshot> {
     let last: StatsSnapshot | null = null;
@@ -158,6 +167,32 @@ export class FrameInjector {
     this.proc.child.stdin?.end();
     await this.proc.stop(2000);
   }
+}
+
+/**
+ * Sends `count` copies of `frame` on an interface inside a namespace at `rate` frames/s, the last
+ * 4 bytes numbered 0, 1, …; `done` resolves when all left (the tool starts in seconds on a busy host).
+ */
+export async function blastFrames(topo: Topology, ns: string, ifname: string, frame: Buffer, count: number, rate: number): Promise<{ done: Promise<void> }> {
+  const p = topo.spawn(ns, [TSX, FRAME_TOOL, 'blast', ifname, frame.toString('hex'), String(count), String(rate)], `blast ${ifname}@${ns}`);
+  const done = waitUntil(`blast on ${ifname} done`, () => {
+    if (p.stdout.includes('done ')) return true;
+    if (!p.running) throw new Error(p.describe());
+    return false;
+  }, TOOL_START_MS + (count / rate) * 1000 * 3);
+  return { done };
+}
+
+/** How often each number (a frame's last 4 bytes) arrived among the frames of an APPID. */
+export function countByNumber(frames: Buffer[], appId: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const f of frames) {
+    const at = f.readUInt16BE(12) === 0x8100 ? 18 : 14;
+    if (f.readUInt16BE(at) !== appId) continue;
+    const n = f.readUInt32BE(f.length - 4);
+    out.set(n, (out.get(n) ?? 0) + 1);
+  }
+  return out;
 }
 
 /** Sends raw UDP payloads to a group from inside a namespace (a foreign or malicious sender). */

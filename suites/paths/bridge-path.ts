@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ManagedProcess, Topology } from '../topology/index.js';
-import { registerCleanup, runPrefix, sleep } from '../topology/index.js';
+import { addSecondPath, registerCleanup, runPrefix, secondUplink, sleep } from '../topology/index.js';
 import { allPorts, interfaceIsUp, type L2Path, type PathFactoryOptions, type PathProcess } from './l2-path.js';
 
 const BIN = fileURLToPath(new URL('../../bin/goose-bridge.js', import.meta.url));
@@ -14,6 +14,7 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 export const BRIDGE_DEFAULTS = { ifname: 'goose0', group: '224.0.1.100', udpPort: 61850 } as const;
 export const RGOOSE_DEFAULTS = { ifname: 'rgoose0', group: '224.0.1.102', udpPort: 61852 } as const;
+export const BRIDGE2_DEFAULTS = { ifname: 'goose2', group: '224.0.1.106', udpPort: 61856 } as const;
 
 /** Flattens the daemon's stats JSON into `section.counter` numbers (to_wan.frames_read, from_wan.gap_frames …). */
 export function flattenCounters(obj: unknown, prefix = ''): Record<string, number> {
@@ -31,7 +32,7 @@ export function flattenCounters(obj: unknown, prefix = ''): Record<string, numbe
 const RGOOSE_SUITE_KEY = { id: 1, signature: 'hmac-sha256-128', encryption: 'none', key: '5a'.repeat(32) };
 
 export class BridgePath implements L2Path {
-  readonly name: 'bridge' | 'rgoose' = 'bridge';
+  readonly name: 'bridge' | 'bridge2' | 'rgoose' = 'bridge';
   readonly group: string = BRIDGE_DEFAULTS.group;
   readonly udpPort: number = BRIDGE_DEFAULTS.udpPort;
   readonly ifname: string = BRIDGE_DEFAULTS.ifname;
@@ -42,6 +43,8 @@ export class BridgePath implements L2Path {
   private readonly topo: Topology;
   private readonly ttl: number;
   private extraArgs: readonly string[];
+  /** Each daemon also sends and receives on the host's second-path uplink (topology/second-path.ts). */
+  private readonly secondPath: boolean;
   private readonly daemons = new Map<number, ManagedProcess>();
   private readonly statsDir: string;
   private readonly unregisterDir: () => void;
@@ -55,13 +58,19 @@ export class BridgePath implements L2Path {
     return p;
   }
 
-  constructor(opts: PathFactoryOptions & { extraArgs?: readonly string[] }, name: 'bridge' | 'rgoose' = 'bridge') {
+  constructor(opts: PathFactoryOptions & { extraArgs?: readonly string[]; secondPath?: boolean }, name: 'bridge' | 'bridge2' | 'rgoose' = 'bridge') {
+    this.secondPath = opts.secondPath ?? false;
     this.name = name;
     if (name === 'rgoose') {
       // Runs beside the GB1 bridge in the same hosts: its own TAP, group and port.
       this.ifname = RGOOSE_DEFAULTS.ifname;
       this.group = RGOOSE_DEFAULTS.group;
       this.udpPort = RGOOSE_DEFAULTS.udpPort;
+    } else if (name === 'bridge2') {
+      // Beside the one-path bridge in the same hosts: its own TAP, group and port.
+      this.ifname = BRIDGE2_DEFAULTS.ifname;
+      this.group = BRIDGE2_DEFAULTS.group;
+      this.udpPort = BRIDGE2_DEFAULTS.udpPort;
     }
     this.topo = opts.topology;
     this.ttl = opts.ttl ?? 8;
@@ -84,6 +93,7 @@ export class BridgePath implements L2Path {
       '--group', this.group,
       '--port', String(this.udpPort),
       '--mcast-if', h.uplink,
+      ...(this.secondPath ? ['--mcast-if', secondUplink(h)] : []),
       '--ttl', String(this.ttl),
       '--mtu', String(this.topo.mtu),
       '--buffer-size', String(Math.max(2048, this.topo.mtu + 64)),
@@ -96,6 +106,7 @@ export class BridgePath implements L2Path {
   }
 
   async start(): Promise<void> {
+    if (this.secondPath) await addSecondPath(this.topo);
     for (const h of this.topo.hosts) {
       const p = this.topo.spawn(h.ns, this.daemonArgv(h.index), `goose-bridge h${h.index}`, { cwd: REPO });
       this.daemons.set(h.index, p);

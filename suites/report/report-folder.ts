@@ -130,6 +130,11 @@ export async function writeReportFolder(
     }
     sections.push({ title: 'Loss and GOOSE delivery', charts: [await renderSvg(lossIntervalSpec(loss as Datum[])), await renderSvg(deliverySpec(points))], tables: [{ caption: 'loss.csv', columns: columnsOf(loss), rows: loss }] });
   }
+  const pathFailure = load(dir, 'loss-path-failure.csv');
+  if (pathFailure.length) {
+    md += `## WAN path failure (two paths, one cut and restored)\n\n${renderMarkdownTable(columnsOf(pathFailure), pathFailure)}\n`;
+    sections.push({ title: 'WAN path failure', charts: [], tables: [{ caption: 'loss-path-failure.csv (PRP over IP: lost and delivered_twice should be 0; the cut path misses what was sent while it was cut)', columns: columnsOf(pathFailure), rows: pathFailure }] });
+  }
   const sv = load(dir, 'sv.csv');
   if (sv.length) {
     md += `## Sampled Values (9-2LE)\n\n${renderMarkdownTable(columnsOf(sv), sv)}\n`;

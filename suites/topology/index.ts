@@ -10,3 +10,4 @@ export * from './stale.js';
 export * from './managed-process.js';
 export { run, runSync, sleep, monotonicUs, isPidAlive, CommandError } from './exec.js';
 export * as commands from './commands.js';
+export * from './second-path.js';

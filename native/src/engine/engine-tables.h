@@ -47,7 +47,9 @@ namespace gb {
   X(kMalformedSpdu, "malformed-spdu")        /* not a well-formed R-GOOSE/R-SV SPDU */              \
   X(kUnknownKey, "unknown-key")              /* signed with a key id not configured */              \
   X(kUnsigned, "unsigned")                   /* an unsigned SPDU while keys are configured */       \
-  X(kReplay, "replay")                       /* SPDU number already accepted from this sender */
+  X(kReplay, "replay")                       /* SPDU number already accepted from this sender */ \
+  X(kRedundantCopy, "redundant-copy")        /* a frame already delivered (second path, second gateway) */ \
+  X(kSameSite, "same-site")                  /* gateway: sent by a gateway of this LAN segment (site) */
 
 // Plain counters (monotonic unless marked gauge).
 #define GB_ENGINE_COUNTERS(X)                                                                      \
@@ -72,7 +74,11 @@ namespace gb {
   X(kSendersEvicted, "senders_evicted")                                                             \
   X(kRcvbufDrops, "kernel_rcvbuf_drops")     /* datagrams the kernel dropped, receive buffer full */ \
   X(kL2ReadErrors, "l2_read_errors")                                                                \
-  X(kWanReceiveErrors, "wan_receive_errors")
+  X(kWanReceiveErrors, "wan_receive_errors")                                                      \
+  X(kWanControlDatagrams, "wan_control_datagrams") /* gateway heartbeats received (not frames) */   \
+  X(kL2FramesLeftToPeer, "l2_frames_left_to_peer") /* gateway standby: a site peer writes the LAN */ \
+  X(kLanWriter, "lan_writer")                /* gauge: 1 while this gateway writes its LAN */        \
+  X(kSitePeers, "site_peers")                /* gauge: gateways of this site heard from */
 
 #define GB_ENUM(name, label) name,
 enum ToWanDrop : int { GB_TO_WAN_DROPS(GB_ENUM) kToWanDropCount };
@@ -84,10 +90,30 @@ enum Counter : int { GB_ENGINE_COUNTERS(GB_ENUM) kCounterCount };
 constexpr int kForward = -1;
 
 // Shared counter block, read by JavaScript as one BigUint64Array:
-//   [0, kCounterCount) counters, then to-WAN drops, then from-WAN drops.
+//   [0, kCounterCount) counters, then to-WAN drops, then from-WAN drops, then per path.
 constexpr size_t kToWanBase = kCounterCount;
 constexpr size_t kFromWanBase = kToWanBase + kToWanDropCount;
 constexpr size_t kCounterSlots = kFromWanBase + kFromWanDropCount;
+
+// Per WAN path (uplink), behind the drops in the same block: kMaxPaths rows of these slots.
+// The tx thread writes the send ones, the rx thread the others.
+#define GB_PATH_COUNTERS(X)                                                                        \
+  X(kPathDatagramsSent, "datagrams_sent")                                                           \
+  X(kPathSendErrors, "send_errors")            /* datagrams the path's socket refused */           \
+  X(kPathDatagramsReceived, "datagrams_received")                                                   \
+  X(kPathFramesFirst, "frames_first")          /* delivered frames whose first copy came this way */ \
+  X(kPathRedundantCopies, "redundant_copies")  /* later copies discarded on this path */            \
+  X(kPathFramesSeen, "frames_seen")            /* delivered frames this path carried a copy of */    \
+  X(kPathSkewSamples, "skew_samples")          /* copies that came here after the first elsewhere */ \
+  X(kPathSkewEwmaUs, "skew_ewma_us")           /* gauge: how much later than the first, EWMA 1/8 */   \
+  X(kPathSkewMaxUs, "skew_max_us")             /* gauge: the most, since start */
+
+#define GB_ENUM(name, label) name,
+enum PathCounter : int { GB_PATH_COUNTERS(GB_ENUM) kPathCounterCount };
+#undef GB_ENUM
+constexpr size_t kMaxPaths = 4;
+constexpr size_t kPathBase = kCounterSlots;
+constexpr size_t kAllSlots = kPathBase + kMaxPaths * kPathCounterCount;
 
 // Per-APPID counters, a second block read the same way: 65536 rows of these slots. The tx thread
 // writes the to-WAN ones, the rx thread the from-WAN ones (one writer per slot).

@@ -43,6 +43,9 @@ class UntouchedBytes {
 // longer than any reflection takes, and shorter than a second, after which a 9-2LE stream's
 // smpCnt (and a periodic signal's values) repeat, so a legitimate SV frame can recur byte for byte.
 constexpr int64_t kLoopWindowUs = 500000;
+// A later copy of a delivered frame is discarded for this long (the same bound as the loop
+// guard's: far beyond the skew of two WAN paths, shorter than an SV stream's repetition).
+constexpr int64_t kCopyWindowUs = 500000;
 // R-GOOSE replay windows re-anchor on a sender only after this much silence from it (see
 // SpduNumberFloor: a restarted sender normally continues ahead and needs no re-anchoring).
 constexpr uint64_t kReplayResyncUs = 60'000'000;
@@ -68,6 +71,7 @@ const char* const kToWanLabels[] = {GB_TO_WAN_DROPS(GB_LABEL)};
 const char* const kFromWanLabels[] = {GB_FROM_WAN_DROPS(GB_LABEL)};
 const char* const kCounterLabels[] = {GB_ENGINE_COUNTERS(GB_LABEL)};
 const char* const kAppidLabels[] = {GB_APPID_COUNTERS(GB_LABEL)};
+const char* const kPathLabels[] = {GB_PATH_COUNTERS(GB_LABEL)};
 #undef GB_LABEL
 
 Napi::Array Labels(Napi::Env env, const char* const* labels, size_t n) {
@@ -157,6 +161,8 @@ Napi::Value EngineLayout(const Napi::CallbackInfo& info) {
   o.Set("toWanDrops", Labels(env, kToWanLabels, kToWanDropCount));
   o.Set("fromWanDrops", Labels(env, kFromWanLabels, kFromWanDropCount));
   o.Set("perAppid", Labels(env, kAppidLabels, kAppidCounterCount));
+  o.Set("perPath", Labels(env, kPathLabels, kPathCounterCount));
+  o.Set("maxPaths", Napi::Number::New(env, static_cast<double>(kMaxPaths)));
   return o;
 }
 
@@ -175,6 +181,7 @@ Napi::Function ForwardingEngine::Init(Napi::Env env) {
                          InstanceMethod("membership", &ForwardingEngine::Membership),
                          InstanceMethod("groupDatagrams", &ForwardingEngine::GroupDatagrams),
                          InstanceMethod("socketDrops", &ForwardingEngine::SocketDrops),
+                         InstanceMethod("heartbeat", &ForwardingEngine::Heartbeat),
                          InstanceMethod("testToWan", &ForwardingEngine::TestToWan),
                          InstanceMethod("testFromWan", &ForwardingEngine::TestFromWan),
                      });
@@ -185,9 +192,10 @@ ForwardingEngine::ForwardingEngine(const Napi::CallbackInfo& info) : Napi::Objec
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) throw Napi::TypeError::New(env, "ForwardingEngine(senderIdHi, senderIdLo)");
   own_ = uint64_t{info[0].As<Napi::Number>().Uint32Value()} << 32 | info[1].As<Napi::Number>().Uint32Value();
-  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, kCounterSlots * sizeof(uint64_t));
+  if (!delivered_.ok()) throw CodedError(env, "GB_ERR_CONFIG", "duplicate-discard table", ENOMEM);
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, kAllSlots * sizeof(uint64_t));
   slots_ = static_cast<uint64_t*>(ab.Data());
-  memset(slots_, 0, kCounterSlots * sizeof(uint64_t));
+  memset(slots_, 0, kAllSlots * sizeof(uint64_t));
   // The threads write into the buffers: they must live as long as the engine.
   slotsRef_ = Napi::Persistent(ab);
   // Mapped, not allocated, and never scanned whole (see kAppidSeenWords): the 3 MiB per-APPID
@@ -221,7 +229,7 @@ Napi::Value ForwardingEngine::AppidCounters(const Napi::CallbackInfo& info) {
 
 Napi::Value ForwardingEngine::Counters(const Napi::CallbackInfo& info) {
   Napi::ArrayBuffer ab = slotsRef_.Value();
-  return Napi::TypedArrayOf<uint64_t>::New(info.Env(), kCounterSlots, ab, 0, napi_biguint64_array);
+  return Napi::TypedArrayOf<uint64_t>::New(info.Env(), kAllSlots, ab, 0, napi_biguint64_array);
 }
 
 // openTap(name, txQueueLen, persist) -> { handle, ifname, ifindex, existed }
@@ -268,7 +276,7 @@ Napi::Value ForwardingEngine::OpenPacket(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// openWan({ groups, join, port, uplinkAddress, uplinkIfindex, ttl, socketBufferBytes }) -> handle
+// openWan({ groups, join, port, uplinks: [{ address, ifindex }], ttl, socketBufferBytes }) -> handle
 Napi::Value ForwardingEngine::OpenWan(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = info[0].As<Napi::Object>();
@@ -279,8 +287,11 @@ Napi::Value ForwardingEngine::OpenWan(const Napi::CallbackInfo& info) {
     w.join.push_back(join.Get(i).ToBoolean());
   }
   w.port = static_cast<uint16_t>(U64(o, "port"));
-  w.uplinkAddress = o.Get("uplinkAddress").As<Napi::String>();
-  w.uplinkIfindex = static_cast<int>(U64(o, "uplinkIfindex"));
+  Napi::Array uplinks = o.Get("uplinks").As<Napi::Array>();
+  for (uint32_t i = 0; i < uplinks.Length(); i++) {
+    Napi::Object u = uplinks.Get(i).As<Napi::Object>();
+    w.uplinks.push_back(UplinkOptions{u.Get("address").As<Napi::String>(), static_cast<int>(U64(u, "ifindex"))});
+  }
   w.ttl = static_cast<int>(U64(o, "ttl"));
   w.socketBufferBytes = static_cast<int>(U64(o, "socketBufferBytes"));
   OpenFailure f;
@@ -354,12 +365,16 @@ Napi::Value ForwardingEngine::Apply(const Napi::CallbackInfo& info) {
   cfg->txRing = KeyringFrom(env, c.Get("keys"), c.Get("activeKey"));
   cfg->rxRing = KeyringFrom(env, c.Get("keys"), c.Get("activeKey"));
   if (cfg->groups.empty()) throw Napi::RangeError::New(env, "apply: config.groups is empty");
+  cfg->site = c.Get("site").IsNumber() ? static_cast<uint32_t>(U64(c, "site")) : 0;
+  cfg->siteHoldUs = c.Get("siteHoldUs").IsNumber() ? static_cast<int64_t>(U64(c, "siteHoldUs")) : 0;
 
   Plane next;
   {
     std::lock_guard<std::mutex> lk(mu_);
     next = plane_;
   }
+  // The start-up grace of a site (listening for peers) runs once, not again at every reload.
+  cfg->siteSinceUs = next.cfg && next.cfg->site == cfg->site ? next.cfg->siteSinceUs : NowUs();
   next.cfg = cfg;
   auto take = [&](const char* key, auto& pending, auto& slot) {
     Napi::Value v = o.Get(key);
@@ -553,11 +568,13 @@ bool ForwardingEngine::DestinationAllowed(const EngineConfig& c, const uint8_t* 
 
 int ForwardingEngine::DecideToWan(const EngineConfig& c, size_t groupCount, const uint8_t* f, size_t n, int64_t nowUs,
                                   uint32_t* group, FrameHeader* hOut) {
-  uint64_t fp = 0;
-  if (c.gateway) {
-    fp = FrameFingerprint(f, n);
-    if (writtenToL2_.Seen(fp, nowUs, kLoopWindowUs)) return kL2Echo;
-  }
+  // Every frame read is remembered (a copy returned by another gateway is then recognised), a
+  // shared LAN also checks for frames this bridge (or, standing by, a site peer) wrote.
+  const uint64_t fp = FrameFingerprint(f, n);
+  if (c.gateway && writtenToL2_.Seen(fp, nowUs, kLoopWindowUs)) return kL2Echo;
+  // R-GOOSE: a frame rebuilt by a gateway (this one, or a peer of the site that wrote it before
+  // this one heard it from the WAN) carries the rebuilt-frame source MAC: never sent again.
+  if (c.gateway && c.rgoose && n >= 12 && memcmp(f + 6, kRebuiltSource, 6) == 0) return kL2Echo;
   FrameHeader& h = *hOut;
   int v = CheckFrame(c.filter, f, n, &h);
   if (v != kForward) return v;
@@ -574,46 +591,58 @@ int ForwardingEngine::DecideToWan(const EngineConfig& c, size_t groupCount, cons
   }
   if (gi >= groupCount) return kWanUnavailable;
   *group = gi;
-  if (c.gateway) readFromL2_.Put(fp, nowUs);
+  readFromL2_.Put(fp, nowUs);
   return kForward;
 }
 
-int ForwardingEngine::CheckCarried(const EngineConfig& c, const uint8_t* frame, size_t len, int64_t nowUs, FrameHeader* hp) const {
+int ForwardingEngine::CheckCarried(const EngineConfig& c, const uint8_t* frame, size_t len, int64_t nowUs, FrameHeader* hp, uint64_t* fpOut) const {
   FrameHeader& h = *hp;
   if (CheckFrame(c.inner, frame, len, &h) != kForward) return kInnerNotAllowed;
   if (len > c.l2Mtu + 14 + (h.tagged ? 4 : 0)) return kOversizeFrame;
   if (!DestinationAllowed(c, frame)) return kBadDestination;
-  if (c.gateway) {
-    uint64_t fp = FrameFingerprint(frame, len);
-    if (readFromL2_.Seen(fp, nowUs, kLoopWindowUs) || writtenToL2_.Seen(fp, nowUs, kLoopWindowUs)) return kLoop;
-  }
+  const uint64_t fp = *fpOut = FrameFingerprint(frame, len);
+  if (readFromL2_.Seen(fp, nowUs, kLoopWindowUs)) return kLoop;
+  if (c.gateway && writtenToL2_.Seen(fp, nowUs, kLoopWindowUs)) return kLoop;
   return kForward;
 }
 
-int ForwardingEngine::DecideFromWan(const EngineConfig& c, GroupState g, uint8_t* d, size_t n, uint64_t source, uint32_t ownAddress,
-                                    int64_t nowUs, uint8_t* scratch, const uint8_t** frame, size_t* frameLen, FrameHeader* h) {
+int ForwardingEngine::DecideFromWan(const EngineConfig& c, GroupState g, uint8_t* d, size_t n, uint64_t source, const WanSet* wan,
+                                    unsigned path, int64_t nowUs, uint8_t* scratch, const uint8_t** frame, size_t* frameLen,
+                                    FrameHeader* h) {
+  if (IsGb1Control(d, n)) return HearControl(c, d, n, source, nowUs);
   // Nothing about the sender is believed (tracking, windows, loss counts) before the datagram
   // is authentic (R-GOOSE) or well-formed (GB1) and its carried frame passed every check.
+  uint64_t fp = 0;
   if (c.rgoose) {
     if (n > c.maxDatagram) return kBadLength;
     rgoose::View v;
     int r = RgooseDecapsulate(*c.rxRing, c.l2Map, d, n, &v, scratch, kSlotBytes, frameLen);
     if (r != kForward) return r;
     *frame = scratch;
-    r = CheckCarried(c, scratch, *frameLen, nowUs, h);
+    r = CheckCarried(c, scratch, *frameLen, nowUs, h, &fp);
     if (r != kForward) return r;
-    if (static_cast<uint32_t>(source >> 16) == ownAddress) return kOwnSender;
-    // The replay window is keyed by what the signature covers (the stream's APPID and the key),
-    // never by the source address: a replay from another address or port is still a replay.
-    const uint64_t stream = uint64_t{v.isSv} << 16 | v.appid;
+    const uint32_t from = static_cast<uint32_t>(source >> 16);
+    if (wan != nullptr && wan->IsOwnAddress(from)) return kOwnSender;
+    if (c.site != 0 && peers_.IsPeerAddress(from)) return kSameSite;
+    // A window per stream and source address: each gateway of a pair (and each path of a
+    // sender) numbers its SPDUs itself. A replay from another address within the copy window
+    // is a redundant copy, beyond it the windows of the stream's other sources do not see it.
+    const uint64_t stream = uint64_t{from} << 32 | uint64_t{v.isSv} << 16 | v.appid;
     rgoose::Verdict verdict = g.replay->Check(stream, v.keyId, v.spduNumber, static_cast<uint64_t>(nowUs));
     if (verdict == rgoose::Verdict::kDuplicate) return kReplay;
     if (!rgoose::Accepts(verdict)) return kStale;
+    // Committed and tracked whether delivered or a redundant copy: it is authentic, its source's
+    // window must refuse it later, and its source's loss count stays right.
     g.replay->Commit(stream, v.keyId, v.spduNumber, static_cast<uint64_t>(nowUs));
-    // WAN loss per sender: SPDU numbers count per sender and group, across its APPIDs.
     TrackCounts tc;
     g.senders->TrackLoss(source, v.spduNumber, nowUs, &tc);
     AddTrackCounts(tc);
+    DeliveredFrames::Copy copy;
+    if (delivered_.IsCopy(fp, from, false, path, nowUs, kCopyWindowUs, &copy)) {
+      CountCopy(copy, path, nowUs);
+      return kRedundantCopy;
+    }
+    RecordDelivered(fp, from, path, nowUs);
     return kForward;
   }
   Gb1View v;
@@ -621,17 +650,25 @@ int ForwardingEngine::DecideFromWan(const EngineConfig& c, GroupState g, uint8_t
   if (r != kForward) return r;
   *frame = v.frame;
   *frameLen = v.frameLen;
-  r = CheckCarried(c, v.frame, v.frameLen, nowUs, h);
+  r = CheckCarried(c, v.frame, v.frameLen, nowUs, h, &fp);
   if (r != kForward) return r;
+  if (c.site != 0 && peers_.IsPeer(v.sender)) return kSameSite;
   TrackCounts tc;
   TrackVerdict t = g.senders->Accept(own_, v.sender, v.seq, nowUs, &tc);
   AddTrackCounts(tc);
-  switch (t) {
-    case kTrackOwn: return kOwnSender;
-    case kTrackDuplicate: return kDuplicate;
-    case kTrackStale: return kStale;
-    default: return kForward;
+  if (t == kTrackOwn) return kOwnSender;
+  if (t == kTrackStale) return kStale;
+  // The second path's copy (same sender and sequence), or another gateway's of the far LAN;
+  // the same sender's datagram again on a path that carried it already is a duplicate.
+  DeliveredFrames::Copy copy;
+  bool isCopy = delivered_.IsCopy(fp, v.sender, t == kTrackDuplicate, path, nowUs, kCopyWindowUs, &copy);
+  if (t == kTrackDuplicate && !(isCopy && copy.pathNew)) return kDuplicate;
+  if (isCopy) {
+    CountCopy(copy, path, nowUs);
+    return kRedundantCopy;
   }
+  RecordDelivered(fp, v.sender, path, nowUs);
+  return kForward;
 }
 
 void ForwardingEngine::AddTrackCounts(const TrackCounts& tc) {
@@ -672,7 +709,7 @@ Napi::Value ForwardingEngine::TestToWan(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// testFromWan(datagram, groupIndex, nowUs, source?) -> label | "forward" (the datagram is opened in place)
+// testFromWan(datagram, groupIndex, nowUs, source?, path?) -> label | "forward" | "control" (the datagram is opened in place)
 Napi::Value ForwardingEngine::TestFromWan(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (started_) throw Napi::Error::New(env, "testFromWan: engine is running");
@@ -684,14 +721,17 @@ Napi::Value ForwardingEngine::TestFromWan(const Napi::CallbackInfo& info) {
   Add(kWanDatagramsReceived, 1);
   Add(kWanBytesReceived, d.ByteLength());
   uint64_t source = info.Length() > 3 ? static_cast<uint64_t>(info[3].As<Napi::Number>().DoubleValue()) : 0;
+  unsigned path = info.Length() > 4 ? info[4].As<Napi::Number>().Uint32Value() : 0;
+  if (path >= kMaxPaths) throw Napi::RangeError::New(env, "testFromWan: path out of range");
+  AddPath(path, kPathDatagramsReceived, 1);
   std::vector<uint8_t> scratch(kSlotBytes);
   const uint8_t* frame = nullptr;
   size_t len = 0;
   GroupState g{TableFor(c.groups[gi]), ReplayFor(c.groups[gi])};
   FrameHeader h;
-  int r = DecideFromWan(c, g, d.Data(), d.ByteLength(), source, 0, now, scratch.data(), &frame, &len, &h);
-  if (r != kForward) Add(kFromWanBase + r, 1);
-  return Napi::String::New(env, r == kForward ? "forward" : kFromWanLabels[r]);
+  int r = DecideFromWan(c, g, d.Data(), d.ByteLength(), source, nullptr, path, now, scratch.data(), &frame, &len, &h);
+  if (r >= 0) Add(kFromWanBase + r, 1);
+  return Napi::String::New(env, r == kForward ? "forward" : r == kControl ? "control" : kFromWanLabels[r]);
 }
 
 // ------------------------------------------------------------------------------- tx thread
@@ -722,7 +762,12 @@ size_t GsoRun(const sockaddr_in* const* to, const iovec* iov, size_t first, size
 // receiving one handle the run once, and the datagrams on the wire are the ones that would
 // have been sent one by one (the device, or the receiving socket, cuts the run).
 void ForwardingEngine::Flush(const Plane& p, const sockaddr_in* const* to, iovec* iov, size_t count) {
-  WanSet& w = *p.wan;
+  for (size_t path = 0; path < p.wan->paths.size(); path++) FlushPath(p, path, to, iov, count);
+}
+
+// The batch on one path (every datagram leaves on every path: PRP over IP).
+void ForwardingEngine::FlushPath(const Plane& p, size_t path, const sockaddr_in* const* to, iovec* iov, size_t count) {
+  WanPath& w = p.wan->paths[path];
   mmsghdr wire[kBatch];
   uint32_t first[kBatch], carried[kBatch];
   alignas(cmsghdr) uint8_t ctl[kBatch][CMSG_SPACE(sizeof(uint16_t))];
@@ -765,7 +810,7 @@ void ForwardingEngine::Flush(const Plane& p, const sockaddr_in* const* to, iovec
         bool wasOn = w.segmentOffload;
         uint64_t before = slots_[kWanDatagramsSent];
         w.segmentOffload = false;
-        Flush(p, to + first[done], iov + first[done], carried[done]);
+        FlushPath(p, path, to + first[done], iov + first[done], carried[done]);
         bool singlesWork = slots_[kWanDatagramsSent] != before;
         if (!singlesWork) w.segmentOffload = wasOn;
         else if (wasOn) Emit("gso-refused", err);
@@ -773,6 +818,7 @@ void ForwardingEngine::Flush(const Plane& p, const sockaddr_in* const* to, iovec
         continue;
       }
       Add(kToWanBase + (IsBacklog(err) ? kSendBacklog : kSendError), carried[done]);
+      AddPath(static_cast<unsigned>(path), kPathSendErrors, carried[done]);
       done++;
       continue;
     }
@@ -780,6 +826,7 @@ void ForwardingEngine::Flush(const Plane& p, const sockaddr_in* const* to, iovec
       uint64_t bytes = 0;
       for (size_t i = first[e]; i < first[e] + carried[e]; i++) bytes += iov[i].iov_len;
       Add(kWanDatagramsSent, carried[e]);
+      AddPath(static_cast<unsigned>(path), kPathDatagramsSent, carried[e]);
       Add(kWanBytesSent, bytes);
       if (carried[e] > 1) Add(kWanSegmentedDatagrams, carried[e]);
     }
@@ -880,7 +927,12 @@ void ForwardingEngine::TxLoop() {
 void ForwardingEngine::WriteL2(const Plane& p, const uint8_t* frame, size_t n, uint16_t appId, int64_t nowUs) {
   L2Endpoint* l2 = p.l2 && !p.l2->dead.load(std::memory_order_relaxed) ? p.l2.get() : nullptr;
   // Recorded before the write: a reflection can reach the tx thread before write() returns.
+  // A standby gateway records what its site's writer puts on the LAN, and writes nothing.
   if (p.cfg->gateway) writtenToL2_.Put(FrameFingerprint(frame, n), nowUs);
+  if (!WritesLan(*p.cfg, nowUs)) {
+    Add(kL2FramesLeftToPeer, 1);
+    return;
+  }
   if (l2 != nullptr && !l2->packet && tapWriter_.ok() && p.cfg->tapIoUring) {
     if (tapWriter_.Full()) FlushL2Writes();
     tapWriter_.Queue(l2->fd, frame, n, uint64_t{appId} << 32 | n);
@@ -925,15 +977,18 @@ void ForwardingEngine::RefreshSendersGauge(const Plane& p) {
   __atomic_store_n(&slots_[kSenders], total, __ATOMIC_RELAXED);
 }
 
-void ForwardingEngine::ReceiveDatagram(const Plane& p, WanGroup& g, uint8_t* d, size_t len, uint64_t source, int64_t now, uint8_t* scratch) {
+void ForwardingEngine::ReceiveDatagram(const Plane& p, WanGroup& g, unsigned path, uint8_t* d, size_t len, uint64_t source, int64_t now,
+                                       uint8_t* scratch) {
   g.datagrams.fetch_add(1, std::memory_order_relaxed);
   Add(kWanDatagramsReceived, 1);
   Add(kWanBytesReceived, len);
+  AddPath(path, kPathDatagramsReceived, 1);
   const uint8_t* frame = nullptr;
   size_t frameLen = 0;
   FrameHeader carried;
-  int verdict = DecideFromWan(*p.cfg, GroupState{g.senders, g.replay}, d, len, source, p.wan->uplinkAddress, now, scratch, &frame,
+  int verdict = DecideFromWan(*p.cfg, GroupState{g.senders, g.replay}, d, len, source, p.wan.get(), path, now, scratch, &frame,
                               &frameLen, &carried);
+  if (verdict == kControl) return;
   if (verdict != kForward) {
     Add(kFromWanBase + verdict, 1);
     if (carried.hasAppId) AddApp(carried.appId, kAppFromWanDropped, 1);
@@ -961,7 +1016,7 @@ void ForwardingEngine::AttributeDroppedReads(WanGroup& g, uint64_t gapFrames) {
 }
 
 void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, uint8_t** bufs, uint8_t* scratch) {
-  constexpr size_t kCtl = CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(int));
+  constexpr size_t kCtl = CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(in_pktinfo));
   static thread_local iovec iov[kBatch];
   static thread_local char ctl[kBatch][kCtl];
   static thread_local sockaddr_in from[kBatch];
@@ -991,6 +1046,7 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
       msghdr& h = msgs[i].msg_hdr;
       size_t len = msgs[i].msg_len, segment = len;
       uint32_t overflowReads = 0;
+      unsigned path = 0;
       for (cmsghdr* cm = CMSG_FIRSTHDR(&h); cm != nullptr; cm = CMSG_NXTHDR(&h, cm)) {
         if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL) {
           uint32_t v;
@@ -1001,6 +1057,10 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
           int v;
           memcpy(&v, CMSG_DATA(cm), sizeof v);
           if (v > 0) segment = static_cast<size_t>(v);
+        } else if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
+          in_pktinfo pi;
+          memcpy(&pi, CMSG_DATA(cm), sizeof pi);
+          path = p.wan->PathOf(pi.ipi_ifindex);
         }
       }
       // A run the kernel kept whole (UDP GRO): the datagrams it carries, back to back. A
@@ -1011,7 +1071,7 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
       const uint64_t gapBefore = slots_[kGapFrames];
       size_t off = 0;
       do {
-        ReceiveDatagram(p, g, bufs[i] + off, std::min(segment, len - off), source, now, scratch);
+        ReceiveDatagram(p, g, path, bufs[i] + off, std::min(segment, len - off), source, now, scratch);
         off += segment;
       } while (off < len);
       if (g.droppedReads > 0 && slots_[kGapFrames] != gapBefore) AttributeDroppedReads(g, slots_[kGapFrames] - gapBefore);
@@ -1052,7 +1112,13 @@ void ForwardingEngine::RxLoop() {
       RefreshSendersGauge(p);
     }
     epoll_event events[16];
-    int n = epoll_wait(ep, events, 16, -1);
+    // A gateway of a site wakes at least every 100 ms: peers that fell silent lose their vote.
+    int n = epoll_wait(ep, events, 16, p.cfg && p.cfg->site != 0 ? 100 : -1);
+    if (p.cfg && p.cfg->site != 0) {
+      int64_t now = NowUs();
+      SetGauge(kSitePeers, peers_.Live(now, p.cfg->siteHoldUs));
+      WritesLan(*p.cfg, now);
+    }
     for (int i = 0; i < n; i++) {
       if (events[i].data.u64 == kWakeKey) {
         uint64_t v;

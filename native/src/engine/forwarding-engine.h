@@ -23,9 +23,11 @@
 #include "frame-filter.h"
 #include "gb1.h"
 #include "../rgoose/replay-table.h"
+#include "delivered-frames.h"
 #include "recent-frames.h"
 #include "rgoose-path.h"
 #include "sender-table.h"
+#include "site-peers.h"
 #include "tap-batch.h"
 #include "wan-set.h"
 
@@ -54,7 +56,15 @@ struct EngineConfig {
   size_t maxPayload = 0;  // longest UDP payload sent (path MTU minus IP and UDP headers)
   L2Map l2Map;
   std::unique_ptr<rgoose::Keyring> txRing, rxRing;
+  // Gateway pairs (site-peers.h): 0 = no site. A gateway of a site writes its LAN only after
+  // listening for peers for one hold time since the site was configured.
+  uint32_t site = 0;
+  int64_t siteHoldUs = 0;
+  int64_t siteSinceUs = 0;
 };
+
+// A verdict besides kForward and the drop codes: a control datagram (heartbeat), not a frame.
+constexpr int kControl = -2;
 
 // What the receive thread keeps per group, owned by the engine (survives socket sets).
 struct GroupState {
@@ -96,17 +106,24 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   Napi::Value Membership(const Napi::CallbackInfo& info);
   Napi::Value GroupDatagrams(const Napi::CallbackInfo& info);
   Napi::Value SocketDrops(const Napi::CallbackInfo& info);
+  Napi::Value Heartbeat(const Napi::CallbackInfo& info);
   Napi::Value TestToWan(const Napi::CallbackInfo& info);
   Napi::Value TestFromWan(const Napi::CallbackInfo& info);
 
-  // The rules, shared by the threads and the test entry points.
+  // The rules, shared by the threads and the test entry points. `path`: the WAN path (uplink)
+  // a datagram came by; `wan`: whose addresses are our own (may be null).
   int DecideToWan(const EngineConfig& c, size_t groupCount, const uint8_t* f, size_t n, int64_t nowUs, uint32_t* group,
                   FrameHeader* h);
   // `d` is opened in place (R-GOOSE decrypts); the frame to write ends up in *frame: inside `d`
   // (GB1) or rebuilt in `scratch` (R-GOOSE, kSlotBytes). `source`: sender address and port.
-  int DecideFromWan(const EngineConfig& c, GroupState g, uint8_t* d, size_t n, uint64_t source, uint32_t ownAddress,
+  int DecideFromWan(const EngineConfig& c, GroupState g, uint8_t* d, size_t n, uint64_t source, const WanSet* wan, unsigned path,
                     int64_t nowUs, uint8_t* scratch, const uint8_t** frame, size_t* frameLen, FrameHeader* h);
-  int CheckCarried(const EngineConfig& c, const uint8_t* frame, size_t len, int64_t nowUs, FrameHeader* h) const;
+  int HearControl(const EngineConfig& c, const uint8_t* d, size_t n, uint64_t source, int64_t nowUs);
+  // Duplicate discard by message identity (delivered-frames.h), with the per-path accounting.
+  void CountCopy(const DeliveredFrames::Copy& copy, unsigned path, int64_t nowUs);
+  void RecordDelivered(uint64_t fp, uint64_t origin, unsigned path, int64_t nowUs);
+  bool WritesLan(const EngineConfig& c, int64_t nowUs);
+  int CheckCarried(const EngineConfig& c, const uint8_t* frame, size_t len, int64_t nowUs, FrameHeader* h, uint64_t* fp) const;
   // Datagram length; 0 when the SPDU could not be built, -1 when it would exceed the path MTU.
   long Encapsulate(const EngineConfig& c, const FrameHeader& h, uint8_t* slot, size_t len, uint32_t seq, uint8_t* out);
   bool DestinationAllowed(const EngineConfig& c, const uint8_t* frame) const;
@@ -114,8 +131,9 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   void TxLoop();
   void RxLoop();
   void Flush(const Plane& p, const struct sockaddr_in* const* to, struct iovec* iov, size_t count);
+  void FlushPath(const Plane& p, size_t path, const struct sockaddr_in* const* to, struct iovec* iov, size_t count);
   void AddTrackCounts(const TrackCounts& tc);
-  void ReceiveDatagram(const Plane& p, WanGroup& g, uint8_t* d, size_t len, uint64_t source, int64_t now, uint8_t* scratch);
+  void ReceiveDatagram(const Plane& p, WanGroup& g, unsigned path, uint8_t* d, size_t len, uint64_t source, int64_t now, uint8_t* scratch);
   void ReceiveGroup(const Plane& p, WanGroup& g, struct mmsghdr* msgs, uint8_t** bufs, uint8_t* scratch);
   void AttributeDroppedReads(WanGroup& g, uint64_t gapFrames);
   void WriteL2(const Plane& p, const uint8_t* frame, size_t n, uint16_t appId, int64_t nowUs);
@@ -135,6 +153,9 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   inline void Add(size_t slot, uint64_t n) {
     __atomic_store_n(&slots_[slot], __atomic_load_n(&slots_[slot], __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
   }
+
+  inline void AddPath(unsigned path, int counter, uint64_t n) { Add(kPathBase + path * kPathCounterCount + counter, n); }
+  inline void SetGauge(size_t slot, uint64_t v) { __atomic_store_n(&slots_[slot], v, __ATOMIC_RELAXED); }
 
   inline void AddApp(uint16_t appid, int counter, uint64_t n) {
     uint64_t* p = &appSlots_[size_t{appid} * kAppidCounterCount + counter];
@@ -174,6 +195,9 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   uint8_t ivSalt_[4] = {};
   uint64_t ivCounter_ = 0;  // tx thread only: GCM IVs never repeat under a key
   RecentFrames readFromL2_, writtenToL2_;
+  DeliveredFrames delivered_;  // rx thread only
+  SitePeers peers_;            // rx thread only
+  uint32_t heartbeatSeq_ = 0;  // JS thread only
   TapBatchWriter tapWriter_;  // rx thread only
   std::atomic<bool> ringNoted_{false};
 

@@ -17,11 +17,11 @@ bool Fail(OpenFailure* f, const std::string& message, int err) {
   return false;
 }
 
-ip_mreqn Membership(uint32_t group, const WanOptions& o) {
+ip_mreqn Membership(uint32_t group, const UplinkOptions& u) {
   ip_mreqn m{};
   m.imr_multiaddr.s_addr = group;
-  inet_pton(AF_INET, o.uplinkAddress.c_str(), &m.imr_address);
-  m.imr_ifindex = o.uplinkIfindex;
+  inet_pton(AF_INET, u.address.c_str(), &m.imr_address);
+  m.imr_ifindex = u.ifindex;
   return m;
 }
 
@@ -29,29 +29,30 @@ void SetBuffer(int fd, int force, int plain, int bytes) {
   if (setsockopt(fd, SOL_SOCKET, force, &bytes, sizeof bytes) < 0) setsockopt(fd, SOL_SOCKET, plain, &bytes, sizeof bytes);
 }
 
-bool OpenSend(WanSet* w, const WanOptions& o, OpenFailure* f) {
-  const std::string what = "send socket via " + o.uplinkAddress;
-  w->sendFd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (w->sendFd < 0) return Fail(f, what, errno);
+bool OpenSend(WanPath* path, const UplinkOptions& u, const WanOptions& o, OpenFailure* f) {
+  const std::string what = "send socket via " + u.address;
+  path->sendFd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (path->sendFd < 0) return Fail(f, what, errno);
+  path->ifindex = u.ifindex;
   sockaddr_in local{};
   local.sin_family = AF_INET;
-  if (inet_pton(AF_INET, o.uplinkAddress.c_str(), &local.sin_addr) != 1) return Fail(f, what + ": not an IPv4 address", 0);
-  w->uplinkAddress = local.sin_addr.s_addr;
-  if (bind(w->sendFd, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) return Fail(f, what + ": bind", errno);
-  ip_mreqn m = Membership(0, o);
-  if (setsockopt(w->sendFd, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof m) < 0) return Fail(f, what + ": IP_MULTICAST_IF", errno);
+  if (inet_pton(AF_INET, u.address.c_str(), &local.sin_addr) != 1) return Fail(f, what + ": not an IPv4 address", 0);
+  path->address = local.sin_addr.s_addr;
+  if (bind(path->sendFd, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) return Fail(f, what + ": bind", errno);
+  ip_mreqn m = Membership(0, u);
+  if (setsockopt(path->sendFd, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof m) < 0) return Fail(f, what + ": IP_MULTICAST_IF", errno);
   int ttl = o.ttl, off = 0, pmtu = IP_PMTUDISC_DO;
-  if (setsockopt(w->sendFd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl) < 0) return Fail(f, what + ": IP_MULTICAST_TTL", errno);
+  if (setsockopt(path->sendFd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl) < 0) return Fail(f, what + ": IP_MULTICAST_TTL", errno);
   // Our own datagrams must not come back into the L2 side; the sender-id check is the second line.
-  setsockopt(w->sendFd, IPPROTO_IP, IP_MULTICAST_LOOP, &off, sizeof off);
+  setsockopt(path->sendFd, IPPROTO_IP, IP_MULTICAST_LOOP, &off, sizeof off);
   // A Transit Gateway discards fragments: the kernel must refuse, never fragment.
-  setsockopt(w->sendFd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu);
-  SetBuffer(w->sendFd, SO_SNDBUFFORCE, SO_SNDBUF, o.socketBufferBytes);
+  setsockopt(path->sendFd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu);
+  SetBuffer(path->sendFd, SO_SNDBUFFORCE, SO_SNDBUF, o.socketBufferBytes);
   return true;
 }
 
 bool OpenReceive(WanGroup* g, const WanOptions& o, const std::string& name, OpenFailure* f) {
-  const std::string what = "multicast " + name + ":" + std::to_string(o.port) + " via " + o.uplinkAddress;
+  const std::string what = "multicast " + name + ":" + std::to_string(o.port) + " via " + o.uplinks[0].address;
   g->recvFd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (g->recvFd < 0) return Fail(f, what, errno);
   int one = 1;
@@ -61,19 +62,24 @@ bool OpenReceive(WanGroup* g, const WanOptions& o, const std::string& name, Open
   // A run of datagrams sent with UDP GSO (or merged by the NIC's GRO) arrives as one read;
   // the rx thread cuts it at the segment size. Without kernel support each arrives alone.
   setsockopt(g->recvFd, SOL_UDP, UDP_GRO, &one, sizeof one);
+  // The interface a datagram came in on: its WAN path.
+  setsockopt(g->recvFd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
   SetBuffer(g->recvFd, SO_RCVBUFFORCE, SO_RCVBUF, o.socketBufferBytes);
   // Bound to the group address: this socket sees only its group, whatever else the host joined.
   sockaddr_in a = g->destination;
   if (bind(g->recvFd, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) return Fail(f, what + ": bind", errno);
-  ip_mreqn m = Membership(g->address, o);
-  if (setsockopt(g->recvFd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) < 0) return Fail(f, what + ": join", errno);
+  for (const UplinkOptions& u : o.uplinks) {
+    ip_mreqn m = Membership(g->address, u);
+    if (setsockopt(g->recvFd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) < 0) return Fail(f, what + ": join via " + u.address, errno);
+  }
   return true;
 }
 
 }  // namespace
 
 WanSet::~WanSet() {
-  if (sendFd >= 0) close(sendFd);
+  for (const WanPath& p : paths)
+    if (p.sendFd >= 0) close(p.sendFd);
   for (auto& g : groups)
     if (g->recvFd >= 0) close(g->recvFd);  // closing leaves the group
 }
@@ -81,7 +87,13 @@ WanSet::~WanSet() {
 std::unique_ptr<WanSet> OpenWanSet(const WanOptions& o, OpenFailure* f) {
   auto w = std::make_unique<WanSet>();
   w->options = o;
-  if (!OpenSend(w.get(), o, f)) return nullptr;
+  if (o.uplinks.empty() || o.uplinks.size() > kMaxPaths) {
+    Fail(f, "between 1 and " + std::to_string(kMaxPaths) + " uplinks (mcast_if), got " + std::to_string(o.uplinks.size()), 0);
+    return nullptr;
+  }
+  w->paths.resize(o.uplinks.size());
+  for (size_t i = 0; i < o.uplinks.size(); i++)
+    if (!OpenSend(&w->paths[i], o.uplinks[i], o, f)) return nullptr;
   for (size_t i = 0; i < o.groups.size(); i++) {
     auto g = std::make_unique<WanGroup>();
     if (inet_pton(AF_INET, o.groups[i].c_str(), &g->address) != 1) {
@@ -99,16 +111,23 @@ std::unique_ptr<WanSet> OpenWanSet(const WanOptions& o, OpenFailure* f) {
 
 int RejoinGroup(const WanGroup& g, const WanOptions& o) {
   if (g.recvFd < 0) return 0;
-  ip_mreqn m = Membership(g.address, o);
-  setsockopt(g.recvFd, IPPROTO_IP, IP_DROP_MEMBERSHIP, &m, sizeof m);
-  return setsockopt(g.recvFd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) < 0 ? errno : 0;
+  int first = 0;
+  for (const UplinkOptions& u : o.uplinks) {
+    ip_mreqn m = Membership(g.address, u);
+    setsockopt(g.recvFd, IPPROTO_IP, IP_DROP_MEMBERSHIP, &m, sizeof m);
+    if (setsockopt(g.recvFd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) < 0 && first == 0) first = errno;
+  }
+  return first;
 }
 
 int EnsureMembership(const WanGroup& g, const WanOptions& o) {
   if (g.recvFd < 0) return 0;
-  ip_mreqn m = Membership(g.address, o);
-  if (setsockopt(g.recvFd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) < 0 && errno != EADDRINUSE) return errno;
-  return 0;
+  int first = 0;
+  for (const UplinkOptions& u : o.uplinks) {
+    ip_mreqn m = Membership(g.address, u);
+    if (setsockopt(g.recvFd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) < 0 && errno != EADDRINUSE && first == 0) first = errno;
+  }
+  return first;
 }
 
 }  // namespace gb

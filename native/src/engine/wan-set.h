@@ -1,6 +1,8 @@
-// The UDP side of the engine: one send socket on the uplink and, per joined group, a receive
-// socket bound to the group address. Opened completely (or not at all) before the engine
-// switches to it, so a reload that cannot be applied never touches the running sockets.
+// The UDP side of the engine: per uplink (WAN path) one send socket and, per joined group, one
+// receive socket bound to the group address and joined on every path (IP_PKTINFO tells the path
+// a datagram came by). Every datagram leaves on every path. Opened completely (or not at all)
+// before the engine switches to it, so a reload that cannot be applied never touches the
+// running sockets.
 #pragma once
 
 #include <netinet/in.h>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "../openers.h"
+#include "engine-tables.h"
 
 namespace gb {
 
@@ -20,12 +23,16 @@ namespace rgoose {
 class ReplayTable;
 }
 
+struct UplinkOptions {
+  std::string address;
+  int ifindex = 0;
+};
+
 struct WanOptions {
   std::vector<std::string> groups;
   std::vector<bool> join;
   uint16_t port = 0;
-  std::string uplinkAddress;
-  int uplinkIfindex = 0;
+  std::vector<UplinkOptions> uplinks;  // the paths, 1..kMaxPaths
   int ttl = 32;
   int socketBufferBytes = 4 << 20;
 };
@@ -44,22 +51,39 @@ struct WanGroup {
   rgoose::ReplayTable* replay = nullptr;
 };
 
-struct WanSet {
-  WanOptions options;
-  uint32_t uplinkAddress = 0;  // network byte order: datagrams from it are our own
+struct WanPath {
+  uint32_t address = 0;  // network byte order: datagrams from it are our own
+  int ifindex = 0;
   int sendFd = -1;
   // Runs go out as UDP GSO sends until the stack refuses one while single datagrams pass (an
   // IPsec route, a kernel without UDP GSO, a packet-length firewall rule). Tx thread only.
   bool segmentOffload = true;
+};
+
+struct WanSet {
+  WanOptions options;
+  std::vector<WanPath> paths;
   std::vector<std::unique_ptr<WanGroup>> groups;
+  bool IsOwnAddress(uint32_t a) const {
+    for (const WanPath& p : paths)
+      if (p.address == a) return true;
+    return false;
+  }
+  // The path a datagram that arrived on `ifindex` came by (0 when unknown).
+  unsigned PathOf(int ifindex) const {
+    for (size_t i = 0; i < paths.size(); i++)
+      if (paths[i].ifindex == ifindex) return static_cast<unsigned>(i);
+    return 0;
+  }
   ~WanSet();
 };
 
 // Opens every socket; on failure closes what it opened and describes why.
 std::unique_ptr<WanSet> OpenWanSet(const WanOptions& o, OpenFailure* f);
 
-// Membership on a group's receive socket: drop + add (the kernel sends a Leave and a report),
-// or add only (repairs a membership that went missing; EADDRINUSE = still a member). 0 or errno.
+// Membership on a group's receive socket, on every path: drop + add (the kernel sends a Leave
+// and a report), or add only (repairs a membership that went missing; EADDRINUSE = still a
+// member). 0 or the first errno.
 int RejoinGroup(const WanGroup& g, const WanOptions& o);
 int EnsureMembership(const WanGroup& g, const WanOptions& o);
 
