@@ -14,7 +14,7 @@ describe('reload: the keys that changed', () => {
   });
 
   it('gives names only: the path of a key file is not in the answer', () => {
-    const keys = changedKeyNames(config({}), config({ encapsulation: 'rgoose', rgoose_keys: '/etc/goose-bridge/secret-keys.json' }));
+    const keys = changedKeyNames(config({ multicast_port: '61850' }), config({ multicast_port: '61850', encapsulation: 'rgoose', rgoose_keys: '/etc/goose-bridge/secret-keys.json' }));
     expect(keys).to.deep.equal(['encapsulation', 'rgoose_keys']);
     expect(JSON.stringify(keys)).not.to.include('secret');
   });
