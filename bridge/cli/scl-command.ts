@@ -28,7 +28,7 @@ export function registerSclCommand(program: Command): void {
     .option('--json', 'print everything as JSON on stdout', false)
     .option('--group-base <ip>', 'multicast group of the first IED in group_map; the next IEDs count up from it', multicastIp, '239.0.1.101')
     .action(async (file: string, o: SclOpts) => {
-      const [{ configFragment, formatConfigFragment }, { loadSclFile, selectIeds }, { formatIssues, formatListing }] = await Promise.all([
+      const [{ configFragment, formatConfigFragment }, { loadSclFile, selectIeds }, { issueParts, listingParts }] = await Promise.all([
         import('../scl/config-fragment.js'),
         import('../scl/load-scl-file.js'),
         import('../scl/scl-listing.js'),
@@ -40,7 +40,8 @@ export function registerSclCommand(program: Command): void {
           const { groups, ...config } = fragment;
           process.stdout.write(`${JSON.stringify({ file, ...scl, config, groups }, null, 2)}\n`);
         } else {
-          process.stderr.write(formatListing(scl, file) + formatIssues(scl.issues));
+          for (const part of listingParts(scl, file)) process.stderr.write(part);
+          for (const part of issueParts(scl.issues)) process.stderr.write(part);
           process.stdout.write(formatConfigFragment(fragment, file));
         }
         process.exitCode = scl.issues.length > 0 ? 1 : 0;

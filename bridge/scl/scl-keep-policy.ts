@@ -2,7 +2,7 @@
 // GSE/SMV addresses, per IED the LDevices' LLN0 (datasets named by a control block, the
 // GSEControl and SampledValueControl elements) and the logical nodes an FCDA refers to, and the
 // DataTypeTemplates. Instance values, substation topology, reports, logs, private data and
-// everything else are parsed and dropped. A DataSet no control block names is dropped when its
+// everything else are parsed and dropped; an address's P elements are folded into attributes. A DataSet no control block names is dropped when its
 // LLN0 closes, a logical node no FCDA names when its Server closes, so memory follows the model.
 import { subtreeSize, type KeepPolicy, type XmlElement, type XmlLimits } from './xml-tree.js';
 
@@ -45,6 +45,16 @@ export function lnKey(ldInst: string | undefined, prefix: string | undefined, ln
   return `${ldInst ?? ''}|${prefix ?? ''}|${lnClass ?? ''}|${inst ?? ''}`;
 }
 
+/** A GSE/SMV Address's P elements become its attributes, by type (`{ APPID: '0021', … }`): four elements fewer per address. */
+function foldParameters(address: XmlElement): number {
+  const params: Record<string, string> = {};
+  for (const p of address.children) if (p.attrs.type !== undefined) params[p.attrs.type] = p.text.trim();
+  const dropped = address.children.length;
+  address.attrs = params;
+  address.children = [];
+  return dropped;
+}
+
 /** Drops the DataSets no control block of this LLN0 names; returns how many elements went. */
 function pruneLn0(ln0: XmlElement): number {
   const named = new Set(ln0.children.filter((c) => c.tag !== 'DataSet').map((c) => c.attrs.datSet));
@@ -84,6 +94,7 @@ export const SCL_KEEP_POLICY: KeepPolicy = {
   },
   keepText: (tag) => TEXT_KEPT.has(tag),
   closed(el) {
+    if (el.tag === 'Address') return foldParameters(el);
     if (el.tag === 'LN0') return pruneLn0(el);
     if (el.tag === 'Server') return pruneServer(el);
     return 0;
