@@ -5,7 +5,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { TextDecoder } from 'node:util';
 import { GbError } from '../../native/errors.js';
 import { DEFAULT_SCL_LIMITS } from './scl-keep-policy.js';
-import { resolveScl, SclFormatError, sclTreeBuilder } from './scl-reader.js';
+import { readSclFrom, SclFormatError } from './scl-reader.js';
 import type { SclFile } from './scl-model.js';
 import { XmlLimitError, XmlSyntaxError, type XmlLimits } from './xml-tree.js';
 
@@ -29,6 +29,25 @@ function readError(path: string, err: unknown): GbError {
   return new GbError('GB_ERR_SCL', `cannot read SCL file ${path}: ${(err as Error).message}`, { cause: err });
 }
 
+/** The file's text in pieces, from its start, into `sink`. */
+function readPieces(fd: number, path: string, sink: (piece: string) => void): void {
+  const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  let decoder: TextDecoder | undefined;
+  for (let at = 0; ; ) {
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, CHUNK_BYTES, at);
+    } catch (err) {
+      throw readError(path, err);
+    }
+    decoder ??= decoderFor(buf.subarray(0, n));
+    if (n === 0) break;
+    at += n;
+    sink(decoder.decode(buf.subarray(0, n), { stream: true }));
+  }
+  sink(decoder?.decode() ?? '');
+}
+
 export function loadSclFile(path: string, limits: XmlLimits = DEFAULT_SCL_LIMITS): SclFile {
   let fd: number;
   try {
@@ -37,22 +56,7 @@ export function loadSclFile(path: string, limits: XmlLimits = DEFAULT_SCL_LIMITS
     throw readError(path, err);
   }
   try {
-    const builder = sclTreeBuilder(limits);
-    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-    let decoder: TextDecoder | undefined;
-    for (;;) {
-      let n: number;
-      try {
-        n = readSync(fd, buf, 0, CHUNK_BYTES, null);
-      } catch (err) {
-        throw readError(path, err);
-      }
-      decoder ??= decoderFor(buf.subarray(0, n));
-      if (n === 0) break;
-      builder.write(decoder.decode(buf.subarray(0, n), { stream: true }));
-    }
-    builder.write(decoder?.decode() ?? '');
-    return resolveScl(builder.close());
+    return readSclFrom((sink) => readPieces(fd, path, sink), limits);
   } catch (err) {
     if (err instanceof XmlSyntaxError || err instanceof SclFormatError || err instanceof XmlLimitError) throw new GbError('GB_ERR_SCL', `${path}: ${err.message}`, { cause: err });
     throw err;
