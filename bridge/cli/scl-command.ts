@@ -1,4 +1,4 @@
-// `goose-bridge scl FILE [--ied NAME…] [--json] [--group-base IP]`: lists an SCL file's GOOSE
+// `goose-bridge scl FILE [--ied NAME…] [--json] [--group-base IP] [--max-depth/--max-elements/--max-kept N]`: lists an SCL file's GOOSE
 // and SV control blocks, reports its inconsistencies with their SCL paths and prints the bridge
 // configuration (appid_allow, group_map) for the chosen IEDs. Listing and report on stderr, the
 // config fragment (or --json) on stdout. Exit 0: consistent; 1: inconsistencies; 2: the file
@@ -7,11 +7,22 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { GbError } from '../../native/errors.js';
 import { isMulticastIpv4 } from '../wan/group-map.js';
+import { DEFAULT_SCL_LIMITS } from '../scl/scl-limits.js';
 
 interface SclOpts {
   ied?: string[];
   json: boolean;
   groupBase: string;
+  maxDepth: number;
+  maxElements: number;
+  maxKept: number;
+}
+
+function count(option: string): (v: string) => number {
+  return (v) => {
+    if (!/^\d{1,10}$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`${option} must be a whole number ≥ 1.`);
+    return Number(v);
+  };
 }
 
 function multicastIp(v: string): string {
@@ -27,6 +38,9 @@ export function registerSclCommand(program: Command): void {
     .option('--ied <name...>', 'only these IEDs (listing, inconsistencies and config fragment)')
     .option('--json', 'print everything as JSON on stdout', false)
     .option('--group-base <ip>', 'multicast group of the first IED in group_map; the next IEDs count up from it', multicastIp, '239.0.1.101')
+    .option('--max-depth <n>', 'refuse a file nested deeper than this', count('--max-depth'), DEFAULT_SCL_LIMITS.maxDepth)
+    .option('--max-elements <n>', 'refuse a file of more elements than this', count('--max-elements'), DEFAULT_SCL_LIMITS.maxElements)
+    .option('--max-kept <n>', 'refuse a file that needs more elements kept at once (the context and one IED)', count('--max-kept'), DEFAULT_SCL_LIMITS.maxKept)
     .action(async (file: string, o: SclOpts) => {
       const [{ configFragment, formatConfigFragment }, { loadSclFile, selectIeds }, { issueParts, listingParts }] = await Promise.all([
         import('../scl/config-fragment.js'),
@@ -34,7 +48,7 @@ export function registerSclCommand(program: Command): void {
         import('../scl/scl-listing.js'),
       ]);
       try {
-        const scl = selectIeds(loadSclFile(file), o.ied, file);
+        const scl = selectIeds(loadSclFile(file, { maxDepth: o.maxDepth, maxElements: o.maxElements, maxKept: o.maxKept }), o.ied, file);
         const fragment = configFragment(scl.controlBlocks, o.groupBase);
         if (o.json) {
           const { groups, ...config } = fragment;

@@ -4,7 +4,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { TextDecoder } from 'node:util';
 import { GbError } from '../../native/errors.js';
-import { DEFAULT_SCL_LIMITS } from './scl-keep-policy.js';
+import { DEFAULT_SCL_LIMITS } from './scl-limits.js';
 import { readSclFrom, SclFormatError } from './scl-reader.js';
 import type { SclFile } from './scl-model.js';
 import { XmlLimitError, XmlSyntaxError, type XmlLimits } from './xml-tree.js';

@@ -6,7 +6,7 @@
 // everything else are parsed and dropped; an address's P elements are folded into attributes. A DataSet no control block names is dropped when its
 // LLN0 closes, a logical node no FCDA names when its Server closes, so memory follows the model
 // and not the file: the tree never holds more than the context and one IED.
-import { subtreeSize, type KeepPolicy, type XmlElement, type XmlLimits } from './xml-tree.js';
+import { subtreeSize, type KeepPolicy, type XmlElement } from './xml-tree.js';
 
 export class SclFormatError extends Error {
   override readonly name = 'SclFormatError';
@@ -38,9 +38,6 @@ const KEPT_CHILDREN: Record<string, ReadonlySet<string>> = Object.fromEntries(
 );
 
 const TEXT_KEPT: ReadonlySet<string> = new Set(['P', 'MinTime', 'MaxTime']);
-
-/** Bounds for SCL files: far above real station files (an IED keeps a few hundred elements), far below what exhausts memory. */
-export const DEFAULT_SCL_LIMITS: XmlLimits = { maxDepth: 64, maxElements: 20_000_000, maxKept: 2_000_000 };
 
 export function lnKey(ldInst: string | undefined, prefix: string | undefined, lnClass: string | undefined, inst: string | undefined): string {
   return `${ldInst ?? ''}|${prefix ?? ''}|${lnClass ?? ''}|${inst ?? ''}`;

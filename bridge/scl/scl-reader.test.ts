@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GbError } from '../../native/errors.js';
 import { loadSclFile } from './load-scl-file.js';
-import { DEFAULT_SCL_LIMITS } from './scl-keep-policy.js';
+import { DEFAULT_SCL_LIMITS } from './scl-limits.js';
 import { CONFIG_KEYS } from '../config/config-keys.js';
 
 const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(`../../fixtures/scl/${name}`, import.meta.url)), 'utf8');

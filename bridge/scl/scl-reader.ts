@@ -7,7 +7,8 @@ import { addressKey, readCommunication, type CommAddress } from './communication
 import { checkAddresses } from './scl-checks.js';
 import type { ControlBlock, DatasetMember, SclFile, SclIssue, SvAttributes } from './scl-model.js';
 import { MissingMember, TypeTemplates } from './type-templates.js';
-import { DEFAULT_SCL_LIMITS, lnKey, sclKeepPolicy } from './scl-keep-policy.js';
+import { lnKey, sclKeepPolicy } from './scl-keep-policy.js';
+import { DEFAULT_SCL_LIMITS } from './scl-limits.js';
 import { childrenNamed, firstChild, XmlTreeBuilder, type XmlElement, type XmlLimits } from './xml-tree.js';
 
 export { SclFormatError } from './scl-keep-policy.js';
