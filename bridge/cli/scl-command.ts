@@ -42,17 +42,18 @@ export function registerSclCommand(program: Command): void {
     .option('--max-elements <n>', 'refuse a file of more elements than this', count('--max-elements'), DEFAULT_SCL_LIMITS.maxElements)
     .option('--max-kept <n>', 'refuse a file that needs more elements kept at once (the context and one IED)', count('--max-kept'), DEFAULT_SCL_LIMITS.maxKept)
     .action(async (file: string, o: SclOpts) => {
-      const [{ configFragment, formatConfigFragment }, { loadSclFile, selectIeds }, { issueParts, listingParts }] = await Promise.all([
+      const [{ configFragment, formatConfigFragment }, { loadSclFile, selectIeds }, { issueParts, listingParts }, { controlBlockJson }] = await Promise.all([
         import('../scl/config-fragment.js'),
         import('../scl/load-scl-file.js'),
         import('../scl/scl-listing.js'),
+        import('../scl/scl-model.js'),
       ]);
       try {
         const scl = selectIeds(loadSclFile(file, { maxDepth: o.maxDepth, maxElements: o.maxElements, maxKept: o.maxKept }), o.ied, file);
         const fragment = configFragment(scl.controlBlocks, o.groupBase);
         if (o.json) {
           const { groups, ...config } = fragment;
-          process.stdout.write(`${JSON.stringify({ file, ...scl, config, groups }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ file, ...scl, controlBlocks: scl.controlBlocks.map(controlBlockJson), config, groups }, null, 2)}\n`);
         } else {
           for (const part of listingParts(scl, file)) process.stderr.write(part);
           for (const part of issueParts(scl.issues)) process.stderr.write(part);

@@ -1,11 +1,11 @@
 // What the SCL reader keeps of a file while it streams through it, in two passes: first the
-// Communication section's GSE/SMV addresses and the DataTypeTemplates; then, one IED at a time
-// (resolved and let go as it closes), the LDevices' LLN0 (datasets named by a control block, the
-// GSEControl and SampledValueControl elements) and the logical nodes an FCDA refers to, and the
-// DataTypeTemplates. Instance values, substation topology, reports, logs, private data and
-// everything else are parsed and dropped; an address's P elements are folded into attributes. A DataSet no control block names is dropped when its
-// LLN0 closes, a logical node no FCDA names when its Server closes, so memory follows the model
-// and not the file: the tree never holds more than the context and one IED.
+// Communication section's GSE/SMV addresses (an Address's P elements folded into attributes) and
+// the DataTypeTemplates; then one IED at a time, resolved and let go as it closes: its LDevices'
+// LLN0 (datasets named by a control block, the GSEControl and SampledValueControl elements) and
+// the logical nodes an FCDA refers to. Instance values, substation topology, reports, logs,
+// private data and everything else are parsed and dropped. A DataSet no control block names is
+// dropped when its LLN0 closes, a logical node no FCDA names when its Server closes, so memory
+// follows the model and not the file: the tree never holds more than the context and one IED.
 import { subtreeSize, type KeepPolicy, type XmlElement } from './xml-tree.js';
 
 export class SclFormatError extends Error {

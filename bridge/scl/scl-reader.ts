@@ -49,7 +49,7 @@ function resolveMembers(dataSet: XmlElement, dsPath: string, lds: Map<string, LD
       if (ld === undefined) throw new MissingMember(`LDevice "${f.ldInst ?? ''}" is not in this access point's server`, path);
       if (lnType === undefined) throw new MissingMember(`LN ${f.prefix ?? ''}${f.lnClass ?? ''}${f.lnInst ?? ''} is not in LDevice "${f.ldInst ?? ''}"`, path);
       if (!f.doName || !f.fc) throw new MissingMember('the FCDA has no doName or no fc', path);
-      members.push({ ref, fc: f.fc, type: templates.resolve(lnType, f.doName, f.daName ?? '', f.fc), path });
+      members.push({ ref, fc: f.fc, type: templates.resolve(lnType, f.doName, f.daName ?? '', f.fc), fcda: i + 1 });
     } catch (err) {
       if (!(err instanceof MissingMember)) throw err;
       issues.push({ code: 'member-missing', message: `${ref}: ${err.message}${err.path === path ? '' : ` (at ${err.path})`}`, path });
