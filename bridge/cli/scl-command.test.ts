@@ -24,7 +24,7 @@ describe('goose-bridge scl (the real CLI)', function () {
     expect([...codes].sort()).to.deep.equal(Object.keys(ISSUE_CODES).sort());
   });
 
-  for (const f of ['prot1-2007b.cid', 'prot3-2003.cid', 'station.scd']) {
+  for (const f of ['prot1-2007b.cid', 'prot3-2003.cid', 'station.scd', 'samu1-2007b.cid']) {
     it(`${f}: exit 0, "no inconsistencies", the listing (INI comments) and the config fragment on stdout`, () => {
       const r = scl(`${DIR}${f}`);
       expect(r.stdout).to.match(/^; no inconsistencies$/m);
@@ -70,5 +70,15 @@ describe('goose-bridge scl (the real CLI)', function () {
     const missing = scl(`${DIR}does-not-exist.scd`);
     expect(missing.stderr).to.contain('cannot read SCL file');
     expect(missing.status).to.equal(2);
+  });
+
+  it('a file beyond a limit exits 2 with GB_ERR_SCL naming the limit and its value; the option raises it', () => {
+    const deep = scl(`${DIR}station.scd`, '--max-depth', '5');
+    expect(deep.stderr).to.match(/GB_ERR_SCL: .*station\.scd: element nesting \(inside SCL > Communication > SubNetwork > ConnectedAP > Address\) exceeds 5 at line \d+ \(limit --max-depth 5\)/);
+    expect(deep.status).to.equal(2);
+    expect(scl(`${DIR}station.scd`, '--max-depth', '10').status).to.equal(0);
+    const kept = scl(`${DIR}station.scd`, '--max-kept', '10');
+    expect(kept.stderr).to.match(/exceeds 10 at line \d+ \(limit --max-kept 10\)/);
+    expect(kept.status).to.equal(2);
   });
 });

@@ -1,4 +1,4 @@
-// `goose-bridge scl FILE [--ied NAME…] [--json] [--group-base IP]`: lists an SCL file's GOOSE
+// `goose-bridge scl FILE [--ied NAME…] [--json] [--group-base IP] [--max-depth/--max-elements/--max-kept N]`: lists an SCL file's GOOSE
 // and SV control blocks, reports its inconsistencies with their SCL paths and prints the bridge
 // configuration (appid_allow, group_map) for the chosen IEDs. The answer goes to stdout: the
 // listing and report as INI comments, then the config fragment, so the output can be both read
@@ -8,11 +8,22 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { GbError } from '../../native/errors.js';
 import { isMulticastIpv4 } from '../wan/group-map.js';
+import { DEFAULT_SCL_LIMITS } from '../scl/scl-limits.js';
 
 interface SclOpts {
   ied?: string[];
   json: boolean;
   groupBase: string;
+  maxDepth: number;
+  maxElements: number;
+  maxKept: number;
+}
+
+function count(option: string): (v: string) => number {
+  return (v) => {
+    if (!/^\d{1,10}$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`${option} must be a whole number ≥ 1.`);
+    return Number(v);
+  };
 }
 
 function multicastIp(v: string): string {
@@ -28,21 +39,28 @@ export function registerSclCommand(program: Command): void {
     .option('--ied <name...>', 'only these IEDs (listing, inconsistencies and config fragment)')
     .option('--json', 'print everything as JSON on stdout', false)
     .option('--group-base <ip>', 'multicast group of the first IED in group_map; the next IEDs count up from it', multicastIp, '239.0.1.101')
+    .option('--max-depth <n>', 'refuse a file nested deeper than this', count('--max-depth'), DEFAULT_SCL_LIMITS.maxDepth)
+    .option('--max-elements <n>', 'refuse a file of more elements than this', count('--max-elements'), DEFAULT_SCL_LIMITS.maxElements)
+    .option('--max-kept <n>', 'refuse a file that needs more elements kept at once (the context and one IED)', count('--max-kept'), DEFAULT_SCL_LIMITS.maxKept)
     .action(async (file: string, o: SclOpts) => {
-      const [{ configFragment, formatConfigFragment }, { loadSclFile, selectIeds }, { formatIssues, formatListing }] = await Promise.all([
+      const [{ configFragment, formatConfigFragment }, { loadSclFile, selectIeds }, { issueParts, listingParts }, { controlBlockJson }] = await Promise.all([
         import('../scl/config-fragment.js'),
         import('../scl/load-scl-file.js'),
         import('../scl/scl-listing.js'),
+        import('../scl/scl-model.js'),
       ]);
       try {
-        const scl = selectIeds(loadSclFile(file), o.ied, file);
+        const scl = selectIeds(loadSclFile(file, { maxDepth: o.maxDepth, maxElements: o.maxElements, maxKept: o.maxKept }), o.ied, file);
         const fragment = configFragment(scl.controlBlocks, o.groupBase);
         if (o.json) {
           const { groups, ...config } = fragment;
-          process.stdout.write(`${JSON.stringify({ file, ...scl, config, groups }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ file, ...scl, controlBlocks: scl.controlBlocks.map(controlBlockJson), config, groups }, null, 2)}\n`);
         } else {
-          const report = (formatListing(scl, file) + formatIssues(scl.issues)).replace(/^(?=.)/gm, '; ');
-          process.stdout.write(`${report}\n${formatConfigFragment(fragment, file)}`);
+          // Listing and report as INI comments, written an IED at a time (a big SCD never builds one string).
+          const comment = (part: string) => part.replace(/^(?=.)/gm, '; ');
+          for (const part of listingParts(scl, file)) process.stdout.write(comment(part));
+          for (const part of issueParts(scl.issues)) process.stdout.write(comment(part));
+          process.stdout.write(`\n${formatConfigFragment(fragment, file)}`);
         }
         process.exitCode = scl.issues.length > 0 ? 1 : 0;
       } catch (err) {

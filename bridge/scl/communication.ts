@@ -32,9 +32,8 @@ function hex(text: string, max: number): number | undefined {
 
 function readAddress(addr: XmlElement | undefined, at: string, issues: SclIssue[]): SclAddress {
   const out: SclAddress = {};
-  for (const p of addr ? childrenNamed(addr, 'P') : []) {
-    const type = p.attrs.type ?? '';
-    const v = p.text.trim();
+  // the reader keeps an Address's P elements as its attributes, by type (scl-keep-policy.ts)
+  for (const [type, v] of Object.entries(addr?.attrs ?? {})) {
     const path = `${at}/Address/P[type=${type}]`;
     const bad = (what: string): void => void issues.push({ code: 'bad-value', message: `${type} "${v}" is not ${what}`, path });
     if (type === 'MAC-Address') {

@@ -1,6 +1,7 @@
 // A synthetic station SCD of a given size for the parse benchmark: IEDs built like a real
-// protection IED (two LDevices, a few dozen logical nodes with DOI/DAI instance values, two
-// datasets and GoCBs per IED, GSE addresses on one of several subnetworks) sharing one set of
+// protection IED (two LDevices, a few dozen logical nodes with DOI/DAI instance values, or only
+// what the model needs; two datasets and GoCBs per LDevice, GSE addresses on one of several
+// subnetworks) sharing one set of
 // DataTypeTemplates, repeated until the text reaches the target size. Pure; deterministic.
 
 const TEMPLATES = `  <DataTypeTemplates>
@@ -21,13 +22,23 @@ const TEMPLATES = `  <DataTypeTemplates>
   </DataTypeTemplates>
 `;
 
-const LNS_PER_LD = 24;
+/** How an IED is built: logical nodes per LDevice (at least 10: the datasets name GGIO1 … 10), with or without DOI/DAI instance values. */
+export interface IedShape {
+  lnsPerLd: number;
+  instanceValues: boolean;
+}
+
+/** A protection IED as tools export it, ~35 kB. */
+export const FULL_IED: IedShape = { lnsPerLd: 24, instanceValues: true };
+/** Only what the model needs, ~7.5 kB: the most control blocks per MB. */
+export const COMPACT_IED: IedShape = { lnsPerLd: 10, instanceValues: false };
 
 function hex(n: number, width: number): string {
   return n.toString(16).toUpperCase().padStart(width, '0');
 }
 
-function ln(i: number): string {
+function ln(i: number, shape: IedShape): string {
+  if (!shape.instanceValues) return `          <LN lnClass="GGIO" inst="${i}" lnType="GGIO_T"/>\n`;
   const doi = (name: string, desc: string): string =>
     `<DOI name="${name}" desc="${desc}"><DAI name="d"><Val>${desc} of input ${i}</Val></DAI><DAI name="units"><DAI name="SIUnit"><Val>V</Val></DAI><DAI name="multiplier"><Val>k</Val></DAI></DAI></DOI>`;
   return `          <LN lnClass="GGIO" inst="${i}" lnType="GGIO_T" desc="general I/O ${i}">\n            ${doi('AnIn1', 'busbar voltage')}\n            ${doi('AnIn2', 'line voltage')}\n            <DOI name="Ind1"><DAI name="d"><Val>trip ${i}</Val></DAI></DOI>\n          </LN>\n`;
@@ -41,14 +52,14 @@ function dataSet(name: string, ld: string, from: number): string {
   return `            <DataSet name="${name}">\n              ${fcda.join('\n              ')}\n            </DataSet>\n`;
 }
 
-function ied(n: number): string {
+function ied(n: number, shape: IedShape): string {
   const name = `IED${String(n).padStart(4, '0')}`;
   let s = `  <IED name="${name}" manufacturer="goose-bridge" type="SYNTH" configVersion="1.0">\n    <AccessPoint name="S1">\n      <Server>\n        <Authentication/>\n`;
   for (const ld of ['PROT', 'CTRL']) {
     s += `        <LDevice inst="${ld}">\n          <LN0 lnClass="LLN0" inst="" lnType="LLN0_T">\n`;
     s += dataSet('DS1', ld, 1) + dataSet('DS2', ld, 6);
     s += `            <GSEControl name="gcb01" datSet="DS1" confRev="1" appID="${name}_${ld}_1"/>\n            <GSEControl name="gcb02" datSet="DS2" confRev="1" appID="${name}_${ld}_2"/>\n          </LN0>\n`;
-    for (let i = 1; i <= LNS_PER_LD; i++) s += ln(i);
+    for (let i = 1; i <= shape.lnsPerLd; i++) s += ln(i, shape);
     s += `          <LN lnClass="XCBR" inst="1" lnType="XCBR_T"/>\n        </LDevice>\n`;
   }
   return `${s}      </Server>\n    </AccessPoint>\n  </IED>\n`;
@@ -67,8 +78,8 @@ function connectedAp(n: number): string {
 }
 
 /** An SCD of at least `targetBytes` characters; returns the text and its number of IEDs. */
-export function largeScd(targetBytes: number, subNetworks = 4): { text: string; ieds: number } {
-  const iedSize = ied(1).length + connectedAp(1).length;
+export function largeScd(targetBytes: number, shape = FULL_IED, subNetworks = 4): { text: string; ieds: number } {
+  const iedSize = ied(1, shape).length + connectedAp(1).length;
   const count = Math.max(1, Math.ceil((targetBytes - TEMPLATES.length) / iedSize));
   const comm: string[] = [];
   for (let sn = 0; sn < subNetworks; sn++) {
@@ -77,9 +88,23 @@ export function largeScd(targetBytes: number, subNetworks = 4): { text: string; 
     comm.push('    </SubNetwork>\n');
   }
   const ieds: string[] = [];
-  for (let n = 1; n <= count; n++) ieds.push(ied(n));
+  for (let n = 1; n <= count; n++) ieds.push(ied(n, shape));
   const text =
     `<?xml version="1.0" encoding="UTF-8"?>\n<SCL xmlns="http://www.iec.ch/61850/2003/SCL" version="2007" revision="B" release="4">\n  <Header id="SYNTH" version="1" revision="0"/>\n` +
     `  <Communication>\n${comm.join('')}  </Communication>\n${ieds.join('')}${TEMPLATES}</SCL>\n`;
   return { text, ieds: count };
+}
+
+/**
+ * Hostile inputs of the benchmark, each an SCL root around something no engineering tool writes:
+ * `flat` n empty elements side by side (4 bytes each), `deep` n elements nested in each other
+ * (7 bytes each), `kept` n empty FCDA in a dataset a GoCB names (what the reader must keep).
+ */
+export function hostileScl(kind: 'flat' | 'deep' | 'kept', n: number): string {
+  if (kind === 'flat') return `<SCL>${'<a/>'.repeat(n)}</SCL>\n`;
+  if (kind === 'deep') return `<SCL>${'<a>'.repeat(n)}${'</a>'.repeat(n)}</SCL>\n`;
+  return (
+    '<SCL><IED name="H"><AccessPoint name="A"><Server><LDevice inst="L"><LN0 lnClass="LLN0" inst="" lnType="T"><DataSet name="D">' +
+    `${'<FCDA/>'.repeat(n)}</DataSet><GSEControl name="g" datSet="D" appID="h"/></LN0></LDevice></Server></AccessPoint></IED></SCL>\n`
+  );
 }

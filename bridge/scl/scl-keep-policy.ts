@@ -1,10 +1,12 @@
-// What the SCL reader keeps of a file while it streams through it: the Communication section's
-// GSE/SMV addresses, per IED the LDevices' LLN0 (datasets named by a control block, the
-// GSEControl and SampledValueControl elements) and the logical nodes an FCDA refers to, and the
-// DataTypeTemplates. Instance values, substation topology, reports, logs, private data and
-// everything else are parsed and dropped. A DataSet no control block names is dropped when its
-// LLN0 closes, a logical node no FCDA names when its Server closes, so memory follows the model.
-import { subtreeSize, type KeepPolicy, type XmlElement, type XmlLimits } from './xml-tree.js';
+// What the SCL reader keeps of a file while it streams through it, in two passes: first the
+// Communication section's GSE/SMV addresses (an Address's P elements folded into attributes) and
+// the DataTypeTemplates; then one IED at a time, resolved and let go as it closes: its LDevices'
+// LLN0 (datasets named by a control block, the GSEControl and SampledValueControl elements) and
+// the logical nodes an FCDA refers to. Instance values, substation topology, reports, logs,
+// private data and everything else are parsed and dropped. A DataSet no control block names is
+// dropped when its LLN0 closes, a logical node no FCDA names when its Server closes, so memory
+// follows the model and not the file: the tree never holds more than the context and one IED.
+import { subtreeSize, type KeepPolicy, type XmlElement } from './xml-tree.js';
 
 export class SclFormatError extends Error {
   override readonly name = 'SclFormatError';
@@ -13,7 +15,6 @@ export class SclFormatError extends Error {
 /** Child elements kept, by the kept parent's name. */
 const KEPT_CHILDREN: Record<string, ReadonlySet<string>> = Object.fromEntries(
   Object.entries({
-    SCL: ['Communication', 'IED', 'DataTypeTemplates'],
     Communication: ['SubNetwork'],
     SubNetwork: ['ConnectedAP'],
     ConnectedAP: ['GSE', 'SMV'],
@@ -38,11 +39,18 @@ const KEPT_CHILDREN: Record<string, ReadonlySet<string>> = Object.fromEntries(
 
 const TEXT_KEPT: ReadonlySet<string> = new Set(['P', 'MinTime', 'MaxTime']);
 
-/** Bounds for SCL files: far above real station files (a 50 MB SCD keeps about 0.6 M elements), far below what exhausts memory. */
-export const DEFAULT_SCL_LIMITS: XmlLimits = { maxDepth: 64, maxElements: 20_000_000, maxKept: 2_000_000 };
-
 export function lnKey(ldInst: string | undefined, prefix: string | undefined, lnClass: string | undefined, inst: string | undefined): string {
   return `${ldInst ?? ''}|${prefix ?? ''}|${lnClass ?? ''}|${inst ?? ''}`;
+}
+
+/** A GSE/SMV Address's P elements become its attributes, by type (`{ APPID: '0021', … }`): four elements fewer per address. */
+function foldParameters(address: XmlElement): number {
+  const params: Record<string, string> = {};
+  for (const p of address.children) if (p.attrs.type !== undefined) params[p.attrs.type] = p.text.trim();
+  const dropped = address.children.length;
+  address.attrs = params;
+  address.children = [];
+  return dropped;
 }
 
 /** Drops the DataSets no control block of this LLN0 names; returns how many elements went. */
@@ -74,18 +82,32 @@ function pruneServer(server: XmlElement): number {
   return dropped;
 }
 
-export const SCL_KEEP_POLICY: KeepPolicy = {
-  root(tag) {
-    if (tag !== 'SCL') throw new SclFormatError(`the root element is <${tag}>, not <SCL>: not an SCL file`);
-  },
-  keep(parent, tag) {
-    if (!KEPT_CHILDREN[parent.tag]?.has(tag)) return false;
-    return parent.tag !== 'EnumType' || parent.children.length === 0;
-  },
-  keepText: (tag) => TEXT_KEPT.has(tag),
-  closed(el) {
-    if (el.tag === 'LN0') return pruneLn0(el);
-    if (el.tag === 'Server') return pruneServer(el);
-    return 0;
-  },
-};
+/**
+ * What a pass keeps. `context`: the Communication section and the DataTypeTemplates, which every
+ * IED's control blocks are resolved against. `ieds`: each IED, handed to `onIed` when it closes
+ * (resolved, then let go: its elements no longer count as kept).
+ */
+export function sclKeepPolicy(pass: 'context' | 'ieds', onIed: (ied: XmlElement) => void = () => undefined): KeepPolicy {
+  const topLevel: ReadonlySet<string> = new Set(pass === 'context' ? ['Communication', 'DataTypeTemplates'] : ['IED']);
+  return {
+    root(tag) {
+      if (tag !== 'SCL') throw new SclFormatError(`the root element is <${tag}>, not <SCL>: not an SCL file`);
+    },
+    keep(parent, tag) {
+      if (parent.tag === 'SCL') return topLevel.has(tag);
+      if (!KEPT_CHILDREN[parent.tag]?.has(tag)) return false;
+      return parent.tag !== 'EnumType' || parent.children.length === 0;
+    },
+    keepText: (tag) => TEXT_KEPT.has(tag),
+    closed(el) {
+      if (el.tag === 'Address') return foldParameters(el);
+      if (el.tag === 'LN0') return pruneLn0(el);
+      if (el.tag === 'Server') return pruneServer(el);
+      if (el.tag !== 'IED' || pass !== 'ieds') return 0;
+      onIed(el);
+      const dropped = subtreeSize(el) - 1;
+      el.children = [];
+      return dropped;
+    },
+  };
+}

@@ -37,19 +37,36 @@ export function formatControlBlock(cb: ControlBlock): string {
   return lines.join('\n');
 }
 
+/** The inconsistency report in parts of up to 1,000 issues, to be written one after the other. */
+export function* issueParts(issues: readonly SclIssue[]): Generator<string> {
+  if (issues.length === 0) {
+    yield 'no inconsistencies\n';
+    return;
+  }
+  yield `${issues.length} inconsistenc${issues.length === 1 ? 'y' : 'ies'}:\n`;
+  for (let k = 0; k < issues.length; k += 1000) {
+    yield issues
+      .slice(k, k + 1000)
+      .map((i) => `  ${i.code}  ${i.path}\n      ${i.message}\n`)
+      .join('');
+  }
+}
+
 export function formatIssues(issues: readonly SclIssue[]): string {
-  if (issues.length === 0) return 'no inconsistencies\n';
-  const lines = [`${issues.length} inconsistenc${issues.length === 1 ? 'y' : 'ies'}:`];
-  for (const i of issues) lines.push(`  ${i.code}  ${i.path}`, `      ${i.message}`);
-  return `${lines.join('\n')}\n`;
+  return [...issueParts(issues)].join('');
+}
+
+/**
+ * The listing, one part per IED: a station of thousands of IEDs is written as it is formatted
+ * rather than held whole (tens of MB) beside the model.
+ */
+export function* listingParts(file: SclFile, source: string): Generator<string> {
+  yield `${source}: SCL ${file.edition === '' ? 'version not given' : file.edition}, ${file.ieds.length} IED(s), ${file.subNetworks.length} subnetwork(s), ${file.controlBlocks.length} control block(s)\n`;
+  const byIed = new Map<string, ControlBlock[]>(file.ieds.map((ied) => [ied, []]));
+  for (const cb of file.controlBlocks) byIed.get(cb.ied)?.push(cb);
+  for (const [ied, cbs] of byIed) yield [`IED ${ied}: ${cbs.length} control block(s)`, ...cbs.map(formatControlBlock)].join('\n') + '\n';
 }
 
 export function formatListing(file: SclFile, source: string): string {
-  const lines = [`${source}: SCL ${file.edition === '' ? 'version not given' : file.edition}, ${file.ieds.length} IED(s), ${file.subNetworks.length} subnetwork(s), ${file.controlBlocks.length} control block(s)`];
-  for (const ied of file.ieds) {
-    const cbs = file.controlBlocks.filter((cb) => cb.ied === ied);
-    lines.push(`IED ${ied}: ${cbs.length} control block(s)`);
-    for (const cb of cbs) lines.push(formatControlBlock(cb));
-  }
-  return `${lines.join('\n')}\n`;
+  return [...listingParts(file, source)].join('');
 }

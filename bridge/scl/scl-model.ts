@@ -19,8 +19,8 @@ export interface DatasetMember {
   ref: string;
   fc: string;
   type: SclType;
-  /** SCL path of the FCDA element. */
-  path: string;
+  /** Position of its FCDA in the DataSet, from 1 (a member that does not resolve leaves a gap). */
+  fcda: number;
 }
 
 export interface SclAddress {
@@ -107,6 +107,19 @@ export interface SclFile {
   subNetworks: string[];
   controlBlocks: ControlBlock[];
   issues: SclIssue[];
+}
+
+/**
+ * SCL path of a control block's dataset member, the FCDA element. Derived rather than stored: a
+ * large SCD has hundreds of thousands of members.
+ */
+export function memberPath(cb: ControlBlock, m: DatasetMember): string {
+  return `${cb.path.slice(0, cb.path.lastIndexOf('/'))}/DataSet[name=${cb.datSetName}]/FCDA[${m.fcda}]`;
+}
+
+/** A control block as `--json` writes it: each member with its SCL path. */
+export function controlBlockJson(cb: ControlBlock): ControlBlock & { members: (DatasetMember & { path: string })[] } {
+  return { ...cb, members: cb.members.map((m) => ({ ...m, path: memberPath(cb, m) })) };
 }
 
 /** An APPID as the listings and reports write it: `0x0021`. */

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { configFragment } from './config-fragment.js';
 import { decodeSclText } from './load-scl-file.js';
 import { formatListing } from './scl-listing.js';
+import { memberPath } from './scl-model.js';
 import { readScl, SclFormatError } from './scl-reader.js';
 import { formatSclType } from './type-templates.js';
 import { XmlLimitError, XmlSyntaxError, type XmlLimits } from './xml-tree.js';
@@ -12,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GbError } from '../../native/errors.js';
 import { loadSclFile } from './load-scl-file.js';
-import { DEFAULT_SCL_LIMITS } from './scl-keep-policy.js';
+import { DEFAULT_SCL_LIMITS } from './scl-limits.js';
 import { CONFIG_KEYS } from '../config/config-keys.js';
 
 const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(`../../fixtures/scl/${name}`, import.meta.url)), 'utf8');
@@ -37,6 +38,13 @@ describe('SCL reader', () => {
     // the xsi:type attribute beside type="…" on each P must not hide the address type
     expect(cb.address).to.deep.equal({ mac: '01:0c:cd:01:00:21', appId: 0x21, vlanId: 10, vlanIdText: '00A', vlanPriority: 6 });
     expect(cb.members.map((m) => `${m.ref} ${formatSclType(m.type)}`)).to.deep.equal(DS1_TYPES);
+    expect(memberPath(cb, cb.members[2]!)).to.equal('SCL/IED[name=PROT1]/AccessPoint[name=S1]/Server/LDevice[inst=LD0]/LN0/DataSet[name=DS1]/FCDA[3]');
+  });
+
+  it('a member that does not resolve leaves a gap: the next keeps its own FCDA position and path', () => {
+    const cb = readScl(fixture('broken/member-missing.cid')).controlBlocks[0]!;
+    expect(cb.members.map((m) => m.fcda)).to.deep.equal([1, 3, 4, 5, 6]);
+    expect(memberPath(cb, cb.members[1]!)).to.match(/\/DataSet\[name=DS1\]\/FCDA\[3\]$/);
   });
 
   it('reads a 2003-edition file whose elements carry a namespace prefix the same way (confRev absent → 0, no version → edition "")', () => {

@@ -1,5 +1,5 @@
-// Reads an SCL file (SCD, CID, ICD; editions 2003 and 2007) in one streaming pass into a tree of
-// what the model needs (scl-keep-policy.ts) and resolves every GSEControl and SampledValueControl of every IED and access point: its
+// Reads an SCL file (SCD, CID, ICD; editions 2003 and 2007) in two streaming passes, keeping only
+// what the model needs (scl-keep-policy.ts), and resolves every GSEControl and SampledValueControl of every IED and access point: its
 // Communication-section address, its dataset and each FCDA's type through the
 // DataTypeTemplates. What cannot be resolved becomes an issue with its SCL path; the reader
 // itself only fails on a file that is not XML or not SCL. Pure (text in, model out).
@@ -7,7 +7,8 @@ import { addressKey, readCommunication, type CommAddress } from './communication
 import { checkAddresses } from './scl-checks.js';
 import type { ControlBlock, DatasetMember, SclFile, SclIssue, SvAttributes } from './scl-model.js';
 import { MissingMember, TypeTemplates } from './type-templates.js';
-import { DEFAULT_SCL_LIMITS, lnKey, SCL_KEEP_POLICY } from './scl-keep-policy.js';
+import { lnKey, sclKeepPolicy } from './scl-keep-policy.js';
+import { DEFAULT_SCL_LIMITS } from './scl-limits.js';
 import { childrenNamed, firstChild, XmlTreeBuilder, type XmlElement, type XmlLimits } from './xml-tree.js';
 
 export { SclFormatError } from './scl-keep-policy.js';
@@ -31,9 +32,9 @@ function indexServer(server: XmlElement, apPath: string): Map<string, LDeviceInd
   return out;
 }
 
+/** One flat string: a large SCD has ~0.3 M members, and a string built from a dozen pieces costs a dozen links until flattened. */
 function fcdaRef(f: Record<string, string>): string {
-  const da = f.daName ? `.${f.daName}` : '';
-  return `${f.ldInst ?? ''}/${f.prefix ?? ''}${f.lnClass ?? ''}${f.lnInst ?? ''}.${f.doName ?? ''}${da} [${f.fc ?? ''}]`;
+  return [f.ldInst ?? '', '/', f.prefix ?? '', f.lnClass ?? '', f.lnInst ?? '', '.', f.doName ?? '', f.daName ? `.${f.daName}` : '', ' [', f.fc ?? '', ']'].join('');
 }
 
 function resolveMembers(dataSet: XmlElement, dsPath: string, lds: Map<string, LDeviceIndex>, templates: TypeTemplates, issues: SclIssue[]): DatasetMember[] {
@@ -48,7 +49,7 @@ function resolveMembers(dataSet: XmlElement, dsPath: string, lds: Map<string, LD
       if (ld === undefined) throw new MissingMember(`LDevice "${f.ldInst ?? ''}" is not in this access point's server`, path);
       if (lnType === undefined) throw new MissingMember(`LN ${f.prefix ?? ''}${f.lnClass ?? ''}${f.lnInst ?? ''} is not in LDevice "${f.ldInst ?? ''}"`, path);
       if (!f.doName || !f.fc) throw new MissingMember('the FCDA has no doName or no fc', path);
-      members.push({ ref, fc: f.fc, type: templates.resolve(lnType, f.doName, f.daName ?? '', f.fc), path });
+      members.push({ ref, fc: f.fc, type: templates.resolve(lnType, f.doName, f.daName ?? '', f.fc), fcda: i + 1 });
     } catch (err) {
       if (!(err instanceof MissingMember)) throw err;
       issues.push({ code: 'member-missing', message: `${ref}: ${err.message}${err.path === path ? '' : ` (at ${err.path})`}`, path });
@@ -133,26 +134,47 @@ function controlBlock(
   return cb;
 }
 
-/** A streaming reader: write() the document in pieces, then close() for the model. */
-export function sclTreeBuilder(limits: XmlLimits = DEFAULT_SCL_LIMITS): XmlTreeBuilder {
-  return new XmlTreeBuilder(SCL_KEEP_POLICY, limits);
+/** Hands the document to `sink` in pieces; called once per pass. */
+export type SclSource = (sink: (piece: string) => void) => void;
+
+/**
+ * Reads and resolves an SCL document in two streaming passes (scl-keep-policy.ts): memory holds
+ * the Communication section, the DataTypeTemplates, the model and one IED's elements at a time.
+ */
+export function readSclFrom(source: SclSource, limits: XmlLimits = DEFAULT_SCL_LIMITS): SclFile {
+  const first = new XmlTreeBuilder(sclKeepPolicy('context'), limits);
+  source((piece) => first.write(piece));
+  const resolver = new SclResolver(first.close());
+  const second = new XmlTreeBuilder(
+    sclKeepPolicy('ieds', (ied) => resolver.ied(ied)),
+    limits,
+  );
+  source((piece) => second.write(piece));
+  return resolver.finish(second.close());
 }
 
 /** Reads and resolves a whole SCL document. */
 export function readScl(text: string, limits: XmlLimits = DEFAULT_SCL_LIMITS): SclFile {
-  return resolveScl(sclTreeBuilder(limits).write(text).close());
+  return readSclFrom((sink) => sink(text), limits);
 }
 
-/** Resolves the control blocks of the tree sclTreeBuilder kept. */
-export function resolveScl(root: XmlElement): SclFile {
-  const issues: SclIssue[] = [];
-  const templates = new TypeTemplates(firstChild(root, 'DataTypeTemplates'));
-  const { addresses, subNetworks } = readCommunication(root, issues);
-  const controlBlocks: ControlBlock[] = [];
-  const ieds: string[] = [];
-  for (const ied of childrenNamed(root, 'IED')) {
+/** Resolves each IED's control blocks against the context (Communication, DataTypeTemplates) as the IED is read. */
+class SclResolver {
+  private readonly issues: SclIssue[] = [];
+  private readonly templates: TypeTemplates;
+  private readonly addresses: Map<string, CommAddress>;
+  private readonly subNetworks: string[];
+  private readonly controlBlocks: ControlBlock[] = [];
+  private readonly ieds: string[] = [];
+
+  constructor(context: XmlElement) {
+    this.templates = new TypeTemplates(firstChild(context, 'DataTypeTemplates'));
+    ({ addresses: this.addresses, subNetworks: this.subNetworks } = readCommunication(context, this.issues));
+  }
+
+  ied(ied: XmlElement): void {
     const iedName = ied.attrs.name ?? '';
-    ieds.push(iedName);
+    this.ieds.push(iedName);
     for (const ap of childrenNamed(ied, 'AccessPoint')) {
       const apName = ap.attrs.name ?? '';
       const apPath = `SCL/IED[name=${iedName}]/AccessPoint[name=${apName}]`;
@@ -163,12 +185,17 @@ export function resolveScl(root: XmlElement): SclFile {
         if (ld.ln0 === undefined) continue;
         for (const el of ld.ln0.children) {
           if (el.tag !== 'GSEControl' && el.tag !== 'SampledValueControl') continue;
-          controlBlocks.push(controlBlock(el, { ied: iedName, ap: apName, ldInst, ldPath: ld.path, ln0: ld.ln0, lds, templates, addresses }, issues));
+          const ctx = { ied: iedName, ap: apName, ldInst, ldPath: ld.path, ln0: ld.ln0, lds, templates: this.templates, addresses: this.addresses };
+          this.controlBlocks.push(controlBlock(el, ctx, this.issues));
         }
       }
     }
   }
-  issues.push(...checkAddresses(controlBlocks));
-  // 2003-edition files carry no version; the listing says so rather than guessing
-  return { edition: root.attrs.version === undefined ? '' : `${root.attrs.version}${root.attrs.revision ?? ''}`, ieds, subNetworks, controlBlocks, issues };
+
+  finish(root: XmlElement): SclFile {
+    const { issues, ieds, subNetworks, controlBlocks } = this;
+    issues.push(...checkAddresses(controlBlocks));
+    // 2003-edition files carry no version; the listing says so rather than guessing
+    return { edition: root.attrs.version === undefined ? '' : `${root.attrs.version}${root.attrs.revision ?? ''}`, ieds, subNetworks, controlBlocks, issues };
+  }
 }

@@ -67,6 +67,32 @@ function localName(tag: string): string {
   return colon < 0 ? tag : tag.slice(colon + 1);
 }
 
+// Kept elements can be many (a 50 MB SCD's templates and addresses, an IED's datasets): a leaf shares one empty children array and
+// one empty attribute object, and saxes's attribute objects (prototype-less, in dictionary mode,
+// ~300 bytes each) are copied into plain ones.
+const NO_CHILDREN = Object.freeze([]) as unknown as XmlElement[];
+const NO_ATTRS = Object.freeze({}) as Record<string, string>;
+
+/**
+ * A copy that does not hold on to the text it was cut from: V8 keeps a substring of 13 or more
+ * characters as a slice of its parent, here the whole chunk being parsed.
+ */
+function detached(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+/** Strings kept once however often they occur (element names, short attribute values like "GGIO", "ST", "LD0"). */
+class StringPool {
+  private readonly pool = new Map<string, string>();
+  get(s: string): string {
+    if (s.length >= 13) return detached(s);
+    const got = this.pool.get(s);
+    if (got !== undefined) return got;
+    this.pool.set(s, s);
+    return s;
+  }
+}
+
 /** Number of elements in a subtree, itself included. */
 export function subtreeSize(el: XmlElement): number {
   let n = 1;
@@ -84,6 +110,7 @@ export class XmlTreeBuilder {
   private failure: Error | undefined;
   private elements = 0;
   private kept = 0;
+  private readonly strings = new StringPool();
 
   constructor(
     private readonly policy: KeepPolicy,
@@ -100,7 +127,7 @@ export class XmlTreeBuilder {
     p.on('closetag', () => this.closed());
     p.on('text', (t) => {
       const top = this.open[this.open.length - 1];
-      if (top !== undefined && this.policy.keepText(top.tag) && /\S/.test(t)) top.text += t;
+      if (top !== undefined && this.policy.keepText(top.tag) && /\S/.test(t)) top.text += detached(t);
     });
   }
 
@@ -132,10 +159,19 @@ export class XmlTreeBuilder {
       return;
     }
     if (++this.kept > maxKept) throw new XmlLimitError('maxKept', maxKept, this.parser.line, `the number of elements kept for the model (now in ${tag})`);
-    const el: XmlElement = { tag, attrs, children: [], text: '' };
-    if (parent) parent.children.push(el);
+    const el: XmlElement = { tag: this.strings.get(tag), attrs: this.plainAttrs(attrs), children: NO_CHILDREN, text: '' };
+    if (parent) {
+      if (parent.children === NO_CHILDREN) parent.children = [];
+      parent.children.push(el);
+    }
     else this.root ??= el;
     this.open.push(el);
+  }
+
+  private plainAttrs(attrs: Record<string, string>): Record<string, string> {
+    let out: Record<string, string> | undefined;
+    for (const k in attrs) (out ??= {})[k] = this.strings.get(attrs[k]!);
+    return out ?? NO_ATTRS;
   }
 
   private closed(): void {

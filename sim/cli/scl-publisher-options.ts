@@ -13,6 +13,16 @@ export type SclPublisherOpts = Pick<PublisherOpts, 'ied' | 'gocb' | 'appid' | 'd
   scl: string;
 };
 
+/** The SCL file of a `sim … --scl` command; a file that cannot be read is an error of --scl. */
+export function loadSclForSim(path: string): SclFile {
+  try {
+    return loadSclFile(path);
+  } catch (err) {
+    if (err instanceof GbError) throw new IdentityError('scl', err.message);
+    throw err;
+  }
+}
+
 /** Options that cannot be combined with --scl (the file defines one publisher per GoCB). */
 const NOT_WITH_SCL = ['publishers'];
 
@@ -36,13 +46,7 @@ export function sclPublisherList(o: SclPublisherOpts, given: ReadonlySet<string>
     t1Ms: pick('t1'),
     dataset: given.has('dataset') ? dataset() : undefined,
   };
-  let scl: SclFile;
-  try {
-    scl = loadSclFile(o.scl);
-  } catch (err) {
-    if (err instanceof GbError) throw new IdentityError('scl', err.message);
-    throw err;
-  }
+  const scl = loadSclForSim(o.scl);
   const cbs = selectGoCbs(scl, { ieds: o.ied, gocbs: o.gocb });
   for (const w of sclWarnings(scl, cbs, { t0Ms: o.t0, t1Ms: o.t1 }, overrides)) warn(`sim publisher: warning: ${w}\n`);
   return sclPublishers(scl, {}, overrides, o.srcMac, cbs);

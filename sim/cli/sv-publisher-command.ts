@@ -1,7 +1,8 @@
 // `goose-bridge sim sv-publisher`: N IEC 61850-9-2LE merging units sampling a three-phase model,
-// live on an interface or into a pcap in virtual time; or the one unit an SCL file's
-// SampledValueControl describes (--scl, options typed here replace single fields). Parses and validates (a bad value stops
-// start-up naming the option, exit 2), runs, prints the summary (stderr; --json to stdout).
+// or the one unit an SCL file's SampledValueControl describes (--scl; options typed here replace
+// single fields), live on an interface or into a pcap in virtual time. Parses and validates (a
+// bad value stops start-up naming the option, exit 2), runs, prints the summary (stderr; --json
+// to stdout).
 import { Command, Option } from 'commander';
 import type { VlanTag } from '../../bridge/codec/types.js';
 import { tableStream } from '../../bridge/cli/answer-stream.js';
@@ -12,10 +13,7 @@ import { DEFAULT_SV_MODEL, parseAngles, parseHarmonics, SvModelError, validateMo
 import type { SvEngineConfig } from '../sv-publisher-engine.js';
 import { formatSvPublisherSummary, runSvPublisher } from '../sv-publisher-runner.js';
 import { abortOnSignals, asConfigError, exclusive, int, named, num, publisherOutput, reportRunError, SimConfigError, typedOptions } from './sim-command.js';
-import { GbError } from '../../native/errors.js';
-import { loadSclFile } from '../../bridge/scl/load-scl-file.js';
-import type { SclFile } from '../../bridge/scl/scl-model.js';
-import { IdentityError } from '../publisher-identities.js';
+import { loadSclForSim } from './scl-publisher-options.js';
 import { selectSvCb, svStreamFromScl, type SclSvOverrides, type SclSvStream } from '../scl-sv-publisher.js';
 
 interface SvPublisherOpts {
@@ -73,13 +71,7 @@ function sclStream(o: SvPublisherOpts, given: ReadonlySet<string>, warn: (line: 
     samplesPerSecond: given.has('samplesPerCycle') ? Number(o.samplesPerCycle) * Number(o.nominal) : undefined,
   };
   const stream = named('scl', () => {
-    let scl: SclFile;
-    try {
-      scl = loadSclFile(o.scl!);
-    } catch (err) {
-      if (err instanceof GbError) throw new IdentityError('scl', err.message);
-      throw err;
-    }
+    const scl = loadSclForSim(o.scl!);
     const cb = selectSvCb(scl, { ieds: o.ied, svcb: o.svcb });
     return svStreamFromScl(scl, cb, Number(o.nominal), overrides, { samplesPerSecond: Number(o.samplesPerCycle) * Number(o.nominal), asdus: defaultAsdus(o) });
   });
