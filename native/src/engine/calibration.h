@@ -1,10 +1,11 @@
 // Gate calibration (a test knob, never for production): a known extra cost per frame read from
 // the TAP, so the regression gate's power can be measured against a data plane that is slower by
 // a known amount (scripts/bench/gate-power.ts, docs/suites.md "Gate power"). Read from the
-// environment when the engine starts; off unless GOOSE_BRIDGE_TEST_KNOBS=1 allows test knobs:
-//   GOOSE_BRIDGE_CALIBRATION_SPIN_NS=N         busy-wait N ns on every frame (latency +N ns per
-//                                              frame; capacity 1/(t+N) for a per-frame cost t)
-//   GOOSE_BRIDGE_CALIBRATION_TAIL=EVERY:NS     busy-wait NS ns more on every EVERY-th frame (the tail)
+// environment when the engine starts; off unless GB_TEST_KNOBS=1 allows test knobs (not
+// GOOSE_BRIDGE_*: that prefix is the configuration's, which refuses names it does not know):
+//   GB_CALIBRATION_SPIN_NS=N       busy-wait N ns on every frame (latency +N ns per frame;
+//                                  capacity 1/(t+N) for a per-frame cost t)
+//   GB_CALIBRATION_TAIL=EVERY:NS   busy-wait NS ns more on every EVERY-th frame (the tail)
 #pragma once
 
 #include <cstdint>
@@ -17,9 +18,9 @@ namespace gb {
 
 class Calibration {
  public:
-  static constexpr const char* kAllow = "GOOSE_BRIDGE_TEST_KNOBS";
-  static constexpr const char* kSpin = "GOOSE_BRIDGE_CALIBRATION_SPIN_NS";
-  static constexpr const char* kTail = "GOOSE_BRIDGE_CALIBRATION_TAIL";
+  static constexpr const char* kAllow = "GB_TEST_KNOBS";
+  static constexpr const char* kSpin = "GB_CALIBRATION_SPIN_NS";
+  static constexpr const char* kTail = "GB_CALIBRATION_TAIL";
 
   /** Why the knobs may not start (set without the allowing variable, or malformed); empty: fine. */
   static std::string Refusal() {
