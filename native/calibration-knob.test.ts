@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { ForwardingEngine } from './engine.js';
 
-const VARS = ['GB_TEST_KNOBS', 'GB_CALIBRATION_SPIN_NS', 'GB_CALIBRATION_TAIL'] as const;
+const VARS = ['GB_TEST_KNOBS', 'GB_CALIBRATION_SPIN_NS', 'GB_CALIBRATION_STALL'] as const;
 
 function startWith(env: Partial<Record<(typeof VARS)[number], string>>): void {
   const saved = VARS.map((k) => [k, process.env[k]] as const);
@@ -23,15 +23,15 @@ function startWith(env: Partial<Record<(typeof VARS)[number], string>>): void {
 describe('gate-calibration knob', () => {
   it('refuses to start when set without GB_TEST_KNOBS=1, naming the variable', () => {
     expect(() => startWith({ GB_CALIBRATION_SPIN_NS: '1000' })).to.throw(/GB_ERR_TEST_KNOB: GB_CALIBRATION_SPIN_NS .*GB_TEST_KNOBS=1/);
-    expect(() => startWith({ GB_CALIBRATION_TAIL: '100:50000', GB_TEST_KNOBS: '0' })).to.throw(/GB_CALIBRATION_TAIL/);
+    expect(() => startWith({ GB_CALIBRATION_STALL: '100000:5000000', GB_TEST_KNOBS: '0' })).to.throw(/GB_CALIBRATION_STALL/);
   });
   it('refuses malformed values even when allowed', () => {
-    for (const bad of [{ GB_CALIBRATION_SPIN_NS: 'fast' }, { GB_CALIBRATION_SPIN_NS: '99999999999' }, { GB_CALIBRATION_TAIL: '0:1000' }, { GB_CALIBRATION_TAIL: '100' }]) {
+    for (const bad of [{ GB_CALIBRATION_SPIN_NS: 'fast' }, { GB_CALIBRATION_SPIN_NS: '99999999999' }, { GB_CALIBRATION_STALL: '0:1000' }, { GB_CALIBRATION_STALL: '100' }]) {
       expect(() => startWith({ ...bad, GB_TEST_KNOBS: '1' }), JSON.stringify(bad)).to.throw(/GB_ERR_TEST_KNOB/);
     }
   });
   it('starts when allowed and well-formed, and when not set at all', () => {
-    expect(() => startWith({ GB_TEST_KNOBS: '1', GB_CALIBRATION_SPIN_NS: '2000', GB_CALIBRATION_TAIL: '100:50000' })).to.not.throw();
+    expect(() => startWith({ GB_TEST_KNOBS: '1', GB_CALIBRATION_SPIN_NS: '2000', GB_CALIBRATION_STALL: '100000:5000000' })).to.not.throw();
     expect(() => startWith({})).to.not.throw();
   });
 });

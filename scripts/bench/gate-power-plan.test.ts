@@ -7,8 +7,8 @@ describe('gate-power plan', () => {
   it('sizes each perturbation from the bridge\'s figures, and turns test knobs on only for perturbations', () => {
     expect(knobEnv('none', FIG)).to.deep.equal({});
     expect(knobEnv('p50+25%', FIG)).to.deep.equal({ GB_TEST_KNOBS: '1', GB_CALIBRATION_SPIN_NS: '30000' });
-    // every 50th frame waits 1.5 × 3000 − 120 µs
-    expect(knobEnv('p99+50%', FIG)).to.deep.equal({ GB_TEST_KNOBS: '1', GB_CALIBRATION_TAIL: '50:4380000' });
+    // a 6 ms stall (2 × p99) every 300 ms (100 × p99)
+    expect(knobEnv('p99+50%', FIG)).to.deep.equal({ GB_TEST_KNOBS: '1', GB_CALIBRATION_STALL: '300000:6000000' });
     // a quarter of the 5 µs frame time
     expect(knobEnv('throughput-20%', FIG)).to.deep.equal({ GB_TEST_KNOBS: '1', GB_CALIBRATION_SPIN_NS: '1250' });
   });

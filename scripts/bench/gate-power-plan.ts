@@ -23,10 +23,11 @@ export function knobEnv(p: Perturbation, f: BridgeFigures): Record<string, strin
     // Only the sending bridge's to-WAN thread spins: the whole 25 % lands on its one hop.
     case 'p50+25%':
       return { ...on, GB_CALIBRATION_SPIN_NS: String(Math.round(f.p50Us * 0.25 * 1000)) };
-    // 2 % of frames (every 50th, above the 1 % a p99 counts) wait long enough to lift p99 by half:
-    // such a frame's latency ≈ p50 + the spin, which should reach 1.5 × p99.
+    // A stall of 2 × p99 every 100 × p99 (2 % of the time): the frames that meet it wait between 0
+    // and 2 × p99 more, 1.5 % of all frames at least 0.5 × p99 more, which lifts p99 by about half;
+    // it costs 2 % of capacity.
     case 'p99+50%':
-      return { ...on, GB_CALIBRATION_TAIL: `50:${Math.round(Math.max(0, 1.5 * f.p99Us - f.p50Us) * 1000)}` };
+      return { ...on, GB_CALIBRATION_STALL: `${Math.round(100 * f.p99Us)}:${Math.round(2 * f.p99Us * 1000)}` };
     // A per-frame cost of a quarter of the frame time: capacity 1 / (1.25 t) = 0.8 × if the to-WAN
     // thread is what limits the rate (the table reports the rate it really reached).
     case 'throughput-20%':
