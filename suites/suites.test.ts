@@ -89,7 +89,7 @@ describe('suites on a real topology (short runs)', function () {
     }
   }
 
-  it('latency: received matches the stand-in\'s count, per-slice rows add up, scheduled ≥ actual', async () => {
+  it('latency: received matches the stand-in\'s count, each slice matches the schedule, scheduled ≥ actual', async () => {
     let r: Awaited<ReturnType<typeof runLatencySuite>> | undefined;
     const delivered = await counted(async () => {
       r = await runLatencySuite({ ...common(), durationS: 1.5, rateFps: 500, publishers: 2, sizeBytes: 200, warmupS: 0 });
