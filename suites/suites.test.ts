@@ -90,7 +90,7 @@ describe('suites on a real topology (short runs)', function () {
     }
   }
 
-  it('latency: received matches the stand-in\'s count, per-slice rows add up, scheduled ≥ actual', async () => {
+  it('latency: received matches the stand-in\'s count, each slice matches the schedule, scheduled ≥ actual', async () => {
     let r: Awaited<ReturnType<typeof runLatencySuite>> | undefined;
     const delivered = await counted(async () => {
       r = await runLatencySuite({ ...common(), durationS: 1.5, rateFps: 500, publishers: 2, sizeBytes: 200, warmupS: 0 });
@@ -151,6 +151,13 @@ describe('suites on a real topology (short runs)', function () {
       expect(row.limited_by).to.match(/^(ceiling|loss|generator|trials)$/);
     }
     const trials = readCsv(join(out, 'throughput-trials.csv'));
+    // Interleaved: the first round runs bridge then VXLAN, the next VXLAN first; each trial states its length and start.
+    expect(trials.slice(0, 2).map((t) => t.path)).to.deep.equal(['bridge', 'vxlan']);
+    if (trials.length === 4) expect(trials.slice(2).map((t) => t.path)).to.deep.equal(['vxlan', 'bridge']);
+    for (const [i, t] of trials.entries()) {
+      expect(Number(t.trial_s)).to.equal(1);
+      if (i > 0) expect(Number(t.started_s)).to.be.at.least(Number(trials[i - 1]!.started_s));
+    }
     for (const path of ['bridge', 'vxlan'] as const) {
       const own = trials.filter((t) => t.path === path);
       const received = own.reduce((n, t) => n + int(t.received), 0);

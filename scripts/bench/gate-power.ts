@@ -18,7 +18,7 @@ import { renderMarkdownTable } from '../../suites/report/table.js';
 import { knobEnv, PERTURBATIONS, powerTable, runOrder, suiteOfFile, type BridgeFigures, type Perturbation, type PowerRun } from './gate-power-plan.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
-const COLUMNS = ['perturbation', 'run', 'knob', 'gate_failed', 'failed_rules', 'bridge_p50_us', 'bridge_p99_us', 'bridge_rate_fps', 'load_avg'] as const;
+const COLUMNS = ['perturbation', 'run', 'knob', 'suite_failed', 'gate_failed', 'failed_rules', 'bridge_p50_us', 'bridge_p99_us', 'bridge_rate_fps', 'load_avg'] as const;
 
 const num = (v: unknown): number | null => (v === undefined || v === null || v === '' || !Number.isFinite(Number(v)) ? null : Number(v));
 
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   const order = runOrder(counts);
   for (const [i, { perturbation, run }] of order.entries()) {
     const env = knobEnv(perturbation, figures);
-    const knob = Object.entries(env).filter(([k]) => k !== 'GOOSE_BRIDGE_TEST_KNOBS').map(([k, v]) => `${k.replace('GOOSE_BRIDGE_CALIBRATION_', '')}=${v}`).join(' ') || 'off';
+    const knob = Object.entries(env).filter(([k]) => k !== 'GB_TEST_KNOBS').map(([k, v]) => `${k.replace('GB_CALIBRATION_', '')}=${v}`).join(' ') || 'off';
     const dir = join(values.out, `${perturbation.replace(/[^a-z0-9]+/gi, '_')}-${run}`);
     process.stderr.write(`gate-power ${i + 1}/${order.length}: ${perturbation} run ${run} (${knob}), load ${loadAverage()}\n`);
     const exit = await runSmoke(dir, suites, env);
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     if (exit !== 0) failed.push(`suite:all-exit-${exit}`);
     const f = bridgeFigures(dir);
     const row: PowerRun = {
-      perturbation, run, knob, gate_failed: failed.length > 0, failed_rules: [...new Set(failed)].join(' '),
+      perturbation, run, knob, suite_failed: exit !== 0, gate_failed: failed.length > 0, failed_rules: [...new Set(failed)].join(' '),
       bridge_p50_us: f.p50Us, bridge_p99_us: f.p99Us, bridge_rate_fps: f.rateFps, load_avg: readMeta(dir).load_avg_end ?? loadAverage(),
     };
     done.push(row);
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     `- machine: ${meta.cpus ?? '?'} CPU(s) ${meta.cpu_model ?? '?'}, kernel ${meta.kernel ?? '?'}; commit ${meta.commit ?? '?'}`,
     `- load average (1/5/15) at the start ${startLoad}, at the end ${loadAverage()}`,
     '',
-    renderMarkdownTable(['perturbation', 'runs', 'hits', 'hits_by_intended_rule', 'false_alarms', 'measured_effect', 'rules_that_failed'], powerTable(done)),
+    renderMarkdownTable(['perturbation', 'runs', 'suite_failures', 'hits', 'hits_by_intended_rule', 'false_alarms', 'measured_effect', 'rules_that_failed'], powerTable(done)),
   ].join('\n');
   writeFileSync(join(values.out, 'gate-power.md'), `${md}\n`);
   process.stdout.write(`${md}\n`);

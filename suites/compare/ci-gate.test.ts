@@ -108,6 +108,21 @@ describe('CI gate on the committed smoke baseline', () => {
     expect(ratio.detail).to.match(/^could not judge/);
   });
 
+  it('does not judge the bridge\'s absolute rate on a machine that carried VXLAN far below the baseline (a loaded machine), and says so', () => {
+    const slow = throughputScaled(0.2);
+    const vxlanSlow = (x: Row): Row => {
+      if (x.path !== 'vxlan') return slow['throughput.csv']!(x);
+      // VXLAN exact at 60,000 (loss-limited) instead of ≥ 300,000 at the ceiling.
+      return { ...x, rate_fps: 60_000, bound: '=', limited_by: 'loss', mbit_s: 96, max_lossless_achieved_fps: 60_000, sent: 90_000, received: 90_000, lost: 0, trials: 1 };
+    };
+    const trialsSlow = (x: Row): Row => (x.path === 'vxlan' ? { ...x, rate_fps: 60_000, achieved_fps: 60_000, sent: 90_000, received: 90_000, lost: 0, loss_free: 'true' } : slow['throughput-trials.csv']!(x));
+    const r = compareReports(BASELINE, copyWith(dir, { 'throughput.csv': vxlanSlow, 'throughput-trials.csv': trialsSlow }), CI);
+    const f = r.findings.find((x) => x.rule === 'throughput.csv:bridge:rate_fps')!;
+    expect(f.status, r.table).to.equal('unjudged');
+    expect(f.detail).to.match(/vxlan reached only 60000 .*slower or busier/);
+    expect(r.regressions, r.table).to.equal(0);
+  });
+
   it('fails a copy that lost 5 % of the bridge\'s frames at its reported rate', () => {
     const lossy = (x: Row): Row => {
       if (x.loss_free === 'false') return x;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { compareRule, compareReports, limitFor, loadTolerances, type BinomialRule, type SlicesRule, type ThresholdRule } from './compare.js';
 import { writeCsv } from '../report/csv.js';
 import { signedRankBeyond } from './stat-tests.js';
+import { provenanceOf } from './provenance.js';
 
 const ratioRule: ThresholdRule = { file: 'latency.csv', match: { path: 'bridge/vxlan' }, column: 'latency_p50_us', better: 'lower', relative: 0.5, false_alarm: 'test' };
 const slicesRule: SlicesRule = { kind: 'slices', file: 'latency-slices.csv', match: { path: 'bridge/vxlan' }, column: 'latency_p50_us', better: 'lower', relative: 0.5, alpha: 0.01 };
@@ -107,6 +108,15 @@ describe('report:compare', () => {
     // All eight above the limit: the normal approximation cannot go below ~0.006, above α = 0.005.
     expect(tied.minPValue).to.be.above(0.005);
     expect(tied.pValue).to.equal(tied.minPValue);
+  });
+  it('provenance: warns of different machines and a dirty baseline, and of nothing for two clean runs on one machine', () => {
+    const meta = { cpu_model: 'AMD EPYC 7R13', kernel: '6.1.0', cpus: '2', commit: 'abc', clean_tree: 'yes' };
+    expect(provenanceOf(meta, meta)).to.deep.equal([]);
+    const w = provenanceOf({ ...meta, clean_tree: 'no', commit: 'abc (uncommitted changes)' }, { ...meta, kernel: '6.8.0' });
+    expect(w).to.have.length(2);
+    expect(w[0]).to.match(/different machines: baseline kernel "6.1.0", current "6.8.0"/);
+    expect(w[1]).to.match(/uncommitted changes/);
+    expect(provenanceOf({}, meta)[0]).to.match(/baseline's meta.json does not record CPU model, kernel, CPU count/);
   });
   it('compares two folders and validates the tolerance file, naming the bad field', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gbh-cmp-'));

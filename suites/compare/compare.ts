@@ -43,6 +43,12 @@ export interface ThresholdRule extends RuleBase {
   absolute?: number;
   /** Judge column / per (e.g. lost per sent: a fraction), in both runs. */
   per?: string;
+  /**
+   * An absolute figure is judged only when the current run's reference path (same key) reached
+   * at least (1 − within) × the baseline's reference figure in `column`: otherwise the machine
+   * was slower or busier than the baseline's, and a lower figure says nothing about the code.
+   */
+  reference?: { path: string; within: number };
   /** How often the rule fails on unchanged code, and how that is known (required). */
   false_alarm: string;
 }
@@ -146,6 +152,8 @@ function validateRule(path: string, r: ToleranceRule, i: number): void {
   }
   const per = (r as ThresholdRule).per;
   if (per !== undefined && (kind !== 'threshold' || typeof per !== 'string')) fail(path, `${at}.per must be a column name, and only on a threshold rule`);
+  const ref = (r as ThresholdRule).reference;
+  if (ref !== undefined && (kind !== 'threshold' || typeof ref.path !== 'string' || !(ref.within >= 0 && ref.within < 1))) fail(path, `${at}.reference must be {"path": "<path>", "within": 0..1} on a threshold rule`);
   const pairs = (r as SlicesRule).pairs;
   if (pairs !== undefined && (kind !== 'slices' || typeof pairs !== 'boolean')) fail(path, `${at}.pairs must be true or false, and only on a slices rule`);
   if (kind === 'threshold') {
@@ -245,7 +253,7 @@ export function compareRule(rule: ToleranceRule, baseRows: readonly Row[] | null
     const limit = limitFor(rule, bv);
     const bad = rule.better === 'lower' ? cv > limit : cv < limit;
     const figures = { ...base, key, baseline: round(bv, 6), current: round(cv, 6), limit: round(limit, 3) };
-    const unjudged = boundReason(rule, b, c!, bad);
+    const unjudged = boundReason(rule, b, c!, bad) ?? (bad ? referenceReason(rule, key, baseRows!, curRows) : null);
     if (unjudged) return { ...figures, status: 'unjudged', detail: `could not judge: ${unjudged}` };
     return { ...figures, status: bad ? 'regressed' : 'ok', detail: `${rule.better} is better${rule.per ? ` (${what})` : ''}` };
   });
@@ -255,6 +263,7 @@ function valueOf(rule: ThresholdRule, r: Row): number | null {
   const v = num(r[rule.column]);
   if (!rule.per || v === null) return v;
   const d = num(r[rule.per]);
+  if (d === 0 && v === 0) return 0; // nothing sent, nothing lost (a search with no loss-free trial)
   return d === null || d === 0 ? null : v / d;
 }
 
@@ -270,6 +279,18 @@ function boundReason(rule: ThresholdRule, b: Row, c: Row, bad: boolean): string 
   }
   if (bad && rule.better === 'higher' && isLowerBound(c)) return `the current figure is a lower bound (limited_by ${String(c.limited_by ?? '?')}, bound ${bound(c)}): the path may carry more than the limit`;
   return null;
+}
+
+/** Why the machine of the current run is not comparable to the baseline's, by the rule's reference path. */
+function referenceReason(rule: ThresholdRule, key: string, baseRows: readonly Row[], curRows: readonly Row[]): string | null {
+  if (!rule.reference) return null;
+  const { path, within } = rule.reference;
+  const find = (rows: readonly Row[]): Row | undefined => rows.find((r) => r.path === path && keyOf(rule, r) === key);
+  const [b, c] = [find(baseRows), find(curRows)];
+  const [bv, cv] = [num(b?.[rule.column]), num(c?.[rule.column])];
+  if (bv === null || cv === null) return `no ${path} ${rule.column} in the ${bv === null ? 'baseline' : 'current run'} to tell whether the machines compare`;
+  if (cv >= bv * (1 - within)) return null;
+  return `${path} reached only ${cv} (${String(c?.limited_by ?? '')}) against the baseline's ${String(b?.bound ?? '') === '≥' ? '≥ ' : ''}${bv}: this machine was slower or busier than the baseline's, so the bridge's absolute figure cannot be compared`;
 }
 
 function columnValues(rows: readonly Row[], column: string): Array<number | null> {

@@ -79,7 +79,7 @@ export function withRecomputedRatios(file: string, rows: readonly Row[]): Row[] 
 /** Rounding slack: ratios are written to 3 decimals from figures that may themselves be rounded. */
 const agrees = (stored: number, computed: number): boolean => Math.abs(stored - computed) <= 0.0015 + 0.002 * Math.abs(computed);
 
-const describe = (r: Row, key: readonly string[]): string => [String(r.path), ...key.map((k) => `${k}=${String(r[k] ?? '')}`)].join(' ');
+const where = (r: Row, key: readonly string[]): string => [String(r.path), ...key.map((k) => `${k}=${String(r[k] ?? '')}`)].join(' ');
 
 /** Where the stored ratio rows disagree with the raw rows (empty: they agree). */
 export function ratioDisagreements(file: string, rows: readonly Row[]): string[] {
@@ -90,18 +90,18 @@ export function ratioDisagreements(file: string, rows: readonly Row[]): string[]
   for (const s of rows.filter((r) => isRatioPath(r.path))) {
     const c = computed.get(`${String(s.path)}|${keyOf(s, key)}`);
     if (!c) {
-      out.push(`${describe(s, key)}: no raw rows to derive it from`);
+      out.push(`${where(s, key)}: no raw rows to derive it from`);
       continue;
     }
     for (const [col, v] of Object.entries(s)) {
       if (col === 'bound') {
-        if (v !== '' && v !== c.bound) out.push(`${describe(s, key)} bound: stored ${String(v)}, raw rows give ${String(c.bound)}`);
+        if (v !== '' && v !== c.bound) out.push(`${where(s, key)} bound: stored ${String(v)}, raw rows give ${String(c.bound)}`);
         continue;
       }
       const sv = num(v);
       if (!(col in c) || key.includes(col) || sv === null) continue;
       const cv = num(c[col]);
-      if (cv === null || !agrees(sv, cv)) out.push(`${describe(s, key)} ${col}: stored ${sv}, raw rows give ${cv ?? 'nothing'}`);
+      if (cv === null || !agrees(sv, cv)) out.push(`${where(s, key)} ${col}: stored ${sv}, raw rows give ${cv ?? 'nothing'}`);
     }
   }
   return out;
@@ -133,7 +133,8 @@ export function throughputTrialDisagreements(rows: readonly Row[], trials: reado
     const passed = own.filter((t) => t.loss_free === 'true' || t.loss_free === true);
     const best = passed.reduce<Row | undefined>((b, t) => (b === undefined || Number(t.rate_fps) > Number(b.rate_fps) ? t : b), undefined);
     if (!best) {
-      out.push(`${at}: rate ${String(r.rate_fps)} but no loss-free trial`);
+      // No trial passed: the search's figure is 0, with nothing sent in it.
+      if (num(r.rate_fps) !== 0 || (num(r.sent) ?? 0) !== 0) out.push(`${at}: rate ${String(r.rate_fps)} but no loss-free trial`);
       continue;
     }
     for (const c of ['rate_fps', 'sent', 'received']) {
