@@ -1,14 +1,16 @@
-// Feeds the pure StreamReceiver from an interface (packet socket, kernel receive timestamps on
-// CLOCK_MONOTONIC) or from a capture file (its timestamps as receive times), optionally
-// recording what arrived to a pcap and logging every message's receive time. Thin I/O; the
-// CLI builds and prints the report.
+// Feeds the frame judge (the monitor around a StreamReceiver) from an interface (packet socket,
+// kernel receive timestamps on CLOCK_MONOTONIC) or from a capture file (its timestamps as
+// receive times), optionally recording what arrived to a pcap and logging every message's
+// receive time. A capture is judged in slices that yield to the event loop, so SIGINT/SIGTERM
+// stop it at once. Thin I/O; the CLI builds and prints the report.
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { decodeFrame } from '../bridge/codec/index.js';
 import { ETHERTYPE_GOOSE, ETHERTYPE_GSE, ETHERTYPE_SV } from '../bridge/codec/types.js';
 import { PcapWriter, readCapture } from '../bridge/pcap/index.js';
 import { monotonicUs, PacketSocket } from '../native/index.js';
 import { LineLogWriter } from './line-log-writer.js';
 import { wallMinusMonotonicUs } from './publisher-runner.js';
-import { StreamReceiver, type FrameDecoder, type ReceiverOptions } from './stream-receiver.js';
+import type { FrameDecoder, ReceiverOptions, StreamReceiver } from './stream-receiver.js';
 import type { StreamKey } from './stream-tracker.js';
 
 export type SubscriberInput = { kind: 'interface'; ifname: string } | { kind: 'pcap'; path: string };
@@ -27,11 +29,11 @@ export interface SubscriberRunOptions {
   decode?: FrameDecoder;
   /** Called once the socket is open and receiving (tests start the publisher then). */
   onReady?: () => void;
-  /** Judges the frames instead of a bare StreamReceiver (the monitor wraps one). */
-  judge?: (receiverOptions: ReceiverOptions) => FrameJudge;
+  /** Builds what judges the frames (the monitor, around a StreamReceiver made with these options). */
+  judge: (receiverOptions: ReceiverOptions) => FrameJudge;
 }
 
-/** What frames and clock ticks are fed to: a StreamReceiver, or something that wraps one. */
+/** What frames and clock ticks are fed to: something that wraps a StreamReceiver. */
 export interface FrameJudge {
   readonly receiver: StreamReceiver;
   handleFrame(buf: Uint8Array, rxUs: number): void;
@@ -46,6 +48,8 @@ export const TICK_INTERVAL_MS = 10;
  * judged exactly by their receive time.
  */
 export const TICK_GRACE_US = 20_000;
+/** A capture is judged this many frames at a time between turns of the event loop. */
+export const PCAP_SLICE_FRAMES = 2048;
 
 export interface SubscriberRun {
   receiver: StreamReceiver;
@@ -67,17 +71,22 @@ export async function runSubscriber(opts: SubscriberRunOptions): Promise<Subscri
     ? (tracker, frame, rx, verdict) => log.line(`${rx},0x${tracker.key.appId.toString(16).padStart(4, '0')},${tracker.key.src},${frame.pdu.stNum},${frame.pdu.sqNum},${verdict}`)
     : undefined;
   const receiverOptions: ReceiverOptions = { decode: opts.decode ?? decodeFrame, wallOffsetUs: wallOffset, expected: opts.expected, onSv: opts.onSv, onMessage };
-  const judge = opts.judge?.(receiverOptions);
-  const receiver = judge?.receiver ?? new StreamReceiver(receiverOptions);
-  const sink: Pick<FrameJudge, 'handleFrame' | 'tick'> = judge ?? receiver;
+  const sink = opts.judge(receiverOptions);
+  const receiver = sink.receiver;
   const recorder = opts.recordPath ? await PcapWriter.open(opts.recordPath) : undefined;
   try {
     if (opts.input.kind === 'pcap') {
       const cap = await readCapture(opts.input.path);
       const first = cap.frames[0]?.timestampUs ?? 0;
       const end = opts.durationUs === undefined ? Infinity : first + opts.durationUs;
-      for (const f of cap.frames) {
+      const frames = cap.frames;
+      for (let i = 0; i < frames.length; i++) {
+        const f = frames[i]!;
         if (f.timestampUs >= end) break;
+        if (i % PCAP_SLICE_FRAMES === 0 && i > 0) {
+          await yieldToLoop();
+          if (opts.signal?.aborted) return { receiver, clock: 'wall', kernelDrops: 0, aborted: true };
+        }
         sink.tick(f.timestampUs);
         recorder?.write(f.data, f.timestampUs);
         sink.handleFrame(f.data, f.timestampUs);

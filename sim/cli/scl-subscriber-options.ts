@@ -12,8 +12,8 @@ export interface SclSubscriberCheck {
   decode: FrameDecoder;
   /** The table for stderr. */
   table(): string;
-  /** The subscriber's JSON report with the check added under `scl`. */
-  json(report: object): string;
+  /** The check's result, added to the subscriber's JSON report under `scl`. */
+  json(): { scl: unknown };
 }
 
 export function sclSubscriberCheck(path: string, ieds: string[] | undefined): SclSubscriberCheck {
@@ -31,6 +31,6 @@ export function sclSubscriberCheck(path: string, ieds: string[] | undefined): Sc
       return r;
     },
     table: () => formatSclCheck(check.report(), path),
-    json: (report) => `${JSON.stringify({ ...report, scl: check.report() }, null, 2)}\n`,
+    json: () => ({ scl: check.report() }),
   };
 }

@@ -366,6 +366,8 @@ export function register(program: Command): void {
       asConfigError(sub, err);
     }
     const { signal, dispose } = abortOnSignals();
+    // said at once: the report of many streams follows
+    signal.addEventListener('abort', () => process.stderr.write('sim subscriber: stopping on signal, writing the report\n'), { once: true });
     let session: MonitorSession | undefined;
     try {
       session = await MonitorSession.open(monitorCfg, { expected, live: input.kind === 'interface', err: process.stderr, onQuit: () => process.kill(process.pid, 'SIGINT') });
@@ -385,11 +387,11 @@ export function register(program: Command): void {
         },
       });
       const findings = await session.finish(run);
-      const report = buildReport(run.receiver, { kernelDrops: run.kernelDrops });
+      const report = buildReport(session.monitor!, { kernelDrops: run.kernelDrops });
       process.stderr.write(formatTable(report, o.tableRows));
       if (sclCheck) process.stderr.write(sclCheck.table());
       if (o.csv) writeFileSync(o.csv, formatCsv(report));
-      if (o.json) process.stdout.write(sclCheck ? sclCheck.json(report) : formatJson(report));
+      if (o.json) process.stdout.write(formatJson(report, sclCheck?.json()));
       writeSvReport(sv, o);
       if (findings.length > 0) {
         process.stderr.write(`sim subscriber: --fail-on ${o.failOn}: ${findings.join(', ')}\n`);

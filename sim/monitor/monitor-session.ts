@@ -17,7 +17,9 @@ import { formatEventLine, type MonitorEvent } from './monitor-event.js';
 
 const REDRAW_MS = 250;
 const PLAIN_SUMMARY_MS = 10_000;
-const RECENT_EVENTS = 20;
+/** Lines kept for each pane of the live screen (and printed when it closes). */
+const RECENT_EVENTS = 100;
+const LAST_FINDINGS_PRINTED = 20;
 
 export interface SessionContext {
   expected?: StreamKey[];
@@ -31,10 +33,11 @@ export interface SessionContext {
 export class MonitorSession {
   monitor: GooseMonitor | undefined;
   private wallOffsetUs = 0;
-  private readonly recent: string[] = [];
+  private readonly findings: string[] = [];
+  private readonly info: string[] = [];
   private screen: LiveScreen | undefined;
   private progress: NodeJS.Timeout | undefined;
-  private events = 0;
+  private findingCount = 0;
 
   private constructor(
     private readonly cfg: MonitorConfig,
@@ -91,7 +94,7 @@ export class MonitorSession {
         draw: (offset, width, height) => {
           const nowUs = monotonicUs();
           this.monitor!.sampleRates(nowUs);
-          return formatView(this.monitor!, { nowUs, wallOffsetUs: this.wallOffsetUs, width, height, offset, recent: this.recent, status: this.status() });
+          return formatView(this.monitor!, { nowUs, wallOffsetUs: this.wallOffsetUs, width, height, offset, findings: this.findings, info: this.info, status: this.status() });
         },
       });
       this.screen.start();
@@ -115,9 +118,10 @@ export class MonitorSession {
     this.stopView();
     const m = this.monitor!;
     m.finish(run.clock === 'monotonic' ? monotonicUs() : run.receiver.lastRxUs);
-    if (this.screen && this.recent.length > 0) {
-      const earlier = this.events - this.recent.length;
-      this.ctx.err.write(`${earlier > 0 ? `… ${earlier} earlier event(s)${this.log ? ' in --event-log' : ''}\n` : ''}${this.recent.join('\n')}\n`);
+    if (this.screen && this.findings.length > 0) {
+      const shown = this.findings.slice(-LAST_FINDINGS_PRINTED);
+      const earlier = this.findingCount - shown.length;
+      this.ctx.err.write(`${earlier > 0 ? `… ${earlier} earlier finding(s)${this.log ? ' in --event-log' : ''}\n` : ''}${shown.join('\n')}\n`);
     }
     await this.capture?.close();
     await this.log?.close();
@@ -126,13 +130,15 @@ export class MonitorSession {
   }
 
   private onEvent(e: MonitorEvent): void {
-    this.events++;
     this.capture?.event(e);
     this.log?.write(e);
     const line = formatEventLine(e);
     if (this.screen) {
-      this.recent.push(line);
-      if (this.recent.length > RECENT_EVENTS) this.recent.shift();
+      const finding = e.group !== 'info';
+      if (finding) this.findingCount++;
+      const pane = finding ? this.findings : this.info;
+      pane.push(line);
+      if (pane.length > RECENT_EVENTS) pane.shift();
     } else {
       this.ctx.err.write(`${line}\n`);
     }
@@ -144,6 +150,6 @@ export class MonitorSession {
     const mib = (b: number): string => (b / (1024 * 1024)).toFixed(1);
     const skipped = c.snippets.skipped > 0 ? ` (${c.snippets.skipped} events without: cap reached)` : '';
     const lost = c.ring.droppedDiskBehind > 0 ? `, ${c.ring.droppedDiskBehind} frames not recorded (disk behind)` : '';
-    return `ring ${mib(c.ring.bytes)}/${mib(c.ring.limits.maxBytes)} MiB in ${c.ring.files} files${lost}, event captures ${c.snippetsWritten}${skipped}`;
+    return `ring ${mib(c.ring.bytes)}/${mib(c.ring.limits.maxBytes)} MiB in ${c.ring.files} files${lost}, pcaps around events ${c.snippetsWritten} (state changes included)${skipped}`;
   }
 }

@@ -22,7 +22,7 @@ export function formatDemoSummary(r: DemoResult): string {
     '',
     t.goose_messages > 0
       ? `delivered ${t.goose_messages} GOOSE messages of ${t.streams - t.streams_never_seen}/${t.streams} streams across the two bridges: ` +
-        `lost ${t.lost_messages}, duplicates ${t.duplicate_messages}, out of order ${t.out_of_order_messages}, later than their TAL ${t.tal_expiries}` +
+        `frames lost ${t.frames_lost}, duplicates ${t.duplicate_messages}, out of order ${t.out_of_order_messages}, later than their TAL ${t.tal_expired}` +
         (t.event_latency_count > 0 ? `; event latency p50 ${t.event_latency_p50_us} µs, p99 ${t.event_latency_p99_us} µs` : '')
       : 'nothing arrived: no GOOSE message crossed the bridges',
   ];
