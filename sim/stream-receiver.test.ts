@@ -33,6 +33,8 @@ describe('StreamReceiver and the report', () => {
     // event latency: sqNum-0 frame received 500 µs after its t
     const ok = report.streams.find((r) => r.appid === '0x0010')!;
     expect(ok).to.include({ messages: 2, event_latency_count: 1, event_latency_p50_us: 500, status: 'ok' });
+    // the last dataset by member (by position without SCL names), in the JSON only
+    expect(ok.values).to.deep.equal({ '[0]': 'true' });
     // the decode error is the run's one anomaly; never-seen and unexpected are verdicts of their own
     expect(report.totals.anomalies).to.equal(1);
     const table = formatTable(report);

@@ -5,7 +5,9 @@
 // never-seen, unexpected — the same in the table, the JSON, the event log and --fail-on.
 import { toCsv } from './csv.js';
 import { emptyLatencySummary, histogramSummary, type LatencySummary } from './latency-samples.js';
+import { namedValues, type StateChange } from './monitor/dataset-values.js';
 import { EVENT_KINDS, type EventKind } from './monitor/event-kinds.js';
+import type { Data } from '../bridge/codec/types.js';
 import type { StreamReceiver } from './stream-receiver.js';
 import type { StreamKey, StreamTracker } from './stream-tracker.js';
 
@@ -17,7 +19,17 @@ export type StreamStatus = 'ok' | 'tal-expired' | 'anomalies' | 'stopped' | 'nev
 /** What the monitor found, per stream and for the run (a GooseMonitor). */
 export interface RunFindings {
   readonly receiver: StreamReceiver;
-  readonly watches: ReadonlyMap<StreamTracker, { readonly stopped: boolean; readonly anomalies: number; readonly counts: Partial<Record<EventKind, number>> }>;
+  readonly watches: ReadonlyMap<
+    StreamTracker,
+    {
+      readonly stopped: boolean;
+      readonly anomalies: number;
+      readonly counts: Partial<Record<EventKind, number>>;
+      readonly names: readonly string[] | undefined;
+      readonly lastData: readonly Data[] | undefined;
+      readonly lastChanges: readonly StateChange[];
+    }
+  >;
   /** Events by kind, stream-less ones (malformed) included. */
   readonly counts: ReadonlyMap<EventKind, number>;
 }
@@ -56,6 +68,10 @@ export interface StreamRow extends LatencySummary {
   conf_rev: number;
   first_rx_us: number;
   last_rx_us: number;
+  /** JSON only: the last valid message's dataset, member name (SCL FCDA, or `[i]`) → value. */
+  values?: Record<string, string>;
+  /** JSON only: the last state changes (newest last), with the members that changed. */
+  last_changes?: StateChange[];
 }
 
 export interface Totals extends LatencySummary {
@@ -148,6 +164,8 @@ function trackerRow(f: RunFindings, t: StreamTracker): StreamRow {
     first_rx_us: t.firstRxUs,
     last_rx_us: t.lastRxUs,
     ...(rx.latency.get(t)?.summary() ?? emptyLatencySummary()),
+    values: w?.lastData ? namedValues(w.names, w.lastData) : {},
+    last_changes: [...(w?.lastChanges ?? [])],
   };
 }
 
@@ -304,7 +322,8 @@ export const CSV_COLUMNS: (keyof StreamRow)[] = [
 ];
 
 export function formatCsv(report: SubscriberReport): string {
-  return toCsv(CSV_COLUMNS, report.streams);
+  // values and changes are nested: JSON only
+  return toCsv(CSV_COLUMNS, report.streams.map(({ values: _v, last_changes: _c, ...flat }) => flat));
 }
 
 /** The report as JSON: one line per stream (a 100,000-stream report stays fast to write and to grep). */

@@ -370,7 +370,7 @@ export function register(program: Command): void {
     signal.addEventListener('abort', () => process.stderr.write('sim subscriber: stopping on signal, writing the report\n'), { once: true });
     let session: MonitorSession | undefined;
     try {
-      session = await MonitorSession.open(monitorCfg, { expected, live: input.kind === 'interface', err: process.stderr, onQuit: () => process.kill(process.pid, 'SIGINT') });
+      session = await MonitorSession.open(monitorCfg, { expected, memberNames: sclCheck?.memberNames, live: input.kind === 'interface', err: process.stderr, onQuit: () => process.kill(process.pid, 'SIGINT') });
       const run = await runSubscriber({
         input,
         durationUs: o.duration === undefined ? undefined : Math.round(o.duration * 1e6),

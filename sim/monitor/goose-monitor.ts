@@ -18,6 +18,7 @@ import { TimerHeap } from '../timer-heap.js';
 import { StreamReceiver, type ReceiverOptions } from '../stream-receiver.js';
 import { emptyCounters, type StreamCounters, type StreamKey, type StreamTracker, type Verdict } from '../stream-tracker.js';
 import { changedEntries } from './dataset-diff.js';
+import { CHANGES_KEPT, memberChanges, type MemberNames, type StateChange } from './dataset-values.js';
 import type { EventKind } from './event-kinds.js';
 import { EVENT_KINDS } from './event-kinds.js';
 import { isoMicros, makeEvent, type MonitorEvent } from './monitor-event.js';
@@ -30,8 +31,10 @@ export interface MonitorOptions {
   /** First frame of a new state later than this after its `t` (µs) is a transfer-time event; off when undefined. */
   transferThresholdUs?: number;
   expected?: StreamKey[];
-  /** Also log every state change (info) with the entries that changed. */
+  /** Also log every state change (info) with the members that changed and their values. */
   logStateChanges?: boolean;
+  /** Dataset member names by gocbRef (from --scl); members are named `[i]` by position otherwise. */
+  memberNames?: MemberNames;
   /** Called with every GOOSE message after it was judged (the subscriber's receive log). */
   onMessage?: (tracker: StreamTracker, frame: GooseFrame, rxUs: number, verdict: Verdict) => void;
   onEvent: (e: MonitorEvent) => void;
@@ -59,8 +62,11 @@ export interface StreamWatch {
   confRev: number;
   shape: string;
   lastData: Data[] | undefined;
+  /** Dataset member names (SCL), undefined: by position. */
+  names: readonly string[] | undefined;
   lastChangeUs: number;
-  lastChanged: number[];
+  /** The last state changes, newest last (at most CHANGES_KEPT). */
+  lastChanges: StateChange[];
   ndsCom: boolean;
   simulationBit: boolean;
   testFlag: boolean;
@@ -184,8 +190,9 @@ export class GooseMonitor {
         confRev: 0,
         shape: '',
         lastData: undefined,
+        names: this.opts.memberNames?.(tracker.key.gocbRef),
         lastChangeUs: -1,
-        lastChanged: [],
+        lastChanges: [],
         ndsCom: false,
         simulationBit: false,
         testFlag: false,
@@ -276,9 +283,13 @@ export class GooseMonitor {
 
   private judgeStateChange(w: StreamWatch, frame: GooseFrame, rx: number, seq: { st: number; sq: number }, verdict: Verdict): void {
     const pdu = frame.pdu;
-    w.lastChanged = w.lastData ? changedEntries(w.lastData, pdu.allData) : [];
+    const changed = memberChanges(w.names, w.lastData ? changedEntries(w.lastData, pdu.allData) : [], w.lastData, pdu.allData);
     w.lastChangeUs = rx;
-    if (this.opts.logStateChanges) this.emit(w, 'state-change', rx, seq, { changed_entries: w.lastChanged });
+    w.lastChanges.push({ time: this.iso(rx), st_num: pdu.stNum, changed });
+    if (w.lastChanges.length > CHANGES_KEPT) w.lastChanges.shift();
+    if (this.opts.logStateChanges) {
+      this.emit(w, 'state-change', rx, seq, { changed: changed.map((c) => `${c.member}: ${c.before ?? '-'} → ${c.after ?? '-'}`) });
+    }
     const limit = this.opts.transferThresholdUs;
     if (limit !== undefined && pdu.sqNum === 0 && verdict !== 'st-backwards') {
       const transferUs = Math.round(rx + this.wallOffsetUs - utcTimeToMicros(pdu.t));

@@ -46,7 +46,7 @@ describe('monitor live view', () => {
     expect(lines.every((l) => [...l].length <= 80), lines.find((l) => [...l].length > 80)).to.equal(true);
     expect(lines[0]).to.equal('2001 streams: ok 1998 anom 1 late 0 stop 1 never 1 | 0 msg/s');
     expect(lines[1]).to.match(/^\d\d:\d\d:\d\d findings: anomaly 1, tal-expired 0, stopped 1 \| rows 1-\d+ of 2001/);
-    expect(lines[3]).to.match(/^STOP 0x15dc IED1500…g_name 1\/0 +-1\.01s +0\.0 00:00:00\.0 - +0 STOP$/);
+    expect(lines[3]).to.match(/^STOP 0x15dc IED150…_name 1\/0 +-1\.01s +0\.0 00:00:00\.0 - +0 STOP$/);
     expect(lines[4]).to.match(/^NEVR 0x1fa0/);
     expect(lines[5]).to.match(/^ANOM 0x1007 .* 1 GAP$/);
     expect(lines[6]).to.match(/^ok {3}0x1000 /);
@@ -69,7 +69,7 @@ describe('monitor live view', () => {
     const room = 24 - 3 - (1 + 3) - (1 + 3); // head, blank + findings pane (title, 2 lines), blank + state changes (an eighth)
     expect(end.offset).to.equal(2001 - room);
     expect(end.lines[1]).to.match(new RegExp(`rows ${2001 - room + 1}-2001 of 2001`));
-    const wide = formatView(m, { ...ctx, width: 120 });
+    const wide = formatView(m, { ...ctx, width: 140 });
     expect(wide.lines[3]).to.include('IED1500LD0/LLN0$GO$gcb01_with_a_long_name');
   });
 

@@ -6,6 +6,7 @@
 import type { StreamKey } from '../stream-tracker.js';
 import { EVENT_KINDS } from './event-kinds.js';
 import type { GooseMonitor, StreamWatch } from './goose-monitor.js';
+import { shortMemberName } from './dataset-values.js';
 import { hexAppId } from './monitor-event.js';
 
 export interface ViewContext {
@@ -67,7 +68,7 @@ function seconds(us: number): string {
   return `${s >= 0 ? '+' : '-'}${Math.abs(s) >= 100 ? Math.min(Math.abs(s), 9999).toFixed(0) : Math.abs(s).toFixed(2)}s`;
 }
 
-function formatRow(r: Row, ctx: ViewContext, refWidth: number): string {
+function formatRow(r: Row, ctx: ViewContext, refWidth: number, chgWidth: number): string {
   const w = r.watch;
   const cells = [
     RANK_LABEL[r.rank].padEnd(4),
@@ -77,7 +78,7 @@ function formatRow(r: Row, ctx: ViewContext, refWidth: number): string {
     (w && w.lastValidUs >= 0 ? seconds(w.lastValidUs + w.talMs * 1000 - ctx.nowUs) : '-').padStart(7),
     (w ? (w.fps >= 100 ? w.fps.toFixed(0) : w.fps.toFixed(1)) : '-').padStart(5),
     w && w.lastChangeUs >= 0 ? clock(w.lastChangeUs + ctx.wallOffsetUs) : '-'.padEnd(10),
-    fit(w?.lastChanged.length ? w.lastChanged.join(',') : '-', 5),
+    fit(changedText(w), chgWidth),
     String(w?.anomalies ?? 0).padStart(4),
     w?.lastEventKind ? EVENT_KINDS[w.lastEventKind].short : '',
   ];
@@ -112,6 +113,13 @@ function runSummary(m: GooseMonitor, nowUs: number): RunSummary {
   };
 }
 
+/** The members of the last state change with their new values, by short name: `Pos.stVal=true,[3]=7`. */
+function changedText(w: StreamWatch | undefined): string {
+  const last = w?.lastChanges.at(-1);
+  if (!last || last.changed.length === 0) return '-';
+  return last.changed.map((c) => `${shortMemberName(c.member)}=${c.after ?? '-'}`).join(',');
+}
+
 /** One line for the whole run (plain output prints it every 10 s). */
 export function summaryLine(m: GooseMonitor, nowUs: number): string {
   const s = runSummary(m, nowUs);
@@ -128,7 +136,9 @@ function pane(title: string, lines: readonly string[], room: number): string[] {
 export function formatView(m: GooseMonitor, ctx: ViewContext): { lines: string[]; offset: number } {
   const width = Math.max(80, ctx.width);
   // the other columns and their separators take 66 of 80
-  const refWidth = 14 + (width - 80);
+  // a wider terminal widens the gocbRef and CHANGED columns (half each)
+  const refWidth = 12 + Math.ceil((width - 80) / 2);
+  const chgWidth = 7 + Math.floor((width - 80) / 2);
   const rows = viewRows(m, ctx.nowUs);
   const height = Math.max(8, ctx.height);
   // findings keep a quarter of the screen, state changes an eighth, the table the rest
@@ -144,8 +154,8 @@ export function formatView(m: GooseMonitor, ctx: ViewContext): { lines: string[]
     sum.streams,
     `${clock(ctx.nowUs + ctx.wallOffsetUs).slice(0, 8)} ${sum.findings}${scroll}`,
     ...(ctx.status ? [ctx.status] : []),
-    ['ST  ', 'APPID ', fit('GOCBREF', refWidth), 'STNUM/SQNUM', 'TALLEFT'.padStart(7), 'MSG/S', 'LASTCHANGE', 'CHG  ', 'ANOM', 'LAST'].join(' '),
-    ...shown.map((r) => formatRow(r, ctx, refWidth)),
+    ['ST  ', 'APPID ', fit('GOCBREF', refWidth), 'STNUM/SQNUM', 'TALLEFT'.padStart(7), 'MSG/S', 'LASTCHANGE', fit('CHANGED', chgWidth), 'ANOM', 'LAST'].join(' '),
+    ...shown.map((r) => formatRow(r, ctx, refWidth, chgWidth)),
   ];
   if (findings.length) lines.push('', ...findings);
   if (info.length) lines.push('', ...info);

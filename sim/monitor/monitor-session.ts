@@ -7,6 +7,7 @@ import type { ReceiverOptions } from '../stream-receiver.js';
 import type { StreamKey } from '../stream-tracker.js';
 import type { SubscriberRun } from '../subscriber-runner.js';
 import { CaptureStore } from './capture-store.js';
+import type { MemberNames } from './dataset-values.js';
 import { EventLog } from './event-log.js';
 import { failures } from './fail-on.js';
 import { GooseMonitor } from './goose-monitor.js';
@@ -23,6 +24,8 @@ const LAST_FINDINGS_PRINTED = 20;
 
 export interface SessionContext {
   expected?: StreamKey[];
+  /** Dataset member names by gocbRef (--scl). */
+  memberNames?: MemberNames;
   /** Receiving on an interface (a pcap is judged in one go: no screen, no progress lines). */
   live: boolean;
   err: NodeJS.WriteStream;
@@ -62,6 +65,7 @@ export class MonitorSession {
       ...(c.onSv !== undefined ? { onSv: c.onSv } : {}),
       ...(this.cfg.transferThresholdUs !== undefined ? { transferThresholdUs: this.cfg.transferThresholdUs } : {}),
       expected: this.ctx.expected,
+      ...(this.ctx.memberNames !== undefined ? { memberNames: this.ctx.memberNames } : {}),
       logStateChanges: this.cfg.logStateChanges,
       onMessage: c.onMessage,
       onEvent: (e) => this.onEvent(e),
