@@ -82,6 +82,9 @@ export interface StreamWatch {
   rateAtUs: number;
 }
 
+/** Streams whose deadline passed, judged per tick at most. */
+export const STOP_CHECKS_PER_TICK = 2000;
+
 const ACCEPTED: ReadonlySet<Verdict> = new Set(['first', 'in-order', 'new-state', 'gap', 'state-jump', 'st-backwards']);
 
 export class GooseMonitor {
@@ -126,7 +129,9 @@ export class GooseMonitor {
       this.pendingCheckedAtUs = lastAnyUs;
       for (const w of this.pending) this.judgeStop(w, nowUs, lastAnyUs);
     }
-    while (this.deadlines.peekTime() < nowUs) {
+    // a bounded slice per tick: 100,000 streams falling silent at once are judged over a few
+    // ticks instead of blocking the event loop (and SIGINT) for seconds
+    for (let n = 0; n < STOP_CHECKS_PER_TICK && this.deadlines.peekTime() < nowUs; n++) {
       const w = this.byId[this.deadlines.pop()]!;
       w.pending = true;
       this.pending.add(w);

@@ -21,6 +21,8 @@ const PLAIN_SUMMARY_MS = 10_000;
 /** Lines kept for each pane of the live screen (and printed when it closes). */
 const RECENT_EVENTS = 100;
 const LAST_FINDINGS_PRINTED = 20;
+/** Plain output: event lines per second at most; the rest are counted in one line (all are in --event-log). */
+const PLAIN_LINES_PER_S = 50;
 
 export interface SessionContext {
   expected?: StreamKey[];
@@ -41,6 +43,9 @@ export class MonitorSession {
   private screen: LiveScreen | undefined;
   private progress: NodeJS.Timeout | undefined;
   private findingCount = 0;
+  private plainSecond = -1;
+  private plainLines = 0;
+  private plainHidden = 0;
 
   private constructor(
     private readonly cfg: MonitorConfig,
@@ -122,6 +127,7 @@ export class MonitorSession {
     this.stopView();
     const m = this.monitor!;
     m.finish(run.clock === 'monotonic' ? monotonicUs() : run.receiver.lastRxUs);
+    this.flushHidden();
     if (this.screen && this.findings.length > 0) {
       const shown = this.findings.slice(-LAST_FINDINGS_PRINTED);
       const earlier = this.findingCount - shown.length;
@@ -144,8 +150,26 @@ export class MonitorSession {
       pane.push(line);
       if (pane.length > RECENT_EVENTS) pane.shift();
     } else {
-      this.ctx.err.write(`${line}\n`);
+      this.plainLine(line);
     }
+  }
+
+  /** An event line on stderr, at most PLAIN_LINES_PER_S a second: a storm of events must not stall the run on its output. */
+  private plainLine(line: string): void {
+    const second = Math.floor(performance.now() / 1000);
+    if (second !== this.plainSecond) {
+      this.flushHidden();
+      this.plainSecond = second;
+      this.plainLines = 0;
+    }
+    if (this.plainLines++ < PLAIN_LINES_PER_S) this.ctx.err.write(`${line}\n`);
+    else this.plainHidden++;
+  }
+
+  private flushHidden(): void {
+    if (this.plainHidden === 0) return;
+    this.ctx.err.write(`… ${this.plainHidden} more event line(s) in that second not shown${this.log ? ' (all in --event-log)' : ' (--event-log has all)'}\n`);
+    this.plainHidden = 0;
   }
 
   private status(): string {
