@@ -103,6 +103,8 @@ export interface Totals extends LatencySummary {
   simulation_messages: number;
   /** Frames the kernel dropped before the subscriber read them (receive buffer full; interface only). */
   kernel_drops: number;
+  /** Frames received but not judged: the subscriber's backlog was full, or the run was stopped with frames queued. */
+  frames_not_judged: number;
   /** Event-latency samples dropped because `t` was after the receive time (clocks not shared). */
   negative_latency_samples: number;
   /** Findings of the anomaly group, malformed frames included. */
@@ -217,7 +219,7 @@ function byStream(a: StreamKey, b: StreamKey): number {
  * the streams apart from the sort (no per-stream histogram walk): 100,000 streams take well
  * under a second.
  */
-export function buildReport(f: RunFindings, capture: { kernelDrops?: number } = {}): SubscriberReport {
+export function buildReport(f: RunFindings, capture: { kernelDrops?: number; backlogDrops?: number } = {}): SubscriberReport {
   const rx = f.receiver;
   const entries: { key: StreamKey; row: StreamRow }[] = [];
   for (const t of rx.streams.values()) entries.push({ key: t.key, row: trackerRow(f, t) });
@@ -269,6 +271,7 @@ export function buildReport(f: RunFindings, capture: { kernelDrops?: number } = 
     nds_com_messages: sum('nds_com_messages'),
     simulation_messages: sum('simulation_messages'),
     kernel_drops: capture.kernelDrops ?? 0,
+    frames_not_judged: capture.backlogDrops ?? 0,
     negative_latency_samples: rx.negativeLatency,
     anomalies,
     duration_us: rx.firstRxUs < 0 ? 0 : rx.lastRxUs - rx.firstRxUs,
@@ -394,7 +397,8 @@ export function formatTable(report: SubscriberReport, maxRows = 50): string {
   lines.push(`frames lost ${t.frames_lost}, duplicates ${t.duplicate_messages}, out of order ${t.out_of_order_messages}, stNum backwards ${t.st_num_backwards}, TAL expired ${t.tal_expired}`);
   lines.push(
     `confRev changes ${t.conf_rev_changes}, dataset changes ${t.dataset_changes}, entry-count mismatches ${t.entry_count_mismatches}, ndsCom ${t.nds_com_messages}, simulation ${t.simulation_messages}` +
-      (t.kernel_drops ? `, kernel drops ${t.kernel_drops}` : ''),
+      (t.kernel_drops ? `, kernel drops ${t.kernel_drops}` : '') +
+      (t.frames_not_judged ? `, not judged ${t.frames_not_judged}` : ''),
   );
   if (t.event_latency_count > 0) {
     lines.push(

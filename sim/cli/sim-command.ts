@@ -387,7 +387,7 @@ export function register(program: Command): void {
         },
       });
       const findings = await session.finish(run);
-      const report = buildReport(session.monitor!, { kernelDrops: run.kernelDrops });
+      const report = buildReport(session.monitor!, { kernelDrops: run.kernelDrops, backlogDrops: run.backlogDrops });
       process.stderr.write(formatTable(report, o.tableRows));
       if (sclCheck) process.stderr.write(sclCheck.table());
       if (o.csv) writeFileSync(o.csv, formatCsv(report));

@@ -25,6 +25,8 @@ const replay = join(import.meta.dirname, 'pcap-replay.ts');
 /** Publishers per `sim publisher --pcap` run: APPIDs from 0 stay in the GOOSE range. */
 const PER_RUN = 12_500;
 const MIB = 1024 * 1024;
+/** All runs of a capture share one timeline (the default start is "now", which differs per run). */
+const START = '2026-01-01T00:00:00Z';
 const cpuProf = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 
 function peakRssBytes(pid: number): number {
@@ -43,7 +45,7 @@ async function streamsCapture(dir: string, name: string, n: number, args: string
     const part = join(dir, `${name}-${run}.pcap`);
     const count = Math.min(PER_RUN, n - run * PER_RUN);
     const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'sim', 'publisher', '--pcap', part, '--publishers', String(count), '--appid', '0',
-      '--src-mac', `02:${run.toString(16).padStart(2, '0')}:00:00:00:01`, '--gocb-ref', `R${run}IED{n}LD0/LLN0$GO$gcb01`, ...args], { encoding: 'utf8' });
+      '--src-mac', `02:${run.toString(16).padStart(2, '0')}:00:00:00:01`, '--gocb-ref', `R${run}IED{n}LD0/LLN0$GO$gcb01`, '--start-time', START, ...args], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`sim publisher --pcap: ${r.stderr}`);
     parts.push(part);
   }
@@ -98,7 +100,8 @@ async function main(): Promise<void> {
     const out: Record<string, number> = {};
 
     // 1. many streams, heartbeats, --duration
-    const beats = await streamsCapture(dir, 'beats', streams, ['--duration', String(durationS + 2)]);
+    // heartbeats only (t1 = t0 = 1 s): the steady load of that many IEDs, ~N frames/s
+    const beats = await streamsCapture(dir, 'beats', streams, ['--duration', String(durationS + 2), '--t1', '1000']);
     const spawnedAt = Date.now();
     const json1 = join(dir, 'report-1.json');
     const sub = inNs('subscriber', [bundled, 'sim', 'subscriber', '--interface', b, '--duration', String(durationS), '--json', '--view', 'plain'], json1);
