@@ -142,27 +142,26 @@ export class MonitorSession {
   private onEvent(e: MonitorEvent): void {
     this.capture?.event(e);
     this.log?.write(e);
-    const line = formatEventLine(e);
     if (this.screen) {
       const finding = e.group !== 'info';
       if (finding) this.findingCount++;
       const pane = finding ? this.findings : this.info;
-      pane.push(line);
+      pane.push(formatEventLine(e));
       if (pane.length > RECENT_EVENTS) pane.shift();
     } else {
-      this.plainLine(line);
+      this.plainLine(e);
     }
   }
 
   /** An event line on stderr, at most PLAIN_LINES_PER_S a second: a storm of events must not stall the run on its output. */
-  private plainLine(line: string): void {
+  private plainLine(e: MonitorEvent): void {
     const second = Math.floor(performance.now() / 1000);
     if (second !== this.plainSecond) {
       this.flushHidden();
       this.plainSecond = second;
       this.plainLines = 0;
     }
-    if (this.plainLines++ < PLAIN_LINES_PER_S) this.ctx.err.write(`${line}\n`);
+    if (this.plainLines++ < PLAIN_LINES_PER_S) this.ctx.err.write(`${formatEventLine(e)}\n`);
     else this.plainHidden++;
   }
 
