@@ -6,7 +6,7 @@ import { intervalPlan, type EventPlan } from './event-plan.js';
 import { PublisherEngine, type EngineConfig } from './publisher-engine.js';
 import { DEFAULT_IDENTITY, deriveIdentities } from './publisher-identities.js';
 import { createSchedule, TalPolicy, type ScheduleName } from './retransmission-schedule.js';
-import { StreamReceiver } from './stream-receiver.js';
+import { GooseMonitor } from './monitor/goose-monitor.js';
 import { ANOMALY_KEYS } from './stream-tracker.js';
 
 interface Sent {
@@ -88,11 +88,14 @@ describe('PublisherEngine (virtual time)', () => {
     fc.assert(
       fc.property(fc.constantFrom<ScheduleName>('doubling', 'fixed'), planArb, fc.integer(), fc.integer({ min: 1, max: 0xffffffff }), (name, events, seed, st0) => {
         const sent = runAll(config({ n: 3, scheduleName: name, events, seed, initialStNum: st0, durationUs: 3_000_000 }));
-        const rx = new StreamReceiver({ decode: decodeFrame, wallOffsetUs: 1_700_000_000_000_000 });
+        const found: string[] = [];
+        const monitor = new GooseMonitor({ graceUs: 0, wallOffsetUs: 1_700_000_000_000_000, onEvent: (e) => found.push(e.kind) });
+        const rx = monitor.receiver;
         for (const s of sent) {
-          rx.tick(s.at);
-          rx.handleFrame(s.frame, s.at);
+          monitor.tick(s.at);
+          monitor.handleFrame(s.frame, s.at);
         }
+        expect(found, 'no frame later than its TAL, no other event').to.deep.equal([]);
         expect(rx.streams.size).to.equal(3);
         expect(rx.decodeErrors.size).to.equal(0);
         for (const t of rx.streams.values()) {

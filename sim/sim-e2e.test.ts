@@ -54,9 +54,9 @@ describe('sim publisher → veth → sim subscriber (root, network namespace)', 
     expect(pub.stdout).to.match(/stopped early/);
 
     const report = JSON.parse(sub.stdout) as SubscriberReport;
-    expect(sub.stderr.includes('anomalies: 0'), `subscriber said:\n${sub.stderr}`).to.equal(true);
+    expect(sub.stderr.includes('verdict: anomaly 0, tal-expired 0, stopped 0, never-seen 0, unexpected 0'), `subscriber said:\n${sub.stderr}`).to.equal(true);
     expect(report.totals).to.include({ streams: 50, streams_ok: 50, streams_never_seen: 0, streams_unexpected: 0, decode_errors: 0, anomalies: 0 });
-    expect(report.totals.lost_messages + report.totals.tal_expiries + report.totals.duplicate_messages + report.totals.out_of_order_messages).to.equal(0);
+    expect(report.totals.frames_lost + report.totals.tal_expired + report.totals.stopped + report.totals.duplicate_messages + report.totals.out_of_order_messages).to.equal(0);
     expect(report.streams.every((r) => r.state_changes >= 1), 'every stream changed state').to.equal(true);
     expect(report.totals.goose_messages).to.be.greaterThan(50 * 20);
     expect(readFileSync(csv, 'utf8').trim().split('\n')).to.have.length(51);

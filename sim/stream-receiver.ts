@@ -1,19 +1,10 @@
 // The subscriber's receiving side: decodes each frame, dispatches it by stream key (APPID +
 // gocbRef + source MAC) to that stream's tracker, counts what is not a GOOSE message, and keeps
-// the latency histograms. Pure: receive times and the clock for TAL (tick) are passed in.
-import * as hdr from 'hdr-histogram-js';
-import type { Histogram } from 'hdr-histogram-js';
+// the event latencies. Pure: receive times are passed in (silence is the monitor's judgement).
 import type { DecodeErrorCode, DecodeResult, Frame, GooseFrame, NotOurs, SvFrame } from '../bridge/codec/types.js';
 import { utcTimeToMicros } from '../bridge/codec/index.js';
+import { LATENCY_MAX_US, LatencySamples, newLatencyHistogram } from './latency-samples.js';
 import { StreamTracker, streamKeyId, type StreamKey, type Verdict } from './stream-tracker.js';
-
-/** Latency values above this are clamped (µs): one minute. */
-export const LATENCY_MAX_US = 60_000_000;
-
-export function newLatencyHistogram(): Histogram {
-  // 'packed' keeps thousands of per-stream histograms small; integer µs, 3 significant digits.
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: LATENCY_MAX_US, numberOfSignificantValueDigits: 3, bitBucketSize: 'packed' });
-}
 
 export type FrameDecoder = (buf: Uint8Array) => DecodeResult<Frame | NotOurs>;
 
@@ -34,7 +25,8 @@ export interface ReceiverOptions {
 
 export class StreamReceiver {
   readonly streams = new Map<string, StreamTracker>();
-  readonly latency = new Map<StreamTracker, Histogram>();
+  /** Event latencies of the streams that had one. */
+  readonly latency = new Map<StreamTracker, LatencySamples>();
   readonly totalLatency = newLatencyHistogram();
   readonly decodeErrors = new Map<DecodeErrorCode, number>();
   readonly expected = new Map<string, StreamKey>();
@@ -84,7 +76,6 @@ export class StreamReceiver {
     if (tracker === undefined) {
       tracker = new StreamTracker(key);
       this.streams.set(id, tracker);
-      this.latency.set(tracker, newLatencyHistogram());
     }
     const verdict = tracker.handle(frame, rxTimeUs);
     if (frame.pdu.sqNum === 0 && (verdict === 'new-state' || verdict === 'first' || verdict === 'state-jump')) {
@@ -94,7 +85,9 @@ export class StreamReceiver {
         this.negativeLatency++;
       } else {
         if (us > LATENCY_MAX_US) us = LATENCY_MAX_US;
-        this.latency.get(tracker)!.recordValue(us);
+        let samples = this.latency.get(tracker);
+        if (samples === undefined) this.latency.set(tracker, (samples = new LatencySamples()));
+        samples.record(us);
         this.totalLatency.recordValue(us);
       }
     }
@@ -102,15 +95,9 @@ export class StreamReceiver {
     return verdict;
   }
 
-  /** TAL expiry of silent streams, against the caller's clock. Returns how many just expired. */
-  tick(nowUs: number): number {
-    let n = 0;
-    for (const t of this.streams.values()) if (t.tick(nowUs)) n++;
-    return n;
-  }
-
   /** Expected streams never seen. */
   neverSeen(): StreamKey[] {
+    if (this.expected.size === 0) return [];
     return [...this.expected].filter(([id]) => !this.streams.has(id)).map(([, k]) => k);
   }
 

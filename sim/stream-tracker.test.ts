@@ -112,24 +112,14 @@ describe('StreamTracker', () => {
     onlyAnomalies(run(across).counters, { outOfOrder: 1 });
   });
 
-  it('detects a TAL expiry exactly once, by tick or on arrival, and recovers on the next message', () => {
+  it('remembers the last valid message and its TAL for the monitor (which judges silence)', () => {
     const t = run([
       { st: 1, sq: 0, at: 0, tal: 4 },
-      { st: 1, sq: 1, at: 2, tal: 8 },
-    ]); // last: sq 1 at 2 ms with TAL 8 ms
-    expect(t.tick(9_000)).to.equal(false);
-    expect(t.tick(10_001)).to.equal(true);
-    expect(t.expired).to.equal(true);
-    expect(t.tick(50_000)).to.equal(false); // still the same silence
-    t.handle(frame({ st: 1, sq: 2, at: 60 }), 60_000);
-    expect(t.expired).to.equal(false);
-    onlyAnomalies(t.counters, { talExpiries: 1 });
-    // no tick in between: judged at arrival
-    const u = run([
-      { st: 1, sq: 0, at: 0, tal: 4 },
       { st: 1, sq: 1, at: 5, tal: 8 },
+      { st: 1, sq: 1, at: 6, tal: 8 },
     ]);
-    onlyAnomalies(u.counters, { talExpiries: 1 });
+    expect([t.lastValidRxUs, t.lastTalMs, t.lastRxUs]).to.deep.equal([5_000, 8, 6_000]);
+    onlyAnomalies(t.counters, { duplicates: 1 });
   });
 
   it('follows stNum and sqNum wraps without anomalies', () => {
@@ -195,7 +185,7 @@ describe('StreamTracker', () => {
         // Frames dropped at the end of a state cannot be known lost (only TAL would tell), and a
         // state dropped entirely counts one frame: so in general lost ≤ dropped, never another anomaly.
         expect(t.counters.lost).to.be.at.most(drop.size);
-        expect(t.counters.duplicates + t.counters.outOfOrder + t.counters.stNumBackwards + t.counters.talExpiries).to.equal(0);
+        expect(t.counters.duplicates + t.counters.outOfOrder + t.counters.stNumBackwards).to.equal(0);
         // exact when the dropped frames are retransmissions followed by a frame of the same state
         const dropSimple = new Set([...drop].filter((i) => all[i]!.sq > 0 && all[i + 1]!.st === all[i]!.st));
         const u = run(all.filter((_, i) => !dropSimple.has(i)));

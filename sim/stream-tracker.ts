@@ -12,8 +12,8 @@
 // - duplicate: the same (stNum, sqNum) again, or an older frame of the state already received.
 // - stNum backwards: a stNum older than the previous state that fills no hole (a restarted or
 //   misbehaving publisher); the stream then follows the new numbering.
-// - TAL expiry: nothing valid within TAL of the previous valid message. Counted once; the stream
-//   is "lost" until its next valid message.
+// Silence (a frame later than its TAL, a stream that stopped) is the monitor's judgement
+// (monitor/goose-monitor.ts): it needs the other streams and the clock, not just this one.
 // - wraps (stNum 0xFFFFFFFF → 1, sqNum 0xFFFFFFFF → 1) are normal progress, counted for the record.
 // - confRev change, dataset shape change (entry count or types differ from the previous
 //   message; the report also says whether it differs from the first), numDatSetEntries not
@@ -42,10 +42,10 @@ export interface StreamCounters {
   valid: number;
   /** Changes of stNum observed after the first message. */
   stateChanges: number;
+  /** Frames missing (sqNum gaps, skipped states), less those that arrived late. */
   lost: number;
   duplicates: number;
   outOfOrder: number;
-  talExpiries: number;
   stNumBackwards: number;
   stNumWraps: number;
   sqNumWraps: number;
@@ -61,7 +61,6 @@ export const ANOMALY_KEYS = [
   'lost',
   'duplicates',
   'outOfOrder',
-  'talExpiries',
   'stNumBackwards',
   'confRevChanges',
   'datasetChanges',
@@ -76,7 +75,6 @@ export function emptyCounters(): StreamCounters {
     lost: 0,
     duplicates: 0,
     outOfOrder: 0,
-    talExpiries: 0,
     stNumBackwards: 0,
     stNumWraps: 0,
     sqNumWraps: 0,
@@ -117,8 +115,6 @@ export class StreamTracker {
   /** Receive time of the last valid message (TAL runs from it). */
   lastValidRxUs = -1;
   lastTalMs = 0;
-  /** True while the stream is TAL-expired (silent), until its next valid message. */
-  expired = false;
   stNum = 0;
   /** Highest sqNum seen in the current state. */
   sqHigh = 0;
@@ -168,9 +164,6 @@ export class StreamTracker {
       this.acceptValid(pdu.timeAllowedToLive, rxTimeUs);
       return 'first';
     }
-
-    // Silence longer than TAL is judged at arrival too, in case no tick ran in between.
-    this.checkTal(rxTimeUs);
 
     if (pdu.confRev !== this.confRev) {
       c.confRevChanges++;
@@ -248,26 +241,10 @@ export class StreamTracker {
     return 'st-backwards';
   }
 
-  /** Evaluates TAL against the caller's clock; returns true when the stream just expired. */
-  tick(nowUs: number): boolean {
-    return this.checkTal(nowUs);
-  }
-
-  private checkTal(nowUs: number): boolean {
-    if (this.expired || this.lastValidRxUs < 0) return false;
-    if (nowUs - this.lastValidRxUs > this.lastTalMs * 1000) {
-      this.expired = true;
-      this.counters.talExpiries++;
-      return true;
-    }
-    return false;
-  }
-
   private acceptValid(talMs: number, rxTimeUs: number): void {
     this.counters.valid++;
     this.lastValidRxUs = rxTimeUs;
     this.lastTalMs = talMs;
-    this.expired = false;
   }
 
   /** Remembers `count` missing sqNums from `fromSq` in state `st`. */

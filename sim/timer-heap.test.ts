@@ -60,4 +60,13 @@ describe('TimerHeap', () => {
   it('rejects ids outside its capacity', () => {
     expect(() => new TimerHeap(2).schedule(2, 0)).to.throw(RangeError, /timer id 2/);
   });
+
+  it('a growable heap takes ids beyond its capacity and keeps the order', () => {
+    const heap = new TimerHeap(0, true);
+    for (let id = 0; id < 100; id++) heap.schedule(id, 1000 - id);
+    heap.schedule(5, -1);
+    expect(heap.capacity).to.be.at.least(100);
+    expect([heap.pop(), heap.pop(), heap.pop()]).to.deep.equal([5, 99, 98]);
+    expect(heap.size).to.equal(97);
+  });
 });

@@ -5,19 +5,39 @@
 // operation: thousands of publishers cost O(log n) per frame, not a JS timer each.
 
 export class TimerHeap {
-  private readonly heap: Int32Array; // heap position → id
-  private readonly pos: Int32Array; // id → heap position, −1 when absent
-  private readonly due: Float64Array; // id → due time
-  private readonly order: Float64Array; // id → scheduling sequence (tie-break)
+  private heap: Int32Array; // heap position → id
+  private pos: Int32Array; // id → heap position, −1 when absent
+  private due: Float64Array; // id → due time
+  private order: Float64Array; // id → scheduling sequence (tie-break)
   private seq = 0;
   private n = 0;
 
-  constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`capacity must be a whole number, got ${capacity}`);
-    this.heap = new Int32Array(capacity);
-    this.pos = new Int32Array(capacity).fill(-1);
-    this.due = new Float64Array(capacity);
-    this.order = new Float64Array(capacity);
+  constructor(
+    private cap: number,
+    /** Grow (doubling) when an id ≥ capacity is scheduled, instead of refusing it. */
+    private readonly growable = false,
+  ) {
+    if (!Number.isInteger(cap) || cap < 0) throw new RangeError(`capacity must be a whole number, got ${cap}`);
+    this.heap = new Int32Array(cap);
+    this.pos = new Int32Array(cap).fill(-1);
+    this.due = new Float64Array(cap);
+    this.order = new Float64Array(cap);
+  }
+
+  get capacity(): number {
+    return this.cap;
+  }
+
+  private grow(id: number): void {
+    const cap = Math.max(id + 1, this.cap * 2, 16);
+    const pos = new Int32Array(cap).fill(-1);
+    pos.set(this.pos);
+    const copy = <T extends Int32Array | Float64Array>(a: T, b: T): T => (b.set(a), b);
+    this.heap = copy(this.heap, new Int32Array(cap));
+    this.pos = pos;
+    this.due = copy(this.due, new Float64Array(cap));
+    this.order = copy(this.order, new Float64Array(cap));
+    this.cap = cap;
   }
 
   get size(): number {
@@ -25,7 +45,7 @@ export class TimerHeap {
   }
 
   has(id: number): boolean {
-    return this.pos[id]! >= 0;
+    return id < this.cap && this.pos[id]! >= 0;
   }
 
   dueOf(id: number): number | undefined {
@@ -34,7 +54,8 @@ export class TimerHeap {
 
   /** Schedules (or reschedules) `id` at `timeUs`. */
   schedule(id: number, timeUs: number): void {
-    if (id < 0 || id >= this.capacity || !Number.isInteger(id)) throw new RangeError(`timer id ${id} outside 0 … ${this.capacity - 1}`);
+    if (this.growable && id >= this.cap && Number.isInteger(id)) this.grow(id);
+    if (id < 0 || id >= this.cap || !Number.isInteger(id)) throw new RangeError(`timer id ${id} outside 0 … ${this.capacity - 1}`);
     this.due[id] = timeUs;
     this.order[id] = this.seq++;
     const p = this.pos[id]!;
@@ -50,8 +71,8 @@ export class TimerHeap {
   }
 
   cancel(id: number): void {
+    if (!this.has(id)) return;
     const p = this.pos[id]!;
-    if (p < 0) return;
     this.n--;
     const last = this.heap[this.n]!;
     this.pos[id] = -1;

@@ -6,20 +6,26 @@ import { GbError } from '../../native/errors.js';
 import { loadSclFile, selectIeds } from '../../bridge/scl/load-scl-file.js';
 import { IdentityError } from '../publisher-identities.js';
 import { formatSclCheck, SclStreamCheck } from '../scl-stream-check.js';
+import type { MemberNames } from '../monitor/dataset-values.js';
 import type { FrameDecoder } from '../stream-receiver.js';
 
 export interface SclSubscriberCheck {
   decode: FrameDecoder;
+  /** Each GoCB's dataset member names (FCDA references), for the monitor's values and changes. */
+  memberNames: MemberNames;
   /** The table for stderr. */
   table(): string;
-  /** The subscriber's JSON report with the check added under `scl`. */
-  json(report: object): string;
+  /** The check's result, added to the subscriber's JSON report under `scl`. */
+  json(): { scl: unknown };
 }
 
 export function sclSubscriberCheck(path: string, ieds: string[] | undefined): SclSubscriberCheck {
   let check: SclStreamCheck;
+  const names = new Map<string, string[]>();
   try {
-    check = new SclStreamCheck(selectIeds(loadSclFile(path), ieds, path).controlBlocks);
+    const blocks = selectIeds(loadSclFile(path), ieds, path).controlBlocks;
+    for (const cb of blocks) if (cb.kind === 'goose') names.set(cb.ref, cb.members.map((m) => m.ref));
+    check = new SclStreamCheck(blocks);
   } catch (err) {
     if (err instanceof GbError) throw new IdentityError('scl', err.message);
     throw err;
@@ -30,7 +36,8 @@ export function sclSubscriberCheck(path: string, ieds: string[] | undefined): Sc
       if (r.ok && r.value.kind === 'goose') check.check(r.value);
       return r;
     },
+    memberNames: (gocbRef) => names.get(gocbRef),
     table: () => formatSclCheck(check.report(), path),
-    json: (report) => `${JSON.stringify({ ...report, scl: check.report() }, null, 2)}\n`,
+    json: () => ({ scl: check.report() }),
   };
 }

@@ -70,6 +70,6 @@ describe('goose-bridge sim (CLI)', function () {
     const cut = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(cut.status, cut.stderr).to.equal(0);
     const report = JSON.parse(run(['subscriber', '--pcap', `${pcap}.cut`, '--json']).stdout) as SubscriberReport;
-    expect(report.totals).to.include({ lost_messages: 3, tal_expiries: 1, duplicate_messages: 0, out_of_order_messages: 0 });
+    expect(report.totals).to.include({ frames_lost: 3, tal_expired: 1, duplicate_messages: 0, out_of_order_messages: 0 });
   });
 });

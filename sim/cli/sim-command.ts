@@ -367,9 +367,11 @@ export function register(program: Command): void {
       asConfigError(sub, err);
     }
     const { signal, dispose } = abortOnSignals();
+    // said at once: the report of many streams follows
+    signal.addEventListener('abort', () => process.stderr.write('sim subscriber: stopping on signal, writing the report\n'), { once: true });
     let session: MonitorSession | undefined;
     try {
-      session = await MonitorSession.open(monitorCfg, { expected, live: input.kind === 'interface', err: process.stderr, onQuit: () => process.kill(process.pid, 'SIGINT') });
+      session = await MonitorSession.open(monitorCfg, { expected, memberNames: sclCheck?.memberNames, live: input.kind === 'interface', err: process.stderr, onQuit: () => process.kill(process.pid, 'SIGINT') });
       const run = await runSubscriber({
         input,
         durationUs: o.duration === undefined ? undefined : Math.round(o.duration * 1e6),
@@ -386,13 +388,13 @@ export function register(program: Command): void {
         },
       });
       const findings = await session.finish(run);
-      const report = buildReport(run.receiver, { kernelDrops: run.kernelDrops });
+      const report = buildReport(session.monitor!, { kernelDrops: run.kernelDrops, backlogDrops: run.backlogDrops });
       // stdout may already carry JSON: the report (--json) or the event log (--event-log -).
       const jsonOnStdout = o.json || o.eventLog === '-';
       tableStream(jsonOnStdout).write(formatTable(report, o.tableRows));
       if (sclCheck) tableStream(jsonOnStdout).write(sclCheck.table());
       if (o.csv) writeFileSync(o.csv, formatCsv(report));
-      if (o.json) process.stdout.write(sclCheck ? sclCheck.json(report) : formatJson(report));
+      if (o.json) process.stdout.write(formatJson(report, sclCheck?.json()));
       writeSvReport(sv, { ...o, json: jsonOnStdout });
       if (findings.length > 0) {
         process.stderr.write(`sim subscriber: --fail-on ${o.failOn}: ${findings.join(', ')}\n`);

@@ -124,7 +124,7 @@ export const SCENARIOS: Scenario[] = [
     a: [...head, { at: 500, st: 2, sq: 0 }, { at: 510, st: 1, sq: 5 }, ...beats(600, END_MS, 2, 1)],
     want: { stream: A, st: 1, sq: 5, atMs: 510, evidence: { newest_st_num: 2, newest_sq_num: 0 } },
   },
-  { kind: 'tal-expiry', a: [...head, ...beats(1700, END_MS, 1, 5)], want: { stream: A, st: 1, sq: 5, atMs: 1700, evidence: { tal_ms: TAL_MS, late_ms: 300, silent_ms: 1300 } } },
+  { kind: 'tal-expired', a: [...head, ...beats(1700, END_MS, 1, 5)], want: { stream: A, st: 1, sq: 5, atMs: 1700, evidence: { tal_ms: TAL_MS, late_ms: 300, silent_ms: 1300 } } },
   // A's last frame at 400 ms: deadline 1400, stopped once past 1900 while B keeps arriving,
   // judged at B's next frame (1950 ms)
   { kind: 'stopped', a: head, want: { stream: A, st: 1, sq: 4, atMs: 1950, evidence: { tal_ms: TAL_MS, grace_ms: GRACE_MS, silent_ms: 1550 } } },

@@ -1,5 +1,6 @@
 // --fail-on: which findings make the run's exit code 1 (for CI). A comma list of event groups
-// (anomaly, lost, never-seen, unexpected) and single event kinds (sq-gap, stopped, …). Pure.
+// (anomaly, tal-expired, stopped, never-seen, unexpected) and single event kinds (sq-gap, …):
+// the same names as the report's verdict line. Pure.
 import { EVENT_GROUPS, EVENT_KIND_NAMES, EVENT_KINDS, isEventKind, type EventKind } from './event-kinds.js';
 
 export class FailOnError extends Error {
@@ -17,6 +18,8 @@ export function parseFailOn(value: string): Set<EventKind> {
       for (const k of EVENT_KIND_NAMES) if (EVENT_KINDS[k].group === t) out.add(k);
     } else if (isEventKind(t) && EVENT_KINDS[t].group !== 'info') {
       out.add(t);
+    } else if (t === 'lost') {
+      throw new FailOnError('"lost" is ambiguous: say "stopped" (streams that went silent) or "sq-gap,st-jump" (frames lost, part of "anomaly")');
     } else {
       throw new FailOnError(`"${t}" is not a group (${GROUPS.join(', ')}) or an event kind (${EVENT_KIND_NAMES.filter((k) => EVENT_KINDS[k].group !== 'info').join(', ')})`);
     }

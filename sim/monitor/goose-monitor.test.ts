@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { EVENT_KIND_NAMES, EVENT_KINDS, type EventKind } from './event-kinds.js';
 import { GooseMonitor } from './goose-monitor.js';
-import type { MonitorEvent } from './monitor-event.js';
+import { formatEventLine, type MonitorEvent } from './monitor-event.js';
 import { A, B, beats, END_MS, framesOf, GRACE_MS, SCENARIOS, T0_US, type Scenario, type TimedFrame } from './anomaly-scenarios.js';
 
 /** Feeds frames through the pure entry point, ticking before each as the subscriber does. */
@@ -73,14 +73,19 @@ describe('GOOSE monitor events (crafted frames through handleFrame)', () => {
     expect([w.stopped, w.counts.stopped, w.counts.resumed]).to.deep.equal([false, 1, 1]);
   });
 
-  it('a state change records which dataset entries changed (and logs it when asked)', () => {
+  it('a state change records which members changed, by SCL name with their values (and logs it when asked)', () => {
     const frames = framesOf({ kind: 'state-change' as EventKind, a: [...beats(0, 400, 1, 0), ...beats(500, END_MS, 2, 0, { data: [{ type: 'boolean', value: false }, { type: 'integer', value: 8n }] })], want: SCENARIOS[0]!.want });
     const events: MonitorEvent[] = [];
-    const monitor = new GooseMonitor({ graceUs: GRACE_MS * 1000, logStateChanges: true, onEvent: (e) => events.push(e) });
+    const names = (ref: string): string[] | undefined => (ref === A.gocbRef ? ['LD0/XCBR1.Pos.stVal [ST]', 'LD0/MMXU1.TotW.mag.i [MX]'] : undefined);
+    const monitor = new GooseMonitor({ graceUs: GRACE_MS * 1000, logStateChanges: true, memberNames: names, onEvent: (e) => events.push(e) });
     for (const f of frames) monitor.handleFrame(f.buf, f.rxUs);
-    expect(events.map((e) => [e.kind, e.st_num, e.evidence.changed_entries])).to.deep.equal([['state-change', 2, [1]]]);
+    const was = 7; // the scenarios' dataset: boolean false, integer 7
+    expect(events.map((e) => [e.kind, e.st_num, e.evidence.changed])).to.deep.equal([['state-change', 2, [`LD0/MMXU1.TotW.mag.i [MX]: ${was} → 8`]]]);
+    expect(formatEventLine(events[0]!)).to.include(`changed=[LD0/MMXU1.TotW.mag.i [MX]: ${was} → 8]`);
     const w = [...monitor.watches.values()].find((x) => x.tracker.key.appId === A.appId)!;
-    expect([w.lastChanged, w.lastChangeUs]).to.deep.equal([[1], T0_US + 500_000]);
-    expect([...monitor.watches.values()].find((x) => x.tracker.key.appId === B.appId)!.lastChanged).to.deep.equal([]);
+    expect([w.lastChanges.map((c) => [c.st_num, c.changed.map((m) => m.member)]), w.lastChangeUs]).to.deep.equal([[[2, ['LD0/MMXU1.TotW.mag.i [MX]']]], T0_US + 500_000]);
+    // without SCL names the members are named by position
+    const other = [...monitor.watches.values()].find((x) => x.tracker.key.appId === B.appId)!;
+    expect([other.names, other.lastChanges]).to.deep.equal([undefined, []]);
   });
 });

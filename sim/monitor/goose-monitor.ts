@@ -4,17 +4,21 @@
 // in through handleFrame(buf, rxUs), silence is judged by tick(nowUs) with the caller's clock,
 // events go out through a callback.
 //
-// Silence: a stream whose next valid frame arrives after its TAL is a "tal-expiry" anomaly (with
+// Silence: a stream whose next valid frame arrives after its TAL is "tal-expired" (a late frame, with
 // how late it was). A stream silent for TAL + grace while frames of other streams keep arriving
-// is "stopped" (group lost), once, until it sends again ("resumed"). When everything goes silent
-// together (the run ended, the capture ended) nothing is reported.
+// is "stopped", once, until it sends again ("resumed"). When everything goes silent
+// together (the run ended, the capture ended) nothing is reported. Silence is found through a
+// heap of deadlines (TAL + grace after each stream's last valid frame), so a tick costs
+// O(streams due · log n), not a walk over every stream: 100,000 streams stay cheap.
 import { decodeFrame, formatDecodeError, peekFrameHeader, utcTimeToMicros } from '../../bridge/codec/index.js';
 import type { Data, DecodeError, DecodeResult, Frame, GooseFrame, NotOurs } from '../../bridge/codec/types.js';
 import { RESERVED1_SIMULATION_BIT } from '../../bridge/codec/types.js';
 import { forwardDistance } from '../sequence-numbers.js';
+import { TimerHeap } from '../timer-heap.js';
 import { StreamReceiver, type ReceiverOptions } from '../stream-receiver.js';
 import { emptyCounters, type StreamCounters, type StreamKey, type StreamTracker, type Verdict } from '../stream-tracker.js';
 import { changedEntries } from './dataset-diff.js';
+import { CHANGES_KEPT, memberChanges, type MemberNames, type StateChange } from './dataset-values.js';
 import type { EventKind } from './event-kinds.js';
 import { EVENT_KINDS } from './event-kinds.js';
 import { isoMicros, makeEvent, type MonitorEvent } from './monitor-event.js';
@@ -27,8 +31,10 @@ export interface MonitorOptions {
   /** First frame of a new state later than this after its `t` (µs) is a transfer-time event; off when undefined. */
   transferThresholdUs?: number;
   expected?: StreamKey[];
-  /** Also log every state change (info) with the entries that changed. */
+  /** Also log every state change (info) with the members that changed and their values. */
   logStateChanges?: boolean;
+  /** Dataset member names by gocbRef (from --scl); members are named `[i]` by position otherwise. */
+  memberNames?: MemberNames;
   /** Called with every GOOSE message after it was judged (the subscriber's receive log). */
   onMessage?: (tracker: StreamTracker, frame: GooseFrame, rxUs: number, verdict: Verdict) => void;
   onEvent: (e: MonitorEvent) => void;
@@ -40,6 +46,10 @@ export interface MonitorOptions {
 /** The monitor's view of one stream, next to the tracker's counters. */
 export interface StreamWatch {
   readonly tracker: StreamTracker;
+  /** Index in the monitor's deadline heap. */
+  readonly id: number;
+  /** Past TAL + grace, waiting for another stream's frame to tell a stop from the end of the run. */
+  pending: boolean;
   expected: boolean;
   stopped: boolean;
   /** Receive time and TAL of the last valid message: the TAL countdown runs from it. */
@@ -52,13 +62,17 @@ export interface StreamWatch {
   confRev: number;
   shape: string;
   lastData: Data[] | undefined;
+  /** Dataset member names (SCL), undefined: by position. */
+  names: readonly string[] | undefined;
   lastChangeUs: number;
-  lastChanged: number[];
+  /** The last state changes, newest last (at most CHANGES_KEPT). */
+  lastChanges: StateChange[];
   ndsCom: boolean;
   simulationBit: boolean;
   testFlag: boolean;
   /** Events of this stream by kind. */
   counts: Partial<Record<EventKind, number>>;
+  /** Events of the anomaly group (tal-expired, stopped, … are counted by kind only). */
   anomalies: number;
   lastEventKind: EventKind | undefined;
   /** Messages per second over the last rate sample. */
@@ -68,6 +82,9 @@ export interface StreamWatch {
   rateAtUs: number;
 }
 
+/** Streams whose deadline passed, judged per tick at most. */
+export const STOP_CHECKS_PER_TICK = 2000;
+
 const ACCEPTED: ReadonlySet<Verdict> = new Set(['first', 'in-order', 'new-state', 'gap', 'state-jump', 'st-backwards']);
 
 export class GooseMonitor {
@@ -76,6 +93,11 @@ export class GooseMonitor {
   /** Events so far by kind (stream-less ones included). */
   readonly counts = new Map<EventKind, number>();
   private readonly wallOffsetUs: number;
+  private readonly byId: StreamWatch[] = [];
+  /** Per stream: its last valid frame + TAL + grace. */
+  private readonly deadlines = new TimerHeap(0, true);
+  private readonly pending = new Set<StreamWatch>();
+  private pendingCheckedAtUs = -1;
   private lastDecode: DecodeResult<Frame | NotOurs> | undefined;
 
   constructor(private readonly opts: MonitorOptions) {
@@ -102,22 +124,39 @@ export class GooseMonitor {
 
   /** Judges silence against the caller's clock (call a few times a second or per frame). */
   tick(nowUs: number): void {
-    this.receiver.tick(nowUs);
     const lastAnyUs = this.receiver.lastRxUs;
-    for (const w of this.watches.values()) {
-      if (w.stopped || w.lastValidUs < 0) continue;
-      const deadline = w.lastValidUs + w.talMs * 1000;
-      // others must have arrived after this stream's deadline: a run that ends is not a loss
-      if (nowUs > deadline + this.opts.graceUs && lastAnyUs > deadline && lastAnyUs > w.tracker.lastRxUs) {
-        w.stopped = true;
-        this.emit(w, 'stopped', nowUs, { st: w.st, sq: w.sq }, {
-          tal_ms: w.talMs,
-          grace_ms: this.opts.graceUs / 1000,
-          silent_ms: round3((nowUs - w.lastValidUs) / 1000),
-          last_valid_time: this.iso(w.lastValidUs),
-        });
-      }
+    if (this.pending.size > 0 && lastAnyUs !== this.pendingCheckedAtUs) {
+      this.pendingCheckedAtUs = lastAnyUs;
+      for (const w of this.pending) this.judgeStop(w, nowUs, lastAnyUs);
     }
+    // a bounded slice per tick: 100,000 streams falling silent at once are judged over a few
+    // ticks instead of blocking the event loop (and SIGINT) for seconds
+    for (let n = 0; n < STOP_CHECKS_PER_TICK && this.deadlines.peekTime() < nowUs; n++) {
+      const w = this.byId[this.deadlines.pop()]!;
+      w.pending = true;
+      this.pending.add(w);
+      this.judgeStop(w, nowUs, lastAnyUs);
+    }
+  }
+
+  /** Stopped when others arrived after this stream's TAL ran out: a run that ends is not a loss. */
+  private judgeStop(w: StreamWatch, nowUs: number, lastAnyUs: number): void {
+    const deadline = w.lastValidUs + w.talMs * 1000;
+    if (!(lastAnyUs > deadline && lastAnyUs > w.tracker.lastRxUs)) return;
+    this.unpend(w);
+    w.stopped = true;
+    this.emit(w, 'stopped', nowUs, { st: w.st, sq: w.sq }, {
+      tal_ms: w.talMs,
+      grace_ms: this.opts.graceUs / 1000,
+      silent_ms: round3((nowUs - w.lastValidUs) / 1000),
+      last_valid_time: this.iso(w.lastValidUs),
+    });
+  }
+
+  private unpend(w: StreamWatch): void {
+    if (!w.pending) return;
+    w.pending = false;
+    this.pending.delete(w);
   }
 
   /** End of the run: expected streams never seen become events (at the last receive time). */
@@ -145,6 +184,8 @@ export class GooseMonitor {
     if (w === undefined) {
       w = {
         tracker,
+        id: this.byId.length,
+        pending: false,
         expected: this.receiver.isExpected(tracker),
         stopped: false,
         lastValidUs: -1,
@@ -154,8 +195,9 @@ export class GooseMonitor {
         confRev: 0,
         shape: '',
         lastData: undefined,
+        names: this.opts.memberNames?.(tracker.key.gocbRef),
         lastChangeUs: -1,
-        lastChanged: [],
+        lastChanges: [],
         ndsCom: false,
         simulationBit: false,
         testFlag: false,
@@ -168,6 +210,7 @@ export class GooseMonitor {
         rateAtUs: rxUs,
       };
       this.watches.set(tracker, w);
+      this.byId.push(w);
     }
     return w;
   }
@@ -198,6 +241,8 @@ export class GooseMonitor {
       w.talMs = pdu.timeAllowedToLive;
       w.stopped = false;
       w.lastData = pdu.allData;
+      this.unpend(w);
+      this.deadlines.schedule(w.id, rx + w.talMs * 1000 + this.opts.graceUs);
     }
     if (w.lastChangeUs < 0) w.lastChangeUs = rx;
     w.st = tracker.stNum;
@@ -213,7 +258,7 @@ export class GooseMonitor {
     if (rx <= deadline) return;
     const silentMs = round3((rx - w.lastValidUs) / 1000);
     if (w.stopped) this.emit(w, 'resumed', rx, seq, { silent_ms: silentMs, tal_ms: w.talMs });
-    else this.emit(w, 'tal-expiry', rx, seq, { tal_ms: w.talMs, late_ms: round3((rx - deadline) / 1000), silent_ms: silentMs, last_valid_time: this.iso(w.lastValidUs) });
+    else this.emit(w, 'tal-expired', rx, seq, { tal_ms: w.talMs, late_ms: round3((rx - deadline) / 1000), silent_ms: silentMs, last_valid_time: this.iso(w.lastValidUs) });
   }
 
   private judgeSequence(w: StreamWatch, verdict: Verdict, rx: number, seq: { st: number; sq: number }, lost: number): void {
@@ -243,9 +288,13 @@ export class GooseMonitor {
 
   private judgeStateChange(w: StreamWatch, frame: GooseFrame, rx: number, seq: { st: number; sq: number }, verdict: Verdict): void {
     const pdu = frame.pdu;
-    w.lastChanged = w.lastData ? changedEntries(w.lastData, pdu.allData) : [];
+    const changed = memberChanges(w.names, w.lastData ? changedEntries(w.lastData, pdu.allData) : [], w.lastData, pdu.allData);
     w.lastChangeUs = rx;
-    if (this.opts.logStateChanges) this.emit(w, 'state-change', rx, seq, { changed_entries: w.lastChanged });
+    w.lastChanges.push({ time: this.iso(rx), st_num: pdu.stNum, changed });
+    if (w.lastChanges.length > CHANGES_KEPT) w.lastChanges.shift();
+    if (this.opts.logStateChanges) {
+      this.emit(w, 'state-change', rx, seq, { changed: changed.map((c) => `${c.member}: ${c.before ?? '-'} → ${c.after ?? '-'}`) });
+    }
     const limit = this.opts.transferThresholdUs;
     if (limit !== undefined && pdu.sqNum === 0 && verdict !== 'st-backwards') {
       const transferUs = Math.round(rx + this.wallOffsetUs - utcTimeToMicros(pdu.t));
@@ -270,10 +319,9 @@ export class GooseMonitor {
   private emit(w: StreamWatch, kind: EventKind, rxUs: number, seq: { st: number; sq: number } | null, evidence: MonitorEvent['evidence']): void {
     this.record(makeEvent(kind, this.at(rxUs), w.tracker.key, seq, evidence));
     w.counts[kind] = (w.counts[kind] ?? 0) + 1;
-    if (EVENT_KINDS[kind].group !== 'info') {
-      w.anomalies++;
-      w.lastEventKind = kind;
-    }
+    const group = EVENT_KINDS[kind].group;
+    if (group === 'anomaly') w.anomalies++;
+    if (group !== 'info') w.lastEventKind = kind;
   }
 
   private record(e: MonitorEvent): void {

@@ -1,5 +1,5 @@
 // As root, on a veth pair in a throw-away namespace: two `sim publisher` processes (one IED,
-// and three IEDs) feed `sim subscriber --fail-on lost`. The single IED's publisher is killed
+// and three IEDs) feed `sim subscriber --fail-on stopped`. The single IED's publisher is killed
 // mid-run: within TAL + grace the event log must show one timestamped "stopped" event for
 // exactly that stream, nothing for the three that keep running, and the exit code must be 1.
 import { expect } from 'chai';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyNamespaceSync, makeRunId, ManagedProcess, namespaceName, registerCleanup, runSync } from '../../suites/topology/index.js';
 import { isRoot, skipUnless, skipUnlessRoot } from '../../testkit/preconditions.js';
+import type { SubscriberReport } from '../stream-statistics.js';
 import type { MonitorEvent } from './monitor-event.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -88,9 +89,9 @@ describe('monitor: a publisher killed mid-run (root, network namespace)', functi
     }
   });
 
-  it('one "stopped" event for exactly the killed stream, within TAL + grace; --fail-on lost exits 1', async () => {
+  it('one "stopped" event for exactly the killed stream, within TAL + grace; table, JSON and --fail-on stopped agree', async () => {
     const log = join(dir, 'events.jsonl');
-    const sub = sim('subscriber', ['subscriber', '--interface', b, '--event-log', log, '--fail-on', 'lost', '--stopped-grace', String(GRACE_MS), '--capture-dir', join(dir, 'cap')]);
+    const sub = sim('subscriber', ['subscriber', '--interface', b, '--event-log', log, '--json', '--fail-on', 'stopped', '--stopped-grace', String(GRACE_MS), '--capture-dir', join(dir, 'cap')]);
     await until('the subscriber to open its socket', () => sub.stderr.includes('receiving on'), 30_000);
     const common = ['--interface', a, '--t0', String(T0_MS), '--tal-factor', '8', '--duration', '60'];
     // start-up takes seconds on a busy machine: the receiving end's packet counter tells when
@@ -106,7 +107,11 @@ describe('monitor: a publisher killed mid-run (root, network namespace)', functi
     await new Promise((r) => setTimeout(r, TAL_MS + GRACE_MS + 3000));
     const exit = await sub.stop(10_000);
     expect(exit.code, sub.stderr).to.equal(1);
-    expect(sub.stderr).to.match(/--fail-on lost: stopped 1/);
+    expect(sub.stderr).to.match(/--fail-on stopped: stopped 1/);
+    expect(sub.stderr).to.match(/verdict: anomaly \d+, tal-expired \d+, stopped 1, never-seen 0/);
+    const report = JSON.parse(sub.stdout) as SubscriberReport;
+    expect(report.totals).to.include({ streams_stopped: 1, stopped: 1 });
+    expect(report.streams[0]).to.include({ appid: '0x1000', status: 'stopped', stopped: 1 });
 
     const events = readFileSync(log, 'utf8').trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as MonitorEvent);
     expect(events.map((e) => `${e.kind} ${e.stream?.appid}`), sub.stderr).to.deep.equal(['stopped 0x1000']);

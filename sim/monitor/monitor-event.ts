@@ -20,7 +20,7 @@ export interface MonitorEvent {
   stream: EventStream | null;
   st_num: number | null;
   sq_num: number | null;
-  evidence: Record<string, string | number | boolean | null | number[]>;
+  evidence: Record<string, string | number | boolean | null | number[] | string[]>;
   /** Snippet pcap beside the event's JSON in --capture-dir (relative), null when none was written. */
   capture?: string | null;
 }
@@ -66,7 +66,7 @@ export function formatEventLine(e: MonitorEvent): string {
   const who = e.stream ? ` ${e.stream.appid} ${e.stream.src_mac} ${e.stream.gocb_ref}` : '';
   const seq = e.st_num !== null ? ` st ${e.st_num} sq ${e.sq_num}` : '';
   const ev = Object.entries(e.evidence)
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('/') : String(v)}`)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`)
     .join(' ');
   return `${e.time} ${e.group.toUpperCase()} ${e.label}${who}${seq}${ev ? `: ${ev}` : ''}${e.capture ? ` [${e.capture}]` : ''}`;
 }

@@ -53,10 +53,10 @@ function positive(option: string, max: number): (v: string) => number {
 export function addMonitorOptions(cmd: Command): Command {
   return cmd
     .option('--event-log <file|->', 'one JSON line per event (anomaly, stopped stream, …) to a file, or - for stdout')
-    .option('--fail-on <list>', 'exit 1 when any of these occurred: groups anomaly, lost, never-seen, unexpected and/or event kinds (docs/monitor.md)')
+    .option('--fail-on <list>', 'exit 1 when any of these occurred: groups anomaly, tal-expired, stopped, never-seen, unexpected and/or event kinds (docs/monitor.md)')
     .option('--stopped-grace <ms>', 'a stream silent for TAL + this, while others arrive, is "stopped"', positive('stopped-grace', 3_600_000), 500)
     .option('--transfer-threshold <ms>', 'report a state change whose first frame arrives later than this after its t (needs synchronised clocks)', positive('transfer-threshold', 3_600_000))
-    .option('--log-state-changes', 'also log each state change (info) with the dataset entries that changed', false)
+    .option('--log-state-changes', 'also log each state change (info) with the dataset members that changed and their values', false)
     .addOption(new Option('--view <mode>', 'auto: live screen when stderr is a terminal, else plain lines; live; plain').choices(['auto', 'live', 'plain']).default('auto'))
     .option('--capture-dir <dir>', 'keep a rotating pcap ring of everything received (DIR/ring) and a pcap around each event (DIR/events)')
     .option('--ring-max-mb <MiB>', 'hard cap of all ring files together', positive('ring-max-mb', 1_048_576), 100)

@@ -7,6 +7,7 @@ import type { ReceiverOptions } from '../stream-receiver.js';
 import type { StreamKey } from '../stream-tracker.js';
 import type { SubscriberRun } from '../subscriber-runner.js';
 import { CaptureStore } from './capture-store.js';
+import type { MemberNames } from './dataset-values.js';
 import { EventLog } from './event-log.js';
 import { failures } from './fail-on.js';
 import { GooseMonitor } from './goose-monitor.js';
@@ -17,10 +18,16 @@ import { formatEventLine, type MonitorEvent } from './monitor-event.js';
 
 const REDRAW_MS = 250;
 const PLAIN_SUMMARY_MS = 10_000;
-const RECENT_EVENTS = 20;
+/** Lines kept for each pane of the live screen (and printed when it closes). */
+const RECENT_EVENTS = 100;
+const LAST_FINDINGS_PRINTED = 20;
+/** Plain output: event lines per second at most; the rest are counted in one line (all are in --event-log). */
+const PLAIN_LINES_PER_S = 50;
 
 export interface SessionContext {
   expected?: StreamKey[];
+  /** Dataset member names by gocbRef (--scl). */
+  memberNames?: MemberNames;
   /** Receiving on an interface (a pcap is judged in one go: no screen, no progress lines). */
   live: boolean;
   err: NodeJS.WriteStream;
@@ -31,10 +38,14 @@ export interface SessionContext {
 export class MonitorSession {
   monitor: GooseMonitor | undefined;
   private wallOffsetUs = 0;
-  private readonly recent: string[] = [];
+  private readonly findings: string[] = [];
+  private readonly info: string[] = [];
   private screen: LiveScreen | undefined;
   private progress: NodeJS.Timeout | undefined;
-  private events = 0;
+  private findingCount = 0;
+  private plainSecond = -1;
+  private plainLines = 0;
+  private plainHidden = 0;
 
   private constructor(
     private readonly cfg: MonitorConfig,
@@ -59,6 +70,7 @@ export class MonitorSession {
       ...(c.onSv !== undefined ? { onSv: c.onSv } : {}),
       ...(this.cfg.transferThresholdUs !== undefined ? { transferThresholdUs: this.cfg.transferThresholdUs } : {}),
       expected: this.ctx.expected,
+      ...(this.ctx.memberNames !== undefined ? { memberNames: this.ctx.memberNames } : {}),
       logStateChanges: this.cfg.logStateChanges,
       onMessage: c.onMessage,
       onEvent: (e) => this.onEvent(e),
@@ -91,7 +103,7 @@ export class MonitorSession {
         draw: (offset, width, height) => {
           const nowUs = monotonicUs();
           this.monitor!.sampleRates(nowUs);
-          return formatView(this.monitor!, { nowUs, wallOffsetUs: this.wallOffsetUs, width, height, offset, recent: this.recent, status: this.status() });
+          return formatView(this.monitor!, { nowUs, wallOffsetUs: this.wallOffsetUs, width, height, offset, findings: this.findings, info: this.info, status: this.status() });
         },
       });
       this.screen.start();
@@ -115,9 +127,11 @@ export class MonitorSession {
     this.stopView();
     const m = this.monitor!;
     m.finish(run.clock === 'monotonic' ? monotonicUs() : run.receiver.lastRxUs);
-    if (this.screen && this.recent.length > 0) {
-      const earlier = this.events - this.recent.length;
-      this.ctx.err.write(`${earlier > 0 ? `… ${earlier} earlier event(s)${this.log ? ' in --event-log' : ''}\n` : ''}${this.recent.join('\n')}\n`);
+    this.flushHidden();
+    if (this.screen && this.findings.length > 0) {
+      const shown = this.findings.slice(-LAST_FINDINGS_PRINTED);
+      const earlier = this.findingCount - shown.length;
+      this.ctx.err.write(`${earlier > 0 ? `… ${earlier} earlier finding(s)${this.log ? ' in --event-log' : ''}\n` : ''}${shown.join('\n')}\n`);
     }
     await this.capture?.close();
     await this.log?.close();
@@ -126,16 +140,35 @@ export class MonitorSession {
   }
 
   private onEvent(e: MonitorEvent): void {
-    this.events++;
     this.capture?.event(e);
     this.log?.write(e);
-    const line = formatEventLine(e);
     if (this.screen) {
-      this.recent.push(line);
-      if (this.recent.length > RECENT_EVENTS) this.recent.shift();
+      const finding = e.group !== 'info';
+      if (finding) this.findingCount++;
+      const pane = finding ? this.findings : this.info;
+      pane.push(formatEventLine(e));
+      if (pane.length > RECENT_EVENTS) pane.shift();
     } else {
-      this.ctx.err.write(`${line}\n`);
+      this.plainLine(e);
     }
+  }
+
+  /** An event line on stderr, at most PLAIN_LINES_PER_S a second: a storm of events must not stall the run on its output. */
+  private plainLine(e: MonitorEvent): void {
+    const second = Math.floor(performance.now() / 1000);
+    if (second !== this.plainSecond) {
+      this.flushHidden();
+      this.plainSecond = second;
+      this.plainLines = 0;
+    }
+    if (this.plainLines++ < PLAIN_LINES_PER_S) this.ctx.err.write(`${formatEventLine(e)}\n`);
+    else this.plainHidden++;
+  }
+
+  private flushHidden(): void {
+    if (this.plainHidden === 0) return;
+    this.ctx.err.write(`… ${this.plainHidden} more event line(s) in that second not shown${this.log ? ' (all in --event-log)' : ' (--event-log has all)'}\n`);
+    this.plainHidden = 0;
   }
 
   private status(): string {
@@ -144,6 +177,6 @@ export class MonitorSession {
     const mib = (b: number): string => (b / (1024 * 1024)).toFixed(1);
     const skipped = c.snippets.skipped > 0 ? ` (${c.snippets.skipped} events without: cap reached)` : '';
     const lost = c.ring.droppedDiskBehind > 0 ? `, ${c.ring.droppedDiskBehind} frames not recorded (disk behind)` : '';
-    return `ring ${mib(c.ring.bytes)}/${mib(c.ring.limits.maxBytes)} MiB in ${c.ring.files} files${lost}, event captures ${c.snippetsWritten}${skipped}`;
+    return `ring ${mib(c.ring.bytes)}/${mib(c.ring.limits.maxBytes)} MiB in ${c.ring.files} files${lost}, pcaps around events ${c.snippetsWritten} (state changes included)${skipped}`;
   }
 }

@@ -34,6 +34,8 @@ export interface DemoResult {
 }
 
 export const DEMO_DEFAULTS = { durationS: 15, publishers: 4 } as const;
+/** After the publisher stopped: time for the last frames to cross both bridges. */
+const IN_FLIGHT_MS = 1000;
 
 async function waitForText(p: ManagedProcess, text: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -78,10 +80,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     o.log(`demo: sim publisher (${o.publishers} IEDs) on ${a.ns}:goose0 -> sim subscriber on ${b.ns}:goose0 for ${o.durationS} s`);
     await sleep(o.durationS * 1000);
     if (!pub.running) throw new Error(`sim publisher stopped early: ${pub.describe()}`);
-    // Subscriber first: stopped while the publisher still sends, no stream has gone silent.
+    // Publisher first, then the frames still on their way are given a second to arrive: every
+    // frame host 2's bridge writes is then one the subscriber received, and the numbers on
+    // screen add up. All streams going silent together is the end of the run, not a stop.
+    await pub.stop(5000);
+    await sleep(IN_FLIGHT_MS);
     await sub.stop(5000);
     await exitedCleanly(sub);
-    await pub.stop(5000);
     // The daemons write their final counters when they stop.
     await bridges.stop();
     return { runPrefix: prefix, report: JSON.parse(sub.stdout) as SubscriberReport, bridgeCounters: await bridges.counters() };

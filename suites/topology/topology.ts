@@ -126,7 +126,7 @@ export class Topology {
     await run(cmd.enableQuerier(tgw));
     await run(cmd.setUp(tgw, cmd.TGW_BRIDGE));
     this.querierEnabledAtUs = monotonicUs();
-    this.log(`topology ${runPrefix(this.runId)}: stand-in + ${this.hosts.length} host(s), scale ${this.scale}, mtu ${this.mtu}${uplinkGso ? '' : ', uplinks without UDP GSO'}`);
+    this.log(`topology ${runPrefix(this.runId)}: stand-in + ${this.hosts.length} host(s), IGMP timers 1/${this.scale} of the TGW's (its 120 s query interval runs as ${120 / this.scale} s), mtu ${this.mtu}${uplinkGso ? '' : ', uplinks without UDP GSO'}`);
   }
 
   /** Whether the uplinks carry UDP GSO runs whole (veth's default) or cut them as they leave. */
