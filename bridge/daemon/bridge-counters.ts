@@ -47,6 +47,7 @@ export class BridgeCounters {
   wanSegmentedDatagrams = 0;
   /** Datagrams that arrived inside UDP GRO runs (one read per run). */
   wanCoalescedDatagrams = 0;
+  wanControlDatagrams = 0;
   /** System calls that read and wrote the L2 side (an io_uring batch is one). */
   l2ReadCalls = 0;
   l2WriteCalls = 0;
@@ -88,6 +89,7 @@ export function absorbEngineCounts(e: EngineCounts, c: BridgeCounters): TrackerT
   c.wanSendCalls = n.wan_send_calls!;
   c.wanSegmentedDatagrams = n.wan_segmented_datagrams!;
   c.wanCoalescedDatagrams = n.wan_coalesced_datagrams!;
+  c.wanControlDatagrams = n.wan_control_datagrams!;
   c.l2ReadCalls = n.l2_read_calls!;
   c.l2WriteCalls = n.l2_write_calls!;
   TO_WAN_DROP_REASONS.forEach((r, i) => (c.toWanDrops[i] = e.toWanDrops[r]!));
@@ -153,6 +155,8 @@ export interface StatsSnapshot {
     kernel_rcvbuf_drops: number;
     /** Datagrams that arrived inside UDP GRO runs. */
     coalesced_datagrams: number;
+    /** Gateway-pair heartbeats heard: datagrams that carry no frame and are no drop. */
+    control_datagrams: number;
   };
   igmp: {
     keepalives: number;
@@ -286,6 +290,7 @@ export function snapshotCounters(c: BridgeCounters, t: TrackerTotals, ctx: Snaps
       senders_evicted: t.sendersEvicted ?? 0,
       kernel_rcvbuf_drops: c.rcvbufDrops,
       coalesced_datagrams: c.wanCoalescedDatagrams,
+      control_datagrams: c.wanControlDatagrams,
     },
     igmp: {
       keepalives: c.igmpKeepalives,

@@ -35,12 +35,13 @@ Napi::Value ForwardingEngine::Heartbeat(const Napi::CallbackInfo& info) {
 }
 
 // A heartbeat of a gateway of this site: the peer lives (or leaves). Counted, never a frame.
+// A malformed one is a drop like any other datagram's, so received = written + dropped + control.
 int ForwardingEngine::HearControl(const EngineConfig& c, const uint8_t* d, size_t n, uint64_t source, int64_t nowUs) {
-  Add(kWanControlDatagrams, 1);
   uint64_t sender;
   uint32_t site;
   bool leaving, ready;
   if (!ReadHeartbeat(d, n, &sender, &site, &leaving, &ready)) return kBadLength;
+  Add(kWanControlDatagrams, 1);
   if (c.site == 0 || site != c.site || sender == own_) return kControl;
   peers_.Heard(sender, static_cast<uint32_t>(source >> 16), leaving, ready, nowUs);
   SetGauge(kSitePeers, peers_.Live(nowUs, c.siteHoldUs));
