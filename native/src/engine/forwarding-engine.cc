@@ -42,14 +42,9 @@ class UntouchedBytes {
 // longer than any reflection takes, and shorter than a second, after which a 9-2LE stream's
 // smpCnt (and a periodic signal's values) repeat, so a legitimate SV frame can recur byte for byte.
 constexpr int64_t kLoopWindowUs = 500000;
-// R-GOOSE replay windows re-anchor on a sender only after this much silence from it (see
-// SpduNumberFloor: a restarted sender normally continues ahead and needs no re-anchoring).
-constexpr uint64_t kReplayResyncUs = 60'000'000;
-
-// Sequence (SPDU) numbers of a group start at the wall clock in microseconds (mod 2^32) and then
-// count by one: a restarted sender starts ahead of everything its receivers accepted from it as
-// long as it sent fewer than 10^6 datagrams per second on average, so R-GOOSE replay windows stay
-// strict across restarts, while consecutive numbers keep the reordering window meaningful.
+// GB1 sequence numbers of a group start at the wall clock in microseconds (mod 2^32) and then
+// count by one, so a restarted sender is told apart from a late one (R-GOOSE numbers per key
+// instead, from the state file: replay-numbering.h).
 uint32_t InitialSequence() {
   timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -176,6 +171,10 @@ Napi::Function ForwardingEngine::Init(Napi::Env env) {
                          InstanceMethod("socketDrops", &ForwardingEngine::SocketDrops),
                          InstanceMethod("testToWan", &ForwardingEngine::TestToWan),
                          InstanceMethod("testFromWan", &ForwardingEngine::TestFromWan),
+                         InstanceMethod("replayState", &ForwardingEngine::ReplayState),
+                         InstanceMethod("replayStateSaved", &ForwardingEngine::ReplayStateSaved),
+                         InstanceMethod("restoreReplayState", &ForwardingEngine::RestoreReplayState),
+                         InstanceMethod("prepareNumbering", &ForwardingEngine::PrepareNumbering),
                      });
 }
 
@@ -304,9 +303,9 @@ SenderTable* ForwardingEngine::TableFor(const std::string& group) {
   return t.get();
 }
 
-rgoose::ReplayTable* ForwardingEngine::ReplayFor(const std::string& group) {
+RgooseGroupState* ForwardingEngine::ReplayFor(const std::string& group) {
   auto& t = replays_[group];
-  if (!t) t = std::make_unique<rgoose::ReplayTable>(256, kReplayResyncUs);
+  if (!t) t = std::make_unique<RgooseGroupState>();
   return t.get();
 }
 
@@ -352,6 +351,13 @@ Napi::Value ForwardingEngine::Apply(const Napi::CallbackInfo& info) {
   }
   cfg->txRing = KeyringFrom(env, c.Get("keys"), c.Get("activeKey"));
   cfg->rxRing = KeyringFrom(env, c.Get("keys"), c.Get("activeKey"));
+  if (c.Get("keyExpiry").IsArray()) {
+    Napi::Array a = c.Get("keyExpiry").As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); i++) {
+      Napi::Object e = a.Get(i).As<Napi::Object>();
+      cfg->keyExpiry.emplace_back(e.Get("id").As<Napi::Number>().Uint32Value(), static_cast<int64_t>(e.Get("atUs").As<Napi::Number>().DoubleValue()));
+    }
+  }
   if (cfg->groups.empty()) throw Napi::RangeError::New(env, "apply: config.groups is empty");
 
   Plane next;
@@ -381,16 +387,22 @@ Napi::Value ForwardingEngine::Apply(const Napi::CallbackInfo& info) {
     }
   }
   // Everything checked: from here nothing throws.
+  // Windows and counters of keys no longer listed are forgotten (their SPDUs are unknown-key now).
+  const rgoose::Keyring& listed = *cfg->rxRing;
+  auto keep = [&listed](uint32_t id) { return listed.size() == 0 ? id == 0 : const_cast<rgoose::Keyring&>(listed).Find(id) != nullptr; };
   for (const std::string& g : cfg->groups) {
     TableFor(g);
     SeqFor(g);
-    ReplayFor(g);
+    RgooseGroupState* st = ReplayFor(g);
+    std::lock_guard<std::mutex> lk(st->mu);
+    st->guard.table().Retain(keep);
+    st->numbering.Retain(keep);
   }
   if (next.wan) {
     for (size_t i = 0; i < next.wan->groups.size(); i++) {
       next.wan->groups[i]->seq = SeqFor(cfg->groups[i]);
       next.wan->groups[i]->senders = TableFor(cfg->groups[i]);
-      next.wan->groups[i]->replay = ReplayFor(cfg->groups[i]);
+      next.wan->groups[i]->rgoose = ReplayFor(cfg->groups[i]);
     }
   }
   for (auto it = pendingL2_.begin(); it != pendingL2_.end();) it = it->second == next.l2 ? pendingL2_.erase(it) : std::next(it);
@@ -592,28 +604,7 @@ int ForwardingEngine::DecideFromWan(const EngineConfig& c, GroupState g, uint8_t
                                     int64_t nowUs, uint8_t* scratch, const uint8_t** frame, size_t* frameLen, FrameHeader* h) {
   // Nothing about the sender is believed (tracking, windows, loss counts) before the datagram
   // is authentic (R-GOOSE) or well-formed (GB1) and its carried frame passed every check.
-  if (c.rgoose) {
-    if (n > c.maxDatagram) return kBadLength;
-    rgoose::View v;
-    int r = RgooseDecapsulate(*c.rxRing, c.l2Map, d, n, &v, scratch, kSlotBytes, frameLen);
-    if (r != kForward) return r;
-    *frame = scratch;
-    r = CheckCarried(c, scratch, *frameLen, nowUs, h);
-    if (r != kForward) return r;
-    if (static_cast<uint32_t>(source >> 16) == ownAddress) return kOwnSender;
-    // The replay window is keyed by what the signature covers (the stream's APPID and the key),
-    // never by the source address: a replay from another address or port is still a replay.
-    const uint64_t stream = uint64_t{v.isSv} << 16 | v.appid;
-    rgoose::Verdict verdict = g.replay->Check(stream, v.keyId, v.spduNumber, static_cast<uint64_t>(nowUs));
-    if (verdict == rgoose::Verdict::kDuplicate) return kReplay;
-    if (!rgoose::Accepts(verdict)) return kStale;
-    g.replay->Commit(stream, v.keyId, v.spduNumber, static_cast<uint64_t>(nowUs));
-    // WAN loss per sender: SPDU numbers count per sender and group, across its APPIDs.
-    TrackCounts tc;
-    g.senders->TrackLoss(source, v.spduNumber, nowUs, &tc);
-    AddTrackCounts(tc);
-    return kForward;
-  }
+  if (c.rgoose) return DecideRgoose(c, g, d, n, source, ownAddress, nowUs, scratch, frame, frameLen, h);
   Gb1View v;
   int r = Gb1Decapsulate(d, n, c.maxDatagram, &v);
   if (r != kForward) return r;
@@ -630,6 +621,63 @@ int ForwardingEngine::DecideFromWan(const EngineConfig& c, GroupState g, uint8_t
     case kTrackStale: return kStale;
     default: return kForward;
   }
+}
+
+int ForwardingEngine::DecideRgoose(const EngineConfig& c, GroupState g, uint8_t* d, size_t n, uint64_t source, uint32_t ownAddress,
+                                   int64_t nowUs, uint8_t* scratch, const uint8_t** frame, size_t* frameLen, FrameHeader* h) {
+  if (n > c.maxDatagram) return kBadLength;
+  rgoose::View v;
+  int r = RgooseDecapsulate(*c.rxRing, c.l2Map, d, n, &v, scratch, kSlotBytes, frameLen);
+  if (r != kForward) return r;
+  for (const auto& [id, atUs] : c.keyExpiry)
+    if (id == v.keyId && nowUs >= atUs) return kExpiredKey;
+  *frame = scratch;
+  r = CheckCarried(c, scratch, *frameLen, nowUs, h);
+  if (r != kForward) return r;
+  const uint32_t address = static_cast<uint32_t>(source >> 16);
+  if (address == ownAddress) return kOwnSender;
+  // Windows per sender (its address), stream and key; the message identity catches a second
+  // copy from another sender and admits redundant senders (replay-guard.h).
+  const rgoose::WindowKey key{address, uint32_t{v.isSv} << 16 | v.appid, v.keyId};
+  rgoose::Outcome o;
+  bool due;
+  {
+    std::lock_guard<std::mutex> lk(g.rgoose->mu);
+    o = g.rgoose->guard.Accept(key, v.spduNumber, MessageFingerprint(v), nowUs);
+    due = g.rgoose->guard.table().saveDue();
+  }
+  if (due) NoteStateDue();
+  if (o == rgoose::Outcome::kDeliver || o == rgoose::Outcome::kDuplicateMessage) {
+    // WAN loss per sender: SPDU numbers count per sender, group and key, across its APPIDs.
+    TrackCounts tc;
+    g.senders->TrackLoss(source, v.spduNumber, nowUs, &tc);
+    AddTrackCounts(tc);
+  }
+  switch (o) {
+    case rgoose::Outcome::kDeliver: return kForward;
+    case rgoose::Outcome::kReplay: return kReplay;
+    case rgoose::Outcome::kStale: return kStale;
+    case rgoose::Outcome::kDuplicateMessage: return kDuplicate;
+    case rgoose::Outcome::kUnconfirmedSender: return kUnconfirmedSender;
+    case rgoose::Outcome::kStateNotSaved: return kStateNotSaved;
+    default: return kSendersFull;
+  }
+}
+
+void ForwardingEngine::NoteStateDue() {
+  if (!stateDueNoted_.exchange(true)) Emit("replay-state-due", 0);
+}
+
+bool ForwardingEngine::TakeSpduNumber(const EngineConfig& c, RgooseGroupState* st, uint32_t* n) {
+  rgoose::KeySlot* key = c.txRing->Active();
+  bool ok, due;
+  {
+    std::lock_guard<std::mutex> lk(st->mu);
+    ok = st->numbering.Take(key != nullptr ? key->key().id : 0, n);
+    due = st->numbering.saveDue();
+  }
+  if (due) NoteStateDue();
+  return ok;
 }
 
 void ForwardingEngine::AddTrackCounts(const TrackCounts& tc) {
@@ -670,7 +718,7 @@ Napi::Value ForwardingEngine::TestToWan(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// testFromWan(datagram, groupIndex, nowUs, source?) -> label | "forward" (the datagram is opened in place)
+// testFromWan(datagram, groupIndex, nowUs, source?, ownAddress?) -> label | "forward" (the datagram is opened in place)
 Napi::Value ForwardingEngine::TestFromWan(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (started_) throw Napi::Error::New(env, "testFromWan: engine is running");
@@ -686,8 +734,9 @@ Napi::Value ForwardingEngine::TestFromWan(const Napi::CallbackInfo& info) {
   const uint8_t* frame = nullptr;
   size_t len = 0;
   GroupState g{TableFor(c.groups[gi]), ReplayFor(c.groups[gi])};
+  uint32_t own = info.Length() > 4 ? info[4].As<Napi::Number>().Uint32Value() : 0;
   FrameHeader h;
-  int r = DecideFromWan(c, g, d.Data(), d.ByteLength(), source, 0, now, scratch.data(), &frame, &len, &h);
+  int r = DecideFromWan(c, g, d.Data(), d.ByteLength(), source, own, now, scratch.data(), &frame, &len, &h);
   if (r != kForward) Add(kFromWanBase + r, 1);
   return Napi::String::New(env, r == kForward ? "forward" : kFromWanLabels[r]);
 }
@@ -853,12 +902,17 @@ void ForwardingEngine::TxLoop() {
       WanGroup& g = *p.wan->groups[gi];
       if (c.rgoose && spdus.data() == nullptr) spdus = UntouchedBytes(kBatch * kSlotBytes);
       uint8_t* out = c.rgoose ? spdus.data() + count * kSlotBytes : slot;
-      long total = Encapsulate(c, h, slot, len, *g.seq, out);
+      uint32_t number = *g.seq;
+      if (c.rgoose && !TakeSpduNumber(c, g.rgoose, &number)) {
+        CountToWanDrop(kSpduNumberUnavailable, h);
+        continue;
+      }
+      long total = Encapsulate(c, h, slot, len, number, out);
       if (total <= 0) {
         CountToWanDrop(total < 0 ? kOversize : kEncapsulationFailed, h);
         continue;
       }
-      (*g.seq)++;
+      if (!c.rgoose) (*g.seq)++;
       CountToWanSent(h.appId, len);
       iov[count] = {out, static_cast<size_t>(total)};
       to[count] = &g.destination;
@@ -928,7 +982,7 @@ void ForwardingEngine::ReceiveDatagram(const Plane& p, WanGroup& g, uint8_t* d, 
   const uint8_t* frame = nullptr;
   size_t frameLen = 0;
   FrameHeader carried;
-  int verdict = DecideFromWan(*p.cfg, GroupState{g.senders, g.replay}, d, len, source, p.wan->uplinkAddress, now, scratch, &frame,
+  int verdict = DecideFromWan(*p.cfg, GroupState{g.senders, g.rgoose}, d, len, source, p.wan->uplinkAddress, now, scratch, &frame,
                               &frameLen, &carried);
   if (verdict != kForward) {
     Add(kFromWanBase + verdict, 1);

@@ -16,9 +16,7 @@
 namespace gb {
 
 class SenderTable;
-namespace rgoose {
-class ReplayTable;
-}
+struct RgooseGroupState;
 
 struct WanOptions {
   std::vector<std::string> groups;
@@ -40,7 +38,7 @@ struct WanGroup {
   // duplicate windows): set by the engine when it adopts the set.
   uint32_t* seq = nullptr;
   SenderTable* senders = nullptr;
-  rgoose::ReplayTable* replay = nullptr;
+  RgooseGroupState* rgoose = nullptr;
 };
 
 struct WanSet {
