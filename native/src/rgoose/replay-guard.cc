@@ -18,7 +18,10 @@ Outcome ReplayGuard::Accept(const WindowKey& k, uint32_t n, uint64_t message, in
     Verdict v = table_.Check(i, n);
     if (v == Verdict::kDuplicate) return Outcome::kReplay;
     if (v == Verdict::kTooOld) return Outcome::kStale;
-    if (!table_.WithinSaved(i, n)) return Outcome::kStateNotSaved;
+    if (!table_.WithinSaved(i, n)) {
+      table_.Want(i, n);
+      return Outcome::kStateNotSaved;
+    }
     table_.Commit(i, n);
     return Deliver(message, nowUs);
   }

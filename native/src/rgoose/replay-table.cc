@@ -75,6 +75,11 @@ void ReplayTable::Commit(int i, uint32_t n) {
   if (n >= e.kick) saveDue_ = true;
 }
 
+void ReplayTable::Want(int i, uint32_t n) {
+  entries_[i].wanted = std::max(entries_[i].wanted, n);
+  saveDue_ = true;
+}
+
 size_t ReplayTable::Snapshot(bool exact, WindowMark* out, size_t cap) {
   size_t n = 0;
   saveDue_ = false;
@@ -88,7 +93,7 @@ size_t ReplayTable::Snapshot(bool exact, WindowMark* out, size_t cap) {
     uint64_t gap = std::min<uint64_t>(kMaxGap, std::max<uint64_t>({kMinGap, 4 * advance, e.gap / 2}));
     e.gap = static_cast<uint32_t>(gap);
     e.pendingTop = top;
-    e.pendingMark = exact ? top : std::max(e.bound, Clamp(uint64_t{top} + gap));
+    e.pendingMark = exact ? top : std::max({e.bound, Clamp(uint64_t{top} + gap), Clamp(uint64_t{e.wanted} + gap)});
     e.pending = true;
     out[n++] = {e.key, e.pendingMark};
   }

@@ -51,6 +51,9 @@ class ReplayTable {
   // False when n is above what the disk covers: the caller refuses it until the next write.
   bool WithinSaved(int i, uint32_t n) const { return n <= entries_[i].bound; }
   void Commit(int i, uint32_t n);
+  // n was refused by WithinSaved: the next write covers it (a jump after WAN loss or a sender's
+  // crash costs the SPDUs that arrive before that write, not the stream).
+  void Want(int i, uint32_t n);
 
   // Marks to write (at most cap; all when cap ≥ size()). exact: the data plane is stopped.
   size_t Snapshot(bool exact, WindowMark* out, size_t cap);
@@ -71,7 +74,7 @@ class ReplayTable {
   struct Entry {
     WindowKey key;
     ReplayWindow window;
-    uint32_t bound = 0, savedTop = 0, kick = 0, gap = kNewSlack, pendingTop = 0, pendingMark = 0;
+    uint32_t bound = 0, savedTop = 0, kick = 0, gap = kNewSlack, wanted = 0, pendingTop = 0, pendingMark = 0;
     bool pending = false;
   };
   size_t Slot(const WindowKey& k) const;
