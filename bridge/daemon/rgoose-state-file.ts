@@ -6,7 +6,10 @@
 //   send:    per (group, key id) the SPDU number a restart continues from;
 //   keys:    per key id a tag of its material, so the entries of a key id whose material changed
 //            are dropped (new material, new numbering);
-//   retired: per key id when this bridge saw it stop being the active key (wall clock, ms).
+//   active:  the key id that was active when written;
+//   retired: per key id when this bridge saw it stop being the active key (wall clock, ms). A
+//            listed key that was never active here (the next key, listed ahead of a rotation)
+//            is not retired.
 import { createHmac } from 'node:crypto';
 import { GbError } from '../../native/errors.js';
 import type { ReplayMarks } from '../../native/engine.js';
@@ -19,12 +22,13 @@ const UNSIGNED = 0;
 export interface RgooseState {
   version: typeof STATE_FILE_VERSION;
   keys: Record<string, string>;
+  active: number | null;
   retired: Record<string, number>;
   receive: ReplayMarks['receive'];
   send: Array<{ group: string; key: number; from: number }>;
 }
 
-export const EMPTY_STATE: RgooseState = { version: STATE_FILE_VERSION, keys: {}, retired: {}, receive: [], send: [] };
+export const EMPTY_STATE: RgooseState = { version: STATE_FILE_VERSION, keys: {}, active: null, retired: {}, receive: [], send: [] };
 
 /** Names a key's material without revealing it: HMAC-SHA256 under the key of a fixed label. */
 export function keyTag(material: Uint8Array): string {
@@ -44,16 +48,16 @@ export function usableState(state: RgooseState, tags: Record<string, string>): R
 }
 
 /**
- * When each configured key stopped being active: kept from before, now for keys that just
- * stopped, none for the active key (a key made active again starts a new life).
+ * When each configured key stopped being active: as written before (for the same material), now
+ * for the key that was active at the last write and is not any more; never for the active key (a
+ * key made active again starts a new life) nor for one never active here.
  */
-export function retirements(before: Record<string, number>, state: RgooseState, tags: Record<string, string>, active: number, nowMs: number): Record<string, number> {
+export function retirements(state: RgooseState, tags: Record<string, string>, active: number, nowMs: number): Record<string, number> {
+  const same = (id: string): boolean => tags[id] !== undefined && state.keys[id] === tags[id];
   const out: Record<string, number> = {};
-  for (const id of Object.keys(tags)) {
-    if (Number(id) === active) continue;
-    const known = state.keys[id] === tags[id] ? before[id] : undefined;
-    out[id] = known ?? nowMs;
-  }
+  for (const [id, at] of Object.entries(state.retired)) if (Number(id) !== active && same(id)) out[id] = at;
+  const previous = state.active === null ? null : String(state.active);
+  if (previous !== null && Number(previous) !== active && same(previous)) out[previous] ??= nowMs;
   return out;
 }
 
@@ -87,6 +91,7 @@ export function parseRgooseState(text: string, path: string): RgooseState {
     for (const [k, v] of Object.entries(r!)) if (!isU32(Number(k)) || !ok(v)) fail(`${name}.${k} is invalid`);
   };
   record('keys', (v) => typeof v === 'string');
+  if (s.active !== null && !isU32(s.active)) return fail('active is invalid');
   record('retired', (v) => Number.isFinite(v));
   if (!Array.isArray(s.receive)) return fail('receive is not a list');
   s.receive.forEach((e, i) => {

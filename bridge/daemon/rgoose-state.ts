@@ -23,6 +23,7 @@ export class RgooseStateKeeper {
   #state: RgooseState;
   #tags: Record<string, string> = {};
   #retired: Record<string, number> = {};
+  #active = 0;
   #restored = false;
   #chain: Promise<void> = Promise.resolve();
   #queued = false;
@@ -73,7 +74,8 @@ export class RgooseStateKeeper {
       this.#restored = true;
     }
     const active = keys?.active ?? 0;
-    this.#retired = retirements(this.#state.retired, this.#state, this.#tags, active, Date.now());
+    this.#retired = retirements(this.#state, this.#tags, active, Date.now());
+    this.#active = active;
     this.engine.prepareNumbering(groups, active);
     await this.save({ strict: true });
     if (this.#timer === null) {
@@ -109,6 +111,7 @@ export class RgooseStateKeeper {
     const state: RgooseState = {
       version: STATE_FILE_VERSION,
       keys: this.#tags,
+      active: this.#active,
       retired: this.#retired,
       receive: marks.receive,
       send: marks.send.map(({ group, key, from }) => ({ group, key, from })),
