@@ -56,7 +56,9 @@ describe('rgoose replay protection over service life (restart, crash, rotation, 
   let uplinkA: FrameCapture;
   const dir = join(tmpdir(), `gb-rgoose-replay-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   const keyFile = join(dir, 'keys.json');
-  const args = ['--encapsulation', 'rgoose', '--rgoose-keys', keyFile, '--rgoose-key-grace', String(GRACE_S), '--port', String(PORT), '--remove-tap-on-exit', 'true'];
+  // The TAPs persist (the default): captures and injectors stay attached across a daemon's crash
+  // and restart; the namespaces take them away at the end.
+  const args = ['--encapsulation', 'rgoose', '--rgoose-keys', keyFile, '--rgoose-key-grace', String(GRACE_S), '--port', String(PORT)];
 
   const writeKeys = (active: number): void => {
     writeFileSync(keyFile, JSON.stringify({ active, keys: [KEY7, KEY9] }), { mode: 0o600 });
