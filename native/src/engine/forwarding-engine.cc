@@ -388,8 +388,8 @@ Napi::Value ForwardingEngine::Apply(const Napi::CallbackInfo& info) {
   }
   // Everything checked: from here nothing throws.
   // Windows and counters of keys no longer listed are forgotten (their SPDUs are unknown-key now).
-  const rgoose::Keyring& listed = *cfg->rxRing;
-  auto keep = [&listed](uint32_t id) { return listed.size() == 0 ? id == 0 : const_cast<rgoose::Keyring&>(listed).Find(id) != nullptr; };
+  rgoose::Keyring* listed = cfg->rxRing.get();
+  auto keep = [listed](uint32_t id) { return listed->size() == 0 ? id == 0 : listed->Find(id) != nullptr; };
   for (const std::string& g : cfg->groups) {
     TableFor(g);
     SeqFor(g);

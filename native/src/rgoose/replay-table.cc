@@ -93,10 +93,7 @@ size_t ReplayTable::Snapshot(bool exact, WindowMark* out, size_t cap) {
     uint64_t gap = std::min<uint64_t>(kMaxGap, std::max<uint64_t>({kMinGap, 4 * advance, e.gap / 2}));
     e.gap = static_cast<uint32_t>(gap);
     e.pendingTop = top;
-    e.pendingMark = exact ? top : std::max(Clamp(uint64_t{top} + gap), Clamp(uint64_t{e.wanted} + gap));
-    // Until this write is durable the file on disk may be the old one or this one: accept no
-    // more than the lower of the two marks (the gap shrinks as a stream slows down).
-    e.bound = std::min(e.bound, e.pendingMark);
+    e.pendingMark = exact ? top : std::max({e.bound, Clamp(uint64_t{top} + gap), Clamp(uint64_t{e.wanted} + gap)});
     e.pending = true;
     out[n++] = {e.key, e.pendingMark};
   }
@@ -108,7 +105,7 @@ void ReplayTable::Saved() {
     Entry& e = entries_[i];
     if (!e.pending) continue;
     e.pending = false;
-    e.bound = e.pendingMark;
+    e.bound = std::max(e.bound, e.pendingMark);
     e.savedTop = e.pendingTop;
     e.kick = e.pendingTop + (e.bound - e.pendingTop) / 2;
   }

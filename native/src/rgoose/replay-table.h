@@ -6,9 +6,8 @@
 //
 // Persistence. Each window may accept numbers up to its `bound`, which is never above the mark
 // last written to disk. Snapshot() computes the marks to write (top + a gap of four times what
-// the window accepted since the last write, at least kMinGap, at least half the previous gap) and
-// holds each window below the lower of its old and new mark meanwhile; Saved() moves the bounds
-// to the new marks once the file is durable; a window past half its gap asks for
+// the window accepted since the last write, at least kMinGap, at least half the previous gap),
+// Saved() raises the bounds to them once the file is durable; a window past half its gap asks for
 // a write (saveDue). After a crash the restored window starts at the mark, above everything
 // accepted: nothing accepted is accepted twice; a live sender loses at most the gap. A clean
 // stop writes exact marks (exact = true): nothing is lost. Fixed capacity, no allocation after
