@@ -135,10 +135,29 @@ describe('R-GOOSE replay guard (C++): state file', () => {
     while (g.accept(G1, n, n, n) === 'deliver') n++;
     expect(g.accept(G1, n, n, n)).to.equal('state-not-saved');
     expect(n - 1, 'a new window may accept 256 numbers before its first write').to.equal(1 + 256);
-    const [mark] = g.snapshot(false);
+    const [mark] = g.snapshot(false, n);
     g.saved();
     expect(mark!.mark).to.be.greaterThan(n - 1);
     expect(g.accept(G1, n, n, n)).to.equal('deliver');
+  });
+
+  it('a mark leads its window by about four seconds of its rate: 16 for a heartbeat, ~4000 at 1000/s', () => {
+    const slow = guard();
+    let mark = 0;
+    for (let s = 1; s <= 20; s++) {
+      expect(slow.accept(G1, s, s, s * 1e6)).to.equal('deliver');
+      mark = slow.snapshot(false, s * 1e6 + 1000)[0]!.mark;
+      slow.saved();
+    }
+    expect(mark - 20, 'a heartbeat stream: what a crash can cost it').to.equal(16);
+    const fast = guard();
+    let n = 0;
+    for (let batch = 1; batch <= 30; batch++) {
+      for (let i = 0; i < 100; i++, n++) expect(fast.accept(G1, n + 1, n + 1, n * 1000)).to.equal('deliver');
+      mark = fast.snapshot(false, n * 1000)[0]!.mark;
+      fast.saved();
+    }
+    expect(mark - n).to.be.within(3900, 4100);
   });
 
   it('after a crash at any point, restored from the last completed write, accepts no number twice (property)', () => {
@@ -150,7 +169,7 @@ describe('R-GOOSE replay guard (C++): state file', () => {
         const accepted: number[] = [];
         steps.slice(0, crashAt + 1).forEach((step, i) => {
           if (step === 0) {
-            const marks = g.snapshot(false); // a write; it may complete or not before the crash
+            const marks = g.snapshot(false, n * 10); // a write; it may complete or not before the crash
             if (i % 2 === 0) {
               g.saved();
               written = marks;
@@ -164,7 +183,7 @@ describe('R-GOOSE replay guard (C++): state file', () => {
         fc.pre(written.length > 0);
         const restarted = guard();
         restarted.restore(written);
-        restarted.snapshot(false);
+        restarted.snapshot(false, 10 ** 9);
         restarted.saved();
         for (const a of accepted) expect(restarted.accept(G1, a, a, 10 ** 9 + a), `number ${a}`).not.to.equal('deliver');
       }),
@@ -175,11 +194,11 @@ describe('R-GOOSE replay guard (C++): state file', () => {
   it('an exact snapshot (clean stop) loses nothing: the next number is accepted after the restart', () => {
     const g = guard();
     for (let n = 1; n <= 100; n++) g.accept(G1, n, n, n);
-    const marks = g.snapshot(true);
+    const marks = g.snapshot(true, 100);
     expect(marks).to.deep.equal([{ ...G1, mark: 100 }]);
     const restarted = guard();
     restarted.restore(marks);
-    restarted.snapshot(false);
+    restarted.snapshot(false, 10 ** 9);
     restarted.saved();
     expect(restarted.accept(G1, 100, 100, 1e9)).to.equal('replay');
     expect(restarted.accept(G1, 101, 101, 1e9)).to.equal('deliver');

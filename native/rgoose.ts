@@ -75,7 +75,7 @@ export interface WindowKeyArg {
 }
 export interface NativeReplayGuard {
   accept(k: WindowKeyArg, n: number, message: number, nowUs: number): ReplayOutcome;
-  snapshot(exact: boolean): Array<WindowKeyArg & { mark: number }>;
+  snapshot(exact: boolean, nowUs: number): Array<WindowKeyArg & { mark: number }>;
   saved(): void;
   restore(marks: Array<WindowKeyArg & { mark: number }>): void;
   readonly size: number;

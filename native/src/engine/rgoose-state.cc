@@ -2,6 +2,8 @@
 // JavaScript takes a snapshot, writes it durably, then tells the engine, which only then lets
 // windows and counters run up to what was written. Runs on the JS thread; each group's state is
 // taken under its mutex, briefly, while the data plane runs.
+#include <time.h>
+
 #include <vector>
 
 #include "forwarding-engine.h"
@@ -11,6 +13,12 @@ namespace gb {
 namespace {
 
 uint32_t U32(const Napi::Object& o, const char* key) { return o.Get(key).As<Napi::Number>().Uint32Value(); }
+
+int64_t NowUs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
 
 }  // namespace
 
@@ -29,7 +37,7 @@ Napi::Value ForwardingEngine::ReplayState(const Napi::CallbackInfo& info) {
     {
       std::lock_guard<std::mutex> lk(st->mu);
       marks.resize(st->guard.table().size());
-      marks.resize(st->guard.table().Snapshot(exact, marks.data(), marks.size()));
+      marks.resize(st->guard.table().Snapshot(exact, NowUs(), marks.data(), marks.size()));
       nn = st->numbering.Snapshot(exact, numbers, rgoose::SpduNumbering::kKeys);
       for (size_t i = 0; i < nn; i++) next.push_back(st->numbering.Next(numbers[i].keyId));
     }

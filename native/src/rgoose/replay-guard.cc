@@ -27,10 +27,10 @@ Outcome ReplayGuard::Accept(const WindowKey& k, uint32_t n, uint64_t message, in
   }
   if (log_.Seen(message, nowUs, kMessageHorizonUs)) {
     // Corroborated: this sender forwards what an admitted one just delivered.
-    return table_.Create(k, n) < 0 ? Outcome::kSendersFull : Outcome::kDuplicateMessage;
+    return table_.Create(k, n, nowUs) < 0 ? Outcome::kSendersFull : Outcome::kDuplicateMessage;
   }
   if (!table_.AnyFor(k.stream, k.keyId)) {
-    if (table_.Create(k, n) < 0) return Outcome::kSendersFull;
+    if (table_.Create(k, n, nowUs) < 0) return Outcome::kSendersFull;
     return Deliver(message, nowUs);
   }
   Remember(k, n, message, nowUs);
@@ -44,7 +44,7 @@ Outcome ReplayGuard::Deliver(uint64_t message, int64_t nowUs) {
   for (Pending& p : pending_) {
     if (!p.used || p.message != message) continue;
     p.used = false;
-    if (nowUs - p.atUs <= kMessageHorizonUs && table_.Find(p.key) < 0) table_.Create(p.key, p.n);
+    if (nowUs - p.atUs <= kMessageHorizonUs && table_.Find(p.key) < 0) table_.Create(p.key, p.n, nowUs);
   }
   return Outcome::kDeliver;
 }

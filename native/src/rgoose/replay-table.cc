@@ -57,12 +57,13 @@ int ReplayTable::Add(const WindowKey& k) {
   return i;
 }
 
-int ReplayTable::Create(const WindowKey& k, uint32_t n) {
+int ReplayTable::Create(const WindowKey& k, uint32_t n, int64_t nowUs) {
   int i = Add(k);
   if (i < 0) return -1;
   Entry& e = entries_[i];
   e.window.Commit(n);
   e.savedTop = n;
+  e.savedAtUs = nowUs;
   e.bound = Clamp(uint64_t{n} + kNewSlack);
   e.kick = n;  // not on disk at all yet
   saveDue_ = true;
@@ -80,20 +81,25 @@ void ReplayTable::Want(int i, uint32_t n) {
   saveDue_ = true;
 }
 
-size_t ReplayTable::Snapshot(bool exact, WindowMark* out, size_t cap) {
+size_t ReplayTable::Snapshot(bool exact, int64_t nowUs, WindowMark* out, size_t cap) {
   size_t n = 0;
   saveDue_ = false;
   for (size_t i = 0; i < count_ && n < cap; i++) {
     Entry& e = entries_[i];
     uint32_t top = e.window.newest();
-    // Room for what the window may accept until the next write: four times what it accepted
-    // since the last one (the rate may rise), shrinking by half a write at most; never below what
-    // it may already accept (its bound).
+    // Room for what the window may accept until the next write: four seconds at the rate it
+    // accepted since the last one (over at least 10 ms), shrinking by half a write at most.
     uint64_t advance = top - std::min(top, e.savedTop);
-    uint64_t gap = std::min<uint64_t>(kMaxGap, std::max<uint64_t>({kMinGap, 4 * advance, e.gap / 2}));
+    uint64_t elapsedUs = static_cast<uint64_t>(std::max<int64_t>(10'000, nowUs - e.savedAtUs));
+    uint64_t fourSeconds = std::min<uint64_t>(kMaxGap, advance * 4'000'000 / elapsedUs);
+    uint64_t gap = std::min<uint64_t>(kMaxGap, std::max<uint64_t>({kMinGap, fourSeconds, e.gap / 2}));
     e.gap = static_cast<uint32_t>(gap);
     e.pendingTop = top;
-    e.pendingMark = exact ? top : std::max({e.bound, Clamp(uint64_t{top} + gap), Clamp(uint64_t{e.wanted} + gap)});
+    e.pendingMark = exact ? top : std::max(Clamp(uint64_t{top} + gap), Clamp(uint64_t{e.wanted} + gap));
+    e.pendingAtUs = nowUs;
+    // Until this write is durable the file on disk may be the old one or this one: accept no
+    // more than the lower of the two marks.
+    e.bound = std::min(e.bound, e.pendingMark);
     e.pending = true;
     out[n++] = {e.key, e.pendingMark};
   }
@@ -105,8 +111,9 @@ void ReplayTable::Saved() {
     Entry& e = entries_[i];
     if (!e.pending) continue;
     e.pending = false;
-    e.bound = std::max(e.bound, e.pendingMark);
+    e.bound = e.pendingMark;
     e.savedTop = e.pendingTop;
+    e.savedAtUs = e.pendingAtUs;
     e.kick = e.pendingTop + (e.bound - e.pendingTop) / 2;
   }
 }

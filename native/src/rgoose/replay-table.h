@@ -5,10 +5,11 @@
 // flood can make the table forget a sender. A full table refuses new senders.
 //
 // Persistence. Each window may accept numbers up to its `bound`, which is never above the mark
-// last written to disk. Snapshot() computes the marks to write (top + a gap of four times what
-// the window accepted since the last write, at least kMinGap, at least half the previous gap),
-// Saved() raises the bounds to them once the file is durable; a window past half its gap asks for
-// a write (saveDue). After a crash the restored window starts at the mark, above everything
+// last written to disk. Snapshot() computes the marks to write: top + a gap of four seconds at
+// the rate the window accepted since the last write (at least kMinGap, at least half the previous
+// gap), and holds each window below the lower of its old and new mark meanwhile; Saved() moves
+// the bounds to the new marks once the file is durable; a window past half its gap asks for a
+// write (saveDue). So a mark follows a slow stream closely and a fast one far ahead. After a crash the restored window starts at the mark, above everything
 // accepted: nothing accepted is accepted twice; a live sender loses at most the gap. A clean
 // stop writes exact marks (exact = true): nothing is lost. Fixed capacity, no allocation after
 // construction; callers serialise access (the engine holds a mutex).
@@ -46,7 +47,7 @@ class ReplayTable {
   int Find(const WindowKey& k) const;  // -1 when absent
   bool AnyFor(uint32_t stream, uint32_t keyId) const;
   // A new window that accepted n; -1 (nothing changed) when the table is full.
-  int Create(const WindowKey& k, uint32_t n);
+  int Create(const WindowKey& k, uint32_t n, int64_t nowUs);
   Verdict Check(int i, uint32_t n) const { return entries_[i].window.Check(n); }
   // False when n is above what the disk covers: the caller refuses it until the next write.
   bool WithinSaved(int i, uint32_t n) const { return n <= entries_[i].bound; }
@@ -56,7 +57,7 @@ class ReplayTable {
   void Want(int i, uint32_t n);
 
   // Marks to write (at most cap; all when cap ≥ size()). exact: the data plane is stopped.
-  size_t Snapshot(bool exact, WindowMark* out, size_t cap);
+  size_t Snapshot(bool exact, int64_t nowUs, WindowMark* out, size_t cap);
   // The last Snapshot's marks are durable: windows may accept up to them.
   void Saved();
   // Windows from disk: all numbers up to the mark count as accepted; nothing new is accepted
@@ -75,6 +76,7 @@ class ReplayTable {
     WindowKey key;
     ReplayWindow window;
     uint32_t bound = 0, savedTop = 0, kick = 0, gap = kNewSlack, wanted = 0, pendingTop = 0, pendingMark = 0;
+    int64_t savedAtUs = 0, pendingAtUs = 0;  // when savedTop / pendingTop were taken
     bool pending = false;
   };
   size_t Slot(const WindowKey& k) const;

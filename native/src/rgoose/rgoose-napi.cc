@@ -249,7 +249,7 @@ class ReplayWindowWrap : public Napi::ObjectWrap<ReplayWindowWrap> {
 };
 
 // new RgooseReplayGuard(capacity): accept({sender, stream, key}, n, message, nowUs) -> outcome label;
-// snapshot(exact) -> [{sender, stream, key, mark}]; saved(); restore(marks); size. Messages are
+// snapshot(exact, nowUs) -> [{sender, stream, key, mark}]; saved(); restore(marks); size. Messages are
 // JS numbers (≤ 2^53) standing for fingerprints.
 class ReplayGuardWrap : public Napi::ObjectWrap<ReplayGuardWrap> {
  public:
@@ -277,7 +277,7 @@ class ReplayGuardWrap : public Napi::ObjectWrap<ReplayGuardWrap> {
   }
   Napi::Value Snapshot(const Napi::CallbackInfo& info) {
     std::vector<WindowMark> marks(g_->table().size());
-    marks.resize(g_->table().Snapshot(info[0].ToBoolean(), marks.data(), marks.size()));
+    marks.resize(g_->table().Snapshot(info[0].ToBoolean(), info[1].As<Napi::Number>().Int64Value(), marks.data(), marks.size()));
     Napi::Array a = Napi::Array::New(info.Env(), marks.size());
     for (uint32_t i = 0; i < marks.size(); i++) {
       Napi::Object o = Napi::Object::New(info.Env());
