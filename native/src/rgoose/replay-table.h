@@ -38,7 +38,7 @@ struct WindowMark {
 
 class ReplayTable {
  public:
-  static constexpr uint32_t kMinGap = 16;     // numbers a window may run ahead of its last written top
+  static constexpr uint32_t kMinGap = 64;     // numbers a window may run ahead of its last written top (a burst)
   static constexpr uint32_t kNewSlack = 256;  // the same for a window new or restored (halves per write)
   static constexpr uint32_t kMaxGap = 1u << 24;
 
