@@ -243,3 +243,35 @@ describe('R-GOOSE SPDU numbering (C++)', () => {
     expect(s.take(7)).to.equal(null);
   });
 });
+
+describe('R-GOOSE replay guard (C++): one sender, several streams', () => {
+  const X: WindowKeyArg = { sender: 0x0a000001, stream: 0x1010, key: 7 };
+  const Y: WindowKeyArg = { ...X, stream: 0x1020 };
+
+  it('a quiet stream of a busy sender passes its jump in numbers (numbered per key across streams)', () => {
+    const g = guard();
+    let n = 1;
+    expect(g.accept(X, n++, 1, 0)).to.equal('deliver');
+    g.snapshot(false, 1000);
+    g.saved();
+    for (let i = 0; i < 2000; i++, n++) {
+      expect(g.accept(Y, n, 100 + i, 1000 + i * 1000)).to.equal('deliver');
+      if (i % 100 === 99) {
+        g.snapshot(false, 1000 + i * 1000);
+        g.saved();
+      }
+    }
+    expect(g.accept(X, n, 5, 3_000_000)).to.equal('deliver');
+  });
+
+  it('after a crash, every window of the sender starts at its highest mark', () => {
+    const g = guard();
+    g.accept(X, 1, 1, 0);
+    for (let n = 2; n <= 200; n++) g.accept(Y, n, n, n * 1000);
+    const marks = g.snapshot(false, 300_000);
+    g.saved();
+    const restarted = guard();
+    restarted.restore(marks);
+    for (let n = 2; n <= 200; n++) expect(restarted.accept(X, n, 1000 + n, 10 ** 9), `number ${n} on the quiet stream`).not.to.equal('deliver');
+  });
+});

@@ -76,6 +76,17 @@ void ReplayTable::Commit(int i, uint32_t n) {
   if (n >= e.kick) saveDue_ = true;
 }
 
+bool ReplayTable::WithinSaved(int i, uint32_t n) const {
+  const Entry& e = entries_[i];
+  if (n <= e.bound) return true;
+  if (!e.written) return false;
+  for (size_t j = 0; j < count_; j++) {
+    const Entry& o = entries_[j];
+    if (o.written && o.key.sender == e.key.sender && o.key.keyId == e.key.keyId && n <= o.bound) return true;
+  }
+  return false;
+}
+
 void ReplayTable::Want(int i, uint32_t n) {
   entries_[i].wanted = std::max(entries_[i].wanted, n);
   saveDue_ = true;
@@ -111,6 +122,7 @@ void ReplayTable::Saved() {
     Entry& e = entries_[i];
     if (!e.pending) continue;
     e.pending = false;
+    e.written = true;
     e.bound = e.pendingMark;
     e.savedTop = e.pendingTop;
     e.savedAtUs = e.pendingAtUs;
@@ -129,6 +141,18 @@ void ReplayTable::Restore(const WindowMark* marks, size_t n) {
     e.savedTop = e.bound = e.kick = marks[j].mark;
     e.gap = kNewSlack;
     e.pending = false;
+    e.written = true;
+  }
+  // Numbers count per sender and key across streams: every window of a sender starts at the
+  // highest mark written for it.
+  for (size_t i = 0; i < count_; i++) {
+    for (size_t j = 0; j < count_; j++) {
+      Entry& e = entries_[i];
+      const Entry& o = entries_[j];
+      if (o.key.sender != e.key.sender || o.key.keyId != e.key.keyId || o.bound <= e.bound) continue;
+      e.window.AnchorAt(o.bound);
+      e.savedTop = e.bound = e.kick = o.bound;
+    }
   }
   saveDue_ = true;
 }

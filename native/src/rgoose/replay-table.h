@@ -49,8 +49,11 @@ class ReplayTable {
   // A new window that accepted n; -1 (nothing changed) when the table is full.
   int Create(const WindowKey& k, uint32_t n, int64_t nowUs);
   Verdict Check(int i, uint32_t n) const { return entries_[i].window.Check(n); }
-  // False when n is above what the disk covers: the caller refuses it until the next write.
-  bool WithinSaved(int i, uint32_t n) const { return n <= entries_[i].bound; }
+  // False when n is above what the disk covers: the caller refuses it until the next write. A
+  // sender numbers SPDUs per key across its streams, so a window already written may go up to the
+  // highest bound of its sender's windows under that key (restored windows start at their
+  // sender's highest mark, so that covers it).
+  bool WithinSaved(int i, uint32_t n) const;
   void Commit(int i, uint32_t n);
   // n was refused by WithinSaved: the next write covers it (a jump after WAN loss or a sender's
   // crash costs the SPDUs that arrive before that write, not the stream).
@@ -77,7 +80,7 @@ class ReplayTable {
     ReplayWindow window;
     uint32_t bound = 0, savedTop = 0, kick = 0, gap = kNewSlack, wanted = 0, pendingTop = 0, pendingMark = 0;
     int64_t savedAtUs = 0, pendingAtUs = 0;  // when savedTop / pendingTop were taken
-    bool pending = false;
+    bool pending = false, written = false;
   };
   size_t Slot(const WindowKey& k) const;
   void Index(int i);
