@@ -19,10 +19,12 @@
         "src/engine/io-ring.cc",
         "src/engine/tap-batch.cc",
         "src/engine/rgoose-path.cc",
+        "src/engine/rgoose-state.cc",
         "src/rgoose/rgoose-codec.cc",
         "src/rgoose/rgoose-crypto.cc",
         "src/rgoose/replay-window.cc",
         "src/rgoose/replay-table.cc",
+        "src/rgoose/replay-guard.cc",
         "src/rgoose/rgoose-napi.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -33,6 +33,8 @@ export interface EngineConfig {
   /** R-GOOSE keys (receivers accept each, senders sign with `activeKey`); none = unsigned SPDUs. */
   keys?: ReadonlyArray<{ id: number; signature: string; encryption: string; key: Uint8Array }>;
   activeKey?: number;
+  /** R-GOOSE: retired keys and when their grace ends (CLOCK_MONOTONIC µs, as process.hrtime). */
+  keyExpiry?: ReadonlyArray<{ id: number; atUs: number }>;
   /** R-GOOSE: destination MAC and VLAN per APPID for rebuilt frames (vid -1 = untagged). */
   l2Map?: ReadonlyArray<{ appid: number; mac: number[]; vid: number; priority: number }>;
   /** Gateway pairs: the site id (non-zero) gateways of one LAN share; absent or 0 = none. */
@@ -79,7 +81,15 @@ export interface EngineCounts {
   paths: Array<Record<string, number>>;
 }
 
-export type EngineEvent = 'l2-lost' | 'wan-error' | 'rt-priority-failed' | 'gso-refused' | 'io-uring-unavailable';
+export type EngineEvent = 'l2-lost' | 'wan-error' | 'rt-priority-failed' | 'gso-refused' | 'io-uring-unavailable' | 'replay-state-due';
+
+/** R-GOOSE state as the state file holds it (bridge/daemon/rgoose-state.ts). */
+export interface ReplayMarks {
+  /** Per receive window: every SPDU number up to `mark` counts as accepted after a restart. */
+  receive: Array<{ group: string; sender: number; stream: number; key: number; mark: number }>;
+  /** Per send counter: a restart continues at `from`; `next` is the number it would use now. */
+  send: Array<{ group: string; key: number; from: number; next?: number }>;
+}
 
 interface NativeEngine {
   counters(): BigUint64Array;
@@ -97,6 +107,10 @@ interface NativeEngine {
   heartbeat(leaving: boolean): number;
   testToWan(frame: Uint8Array): [string, number];
   testFromWan(datagram: Uint8Array, groupIndex: number, nowUs: number, source: number, path: number): string;
+  replayState(exact: boolean): ReplayMarks;
+  replayStateSaved(): boolean;
+  restoreReplayState(marks: ReplayMarks): void;
+  prepareNumbering(groups: readonly string[], keyId: number): void;
 }
 
 let layout: EngineLayout | undefined;
@@ -232,6 +246,29 @@ export class ForwardingEngine {
    */
   testFromWan(datagram: Uint8Array, groupIndex: number, nowUs: number, source = 0, path = 0): string {
     return this.#n.testFromWan(datagram, groupIndex, nowUs, source, path);
+  }
+
+  /**
+   * R-GOOSE marks to write to the state file. Until replayStateSaved() the engine keeps within the
+   * marks of the previous write. exact: only after close() (the last numbers used).
+   */
+  replayState(exact: boolean): ReplayMarks {
+    return this.#n.replayState(exact);
+  }
+
+  /** The last replayState() is durable; true when the state moved on since: write again. */
+  replayStateSaved(): boolean {
+    return this.#n.replayStateSaved();
+  }
+
+  /** State read from the file, before the first write and before start(). */
+  restoreReplayState(marks: ReplayMarks): void {
+    this.#n.restoreReplayState(marks);
+  }
+
+  /** Counters for a key about to become active in these groups (reserved by the next write). */
+  prepareNumbering(groups: readonly string[], keyId: number): void {
+    this.#n.prepareNumbering(groups, keyId);
   }
 
   #call<T>(f: () => T, code: 'GB_ERR_TAP_OPEN' | 'GB_ERR_PACKET_SOCKET' | 'GB_ERR_SOCKET'): T {

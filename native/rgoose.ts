@@ -58,19 +58,36 @@ export interface NativeKeyring {
   bench(apduLen: number, iterations: number): { encodeNs: number; openNs: number; spduBytes: number };
 }
 
-export type ReplayVerdict = 'fresh' | 'resync' | 'replay' | 'too-old';
+export type ReplayVerdict = 'fresh' | 'replay' | 'too-old';
 export interface NativeReplayWindow {
-  check(n: number, nowUs: number): ReplayVerdict;
-  commit(n: number, nowUs: number): boolean;
+  check(n: number): ReplayVerdict;
+  commit(n: number): boolean;
+  anchorAt(top: number): void;
   reset(): void;
   readonly newest: number | null;
 }
 
-export interface NativeReplayTable {
-  check(sender: number, keyId: number, n: number, nowUs: number): ReplayVerdict;
-  commit(sender: number, keyId: number, n: number, nowUs: number): boolean;
+export type ReplayOutcome = 'deliver' | 'replay' | 'stale' | 'duplicate' | 'unconfirmed-sender' | 'state-not-saved' | 'senders-full';
+export interface WindowKeyArg {
+  sender: number;
+  stream: number;
+  key: number;
+}
+export interface NativeReplayGuard {
+  accept(k: WindowKeyArg, n: number, message: number, nowUs: number): ReplayOutcome;
+  snapshot(exact: boolean, nowUs: number): Array<WindowKeyArg & { mark: number }>;
+  saved(): void;
+  restore(marks: Array<WindowKeyArg & { mark: number }>): void;
   readonly size: number;
-  readonly evictions: number;
+  readonly saveDue: boolean;
+}
+
+export interface NativeSpduNumbering {
+  take(keyId: number): number | null;
+  prepare(keyId: number): void;
+  snapshot(exact: boolean): Array<{ key: number; from: number }>;
+  saved(): void;
+  restore(m: { key: number; from: number }): void;
 }
 
 interface RgooseAddon {
@@ -78,8 +95,9 @@ interface RgooseAddon {
   gcmSeal(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): { ciphertext: Buffer; tag: Buffer };
   gcmOpen(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array): Buffer | null;
   Keyring: new (keys: NativeKey[], active?: number) => NativeKeyring;
-  ReplayWindow: (new (resyncAfterUs?: number) => NativeReplayWindow) & { width: number };
-  ReplayTable: new (capacity: number, resyncAfterUs: number) => NativeReplayTable;
+  ReplayWindow: (new () => NativeReplayWindow) & { width: number };
+  ReplayGuard: new (capacity: number) => NativeReplayGuard;
+  SpduNumbering: (new () => NativeSpduNumbering) & { reserve: number };
   resultLabels: string[];
 }
 

@@ -40,6 +40,10 @@ export interface BridgeConfig {
   rgooseKeys: string;
   /** Raw rule text (parsed by rgoose/l2-map.ts). */
   rgooseL2Map: string;
+  /** Directory of the R-GOOSE replay state file (rgoose mode). */
+  rgooseStateDir: string;
+  /** Seconds a key that stopped being active is still accepted. */
+  rgooseKeyGraceS: number;
   enableIgmpKeepalive: boolean;
   igmpKeepaliveIntervalS: number;
   igmpMonitorIntervalS: number;
@@ -201,6 +205,11 @@ function l2MapRules(t: string): Parsed {
   return r.ok ? ok(t.trim()) : bad(`APPID=MAC[@VLAN[:PRIORITY]] rules, comma-separated (${r.error})`);
 }
 
+function directory(t: string): Parsed {
+  const s = t.trim();
+  return s !== '' && !s.includes('\0') ? ok(s) : bad('a directory path');
+}
+
 function path(t: string): Parsed {
   const s = t.trim();
   if (s === '' || s.toLowerCase() === 'none') return ok('');
@@ -232,6 +241,8 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
   { key: 'encapsulation', field: 'encapsulation', flag: 'encapsulation', value: 'name', default: 'gb1', description: 'WAN encapsulation: gb1 (16-byte header + original frame, unauthenticated) or rgoose (IEC 61850-90-5 R-GOOSE/R-SV, signed and optionally encrypted with rgoose_keys)', parse: oneOf(['gb1', 'rgoose'] as const) },
   { key: 'rgoose_keys', field: 'rgooseKeys', flag: 'rgoose-keys', value: 'file', default: '', description: 'R-GOOSE key file (JSON: {"active": ID, "keys": [{"id", "signature", "encryption", "key"}]}; must not be readable by group or others); empty: unsigned SPDUs', parse: path },
   { key: 'rgoose_l2_map', field: 'rgooseL2Map', flag: 'rgoose-l2-map', value: 'rules', default: '', description: 'where frames rebuilt from R-GOOSE go, per APPID: 0x0001=01:0c:cd:01:00:10@100:4 (MAC, optional VLAN id:priority); default 01-0C-CD-01/04-hh-ll from the APPID, untagged', parse: l2MapRules },
+  { key: 'rgoose_state_dir', field: 'rgooseStateDir', flag: 'rgoose-state-dir', value: 'dir', default: '/var/lib/goose-bridge', description: 'rgoose mode: directory of the replay state (rgoose-state.json: receive windows and SPDU numbering per key, written every second and at stop) that keeps recorded SPDUs out after a restart, a crash or a key rotation; one bridge per directory', parse: directory },
+  { key: 'rgoose_key_grace', field: 'rgooseKeyGraceS', flag: 'rgoose-key-grace', value: 'seconds', default: '300', description: 'rgoose mode: seconds a key that stopped being active (a new active key in the key file) is still accepted; then its SPDUs are dropped as expired-key', parse: number(0, 2592000, false) },
   { key: 'enable_igmp_keepalive', field: 'enableIgmpKeepalive', flag: 'enable-igmp-keepalive', value: 'bool', default: 'true', description: 're-assert group membership every igmp_keepalive_interval and monitor it', parse: boolean },
   { key: 'igmp_keepalive_interval', field: 'igmpKeepaliveIntervalS', flag: 'igmp-keepalive-interval', value: 'seconds', default: '90', description: 'seconds between keepalives (the TGW queries every 120 s and drops a member after ~360 s)', parse: number(0.1, 86400, false) },
   { key: 'igmp_monitor_interval', field: 'igmpMonitorIntervalS', flag: 'igmp-monitor-interval', value: 'seconds', default: '120', description: 'seconds between membership checks (/proc/net/igmp and arriving datagrams)', parse: number(0.1, 86400, false) },

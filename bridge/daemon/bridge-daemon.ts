@@ -27,6 +27,7 @@ import { interfaceIndex, interfaceUp, l2Name, openL2Side, tapKernelDrops, type L
 import { OutageWatch } from './outage-watch.js';
 import { PathWatch, redundancySnapshot } from './redundancy.js';
 import { RetryScope } from './retry-scope.js';
+import { RgooseStateKeeper } from './rgoose-state.js';
 import { statsPathFor, writeStatsFileAtomic } from './stats-file.js';
 
 /** Sampling period of the event-loop delay histogram. Each sample wakes the process, and on a VM a
@@ -70,6 +71,9 @@ export class BridgeDaemon {
   private uplinks: Uplink[] = [];
   private l2: L2Side | null = null;
   private keys: RgooseKeys | null = null;
+  /** rgoose mode: the replay state file, and when retired keys expire (engine config). */
+  private rgooseState: RgooseStateKeeper | null = null;
+  private keyExpiry: Array<{ id: number; atUs: number }> = [];
   private l2Lost = false;
   private wanLost = false;
   /** One per uplink: each path's memberships are kept alive and checked on its own. */
@@ -164,6 +168,7 @@ export class BridgeDaemon {
     const choice = chooseKeepaliveStrategy(next.keepaliveStrategy, hasCapNetRaw());
     const map = groupMapFor(next);
     const keys = next.rgooseKeys !== '' ? await readRgooseKeys(next.rgooseKeys) : null;
+    const keyExpiry = next.encapsulation === 'rgoose' ? await this.prepareRgooseState(next, map, keys) : [];
     const wanChanged = changed(prev, next, WAN_KEYS) || this.wanLost;
     const l2Changed = changed(prev, next, L2_KEYS) || this.l2Lost;
     const uplinks = wanChanged ? resolveUplinks(next.mcastIf) : this.uplinks;
@@ -178,7 +183,7 @@ export class BridgeDaemon {
     const oldL2 = this.l2;
     const side = l2 ?? oldL2;
     try {
-      this.engine.apply({ config: engineConfigFor(next, map, side?.mtu ?? 1500, keys), ...(l2 ? { l2: l2.handle } : {}), ...(wan !== undefined ? { wan } : {}) });
+      this.engine.apply({ config: engineConfigFor(next, map, side?.mtu ?? 1500, keys, keyExpiry), ...(l2 ? { l2: l2.handle } : {}), ...(wan !== undefined ? { wan } : {}) });
     } catch (err) {
       if (l2) this.engine.discard(l2.handle);
       if (wan !== undefined) this.engine.discard(wan);
@@ -207,6 +212,7 @@ export class BridgeDaemon {
     this.keys = keys;
     if (wanChanged) this.pathWatch = new PathWatch();
     this.uplinks = uplinks;
+    this.keyExpiry = keyExpiry;
     if (next.encapsulation !== 'rgoose' || keys === null) {
       this.log.warn(
         { event: 'wan-unauthenticated', encapsulation: next.encapsulation },
@@ -222,6 +228,15 @@ export class BridgeDaemon {
       this.metrics?.close();
       this.metrics = next.metricsPort === 0 ? null : await this.startMetrics(next.metricsPort);
     }
+  }
+
+  /** Replay state before the engine uses these keys: restored, numbers reserved, written. */
+  private async prepareRgooseState(next: BridgeConfig, map: GroupMap, keys: RgooseKeys | null): Promise<Array<{ id: number; atUs: number }>> {
+    if (this.rgooseState !== null && this.rgooseState.dir !== next.rgooseStateDir) {
+      throw new GbError('GB_ERR_CONFIG', `rgoose_state_dir: changes only with a restart (running with ${this.rgooseState.dir})`);
+    }
+    this.rgooseState ??= await RgooseStateKeeper.open(next.rgooseStateDir, this.engine, this.log);
+    return this.rgooseState.prepare(keys, map.groups, next.rgooseKeyGraceS * 1000);
   }
 
   private openWan(cfg: BridgeConfig, map: GroupMap, uplinks: Uplink[]): number {
@@ -256,6 +271,10 @@ export class BridgeDaemon {
 
   private onEngineEvent(kind: EngineEvent, errno: number): void {
     if (this.stopping) return;
+    if (kind === 'replay-state-due') {
+      void this.rgooseState?.save();
+      return;
+    }
     if (kind === 'rt-priority-failed') {
       if (this.rtRefused) return; // once for both threads
       this.rtRefused = true;
@@ -276,7 +295,7 @@ export class BridgeDaemon {
       this.log.error({ event: 'tap-lost', interface: l2Name(this.cfg), errno }, `${l2Name(this.cfg)} was lost; recreating`);
       this.scope?.retry(`L2 side ${l2Name(this.cfg)}`, () => {
         const l2 = openL2Side(this.engine, this.cfg);
-        this.engine.apply({ config: engineConfigFor(this.cfg, this.map, l2.mtu, this.keys), l2: l2.handle });
+        this.engine.apply({ config: engineConfigFor(this.cfg, this.map, l2.mtu, this.keys, this.keyExpiry), l2: l2.handle });
         this.l2 = l2;
         this.l2Lost = false;
         this.counters.countRecovery('tap');
@@ -288,7 +307,7 @@ export class BridgeDaemon {
       this.scope?.retry('multicast sockets', () => {
         const uplinks = resolveUplinks(this.cfg.mcastIf);
         const wan = this.openWan(this.cfg, this.map, uplinks);
-        this.engine.apply({ config: engineConfigFor(this.cfg, this.map, this.l2?.mtu ?? 1500, this.keys), wan });
+        this.engine.apply({ config: engineConfigFor(this.cfg, this.map, this.l2?.mtu ?? 1500, this.keys, this.keyExpiry), wan });
         this.uplinks = uplinks;
         this.wanLost = false;
         this.counters.countRecovery('socket');
@@ -467,6 +486,7 @@ export class BridgeDaemon {
     // A site's other gateways take over the LAN at once instead of after the hold time.
     if (this.cfg?.site && this.cfg.attachInterface !== '') this.engine.heartbeat(true);
     this.engine.close();
+    await this.rgooseState?.close();
     if (this.cfg?.removeTapOnExit && this.cfg.attachInterface === '' && this.l2 !== null) this.removeTapQuietly(this.l2.ifname);
     if (this.metrics !== null) {
       this.metrics.close();

@@ -28,7 +28,13 @@ export const HOLD_HEARTBEATS = 2.5;
 /** R-GOOSE: the engine checks each SPDU's size against the path MTU itself (it depends on the key). */
 const RGOOSE_FRAME_LIMIT = 65535;
 
-export function engineConfigFor(cfg: BridgeConfig, map: GroupMap, l2Mtu: number, keys: RgooseKeys | null): EngineConfig {
+export function engineConfigFor(
+  cfg: BridgeConfig,
+  map: GroupMap,
+  l2Mtu: number,
+  keys: RgooseKeys | null,
+  keyExpiry: ReadonlyArray<{ id: number; atUs: number }> = [],
+): EngineConfig {
   const rgoose = cfg.encapsulation === 'rgoose';
   const l2Map = parseL2Map(cfg.rgooseL2Map);
   if (!l2Map.ok) throw new GbError('GB_ERR_CONFIG', `rgoose_l2_map: ${l2Map.error}`);
@@ -48,6 +54,7 @@ export function engineConfigFor(cfg: BridgeConfig, map: GroupMap, l2Mtu: number,
     maxPayload: cfg.mtu - IPV4_HEADER_BYTES - UDP_HEADER_BYTES,
     keys: (keys?.entries() ?? []).map((e) => ({ id: e.id, signature: e.signature, encryption: e.encryption, key: e.key.bytes() })),
     ...(keys !== null ? { activeKey: keys.active } : {}),
+    keyExpiry,
     l2Map: l2Map.value,
     // A site matters to gateways only: a TAP bridge keeps the first copy of any frame anyway.
     site: cfg.attachInterface !== '' ? siteId(cfg.site) : 0,

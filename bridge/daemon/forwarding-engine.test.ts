@@ -230,7 +230,9 @@ describe('native forwarding engine, R-GOOSE WAN loss', () => {
     maxFrame: 1456, maxDatagram: 2048, l2Mtu: 1500, gateway: false, encapsulation: 'rgoose', maxPayload: 1472,
   };
   const ring = createNativeKeyring([]);
-  const apdu = Buffer.from('6106800441424344', 'hex');
+  /** A distinct goosePdu per SPDU: the engine drops a message it delivered a moment ago. */
+  let message = 0;
+  const apdu = (): Buffer => Buffer.from(`61068004${(message++).toString(16).padStart(8, '0')}`, 'hex');
   /** Sources as the rx thread packs them: address << 16 | port. */
   const A = 0x0a4d000b * 65536 + 40000;
   const B = 0x0a4d000c * 65536 + 40000;
@@ -239,7 +241,7 @@ describe('native forwarding engine, R-GOOSE WAN loss', () => {
     const engine = new ForwardingEngine(OWN);
     engine.apply({ config: cfg });
     let t = 1_000_000;
-    const send = (source: number, spduNumber: number, appid: number): string => engine.testFromWan(ring.encode({ spduNumber, appid }, apdu)!, 0, (t += 1000), source);
+    const send = (source: number, spduNumber: number, appid: number): string => engine.testFromWan(ring.encode({ spduNumber, appid }, apdu())!, 0, (t += 1000), source);
     // A: two APPIDs share the sender's numbering, so 100..103 across them is no gap.
     expect([send(A, 100, 1), send(A, 101, 2), send(A, 102, 1), send(A, 103, 2)]).to.deep.equal(Array(4).fill(FORWARDED));
     // B interleaved, publishing its own APPID: its own numbering, far from A's.
@@ -249,17 +251,89 @@ describe('native forwarding engine, R-GOOSE WAN loss', () => {
     expect(send(A, 105, 2)).to.equal(FORWARDED); // one of them arrives late
     let c = engine.counts().counters;
     expect([c.gap_frames, c.gap_events, c.late_frames, c.senders_seen]).to.deep.equal([3, 1, 1, 2]);
-    // A restarts after 2 s on the same address and port: its numbers continue from its clock (µs).
+    // A restarts after 2 s on the same address and port, its numbers far ahead.
     t += 2_000_000;
     expect(send(A, 107 + 60_000_000, 3)).to.equal(FORWARDED);
     send(A, 107 + 60_000_002, 3); // one lost after the restart
     c = engine.counts().counters;
     expect([c.gap_frames, c.gap_events, c.senders_seen]).to.deep.equal([4, 2, 2]);
-    // An outage of 1 s at 1,000 frames/s is loss, not a restart.
+    // An outage of 1 s at 1,000 frames/s is loss, not a restart. The jump runs past what the
+    // replay state file covers: that SPDU waits for the next write (state-not-saved), the next passes.
     t += 1_000_000;
-    send(A, 107 + 60_000_002 + 1001, 3);
+    expect(send(A, 107 + 60_000_002 + 1000, 3)).to.equal('state-not-saved');
+    engine.replayState(false);
+    engine.replayStateSaved();
+    expect(send(A, 107 + 60_000_002 + 1001, 3)).to.equal(FORWARDED);
     c = engine.counts().counters;
     expect([c.gap_frames, c.gap_events]).to.deep.equal([1004, 3]);
+    engine.close();
+  });
+});
+
+describe('native forwarding engine, R-GOOSE replay state and key expiry', () => {
+  const HMAC7 = { id: 7, signature: 'hmac-sha256-128', encryption: 'none', key: Buffer.alloc(32, 0x11) } as const;
+  const HMAC9 = { id: 9, signature: 'hmac-sha256-128', encryption: 'none', key: Buffer.alloc(32, 0x33) } as const;
+  const cfg = (keyExpiry: Array<{ id: number; atUs: number }> = []): EngineConfig => ({
+    enableSv: false, enableGse: false, checkAppIdRange: true, appIdAllow: null, groups: ['239.1.1.1'], rules: [],
+    maxFrame: 1456, maxDatagram: 2048, l2Mtu: 1500, gateway: false, encapsulation: 'rgoose', maxPayload: 1472,
+    keys: [HMAC7, HMAC9], activeKey: 9, keyExpiry,
+  });
+  const A = 0x0a4d000b * 65536 + 40000;
+  const B = 0x0a4d000c * 65536 + 41000;
+  const goose = (n: number): Buffer => Buffer.from(`61068004${n.toString(16).padStart(8, '0')}`, 'hex');
+  const spdu = (key: typeof HMAC7 | typeof HMAC9, spduNumber: number, message: number): Buffer =>
+    createNativeKeyring([key], key.id).encode({ spduNumber, appid: 0x1010 }, goose(message))!;
+
+  it('accepts a retired key until its grace ends, then drops its SPDUs as expired-key', () => {
+    const engine = new ForwardingEngine(OWN);
+    engine.apply({ config: cfg([{ id: 7, atUs: 5_000_000 }]) });
+    expect(engine.testFromWan(spdu(HMAC7, 1, 1), 0, 4_999_999, A)).to.equal(FORWARDED);
+    expect(engine.testFromWan(spdu(HMAC7, 2, 2), 0, 5_000_000, A)).to.equal('expired-key');
+    expect(engine.testFromWan(spdu(HMAC9, 1, 3), 0, 5_000_001, A)).to.equal(FORWARDED);
+    expect(engine.counts().fromWanDrops['expired-key']).to.equal(1);
+    engine.close();
+  });
+
+  it('two senders of one stream: each message once, and the second sender alone goes on delivering', () => {
+    const engine = new ForwardingEngine(OWN);
+    engine.apply({ config: cfg() });
+    const verdicts: string[] = [];
+    for (let m = 1; m <= 10; m++) verdicts.push(engine.testFromWan(spdu(HMAC9, 1000 + m, m), 0, m * 50_000, A), engine.testFromWan(spdu(HMAC9, m, m), 0, m * 50_000 + 200, B));
+    expect(verdicts.filter((v) => v === FORWARDED)).to.have.length(10);
+    expect(verdicts.filter((v) => v === 'redundant-copy')).to.have.length(10);
+    expect(engine.testFromWan(spdu(HMAC9, 11, 11), 0, 11 * 50_000, B)).to.equal(FORWARDED);
+    expect(engine.counts().counters.gap_frames, 'a duplicate is not loss').to.equal(0);
+    engine.close();
+  });
+
+  it('state written by one engine keeps a replay out of the next; the next SPDU still passes', () => {
+    const first = new ForwardingEngine(OWN);
+    first.apply({ config: cfg() });
+    const recorded = Array.from({ length: 50 }, (_, i) => spdu(HMAC9, i + 1, i + 1));
+    recorded.forEach((d, i) => expect(first.testFromWan(Buffer.from(d), 0, (i + 1) * 1000, A)).to.equal(FORWARDED));
+    first.close();
+    const marks = first.replayState(true);
+    expect(marks.receive).to.deep.equal([{ group: '239.1.1.1', sender: 0x0a4d000b, stream: 0x1010, key: 9, mark: 50 }]);
+    const second = new ForwardingEngine(OWN);
+    second.apply({ config: cfg() });
+    second.restoreReplayState(marks);
+    second.replayState(false);
+    second.replayStateSaved();
+    for (const d of recorded) expect(second.testFromWan(Buffer.from(d), 0, 10 ** 9, A)).to.equal('replay');
+    expect(second.testFromWan(spdu(HMAC9, 51, 51), 0, 10 ** 9, A)).to.equal(FORWARDED);
+    second.close();
+  });
+
+  it('forgets the windows and counters of keys no longer listed', () => {
+    const engine = new ForwardingEngine(OWN);
+    engine.apply({ config: cfg() });
+    engine.prepareNumbering(['239.1.1.1'], 9);
+    engine.testFromWan(spdu(HMAC7, 1, 1), 0, 1000, A);
+    expect(engine.replayState(false).receive.map((r) => r.key)).to.deep.equal([7]);
+    engine.apply({ config: { ...cfg(), keys: [HMAC9] } });
+    const after = engine.replayState(false);
+    expect(after.receive).to.deep.equal([]);
+    expect(after.send.map((s) => s.key)).to.deep.equal([9]);
     engine.close();
   });
 });

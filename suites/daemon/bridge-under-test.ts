@@ -32,7 +32,9 @@ export class DaemonUnderTest {
   /** `opts.fromFile`: interface and uplink come from the --config file (a reload can change them). */
   static spawn(topo: Topology, host: Host, statsFile: string, extra: string[] = [], opts: { fromFile?: boolean } = {}): DaemonUnderTest {
     const where = opts.fromFile === true ? [] : ['--interface', 'goose0', '--mcast-if', host.uplink];
-    const argv = [process.execPath, CLI, 'run', ...where, '--stats-file', statsFile, '--stats-interval', '0.2', '--log-format', 'json', ...extra];
+    // R-GOOSE replay state beside the stats file: one directory per daemon, kept across its restarts.
+    const state = extra.includes('--rgoose-state-dir') ? [] : ['--rgoose-state-dir', `${statsFile}.rgoose-state`];
+    const argv = [process.execPath, CLI, 'run', ...where, '--stats-file', statsFile, '--stats-interval', '0.2', '--log-format', 'json', ...state, ...extra];
     return new DaemonUnderTest(topo.spawn(host.ns, argv, `goose-bridge ${host.ns}`), statsFile);
   }
 

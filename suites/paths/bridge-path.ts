@@ -98,6 +98,7 @@ export class BridgePath implements L2Path {
       '--mtu', String(this.topo.mtu),
       '--buffer-size', String(Math.max(2048, this.topo.mtu + 64)),
       '--stats-file', this.statsFile(host),
+      '--rgoose-state-dir', join(this.statsDir, `h${host}-rgoose-state`),
       '--stats-interval', '0.5',
       '--log-format', 'json',
       '--log-level', 'warn',

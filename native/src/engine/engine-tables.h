@@ -28,7 +28,8 @@ namespace gb {
   X(kWanUnavailable, "wan-unavailable")      /* no socket for the group (being recreated) */        \
   X(kL2Echo, "echo")                         /* gateway: a frame this bridge wrote, seen again */ \
   X(kNotRoutable, "not-routable")            /* R-GOOSE carries GOOSE and SV only (not GSE) */    \
-  X(kEncapsulationFailed, "encapsulation-failed") /* the SPDU could not be built (crypto error) */
+  X(kEncapsulationFailed, "encapsulation-failed") /* the SPDU could not be built (crypto error) */ \
+  X(kSpduNumberUnavailable, "spdu-number-unavailable") /* key's numbers used up, or not yet reserved */
 
 // Drops on the way WAN → L2 side.
 #define GB_FROM_WAN_DROPS(X)                                                                       \
@@ -47,7 +48,11 @@ namespace gb {
   X(kMalformedSpdu, "malformed-spdu")        /* not a well-formed R-GOOSE/R-SV SPDU */              \
   X(kUnknownKey, "unknown-key")              /* signed with a key id not configured */              \
   X(kUnsigned, "unsigned")                   /* an unsigned SPDU while keys are configured */       \
-  X(kReplay, "replay")                       /* SPDU number already accepted from this sender */ \
+  X(kReplay, "replay")                       /* SPDU number already accepted from this sender */    \
+  X(kExpiredKey, "expired-key")              /* signed with a key retired longer than the grace */  \
+  X(kUnconfirmedSender, "unconfirmed-sender") /* a sender not admitted, nothing corroborates it */  \
+  X(kStateNotSaved, "state-not-saved")       /* ahead of what the replay state file covers yet */   \
+  X(kSendersFull, "senders-full")            /* no room for another sender's replay window */  \
   X(kRedundantCopy, "redundant-copy")        /* a frame already delivered (second path, second gateway) */ \
   X(kSameSite, "same-site")                  /* gateway: sent by a gateway of this LAN segment (site) */
 

@@ -46,14 +46,9 @@ constexpr int64_t kLoopWindowUs = 500000;
 // A later copy of a delivered frame is discarded for this long (the same bound as the loop
 // guard's: far beyond the skew of two WAN paths, shorter than an SV stream's repetition).
 constexpr int64_t kCopyWindowUs = 500000;
-// R-GOOSE replay windows re-anchor on a sender only after this much silence from it (see
-// SpduNumberFloor: a restarted sender normally continues ahead and needs no re-anchoring).
-constexpr uint64_t kReplayResyncUs = 60'000'000;
-
-// Sequence (SPDU) numbers of a group start at the wall clock in microseconds (mod 2^32) and then
-// count by one: a restarted sender starts ahead of everything its receivers accepted from it as
-// long as it sent fewer than 10^6 datagrams per second on average, so R-GOOSE replay windows stay
-// strict across restarts, while consecutive numbers keep the reordering window meaningful.
+// GB1 sequence numbers of a group start at the wall clock in microseconds (mod 2^32) and then
+// count by one, so a restarted sender is told apart from a late one (R-GOOSE numbers per key
+// instead, from the state file: replay-numbering.h).
 uint32_t InitialSequence() {
   timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -184,6 +179,10 @@ Napi::Function ForwardingEngine::Init(Napi::Env env) {
                          InstanceMethod("heartbeat", &ForwardingEngine::Heartbeat),
                          InstanceMethod("testToWan", &ForwardingEngine::TestToWan),
                          InstanceMethod("testFromWan", &ForwardingEngine::TestFromWan),
+                         InstanceMethod("replayState", &ForwardingEngine::ReplayState),
+                         InstanceMethod("replayStateSaved", &ForwardingEngine::ReplayStateSaved),
+                         InstanceMethod("restoreReplayState", &ForwardingEngine::RestoreReplayState),
+                         InstanceMethod("prepareNumbering", &ForwardingEngine::PrepareNumbering),
                      });
 }
 
@@ -316,9 +315,9 @@ SenderTable* ForwardingEngine::TableFor(const std::string& group) {
   return t.get();
 }
 
-rgoose::ReplayTable* ForwardingEngine::ReplayFor(const std::string& group) {
+RgooseGroupState* ForwardingEngine::ReplayFor(const std::string& group) {
   auto& t = replays_[group];
-  if (!t) t = std::make_unique<rgoose::ReplayTable>(256, kReplayResyncUs);
+  if (!t) t = std::make_unique<RgooseGroupState>();
   return t.get();
 }
 
@@ -364,6 +363,13 @@ Napi::Value ForwardingEngine::Apply(const Napi::CallbackInfo& info) {
   }
   cfg->txRing = KeyringFrom(env, c.Get("keys"), c.Get("activeKey"));
   cfg->rxRing = KeyringFrom(env, c.Get("keys"), c.Get("activeKey"));
+  if (c.Get("keyExpiry").IsArray()) {
+    Napi::Array a = c.Get("keyExpiry").As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); i++) {
+      Napi::Object e = a.Get(i).As<Napi::Object>();
+      cfg->keyExpiry.emplace_back(e.Get("id").As<Napi::Number>().Uint32Value(), static_cast<int64_t>(e.Get("atUs").As<Napi::Number>().DoubleValue()));
+    }
+  }
   if (cfg->groups.empty()) throw Napi::RangeError::New(env, "apply: config.groups is empty");
   cfg->site = c.Get("site").IsNumber() ? static_cast<uint32_t>(U64(c, "site")) : 0;
   cfg->siteHoldUs = c.Get("siteHoldUs").IsNumber() ? static_cast<int64_t>(U64(c, "siteHoldUs")) : 0;
@@ -397,16 +403,22 @@ Napi::Value ForwardingEngine::Apply(const Napi::CallbackInfo& info) {
     }
   }
   // Everything checked: from here nothing throws.
+  // Windows and counters of keys no longer listed are forgotten (their SPDUs are unknown-key now).
+  rgoose::Keyring* listed = cfg->rxRing.get();
+  auto keep = [listed](uint32_t id) { return listed->size() == 0 ? id == 0 : listed->Find(id) != nullptr; };
   for (const std::string& g : cfg->groups) {
     TableFor(g);
     SeqFor(g);
-    ReplayFor(g);
+    RgooseGroupState* st = ReplayFor(g);
+    std::lock_guard<std::mutex> lk(st->mu);
+    st->guard.table().Retain(keep);
+    st->numbering.Retain(keep);
   }
   if (next.wan) {
     for (size_t i = 0; i < next.wan->groups.size(); i++) {
       next.wan->groups[i]->seq = SeqFor(cfg->groups[i]);
       next.wan->groups[i]->senders = TableFor(cfg->groups[i]);
-      next.wan->groups[i]->replay = ReplayFor(cfg->groups[i]);
+      next.wan->groups[i]->rgoose = ReplayFor(cfg->groups[i]);
     }
   }
   for (auto it = pendingL2_.begin(); it != pendingL2_.end();) it = it->second == next.l2 ? pendingL2_.erase(it) : std::next(it);
@@ -612,39 +624,8 @@ int ForwardingEngine::DecideFromWan(const EngineConfig& c, GroupState g, uint8_t
   if (IsGb1Control(d, n)) return HearControl(c, d, n, source, nowUs);
   // Nothing about the sender is believed (tracking, windows, loss counts) before the datagram
   // is authentic (R-GOOSE) or well-formed (GB1) and its carried frame passed every check.
+  if (c.rgoose) return DecideRgoose(c, g, d, n, source, wan, path, nowUs, scratch, frame, frameLen, h);
   uint64_t fp = 0;
-  if (c.rgoose) {
-    if (n > c.maxDatagram) return kBadLength;
-    rgoose::View v;
-    int r = RgooseDecapsulate(*c.rxRing, c.l2Map, d, n, &v, scratch, kSlotBytes, frameLen);
-    if (r != kForward) return r;
-    *frame = scratch;
-    r = CheckCarried(c, scratch, *frameLen, nowUs, h, &fp);
-    if (r != kForward) return r;
-    const uint32_t from = static_cast<uint32_t>(source >> 16);
-    if (wan != nullptr && wan->IsOwnAddress(from)) return kOwnSender;
-    if (c.site != 0 && peers_.IsPeerAddress(from)) return kSameSite;
-    // A window per stream and source address: each gateway of a pair (and each path of a
-    // sender) numbers its SPDUs itself. A replay from another address within the copy window
-    // is a redundant copy, beyond it the windows of the stream's other sources do not see it.
-    const uint64_t stream = uint64_t{from} << 32 | uint64_t{v.isSv} << 16 | v.appid;
-    rgoose::Verdict verdict = g.replay->Check(stream, v.keyId, v.spduNumber, static_cast<uint64_t>(nowUs));
-    if (verdict == rgoose::Verdict::kDuplicate) return kReplay;
-    if (!rgoose::Accepts(verdict)) return kStale;
-    // Committed and tracked whether delivered or a redundant copy: it is authentic, its source's
-    // window must refuse it later, and its source's loss count stays right.
-    g.replay->Commit(stream, v.keyId, v.spduNumber, static_cast<uint64_t>(nowUs));
-    TrackCounts tc;
-    g.senders->TrackLoss(source, v.spduNumber, nowUs, &tc);
-    AddTrackCounts(tc);
-    DeliveredFrames::Copy copy;
-    if (delivered_.IsCopy(fp, from, false, path, nowUs, kCopyWindowUs, &copy)) {
-      CountCopy(copy, path, nowUs);
-      return kRedundantCopy;
-    }
-    RecordDelivered(fp, from, path, nowUs);
-    return kForward;
-  }
   Gb1View v;
   int r = Gb1Decapsulate(d, n, c.maxDatagram, &v);
   if (r != kForward) return r;
@@ -669,6 +650,74 @@ int ForwardingEngine::DecideFromWan(const EngineConfig& c, GroupState g, uint8_t
   }
   RecordDelivered(fp, v.sender, path, nowUs);
   return kForward;
+}
+
+int ForwardingEngine::DecideRgoose(const EngineConfig& c, GroupState g, uint8_t* d, size_t n, uint64_t source, const WanSet* wan,
+                                   unsigned path, int64_t nowUs, uint8_t* scratch, const uint8_t** frame, size_t* frameLen,
+                                   FrameHeader* h) {
+  if (n > c.maxDatagram) return kBadLength;
+  rgoose::View v;
+  int r = RgooseDecapsulate(*c.rxRing, c.l2Map, d, n, &v, scratch, kSlotBytes, frameLen);
+  if (r != kForward) return r;
+  for (const auto& [id, atUs] : c.keyExpiry)
+    if (id == v.keyId && nowUs >= atUs) return kExpiredKey;
+  *frame = scratch;
+  uint64_t fp = 0;
+  r = CheckCarried(c, scratch, *frameLen, nowUs, h, &fp);
+  if (r != kForward) return r;
+  const uint32_t address = static_cast<uint32_t>(source >> 16);
+  if (wan != nullptr && wan->IsOwnAddress(address)) return kOwnSender;
+  if (c.site != 0 && peers_.IsPeerAddress(address)) return kSameSite;
+  // Windows per sender (its address), stream and key; the message identity catches a second
+  // copy from another sender and admits redundant senders (replay-guard.h).
+  const rgoose::WindowKey key{address, uint32_t{v.isSv} << 16 | v.appid, v.keyId};
+  rgoose::Outcome o;
+  bool due;
+  {
+    std::lock_guard<std::mutex> lk(g.rgoose->mu);
+    o = g.rgoose->guard.Accept(key, v.spduNumber, MessageFingerprint(v), nowUs);
+    due = g.rgoose->guard.table().saveDue();
+  }
+  if (due) NoteStateDue();
+  if (o == rgoose::Outcome::kDeliver || o == rgoose::Outcome::kDuplicateMessage) {
+    // WAN loss per sender: SPDU numbers count per sender, group and key, across its APPIDs.
+    TrackCounts tc;
+    g.senders->TrackLoss(source, v.spduNumber, nowUs, &tc);
+    AddTrackCounts(tc);
+  }
+  switch (o) {
+    case rgoose::Outcome::kDeliver:
+      RecordDelivered(fp, address, path, nowUs);
+      return kForward;
+    case rgoose::Outcome::kReplay: return kReplay;
+    case rgoose::Outcome::kStale: return kStale;
+    case rgoose::Outcome::kDuplicateMessage: {
+      // The message again from another sender: the other path's copy, or another gateway's of
+      // the same far LAN. Counted on the path it came by.
+      DeliveredFrames::Copy copy;
+      if (delivered_.IsCopy(fp, address, false, path, nowUs, kCopyWindowUs, &copy)) CountCopy(copy, path, nowUs);
+      return kRedundantCopy;
+    }
+    case rgoose::Outcome::kUnconfirmedSender: return kUnconfirmedSender;
+    case rgoose::Outcome::kStateNotSaved: return kStateNotSaved;
+    default: return kSendersFull;
+  }
+}
+
+void ForwardingEngine::NoteStateDue() {
+  if (!stateDueNoted_.exchange(true)) Emit("replay-state-due", 0);
+}
+
+bool ForwardingEngine::TakeSpduNumber(const EngineConfig& c, RgooseGroupState* st, uint32_t* n) {
+  rgoose::KeySlot* key = c.txRing->Active();
+  bool ok, due;
+  {
+    std::lock_guard<std::mutex> lk(st->mu);
+    ok = st->numbering.Take(key != nullptr ? key->key().id : 0, n);
+    due = st->numbering.saveDue();
+  }
+  if (due) NoteStateDue();
+  return ok;
 }
 
 void ForwardingEngine::AddTrackCounts(const TrackCounts& tc) {
@@ -904,12 +953,17 @@ void ForwardingEngine::TxLoop() {
       WanGroup& g = *p.wan->groups[gi];
       if (c.rgoose && spdus.data() == nullptr) spdus = UntouchedBytes(kBatch * kSlotBytes);
       uint8_t* out = c.rgoose ? spdus.data() + count * kSlotBytes : slot;
-      long total = Encapsulate(c, h, slot, len, *g.seq, out);
+      uint32_t number = *g.seq;
+      if (c.rgoose && !TakeSpduNumber(c, g.rgoose, &number)) {
+        CountToWanDrop(kSpduNumberUnavailable, h);
+        continue;
+      }
+      long total = Encapsulate(c, h, slot, len, number, out);
       if (total <= 0) {
         CountToWanDrop(total < 0 ? kOversize : kEncapsulationFailed, h);
         continue;
       }
-      (*g.seq)++;
+      if (!c.rgoose) (*g.seq)++;
       CountToWanSent(h.appId, len);
       iov[count] = {out, static_cast<size_t>(total)};
       to[count] = &g.destination;
@@ -986,7 +1040,7 @@ void ForwardingEngine::ReceiveDatagram(const Plane& p, WanGroup& g, unsigned pat
   const uint8_t* frame = nullptr;
   size_t frameLen = 0;
   FrameHeader carried;
-  int verdict = DecideFromWan(*p.cfg, GroupState{g.senders, g.replay}, d, len, source, p.wan.get(), path, now, scratch, &frame,
+  int verdict = DecideFromWan(*p.cfg, GroupState{g.senders, g.rgoose}, d, len, source, p.wan.get(), path, now, scratch, &frame,
                               &frameLen, &carried);
   if (verdict == kControl) return;
   if (verdict != kForward) {

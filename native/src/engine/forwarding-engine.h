@@ -22,7 +22,6 @@
 #include "engine-tables.h"
 #include "frame-filter.h"
 #include "gb1.h"
-#include "../rgoose/replay-table.h"
 #include "delivered-frames.h"
 #include "recent-frames.h"
 #include "rgoose-path.h"
@@ -61,6 +60,9 @@ struct EngineConfig {
   uint32_t site = 0;
   int64_t siteHoldUs = 0;
   int64_t siteSinceUs = 0;
+  // Keys retired (no longer active) and when their grace ends (monotonic µs): SPDUs signed with
+  // them are refused from then on as expired-key.
+  std::vector<std::pair<uint32_t, int64_t>> keyExpiry;
 };
 
 // A verdict besides kForward and the drop codes: a control datagram (heartbeat), not a frame.
@@ -69,7 +71,7 @@ constexpr int kControl = -2;
 // What the receive thread keeps per group, owned by the engine (survives socket sets).
 struct GroupState {
   SenderTable* senders = nullptr;
-  rgoose::ReplayTable* replay = nullptr;
+  RgooseGroupState* rgoose = nullptr;
 };
 
 struct L2Endpoint {
@@ -109,6 +111,10 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   Napi::Value Heartbeat(const Napi::CallbackInfo& info);
   Napi::Value TestToWan(const Napi::CallbackInfo& info);
   Napi::Value TestFromWan(const Napi::CallbackInfo& info);
+  Napi::Value ReplayState(const Napi::CallbackInfo& info);
+  Napi::Value ReplayStateSaved(const Napi::CallbackInfo& info);
+  Napi::Value RestoreReplayState(const Napi::CallbackInfo& info);
+  Napi::Value PrepareNumbering(const Napi::CallbackInfo& info);
 
   // The rules, shared by the threads and the test entry points. `path`: the WAN path (uplink)
   // a datagram came by; `wan`: whose addresses are our own (may be null).
@@ -116,6 +122,8 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
                   FrameHeader* h);
   // `d` is opened in place (R-GOOSE decrypts); the frame to write ends up in *frame: inside `d`
   // (GB1) or rebuilt in `scratch` (R-GOOSE, kSlotBytes). `source`: sender address and port.
+  int DecideRgoose(const EngineConfig& c, GroupState g, uint8_t* d, size_t n, uint64_t source, const WanSet* wan, unsigned path,
+                   int64_t nowUs, uint8_t* scratch, const uint8_t** frame, size_t* frameLen, FrameHeader* h);
   int DecideFromWan(const EngineConfig& c, GroupState g, uint8_t* d, size_t n, uint64_t source, const WanSet* wan, unsigned path,
                     int64_t nowUs, uint8_t* scratch, const uint8_t** frame, size_t* frameLen, FrameHeader* h);
   int HearControl(const EngineConfig& c, const uint8_t* d, size_t n, uint64_t source, int64_t nowUs);
@@ -126,6 +134,10 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   int CheckCarried(const EngineConfig& c, const uint8_t* frame, size_t len, int64_t nowUs, FrameHeader* h, uint64_t* fp) const;
   // Datagram length; 0 when the SPDU could not be built, -1 when it would exceed the path MTU.
   long Encapsulate(const EngineConfig& c, const FrameHeader& h, uint8_t* slot, size_t len, uint32_t seq, uint8_t* out);
+  // The group's next SPDU number under the active key; false when none may be used.
+  bool TakeSpduNumber(const EngineConfig& c, RgooseGroupState* st, uint32_t* n);
+  // The replay state has changed beyond what the state file covers: tells JS once per write.
+  void NoteStateDue();
   bool DestinationAllowed(const EngineConfig& c, const uint8_t* frame) const;
 
   void TxLoop();
@@ -147,7 +159,7 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   void Wake();
   void StopThreads();
   SenderTable* TableFor(const std::string& group);
-  rgoose::ReplayTable* ReplayFor(const std::string& group);
+  RgooseGroupState* ReplayFor(const std::string& group);
   uint32_t* SeqFor(const std::string& group);
 
   inline void Add(size_t slot, uint64_t n) {
@@ -191,7 +203,8 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   int nextHandle_ = 1;
   std::map<std::string, std::unique_ptr<uint32_t>> seqs_;
   std::map<std::string, std::unique_ptr<SenderTable>> tables_;
-  std::map<std::string, std::unique_ptr<rgoose::ReplayTable>> replays_;
+  std::map<std::string, std::unique_ptr<RgooseGroupState>> replays_;
+  std::atomic<bool> stateDueNoted_{false};
   uint8_t ivSalt_[4] = {};
   uint64_t ivCounter_ = 0;  // tx thread only: GCM IVs never repeat under a key
   RecentFrames readFromL2_, writtenToL2_;

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "engine-tables.h"
+#include "recent-frames.h"
 
 namespace gb {
 
@@ -21,6 +22,11 @@ int DropFor(rgoose::Result r) {
 }
 
 }  // namespace
+
+uint64_t MessageFingerprint(const rgoose::View& v) {
+  uint64_t stream = uint64_t{v.isSv} << 16 | v.appid;
+  return FrameFingerprint(v.apdu, v.apduLen) ^ (stream + 1) * 0x9e3779b97f4a7c15ull;
+}
 
 long RgooseEncapsulate(rgoose::KeySlot* key, const FrameHeader& h, const uint8_t* frame, size_t len, uint32_t spduNumber,
                          const uint8_t* iv, uint8_t* out, size_t cap) {

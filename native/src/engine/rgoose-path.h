@@ -7,8 +7,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <unordered_map>
 
+#include "../rgoose/replay-guard.h"
+#include "../rgoose/replay-numbering.h"
 #include "../rgoose/rgoose.h"
 #include "frame-filter.h"
 
@@ -23,6 +26,19 @@ using L2Map = std::unordered_map<uint16_t, L2Target>;
 
 // Source MAC of rebuilt frames: locally administered, "61850" in the last bytes.
 constexpr uint8_t kRebuiltSource[6] = {0x02, 0x00, 0x00, 0x06, 0x18, 0x50};
+
+// R-GOOSE state of one group that outlives configurations and socket sets: the receive side's
+// windows and the send side's numbering. The tx thread, the rx thread and the JS thread (state
+// file) take `mu` around each use.
+struct RgooseGroupState {
+  std::mutex mu;
+  rgoose::ReplayGuard guard;
+  rgoose::SpduNumbering numbering;
+};
+
+// Identity of the message an SPDU carries: its stream and the APDU bytes (stNum, sqNum and the
+// content for GOOSE; smpCnt and the samples for SV).
+uint64_t MessageFingerprint(const rgoose::View& v);
 
 // Builds the SPDU for a frame the filter accepted (GOOSE or SV). Returns its length, -1 when it
 // would not fit `cap` (the path MTU), 0 when the key could not be used.

@@ -27,8 +27,9 @@ class SenderTable {
   TrackVerdict Accept(uint64_t own, uint64_t sender, uint32_t seq, int64_t nowUs, TrackCounts* c);
   // R-GOOSE: senders keyed by source address and port, datagrams that already passed the replay
   // window; only loss and late arrivals are counted. A sender restarted on the same address and
-  // port continues from its clock in µs, so a jump far beyond what its silence allows (or one
-  // back beyond the window) is a restart: re-anchored, nothing counted. Sound below 1 frame/µs.
+  // port continues above its numbers (a crash jumps up to 2^20 ahead), a new key starts at 1: a
+  // jump far beyond what its silence allows (or one back beyond the window) is a restart or a
+  // rotation: re-anchored, nothing counted. Sound below 1 frame/µs.
   void TrackLoss(uint64_t source, uint32_t seq, int64_t nowUs, TrackCounts* c);
   size_t senders() const { return count_; }
 

@@ -19,9 +19,7 @@
 namespace gb {
 
 class SenderTable;
-namespace rgoose {
-class ReplayTable;
-}
+struct RgooseGroupState;
 
 struct UplinkOptions {
   std::string address;
@@ -48,7 +46,7 @@ struct WanGroup {
   // duplicate windows): set by the engine when it adopts the set.
   uint32_t* seq = nullptr;
   SenderTable* senders = nullptr;
-  rgoose::ReplayTable* replay = nullptr;
+  RgooseGroupState* rgoose = nullptr;
 };
 
 struct WanPath {

@@ -12,47 +12,39 @@ const char* VerdictLabel(Verdict v) {
   return i < sizeof kLabels / sizeof kLabels[0] ? kLabels[i] : "?";
 }
 
-Verdict ReplayWindow::Check(uint32_t n, uint64_t nowUs) const {
-  if (!anchored_) return Verdict::kFresh;
-  // RFC 1982: n is ahead when (n - top) mod 2^32 lies in [1, 2^31).
-  uint32_t ahead = n - top_;
-  if (ahead != 0 && ahead < 0x80000000u) return Verdict::kFresh;
-  uint32_t behind = top_ - n;
-  Verdict v = behind >= kWidth ? Verdict::kTooOld : Seen(n) ? Verdict::kDuplicate : Verdict::kFresh;
-  if (v != Verdict::kFresh && resyncAfterUs_ > 0 && nowUs >= lastCommitUs_ && nowUs - lastCommitUs_ >= resyncAfterUs_)
-    return Verdict::kResync;
-  return v;
+Verdict ReplayWindow::Check(uint32_t n) const {
+  if (!anchored_ || n > top_) return Verdict::kFresh;
+  if (top_ - n >= kWidth) return Verdict::kTooOld;
+  return Seen(n) ? Verdict::kDuplicate : Verdict::kFresh;
 }
 
-void ReplayWindow::Anchor(uint32_t n) {
-  for (uint64_t& w : bits_) w = 0;
-  anchored_ = true;
-  top_ = n;
-  Mark(n);
-}
-
-bool ReplayWindow::Commit(uint32_t n, uint64_t nowUs) {
-  Verdict v = Check(n, nowUs);
-  if (!Accepts(v)) return false;
-  uint32_t ahead = n - top_;
-  if (!anchored_ || v == Verdict::kResync || (ahead >= kWidth && ahead < 0x80000000u)) {
-    Anchor(n);  // first, re-sync, or a jump that leaves the whole window behind
-  } else if (ahead != 0 && ahead < 0x80000000u) {
-    for (uint32_t m = top_ + 1; m != n; m++) Clear(m);  // slots reused by numbers skipped over
+bool ReplayWindow::Commit(uint32_t n) {
+  if (Check(n) != Verdict::kFresh) return false;
+  if (anchored_ && n <= top_) {  // fresh and inside the window
     Mark(n);
-    top_ = n;
-  } else {
-    Mark(n);
+    return true;
   }
-  lastCommitUs_ = nowUs;
+  if (!anchored_ || n - top_ >= kWidth) {
+    for (uint64_t& w : bits_) w = 0;  // first, or a jump that leaves the whole window behind
+  } else {
+    for (uint32_t m = top_ + 1; m != n; m++) Clear(m);  // slots reused by numbers skipped over
+  }
+  anchored_ = true;
+  Mark(n);
+  top_ = n;
   return true;
+}
+
+void ReplayWindow::AnchorAt(uint32_t top) {
+  for (uint64_t& w : bits_) w = ~uint64_t{0};
+  anchored_ = true;
+  top_ = top;
 }
 
 void ReplayWindow::Reset() {
   for (uint64_t& w : bits_) w = 0;
   anchored_ = false;
   top_ = 0;
-  lastCommitUs_ = 0;
 }
 
 }  // namespace gb::rgoose

@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "replay-table.h"
+#include "replay-guard.h"
+#include "replay-numbering.h"
 #include "replay-window.h"
 #include "rgoose-napi.h"
 #include "rgoose.h"
@@ -221,26 +222,20 @@ class ReplayWindowWrap : public Napi::ObjectWrap<ReplayWindowWrap> {
   static Napi::Function Init(Napi::Env env) {
     return DefineClass(env, "RgooseReplayWindow",
                        {InstanceMethod("check", &ReplayWindowWrap::Check), InstanceMethod("commit", &ReplayWindowWrap::Commit),
-                        InstanceMethod("reset", &ReplayWindowWrap::Reset),
+                        InstanceMethod("anchorAt", &ReplayWindowWrap::AnchorAt), InstanceMethod("reset", &ReplayWindowWrap::Reset),
                         InstanceAccessor("newest", &ReplayWindowWrap::Newest, nullptr),
                         StaticValue("width", Napi::Number::New(env, ReplayWindow::kWidth))});
   }
 
-  explicit ReplayWindowWrap(const Napi::CallbackInfo& info)
-      : Napi::ObjectWrap<ReplayWindowWrap>(info),
-        w_(info.Length() > 0 && info[0].IsNumber() ? static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value())
-                                                   : ReplayWindow::kDefaultResyncAfterUs) {}
+  explicit ReplayWindowWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ReplayWindowWrap>(info) {}
 
  private:
   static uint32_t N(const Napi::CallbackInfo& info) { return info[0].As<Napi::Number>().Uint32Value(); }
-  static uint64_t Now(const Napi::CallbackInfo& info) {
-    return info.Length() > 1 ? static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value()) : 0;
-  }
-  Napi::Value Check(const Napi::CallbackInfo& info) {
-    return Napi::String::New(info.Env(), VerdictLabel(w_.Check(N(info), Now(info))));
-  }
-  Napi::Value Commit(const Napi::CallbackInfo& info) {
-    return Napi::Boolean::New(info.Env(), w_.Commit(N(info), Now(info)));
+  Napi::Value Check(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), VerdictLabel(w_.Check(N(info)))); }
+  Napi::Value Commit(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), w_.Commit(N(info))); }
+  Napi::Value AnchorAt(const Napi::CallbackInfo& info) {
+    w_.AnchorAt(N(info));
+    return info.Env().Undefined();
   }
   Napi::Value Reset(const Napi::CallbackInfo& info) {
     w_.Reset();
@@ -253,42 +248,111 @@ class ReplayWindowWrap : public Napi::ObjectWrap<ReplayWindowWrap> {
   ReplayWindow w_;
 };
 
-// new RgooseReplayTable(capacity, resyncAfterUs); sender ids are JS numbers (≤ 2^53).
-class ReplayTableWrap : public Napi::ObjectWrap<ReplayTableWrap> {
+// new RgooseReplayGuard(capacity): accept({sender, stream, key}, n, message, nowUs) -> outcome label;
+// snapshot(exact, nowUs) -> [{sender, stream, key, mark}]; saved(); restore(marks); size. Messages are
+// JS numbers (≤ 2^53) standing for fingerprints.
+class ReplayGuardWrap : public Napi::ObjectWrap<ReplayGuardWrap> {
  public:
   static Napi::Function Init(Napi::Env env) {
-    return DefineClass(env, "RgooseReplayTable",
-                       {InstanceMethod("check", &ReplayTableWrap::Check), InstanceMethod("commit", &ReplayTableWrap::Commit),
-                        InstanceAccessor("size", &ReplayTableWrap::Size, nullptr),
-                        InstanceAccessor("evictions", &ReplayTableWrap::Evictions, nullptr)});
+    return DefineClass(env, "RgooseReplayGuard",
+                       {InstanceMethod("accept", &ReplayGuardWrap::Accept), InstanceMethod("snapshot", &ReplayGuardWrap::Snapshot),
+                        InstanceMethod("saved", &ReplayGuardWrap::Saved), InstanceMethod("restore", &ReplayGuardWrap::Restore),
+                        InstanceAccessor("size", &ReplayGuardWrap::Size, nullptr),
+                        InstanceAccessor("saveDue", &ReplayGuardWrap::SaveDue, nullptr)});
   }
 
-  explicit ReplayTableWrap(const Napi::CallbackInfo& info)
-      : Napi::ObjectWrap<ReplayTableWrap>(info),
-        t_(info[0].As<Napi::Number>().Uint32Value(), static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value())) {}
+  explicit ReplayGuardWrap(const Napi::CallbackInfo& info)
+      : Napi::ObjectWrap<ReplayGuardWrap>(info), g_(new ReplayGuard(info[0].As<Napi::Number>().Uint32Value())) {}
 
  private:
-  struct Args {
-    uint64_t sender;
-    uint32_t keyId, n;
-    uint64_t now;
-  };
-  static Args Read(const Napi::CallbackInfo& info) {
-    return {static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value()), info[1].As<Napi::Number>().Uint32Value(),
-            info[2].As<Napi::Number>().Uint32Value(), static_cast<uint64_t>(info[3].As<Napi::Number>().Int64Value())};
+  static WindowKey Key(const Napi::Value& v) {
+    Napi::Object o = v.As<Napi::Object>();
+    return {o.Get("sender").As<Napi::Number>().Uint32Value(), o.Get("stream").As<Napi::Number>().Uint32Value(),
+            o.Get("key").As<Napi::Number>().Uint32Value()};
   }
-  Napi::Value Check(const Napi::CallbackInfo& info) {
-    Args a = Read(info);
-    return Napi::String::New(info.Env(), VerdictLabel(t_.Check(a.sender, a.keyId, a.n, a.now)));
+  Napi::Value Accept(const Napi::CallbackInfo& info) {
+    Outcome o = g_->Accept(Key(info[0]), info[1].As<Napi::Number>().Uint32Value(),
+                           static_cast<uint64_t>(info[2].As<Napi::Number>().Int64Value()), info[3].As<Napi::Number>().Int64Value());
+    return Napi::String::New(info.Env(), OutcomeLabel(o));
   }
-  Napi::Value Commit(const Napi::CallbackInfo& info) {
-    Args a = Read(info);
-    return Napi::Boolean::New(info.Env(), t_.Commit(a.sender, a.keyId, a.n, a.now));
+  Napi::Value Snapshot(const Napi::CallbackInfo& info) {
+    std::vector<WindowMark> marks(g_->table().size());
+    marks.resize(g_->table().Snapshot(info[0].ToBoolean(), info[1].As<Napi::Number>().Int64Value(), marks.data(), marks.size()));
+    Napi::Array a = Napi::Array::New(info.Env(), marks.size());
+    for (uint32_t i = 0; i < marks.size(); i++) {
+      Napi::Object o = Napi::Object::New(info.Env());
+      o.Set("sender", marks[i].key.sender);
+      o.Set("stream", marks[i].key.stream);
+      o.Set("key", marks[i].key.keyId);
+      o.Set("mark", marks[i].mark);
+      a.Set(i, o);
+    }
+    return a;
   }
-  Napi::Value Size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), t_.size()); }
-  Napi::Value Evictions(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), t_.evictions()); }
+  Napi::Value Saved(const Napi::CallbackInfo& info) {
+    g_->table().Saved();
+    return info.Env().Undefined();
+  }
+  Napi::Value Restore(const Napi::CallbackInfo& info) {
+    Napi::Array a = info[0].As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); i++) {
+      WindowMark m{Key(a.Get(i)), a.Get(i).As<Napi::Object>().Get("mark").As<Napi::Number>().Uint32Value()};
+      g_->table().Restore(&m, 1);
+    }
+    return info.Env().Undefined();
+  }
+  Napi::Value Size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), g_->table().size()); }
+  Napi::Value SaveDue(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), g_->table().saveDue()); }
 
-  ReplayTable t_;
+  std::unique_ptr<ReplayGuard> g_;  // on the heap: the message log is 64 KiB
+};
+
+// new RgooseSpduNumbering(): take(keyId) -> number | null; prepare(keyId); snapshot(exact) ->
+// [{key, from}]; saved(); restore({key, from}).
+class SpduNumberingWrap : public Napi::ObjectWrap<SpduNumberingWrap> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "RgooseSpduNumbering",
+                       {InstanceMethod("take", &SpduNumberingWrap::Take), InstanceMethod("prepare", &SpduNumberingWrap::Prepare),
+                        InstanceMethod("snapshot", &SpduNumberingWrap::Snapshot), InstanceMethod("saved", &SpduNumberingWrap::Saved),
+                        InstanceMethod("restore", &SpduNumberingWrap::Restore),
+                        StaticValue("reserve", Napi::Number::New(env, SpduNumbering::kReserve))});
+  }
+  explicit SpduNumberingWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SpduNumberingWrap>(info) {}
+
+ private:
+  static uint32_t Id(const Napi::CallbackInfo& info) { return info[0].As<Napi::Number>().Uint32Value(); }
+  Napi::Value Take(const Napi::CallbackInfo& info) {
+    uint32_t n;
+    return n_.Take(Id(info), &n) ? Napi::Number::New(info.Env(), n) : info.Env().Null();
+  }
+  Napi::Value Prepare(const Napi::CallbackInfo& info) {
+    n_.Prepare(Id(info));
+    return info.Env().Undefined();
+  }
+  Napi::Value Snapshot(const Napi::CallbackInfo& info) {
+    NumberingMark m[SpduNumbering::kKeys];
+    size_t k = n_.Snapshot(info[0].ToBoolean(), m, SpduNumbering::kKeys);
+    Napi::Array a = Napi::Array::New(info.Env(), k);
+    for (uint32_t i = 0; i < k; i++) {
+      Napi::Object o = Napi::Object::New(info.Env());
+      o.Set("key", m[i].keyId);
+      o.Set("from", m[i].from);
+      a.Set(i, o);
+    }
+    return a;
+  }
+  Napi::Value Saved(const Napi::CallbackInfo& info) {
+    n_.Saved();
+    return info.Env().Undefined();
+  }
+  Napi::Value Restore(const Napi::CallbackInfo& info) {
+    Napi::Object o = info[0].As<Napi::Object>();
+    n_.Restore({o.Get("key").As<Napi::Number>().Uint32Value(), o.Get("from").As<Napi::Number>().Uint32Value()});
+    return info.Env().Undefined();
+  }
+
+  SpduNumbering n_;
 };
 
 Napi::Array Labels(Napi::Env env) {
@@ -309,7 +373,8 @@ void RegisterNapi(Napi::Env env, Napi::Object exports) {
   o.Set("gcmOpen", Napi::Function::New(env, GcmOpen, "gcmOpen"));
   o.Set("Keyring", KeyringWrap::Init(env));
   o.Set("ReplayWindow", ReplayWindowWrap::Init(env));
-  o.Set("ReplayTable", ReplayTableWrap::Init(env));
+  o.Set("ReplayGuard", ReplayGuardWrap::Init(env));
+  o.Set("SpduNumbering", SpduNumberingWrap::Init(env));
   o.Set("resultLabels", Labels(env));
   exports.Set("rgoose", o);
 }

@@ -12,7 +12,7 @@
 //   LI                    session header length (= 2 + common header length)
 //   80 LI                 common session header tag and length (= 21 + IV length)
 //   u32 SPDU length       bytes after this field to the end of the payload, trailer excluded
-//   u32 SPDU number       per sender, serial-number arithmetic (see replay-window.h)
+//   u32 SPDU number       per sender, group and key, from 1, never wraps (replay-numbering.h)
 //   u16 version           2
 //   u32 time of current key, u16 time to next key     (from the key; 0 when not set)
 //   u32 key id            0 = unsigned SPDU
@@ -30,7 +30,7 @@
 // GCM tag and MAC, or 85 10 before a 32-byte MAC.
 //
 // Threading: a Keyring (its OpenSSL contexts are scratch state), a ReplayWindow and a
-// ReplayTable belong to one thread. Give each data-plane thread its own Keyring built from the
+// ReplayGuard belong to one thread at a time. Give each data-plane thread its own Keyring built from the
 // same key list.
 #pragma once
 
