@@ -337,6 +337,8 @@ Napi::Value ForwardingEngine::Apply(const Napi::CallbackInfo& info) {
   cfg->filter.enableSv = cfg->inner.enableSv = c.Get("enableSv").ToBoolean();
   cfg->filter.enableGse = cfg->inner.enableGse = c.Get("enableGse").ToBoolean();
   cfg->filter.checkAppIdRange = cfg->inner.checkAppIdRange = c.Get("checkAppIdRange").ToBoolean();
+  cfg->rgooseInner = cfg->inner;
+  cfg->rgooseInner.checkAppIdRange = false;
   cfg->filter.allow = AllowTable(c.Get("appIdAllow"));
   Napi::Array groups = c.Get("groups").As<Napi::Array>();
   for (uint32_t i = 0; i < groups.Length(); i++) cfg->groups.push_back(groups.Get(i).As<Napi::String>());
@@ -607,9 +609,10 @@ int ForwardingEngine::DecideToWan(const EngineConfig& c, size_t groupCount, cons
   return kForward;
 }
 
-int ForwardingEngine::CheckCarried(const EngineConfig& c, const uint8_t* frame, size_t len, int64_t nowUs, FrameHeader* hp, uint64_t* fpOut) const {
+int ForwardingEngine::CheckCarried(const EngineConfig& c, const FilterOptions& inner, const uint8_t* frame, size_t len, int64_t nowUs,
+                                   FrameHeader* hp, uint64_t* fpOut) const {
   FrameHeader& h = *hp;
-  if (CheckFrame(c.inner, frame, len, &h) != kForward) return kInnerNotAllowed;
+  if (CheckFrame(inner, frame, len, &h) != kForward) return kInnerNotAllowed;
   if (len > c.l2Mtu + 14 + (h.tagged ? 4 : 0)) return kOversizeFrame;
   if (!DestinationAllowed(c, frame)) return kBadDestination;
   const uint64_t fp = *fpOut = FrameFingerprint(frame, len);
@@ -631,7 +634,7 @@ int ForwardingEngine::DecideFromWan(const EngineConfig& c, GroupState g, uint8_t
   if (r != kForward) return r;
   *frame = v.frame;
   *frameLen = v.frameLen;
-  r = CheckCarried(c, v.frame, v.frameLen, nowUs, h, &fp);
+  r = CheckCarried(c, c.inner, v.frame, v.frameLen, nowUs, h, &fp);
   if (r != kForward) return r;
   if (c.site != 0 && peers_.IsPeer(v.sender)) return kSameSite;
   TrackCounts tc;
@@ -663,7 +666,7 @@ int ForwardingEngine::DecideRgoose(const EngineConfig& c, GroupState g, uint8_t*
     if (id == v.keyId && nowUs >= atUs) return kExpiredKey;
   *frame = scratch;
   uint64_t fp = 0;
-  r = CheckCarried(c, scratch, *frameLen, nowUs, h, &fp);
+  r = CheckCarried(c, c.rgooseInner, scratch, *frameLen, nowUs, h, &fp);
   if (r != kForward) return r;
   const uint32_t address = static_cast<uint32_t>(source >> 16);
   if (wan != nullptr && wan->IsOwnAddress(address)) return kOwnSender;

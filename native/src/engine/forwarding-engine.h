@@ -35,6 +35,10 @@ namespace gb {
 struct EngineConfig {
   FilterOptions filter;  // L2 side → WAN
   FilterOptions inner;   // what may be written to the L2 side (no APPID allow-list)
+  // The same for frames rebuilt from authenticated R-GOOSE/R-SV: the SPDU's payload type fixes the
+  // EtherType and the signature covers the APPID, so 8-1's L2 APPID ranges are not applied (other
+  // 90-5 publishers use SV-range APPIDs for GOOSE, which Wireshark reads as sent).
+  FilterOptions rgooseInner;
   struct Rule {
     bool mac;
     uint64_t lo, hi;
@@ -131,7 +135,8 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   void CountCopy(const DeliveredFrames::Copy& copy, unsigned path, int64_t nowUs);
   void RecordDelivered(uint64_t fp, uint64_t origin, unsigned path, int64_t nowUs);
   bool WritesLan(const EngineConfig& c, int64_t nowUs);
-  int CheckCarried(const EngineConfig& c, const uint8_t* frame, size_t len, int64_t nowUs, FrameHeader* h, uint64_t* fp) const;
+  int CheckCarried(const EngineConfig& c, const FilterOptions& inner, const uint8_t* frame, size_t len, int64_t nowUs, FrameHeader* h,
+                   uint64_t* fp) const;
   // Datagram length; 0 when the SPDU could not be built, -1 when it would exceed the path MTU.
   long Encapsulate(const EngineConfig& c, const FrameHeader& h, uint8_t* slot, size_t len, uint32_t seq, uint8_t* out);
   // The group's next SPDU number under the active key; false when none may be used.
