@@ -75,22 +75,9 @@ describe('rgoose mode: authenticated WAN between two hosts', function () {
     writeFileSync(keyFile, JSON.stringify({ active, keys: [HMAC, GCM, HMAC256] }), { mode: 0o600 });
     chmodSync(keyFile, 0o600);
   };
-  const reloadA = async (): Promise<void> => {
-    const n = daemonA.proc.stderr.split('"event":"reloaded"').length;
-    daemonA.proc.child.kill('SIGHUP');
-    await waitUntil('reload of A', () => daemonA.proc.stderr.split('"event":"reloaded"').length > n);
-  };
+  const reloadA = (): Promise<void> => daemonA.reload();
   /** B's stats once nothing is being written any more (frames of an earlier test may still be in flight). */
-  const quietB = async (): Promise<StatsSnapshot> => {
-    let last = -1;
-    let s = await daemonB.statsWhen('stats B', () => true);
-    while (s.from_wan.frames_written !== last) {
-      last = s.from_wan.frames_written;
-      await sleep(400);
-      s = await daemonB.statsWhen('stats B', () => true);
-    }
-    return s;
-  };
+  const quietB = (): Promise<StatsSnapshot> => daemonB.statsWhenQuiet();
   /** Sends `datagrams` from host A's address and checks that none reached B's goose0. */
   const attack = async (what: string, datagrams: Buffer[], reason: keyof StatsSnapshot['from_wan']['drops'] | string): Promise<void> => {
     const before = await quietB();

@@ -69,22 +69,9 @@ describe('rgoose replay protection over service life (restart, crash, rotation, 
     await d.started();
     return d;
   };
-  const reload = async (d: DaemonUnderTest): Promise<void> => {
-    const n = d.proc.stderr.split('"event":"reloaded"').length;
-    d.proc.child.kill('SIGHUP');
-    await waitUntil('reload', () => d.proc.stderr.split('"event":"reloaded"').length > n);
-  };
+  const reload = (d: DaemonUnderTest): Promise<void> => d.reload();
   /** B's stats once nothing more is being written. */
-  const quietB = async (): Promise<StatsSnapshot> => {
-    let last = -1;
-    let s = await daemonB.statsWhen('stats B', () => true);
-    while (s.from_wan.frames_written !== last) {
-      last = s.from_wan.frames_written;
-      await sleep(400);
-      s = await daemonB.statsWhen('stats B', () => true);
-    }
-    return s;
-  };
+  const quietB = (): Promise<StatsSnapshot> => daemonB.statsWhenQuiet();
   /**
    * Sends recorded datagrams from `from` and checks that none reached B's goose0, each counted
    * under one of `reasons` (a recording inside a window is `replay`, one behind it `stale`).

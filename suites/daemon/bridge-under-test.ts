@@ -73,6 +73,25 @@ export class DaemonUnderTest {
     return last!;
   }
 
+  /** Stats once frames_written stopped growing: nothing more in flight (read every 400 ms). */
+  async statsWhenQuiet(): Promise<StatsSnapshot> {
+    let last = -1;
+    let s = await this.statsWhen(`stats (${this.proc.label})`, () => true);
+    while (s.from_wan.frames_written !== last) {
+      last = s.from_wan.frames_written;
+      await sleep(400);
+      s = await this.statsWhen(`stats (${this.proc.label})`, () => true);
+    }
+    return s;
+  }
+
+  /** SIGHUP, then waits for the daemon to log the reload. */
+  async reload(): Promise<void> {
+    const n = this.proc.stderr.split('"event":"reloaded"').length;
+    this.proc.child.kill('SIGHUP');
+    await waitUntil(`reload (${this.proc.label})`, () => this.proc.stderr.split('"event":"reloaded"').length > n);
+  }
+
   removeStats(): void {
     rmSync(this.statsFile, { force: true });
   }

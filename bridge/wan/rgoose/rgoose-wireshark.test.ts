@@ -14,6 +14,7 @@ import { encodeGoosePdu, type GoosePdu } from '../../codec/index.js';
 import { find, findAll, parsePdml, type PdmlNode } from '../../codec/pdml-parser.js';
 import { PcapWriter } from '../../pcap/index.js';
 import { ipv4UdpFrame } from './test-support/udp-frame.js';
+import { withSeed } from '../../../testkit/seeded.js';
 
 const COUNT = 60;
 /**
@@ -74,21 +75,13 @@ describe('tshark reads the C++ encoder\'s SPDUs as R-GOOSE', function () {
   after(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
-  const withSeed = (fn: () => void): void => {
-    try {
-      fn();
-    } catch (err) {
-      (err as Error).message = `seed ${seed} (replay: FC_SEED=${seed}): ${(err as Error).message}`;
-      throw err;
-    }
-  };
 
   it(`HMAC-SHA256-128: ${COUNT} SPDUs on random ports show the session fields, the GOOSE fields and the MAC, nothing malformed`, async function () {
     this.timeout(60_000);
     const key: NativeKey = { id: 0x0a0b0c0d, signature: 'hmac-sha256-128', encryption: 'none', key: Buffer.alloc(32, 0x42) };
     const { sent, packets } = await dissect(dir, key, seed, () => undefined);
     expect(packets.length).to.equal(COUNT);
-    withSeed(() =>
+    withSeed(seed, () =>
       sent.forEach((s, i) => {
         const where = `packet ${i + 1}`;
         const p = packets[i]!;
@@ -118,7 +111,7 @@ describe('tshark reads the C++ encoder\'s SPDUs as R-GOOSE', function () {
     const iv = (i: number): Buffer => Buffer.from(`a5a5a5a5${i.toString(16).padStart(16, '0')}`, 'hex');
     const { sent, packets } = await dissect(dir, key, seed, iv);
     expect(packets.length).to.equal(COUNT);
-    withSeed(() =>
+    withSeed(seed, () =>
       sent.forEach((s, i) => {
         const where = `packet ${i + 1}`;
         const r = checkSession(packets[i]!, s, key, where);

@@ -13,6 +13,7 @@ import { find, findAll, type PdmlNode } from '../../codec/pdml-parser.js';
 import { parseSpduElement, parseSpduSession } from './spdu-layout.js';
 import { tsharkApdu, tsharkPackets } from './test-support/other-implementation.js';
 import { spduVariantArb, VARIANT_KEYS, writeSpduVariant, type SpduVariant } from './test-support/spdu-variants.js';
+import { withSeed } from '../../../testkit/seeded.js';
 
 const COUNT = 150;
 const show = (p: PdmlNode, field: string): string => find(p, field)?.attrs.show ?? '';
@@ -27,14 +28,6 @@ describe('R-GOOSE header and trailer variants of other implementations: tshark, 
   let clears: Buffer[] = [];
   let packets: PdmlNode[] = [];
   let clearPackets: PdmlNode[] = [];
-  const withSeed = (fn: () => void): void => {
-    try {
-      fn();
-    } catch (err) {
-      (err as Error).message = `seed ${seed} (replay: FC_SEED=${seed}): ${(err as Error).message}`;
-      throw err;
-    }
-  };
 
   before(async function () {
     skipUnlessTshark(this, 'R-GOOSE variant agreement test');
@@ -52,7 +45,7 @@ describe('R-GOOSE header and trailer variants of other implementations: tshark, 
   it(`${COUNT} generated SPDUs: the session fields as tshark shows them, in the TS reading and the C++ Open`, () => {
     expect(packets).to.have.length(COUNT);
     const ring = createNativeKeyring([...VARIANT_KEYS], VARIANT_KEYS[0]!.id);
-    withSeed(() =>
+    withSeed(seed, () =>
       variants.forEach((v, i) => {
         const where = `SPDU ${i + 1} (${v.key.signature}/${v.key.encryption}, ${v.framing}, APDU length ${v.apduLength}, IV ${v.iv.length})`;
         const p = packets[i]!;
@@ -73,7 +66,7 @@ describe('R-GOOSE header and trailer variants of other implementations: tshark, 
 
   it(`${COUNT} generated SPDUs: the APDU tshark reads from the clear-text twin is what the C++ Open and the TS reading deliver`, () => {
     const ring = createNativeKeyring([...VARIANT_KEYS], VARIANT_KEYS[0]!.id);
-    withSeed(() =>
+    withSeed(seed, () =>
       variants.forEach((v, i) => {
         const where = `SPDU ${i + 1} (${v.key.signature}/${v.key.encryption}, ${v.framing}, APDU length ${v.apduLength})`;
         const p = clearPackets[i]!;
