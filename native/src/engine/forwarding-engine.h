@@ -9,6 +9,7 @@
 #pragma once
 
 #include <napi.h>
+#include <time.h>
 
 #include <atomic>
 #include <cstdint>
@@ -71,6 +72,15 @@ struct EngineConfig {
 
 // A verdict besides kForward and the drop codes: a control datagram (heartbeat), not a frame.
 constexpr int kControl = -2;
+
+// A slot of the threads' batch arenas, and the scratch an R-GOOSE frame is rebuilt in.
+constexpr size_t kSlotBytes = 65536 + 32;
+
+inline int64_t NowUs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
 
 // What the receive thread keeps per group, owned by the engine (survives socket sets).
 struct GroupState {

@@ -14,12 +14,6 @@ namespace {
 
 uint32_t U32(const Napi::Object& o, const char* key) { return o.Get(key).As<Napi::Number>().Uint32Value(); }
 
-int64_t NowUs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
-}
-
 }  // namespace
 
 // replayState(exact) -> { receive: [{group, sender, stream, key, mark}], send: [{group, key, from, next}] }
