@@ -1,7 +1,8 @@
 // End to end as root: `sim sv-publisher` (2 merging units, a phase-B fault 1.3 s in) on one end
 // of a veth pair in a throw-away namespace, `sim subscriber` on the other, both real CLI
 // processes. The subscriber must see both streams without a counter error, the fault at the
-// smpCnt the publisher reports, and the post-fault RMS of the model.
+// smpCnt, sample index and wall-clock time (within one cycle) the publisher reports, and the
+// pre-fault and fault RMS of every phase of the model.
 import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,12 @@ import { addonBuilt } from './bench-veth.js';
 import type { SvPublisherSummary } from './sv-publisher-runner.js';
 import type { SvReport } from './sv-report.js';
 import { createVethNamespace, startSim, teardown, waitForStderr, type SimProc } from './test-support/sim-processes.js';
+
+/** Pre-fault (the model's 1 A / 63.5 V) and fault (phase B: 8 A, 20 V) RMS of each phase. */
+const FAULT_RMS: Record<string, number> = {
+  prefault_ia_rms_a: 1, prefault_ib_rms_a: 1, prefault_ic_rms_a: 1, prefault_va_rms_v: 63.5, prefault_vb_rms_v: 63.5, prefault_vc_rms_v: 63.5,
+  fault_ia_rms_a: 1, fault_ib_rms_a: 8, fault_ic_rms_a: 1, fault_va_rms_v: 63.5, fault_vb_rms_v: 20, fault_vc_rms_v: 63.5,
+};
 
 describe('sim sv-publisher → veth → sim subscriber (root, network namespace)', function () {
   this.timeout(90_000);
@@ -32,12 +39,12 @@ describe('sim sv-publisher → veth → sim subscriber (root, network namespace)
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('2 units with a fault: no counter errors, the fault at the published smpCnt, post-fault RMS of the model', async () => {
+  it('2 units with a fault: no counter errors, the fault at the published sample and time, pre-fault and fault RMS of the model', async () => {
     const svJson = join(dir, 'sv.json');
     const sub = startSim(ns, ['subscriber', '--interface', b, '--sv-json', svJson, '--table-rows', '0']);
     procs.push(sub);
     await waitForStderr(sub, 'sim subscriber: receiving on', 20_000);
-    const pub = startSim(ns, ['sv-publisher', '--interface', a, '--streams', '2', '--duration', '2', '--fault-at', '1.3', '--fault-phases', 'B', '--fault-current', '8', '--json']);
+    const pub = startSim(ns, ['sv-publisher', '--interface', a, '--streams', '2', '--duration', '2', '--fault-at', '1.3', '--fault-phases', 'B', '--fault-current', '8', '--fault-voltage', '20', '--json']);
     procs.push(pub);
     expect(await pub.exited, pub.stderr).to.equal(0);
     const summary = JSON.parse(pub.stdout) as SvPublisherSummary;
@@ -49,11 +56,12 @@ describe('sim sv-publisher → veth → sim subscriber (root, network namespace)
     expect(report.streams.map((s) => s.sv_id)).to.have.members(['SIM1MU01', 'SIM2MU01']);
     for (const s of report.streams) {
       expect(s).to.include({ samples: 8000, missing: 0, gaps: 0, duplicates: 0, out_of_order: 0, wrap_errors: 0, smp_synch: 1, quality_or: '0x00000000' });
-      expect(s.first_disturbance_smp_cnt).to.equal(summary.fault_smp_cnt);
-      expect(Number(s.ib_fund_rms_a)).to.be.closeTo(8, 8 * 0.005);
-      expect(Number(s.ia_fund_rms_a)).to.be.closeTo(1, 0.005);
-      expect(Number(s.va_rms_v)).to.be.closeTo(63.5, 63.5 * 0.005);
+      expect(s).to.include({ fault_channel: 'IB', fault_smp_cnt: summary.fault_smp_cnt, fault_sample_index: summary.fault_sample_index });
+      // receive time vs scheduled send time of the same sample, both wall clock: within one 50 Hz cycle
+      expect(Math.abs(Number(s.fault_utc_us) - summary.fault_utc_us), `${s.fault_utc} vs ${summary.fault_utc}`).to.be.at.most(20_000);
+      for (const [key, want] of Object.entries(FAULT_RMS)) expect(Number(s[key]), key).to.be.closeTo(want, want * 0.005 + 0.002);
     }
     expect(summary.fault_smp_cnt).to.be.within(0, 3999);
+    expect(summary.fault_sample_index).to.equal(1.3 * 4000);
   });
 });

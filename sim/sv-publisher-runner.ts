@@ -9,7 +9,8 @@ import type { Histogram } from 'hdr-histogram-js';
 import { PcapWriter } from '../bridge/pcap/index.js';
 import { PacketSocket } from '../native/index.js';
 import { fastMonotonicUs as monotonicUs } from './monotonic-clock.js';
-import { realTimeLoop, runVirtualTime, type PublisherOutput } from './publisher-runner.js';
+import { realTimeLoop, runVirtualTime, wallMinusMonotonicUs, type PublisherOutput } from './publisher-runner.js';
+import { isoUtcUs } from './sv-report.js';
 import { SvPublisherEngine, type SvBatchSink, type SvEngineConfig } from './sv-publisher-engine.js';
 
 /** Delay before the first frame of a real-time run (encode templates, warm the hot path). */
@@ -48,9 +49,12 @@ export interface SvPublisherSummary {
   send_error_p99_us: number;
   send_error_p99_9_us: number;
   send_error_max_us: number;
-  /** Grid sample of the fault (smpCnt = fault_sample mod rate), -1 without a fault. */
-  fault_sample: number;
+  /** The fault's first sample: its smpCnt and its index since the stream's first sample (-1 without a fault). */
   fault_smp_cnt: number;
+  fault_sample_index: number;
+  /** Scheduled instant of the fault's first sample, wall clock: ISO-8601 UTC with µs and µs since the epoch ('' / -1 without). */
+  fault_utc: string;
+  fault_utc_us: number;
   clock: 'monotonic' | 'wall';
   aborted: boolean;
 }
@@ -85,7 +89,7 @@ export async function runSvPublisher(opts: SvPublisherRunOptions): Promise<SvPub
       engine.runDue(now, sink);
       if (wakeFrames > maxBatch) maxBatch = wakeFrames;
     }, opts.signal, SV_SPIN_US);
-    const s = summary(opts.sendBatch ? 'custom' : 'interface', engine, monotonicUs() - startUs, errors, 'monotonic', aborted);
+    const s = summary(opts.sendBatch ? 'custom' : 'interface', engine, monotonicUs() - startUs, errors, 'monotonic', wallMinusMonotonicUs(), aborted);
     return { ...s, send_failures: failures, batches, max_batch_frames: maxBatch };
   } finally {
     socket?.close();
@@ -108,7 +112,7 @@ async function runVirtual(cfg: SvEngineConfig, out: { path: string; startWallUs?
   };
   await runVirtualTime(engine, sink, writer);
   const duration = engine.framesPerStream * cfg.asdusPerFrame * (1e6 / cfg.samplesPerSecond);
-  return { ...summary('pcap', engine, duration, undefined, 'wall', false), batches, max_batch_frames: cfg.streams.length };
+  return { ...summary('pcap', engine, duration, undefined, 'wall', 0, false), batches, max_batch_frames: cfg.streams.length };
 }
 
 function summary(
@@ -117,11 +121,15 @@ function summary(
   durationUs: number,
   errors: Histogram | undefined,
   clock: SvPublisherSummary['clock'],
+  /** Wall-clock µs minus the engine clock's µs: 0 when the engine runs on wall-clock time (pcap). */
+  wallOffsetUs: number,
   aborted: boolean,
 ): SvPublisherSummary {
   const q = (p: number): number => (errors && errors.totalCount > 0 ? errors.getValueAtPercentile(p) : 0);
   const cfg = engine.config;
   const fault = engine.faultSample;
+  const faulted = Number.isFinite(fault);
+  const faultUtcUs = faulted ? Math.round(engine.sampleUs(fault) + wallOffsetUs) : -1;
   return {
     output,
     streams: cfg.streams.length,
@@ -138,8 +146,10 @@ function summary(
     send_error_p99_us: q(99),
     send_error_p99_9_us: q(99.9),
     send_error_max_us: errors && errors.totalCount > 0 ? errors.maxValue : 0,
-    fault_sample: Number.isFinite(fault) ? fault : -1,
-    fault_smp_cnt: Number.isFinite(fault) ? fault % cfg.samplesPerSecond : -1,
+    fault_smp_cnt: faulted ? fault % cfg.samplesPerSecond : -1,
+    fault_sample_index: faulted ? fault - engine.firstSample : -1,
+    fault_utc: faulted ? isoUtcUs(faultUtcUs) : '',
+    fault_utc_us: faultUtcUs,
     clock,
     aborted,
   };
@@ -149,7 +159,9 @@ export function formatSvPublisherSummary(s: SvPublisherSummary): string {
   const lines = [
     `SV streams ${s.streams} × ${s.samples_per_s} samples/s (${s.asdus_per_frame} ASDU/frame), frames ${s.frames} (${s.frames_per_s}/s), send failures ${s.send_failures}, duration ${(s.duration_us / 1e6).toFixed(3)} s${s.aborted ? ' (stopped early)' : ''}`,
   ];
-  if (s.fault_sample >= 0) lines.push(`fault from grid sample ${s.fault_sample} (smpCnt ${s.fault_smp_cnt})`);
+  if (s.fault_sample_index >= 0) {
+    lines.push(`fault at ${s.fault_utc} (UTC, scheduled send time): smpCnt ${s.fault_smp_cnt} = sample ${s.fault_sample_index} since stream start (${(s.fault_sample_index / s.samples_per_s).toFixed(4)} s)`);
+  }
   if (s.output !== 'pcap') {
     lines.push(`send time error |actual − scheduled|: p50 ${s.send_error_p50_us} µs, p99 ${s.send_error_p99_us} µs, p99.9 ${s.send_error_p99_9_us} µs, max ${s.send_error_max_us} µs; ${s.batches} batches, largest wake-up ${s.max_batch_frames} frames`);
   }

@@ -16,6 +16,8 @@ export function svTrackerOptions(samplesPerSecond: number, nominalHz?: number): 
 export class SvReceiver {
   readonly streams = new Map<string, SvStreamTracker>();
   frames = 0;
+  /** Added to receive times to give wall-clock µs (receive times on CLOCK_MONOTONIC: wall − monotonic). */
+  wallOffsetUs = 0;
 
   constructor(readonly options: SvTrackerOptions) {}
 

@@ -5,10 +5,10 @@ import fc from 'fast-check';
 import { decodeFrame } from '../bridge/codec/index.js';
 import type { SvFrame } from '../bridge/codec/types.js';
 import { deriveSvIdentities, DEFAULT_SV_IDENTITY } from './sv-identities.js';
-import { DEFAULT_SV_MODEL, type SvModelConfig } from './sv-model.js';
+import { DEFAULT_SV_MODEL, SvSignal, type SvModelConfig } from './sv-model.js';
 import { SvPublisherEngine, type SvEngineConfig } from './sv-publisher-engine.js';
 import { SvReceiver, svTrackerOptions } from './sv-receiver.js';
-import { svRow } from './sv-report.js';
+import { formatSvTable, svRow } from './sv-report.js';
 import { SvStreamTracker } from './sv-stream-tracker.js';
 
 const ORIGIN = 1_767_225_600_000_000; // a whole second
@@ -59,7 +59,7 @@ describe('SV subscriber on the SV publisher’s frames', () => {
     // a balanced system: calculated neutrals are ~0
     expect(ph[3]!.rms).to.be.below(0.005);
     expect(ph[7]!.rms).to.be.below(0.05);
-    expect(t).to.include({ samples: 2000, missing: 0, duplicates: 0, outOfOrder: 0, wrapErrors: 0, disturbanceCount: 0 });
+    expect(t).to.include({ samples: 2000, missing: 0, duplicates: 0, outOfOrder: 0, wrapErrors: 0, disturbanceCount: 0, fault: undefined });
   });
 
   it('RMS includes harmonics, the fundamental does not', () => {
@@ -85,6 +85,64 @@ describe('SV subscriber on the SV publisher’s frames', () => {
       }),
       { numRuns: 12 },
     );
+  });
+
+  it('records the fault: inception sample and time, the cycle before it at the normal values, the cycle from it at the fault values, all phases', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 200, max: 3700 }), fc.constantFrom('A', 'B', 'C', 'BC', 'ABC'), (faultSample, phases) => {
+        const fault = { atS: faultSample / 4000, phases, currentRmsA: 12, voltageRmsV: 25, currentLagDeg: 80 };
+        const { rx } = receive({ ...nominal, fault }, 1);
+        const f = only(rx).fault!;
+        expect(f).to.include({ smpCnt: faultSample, sampleIndex: faultSample, rxUs: ORIGIN + faultSample * 250 });
+        expect(phases).to.include(f.channel.slice(1));
+        for (let p = 0; p < 3; p++) {
+          const hit = phases.includes('ABC'[p]!);
+          const ctx = `phase ${'ABC'[p]} of fault ${phases} at ${faultSample}`;
+          expect(f.prefault[p]!.rms, ctx).to.be.closeTo(1, 0.005);
+          expect(f.prefault[4 + p]!.rms, ctx).to.be.closeTo(63.5, 0.3);
+          expect(f.fault![p]!.rms, ctx).to.be.closeTo(hit ? 12 : 1, 0.005 * (hit ? 12 : 1));
+          expect(f.fault![4 + p]!.rms, ctx).to.be.closeTo(hit ? 25 : 63.5, 0.3);
+          const vAngle = [0, -120, 120][p]!;
+          expect(f.fault![p]!.angleDeg, ctx).to.be.closeTo(vAngle - (hit ? 80 : 30) + (hit && vAngle - 80 < -180 ? 360 : 0), 0.3);
+        }
+        // the neutral: ~0 before, the unbalance after (IN = IA + IB + IC)
+        expect(f.prefault[3]!.rms).to.be.below(0.005);
+        if (phases !== 'ABC') expect(f.fault![3]!.rms).to.be.above(5);
+      }),
+      { numRuns: 10 },
+    );
+  });
+
+  it('a sample lost inside the first fault cycle leaves the fault cycle empty and keeps the pre-fault cycle', () => {
+    const sig = new SvSignal({ ...nominal, fault: { atS: 0, phases: 'A', currentRmsA: 10, voltageRmsV: 20, currentLagDeg: 80 } }, 4000, 400);
+    const t = new SvStreamTracker({ appId: 0x4000, svID: 'MU1', src: '02:00:00:00:00:01' }, svTrackerOptions(4000));
+    const v = new Int32Array(8);
+    for (let n = 100; n < 800; n++) {
+      if (n === 430) continue;
+      sig.sampleInto(n, v);
+      t.beginFrame();
+      t.sample(n % 4000, 2, 1, v, new Array<number>(8).fill(0), ORIGIN + n * 250);
+      t.endFrame(ORIGIN + n * 250);
+    }
+    expect(t.fault).to.include({ smpCnt: 400, sampleIndex: 300, channel: 'IA' });
+    expect(t.fault!.prefault[0]!.rms).to.be.closeTo(1, 0.005);
+    expect(t.fault!.fault).to.equal(undefined);
+    expect(t.phasors()![0]!.rms).to.be.closeTo(10, 0.05);
+  });
+
+  it('reports the fault record in the row (units in the names) and as a per-stream block that fits 120 columns', () => {
+    const { rx } = receive({ ...nominal, fault: { atS: 0.3, phases: 'B', currentRmsA: 8, voltageRmsV: 20, currentLagDeg: 80 } }, 0.5);
+    const row = svRow(only(rx), 7_000_000);
+    expect(row).to.include({ fault_channel: 'IB', fault_smp_cnt: 1200, fault_sample_index: 1200, fault_utc_us: ORIGIN + 1200 * 250 + 7_000_000 });
+    expect(row.fault_utc).to.equal('2026-01-01T00:00:07.300000Z');
+    expect(Number(row.prefault_ib_rms_a)).to.be.closeTo(1, 0.005);
+    expect(Number(row.fault_ib_rms_a)).to.be.closeTo(8, 0.04);
+    expect(Number(row.fault_vb_rms_v)).to.be.closeTo(20, 0.1);
+    expect(Number(row.fault_va_rms_v)).to.be.closeTo(63.5, 0.3);
+    const table = formatSvTable([row]);
+    expect(table).to.contain('fault at 2026-01-01T00:00:07.300000Z').and.contain('smpCnt 1200 = sample 1200 since stream start; first step on IB');
+    expect(table).to.match(/\n {2}fault +1\.000 +8\.000 +1\.000 /);
+    for (const line of table.split('\n')) expect(line.length, line).to.be.at.most(120);
   });
 
   it('off-nominal frequency (49.8 Hz) is not taken for a disturbance', () => {

@@ -8,7 +8,9 @@
 //   the signal: true RMS and fundamental phasor (one-cycle DFT) per channel over the last full
 //     cycle, and disturbances — the first sample whose cycle-to-cycle difference
 //     |x[n] − x[n − N]| exceeds 10 % of the channel's peak (an incremental-quantity detector,
-//     as protection uses), re-armed after a quiet cycle.
+//     as protection uses), re-armed after a quiet cycle;
+//   the fault record: at the stream's first disturbance (the fault inception), the cycle just
+//     before it (pre-fault) and, once it has arrived, the first full cycle from it (fault).
 // Pure: receive times are passed in.
 import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
@@ -34,6 +36,28 @@ export interface SvDisturbance {
   channel: (typeof SV_CHANNELS)[number];
   smpCnt: number;
   rxUs: number;
+}
+
+export interface SvPhasor {
+  /** True RMS over the cycle, A or V. */
+  rms: number;
+  fundamentalRms: number;
+  /** Fundamental's angle, degrees, relative to the cycle that starts at smpCnt 0. */
+  angleDeg: number;
+}
+
+export interface SvFaultRecord {
+  /** The channel whose step was seen first (others may step at the same sample). */
+  channel: (typeof SV_CHANNELS)[number];
+  smpCnt: number;
+  /** Samples since the stream's first sample (by smpCnt, so lost samples count too). */
+  sampleIndex: number;
+  /** Receive time of the frame carrying the inception sample (the tracker's clock). */
+  rxUs: number;
+  /** The cycle before the inception sample, 8 channels. */
+  prefault: SvPhasor[];
+  /** The cycle from the inception sample on; undefined until it arrived without a gap. */
+  fault: SvPhasor[] | undefined;
 }
 
 /** Quality bits (IEC 61850-7-3 in the 9-2LE 32-bit encoding). */
@@ -76,6 +100,7 @@ export class SvStreamTracker {
   readonly age = newHistogram();
   readonly disturbances: SvDisturbance[] = [];
   disturbanceCount = 0;
+  fault: SvFaultRecord | undefined;
 
   readonly samplesPerCycle: number;
   private readonly rate: number;
@@ -86,6 +111,9 @@ export class SvStreamTracker {
   private readonly sumSq = new Float64Array(CHANNELS);
   private readonly quietUntil = new Float64Array(CHANNELS);
   private lastU = -1;
+  private firstU = -1;
+  /** Unwrapped index of the last sample of the fault record's fault cycle. */
+  private faultCycleEndU = -1;
   private lastCnt = -1;
   private lastRx = 0;
   /** Consecutive in-order samples ending at lastU (the signal window is valid when ≥ a cycle). */
@@ -157,7 +185,7 @@ export class SvStreamTracker {
 
   /** Unwrapped index of an in-order sample; -1 for a duplicate or a late (out-of-order) one. */
   private unwrap(smpCnt: number, rxUs: number): number {
-    if (this.lastU < 0) return smpCnt;
+    if (this.lastU < 0) return (this.firstU = smpCnt);
     const d = (smpCnt - this.lastCnt + this.rate) % this.rate;
     // whole wraps that passed unseen, judged by the receive clock (a long pause is not a small gap)
     const elapsed = ((rxUs - this.lastRx) * this.rate) / 1e6;
@@ -200,28 +228,33 @@ export class SvStreamTracker {
   private signal(u: number, values: ArrayLike<number>, smpCnt: number, rxUs: number): void {
     const n = this.samplesPerCycle;
     const slot = (u % n) * CHANNELS;
-    const full = this.run >= n;
+    // judged before the ring changes, so a fault record's pre-fault cycle is the one before u
+    if (this.run >= n) {
+      for (let c = 0; c < CHANNELS; c++) {
+        const peak = Math.sqrt((2 * this.sumSq[c]!) / n);
+        if (Math.abs(values[c]! - this.ring[slot + c]!) > DISTURBANCE_FRACTION * peak + DISTURBANCE_FLOOR) {
+          if (u >= this.quietUntil[c]!) this.disturbance(c, u, smpCnt, rxUs);
+          this.quietUntil[c] = u + n;
+        }
+      }
+    }
     for (let c = 0; c < CHANNELS; c++) {
       const x = values[c]!;
       const old = this.ring[slot + c]!;
-      if (full) {
-        const peak = Math.sqrt((2 * this.sumSq[c]!) / n);
-        if (Math.abs(x - old) > DISTURBANCE_FRACTION * peak + DISTURBANCE_FLOOR) {
-          if (u >= this.quietUntil[c]!) this.disturbance(c, smpCnt, rxUs);
-          this.quietUntil[c] = u + n;
-        }
-        this.sumSq[c] = this.sumSq[c]! - old * old + x * x;
-      } else {
-        this.sumSq[c] = (this.run === 0 ? 0 : this.sumSq[c]!) + x * x;
-      }
+      this.sumSq[c] = (this.run === 0 ? 0 : this.sumSq[c]! - (this.run >= n ? old * old : 0)) + x * x;
       this.ring[slot + c] = x;
     }
     this.run++;
+    if (u === this.faultCycleEndU && this.fault) this.fault.fault = this.phasors();
   }
 
-  private disturbance(c: number, smpCnt: number, rxUs: number): void {
+  private disturbance(c: number, u: number, smpCnt: number, rxUs: number): void {
     this.disturbanceCount++;
     if (this.disturbances.length < MAX_DISTURBANCES) this.disturbances.push({ channel: SV_CHANNELS[c]!, smpCnt, rxUs });
+    if (this.fault === undefined) {
+      this.fault = { channel: SV_CHANNELS[c]!, smpCnt, sampleIndex: u - this.firstU, rxUs, prefault: this.phasors()!, fault: undefined };
+      this.faultCycleEndU = u + this.samplesPerCycle - 1;
+    }
   }
 
   /**
@@ -229,7 +262,7 @@ export class SvStreamTracker {
    * A, V; angle in degrees relative to the cycle starting at smpCnt 0); undefined until a
    * cycle of consecutive samples arrived.
    */
-  phasors(): { rms: number; fundamentalRms: number; angleDeg: number }[] | undefined {
+  phasors(): SvPhasor[] | undefined {
     const n = this.samplesPerCycle;
     if (this.run < n) return undefined;
     const out = [];

@@ -11,7 +11,7 @@ import { EventPlanError, intervalPlan, parsePoisson, parseTimeline, type EventPl
 import { ExpectConfigError, formatExpectConfig, parseExpectConfig } from '../expect-config.js';
 import type { EngineConfig } from '../publisher-engine.js';
 import { DEFAULT_IDENTITY, deriveIdentities, IdentityError, streamKeyOf } from '../publisher-identities.js';
-import { formatPublisherSummary, runPublisher, type PublisherOutput } from '../publisher-runner.js';
+import { formatPublisherSummary, runPublisher, wallMinusMonotonicUs, type PublisherOutput } from '../publisher-runner.js';
 import { setRealtimePriority } from '../realtime-priority.js';
 import { createSchedule, DEFAULT_TAL_FACTOR, ScheduleConfigError, TalPolicy, type ScheduleName } from '../retransmission-schedule.js';
 import { U32_MAX } from '../sequence-numbers.js';
@@ -361,6 +361,8 @@ export function register(program: Command): void {
       sv = named('sv-rate', () => new SvReceiver(svTrackerOptions(o.svRate, o.svNominal === undefined ? undefined : Number(o.svNominal))));
       exclusive(o as unknown as Record<string, unknown>, 'interface', 'pcap', true);
       input = o.pcap !== undefined ? { kind: 'pcap', path: o.pcap } : { kind: 'interface', ifname: o.interface! };
+      // live receive times are CLOCK_MONOTONIC, a capture's are wall-clock already
+      if (input.kind === 'interface') sv.wallOffsetUs = wallMinusMonotonicUs();
       if (o.expect !== undefined) expected = named('expect', () => parseExpectConfig(readText('expect', o.expect!), o.expect!));
       monitorCfg = monitorConfig(o, { jsonOnStdout: o.json });
     } catch (err) {
