@@ -157,5 +157,22 @@ for (const mode of ['gb1', 'rgoose'] as const) {
       expect(d.of - d.arrived, `far host → LAN lost after the kill (${d.arrived} of ${d.of} arrived)`).to.be.at.most(50);
       expect([...gotUp.values(), ...gotDown.values()].every((c) => c === 1), 'each at most once').to.equal(true);
     });
+
+    it('stopping the standby mid-stream both ways loses nothing: the writer goes on alone', async () => {
+      const killed = gateways.findIndex((g) => !g.proc.running);
+      gateways[killed] = startGateway(killed);
+      await gateways[killed]!.started();
+      await oneWriter();
+      const standby = gateways.findIndex((g) => !g.stats().redundancy!.lan_writer);
+      const total = 250;
+      const up = await blastFrames(topo, hosts[0]!.ns, 'ied0', gooseTestFrame({ n: 0, appId: 0x0077 }), total, 50);
+      const down = await blastFrames(topo, hosts[2]!.ns, 'goose0', gooseTestFrame({ n: 0, appId: 0x0088 }), total, 50);
+      const numbers = (c: FrameCapture, appId: number): Map<number, number> => countByNumber(c.frames().map((f) => f.frame), appId);
+      await waitUntil('both streams flowing', () => numbers(farSees, 0x0077).size >= 50 && numbers(iedsSee, 0x0088).size >= 50, 40_000);
+      await gateways[standby]!.proc.stop(3000);
+      await Promise.all([up.done, down.done]);
+      expect(exactlyOnce(await settle(farSees, 0x0077, total), total), 'IED → far host').to.deep.equal({ missing: 0, repeated: 0 });
+      expect(exactlyOnce(await settle(iedsSee, 0x0088, total), total), 'far host → LAN').to.deep.equal({ missing: 0, repeated: 0 });
+    });
   });
 }
