@@ -103,8 +103,10 @@ describe('WAN receive accounting under fuzz: received = written + dropped, exact
   let b: Host;
   const dir = join(tmpdir(), `gb-wan-fuzz-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
 
+  let running: DaemonUnderTest | null = null;
   const runDaemon = async (name: string, extra: string[]): Promise<DaemonUnderTest> => {
     const d = DaemonUnderTest.spawn(topo, b, join(dir, `${name}.json`), ['--group', GROUP, '--remove-tap-on-exit', 'true', ...extra]);
+    running = d;
     await d.started();
     await topo.waitForMembers(GROUP, [b.tgwPort]);
     return d;
@@ -128,6 +130,12 @@ describe('WAN receive accounting under fuzz: received = written + dropped, exact
     await topo.waitUntilForwarding();
   });
 
+  // A failed test must not leave its daemon holding goose0 for the next one.
+  afterEach(async () => {
+    if (running?.proc.running) await stop(running);
+    running = null;
+  });
+
   after(async function () {
     await topo?.destroy();
     rmSync(dir, { recursive: true, force: true });
@@ -138,12 +146,12 @@ describe('WAN receive accounting under fuzz: received = written + dropped, exact
     writeFileSync(keys, JSON.stringify({ active: HMAC.id, keys: [HMAC, GCM] }), { mode: 0o600 });
     const daemon = await runDaemon('rgoose', ['--encapsulation', 'rgoose', '--rgoose-keys', keys]);
     const rings = [HMAC, GCM].map((k) => createNativeKeyring([{ ...k, key: Buffer.from(k.key, 'hex') }], k.id));
-    const frame = gooseTestFrame({ n: 1 });
-    const apdu = frame.subarray(22, 14 + frame.readUInt16BE(16));
+    // Distinct messages (a GOOSE stream's sqNum moves on): the same APDU again would be the same message.
     const valid = Array.from({ length: 1000 }, (_, i) => {
+      const frame = gooseTestFrame({ n: i });
       const iv = Buffer.alloc(12);
       iv.writeUInt32BE(i + 1, 8);
-      return rings[i % 2]!.encode({ spduNumber: i + 1, appid: 0x3001, iv }, apdu)!;
+      return rings[i % 2]!.encode({ spduNumber: i + 1, appid: 0x3001, iv }, frame.subarray(22, 14 + frame.readUInt16BE(16)))!;
     });
     const stream = fuzzStream(valid, TOTAL, ZERO_LENGTH, seed);
     expect(stream).to.have.length(TOTAL);
@@ -151,7 +159,13 @@ describe('WAN receive accounting under fuzz: received = written + dropped, exact
     const where = `seed ${seed} (replay: FC_SEED=${seed})`;
     const s = await daemon.statsWhen('every datagram counted', (x) => x.from_wan.datagrams_received + x.from_wan.kernel_rcvbuf_drops >= TOTAL, 60_000);
     checkAccounting(s, TOTAL, where);
-    if (s.from_wan.kernel_rcvbuf_drops === 0) expect(s.from_wan.frames_written, `${where}: valid SPDUs written`).to.equal(valid.length);
+    // A receiver lets a new sender's window run only a little ahead of what its state file holds
+    // (replay protection across a crash): in a flood faster than the file is written, the excess of
+    // the valid SPDUs is refused and counted as state-not-saved, and nothing else refuses them.
+    if (s.from_wan.kernel_rcvbuf_drops === 0) {
+      expect(s.from_wan.frames_written, `${where}: valid SPDUs written`).to.be.greaterThan(0);
+      expect(s.from_wan.frames_written + (s.from_wan.drops['state-not-saved'] ?? 0), `${where}: valid SPDUs written or state-not-saved`).to.be.at.least(valid.length);
+    }
     expect(s.from_wan.drops['malformed-spdu'], `${where}: zero-length among malformed-spdu`).to.be.at.least(ZERO_LENGTH);
 
     // Zero-length alone: each one received and dropped as malformed-spdu.
