@@ -24,6 +24,7 @@ import {
   CLI,
 } from '../../suites/daemon/bridge-under-test.js';
 import { hasMembership } from '../igmp/proc-net-igmp.js';
+import type { StatsSnapshot } from './bridge-counters.js';
 
 const GROUP = '224.0.1.100';
 const PORT = 61850;
@@ -128,8 +129,11 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
     const own = groupDatagrams(uplinkA.fresh()).payloads.at(-1)!;
     const before = await daemonA.statsWhen('stats A', () => true);
     await sendUdpFromHost(topo, b, GROUP, PORT, [own]);
-    const after = await daemonA.statsWhen('own datagram counted', (s) => s.from_wan.drops['own-sender']! > before.from_wan.drops['own-sender']!);
-    expect(after.from_wan.drops['own-sender']! - before.from_wan.drops['own-sender']!).to.equal(1);
+    // Within the loop window the carried frame is still known as one A read from goose0 (`loop`);
+    // later the GB1 sender id gives it away (`own-sender`). Either way it is dropped once.
+    const ours = (s: StatsSnapshot): number => s.from_wan.drops['own-sender']! + s.from_wan.drops['loop']!;
+    const after = await daemonA.statsWhen('own datagram counted', (s) => ours(s) > ours(before));
+    expect(ours(after) - ours(before)).to.equal(1);
     await sleep(100);
     expect(captureA.frames().length, 'frames written into A goose0').to.equal(0);
   });
