@@ -56,7 +56,7 @@ interface CommonOpts {
 async function finish(out: string, json: boolean, result: Record<string, unknown>): Promise<void> {
   const { writeReportFolder } = await import('./report/report-folder.js');
   const { runMeta } = await import('./report/run-meta.js');
-  const r = await writeReportFolder(out, runMeta(STARTED, START_LOAD));
+  const r = await writeReportFolder(out, runMeta(STARTED, START_LOAD, process.argv, out));
   const files = [...((result.files as string[] | undefined) ?? []), ...r.files];
   process.stdout.write(json ? `${JSON.stringify({ out, ...result, files })}\n` : `${out}\n`);
 }
@@ -175,7 +175,7 @@ common(
   for (const s of suites) if (!(ALL_SUITES as readonly string[]).includes(s)) throw new SuiteUsageError(`--suites: "${s}" is not one of ${ALL_SUITES.join(', ')}`);
   const { runAllSuites } = await import('./all-suites.js');
   const { runMeta } = await import('./report/run-meta.js');
-  const r = await runAllSuites({ ...c, smoke: o.smoke, suites: suites as never, injectFailure: o.injectFailure, meta: runMeta(STARTED, START_LOAD) });
+  const r = await runAllSuites({ ...c, smoke: o.smoke, suites: suites as never, injectFailure: o.injectFailure, meta: runMeta(STARTED, START_LOAD, process.argv, c.out) });
   process.stderr.write(r.summary);
   if (r.failed.length > 0) {
     process.stderr.write(`suite(s) failed: ${r.failed.map((f) => `${f.suite} (${f.error})`).join('; ')}\n`);

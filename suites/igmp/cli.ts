@@ -158,7 +158,7 @@ async function execute(o: IgmpCliOptions): Promise<number> {
   });
   process.stderr.write(`${r.table}\n`);
   log(`wrote ${r.files.igmpCsv}, ${r.files.timelineCsv}, ${r.files.windowsCsv}`);
-  await writeReportFolder(outDir, runMeta(started), [await igmpSection(r, o.scale)]);
+  await writeReportFolder(outDir, runMeta(started, undefined, process.argv, outDir), [await igmpSection(r, o.scale)]);
   if (o.json) process.stdout.write(`${JSON.stringify(r.rows)}\n`);
   return 0;
 }

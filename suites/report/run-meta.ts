@@ -5,17 +5,22 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg, release } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
 export const META_FILE = 'meta.json';
 
 const git = (args: string[]): string => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 
-/** Full commit id and whether the working tree matched it (untracked files count: they may be code). */
-function source(): { commit: string; clean_tree: string } {
+/**
+ * Full commit id and whether the working tree matched it (untracked files count: they may be code).
+ * The run's own output folder is left out: a baseline regenerated in place must not call its own
+ * fresh files "uncommitted changes".
+ */
+function source(outDir?: string): { commit: string; clean_tree: string } {
   try {
     const sha = git(['rev-parse', 'HEAD']);
-    const clean = git(['status', '--porcelain']) === '';
+    const exclude = outDir ? ['--', '.', `:(exclude)${relative(git(['rev-parse', '--show-toplevel']), resolve(outDir))}`] : [];
+    const clean = git(['status', '--porcelain', ...exclude]) === '';
     return { commit: clean ? sha : `${sha} (uncommitted changes)`, clean_tree: clean ? 'yes' : 'no' };
   } catch {
     return { commit: 'unknown (not a git checkout)', clean_tree: 'unknown' };
@@ -32,11 +37,11 @@ function version(): string {
   return pkg.version;
 }
 
-/** The run's header; `startLoad` is the load average taken when the run began. */
-export function runMeta(started: Date, startLoad = 'not recorded', argv: readonly string[] = process.argv): Record<string, string> {
+/** The run's header; `startLoad` is the load average taken when the run began, `outDir` where it writes. */
+export function runMeta(started: Date, startLoad = 'not recorded', argv: readonly string[] = process.argv, outDir?: string): Record<string, string> {
   return {
     version: `goose-bridge ${version()}`,
-    ...source(),
+    ...source(outDir),
     command: ['suites', ...argv.slice(2)].join(' '),
     started: started.toISOString(),
     finished: new Date().toISOString(),
