@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { knobEnv, powerTable, runOrder, suiteOfFile, type PowerRun } from './gate-power-plan.js';
+import { knobEnv, powerTable, runOrder, suiteOfFile, suitesFor, type PowerRun } from './gate-power-plan.js';
 
 const FIG = { p50Us: 120, p99Us: 3000, rateFps: 200_000 };
 
@@ -30,6 +30,15 @@ describe('gate-power plan', () => {
       { perturbation: 'none', runs: 2, suite_failures: 0, hits: '', hits_by_intended_rule: '', false_alarms: '1 of 2', measured_effect: '', rules_that_failed: 'a' },
       { perturbation: 'p50+25%', runs: 2, suite_failures: 0, hits: '1 of 2', hits_by_intended_rule: '0 of 2', false_alarms: '', measured_effect: '+19 %', rules_that_failed: 'b' },
     ]);
+  });
+  it('runs only the aimed suite under a perturbation, and every chosen suite unchanged', () => {
+    const chosen = ['latency', 'throughput', 'loss'];
+    expect(suitesFor('p50+25%', chosen)).to.deep.equal(['latency']);
+    expect(suitesFor('p99+50%', chosen)).to.deep.equal(['latency']);
+    expect(suitesFor('throughput-20%', chosen)).to.deep.equal(['throughput']);
+    expect(suitesFor('none', chosen)).to.deep.equal(chosen);
+    // a perturbation whose suite was not chosen runs what was chosen (its rules then say "missing")
+    expect(suitesFor('throughput-20%', ['latency'])).to.deep.equal(['latency']);
   });
   it('maps report files to the suite that writes them', () => {
     expect(['latency-slices.csv', 'throughput.csv', 'loss.csv', 'igmp.csv', 'sv.csv'].map(suiteOfFile)).to.deep.equal(['latency', 'throughput', 'loss', 'igmp', 'sv']);

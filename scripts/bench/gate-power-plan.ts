@@ -49,6 +49,16 @@ export function runOrder(counts: Partial<Record<Perturbation, number>>): Array<{
   return out;
 }
 
+/**
+ * The suites a run needs: a perturbation aimed at latency or throughput runs only that suite (a
+ * knob cannot hit another suite's rules, and the measurement takes half the time); an unchanged run
+ * runs all chosen suites, since any of their rules can raise a false alarm.
+ */
+export function suitesFor(p: Perturbation, chosen: readonly string[]): string[] {
+  const aim = p === 'throughput-20%' ? 'throughput' : p === 'none' ? null : 'latency';
+  return aim === null || !chosen.includes(aim) ? [...chosen] : [aim];
+}
+
 /** The suite that writes a report file (latency-slices.csv → latency). */
 export function suiteOfFile(file: string): string {
   return file.replace(/\.csv$/, '').split('-')[0]!;

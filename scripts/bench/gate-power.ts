@@ -15,7 +15,7 @@ import { compareReports, loadTolerances, FAILING, type ToleranceFile } from '../
 import { readCsv, toCsv, type Row } from '../../suites/report/csv.js';
 import { loadAverage, readMeta } from '../../suites/report/run-meta.js';
 import { renderMarkdownTable } from '../../suites/report/table.js';
-import { knobEnv, PERTURBATIONS, powerTable, runOrder, suiteOfFile, type BridgeFigures, type Perturbation, type PowerRun } from './gate-power-plan.js';
+import { knobEnv, PERTURBATIONS, powerTable, runOrder, suiteOfFile, suitesFor, type BridgeFigures, type Perturbation, type PowerRun } from './gate-power-plan.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const COLUMNS = ['perturbation', 'run', 'knob', 'suite_failed', 'gate_failed', 'failed_rules', 'bridge_p50_us', 'bridge_p99_us', 'bridge_rate_fps', 'load_avg'] as const;
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   const chosen = values.perturbations.split(',').map((s) => s.trim());
   for (const p of chosen) if (!(PERTURBATIONS as readonly string[]).includes(p)) throw new Error(`--perturbations: "${p}" is not one of ${PERTURBATIONS.join(', ')}`);
   const suites = values.suites.split(',').map((s) => s.trim());
-  const tolerances = rulesFor(loadTolerances(values.tolerances), suites);
+  const allRules = loadTolerances(values.tolerances);
   const b = bridgeFigures(values.baseline);
   if (b.p50Us === null || b.p99Us === null || b.rateFps === null) throw new Error(`${values.baseline}: needs the bridge's latency_p50_us, latency_p99_us (latency.csv) and rate_fps (throughput.csv) to size the knob`);
   const figures: BridgeFigures = { p50Us: b.p50Us, p99Us: b.p99Us, rateFps: b.rateFps };
@@ -76,9 +76,10 @@ async function main(): Promise<void> {
     const env = knobEnv(perturbation, figures);
     const knob = Object.entries(env).filter(([k]) => k !== 'GB_TEST_KNOBS').map(([k, v]) => `${k.replace('GB_CALIBRATION_', '')}=${v}`).join(' ') || 'off';
     const dir = join(values.out, `${perturbation.replace(/[^a-z0-9]+/gi, '_')}-${run}`);
-    process.stderr.write(`gate-power ${i + 1}/${order.length}: ${perturbation} run ${run} (${knob}), load ${loadAverage()}\n`);
-    const exit = await runSmoke(dir, suites, env);
-    const gate = compareReports(values.baseline, dir, tolerances);
+    const runSuites = suitesFor(perturbation, suites);
+    process.stderr.write(`gate-power ${i + 1}/${order.length}: ${perturbation} run ${run} (${knob}; ${runSuites.join(',')}), load ${loadAverage()}\n`);
+    const exit = await runSmoke(dir, runSuites, env);
+    const gate = compareReports(values.baseline, dir, rulesFor(allRules, runSuites));
     const failed = gate.findings.filter((f) => FAILING.includes(f.status)).map((f) => (f.kind === 'derived' ? `${f.rule}[${f.key}]` : f.rule).replace(/ /g, '_'));
     if (exit !== 0) failed.push(`suite:all-exit-${exit}`);
     const f = bridgeFigures(dir);
