@@ -14,7 +14,7 @@ import { hasCapNetRaw, sendIgmpV2Report } from '../../native/index.js';
 import { ForwardingEngine, removeTap, type EngineEvent } from '../../native/engine.js';
 import { CONFIG_KEYS, type BridgeConfig } from '../config/config-keys.js';
 import { readRgooseKeys, type RgooseKeys } from '../config/rgoose-keys.js';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { chooseKeepaliveStrategy, type MembershipRefresher } from '../igmp/keepalive-strategy.js';
 import { IgmpSupervisor, realTimers } from '../igmp/igmp-supervisor.js';
 import { RejoinRefresher, ReportRefresher } from '../igmp/membership-refreshers.js';

@@ -2,7 +2,7 @@
 // Pure: no I/O imports.
 import type { EngineConfig } from '../../native/engine.js';
 import type { BridgeConfig } from '../config/config-keys.js';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import type { RgooseKeys } from '../config/rgoose-keys.js';
 import { GB1_HEADER_BYTES } from '../wan/gb1-encapsulation.js';
 import { parseL2Map } from '../wan/rgoose/l2-map.js';

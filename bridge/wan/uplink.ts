@@ -2,7 +2,7 @@
 // default route, and its IPv4 address (Node's dgram joins and sends by address).
 import { existsSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { defaultRouteInterface } from '../igmp/proc-net-igmp.js';
 
 export interface Uplink {
