@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
-import { skipUnlessRoot } from '../../testkit/preconditions.js';
+import { skipUnlessRoot } from '../preconditions.js';
 import { Topology } from './topology.js';
 import { runSync, sleep } from './exec.js';
 import { parseNetnsList } from './stale.js';

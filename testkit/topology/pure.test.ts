@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { makeRunId, namespaceName, parseNamespaceName, runPrefix, randomTag } from '../../testkit/run-id.js';
+import { makeRunId, namespaceName, parseNamespaceName, runPrefix, randomTag } from '../run-id.js';
 import { hostAddress } from './host-names.js';
 import { scaledBridgeTimers, scaledHostTimers, validateScale, membershipTimeoutS } from './igmp-timers.js';
 import * as cmd from './commands.js';

@@ -4,13 +4,13 @@
 // the same values. Content conversions (integers, floats, strings, times) are shared with the
 // hand-rolled codec; what differs is who walks the TLV structure.
 import * as asn1js from 'asn1js';
-import { newCursor, readBoolean, readLatin1, readUint32, type TlvCursor } from './ber-reader.js';
-import { ReverseWriter } from './ber-writer.js';
-import { decodeDataElement, encodeData } from './data-codec.js';
-import { fail, pathPop, pathPush, pathReset, pathSet, toDecodeError } from './decode-failure.js';
-import { GOOSE_FIELD_TAG, GOOSE_PDU_TAG, writeGoosePdu } from './goose-pdu.js';
-import { MAX_DATA_DEPTH, type Data, type DecodeResult, type GoosePdu, type UtcTime } from './types.js';
-import { readUtcTimeAt } from './utc-time.js';
+import { newCursor, readBoolean, readLatin1, readUint32, type TlvCursor } from '../../bridge/codec/ber-reader.js';
+import { ReverseWriter } from '../../bridge/codec/ber-writer.js';
+import { decodeDataElement, encodeData } from '../../bridge/codec/data-codec.js';
+import { fail, pathPop, pathPush, pathReset, pathSet, toDecodeError } from '../../bridge/codec/decode-failure.js';
+import { GOOSE_FIELD_TAG, GOOSE_PDU_TAG, writeGoosePdu } from '../../bridge/codec/goose-pdu.js';
+import { MAX_DATA_DEPTH, type Data, type DecodeResult, type GoosePdu, type UtcTime } from '../../bridge/codec/types.js';
+import { readUtcTimeAt } from '../../bridge/codec/utc-time.js';
 
 type Block = asn1js.AsnType;
 

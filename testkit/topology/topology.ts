@@ -4,13 +4,13 @@
 // SIGINT/SIGTERM; a crashed run's leftovers are removed before a new topology is built.
 import type { SpawnOptions } from 'node:child_process';
 import * as cmd from './commands.js';
-import { registerCleanup, destroyNamespaceSync } from '../../testkit/cleanup.js';
+import { registerCleanup, destroyNamespaceSync } from '../cleanup.js';
 import { run, spawnArgv, sleep, monotonicUs } from './exec.js';
 import { scaledBridgeTimers, scaledHostTimers, validateScale, type BridgeTimersCs, type HostIgmpTimers } from './igmp-timers.js';
 import { parseMdbJson, parseMdbMonitorLine, portsRegisteredFor, type MdbEntry, type MdbEvent } from './mdb.js';
 import { ManagedProcess } from './managed-process.js';
 import { sumCounterPackets, tgwGuardTable, type NftTable } from './nft-rules.js';
-import { makeRunId, namespaceName, runPrefix, type RunId } from '../../testkit/run-id.js';
+import { makeRunId, namespaceName, runPrefix, type RunId } from '../run-id.js';
 import { hostAddress, hostRole, tgwPortName, uplinkName } from './host-names.js';
 import { cleanStaleRuns } from './stale.js';
 

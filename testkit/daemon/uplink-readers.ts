@@ -3,11 +3,11 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { typicalGooseFrame } from '../../codec/sample-frames.js';
-import type { GooseFrame } from '../../codec/types.js';
+import { typicalGooseFrame } from '../frames/sample-frames.js';
+import type { GooseFrame } from '../../bridge/codec/types.js';
 
-export const CLI = fileURLToPath(new URL('../../../bin/goose-bridge.js', import.meta.url));
-export const GB1_LUA = fileURLToPath(new URL('../../../deploy/wireshark/gb1.lua', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../bin/goose-bridge.js', import.meta.url));
+export const GB1_LUA = fileURLToPath(new URL('../../deploy/wireshark/gb1.lua', import.meta.url));
 
 /** Frame i of a test stream: stNum 1 + i/4, sqNum i%4, APPID alternating between two streams. */
 export function carriedGoose(i: number): GooseFrame {

@@ -2,9 +2,9 @@
 // by the engine's encoder): every header and trailer variant docs/rgoose.md's reading table accepts.
 import { createCipheriv, createHmac } from 'node:crypto';
 import fc from 'fast-check';
-import type { NativeKey } from '../../../../native/rgoose.js';
-import { goosePduArb } from '../../../codec/arbitraries.js';
-import { encodeGoosePdu } from '../../../codec/index.js';
+import type { NativeKey } from '../../native/rgoose.js';
+import { goosePduArb } from './frame-arbitraries.js';
+import { encodeGoosePdu } from '../../bridge/codec/index.js';
 
 /** One key per protection the variants cover; ids distinct so one keyring holds them all. */
 export const VARIANT_KEYS: readonly NativeKey[] = [

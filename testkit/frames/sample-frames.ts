@@ -1,7 +1,7 @@
 // Reference frames for the benchmark and tests: a typical GOOSE frame (20 entries of mixed
 // types, the shape a protection relay publishes) and a minimal one (1 boolean).
-import type { Data, GooseFrame } from './types.js';
-import { RESERVED1_SIMULATION_BIT } from './types.js';
+import type { Data, GooseFrame } from '../../bridge/codec/types.js';
+import { RESERVED1_SIMULATION_BIT } from '../../bridge/codec/types.js';
 
 const QUALITY_GOOD: Data = { type: 'bit-string', bits: 13, value: Uint8Array.from([0, 0]) };
 const T = { secondsSinceEpoch: 1_700_000_000, fraction: 0x400000, quality: 0x0a };

@@ -2,8 +2,8 @@
 // simulation bit, strings across the 127/128 and 255/256 length boundaries and integers at
 // every byte-width boundary. Shared by the codec tests, the Wireshark oracle and the simulator.
 import fc from 'fast-check';
-import type { Data, EthernetHeader, Frame, GooseFrame, GoosePdu, GseFrame, SvAsdu, SvFrame, SvPdu, UtcTime, VlanTag } from './types.js';
-import { MAX_DATA_DEPTH, RESERVED1_SIMULATION_BIT } from './types.js';
+import type { Data, EthernetHeader, Frame, GooseFrame, GoosePdu, GseFrame, SvAsdu, SvFrame, SvPdu, UtcTime, VlanTag } from '../../bridge/codec/types.js';
+import { MAX_DATA_DEPTH, RESERVED1_SIMULATION_BIT } from '../../bridge/codec/types.js';
 
 export interface ArbitraryOptions {
   /**

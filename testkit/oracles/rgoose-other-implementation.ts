@@ -7,12 +7,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { find, parsePdml, type PdmlNode } from '../../../codec/pdml-parser.js';
-import { PcapWriter, readCapture } from '../../../pcap/index.js';
-import { udpPayloadOf } from '../udp-in-ethernet.js';
-import { ipv4UdpFrame, UDP_PAYLOAD_AT } from './udp-frame.js';
+import { find, parsePdml, type PdmlNode } from './pdml-parser.js';
+import { PcapWriter, readCapture } from '../../bridge/pcap/index.js';
+import { udpPayloadOf } from '../../bridge/wan/rgoose/udp-in-ethernet.js';
+import { ipv4UdpFrame, UDP_PAYLOAD_AT } from '../frames/udp-frame.js';
 
-export const OTHER_IMPLEMENTATION_CAPTURE = fileURLToPath(new URL('../../../../../shared/vectors/rgoose-aes128gcm-other-implementation.pcap', import.meta.url));
+export const OTHER_IMPLEMENTATION_CAPTURE = fileURLToPath(new URL('../../../shared/vectors/rgoose-aes128gcm-other-implementation.pcap', import.meta.url));
 /** From the .md beside the capture. */
 export const OTHER_IMPLEMENTATION = {
   key: { id: 1, signature: 'none', encryption: 'aes-128-gcm', key: Buffer.from('0123456789ABCDEF', 'ascii') },

@@ -1,8 +1,8 @@
 // Leftovers of a crashed run (killed with SIGKILL, machine hiccup) are found by the harness's
 // name prefix and removed when their owning process is dead; a parallel live run is left alone.
 import { isPidAlive, runSync } from './exec.js';
-import { parseNamespaceName } from '../../testkit/run-id.js';
-import { destroyNamespaceSync } from '../../testkit/cleanup.js';
+import { parseNamespaceName } from '../run-id.js';
+import { destroyNamespaceSync } from '../cleanup.js';
 
 /** Names from `ip netns list` output ("name (id: 3)" or "name"). */
 export function parseNetnsList(out: string): string[] {

@@ -1,10 +1,10 @@
 // Writes fixtures/captures/known-answers.pcap: every Ethernet frame of the known-answer
 // vectors (fixtures/vectors/goose-known-answers.json), one per millisecond, plus one frame
 // that is not GOOSE (ARP) and one malformed GOOSE frame, so `decode` has all three outcomes
-// to show. Run: npx tsx bridge/codec/make-known-answers-capture.ts
+// to show. Run: npx tsx testkit/frames/make-known-answers-capture.ts
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PcapWriter } from '../pcap/index.js';
+import { PcapWriter } from '../../bridge/pcap/index.js';
 
 const VECTORS = fileURLToPath(new URL('../../fixtures/vectors/goose-known-answers.json', import.meta.url));
 export const KNOWN_ANSWERS_CAPTURE = fileURLToPath(new URL('../../fixtures/captures/known-answers.pcap', import.meta.url));

@@ -1,7 +1,7 @@
 // Command lines that build the stand-in and its hosts, as argv arrays (no shell). Pure, so the
 // recipe's order and values are unit-tested; topology.ts only executes them.
 import type { BridgeTimersCs, HostIgmpTimers } from './igmp-timers.js';
-import type { Argv } from '../../testkit/exec.js';
+import type { Argv } from '../exec.js';
 
 export type { Argv };
 

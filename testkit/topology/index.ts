@@ -1,11 +1,11 @@
 // The harness topology library: suites and tests import from here.
 export * from './topology.js';
-export * from '../../testkit/run-id.js';
+export * from '../run-id.js';
 export * from './host-names.js';
 export * from './igmp-timers.js';
 export * from './nft-rules.js';
 export * from './mdb.js';
-export * from '../../testkit/cleanup.js';
+export * from '../cleanup.js';
 export * from './stale.js';
 export * from './managed-process.js';
 export { run, runSync, sleep, monotonicUs, isPidAlive, CommandError } from './exec.js';

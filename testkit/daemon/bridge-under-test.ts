@@ -9,8 +9,8 @@ import type { StatsSnapshot } from '../../bridge/daemon/bridge-counters.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = `${ROOT}bin/goose-bridge.js`;
 const TSX = `${ROOT}node_modules/.bin/tsx`;
-const FRAME_TOOL = `${ROOT}suites/daemon/netns-frame-tool.ts`;
-const UDP_TOOL = `${ROOT}suites/daemon/udp-send-tool.ts`;
+const FRAME_TOOL = `${ROOT}testkit/daemon/netns-frame-tool.ts`;
+const UDP_TOOL = `${ROOT}testkit/daemon/udp-send-tool.ts`;
 
 /** tsx start-up of a helper tool: seconds when the machine's two cores are busy. */
 const TOOL_START_MS = 30_000;
