@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { skipUnless, hasTshark } from '../../testkit/preconditions.js';
 import { encodeFrame } from '../codec/index.js';
 import { PcapWriter } from '../pcap/index.js';
-import { Gb1Encapsulation } from '../wan/gb1-encapsulation.js';
+import { Gb1Encapsulation } from '../spec/gb1-encapsulation.js';
 import { ipv4UdpFrame } from '../../testkit/frames/udp-frame.js';
 import { runDecode } from './decode-command.js';
 import { carriedGoose as carried, decodeCapture, tsharkFields } from '../../testkit/daemon/uplink-readers.js';

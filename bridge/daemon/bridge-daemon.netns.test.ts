@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
 import { Topology, monotonicUs, securityGroupDropQueriesTable, sleep, type Host } from '../../testkit/topology/index.js';
-import { Gb1Encapsulation } from '../wan/gb1-encapsulation.js';
+import { Gb1Encapsulation } from '../spec/gb1-encapsulation.js';
 import { ARP_FRAME, IPV4_FRAME, IPV6_ND_FRAME, LLDP_FRAME, gooseTestFrame } from '../../testkit/frames/goose-test-frames.js';
 import {
   DaemonUnderTest,

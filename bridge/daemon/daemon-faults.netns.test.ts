@@ -9,7 +9,7 @@ import { skipUnlessRoot } from '../../testkit/preconditions.js';
 import { Topology, sleep, type Host, type ManagedProcess } from '../../testkit/topology/index.js';
 import { gooseTestFrame } from '../../testkit/frames/goose-test-frames.js';
 import { DaemonUnderTest, FrameCapture, FrameInjector, FRAME_TOOL, TSX, sendUdpFromHost, startDaemonPair, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
-import { Gb1Encapsulation } from '../wan/gb1-encapsulation.js';
+import { Gb1Encapsulation } from '../spec/gb1-encapsulation.js';
 
 const GROUP = '224.0.1.100';
 const PORT = 61850;

@@ -17,7 +17,7 @@ import { typicalGooseFrame } from '../../testkit/frames/sample-frames.js';
 import { find, parsePdml } from '../../testkit/oracles/pdml-parser.js';
 import { PcapWriter } from '../pcap/index.js';
 import { createNativeKeyring } from '../../native/rgoose.js';
-import { Gb1Encapsulation } from '../wan/gb1-encapsulation.js';
+import { Gb1Encapsulation } from '../spec/gb1-encapsulation.js';
 import type { StatsSnapshot } from './bridge-counters.js';
 
 const GROUP = '224.0.1.100';

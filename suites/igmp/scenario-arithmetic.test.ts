@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { accountSequence, type ReceivedFrame } from './loss-windows.js';
 import { binArrivals } from './frame-bins.js';
 import { decodeStreamDatagram, encodeStreamDatagram, STREAM_DATAGRAM_BYTES } from './stream-datagram.js';
-import { Gb1Encapsulation } from '../../bridge/wan/gb1-encapsulation.js';
-import { Decapsulated } from '../../bridge/wan/encapsulation.js';
+import { Gb1Encapsulation } from '../../bridge/spec/gb1-encapsulation.js';
+import { Decapsulated } from '../../bridge/spec/encapsulation.js';
 import { decodeFrame } from '../../bridge/codec/ethernet-frame.js';
 import {
   igmpTiming,

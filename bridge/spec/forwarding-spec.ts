@@ -6,9 +6,9 @@
 //
 // Pure: no I/O imports.
 import type { EngineConfig } from '../../native/engine.js';
-import { Decapsulated, DECAP_DROP_REASONS, DECAP_OK, type SenderId } from '../wan/encapsulation.js';
-import { Gb1Encapsulation } from '../wan/gb1-encapsulation.js';
-import { SenderTracker, TRACK_DUPLICATE, TRACK_OWN, TRACK_STALE } from '../wan/sender-tracker.js';
+import { Decapsulated, DECAP_DROP_REASONS, DECAP_OK, type SenderId } from './encapsulation.js';
+import { Gb1Encapsulation } from './gb1-encapsulation.js';
+import { SenderTracker, TRACK_DUPLICATE, TRACK_OWN, TRACK_STALE } from './sender-tracker.js';
 import { FILTER_DROP_REASONS, FORWARD, FrameFilter, destinationMac48 } from './frame-filter.js';
 
 export const FORWARDED = 'forward';
