@@ -18,7 +18,7 @@ import { GbError } from '../../errors/error-codes.js';
 import { chooseKeepaliveStrategy, type MembershipRefresher } from '../igmp/keepalive-strategy.js';
 import { IgmpSupervisor, realTimers } from '../igmp/igmp-supervisor.js';
 import { RejoinRefresher, ReportRefresher } from '../igmp/membership-refreshers.js';
-import { senderIdToHex, type SenderId } from '../spec/encapsulation.js';
+import { senderIdToHex, type SenderId } from '../wan/gb1-format.js';
 import type { GroupMap } from '../wan/group-map.js';
 import { resolveUplinks, type Uplink } from '../wan/uplink.js';
 import { BridgeCounters, absorbEngineCounts, perAppidFrom, snapshotCounters, type RuntimeSnapshot, type StatsSnapshot } from './bridge-counters.js';

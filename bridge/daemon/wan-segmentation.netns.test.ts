@@ -9,7 +9,7 @@ import { skipUnlessRoot } from '../../testkit/preconditions.js';
 import { Topology, outgoingLengthLimitTable, sleep, type Host, type ManagedProcess } from '../../testkit/topology/index.js';
 import { gooseBurst as burst, framesHex as hex } from '../../testkit/frames/goose-test-frames.js';
 import { DaemonUnderTest, FrameCapture, FrameInjector, TSX, startDaemonPair, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
-import { GB1_HEADER_BYTES } from '../spec/gb1-encapsulation.js';
+import { GB1_HEADER_BYTES } from '../wan/gb1-format.js';
 import type { StatsSnapshot } from './bridge-counters.js';
 
 const GROUP = '224.0.1.100';

@@ -1,8 +1,9 @@
-// The native engine against its specification (bridge/daemon/forwarding-spec.ts): random and
+// The native engine against its specification (bridge/spec/forwarding-spec.ts): random and
 // mutated frames and datagrams go through both; every verdict and every count must agree.
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { ForwardingSpec, FORWARDED } from './forwarding-spec.js';
+import { ForwardingSpec } from './forwarding-spec.js';
+import { FORWARDED } from './verdicts.js';
 import { ForwardingEngine, engineLayout, type EngineConfig } from '../../native/engine.js';
 import { createNativeKeyring } from '../../native/rgoose.js';
 

@@ -1,17 +1,19 @@
-// The forwarding rules as one readable composition of the pure modules (frame filter, path-MTU
-// guard, group map, GB1, sender tracking). It is not on the live path: the native engine
-// (native/src/engine/) runs the same rules in its threads, and a property test drives random and
-// mutated frames and datagrams through both, requiring the same verdict and the same counts.
+// The forwarding rules as one readable composition of the reference model (frame filter,
+// path-MTU guard, group map, GB1, sender tracking). It is not on the live path: the native engine
+// (native/src/engine/) runs the same rules in its threads, and a property test
+// (forwarding-engine.test.ts) drives random and mutated frames and datagrams through both,
+// requiring the same verdict and the same counts. Verdicts are the engine's (verdicts.ts).
 // Gateway mode's loop guard (fingerprints of recent frames, a time window) is native only.
 //
 // Pure: no I/O imports.
 import type { EngineConfig } from '../../native/engine.js';
-import { Decapsulated, DECAP_DROP_REASONS, DECAP_OK, type SenderId } from './encapsulation.js';
-import { Gb1Encapsulation } from './gb1-encapsulation.js';
-import { SenderTracker, TRACK_DUPLICATE, TRACK_OWN, TRACK_STALE } from './sender-tracker.js';
-import { FILTER_DROP_REASONS, FORWARD, FrameFilter, destinationMac48 } from './frame-filter.js';
+import { groupIndexFor } from '../wan/group-map.js';
+import type { SenderId } from '../wan/gb1-format.js';
+import { FrameFilter, destinationMac48 } from './frame-filter.js';
+import { Decapsulated, Gb1Encapsulation } from './gb1-encapsulation.js';
+import { SenderTracker } from './sender-tracker.js';
+import { FORWARD, FORWARDED, FROM_WAN_DROP_LABELS, FromWanDrop, TO_WAN_DROP_LABELS, ToWanDrop } from './verdicts.js';
 
-export const FORWARDED = 'forward';
 /** The engine discards a later copy of a delivered frame for this long (kCopyWindowUs). */
 const COPY_WINDOW_US = 500_000;
 
@@ -49,10 +51,10 @@ export class ForwardingSpec {
   /** L2 side → WAN: the verdict label and the group index. */
   toWan(frame: Uint8Array): [string, number] {
     const v = this.filter.check(frame, 0, frame.length);
-    if (v !== FORWARD) return this.drop(this.toWanDrops, FILTER_DROP_REASONS[v]!);
-    if (frame.length > this.cfg.maxFrame) return this.drop(this.toWanDrops, 'oversize');
-    const gi = this.groupIndex(this.filter.appId, destinationMac48(frame, 0));
-    if (gi >= this.cfg.groups.length) return this.drop(this.toWanDrops, 'wan-unavailable');
+    if (v !== FORWARD) return this.dropToWan(v);
+    if (frame.length > this.cfg.maxFrame) return this.dropToWan(ToWanDrop.kOversize);
+    const gi = groupIndexFor(this.cfg.rules, this.filter.appId, destinationMac48(frame, 0));
+    if (gi >= this.cfg.groups.length) return this.dropToWan(ToWanDrop.kWanUnavailable);
     return [FORWARDED, gi];
   }
 
@@ -63,20 +65,18 @@ export class ForwardingSpec {
   fromWan(datagram: Uint8Array, groupIndex: number, nowUs: number): string {
     const d = this.dec;
     const r = this.enc.decapsulate(datagram, datagram.length, d);
-    if (r !== DECAP_OK) return this.drop(this.fromWanDrops, DECAP_DROP_REASONS[r]!)[0];
+    if (r !== FORWARD) return this.dropFromWan(r);
     const frame = datagram.subarray(d.frameOffset, d.frameOffset + d.frameLength);
-    if (this.inner.check(frame, 0, frame.length) !== FORWARD) return this.drop(this.fromWanDrops, 'inner-not-allowed')[0];
-    if (frame.length > this.cfg.l2Mtu + 14 + (this.inner.tagged ? 4 : 0)) return this.drop(this.fromWanDrops, 'oversize-frame')[0];
-    if (!this.destinationAllowed(frame)) return this.drop(this.fromWanDrops, 'bad-destination')[0];
+    if (this.inner.check(frame, 0, frame.length) !== FORWARD) return this.dropFromWan(FromWanDrop.kInnerNotAllowed);
+    if (frame.length > this.cfg.l2Mtu + 14 + (this.inner.tagged ? 4 : 0)) return this.dropFromWan(FromWanDrop.kOversizeFrame);
+    if (!this.destinationAllowed(frame)) return this.dropFromWan(FromWanDrop.kBadDestination);
     const t = this.trackers[groupIndex]!.accept(d.senderHi, d.senderLo, d.seq, nowUs);
-    if (t === TRACK_OWN) return this.drop(this.fromWanDrops, 'own-sender')[0];
-    if (t === TRACK_DUPLICATE) return this.drop(this.fromWanDrops, 'duplicate')[0];
-    if (t === TRACK_STALE) return this.drop(this.fromWanDrops, 'stale')[0];
+    if (t !== FORWARD) return this.dropFromWan(t);
     // The same frame delivered from another sender within the copy window: a second gateway's copy.
     const key = Buffer.from(frame).toString('hex');
     const origin = `${d.senderHi}:${d.senderLo}`;
     const first = this.delivered.get(key);
-    if (first !== undefined && nowUs - first.atUs <= COPY_WINDOW_US && first.origin !== origin) return this.drop(this.fromWanDrops, 'redundant-copy')[0];
+    if (first !== undefined && nowUs - first.atUs <= COPY_WINDOW_US && first.origin !== origin) return this.dropFromWan(FromWanDrop.kRedundantCopy);
     this.delivered.set(key, { origin, atUs: nowUs });
     return FORWARDED;
   }
@@ -93,22 +93,22 @@ export class ForwardingSpec {
     };
   }
 
-  private groupIndex(appId: number, mac48: number): number {
-    for (const r of this.cfg.rules) {
-      const v = r.kind === 'appid' ? appId : mac48;
-      if (v >= r.lo && v <= r.hi) return r.groupIndex;
-    }
-    return 0;
-  }
-
   private destinationAllowed(frame: Uint8Array): boolean {
     const mac = destinationMac48(frame, 0);
     if (isIecMulticast(mac)) return true;
     return (frame[0]! & 1) === 1 && this.cfg.rules.some((r) => r.kind === 'mac' && mac >= r.lo && mac <= r.hi);
   }
 
-  private drop(into: Map<string, number>, label: string): [string, number] {
-    into.set(label, (into.get(label) ?? 0) + 1);
-    return [label, 0];
+  private dropToWan(code: number): [string, number] {
+    return [count(this.toWanDrops, TO_WAN_DROP_LABELS[code]!), 0];
   }
+
+  private dropFromWan(code: number): string {
+    return count(this.fromWanDrops, FROM_WAN_DROP_LABELS[code]!);
+  }
+}
+
+function count(into: Map<string, number>, label: string): string {
+  into.set(label, (into.get(label) ?? 0) + 1);
+  return label;
 }

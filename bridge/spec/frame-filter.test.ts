@@ -1,12 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import {
-  FILTER_DROP_REASONS,
-  FORWARD,
-  FrameFilter,
-  destinationMac48,
-  type FrameFilterOptions,
-} from './frame-filter.js';
+import { FrameFilter, destinationMac48, type FrameFilterOptions } from './frame-filter.js';
+import { FORWARD, TO_WAN_DROP_LABELS, toWanLabel } from './verdicts.js';
 
 const DEFAULTS: FrameFilterOptions = { enableSv: false, enableGse: false, appIdAllow: null, checkAppIdRange: true };
 
@@ -26,7 +21,7 @@ function frame(opts: { etherType?: number; appId?: number; apdu?: number; vlan?:
 }
 
 function verdict(f: FrameFilter, b: Buffer): string {
-  return FILTER_DROP_REASONS[f.check(b, 0, b.length)]!;
+  return toWanLabel(f.check(b, 0, b.length));
 }
 
 describe('FrameFilter', () => {
@@ -41,7 +36,7 @@ describe('FrameFilter', () => {
   it('forwards a GOOSE frame behind one VLAN tag', () => {
     const f = new FrameFilter(DEFAULTS);
     const b = frame({ vlan: true, appId: 7 });
-    expect(verdict(f, b)).to.equal('forwarded');
+    expect(verdict(f, b)).to.equal('forward');
     expect(f.tagged).to.equal(true);
     expect(f.etherTypeOffset).to.equal(16);
   });
@@ -71,8 +66,8 @@ describe('FrameFilter', () => {
     const gse = frame({ etherType: 0x88b9, appId: 0x0001 });
     expect(verdict(off, sv)).to.equal('sv-disabled');
     expect(verdict(off, gse)).to.equal('gse-disabled');
-    expect(verdict(on, sv)).to.equal('forwarded');
-    expect(verdict(on, gse)).to.equal('forwarded');
+    expect(verdict(on, sv)).to.equal('forward');
+    expect(verdict(on, gse)).to.equal('forward');
   });
 
   it('checks the APPID range of the EtherType unless told not to', () => {
@@ -80,14 +75,14 @@ describe('FrameFilter', () => {
     const lax = new FrameFilter({ ...DEFAULTS, enableSv: true, checkAppIdRange: false });
     expect(verdict(strict, frame({ appId: 0x4000 }))).to.equal('appid-range');
     expect(verdict(strict, frame({ etherType: 0x88ba, appId: 0x3fff }))).to.equal('appid-range');
-    expect(verdict(lax, frame({ appId: 0x4000 }))).to.equal('forwarded');
+    expect(verdict(lax, frame({ appId: 0x4000 }))).to.equal('forward');
   });
 
   it('applies the APPID allow-list', () => {
     const f = new FrameFilter({ ...DEFAULTS, appIdAllow: [{ lo: 0x10, hi: 0x1f }, { lo: 0x100, hi: 0x100 }] });
-    expect(verdict(f, frame({ appId: 0x10 }))).to.equal('forwarded');
-    expect(verdict(f, frame({ appId: 0x1f }))).to.equal('forwarded');
-    expect(verdict(f, frame({ appId: 0x100 }))).to.equal('forwarded');
+    expect(verdict(f, frame({ appId: 0x10 }))).to.equal('forward');
+    expect(verdict(f, frame({ appId: 0x1f }))).to.equal('forward');
+    expect(verdict(f, frame({ appId: 0x100 }))).to.equal('forward');
     expect(verdict(f, frame({ appId: 0x20 }))).to.equal('appid-not-allowed');
     expect(verdict(f, frame({ appId: 0x0f }))).to.equal('appid-not-allowed');
   });
@@ -102,7 +97,7 @@ describe('FrameFilter', () => {
     const f = new FrameFilter(DEFAULTS);
     const short = frame({ apdu: 10, pad: 60 - 32 }); // 32 bytes + padding to 60
     expect(short.length).to.equal(60);
-    expect(verdict(f, short)).to.equal('forwarded');
+    expect(verdict(f, short)).to.equal('forward');
     expect(verdict(f, frame({ apdu: 100, pad: 3 }))).to.equal('trailing-bytes');
   });
 
@@ -120,7 +115,7 @@ describe('FrameFilter', () => {
     expect(f.check(batch, 5, a.length)).to.equal(FORWARD);
     expect(f.appId).to.equal(3);
     expect(verdict(f, arp)).to.equal('arp');
-    expect(FILTER_DROP_REASONS[f.check(batch, 5 + a.length, arp.length)]).to.equal('arp');
+    expect(toWanLabel(f.check(batch, 5 + a.length, arp.length))).to.equal('arp');
   });
 
   it('forwards every well-formed GOOSE frame (any APPID in range, APDU size, tag)', () => {
@@ -139,7 +134,7 @@ describe('FrameFilter', () => {
       fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(20), (bytes, shift) => {
         const buf = Buffer.concat([Buffer.alloc(shift), Buffer.from(bytes)]);
         const v = f.check(buf, shift, bytes.length);
-        return Number.isInteger(v) && v >= 0 && v < FILTER_DROP_REASONS.length;
+        return v === FORWARD || (Number.isInteger(v) && v >= 0 && v <= TO_WAN_DROP_LABELS.indexOf('appid-not-allowed'));
       }),
     );
   });

@@ -1,56 +1,19 @@
-// The TAP-side gate: decides from a handful of header bytes whether a frame read from goose0
-// may go to the WAN. It never decodes the APDU (the hot path must stay cheap) and never
-// allocates: the verdict is a small integer and the parsed header fields land on the filter
-// object itself, valid until the next call.
+// The L2-side gate of the reference model: decides from a handful of header bytes whether a
+// frame read from the L2 side may go to the WAN, as the native engine's tx thread does
+// (native/src/engine/). It never decodes the APDU and never allocates, like the engine: the verdict
+// is FORWARD or a to-WAN drop code (verdicts.ts, the engine's numbering) and the parsed header
+// fields land on the filter object itself, valid until the next call.
 //
 // Pure: no I/O imports.
 
 import { ETHERTYPE_GOOSE, ETHERTYPE_GSE, ETHERTYPE_SV, ETHERTYPE_VLAN } from '../codec/types.js';
+import { FORWARD, ToWanDrop } from './verdicts.js';
 
 export const ETHERTYPE_QINQ = 0x88a8;
 export const ETHERTYPE_ARP = 0x0806;
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_IPV6 = 0x86dd;
 export const ETHERTYPE_LLDP = 0x88cc;
-
-/** Verdict 0: forward. Every other verdict indexes FILTER_DROP_REASONS. */
-export const FORWARD = 0;
-
-/**
- * Why a frame was not forwarded; the names are counter labels (stats file, metrics) and
- * therefore stable. Index = verdict code.
- */
-export const FILTER_DROP_REASONS = [
-  'forwarded', // 0: not a drop; keeps indices aligned with verdicts
-  'runt', // shorter than Ethernet header + the 8-byte IEC header
-  'vlan-stacked', // more than one VLAN tag (QinQ or 0x8100 behind 0x8100)
-  'arp',
-  'ipv4',
-  'ipv6', // includes IPv6 neighbour discovery
-  'lldp',
-  'other-ethertype',
-  'sv-disabled',
-  'gse-disabled',
-  'length-field', // IEC Length < 8 or larger than the bytes present
-  'trailing-bytes', // bytes after Length beyond Ethernet minimum-size padding
-  'appid-range', // APPID outside the range of its EtherType (GOOSE/GSE 0x0000–0x3FFF, SV 0x4000–0x7FFF)
-  'appid-not-allowed', // not in the configured allow-list
-] as const;
-export type FilterDropReason = (typeof FILTER_DROP_REASONS)[number];
-
-export const V_RUNT = 1;
-export const V_VLAN_STACKED = 2;
-export const V_ARP = 3;
-export const V_IPV4 = 4;
-export const V_IPV6 = 5;
-export const V_LLDP = 6;
-export const V_OTHER_ETHERTYPE = 7;
-export const V_SV_DISABLED = 8;
-export const V_GSE_DISABLED = 9;
-export const V_LENGTH_FIELD = 10;
-export const V_TRAILING_BYTES = 11;
-export const V_APPID_RANGE = 12;
-export const V_APPID_NOT_ALLOWED = 13;
 
 /** Ethernet minimum frame without FCS (60) — shorter frames are padded, so padding after Length is legitimate up to this size (+4 with a VLAN tag). */
 export const ETH_MIN_FRAME = 60;
@@ -91,20 +54,20 @@ export class FrameFilter {
     }
   }
 
-  /** Checks `len` bytes of `buf` starting at `off`. Returns FORWARD or a drop verdict. */
+  /** Checks `len` bytes of `buf` starting at `off`. Returns FORWARD or a to-WAN drop code. */
   check(buf: Uint8Array, off: number, len: number): number {
-    if (len < 14) return V_RUNT;
+    if (len < 14) return ToWanDrop.kRunt;
     let p = off + 12;
     let etherType = (buf[p]! << 8) | buf[p + 1]!;
     this.tagged = false;
     if (etherType === ETHERTYPE_VLAN) {
-      if (len < 18) return V_RUNT;
+      if (len < 18) return ToWanDrop.kRunt;
       p += 4;
       etherType = (buf[p]! << 8) | buf[p + 1]!;
       this.tagged = true;
-      if (etherType === ETHERTYPE_VLAN || etherType === ETHERTYPE_QINQ) return V_VLAN_STACKED;
+      if (etherType === ETHERTYPE_VLAN || etherType === ETHERTYPE_QINQ) return ToWanDrop.kVlanStacked;
     } else if (etherType === ETHERTYPE_QINQ) {
-      return V_VLAN_STACKED;
+      return ToWanDrop.kVlanStacked;
     }
     this.etherType = etherType;
     this.etherTypeOffset = p - off;
@@ -114,34 +77,34 @@ export class FrameFilter {
       appIdLo = 0x0000;
       appIdHi = 0x3fff;
     } else if (etherType === ETHERTYPE_SV) {
-      if (!this.enableSv) return V_SV_DISABLED;
+      if (!this.enableSv) return ToWanDrop.kSvDisabled;
       appIdLo = 0x4000;
       appIdHi = 0x7fff;
     } else if (etherType === ETHERTYPE_GSE) {
-      if (!this.enableGse) return V_GSE_DISABLED;
+      if (!this.enableGse) return ToWanDrop.kGseDisabled;
       appIdLo = 0x0000;
       appIdHi = 0x3fff;
     } else {
       return etherType === ETHERTYPE_ARP
-        ? V_ARP
+        ? ToWanDrop.kArp
         : etherType === ETHERTYPE_IPV4
-          ? V_IPV4
+          ? ToWanDrop.kIpv4
           : etherType === ETHERTYPE_IPV6
-            ? V_IPV6
+            ? ToWanDrop.kIpv6
             : etherType === ETHERTYPE_LLDP
-              ? V_LLDP
-              : V_OTHER_ETHERTYPE;
+              ? ToWanDrop.kLldp
+              : ToWanDrop.kOtherEthertype;
     }
     const afterType = p + 2; // first byte of APPID
     const present = off + len - afterType; // bytes from APPID to the end
-    if (present < 8) return V_RUNT;
+    if (present < 8) return ToWanDrop.kRunt;
     const appId = (buf[afterType]! << 8) | buf[afterType + 1]!;
     const length = (buf[afterType + 2]! << 8) | buf[afterType + 3]!;
     this.appId = appId;
-    if (length < 8 || length > present) return V_LENGTH_FIELD;
-    if (length < present && len > ETH_MIN_FRAME + (this.tagged ? 4 : 0)) return V_TRAILING_BYTES;
-    if (this.checkAppIdRange && (appId < appIdLo || appId > appIdHi)) return V_APPID_RANGE;
-    if (this.allow !== null && this.allow[appId] !== 1) return V_APPID_NOT_ALLOWED;
+    if (length < 8 || length > present) return ToWanDrop.kLengthField;
+    if (length < present && len > ETH_MIN_FRAME + (this.tagged ? 4 : 0)) return ToWanDrop.kTrailingBytes;
+    if (this.checkAppIdRange && (appId < appIdLo || appId > appIdHi)) return ToWanDrop.kAppidRange;
+    if (this.allow !== null && this.allow[appId] !== 1) return ToWanDrop.kAppidNotAllowed;
     return FORWARD;
   }
 }

@@ -1,33 +1,25 @@
-// The bridge's own encapsulation, version 1 ("GB1"): 16 bytes, then the original Ethernet frame
-// byte-identical (destination MAC, VLAN tag, padding — everything the TAP returned).
-//
-//   0  2  'G' 'B'            magic
-//   2  1  version = 1
-//   3  1  flags (reserved: sent 0, ignored on receive so later versions can add bits)
-//   4  8  sender id          random per daemon start: a restart is a new sender
-//  12  4  sequence number    per sender and multicast group, big-endian, wraps at 2^32
-//  16  …  Ethernet frame (no FCS)
+// GB1 (bridge/wan/gb1-format.ts) as the reference model writes and checks it: what the native
+// engine's tx thread writes and its rx thread accepts, with the same drop verdicts. Not on the
+// live path; the spec/engine property test holds the engine to it.
 //
 // Pure: no I/O imports.
-import {
-  D_BAD_LENGTH,
-  D_BAD_MAGIC,
-  D_BAD_VERSION,
-  DECAP_OK,
-  type Decapsulated,
-  type Encapsulation,
-  type SenderId,
-} from './encapsulation.js';
+import { GB1_HEADER_BYTES, GB1_MAGIC_0, GB1_MAGIC_1, GB1_VERSION, MIN_INNER_FRAME, type SenderId } from '../wan/gb1-format.js';
+import { FORWARD, FromWanDrop } from './verdicts.js';
 
-export const GB1_MAGIC_0 = 0x47; // 'G'
-export const GB1_MAGIC_1 = 0x42; // 'B'
-export const GB1_VERSION = 1;
-export const GB1_HEADER_BYTES = 16;
-/** Ethernet header + IEC header: nothing shorter can be a frame we forwarded. */
-export const MIN_INNER_FRAME = 14 + 8;
+/** Filled by decapsulate (a reused object, as the engine's per-datagram state). */
+export class Decapsulated {
+  /** Sender id, high and low 32 bits (two numbers so comparisons never allocate a bigint). */
+  senderHi = 0;
+  senderLo = 0;
+  /** Per-sender, per-stream sequence number (unsigned 32-bit, wraps). */
+  seq = 0;
+  flags = 0;
+  /** Where the original Ethernet frame sits inside the datagram. */
+  frameOffset = 0;
+  frameLength = 0;
+}
 
-export class Gb1Encapsulation implements Encapsulation {
-  readonly name = 'gb1';
+export class Gb1Encapsulation {
   readonly overheadBytes = GB1_HEADER_BYTES;
 
   constructor(
@@ -36,6 +28,10 @@ export class Gb1Encapsulation implements Encapsulation {
     private readonly maxDatagram: number,
   ) {}
 
+  /**
+   * Writes header + frame bytes into `out` at offset 0 and returns the datagram length.
+   * `out` must hold overheadBytes + frameLength bytes (the caller checked the MTU first).
+   */
   encapsulate(out: Buffer, frame: Uint8Array, frameOffset: number, frameLength: number, seq: number): number {
     out[0] = GB1_MAGIC_0;
     out[1] = GB1_MAGIC_1;
@@ -48,17 +44,18 @@ export class Gb1Encapsulation implements Encapsulation {
     return GB1_HEADER_BYTES + frameLength;
   }
 
+  /** Validates a received datagram: FORWARD (then `into` describes it) or a from-WAN drop code. */
   decapsulate(d: Uint8Array, length: number, into: Decapsulated): number {
-    if (length < 4) return length >= 2 && (d[0] !== GB1_MAGIC_0 || d[1] !== GB1_MAGIC_1) ? D_BAD_MAGIC : D_BAD_LENGTH;
-    if (d[0] !== GB1_MAGIC_0 || d[1] !== GB1_MAGIC_1) return D_BAD_MAGIC;
-    if (d[2] !== GB1_VERSION) return D_BAD_VERSION;
-    if (length < GB1_HEADER_BYTES + MIN_INNER_FRAME || length > this.maxDatagram) return D_BAD_LENGTH;
+    if (length < 4) return length >= 2 && (d[0] !== GB1_MAGIC_0 || d[1] !== GB1_MAGIC_1) ? FromWanDrop.kBadMagic : FromWanDrop.kBadLength;
+    if (d[0] !== GB1_MAGIC_0 || d[1] !== GB1_MAGIC_1) return FromWanDrop.kBadMagic;
+    if (d[2] !== GB1_VERSION) return FromWanDrop.kBadVersion;
+    if (length < GB1_HEADER_BYTES + MIN_INNER_FRAME || length > this.maxDatagram) return FromWanDrop.kBadLength;
     into.flags = d[3]!;
     into.senderHi = ((d[4]! << 24) | (d[5]! << 16) | (d[6]! << 8) | d[7]!) >>> 0;
     into.senderLo = ((d[8]! << 24) | (d[9]! << 16) | (d[10]! << 8) | d[11]!) >>> 0;
     into.seq = ((d[12]! << 24) | (d[13]! << 16) | (d[14]! << 8) | d[15]!) >>> 0;
     into.frameOffset = GB1_HEADER_BYTES;
     into.frameLength = length - GB1_HEADER_BYTES;
-    return DECAP_OK;
+    return FORWARD;
   }
 }

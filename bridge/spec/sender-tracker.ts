@@ -1,23 +1,18 @@
-// Receive-side bookkeeping per sender of one multicast stream: drops our own datagrams and
-// duplicates, counts sequence gaps as WAN loss. A restarted sender announces itself with a new
-// random id, so it simply appears as a new sender (no false gap, no false duplicates).
+// The reference model of the native engine's receive-side bookkeeping per sender of one multicast
+// group (native/src/engine/sender-table.h, GB1): drops our own datagrams and duplicates, counts
+// sequence gaps as WAN loss. A restarted sender announces itself with a new random id, so it
+// simply appears as a new sender (no false gap, no false duplicates).
 //
-// Allocation-free on the hot path: state lives in typed arrays, senders are found by a linear
+// Allocation-free like the engine: state lives in typed arrays, senders are found by a linear
 // scan starting at the last hit (a group rarely has more than a handful of senders).
 // Pure: no I/O imports; time is passed in.
-import type { SenderId } from './encapsulation.js';
+import type { SenderId } from '../wan/gb1-format.js';
+import { FORWARD, FromWanDrop } from './verdicts.js';
 
 /** How far behind the newest sequence number a late datagram is still recognised. */
 export const SEQ_WINDOW = 64;
 
-export const TRACK_ACCEPT = 0;
-export const TRACK_OWN = 1;
-export const TRACK_DUPLICATE = 2;
-export const TRACK_STALE = 3;
-
 export class SenderTracker {
-  /** Datagrams received on the stream's group, whatever became of them (the IGMP monitor watches it). */
-  datagrams = 0;
   /** Sequence numbers skipped (frames presumed lost on the WAN), counted when the jump is seen. */
   gapFrames = 0;
   /** Number of jumps (loss events). */
@@ -58,16 +53,16 @@ export class SenderTracker {
     return this.count;
   }
 
-  /** Decides about one datagram. Returns TRACK_ACCEPT (deliver) or a drop verdict. */
+  /** Decides about one datagram: FORWARD (deliver), or the own-sender, duplicate or stale drop code. */
   accept(senderHi: number, senderLo: number, seq: number, nowUs: number): number {
     if (senderHi === this.own.hi && senderLo === this.own.lo) {
       this.ownDatagrams++;
-      return TRACK_OWN;
+      return FromWanDrop.kOwnSender;
     }
     const i = this.find(senderHi, senderLo);
     if (i < 0) {
       this.insert(senderHi, senderLo, seq >>> 0, nowUs);
-      return TRACK_ACCEPT;
+      return FORWARD;
     }
     this.lastSeenUs[i] = nowUs;
     // Signed distance modulo 2^32: positive = ahead of the newest seen.
@@ -79,30 +74,30 @@ export class SenderTracker {
       }
       this.shift(i, d);
       this.highest[i] = seq >>> 0;
-      return TRACK_ACCEPT;
+      return FORWARD;
     }
     const back = -d;
     if (back >= SEQ_WINDOW) {
       this.stale++;
-      return TRACK_STALE;
+      return FromWanDrop.kStale;
     }
     if (back < 32) {
       const bit = (1 << back) >>> 0;
       if ((this.winLo[i]! & bit) !== 0) {
         this.duplicates++;
-        return TRACK_DUPLICATE;
+        return FromWanDrop.kDuplicate;
       }
       this.winLo[i] = (this.winLo[i]! | bit) >>> 0;
     } else {
       const bit = (1 << (back - 32)) >>> 0;
       if ((this.winHi[i]! & bit) !== 0) {
         this.duplicates++;
-        return TRACK_DUPLICATE;
+        return FromWanDrop.kDuplicate;
       }
       this.winHi[i] = (this.winHi[i]! | bit) >>> 0;
     }
     this.lateFrames++;
-    return TRACK_ACCEPT;
+    return FORWARD;
   }
 
   private find(hi: number, lo: number): number {
