@@ -1,6 +1,6 @@
 // TypeScript face of the native forwarding engine (native/src/engine/): the data plane runs in
 // two native threads; this class only opens resources, switches them in and reads counters.
-import { GbError } from './errors.js';
+import { GbError } from '../errors/error-codes.js';
 import { nativeAddon, toGbError } from './index.js';
 
 /** Rows of the per-APPID counter block, one per APPID. */

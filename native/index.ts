@@ -2,7 +2,7 @@
 // AF_PACKET sockets and raw IGMPv2 reports; the forwarding engine is in engine.ts. Reference: docs/native.md.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { GbError, type ErrorCode } from './errors.js';
+import { GbError, type ErrorCode } from '../errors/error-codes.js';
 
 /** Frames received together: one allocation per batch, not per frame. */
 export interface FrameBatch {

@@ -1,7 +1,7 @@
 // TypeScript face of the addon's R-GOOSE session layer (native/src/rgoose/): the same C++ the
 // forwarding engine runs, exposed for tests and for `goose-bridge decode --rgoose-keys`.
 import { createRequire } from 'node:module';
-import { GbError } from './errors.js';
+import { GbError } from '../errors/error-codes.js';
 
 /** Algorithm names as key files write them, with their MAC or AES key bytes (the C++ tables' labels). */
 export const SIGNATURE_ALGORITHMS = { none: 0, 'hmac-sha256-80': 10, 'hmac-sha256-128': 16, 'hmac-sha256-256': 32 } as const;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { gooseFrameArb, uint32Arb } from '../bridge/codec/arbitraries.js';
+import { gooseFrameArb, uint32Arb } from '../testkit/arbitraries/frame-arbitraries.js';
 import { decodeFrame, encodeFrame } from '../bridge/codec/index.js';
 import { GooseFrameTemplate } from './frame-template.js';
 

@@ -4,7 +4,7 @@
 // not go through csv-stringify like the per-stream report does.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { GbError } from '../native/errors.js';
+import { GbError } from '../errors/error-codes.js';
 
 const FLUSH_LINES = 4096;
 

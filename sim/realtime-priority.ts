@@ -5,7 +5,7 @@
 // loop sleeps between frames, so a real-time publisher takes little CPU from others (and the
 // kernel's RT throttling, sched_rt_runtime_us, still bounds it).
 import { execFileSync } from 'node:child_process';
-import { GbError } from '../native/errors.js';
+import { GbError } from '../errors/error-codes.js';
 
 export function setRealtimePriority(priority: number): void {
   if (!Number.isInteger(priority) || priority < 1 || priority > 99) throw new RangeError(`rt-priority must be 1 … 99, got ${priority}`);

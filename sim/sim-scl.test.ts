@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { find, parsePdml, type PdmlNode } from '../bridge/codec/pdml-parser.js';
+import { find, parsePdml, type PdmlNode } from '../testkit/oracles/pdml-parser.js';
 import { skipUnlessTshark } from '../testkit/preconditions.js';
 import type { SclCheckReport } from './scl-stream-check.js';
 

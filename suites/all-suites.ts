@@ -1,7 +1,7 @@
 // `suite:all`: every suite with short defaults (≤ 5 min; --smoke ≤ 3 min for CI) on one shared
 // topology, CSVs in one folder, then summary.md and report.html. A suite that fails does not stop
 // the others; it is named in the report and in the result, and the CLI exits non-zero.
-import { Topology } from './topology/index.js';
+import { Topology } from '../testkit/topology/index.js';
 import { runLatencySuite } from './latency-suite.js';
 import { runThroughputSuite } from './throughput-suite.js';
 import { runLossSuite } from './loss-suite.js';

@@ -11,8 +11,8 @@ import { ProcessSampler } from './stats/process-sampler.js';
 import { runSender, startReceivers, startSliceSender, collectReceivers, decodeHistogram, type FlowSpec, type ReceiverResult, type SliceSender } from './traffic/flow.js';
 import { RATIO_PATHS, withPaths, withTopology, type SuiteCommon } from './suite-context.js';
 import type { L2Path, PathName } from './paths/l2-path.js';
-import type { ManagedProcess } from './topology/index.js';
-import { sleep } from './topology/index.js';
+import type { ManagedProcess } from '../testkit/topology/index.js';
+import { sleep } from '../testkit/topology/index.js';
 import type { ProcessUsage } from './stats/process-sampler.js';
 import type { Progress } from './report/progress.js';
 

@@ -6,7 +6,7 @@
 import type { Row } from './report/csv.js';
 import { writeCsv } from './report/csv.js';
 import { renderTable } from './report/table.js';
-import { lossTable, type Topology } from './topology/index.js';
+import { lossTable, type Topology } from '../testkit/topology/index.js';
 import { wilsonInterval, predictedDeliveryProbability, deliveredFraction, histogramCdf } from './stats/loss-statistics.js';
 import { runFlow, decodeHistogram, type GooseSenderResult } from './traffic/flow.js';
 import { withPath, withTopology, type SuiteCommon } from './suite-context.js';

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Row } from './report/csv.js';
 import { BridgePath } from './paths/bridge-path.js';
-import { addSecondPath, setFirstPath, sleep, type Topology } from './topology/index.js';
+import { addSecondPath, setFirstPath, sleep, type Topology } from '../testkit/topology/index.js';
 import { runFlow, type GooseSenderResult } from './traffic/flow.js';
 import type { StatsSnapshot } from '../bridge/daemon/bridge-counters.js';
 

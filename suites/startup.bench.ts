@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DaemonUnderTest, FrameCapture, FRAME_TOOL, TSX, waitUntil } from './daemon/bridge-under-test.js';
-import { gooseTestFrame } from './daemon/goose-test-frames.js';
-import { Topology, monotonicUs, sleep } from './topology/index.js';
+import { DaemonUnderTest, FrameCapture, FRAME_TOOL, TSX, waitUntil } from '../testkit/daemon/bridge-under-test.js';
+import { gooseTestFrame } from '../testkit/frames/goose-test-frames.js';
+import { Topology, monotonicUs, sleep } from '../testkit/topology/index.js';
 
 const RUNS = Number(process.env.RUNS ?? '7');
 

@@ -1,6 +1,6 @@
 // What every suite shares: the topology (built here or handed in by `all`), the paths to
 // measure, where the CSVs go, logging and progress.
-import { Topology } from './topology/index.js';
+import { Topology } from '../testkit/topology/index.js';
 import { BridgePath } from './paths/bridge-path.js';
 import { VxlanPath } from './paths/vxlan-path.js';
 import { RelayPath } from './paths/relay-path.js';

@@ -8,7 +8,7 @@ import { skipUnlessRoot } from '../testkit/preconditions.js';
 import { readCsv } from './report/csv.js';
 import { SUITE_MTU } from './suite-context.js';
 import { runSvSuite, SV_COLUMNS } from './sv-suite.js';
-import { Topology } from './topology/index.js';
+import { Topology } from '../testkit/topology/index.js';
 
 describe('suite:sv on a real topology (short run)', function () {
   this.timeout(180_000);

@@ -24,7 +24,7 @@ import { writeCsv } from './report/csv.js';
 import type { Progress } from './report/progress.js';
 import { renderTable } from './report/table.js';
 import { withTopology, type SuiteCommon } from './suite-context.js';
-import { registerCleanup, sleep, type ManagedProcess, type Topology } from './topology/index.js';
+import { registerCleanup, sleep, type ManagedProcess, type Topology } from '../testkit/topology/index.js';
 
 const BIN = fileURLToPath(new URL('../bin/goose-bridge.js', import.meta.url));
 const REPO = fileURLToPath(new URL('../', import.meta.url));

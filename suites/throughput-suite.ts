@@ -12,7 +12,7 @@ import { ProcessSampler, type ProcessUsage } from './stats/process-sampler.js';
 import { runFlow, type ConstantSenderResult } from './traffic/flow.js';
 import { RATIO_PATHS, withPaths, withTopology, type SuiteCommon } from './suite-context.js';
 import type { L2Path } from './paths/l2-path.js';
-import type { Topology } from './topology/index.js';
+import type { Topology } from '../testkit/topology/index.js';
 import type { Progress } from './report/progress.js';
 import { RESOURCE_COLUMNS } from './latency-suite.js';
 import { readHostCounters, diffCounters } from './paths/host-counters.js';

@@ -2,7 +2,7 @@
 // (`gbh-<pid>-<tag>-<role><n>`, so a crashed run's leftovers are recognisably dead and a later
 // harness run removes them), loopback up, removed with everything inside by deleteNamespace(),
 // and in any case on exit, Ctrl-C or SIGTERM (the cleanup registry). The harness topology
-// (suites/topology) uses the same names and registry for its multi-host networks.
+// (testkit/topology) uses the same names and registry for its multi-host networks.
 import { registerCleanup, destroyNamespaceSync } from './cleanup.js';
 import { runSync } from './exec.js';
 import { makeRunId, namespaceName, type RunId } from './run-id.js';

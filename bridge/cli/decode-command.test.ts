@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { encodeFrame } from '../codec/index.js';
-import { KNOWN_ANSWERS_CAPTURE, writeKnownAnswersCapture } from '../codec/make-known-answers-capture.js';
-import { typicalGooseFrame } from '../codec/sample-frames.js';
+import { KNOWN_ANSWERS_CAPTURE, writeKnownAnswersCapture } from '../../testkit/frames/make-known-answers-capture.js';
+import { typicalGooseFrame } from '../../testkit/frames/sample-frames.js';
 import { parseCapture, PcapWriter } from '../pcap/index.js';
 
 const CLI = fileURLToPath(new URL('../../bin/goose-bridge.js', import.meta.url));

@@ -5,7 +5,7 @@
 // decoding rather than filling memory.
 import { InvalidArgumentError, type Command } from 'commander';
 import { decodeFrame } from '../codec/index.js';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { CaptureFileReader, type CaptureDamage, type CapturedFrame } from '../pcap/index.js';
 import { readRgooseKeys } from '../config/rgoose-keys.js';
 import type { NativeKeyring } from '../../native/rgoose.js';

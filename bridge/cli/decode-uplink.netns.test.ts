@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { hasTshark, skipUnless, skipUnlessRoot } from '../../testkit/preconditions.js';
-import { Topology } from '../../suites/topology/index.js';
-import { FrameCapture, FrameInjector, startDaemonPair, waitUntil, type DaemonUnderTest } from '../../suites/daemon/bridge-under-test.js';
+import { Topology } from '../../testkit/topology/index.js';
+import { FrameCapture, FrameInjector, startDaemonPair, waitUntil, type DaemonUnderTest } from '../../testkit/daemon/bridge-under-test.js';
 import { encodeFrame } from '../codec/index.js';
-import { carriedGoose, decodeCapture, tsharkFields } from './test-support/uplink-readers.js';
+import { carriedGoose, decodeCapture, tsharkFields } from '../../testkit/daemon/uplink-readers.js';
 
 const GROUP = '224.0.1.100';
 const FRAMES = 20;

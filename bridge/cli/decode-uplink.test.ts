@@ -8,10 +8,10 @@ import { expect } from 'chai';
 import { skipUnless, hasTshark } from '../../testkit/preconditions.js';
 import { encodeFrame } from '../codec/index.js';
 import { PcapWriter } from '../pcap/index.js';
-import { Gb1Encapsulation } from '../wan/gb1-encapsulation.js';
-import { ipv4UdpFrame } from '../wan/rgoose/test-support/udp-frame.js';
+import { Gb1Encapsulation } from '../spec/gb1-encapsulation.js';
+import { ipv4UdpFrame } from '../../testkit/frames/udp-frame.js';
 import { runDecode } from './decode-command.js';
-import { carriedGoose as carried, decodeCapture, tsharkFields } from './test-support/uplink-readers.js';
+import { carriedGoose as carried, decodeCapture, tsharkFields } from '../../testkit/daemon/uplink-readers.js';
 
 const FRAMES = 20;
 const SENDER = { hi: 0x0123abcd, lo: 0x89ef0042 };

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { encodeFrame } from '../codec/index.js';
-import { typicalGooseFrame } from '../codec/sample-frames.js';
+import { typicalGooseFrame } from '../../testkit/frames/sample-frames.js';
 import { PcapWriter } from '../pcap/index.js';
 
 const CLI = fileURLToPath(new URL('../../bin/goose-bridge.js', import.meta.url));

@@ -9,7 +9,7 @@ import { AUTO_STATS_FILE, isPidAlive, readStatsFile, statsPathFor } from '../dae
 import type { StatsSnapshot } from '../daemon/bridge-counters.js';
 import { tableStream } from './answer-stream.js';
 import { describeBridge, surveyBridges } from './find-bridges.js';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { defaultRouteInterface } from '../igmp/proc-net-igmp.js';
 import { buildGroupMap, groupsToJoin, parseGroupRules } from '../wan/group-map.js';
 import { readRgooseKeys } from '../config/rgoose-keys.js';

@@ -7,7 +7,7 @@ import { CONFIG_KEYS, ENV_CONFIG_FILE, envName } from '../config/config-keys.js'
 import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js';
 import { BridgeDaemon } from '../daemon/bridge-daemon.js';
 import { createLogger, type Logger } from '../daemon/logger.js';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { wrappedHelp } from './cli-conventions.js';
 
 /** Shutdown must finish within a second (systemd, tests); past this the process exits anyway. */

@@ -6,7 +6,7 @@
 // cannot be read or is not SCL, or a bad option. The reader is loaded only when the command
 // runs: this module is registered beside `run`, whose resident process must not carry it.
 import { Command, InvalidArgumentError } from 'commander';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { isMulticastIpv4 } from '../wan/group-map.js';
 import { DEFAULT_SCL_LIMITS } from '../scl/scl-limits.js';
 

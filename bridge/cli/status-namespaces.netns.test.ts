@@ -4,8 +4,8 @@
 import { rmSync, statSync } from 'node:fs';
 import { expect } from 'chai';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
-import { Topology, type Host } from '../../suites/topology/index.js';
-import { CLI, DaemonUnderTest, execInNamespace, waitUntil } from '../../suites/daemon/bridge-under-test.js';
+import { Topology, type Host } from '../../testkit/topology/index.js';
+import { CLI, DaemonUnderTest, execInNamespace, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
 import { instanceStatsPath } from '../daemon/stats-file.js';
 
 /** A daemon with the default stats file (no --stats-file), and the path it must write. */

@@ -2,7 +2,7 @@
 // applications attached to it survive restarts). Exit 0 removed or absent, 1 failed.
 import type { Command } from 'commander';
 import { removeTap } from '../../native/engine.js';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 
 export function registerTeardownCommand(program: Command): void {
   program

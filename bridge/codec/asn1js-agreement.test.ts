@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { goosePduArb } from './arbitraries.js';
-import { decodeGoosePduWithAsn1js, encodeGoosePduWithAsn1js } from './asn1js-goose-pdu.js';
+import { goosePduArb } from '../../testkit/arbitraries/frame-arbitraries.js';
+import { decodeGoosePduWithAsn1js, encodeGoosePduWithAsn1js } from '../../testkit/oracles/asn1js-goose-pdu.js';
 import { encodeGoosePdu } from './index.js';
 
 // asn1js (a generic BER implementation) is the second opinion on the hand-rolled hot path.

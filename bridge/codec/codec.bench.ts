@@ -1,9 +1,9 @@
 // npm run bench:codec — encode/decode frames per second on one core for a typical GOOSE
 // frame (20 mixed entries) and a minimal one, for the hand-rolled codec and, for comparison,
 // the asn1js-based variant. A figure, not a test: README records the numbers.
-import { decodeGoosePduWithAsn1js, encodeGoosePduWithAsn1js } from './asn1js-goose-pdu.js';
+import { decodeGoosePduWithAsn1js, encodeGoosePduWithAsn1js } from '../../testkit/oracles/asn1js-goose-pdu.js';
 import { decodeFrame, decodeGoosePdu, encodeFrame, encodeGoosePdu, FrameHeaderPeek, peekFrameHeader } from './index.js';
-import { minimalGooseFrame, typicalGooseFrame } from './sample-frames.js';
+import { minimalGooseFrame, typicalGooseFrame } from '../../testkit/frames/sample-frames.js';
 
 const DURATION_MS = Number(process.env.BENCH_MS ?? 1000);
 let sink = 0;

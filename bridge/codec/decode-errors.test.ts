@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { decodeFrame, encodeFrame, MAX_DATA_DEPTH, type Data, type DecodeError, type GooseFrame, type GoosePdu } from './index.js';
-import { minimalGooseFrame } from './sample-frames.js';
+import { minimalGooseFrame } from '../../testkit/frames/sample-frames.js';
 
 /** BER TLV in hex with a canonical length. */
 function tlv(tag: number, contentHex: string): string {

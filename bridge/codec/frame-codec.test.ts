@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { frameArb, gooseFrameArb, goosePduArb, svPduArb } from './arbitraries.js';
+import { frameArb, gooseFrameArb, goosePduArb, svPduArb } from '../../testkit/arbitraries/frame-arbitraries.js';
 import {
   decodeFrame,
   decodeGoosePdu,

@@ -7,11 +7,11 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { skipUnlessTshark } from '../../testkit/preconditions.js';
 import { PcapWriter } from '../pcap/index.js';
-import { gooseFrameArb, svFrameArb } from './arbitraries.js';
+import { gooseFrameArb, svFrameArb } from '../../testkit/arbitraries/frame-arbitraries.js';
 import { ReverseWriter } from './ber-writer.js';
 import { encodeData } from './data-codec.js';
 import { encodeFrame, frameToJson, type Data, type Frame, type GooseFrame, type SvFrame } from './index.js';
-import { find, findAll, parsePdml, type PdmlNode } from './pdml-parser.js';
+import { find, findAll, parsePdml, type PdmlNode } from '../../testkit/oracles/pdml-parser.js';
 
 const FRAMES = 320;
 const SV_FRAMES = 100;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { CONFIG_KEYS } from './config-keys.js';
 import { resolveConfig } from './resolve-config.js';
 

@@ -1,7 +1,7 @@
 // Merges the configuration sources — command line > environment (GOOSE_BRIDGE_*) > file >
 // defaults — and validates every value. Pure: the caller reads the file and the environment.
 import { parse as parseIni } from 'ini';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { buildGroupMap, parseGroupRules, type GroupRule } from '../wan/group-map.js';
 import { CONFIG_KEYS, DEFAULT_PORT, ENV_CONFIG_FILE, ENV_PREFIX, LEGACY_IGNORED_KEYS, PORT_BY_ENCAPSULATION, envName, type BridgeConfig, type KeyDef } from './config-keys.js';
 import { findRepeatedKey, scanIniKeys } from './ini-lines.js';

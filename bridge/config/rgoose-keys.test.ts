@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { expect } from 'chai';
 import { createNativeKeyring } from '../../native/rgoose.js';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { ENCRYPTION_ALGORITHMS, parseRgooseKeys, readRgooseKeys, SIGNATURE_ALGORITHMS, type EncryptionAlgorithm, type SignatureAlgorithm } from './rgoose-keys.js';
 
 const HMAC_KEY = 'a1'.repeat(32);

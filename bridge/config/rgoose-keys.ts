@@ -4,7 +4,7 @@
 // whose toJSON/toString/inspect redact them, so they never reach logs, stats or `status`.
 import { readFile, stat } from 'node:fs/promises';
 import { inspect } from 'node:util';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { JsonTextError, parseJsonText, safeName } from './json-text.js';
 
 import { ENCRYPTION_ALGORITHMS, SIGNATURE_ALGORITHMS, type EncryptionAlgorithm, type SignatureAlgorithm } from '../../native/rgoose.js';

@@ -6,9 +6,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
-import { Topology, monotonicUs, securityGroupDropQueriesTable, sleep, type Host } from '../../suites/topology/index.js';
-import { Gb1Encapsulation } from '../wan/gb1-encapsulation.js';
-import { ARP_FRAME, IPV4_FRAME, IPV6_ND_FRAME, LLDP_FRAME, gooseTestFrame } from '../../suites/daemon/goose-test-frames.js';
+import { Topology, monotonicUs, securityGroupDropQueriesTable, sleep, type Host } from '../../testkit/topology/index.js';
+import { Gb1Encapsulation } from '../spec/gb1-encapsulation.js';
+import { ARP_FRAME, IPV4_FRAME, IPV6_ND_FRAME, LLDP_FRAME, gooseTestFrame } from '../../testkit/frames/goose-test-frames.js';
 import {
   DaemonUnderTest,
   FrameCapture,
@@ -22,7 +22,7 @@ import {
   TSX,
   FRAME_TOOL,
   CLI,
-} from '../../suites/daemon/bridge-under-test.js';
+} from '../../testkit/daemon/bridge-under-test.js';
 import { hasMembership } from '../igmp/proc-net-igmp.js';
 import type { StatsSnapshot } from './bridge-counters.js';
 

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
 import { createNamespace, deleteNamespace } from '../../testkit/netns.js';
-import { CLI } from '../../suites/daemon/bridge-under-test.js';
+import { CLI } from '../../testkit/daemon/bridge-under-test.js';
 
 describe('goose-bridge run start-up failures (network namespace)', function () {
   this.timeout(60_000);

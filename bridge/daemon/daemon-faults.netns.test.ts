@@ -6,10 +6,10 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
-import { Topology, sleep, type Host, type ManagedProcess } from '../../suites/topology/index.js';
-import { gooseTestFrame } from '../../suites/daemon/goose-test-frames.js';
-import { DaemonUnderTest, FrameCapture, FrameInjector, FRAME_TOOL, TSX, sendUdpFromHost, startDaemonPair, waitUntil } from '../../suites/daemon/bridge-under-test.js';
-import { Gb1Encapsulation } from '../wan/gb1-encapsulation.js';
+import { Topology, sleep, type Host, type ManagedProcess } from '../../testkit/topology/index.js';
+import { gooseTestFrame } from '../../testkit/frames/goose-test-frames.js';
+import { DaemonUnderTest, FrameCapture, FrameInjector, FRAME_TOOL, TSX, sendUdpFromHost, startDaemonPair, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
+import { Gb1Encapsulation } from '../spec/gb1-encapsulation.js';
 
 const GROUP = '224.0.1.100';
 const PORT = 61850;

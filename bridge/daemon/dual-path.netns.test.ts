@@ -7,9 +7,9 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
-import { Topology, addSecondPath, secondUplink, setFirstPath, sleep, type Host } from '../../suites/topology/index.js';
-import { gooseTestFrame } from '../../suites/daemon/goose-test-frames.js';
-import { DaemonUnderTest, FrameCapture, blastFrames, countByNumber, startDaemonPair, waitUntil } from '../../suites/daemon/bridge-under-test.js';
+import { Topology, addSecondPath, secondUplink, setFirstPath, sleep, type Host } from '../../testkit/topology/index.js';
+import { gooseTestFrame } from '../../testkit/frames/goose-test-frames.js';
+import { DaemonUnderTest, FrameCapture, blastFrames, countByNumber, startDaemonPair, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
 
 const GROUP = '224.0.1.100';
 const HMAC = { id: 7, signature: 'hmac-sha256-128', encryption: 'none', key: '11'.repeat(32) };

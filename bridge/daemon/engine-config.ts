@@ -2,9 +2,9 @@
 // Pure: no I/O imports.
 import type { EngineConfig } from '../../native/engine.js';
 import type { BridgeConfig } from '../config/config-keys.js';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import type { RgooseKeys } from '../config/rgoose-keys.js';
-import { GB1_HEADER_BYTES } from '../wan/gb1-encapsulation.js';
+import { GB1_HEADER_BYTES } from '../wan/gb1-format.js';
 import { parseL2Map } from '../wan/rgoose/l2-map.js';
 import { buildGroupMap, groupsToJoin, parseGroupRules, type GroupMap } from '../wan/group-map.js';
 import { IPV4_HEADER_BYTES, UDP_HEADER_BYTES, maxFrameBytes } from '../wan/path-mtu.js';

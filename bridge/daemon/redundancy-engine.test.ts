@@ -2,7 +2,7 @@
 // paths, or from two gateways of one far LAN, is delivered once and the copy counted on its path;
 // gateways of one site elect one LAN writer from each other's heartbeats.
 import { expect } from 'chai';
-import { FORWARDED } from './forwarding-spec.js';
+import { FORWARDED } from '../spec/verdicts.js';
 import { ForwardingEngine, type EngineConfig } from '../../native/engine.js';
 import { createNativeKeyring } from '../../native/rgoose.js';
 

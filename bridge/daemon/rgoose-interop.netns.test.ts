@@ -9,8 +9,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipUnless, skipUnlessRoot, skipUnlessTshark } from '../../testkit/preconditions.js';
-import { Topology, sleep, type Host } from '../../suites/topology/index.js';
-import { DaemonUnderTest, FrameCapture, sendUdpFromHost, waitUntil } from '../../suites/daemon/bridge-under-test.js';
+import { Topology, sleep, type Host } from '../../testkit/topology/index.js';
+import { DaemonUnderTest, FrameCapture, sendUdpFromHost, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
 import {
   decryptIndependently,
   haveOtherImplementationCapture,
@@ -19,7 +19,7 @@ import {
   otherImplementationDatagrams,
   tsharkApdu,
   tsharkPackets,
-} from '../wan/rgoose/test-support/other-implementation.js';
+} from '../../testkit/oracles/rgoose-other-implementation.js';
 
 const { key, appid, group, port, datagrams: COUNT } = OTHER_IMPLEMENTATION;
 

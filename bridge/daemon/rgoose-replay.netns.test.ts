@@ -7,11 +7,11 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipUnlessEthtool, skipUnlessRoot } from '../../testkit/preconditions.js';
-import { Topology, sleep, type Host } from '../../suites/topology/index.js';
-import { DaemonUnderTest, FrameCapture, FrameInjector, FRAME_TOOL, TSX, sendUdpFromHost, waitUntil } from '../../suites/daemon/bridge-under-test.js';
-import { gooseTestFrame } from '../../suites/daemon/goose-test-frames.js';
+import { Topology, sleep, type Host } from '../../testkit/topology/index.js';
+import { DaemonUnderTest, FrameCapture, FrameInjector, FRAME_TOOL, TSX, sendUdpFromHost, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
+import { gooseTestFrame } from '../../testkit/frames/goose-test-frames.js';
 import { decodeFrame, encodeFrame, type GooseFrame } from '../codec/index.js';
-import { typicalGooseFrame } from '../codec/sample-frames.js';
+import { typicalGooseFrame } from '../../testkit/frames/sample-frames.js';
 import type { StatsSnapshot } from './bridge-counters.js';
 
 const GROUP = '224.0.1.100';

@@ -11,7 +11,7 @@
 //            listed key that was never active here (the next key, listed ahead of a rotation)
 //            is not retired.
 import { createHmac } from 'node:crypto';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import type { ReplayMarks } from '../../native/engine.js';
 import type { RgooseKeys } from '../config/rgoose-keys.js';
 

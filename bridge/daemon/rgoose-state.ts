@@ -8,7 +8,7 @@ import { mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ForwardingEngine, ReplayMarks } from '../../native/engine.js';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import type { RgooseKeys } from '../config/rgoose-keys.js';
 import { EMPTY_STATE, NUMBERING_WARN_AT, STATE_FILE_VERSION, keyExpiry, keyTags, parseRgooseState, retirements, usableState, type RgooseState } from './rgoose-state-file.js';
 import { isPidAlive } from './stats-file.js';

@@ -7,9 +7,9 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
-import { Topology, type Host } from '../../suites/topology/index.js';
-import { gooseBurst as burst, framesHex as hex } from '../../suites/daemon/goose-test-frames.js';
-import { DaemonUnderTest, FrameCapture, FrameInjector, startDaemonPair, waitUntil } from '../../suites/daemon/bridge-under-test.js';
+import { Topology, type Host } from '../../testkit/topology/index.js';
+import { gooseBurst as burst, framesHex as hex } from '../../testkit/frames/goose-test-frames.js';
+import { DaemonUnderTest, FrameCapture, FrameInjector, startDaemonPair, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
 import type { StatsSnapshot } from './bridge-counters.js';
 
 const GROUP = '224.0.1.100';

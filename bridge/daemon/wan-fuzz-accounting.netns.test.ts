@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNativeKeyring } from '../../native/rgoose.js';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
-import { Topology, type Host } from '../../suites/topology/index.js';
-import { DaemonUnderTest, sendUdpFileFromHost, waitUntil } from '../../suites/daemon/bridge-under-test.js';
-import { gooseTestFrame } from '../../suites/daemon/goose-test-frames.js';
-import { Gb1Encapsulation } from '../wan/gb1-encapsulation.js';
+import { Topology, type Host } from '../../testkit/topology/index.js';
+import { DaemonUnderTest, sendUdpFileFromHost, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
+import { gooseTestFrame } from '../../testkit/frames/goose-test-frames.js';
+import { Gb1Encapsulation } from '../spec/gb1-encapsulation.js';
 import type { StatsSnapshot } from './bridge-counters.js';
 
 const GROUP = '239.192.7.7';

@@ -6,15 +6,15 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
-import { Topology, outgoingLengthLimitTable, sleep, type Host, type ManagedProcess } from '../../suites/topology/index.js';
-import { gooseBurst as burst, framesHex as hex } from '../../suites/daemon/goose-test-frames.js';
-import { DaemonUnderTest, FrameCapture, FrameInjector, TSX, startDaemonPair, waitUntil } from '../../suites/daemon/bridge-under-test.js';
-import { GB1_HEADER_BYTES } from '../wan/gb1-encapsulation.js';
+import { Topology, outgoingLengthLimitTable, sleep, type Host, type ManagedProcess } from '../../testkit/topology/index.js';
+import { gooseBurst as burst, framesHex as hex } from '../../testkit/frames/goose-test-frames.js';
+import { DaemonUnderTest, FrameCapture, FrameInjector, TSX, startDaemonPair, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
+import { GB1_HEADER_BYTES } from '../wan/gb1-format.js';
 import type { StatsSnapshot } from './bridge-counters.js';
 
 const GROUP = '224.0.1.100';
 const PORT = 61850;
-const PROBE = new URL('../../suites/topology/mcast-probe.ts', import.meta.url).pathname;
+const PROBE = new URL('../../testkit/topology/mcast-probe.ts', import.meta.url).pathname;
 
 describe('WAN segmentation offload (UDP GSO out, GRO in) between two hosts', function () {
   this.timeout(120_000);

@@ -3,7 +3,6 @@
 // the datagram counters, re-registering after igmp_reregister_threshold consecutive failed
 // checks. Timers, the clock and the /proc reader are injected so tests drive it with fake time.
 import type { Logger } from 'pino';
-import type { BridgeCounters } from '../daemon/bridge-counters.js';
 import { checkMembership, initialMonitorState, type MonitorState } from './membership-monitor.js';
 import type { MembershipRefresher } from './keepalive-strategy.js';
 import { hasMembership } from './proc-net-igmp.js';
@@ -40,13 +39,23 @@ export interface SupervisorOptions {
   littleEndian: boolean;
 }
 
+/** The counters the supervisor keeps; the daemon's BridgeCounters has them (igmp sits below the daemon). */
+export interface IgmpCounters {
+  igmpKeepalives: number;
+  igmpKeepaliveFailures: number;
+  igmpChecks: number;
+  igmpFailedChecks: Record<string, number>;
+  igmpReregistrations: number;
+  countError(kind: string): void;
+}
+
 export interface SupervisorDeps {
   timers: Timers;
   nowMs: () => number;
   readProcNetIgmp: () => string;
   refresher: MembershipRefresher;
   groups: () => SupervisedGroup[];
-  counters: BridgeCounters;
+  counters: IgmpCounters;
   log: Logger;
 }
 

@@ -5,7 +5,7 @@
 //  - rejoin: drop + add membership on the UDP socket (what a plain socket application does). The kernel
 //    sends a Leave then a Join; with fast-leave the TGW stand-in lost ~10 ms of traffic per re-join.
 // Pure: the capability is passed in.
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import type { KeepaliveStrategyName } from '../config/config-keys.js';
 
 export type EffectiveStrategy = 'report' | 'rejoin';

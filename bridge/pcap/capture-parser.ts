@@ -1,7 +1,7 @@
 // Parses classic pcap and pcapng fed in chunks of any size: a record split across two chunks is
 // kept until its end arrives, so memory holds at most one chunk and one record whatever the file
 // size. Pure (no I/O): capture-stream.ts feeds it from a file; parseCapture() takes a whole file.
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import {
   PCAP_MAGIC_MICROSECONDS,
   PCAP_MAGIC_NANOSECONDS,

@@ -1,6 +1,6 @@
 // Reads a capture file from disk in chunks; the format parsing is the pure CaptureParser.
 import { createReadStream } from 'node:fs';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { CaptureParser, type CaptureEnd, type CaptureResult, type CapturedFrame } from './capture-parser.js';
 
 /**

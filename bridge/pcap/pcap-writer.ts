@@ -2,7 +2,7 @@
 // and chunks are written asynchronously in order, so a publisher can record every frame it
 // sends without awaiting a disk write per frame.
 import { open, type FileHandle } from 'node:fs/promises';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { LINKTYPE_ETHERNET, PCAP_MAGIC_MICROSECONDS } from './pcap-format.js';
 
 const GLOBAL_HEADER_BYTES = 24;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { skipUnlessTshark } from '../../testkit/preconditions.js';
 import { CaptureParser, parseCapture, PcapWriter, readCapture, CaptureFileReader } from './index.js';
 

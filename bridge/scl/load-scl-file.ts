@@ -3,7 +3,7 @@
 // one beyond the reader's limits becomes GbError GB_ERR_SCL naming the file (the CLIs exit 2).
 import { closeSync, openSync, readSync } from 'node:fs';
 import { TextDecoder } from 'node:util';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { DEFAULT_SCL_LIMITS } from './scl-limits.js';
 import { readSclFrom, SclFormatError } from './scl-reader.js';
 import type { SclFile } from './scl-model.js';

@@ -11,7 +11,7 @@ import { XmlLimitError, XmlSyntaxError, type XmlLimits } from './xml-tree.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { loadSclFile } from './load-scl-file.js';
 import { DEFAULT_SCL_LIMITS } from './scl-limits.js';
 import { CONFIG_KEYS } from '../config/config-keys.js';

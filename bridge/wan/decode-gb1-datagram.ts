@@ -1,6 +1,6 @@
 // Reads a GB1 datagram's header for `goose-bridge decode` of uplink captures: the carried
 // Ethernet frame is then decoded like any captured frame. The layout is gb1-encapsulation.ts's.
-import { GB1_HEADER_BYTES, GB1_MAGIC_0, GB1_MAGIC_1, GB1_VERSION } from './gb1-encapsulation.js';
+import { GB1_HEADER_BYTES, GB1_MAGIC_0, GB1_MAGIC_1, GB1_VERSION } from './gb1-format.js';
 
 export interface Gb1Datagram {
   flags: number;

@@ -11,9 +11,9 @@ describe('group map', () => {
     const map = buildGroupMap('224.0.1.100', r.value);
     expect(map.groups).to.deep.equal(['224.0.1.100', '239.0.1.101', '239.0.1.102', '239.0.1.103']);
     const mac = (s: string) => parseMac48(s)!;
-    expect(map.groups[groupIndexFor(map, 0x0150, mac('01:0c:cd:01:00:01'))]).to.equal('239.0.1.101');
-    expect(map.groups[groupIndexFor(map, 0x0002, mac('01:0c:cd:01:00:15'))]).to.equal('239.0.1.102');
-    expect(map.groups[groupIndexFor(map, 0x0002, mac('01:0c:cd:01:00:20'))]).to.equal('224.0.1.100');
+    expect(map.groups[groupIndexFor(map.rules, 0x0150, mac('01:0c:cd:01:00:01'))]).to.equal('239.0.1.101');
+    expect(map.groups[groupIndexFor(map.rules, 0x0002, mac('01:0c:cd:01:00:15'))]).to.equal('239.0.1.102');
+    expect(map.groups[groupIndexFor(map.rules, 0x0002, mac('01:0c:cd:01:00:20'))]).to.equal('224.0.1.100');
   });
 
   it('explains a bad rule', () => {

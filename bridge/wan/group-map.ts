@@ -109,12 +109,15 @@ export function buildGroupMap(defaultGroup: string, rules: GroupRule[]): GroupMa
   return { groups, rules: out };
 }
 
+/** A rule as the engine holds it: the range and the index of its group. */
+export type RoutedRule = Omit<GroupRule, 'group'> & { groupIndex: number };
+
 /**
- * The group index a frame goes to. Hot path: a few comparisons, no allocation.
+ * The group index a frame goes to, as the native engine's tx thread picks it (the reference model
+ * calls this): the first rule whose range holds the APPID or destination MAC, else 0.
  * `mac48` is the destination MAC as a number (see destinationMac48).
  */
-export function groupIndexFor(map: GroupMap, appId: number, mac48: number): number {
-  const rules = map.rules;
+export function groupIndexFor(rules: ReadonlyArray<RoutedRule>, appId: number, mac48: number): number {
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i]!;
     const v = r.kind === 'appid' ? appId : mac48;

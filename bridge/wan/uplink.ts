@@ -1,8 +1,9 @@
 // Finds the uplink used to send and join: the configured interface, or the interface of the
-// default route, and its IPv4 address (Node's dgram joins and sends by address).
+// default route, and its IPv4 address (the native engine's sockets join and send through it:
+// IP_ADD_MEMBERSHIP and IP_MULTICAST_IF take the address).
 import { existsSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { defaultRouteInterface } from '../igmp/proc-net-igmp.js';
 
 export interface Uplink {

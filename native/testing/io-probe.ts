@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { GbError } from '../errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { PacketSocket, TapDevice, frameAt, hasCapNetRaw, sendIgmpV2Leave, sendIgmpV2Report, type FrameBatch } from '../index.js';
 
 const [scenario, paramsJson] = process.argv.slice(2);

@@ -15,6 +15,7 @@ import { CSV_COLUMNS } from '../../sim/stream-statistics.js';
 import { SEND_LOG_COLUMNS } from '../../sim/publisher-runner.js';
 import { RECV_LOG_COLUMNS } from '../../sim/subscriber-runner.js';
 import { readCsv } from '../../suites/report/csv.js';
+import { ERROR_CODES } from '../../errors/error-codes.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const doc = (name: string): string => readFileSync(join(ROOT, name), 'utf8');
@@ -44,6 +45,11 @@ describe('documentation', () => {
     for (const c of ['goose-bridge run', 'goose-bridge sim publisher', 'goose-bridge decode', 'suites latency', 'suites igmp', 'suites demo']) {
       expect(fresh).to.include(`## \`${c}\``);
     }
+  });
+
+  it('docs/errors.md lists every GB_ERR_* code of errors/error-codes.ts, in order, with its meaning from the table', () => {
+    const rows = [...doc('docs/errors.md').matchAll(/^\| `(GB_ERR_[A-Z_]+)` \| (.*?) \| [^|]* \|$/gm)].map((m) => [m[1], m[2]]);
+    expect(rows).to.deep.equal(Object.entries(ERROR_CODES));
   });
 
   it('docs/results-schema.md names every column every CSV writer writes', () => {

@@ -1,7 +1,7 @@
 // `sim publisher --scl FILE [--ied …] [--gocb …]`: the publishers of the chosen GoCBs, with the
 // options the user typed (not their defaults) replacing single fields. Errors name the option;
 // what the file leaves to chance (a shared APPID, no MinTime/MaxTime) is warned about on stderr.
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { loadSclFile } from '../../bridge/scl/load-scl-file.js';
 import type { SclFile } from '../../bridge/scl/scl-model.js';
 import type { EntrySpec } from '../dataset-spec.js';

@@ -2,7 +2,7 @@
 // SCL check before the subscriber judges it, and the check's output (table on stderr, `scl` key
 // added to the --json report).
 import { decodeFrame } from '../../bridge/codec/index.js';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { loadSclFile, selectIeds } from '../../bridge/scl/load-scl-file.js';
 import { IdentityError } from '../publisher-identities.js';
 import { formatSclCheck, SclStreamCheck } from '../scl-stream-check.js';

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { VlanTag } from '../../bridge/codec/types.js';
 import { tableStream } from '../../bridge/cli/answer-stream.js';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { DatasetSpecError, DEFAULT_DATASET, ENTRY_TYPES_HELP, parseDatasetJson, parseDatasetSpec, type EntrySpec } from '../dataset-spec.js';
 import { EventPlanError, intervalPlan, parsePoisson, parseTimeline, type EventPlan } from '../event-plan.js';
 import { ExpectConfigError, formatExpectConfig, parseExpectConfig } from '../expect-config.js';

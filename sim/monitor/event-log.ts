@@ -2,7 +2,7 @@
 // to a file or to stdout ("-").
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import type { MonitorEvent } from './monitor-event.js';
 
 export class EventLog {

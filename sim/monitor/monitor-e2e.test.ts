@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { destroyNamespaceSync, makeRunId, ManagedProcess, namespaceName, registerCleanup, runSync } from '../../suites/topology/index.js';
+import { destroyNamespaceSync, makeRunId, ManagedProcess, namespaceName, registerCleanup, runSync } from '../../testkit/topology/index.js';
 import { isRoot, skipUnless, skipUnlessRoot } from '../../testkit/preconditions.js';
 import type { SubscriberReport } from '../stream-statistics.js';
 import type { MonitorEvent } from './monitor-event.js';

@@ -12,7 +12,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCapture, PcapWriter } from '../../bridge/pcap/index.js';
-import { destroyNamespaceSync, makeRunId, ManagedProcess, namespaceName, registerCleanup, runSync } from '../../suites/topology/index.js';
+import { destroyNamespaceSync, makeRunId, ManagedProcess, namespaceName, registerCleanup, runSync } from '../../testkit/topology/index.js';
 import { isRoot } from '../../testkit/preconditions.js';
 
 const streams = Number(process.env.BENCH_STREAMS ?? 20_000);

@@ -9,9 +9,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Topology, sleep } from '../topology/index.js';
-import { DaemonUnderTest, FRAME_TOOL, TSX } from './bridge-under-test.js';
-import { gooseTestFrame } from './goose-test-frames.js';
+import { Topology, sleep } from '../../testkit/topology/index.js';
+import { DaemonUnderTest, FRAME_TOOL, TSX } from '../../testkit/daemon/bridge-under-test.js';
+import { gooseTestFrame } from '../../testkit/frames/goose-test-frames.js';
 import type { StatsSnapshot } from '../../bridge/daemon/bridge-counters.js';
 
 const mode = process.argv[2] ?? 'both';

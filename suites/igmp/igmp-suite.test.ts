@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
-import { Topology } from '../topology/topology.js';
+import { Topology } from '../../testkit/topology/topology.js';
 import { IGMP_COLUMNS, runIgmpSuite, type IgmpRow, type WindowRow } from './index.js';
-import { TGW_BRIDGE } from '../topology/commands.js';
+import { TGW_BRIDGE } from '../../testkit/topology/commands.js';
 import { igmpTiming } from './scenario-timing.js';
 import { REPO_ROOT } from './stream-worker-process.js';
 

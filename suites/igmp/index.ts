@@ -6,7 +6,7 @@ import { formatIgmpTable, writeIgmpCsvs, type IgmpFiles } from './igmp-csv.js';
 import { runScenario } from './run-scenario.js';
 import { holderFor, planScenario, type HolderChoice, type ScenarioNumber } from './scenario-plan.js';
 import { igmpTiming } from './scenario-timing.js';
-import { validateScale } from '../topology/igmp-timers.js';
+import { validateScale } from '../../testkit/topology/igmp-timers.js';
 
 export { IGMP_COLUMNS, TIMELINE_COLUMNS, WINDOW_COLUMNS } from './igmp-results.js';
 export type { IgmpRow, TimelineRow, WindowRow } from './igmp-results.js';

@@ -2,8 +2,8 @@
 // on a port (queries, reports, leaves). Both are line-buffered (plain `bridge monitor` block-buffers
 // into a pipe, so its events would arrive seconds late) and stamped on CLOCK_MONOTONIC.
 import { performance } from 'node:perf_hooks';
-import type { ManagedProcess } from '../topology/managed-process.js';
-import { parseMdbMonitorLine } from '../topology/mdb.js';
+import type { ManagedProcess } from '../../testkit/topology/managed-process.js';
+import { parseMdbMonitorLine } from '../../testkit/topology/mdb.js';
 import { monotonicUs } from './numbered-stream.js';
 import { parseTcpdumpIgmpLine, type MembershipEvent } from './membership-events.js';
 

@@ -4,7 +4,7 @@
 // real TGW on this machine; the suite's test runs both roles in two namespaces of the stand-in.
 import { spawn } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
-import { ManagedProcess } from '../topology/managed-process.js';
+import { ManagedProcess } from '../../testkit/topology/managed-process.js';
 import { summarizeScenario, type ScenarioResult } from './igmp-results.js';
 import { formatIgmpTable, writeIgmpCsvs, type IgmpFiles } from './igmp-csv.js';
 import { MembershipWatch } from './membership-watch.js';

@@ -1,10 +1,10 @@
 // Runs one scenario plan on a fresh harness topology: h1 sends the numbered stream, h2 is the
 // member (its membership held by a holder process or the daemon, queries optionally dropped by a
 // security-group table), the stand-in's port is watched, and the result is summarised.
-import { Topology } from '../topology/topology.js';
-import { securityGroupDropQueriesTable } from '../topology/nft-rules.js';
-import { run, sleep } from '../topology/exec.js';
-import * as cmd from '../topology/commands.js';
+import { Topology } from '../../testkit/topology/topology.js';
+import { securityGroupDropQueriesTable } from '../../testkit/topology/nft-rules.js';
+import { run, sleep } from '../../testkit/topology/exec.js';
+import * as cmd from '../../testkit/topology/commands.js';
 import { summarizeScenario, type ScenarioResult } from './igmp-results.js';
 import type { ReceivedFrame } from './loss-windows.js';
 import type { MembershipEvent, MembershipEventKind } from './membership-events.js';
@@ -19,7 +19,7 @@ import {
   type ScenarioPlan,
 } from './scenario-plan.js';
 import { igmpTiming, roundS } from './scenario-timing.js';
-import type { ManagedProcess } from '../topology/managed-process.js';
+import type { ManagedProcess } from '../../testkit/topology/managed-process.js';
 import { tmpdir } from 'node:os';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { accountSequence, type ReceivedFrame } from './loss-windows.js';
 import { binArrivals } from './frame-bins.js';
 import { decodeStreamDatagram, encodeStreamDatagram, STREAM_DATAGRAM_BYTES } from './stream-datagram.js';
-import { Gb1Encapsulation } from '../../bridge/wan/gb1-encapsulation.js';
-import { Decapsulated } from '../../bridge/wan/encapsulation.js';
+import { Decapsulated, Gb1Encapsulation } from '../../bridge/spec/gb1-encapsulation.js';
+import { FORWARD } from '../../bridge/spec/verdicts.js';
 import { decodeFrame } from '../../bridge/codec/ethernet-frame.js';
 import {
   igmpTiming,
@@ -154,7 +154,7 @@ describe('stream datagram', () => {
     encodeStreamDatagram({ runId: 0xabcdef01, seq: 77, sentUs: 123_456_789, rateFps: 200 }, buf);
     const into = new Decapsulated();
     const gb1 = new Gb1Encapsulation({ hi: 1, lo: 2 }, 2048);
-    expect(gb1.decapsulate(buf, buf.length, into)).to.equal(0);
+    expect(gb1.decapsulate(buf, buf.length, into)).to.equal(FORWARD);
     expect(into).to.include({ senderHi: 0xabcdef01, seq: 77 });
     const frame = decodeFrame(buf.subarray(into.frameOffset, into.frameOffset + into.frameLength));
     if (!frame.ok) throw new Error(`frame does not decode: ${JSON.stringify(frame)}`);

@@ -7,7 +7,7 @@ import {
   scaledBridgeTimers,
   scaledHostTimers,
   validateScale,
-} from '../topology/igmp-timers.js';
+} from '../../testkit/topology/igmp-timers.js';
 
 /** Timers of one scaled run, in wall ("scaled") seconds as the stand-in runs them. */
 export interface IgmpTiming {

@@ -10,7 +10,7 @@
 // So a daemon that receives the stream decapsulates it and writes a valid GOOSE frame into its TAP
 // (no malformed-datagram counts), and its membership monitor sees real traffic. Pure.
 import { encodeFrame } from '../../bridge/codec/ethernet-frame.js';
-import { minimalGooseFrame } from '../../bridge/codec/sample-frames.js';
+import { minimalGooseFrame } from '../../testkit/frames/sample-frames.js';
 
 export const STREAM_MAGIC = 0x47424947; // "GBIG"
 export const STREAM_VERSION = 1;

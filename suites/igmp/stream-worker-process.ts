@@ -1,6 +1,6 @@
 // Parent side of stream-worker.ts: spawns it inside a namespace and speaks its JSON lines.
 import { fileURLToPath } from 'node:url';
-import type { ManagedProcess } from '../topology/managed-process.js';
+import type { ManagedProcess } from '../../testkit/topology/managed-process.js';
 
 export const WORKER_PATH = fileURLToPath(new URL('./stream-worker.ts', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ManagedProcess, Topology } from '../topology/index.js';
-import { addSecondPath, registerCleanup, runPrefix, secondUplink, sleep } from '../topology/index.js';
+import type { ManagedProcess, Topology } from '../../testkit/topology/index.js';
+import { addSecondPath, registerCleanup, runPrefix, secondUplink, sleep } from '../../testkit/topology/index.js';
 import { allPorts, interfaceIsUp, type L2Path, type PathFactoryOptions, type PathProcess } from './l2-path.js';
 
 const BIN = fileURLToPath(new URL('../../bin/goose-bridge.js', import.meta.url));

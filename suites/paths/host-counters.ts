@@ -1,6 +1,6 @@
 // Where frames are lost: kernel counters of one host, read inside its namespace — the L2
 // interface's drops and the UDP layer's buffer errors. Parsing is pure; reading is one command each.
-import type { Topology } from '../topology/index.js';
+import type { Topology } from '../../testkit/topology/index.js';
 
 /** The `Udp:` header/value line pair of /proc/net/snmp as numbers. */
 export function parseUdpSnmp(text: string): Record<string, number> {

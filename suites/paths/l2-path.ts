@@ -2,8 +2,8 @@
 // where GOOSE apps send and receive, plus the processes doing the work (for CPU/RSS sampling)
 // and their counters. goose-bridge (goose0), kernel VXLAN (vx0) and the minimal relay (relay0)
 // all have this shape.
-import type { Topology } from '../topology/index.js';
-import { run } from '../topology/exec.js';
+import type { Topology } from '../../testkit/topology/index.js';
+import { run } from '../../testkit/topology/exec.js';
 
 export type PathName = 'bridge' | 'bridge2' | 'rgoose' | 'vxlan' | 'relay';
 

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ManagedProcess, Topology } from '../topology/index.js';
-import { registerCleanup, run, runPrefix, sleep } from '../topology/index.js';
+import type { ManagedProcess, Topology } from '../../testkit/topology/index.js';
+import { registerCleanup, run, runPrefix, sleep } from '../../testkit/topology/index.js';
 import { readLinkCounters } from './host-counters.js';
 import { allPorts, interfaceIsUp, type L2Path, type PathFactoryOptions, type PathProcess } from './l2-path.js';
 

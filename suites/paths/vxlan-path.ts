@@ -1,9 +1,9 @@
 // The baseline: kernel VXLAN over the same stand-in (recipe: `ip link add vx0 type vxlan id 42
 // group 239.0.0.42 dev <uplink> dstport 4789 ttl 1 df set`). Its membership expires like ours,
 // so it gets the same conditions.
-import * as cmd from '../topology/commands.js';
-import { run } from '../topology/exec.js';
-import type { Topology } from '../topology/index.js';
+import * as cmd from '../../testkit/topology/commands.js';
+import { run } from '../../testkit/topology/exec.js';
+import type { Topology } from '../../testkit/topology/index.js';
 import { readLinkCounters } from './host-counters.js';
 import { allPorts, type L2Path, type PathFactoryOptions, type PathProcess } from './l2-path.js';
 

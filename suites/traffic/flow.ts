@@ -3,8 +3,8 @@
 // of traffic-cli.ts, started inside the host namespaces.
 import { fileURLToPath } from 'node:url';
 import * as hdr from 'hdr-histogram-js';
-import type { Topology, ManagedProcess } from '../topology/index.js';
-import { sleep } from '../topology/index.js';
+import type { Topology, ManagedProcess } from '../../testkit/topology/index.js';
+import { sleep } from '../../testkit/topology/index.js';
 
 const SCRIPT = fileURLToPath(new URL('./traffic-cli.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));

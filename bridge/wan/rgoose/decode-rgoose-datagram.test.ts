@@ -6,11 +6,11 @@ import { expect } from 'chai';
 import { createNativeKeyring, type NativeKey } from '../../../native/rgoose.js';
 import { runDecode } from '../../cli/decode-command.js';
 import { encodeGoosePdu, type GoosePdu } from '../../codec/index.js';
-import { typicalGooseFrame } from '../../codec/sample-frames.js';
+import { typicalGooseFrame } from '../../../testkit/frames/sample-frames.js';
 import { PcapWriter } from '../../pcap/index.js';
 import { decodeRgooseDatagram } from './decode-rgoose-datagram.js';
 import { parseSpduSession } from './spdu-layout.js';
-import { ipv4UdpFrame } from './test-support/udp-frame.js';
+import { ipv4UdpFrame } from '../../../testkit/frames/udp-frame.js';
 import { udpPayloadOf } from './udp-in-ethernet.js';
 
 const vectors = JSON.parse(readFileSync(new URL('../../../fixtures/vectors/goose-known-answers.json', import.meta.url), 'utf8')) as {

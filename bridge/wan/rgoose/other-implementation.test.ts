@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { createNativeKeyring } from '../../../native/rgoose.js';
 import { skipUnless, skipUnlessTshark } from '../../../testkit/preconditions.js';
 import { runDecode } from '../../cli/decode-command.js';
-import { find, type PdmlNode } from '../../codec/pdml-parser.js';
+import { find, type PdmlNode } from '../../../testkit/oracles/pdml-parser.js';
 import { parseSpduElement, parseSpduSession } from './spdu-layout.js';
 import {
   decryptIndependently,
@@ -18,7 +18,7 @@ import {
   otherImplementationDatagrams,
   tsharkApdu,
   tsharkPackets,
-} from './test-support/other-implementation.js';
+} from '../../../testkit/oracles/rgoose-other-implementation.js';
 
 const { key, appid, datagrams: COUNT } = OTHER_IMPLEMENTATION;
 const show = (p: PdmlNode, field: string): string => find(p, field)?.attrs.show ?? '';

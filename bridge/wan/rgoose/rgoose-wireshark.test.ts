@@ -9,11 +9,11 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { createNativeKeyring, type NativeKey } from '../../../native/rgoose.js';
 import { skipUnlessTshark } from '../../../testkit/preconditions.js';
-import { goosePduArb } from '../../codec/arbitraries.js';
+import { goosePduArb } from '../../../testkit/arbitraries/frame-arbitraries.js';
 import { encodeGoosePdu, type GoosePdu } from '../../codec/index.js';
-import { find, findAll, parsePdml, type PdmlNode } from '../../codec/pdml-parser.js';
+import { find, findAll, parsePdml, type PdmlNode } from '../../../testkit/oracles/pdml-parser.js';
 import { PcapWriter } from '../../pcap/index.js';
-import { ipv4UdpFrame } from './test-support/udp-frame.js';
+import { ipv4UdpFrame } from '../../../testkit/frames/udp-frame.js';
 import { withSeed } from '../../../testkit/seeded.js';
 
 const COUNT = 60;

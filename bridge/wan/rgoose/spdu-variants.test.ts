@@ -9,10 +9,10 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { createNativeKeyring } from '../../../native/rgoose.js';
 import { skipUnlessTshark } from '../../../testkit/preconditions.js';
-import { find, findAll, type PdmlNode } from '../../codec/pdml-parser.js';
+import { find, findAll, type PdmlNode } from '../../../testkit/oracles/pdml-parser.js';
 import { parseSpduElement, parseSpduSession } from './spdu-layout.js';
-import { tsharkApdu, tsharkPackets } from './test-support/other-implementation.js';
-import { spduVariantArb, VARIANT_KEYS, writeSpduVariant, type SpduVariant } from './test-support/spdu-variants.js';
+import { tsharkApdu, tsharkPackets } from '../../../testkit/oracles/rgoose-other-implementation.js';
+import { spduVariantArb, VARIANT_KEYS, writeSpduVariant, type SpduVariant } from '../../../testkit/arbitraries/spdu-variants.js';
 import { withSeed } from '../../../testkit/seeded.js';
 
 const COUNT = 150;

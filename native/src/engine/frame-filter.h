@@ -1,4 +1,4 @@
-// The L2-side gate, the same rules as bridge/daemon/frame-filter.ts (the specification; a
+// The L2-side gate, the same rules as bridge/spec/frame-filter.ts (the specification; a
 // property test requires both to give the same verdict for every frame). Reads a handful of
 // header bytes, never the APDU, never allocates.
 #pragma once

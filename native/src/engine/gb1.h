@@ -1,4 +1,5 @@
-// GB1 encapsulation, the same layout as bridge/wan/gb1-encapsulation.ts (the specification):
+// GB1 encapsulation, the layout of bridge/wan/gb1-format.ts (the specification:
+// bridge/spec/gb1-encapsulation.ts):
 //   'G' 'B' | version 1 | flags | sender id (8) | sequence (4, big-endian) | Ethernet frame
 #pragma once
 

@@ -1,5 +1,5 @@
 // Receive-side bookkeeping per sender of one multicast group. Accept (GB1) follows the same rules
-// as bridge/wan/sender-tracker.ts (the specification): own datagrams and duplicates are dropped,
+// as bridge/spec/sender-tracker.ts (the specification): own datagrams and duplicates are dropped,
 // sequence gaps counted as WAN loss, a restarted sender (new random id) is a new sender.
 // TrackLoss (R-GOOSE) has no TypeScript twin; the engine test drives it through testFromWan.
 // Fixed capacity, no allocation after construction; used by the receive thread only.
