@@ -11,9 +11,9 @@ import { LATENCY_COLUMNS, PERCENTILE_CURVE_COLUMNS, RESOURCE_COLUMNS } from '../
 import { THROUGHPUT_COLUMNS, TRIAL_COLUMNS } from '../../suites/throughput-suite.js';
 import { LOSS_COLUMNS } from '../../suites/loss-suite.js';
 import { IGMP_COLUMNS, TIMELINE_COLUMNS, WINDOW_COLUMNS } from '../../suites/igmp/igmp-results.js';
-import { CSV_COLUMNS } from '../../sim/stream-statistics.js';
-import { SEND_LOG_COLUMNS } from '../../sim/publisher-runner.js';
-import { RECV_LOG_COLUMNS } from '../../sim/subscriber-runner.js';
+import { CSV_COLUMNS } from '../../sim/goose/stream-statistics.js';
+import { SEND_LOG_COLUMNS } from '../../sim/goose/publisher-runner.js';
+import { RECV_LOG_COLUMNS } from '../../sim/goose/subscriber-runner.js';
 import { readCsv } from '../../suites/report/csv.js';
 import { ERROR_CODES } from '../../errors/error-codes.js';
 

@@ -4,10 +4,10 @@
 import { GbError } from '../../errors/error-codes.js';
 import { loadSclFile } from '../../bridge/scl/load-scl-file.js';
 import type { SclFile } from '../../bridge/scl/scl-model.js';
-import type { EntrySpec } from '../dataset-spec.js';
+import type { EntrySpec } from '../goose/dataset-spec.js';
 import type { PublisherOpts } from './sim-command.js';
-import { IdentityError } from '../publisher-identities.js';
-import { sclPublishers, sclWarnings, selectGoCbs, type SclOverrides, type SclPublisher } from '../scl-publishers.js';
+import { IdentityError } from '../goose/publisher-identities.js';
+import { sclPublishers, sclWarnings, selectGoCbs, type SclOverrides, type SclPublisher } from '../scl/scl-publishers.js';
 
 export type SclPublisherOpts = Pick<PublisherOpts, 'ied' | 'gocb' | 'appid' | 'dstMac' | 'srcMac' | 'vlanId' | 'vlanPriority' | 'gocbRef' | 'datasetRef' | 'goId' | 'confRev' | 't0' | 't1'> & {
   scl: string;

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SubscriberReport } from '../stream-statistics.js';
+import type { SubscriberReport } from '../goose/stream-statistics.js';
 
 const cli = join(import.meta.dirname, '..', '..', 'bin', 'cli.ts');
 

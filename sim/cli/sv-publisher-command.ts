@@ -6,15 +6,15 @@
 import { Command, Option } from 'commander';
 import type { VlanTag } from '../../bridge/codec/types.js';
 import { tableStream } from '../../bridge/cli/answer-stream.js';
-import { setRealtimePriority } from '../realtime-priority.js';
-import type { PublisherOutput } from '../publisher-runner.js';
-import { DEFAULT_SV_IDENTITY, deriveSvIdentities } from '../sv-identities.js';
-import { DEFAULT_SV_MODEL, parseAngles, parseHarmonics, SvModelError, validateModel, type SvModelConfig } from '../sv-model.js';
-import type { SvEngineConfig } from '../sv-publisher-engine.js';
-import { formatSvPublisherSummary, runSvPublisher } from '../sv-publisher-runner.js';
+import { setRealtimePriority } from '../core/realtime-priority.js';
+import type { PublisherOutput } from '../goose/publisher-runner.js';
+import { DEFAULT_SV_IDENTITY, deriveSvIdentities } from '../sv/sv-identities.js';
+import { DEFAULT_SV_MODEL, parseAngles, parseHarmonics, SvModelError, validateModel, type SvModelConfig } from '../sv/sv-model.js';
+import type { SvEngineConfig } from '../sv/sv-publisher-engine.js';
+import { formatSvPublisherSummary, runSvPublisher } from '../sv/sv-publisher-runner.js';
 import { abortOnSignals, asConfigError, exclusive, int, named, num, publisherOutput, reportRunError, SimConfigError, typedOptions } from './sim-command.js';
 import { loadSclForSim } from './scl-publisher-options.js';
-import { selectSvCb, svStreamFromScl, type SclSvOverrides, type SclSvStream } from '../scl-sv-publisher.js';
+import { selectSvCb, svStreamFromScl, type SclSvOverrides, type SclSvStream } from '../scl/scl-sv-publisher.js';
 
 interface SvPublisherOpts {
   interface?: string;

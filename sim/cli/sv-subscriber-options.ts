@@ -3,8 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { tableStream } from '../../bridge/cli/answer-stream.js';
-import type { SvReceiver } from '../sv-receiver.js';
-import { formatSvCsv, formatSvTable, svReport } from '../sv-report.js';
+import type { SvReceiver } from '../sv/sv-receiver.js';
+import { formatSvCsv, formatSvTable, svReport } from '../sv/sv-report.js';
 import { int } from './sim-command.js';
 
 export function addSvSubscriberOptions(cmd: Command): void {

@@ -4,7 +4,7 @@
 // the monitor's pure entry point handleFrame(buf, rxUs) exactly as received frames do.
 import { encodeFrame, utcTimeFromMicros } from '../../bridge/codec/index.js';
 import type { Data, GooseFrame } from '../../bridge/codec/types.js';
-import type { StreamKey } from '../stream-tracker.js';
+import type { StreamKey } from '../goose/stream-tracker.js';
 import type { EventKind } from './event-kinds.js';
 
 /** 2026-11-30T00:00:00Z in µs: receive times are wall clock, as for a pcap. */

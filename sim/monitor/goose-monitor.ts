@@ -13,10 +13,10 @@
 import { decodeFrame, formatDecodeError, peekFrameHeader, utcTimeToMicros } from '../../bridge/codec/index.js';
 import type { Data, DecodeError, DecodeResult, Frame, GooseFrame, NotOurs } from '../../bridge/codec/types.js';
 import { RESERVED1_SIMULATION_BIT } from '../../bridge/codec/types.js';
-import { forwardDistance } from '../sequence-numbers.js';
-import { TimerHeap } from '../timer-heap.js';
-import { StreamReceiver, type ReceiverOptions } from '../stream-receiver.js';
-import { emptyCounters, type StreamCounters, type StreamKey, type StreamTracker, type Verdict } from '../stream-tracker.js';
+import { forwardDistance } from '../core/sequence-numbers.js';
+import { TimerHeap } from '../core/timer-heap.js';
+import { StreamReceiver, type ReceiverOptions } from '../goose/stream-receiver.js';
+import { emptyCounters, type StreamCounters, type StreamKey, type StreamTracker, type Verdict } from '../goose/stream-tracker.js';
 import { changedEntries } from './dataset-diff.js';
 import { CHANGES_KEPT, memberChanges, type MemberNames, type StateChange } from './dataset-values.js';
 import type { EventKind } from './event-kinds.js';

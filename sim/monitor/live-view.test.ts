@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { encodeFrame, utcTimeFromMicros } from '../../bridge/codec/index.js';
-import type { StreamKey } from '../stream-tracker.js';
+import type { StreamKey } from '../goose/stream-tracker.js';
 import { GooseMonitor } from './goose-monitor.js';
 import { fit, formatView } from './live-view.js';
 

@@ -3,7 +3,7 @@
 // their own (a quarter of the height) and, below, the latest state changes (an eighth), so
 // state changes never push findings off the screen. Fits the given width (80 columns and up:
 // the gocbRef column takes what is left) and height; rows beyond it scroll. Pure.
-import type { StreamKey } from '../stream-tracker.js';
+import type { StreamKey } from '../goose/stream-tracker.js';
 import { EVENT_KINDS } from './event-kinds.js';
 import type { GooseMonitor, StreamWatch } from './goose-monitor.js';
 import { shortMemberName } from './dataset-values.js';

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PcapWriter, readCapture } from '../../bridge/pcap/index.js';
-import type { SubscriberReport } from '../stream-statistics.js';
+import type { SubscriberReport } from '../goose/stream-statistics.js';
 import type { MonitorEvent } from './monitor-event.js';
 
 const cli = join(import.meta.dirname, '..', '..', 'bin', 'cli.ts');

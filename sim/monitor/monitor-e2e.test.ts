@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destroyNamespaceSync, makeRunId, ManagedProcess, namespaceName, registerCleanup, runSync } from '../../testkit/topology/index.js';
 import { isRoot, skipUnless, skipUnlessRoot } from '../../testkit/preconditions.js';
-import type { SubscriberReport } from '../stream-statistics.js';
+import type { SubscriberReport } from '../goose/stream-statistics.js';
 import type { MonitorEvent } from './monitor-event.js';
 
 const root = join(import.meta.dirname, '..', '..');

@@ -1,6 +1,6 @@
 // One monitor event as written to the JSON log (one line each) and as a human line. The
 // schema is documented in docs/monitor.md; keys are snake_case, units in the names.
-import type { StreamKey } from '../stream-tracker.js';
+import type { StreamKey } from '../goose/stream-tracker.js';
 import { EVENT_KINDS, type EventGroup, type EventKind } from './event-kinds.js';
 
 export interface EventStream {

@@ -3,9 +3,9 @@
 // progress lines, and at the end says which --fail-on findings occurred. I/O glue; the CLI
 // prints and sets the exit code.
 import { monotonicUs } from '../../native/index.js';
-import type { ReceiverOptions } from '../stream-receiver.js';
-import type { StreamKey } from '../stream-tracker.js';
-import type { SubscriberRun } from '../subscriber-runner.js';
+import type { ReceiverOptions } from '../goose/stream-receiver.js';
+import type { StreamKey } from '../goose/stream-tracker.js';
+import type { SubscriberRun } from '../goose/subscriber-runner.js';
 import { CaptureStore } from './capture-store.js';
 import type { MemberNames } from './dataset-values.js';
 import { EventLog } from './event-log.js';

@@ -2,7 +2,7 @@
 // judged by what the bridge must get right: every stream seen, no frame lost, duplicated or
 // reordered. Frames later than their TAL are shown apart: on a loaded host the publisher
 // itself is late, which is not the path's doing.
-import { formatTable } from '../../sim/stream-statistics.js';
+import { formatTable } from '../../sim/goose/stream-statistics.js';
 import type { DemoResult } from './demo.js';
 
 const n = (c: Record<string, number> | undefined, key: string): number => c?.[key] ?? 0;

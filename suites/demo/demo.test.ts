@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
-import type { SubscriberReport } from '../../sim/stream-statistics.js';
+import type { SubscriberReport } from '../../sim/goose/stream-statistics.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 

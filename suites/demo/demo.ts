@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BridgePath } from '../paths/bridge-path.js';
 import { registerCleanup, runPrefix, sleep, Topology, type ManagedProcess } from '../../testkit/topology/index.js';
-import type { SubscriberReport } from '../../sim/stream-statistics.js';
+import type { SubscriberReport } from '../../sim/goose/stream-statistics.js';
 
 const BIN = fileURLToPath(new URL('../../bin/goose-bridge.js', import.meta.url));
 

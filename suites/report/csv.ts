@@ -1,10 +1,10 @@
-// The suites' report files: written with the one CSV writer (sim/csv.ts), read back by compare
+// The suites' report files: written with the one CSV writer (sim/core/csv.ts), read back by compare
 // and the report renderer.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { toCsv, type Row } from '../../sim/csv.js';
+import { toCsv, type Row } from '../../sim/core/csv.js';
 
-export { toCsv, type Cell, type Row } from '../../sim/csv.js';
+export { toCsv, type Cell, type Row } from '../../sim/core/csv.js';
 
 export function writeCsv(dir: string, file: string, columns: readonly string[], rows: readonly Row[]): string {
   mkdirSync(dir, { recursive: true });

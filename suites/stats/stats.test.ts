@@ -4,7 +4,7 @@ import * as hdr from 'hdr-histogram-js';
 import { ZeroLossSearch } from './binary-search.js';
 import { summarizeHistogram, transferTimeClass, ratio } from './latency-summary.js';
 import { wilsonInterval, predictedDeliveryProbability, deliveredFraction, stepCdf, histogramCdf } from './loss-statistics.js';
-import { createSchedule } from '../../sim/retransmission-schedule.js';
+import { createSchedule } from '../../sim/goose/retransmission-schedule.js';
 import { parseStatCpuTicks, parseStatusMemoryKb } from './process-sampler.js';
 
 /** Offsets (µs) from the state change of the frames of one state, given the schedule's gaps

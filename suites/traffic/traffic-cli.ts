@@ -13,7 +13,7 @@ import { Command } from 'commander';
 import * as hdr from 'hdr-histogram-js';
 import { PacketSocket, monotonicUs } from '../../native/index.js';
 import { buildProbeTemplate, readProbeInto, writeProbeFields, writeProbeTal, type ProbeFields, type ProbeLayout } from './probe-frame.js';
-import { createSchedule, TalPolicy } from '../../sim/retransmission-schedule.js';
+import { createSchedule, TalPolicy } from '../../sim/goose/retransmission-schedule.js';
 import { SeqBitmap } from './seq-bitmap.js';
 import { newLatencyHistogram } from '../stats/latency-summary.js';
 
