@@ -1,15 +1,20 @@
 import { expect } from 'chai';
-import { diagnose, formatFindings, type DoctorFacts } from './doctor-checks.js';
+import { findUplink, type UplinkHost } from '../wan/uplink.js';
+import { diagnose, formatFindings, type DoctorFacts, type UplinkFacts } from './doctor-checks.js';
+
+/** A host with ens5 (10.0.0.5, the default route) and ens6 (no address). */
+const HOST: UplinkHost = {
+  routeTable: () => 'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\nens5\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n',
+  exists: (name) => name === 'ens5' || name === 'ens6',
+  ipv4: (name) => (name === 'ens5' ? '10.0.0.5' : null),
+};
+
+const ENS5: UplinkFacts = { found: findUplink('', HOST), flags: 0x1003, forceIgmpVersion: 0, rpFilter: 2 };
 
 const HEALTHY: DoctorFacts = {
-  uplink: 'ens5',
-  uplinkExists: true,
-  uplinkFlags: 0x1003,
-  uplinkHasIpv4: true,
+  uplinks: [ENS5],
   forceIgmpVersionAll: 2,
-  forceIgmpVersionUplink: 0,
   rpFilterAll: 0,
-  rpFilterUplink: 2,
   procNetIgmp: 'Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n2\tens5      :     2      V2\n\t\t\t\t640100E0     1 0:00000000\t\t1\n',
   groups: ['224.0.1.100'],
   tapName: 'goose0',
@@ -61,11 +66,9 @@ describe('diagnose (doctor)', () => {
   it('names each problem with a fix', () => {
     const bad: DoctorFacts = {
       ...HEALTHY,
-      uplinkFlags: 0x1002, // down
+      uplinks: [{ ...ENS5, flags: 0x1002 /* down */, forceIgmpVersion: 0, rpFilter: 0 }],
       forceIgmpVersionAll: 0,
-      forceIgmpVersionUplink: 0,
       rpFilterAll: 1,
-      rpFilterUplink: 0,
       procNetIgmp: 'Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n2\tens5      :     1      V3\n\t\t\t\t010000E0     1 0:00000000\t\t0\n',
       tapIsTun: false,
       hasCapNetRaw: false,
@@ -76,6 +79,24 @@ describe('diagnose (doctor)', () => {
   });
 
   it('flags a missing MULTICAST flag and a missing IPv4 address', () => {
-    expect(levels({ ...HEALTHY, uplinkFlags: 0x0003, uplinkHasIpv4: false })).to.include({ 'multicast flag': 'fail', 'uplink address': 'fail' });
+    const ens6: UplinkFacts = { found: findUplink('ens6', HOST), flags: 0x0003, forceIgmpVersion: 2, rpFilter: 0 };
+    expect(levels({ ...HEALTHY, uplinks: [ens6] })).to.include({ 'multicast flag': 'fail', 'uplink address': 'fail' });
+  });
+
+  it('checks every uplink of a dual-path bridge (mcast_if = a, b), naming the one that fails', () => {
+    const ens6: UplinkFacts = { found: findUplink('ens6', HOST), flags: 0x1003, forceIgmpVersion: 2, rpFilter: 0 };
+    const findings = diagnose({ ...HEALTHY, uplinks: [ENS5, ens6] });
+    const bad = findings.filter((x) => x.level === 'fail');
+    expect(bad.map((x) => x.check)).to.deep.equal(['uplink address', 'membership']);
+    expect(bad.every((x) => x.detail.startsWith('ens6 '))).to.equal(true);
+    expect(findings.filter((x) => x.check === 'uplink up').map((x) => x.detail)).to.deep.equal(['ens5 is up', 'ens6 is up']);
+  });
+
+  it('names a missing uplink and one with no default route to take it from', () => {
+    const missing = diagnose({ ...HEALTHY, uplinks: [{ ...ENS5, found: findUplink('eth9', HOST) }] }).find((x) => x.check === 'uplink')!;
+    expect(missing).to.include({ level: 'fail', detail: 'eth9 does not exist' });
+    const noRoute = diagnose({ ...HEALTHY, uplinks: [{ ...ENS5, found: findUplink('', { ...HOST, routeTable: () => '' }) }] }).find((x) => x.check === 'uplink')!;
+    expect(noRoute.level).to.equal('fail');
+    expect(noRoute.detail).to.include('no default route');
   });
 });

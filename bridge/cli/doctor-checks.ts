@@ -1,19 +1,23 @@
 // What `goose-bridge doctor` concludes from facts gathered on the host. Pure: the command
 // gathers the facts (sysctls, interface flags, /proc/net/igmp) and prints the findings.
 import { hasMembership } from '../igmp/proc-net-igmp.js';
+import type { UplinkFinding } from '../wan/uplink.js';
+
+/** One uplink (WAN path) as the host shows it. */
+export interface UplinkFacts {
+  /** Which interface, and whether the bridge could use it (bridge/wan/uplink.ts findUplink). */
+  found: UplinkFinding;
+  /** /sys/class/net/<uplink>/flags (IFF_UP 0x1, IFF_MULTICAST 0x1000). */
+  flags: number | null;
+  forceIgmpVersion: number | null;
+  rpFilter: number | null;
+}
 
 export interface DoctorFacts {
-  uplink: string | null;
-  /** Why the uplink could not be determined. */
-  uplinkError?: string;
-  uplinkExists: boolean;
-  /** /sys/class/net/<uplink>/flags (IFF_UP 0x1, IFF_MULTICAST 0x1000). */
-  uplinkFlags: number | null;
-  uplinkHasIpv4: boolean;
+  /** Every uplink of mcast_if (one per path of a dual-path bridge). */
+  uplinks: UplinkFacts[];
   forceIgmpVersionAll: number | null;
-  forceIgmpVersionUplink: number | null;
   rpFilterAll: number | null;
-  rpFilterUplink: number | null;
   procNetIgmp: string | null;
   groups: string[];
   tapName: string;
@@ -47,14 +51,21 @@ const IFF_UP = 0x1;
 const IFF_MULTICAST = 0x1000;
 
 export function diagnose(f: DoctorFacts): Finding[] {
+  const out: Finding[] = f.uplinks.flatMap((u) => diagnoseUplink(f, u));
+  out.push(...diagnoseHost(f));
+  return out;
+}
+
+/** The checks of one uplink: it exists, is up with MULTICAST and an address, speaks IGMPv2, is a member. */
+function diagnoseUplink(f: DoctorFacts, u: UplinkFacts): Finding[] {
   const out: Finding[] = [];
-  const up = f.uplink ?? 'UPLINK';
-  if (f.uplink === null) {
-    out.push({ level: 'fail', check: 'uplink', detail: f.uplinkError ?? 'no uplink', fix: 'pass --mcast-if IFACE (mcast_if) or add a default route' });
-  } else if (!f.uplinkExists) {
+  const up = u.found.name ?? 'UPLINK';
+  if (u.found.name === null) {
+    out.push({ level: 'fail', check: 'uplink', detail: u.found.problem ?? 'no uplink', fix: 'pass --mcast-if IFACE (mcast_if) or add a default route' });
+  } else if (!u.found.exists) {
     out.push({ level: 'fail', check: 'uplink', detail: `${up} does not exist`, fix: 'check `ip -br link` and set --mcast-if' });
   } else {
-    const flags = f.uplinkFlags ?? 0;
+    const flags = u.flags ?? 0;
     out.push(
       (flags & IFF_UP) !== 0
         ? { level: 'ok', check: 'uplink up', detail: `${up} is up` }
@@ -66,24 +77,24 @@ export function diagnose(f: DoctorFacts): Finding[] {
         : { level: 'fail', check: 'multicast flag', detail: `${up} lacks the MULTICAST flag: joins and sends fail`, fix: `ip link set ${up} multicast on` },
     );
     out.push(
-      f.uplinkHasIpv4
+      u.found.address !== null
         ? { level: 'ok', check: 'uplink address', detail: `${up} has an IPv4 address` }
         : { level: 'fail', check: 'uplink address', detail: `${up} has no IPv4 address: the bridge sends and joins through it`, fix: `ip addr add ADDR/PREFIX dev ${up}` },
     );
     // The kernel forces v2 if either the "all" or the interface's value asks for it.
-    const v2 = f.forceIgmpVersionAll === 2 || f.forceIgmpVersionUplink === 2;
+    const v2 = f.forceIgmpVersionAll === 2 || u.forceIgmpVersion === 2;
     out.push(
       v2
-        ? { level: 'ok', check: 'force_igmp_version', detail: 'IGMPv2 forced (the Transit Gateway speaks IGMPv2 only)' }
+        ? { level: 'ok', check: 'force_igmp_version', detail: `IGMPv2 forced on ${up} (the Transit Gateway speaks IGMPv2 only)` }
         : {
             level: 'warn',
             check: 'force_igmp_version',
-            detail: `net.ipv4.conf.all/${up}.force_igmp_version = ${f.forceIgmpVersionAll ?? '?'}/${f.forceIgmpVersionUplink ?? '?'}: IGMPv3 reports are ignored by a Transit Gateway`,
+            detail: `net.ipv4.conf.all/${up}.force_igmp_version = ${f.forceIgmpVersionAll ?? '?'}/${u.forceIgmpVersion ?? '?'}: IGMPv3 reports are ignored by a Transit Gateway`,
             fix: `sysctl -w net.ipv4.conf.all.force_igmp_version=2 net.ipv4.conf.${up}.force_igmp_version=2 (persist in /etc/sysctl.d/90-goose-bridge.conf)`,
           },
     );
     // The effective value is the maximum of "all" and the interface's.
-    const rp = Math.max(f.rpFilterAll ?? 0, f.rpFilterUplink ?? 0);
+    const rp = Math.max(f.rpFilterAll ?? 0, u.rpFilter ?? 0);
     out.push(
       rp === 1
         ? {
@@ -92,7 +103,7 @@ export function diagnose(f: DoctorFacts): Finding[] {
             detail: `rp_filter is strict (1) on ${up}: multicast from sources not routed back through ${up} is dropped`,
             fix: `sysctl -w net.ipv4.conf.all.rp_filter=2 net.ipv4.conf.${up}.rp_filter=2 (loose)`,
           }
-        : { level: 'ok', check: 'rp_filter', detail: `rp_filter = ${rp} (${rp === 0 ? 'off' : 'loose'})` },
+        : { level: 'ok', check: 'rp_filter', detail: `rp_filter = ${rp} on ${up} (${rp === 0 ? 'off' : 'loose'})` },
     );
     if (f.procNetIgmp !== null) {
       for (const g of f.groups) {
@@ -110,6 +121,12 @@ export function diagnose(f: DoctorFacts): Finding[] {
       }
     }
   }
+  return out;
+}
+
+/** The checks of the host and the daemon: the TAP, capabilities, WAN authentication, the stats file. */
+function diagnoseHost(f: DoctorFacts): Finding[] {
+  const out: Finding[] = [];
   if (!f.tapExists) {
     out.push({ level: f.daemonRunning === true ? 'fail' : 'warn', check: 'TAP', detail: `${f.tapName} does not exist`, fix: 'the daemon creates it: goose-bridge run --interface ' + f.tapName });
   } else if (!f.tapIsTun) {

@@ -2,7 +2,7 @@
 // Takes the configuration options of `run` it checks against (and the same config file), so it
 // checks what `run` would use.
 import { existsSync, readFileSync } from 'node:fs';
-import { endianness, networkInterfaces } from 'node:os';
+import { endianness } from 'node:os';
 import type { Command } from 'commander';
 import { hasCapNetAdmin, hasCapNetRaw } from '../../native/index.js';
 import { AUTO_STATS_FILE, isPidAlive, readStatsFile, statsPathFor } from '../daemon/stats-file.js';
@@ -10,10 +10,10 @@ import type { StatsSnapshot } from '../daemon/bridge-counters.js';
 import { tableStream } from './answer-stream.js';
 import { describeBridge, surveyBridges } from './find-bridges.js';
 import { GbError } from '../../errors/error-codes.js';
-import { defaultRouteInterface } from '../igmp/proc-net-igmp.js';
-import { buildGroupMap, groupsToJoin, parseGroupRules } from '../wan/group-map.js';
+import { groupsToJoin } from '../wan/group-map.js';
+import { findUplinks, type UplinkFinding } from '../wan/uplink.js';
 import { readRgooseKeys } from '../config/rgoose-keys.js';
-import { diagnose, formatFindings, summarize, type DoctorFacts } from './doctor-checks.js';
+import { diagnose, formatFindings, summarize, type DoctorFacts, type UplinkFacts } from './doctor-checks.js';
 import { addConfigOptions, loadConfig } from './run-command.js';
 
 function readText(path: string): string | null {
@@ -29,6 +29,17 @@ function readInt(path: string): number | null {
   if (t === null) return null;
   const v = t.trim().startsWith('0x') ? parseInt(t.trim(), 16) : Number(t.trim());
   return Number.isFinite(v) ? v : null;
+}
+
+/** What the host shows of one uplink beside the finding: its flags and IGMP sysctls. */
+function uplinkFacts(found: UplinkFinding): UplinkFacts {
+  const name = found.exists ? found.name : null;
+  return {
+    found,
+    flags: name === null ? null : readInt(`/sys/class/net/${name}/flags`),
+    forceIgmpVersion: name === null ? null : readInt(`/proc/sys/net/ipv4/conf/${name}/force_igmp_version`),
+    rpFilter: name === null ? null : readInt(`/proc/sys/net/ipv4/conf/${name}/rp_filter`),
+  };
 }
 
 /** The keys doctor checks against: the uplink, the groups, the TAP, the daemon's stats file and WAN authentication. */
@@ -49,9 +60,8 @@ export function registerDoctorCommand(program: Command): void {
       }
       throw err;
     }
-    let uplink: string | null = cfg.mcastIf.length === 0 ? defaultRouteInterface(readText('/proc/net/route') ?? '') : cfg.mcastIf[0]!;
-    const rules = parseGroupRules(cfg.groupMap);
-    const groups = rules.ok ? groupsToJoin(buildGroupMap(cfg.multicastIp, rules.value), cfg.joinGroups) : [cfg.multicastIp];
+    let mcastIf = cfg.mcastIf;
+    const groups = groupsToJoin(cfg.groupMap, cfg.joinGroups);
     // The daemon checked is the one on --interface: by default found among the bridges of this
     // network namespace (never another namespace's, whose uplink does not exist here).
     let daemonRunning: boolean | null = false;
@@ -72,18 +82,13 @@ export function registerDoctorCommand(program: Command): void {
     }
     if (s !== null) {
       daemonRunning = isPidAlive(s.pid) && Date.now() - Date.parse(s.time) < Math.max(15_000, cfg.statsIntervalS * 3000);
-      if (cfg.mcastIf.length === 0 && s.uplink) uplink = s.uplink;
+      // The running daemon's uplinks (comma-separated, one per path) when the configuration takes the default route's.
+      if (cfg.mcastIf.length === 0 && s.uplink) mcastIf = s.uplink.split(',');
     }
     const facts: DoctorFacts = {
-      uplink,
-      ...(uplink === null ? { uplinkError: 'mcast_if is empty and there is no default route' } : {}),
-      uplinkExists: uplink !== null && existsSync(`/sys/class/net/${uplink}`),
-      uplinkFlags: uplink === null ? null : readInt(`/sys/class/net/${uplink}/flags`),
-      uplinkHasIpv4: uplink !== null && (networkInterfaces()[uplink] ?? []).some((a) => a.family === 'IPv4'),
+      uplinks: findUplinks(mcastIf).map(uplinkFacts),
       forceIgmpVersionAll: readInt('/proc/sys/net/ipv4/conf/all/force_igmp_version'),
-      forceIgmpVersionUplink: uplink === null ? null : readInt(`/proc/sys/net/ipv4/conf/${uplink}/force_igmp_version`),
       rpFilterAll: readInt('/proc/sys/net/ipv4/conf/all/rp_filter'),
-      rpFilterUplink: uplink === null ? null : readInt(`/proc/sys/net/ipv4/conf/${uplink}/rp_filter`),
       procNetIgmp: readText('/proc/net/igmp'),
       groups,
       tapName: cfg.interface,

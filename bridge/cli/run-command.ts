@@ -6,6 +6,7 @@ import { Option, type Command } from 'commander';
 import { CONFIG_KEYS, ENV_CONFIG_FILE, envName } from '../config/config-keys.js';
 import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js';
 import { BridgeDaemon } from '../daemon/bridge-daemon.js';
+import { DaemonSignals } from '../daemon/daemon-signals.js';
 import { createLogger, type Logger } from '../daemon/logger.js';
 import { GbError } from '../../errors/error-codes.js';
 import { wrappedHelp } from './cli-conventions.js';
@@ -87,6 +88,8 @@ async function runDaemon(resolved: ResolvedConfig, opts: Record<string, unknown>
   if (resolved.ignoredKeys.length > 0) {
     log.info({ keys: resolved.ignoredKeys }, 'legacy config keys that this bridge does not use were ignored');
   }
+  // Before start-up: a signal during it is held, not Node's default exit (daemon-signals.ts).
+  const signals = new DaemonSignals(process, (signal) => log.info({ event: 'signal-held', signal }, `${signal} during start-up: acted on once the bridge runs`));
   let daemon: BridgeDaemon;
   try {
     daemon = await BridgeDaemon.start(cfg, log);
@@ -131,11 +134,9 @@ async function runDaemon(resolved: ResolvedConfig, opts: Record<string, unknown>
         },
       );
     };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
     // A rejected reload, whether the file does not load or the daemon cannot apply it, is one
     // reload-rejected line and one errors.reload; the daemon keeps what it runs.
-    process.on('SIGHUP', () => {
+    const reload = (): void => {
       let next: ResolvedConfig;
       try {
         next = loadConfig(opts);
@@ -144,7 +145,8 @@ async function runDaemon(resolved: ResolvedConfig, opts: Record<string, unknown>
         return;
       }
       void daemon.reload(next.config);
-    });
+    };
+    signals.attach({ stop, reload });
   });
   // A long-running command may end the process after a clean shutdown (project convention):
   // native reader threads and timers must not keep it alive.

@@ -2,8 +2,8 @@
 // know them), command-line flag, environment variable, default, what is allowed. One table drives
 // the parser, `run --help` and docs/cli.md so they cannot drift apart.
 // Pure: no I/O imports.
-import { isMulticastIpv4, parseAppId, parseGroupRules } from '../wan/group-map.js';
-import { parseL2Map } from '../wan/rgoose/l2-map.js';
+import { isMulticastIpv4, parseAppId, parseGroupRules, type GroupMap, type GroupRule } from '../wan/group-map.js';
+import { parseL2Map, type L2MapEntry } from '../wan/rgoose/l2-map.js';
 import { MAX_PATH_MTU, MIN_PATH_MTU } from '../wan/path-mtu.js';
 import { unroutableGroupReason } from './group-scope.js';
 
@@ -11,8 +11,8 @@ export type KeepaliveStrategyName = 'auto' | 'report' | 'rejoin';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 export type LogFormat = 'auto' | 'json' | 'pretty';
 
-/** The resolved configuration the daemon runs with. */
-export interface BridgeConfig {
+/** The value of each key, parsed once (by its KeyDef) into the type its consumers use. */
+export interface KeyValues {
   interface: string;
   /** Gateway mode: '' = TAP mode; else an existing Ethernet interface attached with AF_PACKET. */
   attachInterface: string;
@@ -31,15 +31,15 @@ export interface BridgeConfig {
   /** null = every APPID. */
   appIdAllow: Array<{ lo: number; hi: number }> | null;
   checkAppIdRange: boolean;
-  /** Raw rule text (parsed by group-map.ts; validated here). */
-  groupMap: string;
+  /** group_map's rules, in order (the first that matches a frame wins). */
+  groupRules: readonly GroupRule[];
   /** Groups to join; empty = all groups of the map. */
   joinGroups: string[];
   encapsulation: 'gb1' | 'rgoose';
   /** '' = no keys (unauthenticated WAN). */
   rgooseKeys: string;
-  /** Raw rule text (parsed by rgoose/l2-map.ts). */
-  rgooseL2Map: string;
+  /** rgoose_l2_map: where frames rebuilt from R-GOOSE go, per APPID. */
+  rgooseL2Map: readonly L2MapEntry[];
   /** Directory of the R-GOOSE replay state file (rgoose mode). */
   rgooseStateDir: string;
   /** Seconds a key that stopped being active is still accepted. */
@@ -69,12 +69,20 @@ export interface BridgeConfig {
   heartbeatIntervalS: number;
 }
 
-type Parsed = { ok: true; value: unknown } | { ok: false; allowed: string };
+/** The resolved configuration the daemon runs with: every key's value, and what follows from several keys. */
+export interface BridgeConfig extends KeyValues {
+  /** multicast_ip (the default group, index 0) with group_map's rules: the groups and which frames go to each. */
+  groupMap: GroupMap;
+}
 
-export interface KeyDef {
+export type Parsed<T> = { ok: true; value: T } | { ok: false; allowed: string };
+
+export type KeyField = keyof KeyValues;
+
+export interface KeyDef<F extends KeyField = KeyField> {
   /** INI key; env var is GOOSE_BRIDGE_ + upper-case key. */
   key: string;
-  field: keyof BridgeConfig;
+  field: F;
   /** Long CLI flag without dashes. */
   flag: string;
   /** One-letter flag for the options typed most (`-i`, `-g`, `-p`). */
@@ -84,16 +92,16 @@ export interface KeyDef {
   /** Default as text (what --help and README show). */
   default: string;
   description: string;
-  parse: (text: string) => Parsed;
+  parse: (text: string) => Parsed<KeyValues[F]>;
   /** The flag may be given more than once; the values are joined with ',' (as the INI list). */
   repeatable?: boolean;
 }
 
-const ok = (value: unknown): Parsed => ({ ok: true, value });
-const bad = (allowed: string): Parsed => ({ ok: false, allowed });
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const bad = (allowed: string): { ok: false; allowed: string } => ({ ok: false, allowed });
 
 function number(min: number, max: number, integer: boolean) {
-  return (t: string): Parsed => {
+  return (t: string): Parsed<number> => {
     const s = t.trim();
     const v = integer ? (/^[0-9]+$/.test(s) ? Number(s) : NaN) : /^[0-9]+(\.[0-9]+)?$/.test(s) ? Number(s) : NaN;
     return Number.isFinite(v) && v >= min && v <= max
@@ -107,13 +115,13 @@ export const DEFAULT_PORT = { gb1: 61850, rgoose: 102 } as const;
 /** multicast_port = auto: resolveConfig picks DEFAULT_PORT by encapsulation. */
 export const PORT_BY_ENCAPSULATION = 0;
 
-function portOrAuto(t: string): Parsed {
+function portOrAuto(t: string): Parsed<number> {
   if (t.trim().toLowerCase() === 'auto') return ok(PORT_BY_ENCAPSULATION);
   const r = number(1, 65535, true)(t);
   return r.ok ? r : bad(`auto, or ${r.allowed}`);
 }
 
-function boolean(t: string): Parsed {
+function boolean(t: string): Parsed<boolean> {
   const s = t.trim().toLowerCase();
   if (['true', 'yes', 'on', '1'].includes(s)) return ok(true);
   if (['false', 'no', 'off', '0'].includes(s)) return ok(false);
@@ -121,16 +129,16 @@ function boolean(t: string): Parsed {
 }
 
 function oneOf<T extends string>(values: readonly T[], aliases: Record<string, T> = {}) {
-  return (t: string): Parsed => {
+  return (t: string): Parsed<T> => {
     const s = t.trim().toLowerCase();
-    if ((values as readonly string[]).includes(s)) return ok(s);
-    if (s in aliases) return ok(aliases[s]);
+    const value = values.find((v) => v === s) ?? aliases[s];
+    if (value !== undefined) return ok(value);
     return bad(`one of ${values.join(', ')}`);
   };
 }
 
 function ifname(allowEmpty: boolean) {
-  return (t: string): Parsed => {
+  return (t: string): Parsed<string> => {
     const s = t.trim();
     if (s === '' && allowEmpty) return ok('');
     return /^[^\s/:]{1,15}$/.test(s) && s !== '.' && s !== '..'
@@ -142,7 +150,7 @@ function ifname(allowEmpty: boolean) {
 /** Maximum number of uplinks (WAN paths); the engine's kMaxPaths. */
 export const MAX_UPLINKS = 4;
 
-function ifnameList(t: string): Parsed {
+function ifnameList(t: string): Parsed<string[]> {
   const s = t.trim();
   if (s === '') return ok([]);
   const names = s.split(',').map((n) => n.trim());
@@ -153,19 +161,19 @@ function ifnameList(t: string): Parsed {
   return ok(names);
 }
 
-function siteName(t: string): Parsed {
+function siteName(t: string): Parsed<string> {
   const s = t.trim();
   return /^[A-Za-z0-9._-]{0,64}$/.test(s) ? ok(s) : bad('empty, or a name of up to 64 letters, digits, ".", "_" or "-"');
 }
 
-function multicastIp(t: string): Parsed {
+function multicastIp(t: string): Parsed<string> {
   const s = t.trim();
   if (!isMulticastIpv4(s)) return bad('an IPv4 multicast address, 224.0.1.0–239.255.255.255');
   const unroutable = unroutableGroupReason(s);
   return unroutable === null ? ok(s) : bad(`a routable multicast group: ${unroutable}`);
 }
 
-function appIdList(t: string): Parsed {
+function appIdList(t: string): Parsed<Array<{ lo: number; hi: number }> | null> {
   const s = t.trim();
   if (s === '' || s.toLowerCase() === 'all') return ok(null);
   const out: Array<{ lo: number; hi: number }> = [];
@@ -181,17 +189,17 @@ function appIdList(t: string): Parsed {
   return ok(out);
 }
 
-function groupRules(t: string): Parsed {
+function groupRules(t: string): Parsed<GroupRule[]> {
   const r = parseGroupRules(t);
   if (!r.ok) return bad(`rules KIND:RANGE=GROUP separated by ',' (${r.error})`);
   for (const rule of r.value) {
     const unroutable = unroutableGroupReason(rule.group);
     if (unroutable !== null) return bad(`rules sending to routable groups: ${unroutable}`);
   }
-  return ok(t.trim());
+  return ok(r.value);
 }
 
-function groupList(t: string): Parsed {
+function groupList(t: string): Parsed<string[]> {
   const s = t.trim();
   if (s === '' || s.toLowerCase() === 'all') return ok([]);
   const gs = s.split(',').map((g) => g.trim());
@@ -200,29 +208,32 @@ function groupList(t: string): Parsed {
   return unroutable == null ? ok(gs) : bad(`routable multicast groups: ${unroutable}`);
 }
 
-function l2MapRules(t: string): Parsed {
+function l2MapRules(t: string): Parsed<L2MapEntry[]> {
   const r = parseL2Map(t);
-  return r.ok ? ok(t.trim()) : bad(`APPID=MAC[@VLAN[:PRIORITY]] rules, comma-separated (${r.error})`);
+  return r.ok ? ok(r.value) : bad(`APPID=MAC[@VLAN[:PRIORITY]] rules, comma-separated (${r.error})`);
 }
 
-function directory(t: string): Parsed {
+function directory(t: string): Parsed<string> {
   const s = t.trim();
   return s !== '' && !s.includes('\0') ? ok(s) : bad('a directory path');
 }
 
-function path(t: string): Parsed {
+function path(t: string): Parsed<string> {
   const s = t.trim();
   if (s === '' || s.toLowerCase() === 'none') return ok('');
   return s.includes('\0') ? bad('a file path, or none') : ok(s);
 }
 
-function statsPath(t: string): Parsed {
+function statsPath(t: string): Parsed<string> {
   return t.trim().toLowerCase() === 'auto' ? ok('auto') : path(t);
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
-export const CONFIG_KEYS: readonly KeyDef[] = [
+/** One KeyDef per field, each with its own value type (a union, so a table row cannot mistype its parser). */
+export type AnyKeyDef = { [F in KeyField]: KeyDef<F> }[KeyField];
+
+export const CONFIG_KEYS: readonly AnyKeyDef[] = [
   { key: 'interface', field: 'interface', flag: 'interface', short: 'i', value: 'name', default: 'goose0', description: 'TAP interface the applications use (created persistent and brought up; reattached on restart)', parse: ifname(false) },
   { key: 'attach_interface', field: 'attachInterface', flag: 'attach', value: 'iface', default: '', description: 'gateway mode: attach to this existing Ethernet interface (AF_PACKET) instead of creating the TAP; forwards the LAN\'s own GOOSE/SV, never echoes what it wrote', parse: ifname(true) },
   { key: 'attach_promiscuous', field: 'attachPromiscuous', flag: 'attach-promiscuous', value: 'bool', default: 'false', description: 'gateway mode: receive in promiscuous mode (e.g. a mirror port) instead of all-multicast', parse: boolean },
@@ -236,7 +247,7 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
   { key: 'enable_gse', field: 'enableGse', flag: 'enable-gse', value: 'bool', default: 'false', description: 'also forward GSE management (0x88B9)', parse: boolean },
   { key: 'appid_allow', field: 'appIdAllow', flag: 'appid-allow', value: 'list', default: 'all', description: 'APPIDs forwarded from the TAP, e.g. 0x0001-0x00ff,0x3000 (all: no restriction)', parse: appIdList },
   { key: 'check_appid_range', field: 'checkAppIdRange', flag: 'check-appid-range', value: 'bool', default: 'true', description: 'drop frames whose APPID is outside the range of their EtherType (GOOSE 0x0000–0x3FFF, SV 0x4000–0x7FFF); frames rebuilt from authenticated R-GOOSE SPDUs are exempt (the signature covers the APPID)', parse: boolean },
-  { key: 'group_map', field: 'groupMap', flag: 'group-map', value: 'rules', default: '', description: "rules sending streams to other groups, comma-separated: appid:0x0100-0x01ff=239.0.1.101,mac:01:0c:cd:01:00:10-01:0c:cd:01:00:1f=239.0.1.102 (empty: all on multicast_ip)", parse: groupRules },
+  { key: 'group_map', field: 'groupRules', flag: 'group-map', value: 'rules', default: '', description: "rules sending streams to other groups, comma-separated: appid:0x0100-0x01ff=239.0.1.101,mac:01:0c:cd:01:00:10-01:0c:cd:01:00:1f=239.0.1.102 (empty: all on multicast_ip)", parse: groupRules },
   { key: 'join_groups', field: 'joinGroups', flag: 'join-groups', value: 'groups', default: 'all', description: 'groups this host joins (comma-separated; all: every group of the map)', parse: groupList },
   { key: 'encapsulation', field: 'encapsulation', flag: 'encapsulation', value: 'name', default: 'gb1', description: 'WAN encapsulation: gb1 (16-byte header + original frame, unauthenticated) or rgoose (IEC 61850-90-5 R-GOOSE/R-SV, signed and optionally encrypted with rgoose_keys)', parse: oneOf(['gb1', 'rgoose'] as const) },
   { key: 'rgoose_keys', field: 'rgooseKeys', flag: 'rgoose-keys', value: 'file', default: '', description: 'R-GOOSE key file (JSON: {"active": ID, "keys": [{"id", "signature", "encryption", "key"}]}; must not be readable by group or others); empty: unsigned SPDUs', parse: path },

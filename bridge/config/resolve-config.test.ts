@@ -138,7 +138,11 @@ describe('deploy/goose-bridge.conf', () => {
 
   it('reads a group map from an INI file (comma-separated rules)', () => {
     const r = resolveConfig({ file: { path: 'g.ini', text: 'group_map = appid:0x0001-0x000f=239.0.1.101, mac:01:0c:cd:01:00:10-01:0c:cd:01:00:1f=239.0.1.102\njoin_groups = 239.0.1.102\n' } });
-    expect(r.config.groupMap).to.include('239.0.1.102');
+    expect(r.config.groupMap.groups).to.deep.equal(['224.0.1.100', '239.0.1.101', '239.0.1.102']);
+    expect(r.config.groupMap.rules.map(({ kind, lo, hi, groupIndex }) => ({ kind, lo, hi, groupIndex }))).to.deep.equal([
+      { kind: 'appid', lo: 1, hi: 15, groupIndex: 1 },
+      { kind: 'mac', lo: 0x010ccd010010, hi: 0x010ccd01001f, groupIndex: 2 },
+    ]);
     expect(r.config.joinGroups).to.deep.equal(['239.0.1.102']);
   });
 });

@@ -2,8 +2,8 @@
 // defaults — and validates every value. Pure: the caller reads the file and the environment.
 import { parse as parseIni } from 'ini';
 import { GbError } from '../../errors/error-codes.js';
-import { buildGroupMap, parseGroupRules, type GroupRule } from '../wan/group-map.js';
-import { CONFIG_KEYS, DEFAULT_PORT, ENV_CONFIG_FILE, ENV_PREFIX, LEGACY_IGNORED_KEYS, PORT_BY_ENCAPSULATION, envName, type BridgeConfig, type KeyDef } from './config-keys.js';
+import { buildGroupMap } from '../wan/group-map.js';
+import { CONFIG_KEYS, DEFAULT_PORT, ENV_CONFIG_FILE, ENV_PREFIX, LEGACY_IGNORED_KEYS, PORT_BY_ENCAPSULATION, envName, type AnyKeyDef, type BridgeConfig, type KeyDef, type KeyField, type KeyValues } from './config-keys.js';
 import { findRepeatedKey, scanIniKeys } from './ini-lines.js';
 import { escapeControl } from './json-text.js';
 
@@ -24,7 +24,7 @@ export interface ResolvedConfig {
   ignoredKeys: string[];
 }
 
-const BY_KEY = new Map<string, KeyDef>(CONFIG_KEYS.map((d) => [d.key, d]));
+const BY_KEY = new Map<string, AnyKeyDef>(CONFIG_KEYS.map((d) => [d.key, d]));
 
 /**
  * How the user wrote a value, so an error points at what they typed: the flag (`--buffer-size 100`),
@@ -45,6 +45,21 @@ function spelledAs(def: KeyDef, raw: string, origin: Origin, fileLine: string | 
 }
 
 type Origin = 'cli' | 'env' | 'file' | 'default';
+
+/** Parses one key's text into its field of `into`; returns what is allowed when the text is refused. */
+function parseInto<F extends KeyField>(def: KeyDef<F>, text: string, into: Partial<KeyValues>): string | null {
+  const r = def.parse(text);
+  if (!r.ok) return r.allowed;
+  into[def.field] = r.value;
+  return null;
+}
+
+/** The values once every key of the table was parsed into `values`. */
+function complete(values: Partial<KeyValues>): KeyValues {
+  const missing = CONFIG_KEYS.filter((d) => !(d.field in values)).map((d) => d.key);
+  if (missing.length > 0) throw new Error(`programmer error: keys not parsed: ${missing.join(', ')}`);
+  return values as KeyValues;
+}
 
 /** Sections the bridge reads as one: the top of the file, [DEFAULT] and [goose-bridge]/[bridge]. */
 const READ_SECTIONS = ['', 'default', 'goose-bridge', 'bridge'];
@@ -109,7 +124,7 @@ export function resolveConfig(sources: ConfigSources): ResolvedConfig {
   for (const key of Object.keys(cli)) {
     if (!BY_KEY.has(key)) throw new Error(`programmer error: CLI value for unknown key ${key}`);
   }
-  const config = {} as Record<keyof BridgeConfig, unknown>;
+  const values: Partial<KeyValues> = {};
   const origin: ResolvedConfig['origin'] = {};
   const texts: Record<string, string> = {};
   const spelled = (def: KeyDef): string => {
@@ -124,16 +139,15 @@ export function resolveConfig(sources: ConfigSources): ResolvedConfig {
     const [text, where]: [string, Origin] = c !== undefined ? [c, 'cli'] : e !== undefined ? [e, 'env'] : f !== undefined ? [f, 'file'] : [def.default, 'default'];
     texts[def.key] = text;
     origin[def.key] = where;
-    const r = def.parse(text);
-    if (!r.ok) throw fail(def, r.allowed);
-    config[def.field] = r.value;
+    const refused = parseInto(def, text, values);
+    if (refused !== null) throw fail(def, refused);
   }
-  const cfg = config as unknown as BridgeConfig;
-  if (cfg.multicastPort === PORT_BY_ENCAPSULATION) cfg.multicastPort = DEFAULT_PORT[cfg.encapsulation];
-  // Cross-key checks (each key's own checks ran in its parse).
-  const map = buildGroupMap(cfg.multicastIp, (parseGroupRules(cfg.groupMap) as { ok: true; value: GroupRule[] }).value);
+  const keyValues = complete(values);
+  if (keyValues.multicastPort === PORT_BY_ENCAPSULATION) keyValues.multicastPort = DEFAULT_PORT[keyValues.encapsulation];
+  // What follows from several keys, and their cross-key checks (each key's own checks ran in its parse).
+  const cfg: BridgeConfig = { ...keyValues, groupMap: buildGroupMap(keyValues.multicastIp, keyValues.groupRules) };
   for (const g of cfg.joinGroups) {
-    if (!map.groups.includes(g)) throw fail(BY_KEY.get('join_groups')!, `groups of the map (${map.groups.join(', ')})`);
+    if (!cfg.groupMap.groups.includes(g)) throw fail(BY_KEY.get('join_groups')!, `groups of the map (${cfg.groupMap.groups.join(', ')})`);
   }
   if (cfg.bufferSize < cfg.mtu - 28) {
     throw fail(BY_KEY.get('buffer_size')!, `at least mtu − 28 = ${cfg.mtu - 28} (${spelled(BY_KEY.get('mtu')!)}) so every datagram that fits the path MTU is read whole`);

@@ -1,13 +1,14 @@
 // The bridge: wires the native forwarding engine (the data plane, in its own threads) to the
 // control plane: configuration and transactional reload, IGMP keepalive and monitoring,
-// recreation of lost resources, stats file, metrics, logs. It decides about no frame itself.
+// recreation of lost resources, and its parts that publish (stats file, metrics, runtime
+// sampling). It decides about no frame itself.
 //
-// Start and reload share one path: open what the new configuration needs (nothing running is
-// touched if that fails), switch the engine to it in one step, then restart the control timers.
+// Start, reload and recovery share one path: open what the new configuration needs or what was
+// lost (nothing running is touched if that fails, nothing opened is left behind), switch the
+// engine to it in one step (resource-switch.ts), then restart the control timers.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { hasCapNetRaw, sendIgmpV2Report } from '../../native/index.js';
@@ -19,21 +20,18 @@ import { chooseKeepaliveStrategy, type MembershipRefresher } from '../igmp/keepa
 import { IgmpSupervisor, realTimers } from '../igmp/igmp-supervisor.js';
 import { RejoinRefresher, ReportRefresher } from '../igmp/membership-refreshers.js';
 import { senderIdToHex, type SenderId } from '../wan/gb1-format.js';
-import type { GroupMap } from '../wan/group-map.js';
 import { resolveUplinks, type Uplink } from '../wan/uplink.js';
-import { BridgeCounters, absorbEngineCounts, perAppidFrom, snapshotCounters, type RuntimeSnapshot, type StatsSnapshot } from './bridge-counters.js';
-import { engineConfigFor, groupMapFor, joinFlags } from './engine-config.js';
+import { BridgeCounters, absorbEngineCounts, perAppidFrom, snapshotCounters, type StatsSnapshot } from './bridge-counters.js';
+import { engineConfigFor, joinFlags } from './engine-config.js';
 import { interfaceIndex, interfaceUp, l2Name, openL2Side, tapKernelDrops, type L2Side } from './l2-side.js';
 import { OutageWatch } from './outage-watch.js';
 import { PathWatch, redundancySnapshot } from './redundancy.js';
+import { switchResources } from './resource-switch.js';
 import { RetryScope } from './retry-scope.js';
 import { RgooseStateKeeper } from './rgoose-state.js';
-import { statsPathFor, writeStatsFileAtomic } from './stats-file.js';
+import { RuntimeSampler } from './runtime-sampler.js';
+import { StatsPublisher } from './stats-publisher.js';
 
-/** Sampling period of the event-loop delay histogram. Each sample wakes the process, and on a VM a
- * wake-up costs tens of µs: at 10 ms the sampling alone took 0.6 % of a core. The control plane's
- * deadlines are seconds, so a stall shorter than 100 ms that goes unseen does not matter. */
-const LOOP_DELAY_RESOLUTION_MS = 100;
 const WAN_KEYS: Array<keyof BridgeConfig> = ['multicastIp', 'multicastPort', 'mcastIf', 'ttl', 'socketBufferSize', 'groupMap', 'joinGroups'];
 // Everything else (filter, MTU, encapsulation, keys) changes by apply() alone: no socket reopened.
 const L2_KEYS: Array<keyof BridgeConfig> = ['interface', 'attachInterface', 'attachPromiscuous', 'removeTapOnExit'];
@@ -65,9 +63,8 @@ export class BridgeDaemon {
 
   private readonly engine: ForwardingEngine;
   private cfg!: BridgeConfig;
-  /** The stats file written ('' none): stats_file, or the per-instance default for 'auto'. */
-  private statsPath = '';
-  private map!: GroupMap;
+  private readonly stats: StatsPublisher;
+  private readonly runtime = new RuntimeSampler();
   private uplinks: Uplink[] = [];
   private l2: L2Side | null = null;
   private keys: RgooseKeys | null = null;
@@ -83,15 +80,13 @@ export class BridgeDaemon {
   private timers: NodeJS.Timeout[] = [];
   private scope: RetryScope | null = null;
   private readonly outages = new OutageWatch();
-  private statsFailing = false;
   private rtRefused = false;
   private stopping = false;
   private reloadChain: Promise<void> = Promise.resolve();
-  /** How late the event loop runs (control plane only now); reported as runtime.*. */
-  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
 
   private constructor(private readonly log: Logger) {
     this.engine = new ForwardingEngine(this.senderId);
+    this.stats = new StatsPublisher(() => this.snapshot(), this.counters, log);
   }
 
   static async start(cfg: BridgeConfig, log: Logger): Promise<BridgeDaemon> {
@@ -99,7 +94,7 @@ export class BridgeDaemon {
     try {
       await d.configure(cfg, null);
       d.engine.start((kind, errno) => d.onEngineEvent(kind, errno), cfg.rtPriority);
-      d.loopDelay.enable();
+      d.runtime.start();
     } catch (err) {
       await d.stop({ finalStats: false });
       throw err;
@@ -113,12 +108,12 @@ export class BridgeDaemon {
         uplink: d.uplinks.map((u) => u.name).join(','),
         uplinkAddress: d.uplinks.map((u) => u.address).join(','),
         site: cfg.site || null,
-        groups: d.map.groups,
-        joined: d.map.groups.filter((_, i) => joinFlags(d.map, cfg)[i]),
+        groups: cfg.groupMap.groups,
+        joined: cfg.groupMap.groups.filter((_, i) => joinFlags(cfg)[i]),
         port: cfg.multicastPort,
         senderId: senderIdToHex(d.senderId),
         keepalive: d.keepaliveStrategy(),
-        statsFile: d.statsPath || null,
+        statsFile: d.stats.path || null,
       },
       'goose-bridge running',
     );
@@ -163,32 +158,12 @@ export class BridgeDaemon {
     if (!known) throw err;
   }
 
-  /** The one path of start and reload. Throws before anything running is touched. */
+  /** Start and reload: reads what `next` needs, switches to it, restarts the control plane. Throws before anything running is touched. */
   private async configure(next: BridgeConfig, prev: BridgeConfig | null): Promise<void> {
     const choice = chooseKeepaliveStrategy(next.keepaliveStrategy, hasCapNetRaw());
-    const map = groupMapFor(next);
     const keys = next.rgooseKeys !== '' ? await readRgooseKeys(next.rgooseKeys) : null;
-    const keyExpiry = next.encapsulation === 'rgoose' ? await this.prepareRgooseState(next, map, keys) : [];
-    const wanChanged = changed(prev, next, WAN_KEYS) || this.wanLost;
-    const l2Changed = changed(prev, next, L2_KEYS) || this.l2Lost;
-    const uplinks = wanChanged ? resolveUplinks(next.mcastIf) : this.uplinks;
-    const wan = wanChanged ? this.openWan(next, map, uplinks) : undefined;
-    let l2: L2Side | undefined;
-    try {
-      l2 = l2Changed ? openL2Side(this.engine, next) : undefined;
-    } catch (err) {
-      if (wan !== undefined) this.engine.discard(wan);
-      throw err;
-    }
-    const oldL2 = this.l2;
-    const side = l2 ?? oldL2;
-    try {
-      this.engine.apply({ config: engineConfigFor(next, map, side?.mtu ?? 1500, keys, keyExpiry), ...(l2 ? { l2: l2.handle } : {}), ...(wan !== undefined ? { wan } : {}) });
-    } catch (err) {
-      if (l2) this.engine.discard(l2.handle);
-      if (wan !== undefined) this.engine.discard(wan);
-      throw err;
-    }
+    const keyExpiry = next.encapsulation === 'rgoose' ? await this.prepareRgooseState(next, keys) : [];
+    this.switchTo(next, prev, keys, keyExpiry);
     // Switched: from here on the new configuration runs.
     this.scope?.cancel();
     this.scope = new RetryScope(next.reconnectDelayS * 1000, {
@@ -198,20 +173,9 @@ export class BridgeDaemon {
         this.log.warn({ event: 'recreate-failed', what, err: err.message, retryInMs }, `cannot recreate ${what} yet`);
       },
     });
-    if (l2) {
-      this.l2 = l2;
-      this.l2Lost = false;
-      if (oldL2 !== null && prev !== null && !prev.removeTapOnExit && oldL2.ifname !== l2.ifname && prev.attachInterface === '') this.removeTapQuietly(oldL2.ifname);
-    }
-    if (wanChanged) this.wanLost = false;
-    const statsPath = next.statsFile === '' ? '' : statsPathFor(next.statsFile, l2Name(next));
-    if (prev !== null && statsPath !== this.statsPath && prev.statsFile === 'auto') this.removeQuietly(this.statsPath);
-    this.statsPath = statsPath;
+    this.stats.configure(next, prev);
     this.cfg = next;
-    this.map = map;
     this.keys = keys;
-    if (wanChanged) this.pathWatch = new PathWatch();
-    this.uplinks = uplinks;
     this.keyExpiry = keyExpiry;
     if (next.encapsulation !== 'rgoose' || keys === null) {
       this.log.warn(
@@ -230,33 +194,57 @@ export class BridgeDaemon {
     }
   }
 
+  /**
+   * The one open-then-apply path of start, reload and recovery: opens the L2 side and the WAN
+   * sockets when their keys changed or they were lost, and switches the engine to them and to
+   * `next` in one step. On failure what it opened is closed and nothing running changed.
+   */
+  private switchTo(next: BridgeConfig, prev: BridgeConfig | null, keys: RgooseKeys | null, keyExpiry: Array<{ id: number; atUs: number }>): void {
+    const wanChanged = changed(prev, next, WAN_KEYS) || this.wanLost;
+    const l2Changed = changed(prev, next, L2_KEYS) || this.l2Lost;
+    const uplinks = wanChanged ? resolveUplinks(next.mcastIf) : this.uplinks;
+    const oldL2 = this.l2;
+    const switched = switchResources(
+      this.engine,
+      {
+        ...(wanChanged ? { openWan: () => this.openWan(next, uplinks) } : {}),
+        ...(l2Changed ? { openL2: () => openL2Side(this.engine, next) } : {}),
+        config: (l2) => engineConfigFor(next, l2?.mtu ?? 1500, keys, keyExpiry),
+      },
+      oldL2,
+    );
+    if (switched.l2 !== undefined) {
+      if (this.l2Lost) this.counters.countRecovery('tap');
+      this.l2 = switched.l2;
+      this.l2Lost = false;
+      if (oldL2 !== null && prev !== null && !prev.removeTapOnExit && oldL2.ifname !== switched.l2.ifname && prev.attachInterface === '') this.removeTapQuietly(oldL2.ifname);
+    }
+    if (switched.wan !== undefined) {
+      if (this.wanLost) this.counters.countRecovery('socket');
+      this.wanLost = false;
+      this.uplinks = uplinks;
+      this.pathWatch = new PathWatch();
+    }
+  }
+
   /** Replay state before the engine uses these keys: restored, numbers reserved, written. */
-  private async prepareRgooseState(next: BridgeConfig, map: GroupMap, keys: RgooseKeys | null): Promise<Array<{ id: number; atUs: number }>> {
+  private async prepareRgooseState(next: BridgeConfig, keys: RgooseKeys | null): Promise<Array<{ id: number; atUs: number }>> {
     if (this.rgooseState !== null && this.rgooseState.dir !== next.rgooseStateDir) {
       throw new GbError('GB_ERR_CONFIG', `rgoose_state_dir: changes only with a restart (running with ${this.rgooseState.dir})`);
     }
     this.rgooseState ??= await RgooseStateKeeper.open(next.rgooseStateDir, this.engine, this.log);
-    return this.rgooseState.prepare(keys, map.groups, next.rgooseKeyGraceS * 1000);
+    return this.rgooseState.prepare(keys, next.groupMap.groups, next.rgooseKeyGraceS * 1000);
   }
 
-  private openWan(cfg: BridgeConfig, map: GroupMap, uplinks: Uplink[]): number {
+  private openWan(cfg: BridgeConfig, uplinks: Uplink[]): number {
     return this.engine.openWan({
-      groups: map.groups,
-      join: joinFlags(map, cfg),
+      groups: cfg.groupMap.groups,
+      join: joinFlags(cfg),
       port: cfg.multicastPort,
       uplinks: uplinks.map((u) => ({ address: u.address, ifindex: interfaceIndex(u.name) })),
       ttl: cfg.ttl,
       socketBufferBytes: cfg.socketBufferSize,
     });
-  }
-
-  /** A per-instance stats file left by the configuration before a reload: it would name a bridge that is not there. */
-  private removeQuietly(file: string): void {
-    try {
-      rmSync(file, { force: true });
-    } catch {
-      /* a stale file is read as a stopped bridge; nothing else depends on it */
-    }
   }
 
   private removeTapQuietly(name: string): void {
@@ -293,26 +281,18 @@ export class BridgeDaemon {
       this.l2Lost = true;
       this.counters.countError('tap-lost');
       this.log.error({ event: 'tap-lost', interface: l2Name(this.cfg), errno }, `${l2Name(this.cfg)} was lost; recreating`);
-      this.scope?.retry(`L2 side ${l2Name(this.cfg)}`, () => {
-        const l2 = openL2Side(this.engine, this.cfg);
-        this.engine.apply({ config: engineConfigFor(this.cfg, this.map, l2.mtu, this.keys, this.keyExpiry), l2: l2.handle });
-        this.l2 = l2;
-        this.l2Lost = false;
-        this.counters.countRecovery('tap');
-      });
+      this.scope?.retry(`L2 side ${l2Name(this.cfg)}`, () => this.recover());
     } else if (!this.wanLost) {
       this.wanLost = true;
       this.counters.countError('socket');
       this.log.error({ event: 'socket-error', errno }, 'a multicast socket failed; recreating the sockets');
-      this.scope?.retry('multicast sockets', () => {
-        const uplinks = resolveUplinks(this.cfg.mcastIf);
-        const wan = this.openWan(this.cfg, this.map, uplinks);
-        this.engine.apply({ config: engineConfigFor(this.cfg, this.map, this.l2?.mtu ?? 1500, this.keys, this.keyExpiry), wan });
-        this.uplinks = uplinks;
-        this.wanLost = false;
-        this.counters.countRecovery('socket');
-      });
+      this.scope?.retry('multicast sockets', () => this.recover());
     }
+  }
+
+  /** Recreates what was lost (the running configuration, unchanged), through the same switch as a reload. */
+  private recover(): void {
+    if (this.l2Lost || this.wanLost) this.switchTo(this.cfg, this.cfg, this.keys, this.keyExpiry);
   }
 
   // ------------------------------------------------------------ control plane
@@ -327,7 +307,7 @@ export class BridgeDaemon {
   }
 
   private groupIndex(group: string): number {
-    const i = this.map.groups.indexOf(group);
+    const i = this.cfg.groupMap.groups.indexOf(group);
     if (i < 0) throw new GbError('GB_ERR_SOCKET', `no socket for ${group}`);
     return i;
   }
@@ -342,10 +322,7 @@ export class BridgeDaemon {
     };
     every(1000, () => this.watchOutages());
     if (this.cfg.site !== '' && this.cfg.attachInterface !== '') every(this.cfg.heartbeatIntervalS * 1000, () => this.engine.heartbeat(false));
-    if (this.statsPath !== '') {
-      this.writeStats();
-      every(this.cfg.statsIntervalS * 1000, () => this.writeStats());
-    }
+    this.stats.start(this.cfg.statsIntervalS);
     for (const s of this.supervisors) s.stop();
     this.supervisors = this.uplinks.map((u) => this.startSupervisor(this.makeRefresher(strategy, u), u));
   }
@@ -369,7 +346,7 @@ export class BridgeDaemon {
 
   private startSupervisor(refresher: MembershipRefresher, uplink: Uplink): IgmpSupervisor {
     const cfg = this.cfg;
-    const join = joinFlags(this.map, cfg);
+    const join = joinFlags(cfg);
     const supervisor = new IgmpSupervisor(
       {
         enabled: cfg.enableIgmpKeepalive,
@@ -385,7 +362,7 @@ export class BridgeDaemon {
         readProcNetIgmp: () => readFileSync('/proc/net/igmp', 'utf8'),
         refresher,
         groups: () =>
-          this.map.groups
+          cfg.groupMap.groups
             .map((group, i) => ({ group, i }))
             .filter(({ i }) => join[i])
             .map(({ group, i }) => ({
@@ -407,19 +384,6 @@ export class BridgeDaemon {
     return startMetricsServer(port, () => this.snapshot());
   }
 
-  private writeStats(): void {
-    try {
-      writeStatsFileAtomic(this.statsPath, this.snapshot());
-      if (this.statsFailing) this.log.info({ event: 'stats-write-recovered', file: this.statsPath }, 'stats file written again');
-      this.statsFailing = false;
-    } catch (err) {
-      this.counters.countError('stats-write');
-      // Logged once per failure streak (every few seconds would flood the journal); counted always.
-      if (!this.statsFailing) this.log.warn({ event: 'stats-write-failed', file: this.statsPath, err: (err as Error).message }, 'cannot write the stats file');
-      this.statsFailing = true;
-    }
-  }
-
   snapshot(): StatsSnapshot {
     const counts = this.engine.counts();
     const totals = absorbEngineCounts(counts, this.counters);
@@ -433,7 +397,7 @@ export class BridgeDaemon {
       senderId: senderIdToHex(this.senderId),
       interface: this.cfg ? l2Name(this.cfg) : '',
       uplink: this.uplinks.map((u) => u.name).join(','),
-      groups: this.map?.groups ?? [],
+      groups: this.cfg?.groupMap.groups ?? [],
       port: this.cfg?.multicastPort ?? 0,
       keepaliveStrategy: this.keepaliveStrategy(),
       encapsulation: this.cfg?.encapsulation ?? 'gb1',
@@ -441,7 +405,7 @@ export class BridgeDaemon {
       membership: this.membership(),
       lastKeepaliveMs: latest(this.supervisors.map((s) => s.lastKeepaliveMs)),
       lastCheckMs: latest(this.supervisors.map((s) => s.lastCheckMs)),
-      runtime: this.runtimeSnapshot(),
+      runtime: this.runtime.sample(),
     });
     snap.per_appid = perAppidFrom(this.engine.appidCounts());
     snap.redundancy = redundancySnapshot(counts, this.uplinks.map((u) => u.name), this.pathWatch.silent, this.cfg?.site ?? '');
@@ -457,20 +421,6 @@ export class BridgeDaemon {
     return out;
   }
 
-  private runtimeSnapshot(): RuntimeSnapshot {
-    const h = this.loopDelay;
-    const mem = process.memoryUsage();
-    // The histogram holds the period between samples (ns); the delay is what exceeds the period.
-    const late = (ns: number): number | null => (h.count === 0 ? null : Math.max(0, Math.round(ns / 1000) - LOOP_DELAY_RESOLUTION_MS * 1000));
-    return {
-      event_loop_delay_p50_us: late(h.percentile(50)),
-      event_loop_delay_p99_us: late(h.percentile(99)),
-      event_loop_delay_max_us: late(h.max),
-      rss_bytes: mem.rss,
-      heap_used_bytes: mem.heapUsed,
-    };
-  }
-
   /** Stops forwarding, leaves the groups, writes final stats; the TAP stays unless asked. */
   async stop(opts: { finalStats?: boolean } = {}): Promise<void> {
     if (this.stopping) return;
@@ -478,11 +428,11 @@ export class BridgeDaemon {
     await this.reloadChain; // a reload under way finishes first; none starts after this
     for (const s of this.supervisors) s.stop();
     this.scope?.cancel();
-    this.loopDelay.disable();
+    this.runtime.stop();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     const finalStats = opts.finalStats !== false && this.cfg !== undefined;
-    if (finalStats && this.statsPath !== '') this.writeStats();
+    this.stats.stop(finalStats);
     // A site's other gateways take over the LAN at once instead of after the hold time.
     if (this.cfg?.site && this.cfg.attachInterface !== '') this.engine.heartbeat(true);
     this.engine.close();

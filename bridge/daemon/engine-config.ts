@@ -2,24 +2,16 @@
 // Pure: no I/O imports.
 import type { EngineConfig } from '../../native/engine.js';
 import type { BridgeConfig } from '../config/config-keys.js';
-import { GbError } from '../../errors/error-codes.js';
 import type { RgooseKeys } from '../config/rgoose-keys.js';
 import { GB1_HEADER_BYTES } from '../wan/gb1-format.js';
-import { parseL2Map } from '../wan/rgoose/l2-map.js';
-import { buildGroupMap, groupsToJoin, parseGroupRules, type GroupMap } from '../wan/group-map.js';
+import { groupsToJoin } from '../wan/group-map.js';
 import { IPV4_HEADER_BYTES, UDP_HEADER_BYTES, maxFrameBytes } from '../wan/path-mtu.js';
 import { siteId } from './redundancy.js';
 
-export function groupMapFor(cfg: BridgeConfig): GroupMap {
-  const rules = parseGroupRules(cfg.groupMap);
-  if (!rules.ok) throw new GbError('GB_ERR_CONFIG', `group_map: ${rules.error}`);
-  return buildGroupMap(cfg.multicastIp, rules.value);
-}
-
 /** Which groups of the map this host joins, by index. */
-export function joinFlags(map: GroupMap, cfg: BridgeConfig): boolean[] {
-  const join = new Set(groupsToJoin(map, cfg.joinGroups));
-  return map.groups.map((g) => join.has(g));
+export function joinFlags(cfg: BridgeConfig): boolean[] {
+  const join = new Set(groupsToJoin(cfg.groupMap, cfg.joinGroups));
+  return cfg.groupMap.groups.map((g) => join.has(g));
 }
 
 /** A site peer silent for this many heartbeat intervals is dead (and another gateway writes the LAN). */
@@ -30,14 +22,12 @@ const RGOOSE_FRAME_LIMIT = 65535;
 
 export function engineConfigFor(
   cfg: BridgeConfig,
-  map: GroupMap,
   l2Mtu: number,
   keys: RgooseKeys | null,
   keyExpiry: ReadonlyArray<{ id: number; atUs: number }> = [],
 ): EngineConfig {
   const rgoose = cfg.encapsulation === 'rgoose';
-  const l2Map = parseL2Map(cfg.rgooseL2Map);
-  if (!l2Map.ok) throw new GbError('GB_ERR_CONFIG', `rgoose_l2_map: ${l2Map.error}`);
+  const map = cfg.groupMap;
   return {
     enableSv: cfg.enableSv,
     enableGse: cfg.enableGse,
@@ -55,7 +45,7 @@ export function engineConfigFor(
     keys: (keys?.entries() ?? []).map((e) => ({ id: e.id, signature: e.signature, encryption: e.encryption, key: e.key.bytes() })),
     ...(keys !== null ? { activeKey: keys.active } : {}),
     keyExpiry,
-    l2Map: l2Map.value,
+    l2Map: cfg.rgooseL2Map,
     // A site matters to gateways only: a TAP bridge keeps the first copy of any frame anyway.
     site: cfg.attachInterface !== '' ? siteId(cfg.site) : 0,
     siteHoldUs: Math.round(cfg.heartbeatIntervalS * HOLD_HEARTBEATS * 1e6),

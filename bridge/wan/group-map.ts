@@ -98,7 +98,7 @@ export function parseGroupRules(text: string): ParseResult<GroupRule[]> {
   return { ok: true, value: rules };
 }
 
-export function buildGroupMap(defaultGroup: string, rules: GroupRule[]): GroupMap {
+export function buildGroupMap(defaultGroup: string, rules: readonly GroupRule[]): GroupMap {
   const groups = [defaultGroup];
   const out: GroupMap['rules'] = [];
   for (const r of rules) {

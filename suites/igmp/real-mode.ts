@@ -3,7 +3,6 @@
 // keepalive), captures IGMP on its interface and writes the CSVs. Nothing here can run against a
 // real TGW on this machine; the suite's test runs both roles in two namespaces of the stand-in.
 import { spawn } from 'node:child_process';
-import { networkInterfaces } from 'node:os';
 import { ManagedProcess } from '../../testkit/topology/managed-process.js';
 import { summarizeScenario, type ScenarioResult } from './igmp-results.js';
 import { formatIgmpTable, writeIgmpCsvs, type IgmpFiles } from './igmp-csv.js';
@@ -11,6 +10,7 @@ import { MembershipWatch } from './membership-watch.js';
 import { MembershipHolder, StreamReceiver, StreamSender, monotonicUs } from './numbered-stream.js';
 import { observedStream } from './observed-stream.js';
 import { sendIgmpV2Report } from '../../native/index.js';
+import { findUplink, usableUplink } from '../../bridge/wan/uplink.js';
 import { KEEPALIVE_INTERVAL_TGW_S, SLOW_KEEPALIVE_INTERVAL_TGW_S } from './scenario-plan.js';
 import { unscaledTiming } from './scenario-timing.js';
 
@@ -23,12 +23,9 @@ export interface RealCommon {
   log: (line: string) => void;
 }
 
-/** IPv4 address of an interface, or a clear error naming it. */
-export function interfaceAddress(ifname: string): string {
-  const addrs = networkInterfaces()[ifname];
-  const v4 = addrs?.find((a) => a.family === 'IPv4');
-  if (v4 === undefined) throw new Error(`--mcast-if: interface ${JSON.stringify(ifname)} has no IPv4 address (or does not exist)`);
-  return v4.address;
+/** IPv4 address of the uplink, found as the bridge finds it, or GB_ERR_NO_INTERFACE naming it. */
+export function interfaceAddress(mcastIf: string): string {
+  return usableUplink(findUplink(mcastIf)).address;
 }
 
 export async function runRealSender(opts: RealCommon & { rateFps: number; ttl: number }): Promise<{ sent: number; sendErrors: number }> {
