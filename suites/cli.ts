@@ -96,7 +96,7 @@ common(
   if (slicesFor(o.duration, o.rounds) < o.rounds) {
     throw new SuiteUsageError(`--duration ${o.duration} holds only ${slicesFor(o.duration, o.rounds)} slice(s) of ≥ ${MIN_SLICE_S} s per path, fewer than --rounds ${o.rounds}: use --duration ≥ ${o.rounds * MIN_SLICE_S} or fewer --rounds`);
   }
-  const progress = createProgress('latency', 1 + c.paths.length * o.rounds, process.stderr, c.paths.length * (o.duration + o.warmup + 10));
+  const progress = createProgress('latency', 1 + c.paths.length * o.rounds, process.stderr, c.paths.length * (o.duration + o.warmup + 10) + o.duration);
   const r = await runLatencySuite({ ...c, durationS: o.duration, rateFps: o.rate, publishers: o.publishers, sizeBytes: o.size, warmupS: o.warmup, rounds: o.rounds, progress });
   progress.done();
   process.stderr.write(r.table);
@@ -115,9 +115,9 @@ common(
     .addOption(new Option('--max-trials <n>', 'trials per size and path').default(8).argParser(num('--max-trials', 1, 50, true))),
 ).action(async (o: CommonOpts & { sizes: number[]; trial: number; maxRate: number; minRate: number; resolution: number; maxTrials: number }) => {
   const c = resolveCommon(o);
-  const { runThroughputSuite } = await import('./throughput-suite.js');
+  const { runThroughputSuite, QUIET_WINDOW_S } = await import('./throughput-suite.js');
   const trials = c.paths.length * o.sizes.length * o.maxTrials;
-  const progress = createProgress('throughput', trials, process.stderr, trials * (o.trial + 8));
+  const progress = createProgress('throughput', trials, process.stderr, trials * (o.trial + 8) + o.sizes.length * o.maxTrials * QUIET_WINDOW_S);
   const r = await runThroughputSuite({ ...c, sizes: o.sizes, trialS: o.trial, maxFps: o.maxRate, minFps: o.minRate, resolution: o.resolution, maxTrials: o.maxTrials, progress });
   progress.done();
   process.stderr.write(r.table);

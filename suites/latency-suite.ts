@@ -15,6 +15,7 @@ import type { ManagedProcess } from '../testkit/topology/index.js';
 import { sleep } from '../testkit/topology/index.js';
 import type { ProcessUsage } from './stats/process-sampler.js';
 import type { Progress } from './report/progress.js';
+import { CpuTally, MachineCpuRecorder, backgroundWarning, machineCpuColumns, quietCpuColumns, quietWindow, type Window } from './stats/machine-cpu.js';
 
 export interface LatencyOptions extends SuiteCommon {
   durationS: number;
@@ -43,7 +44,15 @@ export const SLICE_COLUMNS = [
 const SLICE_FIGURES = SLICE_COLUMNS.filter((c) => c.startsWith('latency_') || c.startsWith('gen_'));
 
 export const PERCENTILE_CURVE_COLUMNS = ['path', 'kind', 'percentile', 'latency_us'] as const;
-export const RESOURCE_COLUMNS = ['suite', 'path', 'host', 'rate_fps', 'frame_bytes', 'cpu_percent', 'rss_peak_mb', 'samples'] as const;
+/**
+ * Rows per path and daemon (host h1, h2: that process's CPU and RSS), plus per path a `machine`
+ * row (the whole machine's CPU over the path's own slices or trials, per frame delivered) and one
+ * `idle` row (the machine in quiet windows: every path up, no traffic).
+ */
+export const RESOURCE_COLUMNS = [
+  'suite', 'path', 'host', 'rate_fps', 'frame_bytes', 'cpu_percent', 'cpu_ns_per_frame', 'background_ns_per_frame', 'softirq_ns_per_frame', 'background_softirq_ns_per_frame',
+  'frames', 'window_s', 'rss_peak_mb', 'samples',
+] as const;
 
 /** Percentiles sampled for the "nines" chart. */
 export const CURVE_PERCENTILES = [0, 10, 25, 50, 75, 90, 95, 97.5, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100];
@@ -145,14 +154,18 @@ export async function runLatencySuite(o: LatencyOptions): Promise<LatencyResult>
       });
       // Warm-up, not recorded (slice 0 is left out of every figure): JIT, first-sender state on both ends.
       if (o.warmupS > 0) for (const path of paths) await runSender(specOf(path, o.warmupS));
-      interface PathState { receivers: Map<number, ManagedProcess>; sender: SliceSender; seq: number; perSlice: Array<{ round: number; startS: number; sent: number; refused: number; lag: hdr.Histogram }>; usage: ProcessUsage[][] }
+      interface PathState { receivers: Map<number, ManagedProcess>; sender: SliceSender; seq: number; perSlice: Array<{ round: number; startS: number; sent: number; refused: number; lag: hdr.Histogram; window: Window }>; usage: ProcessUsage[][] }
       const state = new Map<PathName, PathState>();
       const t0 = Date.now();
+      // The machine's CPU over each path's own slices, and in a quiet window per round (no traffic).
+      const machineCpu = new MachineCpuRecorder();
+      const quiet = new CpuTally();
       try {
         for (const path of paths) {
           const receivers = await startReceivers(specOf(path, sliceS));
           state.set(path.name, { receivers, sender: await startSliceSender(specOf(path, sliceS)), seq: 0, perSlice: [], usage: [] });
         }
+        machineCpu.start();
         for (let r = 0; r < rounds; r++) {
           const order = r % 2 === 0 ? paths : [...paths].reverse();
           for (const path of order) {
@@ -164,16 +177,23 @@ export async function runLatencySuite(o: LatencyOptions): Promise<LatencyResult>
             const s = await st.sender.runSlice(r + 1, st.seq, sliceS);
             st.usage.push(sampler.end());
             st.seq += s.offered;
-            st.perSlice.push({ round: r + 1, startS, sent: s.offered, refused: s.refused, lag: decodeHistogram(s.lagHistogram) });
+            st.perSlice.push({ round: r + 1, startS, sent: s.offered, refused: s.refused, lag: decodeHistogram(s.lagHistogram), window: { startUs: s.startUs, endUs: s.endUs } });
           }
+          quiet.add(machineCpu, await quietWindow(sliceS));
         }
+        machineCpu.stop();
+        resources.push({ suite: 'latency', path: 'idle', host: 'machine', rate_fps: 0, frame_bytes: o.sizeBytes, ...quietCpuColumns(quiet) });
+        const busy = backgroundWarning('latency', quiet);
+        if (busy) o.log(busy);
         await sleep(300);
         for (const path of paths) {
           const st = state.get(path.name)!;
           const rx = (await collectReceivers(st.receivers)).get(2)!;
           const t: PathTotals = { sent: 0, refused: 0, received: 0, actual: newLatencyHistogram(), sched: newLatencyHistogram(), lag: newLatencyHistogram(), slices: st.perSlice.length };
+          const machine = new CpuTally();
           for (const sl of st.perSlice) {
             const got = rx.slices.find((x) => x.slice === sl.round);
+            machine.add(machineCpu, sl.window, got?.distinct ?? 0);
             slices.push(sliceRow(path.name, sl.round, sl.startS, sl.sent, got, sl.lag));
             t.sent += sl.sent;
             t.refused += sl.refused;
@@ -187,6 +207,7 @@ export async function runLatencySuite(o: LatencyOptions): Promise<LatencyResult>
           for (const [kind, h] of [['actual', t.actual], ['sched', t.sched]] as const) {
             if (h.totalCount > 0) for (const p of CURVE_PERCENTILES) curve.push({ path: path.name, kind, percentile: p, latency_us: h.getValueAtPercentile(p) });
           }
+          resources.push({ suite: 'latency', path: path.name, host: 'machine', rate_fps: o.rateFps, frame_bytes: o.sizeBytes, ...machineCpuColumns(machine, quiet) });
           for (const proc of path.processes()) {
             const label = `h${proc.host}`;
             const used = st.usage.map((u) => u.find((x) => x.label === label)).filter((x): x is ProcessUsage => x !== undefined);
@@ -201,6 +222,7 @@ export async function runLatencySuite(o: LatencyOptions): Promise<LatencyResult>
           o.log(`latency ${path.name}: offered ${t.sent}, refused by the sender's kernel ${t.refused}, received ${t.received}, duplicates ${rx.duplicates}, receiver kernel drops ${rx.kernelDrops}, generator lag p99 ${t.lag.getValueAtPercentile(99)} µs`);
         }
       } finally {
+        machineCpu.stop();
         for (const st of state.values()) {
           await st.sender.stop();
           for (const p of st.receivers.values()) if (p.running) await p.stop(1000);

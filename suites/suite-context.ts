@@ -6,10 +6,10 @@ import { VxlanPath } from './paths/vxlan-path.js';
 import { RelayPath } from './paths/relay-path.js';
 import type { L2Path, PathName } from './paths/l2-path.js';
 
-export const PATH_NAMES: readonly PathName[] = ['bridge', 'bridge2', 'rgoose', 'vxlan', 'relay'];
+export const PATH_NAMES: readonly PathName[] = ['bridge', 'bridge-user', 'bridge2', 'rgoose', 'vxlan', 'relay'];
 
 /** The paths whose figures the reports divide by kernel VXLAN's of the same run (`bridge/vxlan` …). */
-export const RATIO_PATHS = ['bridge', 'relay'] as const;
+export const RATIO_PATHS = ['bridge', 'bridge-user', 'relay'] as const;
 
 /** The suites suite:all runs, in order. */
 export const ALL_SUITES = ['latency', 'throughput', 'loss', 'sv', 'igmp'] as const;
@@ -44,6 +44,8 @@ export function makePath(name: PathName, topology: Topology): L2Path {
   if (name === 'relay') return new RelayPath({ topology });
   // GB1 on two WAN paths (the stand-in and a second bridge): what the second path costs.
   if (name === 'bridge2') return new BridgePath({ topology, secondPath: true }, 'bridge2');
+  // The daemon forced onto its user-space data plane: the tier beside `bridge`'s default.
+  if (name === 'bridge-user') return BridgePath.userDataPlane({ topology });
   return name === 'rgoose' ? BridgePath.rgoose({ topology }) : new BridgePath({ topology });
 }
 

@@ -16,6 +16,7 @@ import type { Topology } from '../testkit/topology/index.js';
 import type { Progress } from './report/progress.js';
 import { RESOURCE_COLUMNS } from './latency-suite.js';
 import { readHostCounters, diffCounters } from './paths/host-counters.js';
+import { CpuTally, MachineCpuRecorder, backgroundWarning, machineCpuColumns, quietCpuColumns, quietWindow } from './stats/machine-cpu.js';
 
 export interface ThroughputOptions extends SuiteCommon {
   sizes: readonly number[];
@@ -35,11 +36,16 @@ export const THROUGHPUT_COLUMNS = [
 export const TRIAL_COLUMNS = [
   // started_s: seconds since the suite's first trial (the paths' trials interleave); trial_s: its length.
   'path', 'frame_bytes', 'trial', 'started_s', 'trial_s', 'rate_fps', 'achieved_fps', 'sent', 'refused', 'received', 'lost', 'receiver_kernel_drops', 'loss_free',
+  // The whole machine's busy CPU time from the first frame due to the last sent, per frame received.
+  'cpu_ns_per_frame',
   // Where the lost frames went (deltas over the trial): the L2 interfaces' drops, the UDP layer's
   // buffer errors on both hosts, and the bridge daemons' own drop counters (empty for VXLAN).
   'h1_if_dropped', 'h1_udp_sndbuf_errors', 'h2_udp_rcvbuf_errors', 'h2_udp_in_errors', 'h2_if_dropped',
   'bridge_h1_to_wan_dropped', 'bridge_h2_from_wan_dropped',
 ] as const;
+
+/** Seconds of each round's quiet window (every path up, no traffic): the machine's background CPU. */
+export const QUIET_WINDOW_S = 1;
 
 /** A trial at `rate` counts only if the generator really offered it (within 3 %). */
 export const GENERATOR_TOLERANCE = 0.97;
@@ -81,7 +87,7 @@ export interface ThroughputResult {
 interface PathSearch {
   path: L2Path;
   search: ZeroLossSearch;
-  best: { sent: number; received: number; usage: ProcessUsage[] } | null;
+  best: { sent: number; received: number; usage: ProcessUsage[]; machine: CpuTally } | null;
   generatorShort: number;
   /**
    * Highest rate the sender actually achieved in a trial that lost nothing, offered or not: for
@@ -103,7 +109,7 @@ export function trialOrder<T>(paths: readonly T[], round: number): T[] {
 }
 
 /** One trial of one path at a fixed rate: offered vs received, where lost frames went, CPU/RSS. */
-async function runTrial(o: ThroughputOptions, topo: Topology, st: PathSearch, size: number, rate: number, startedS: number): Promise<Row> {
+async function runTrial(o: ThroughputOptions, topo: Topology, cpu: MachineCpuRecorder, st: PathSearch, size: number, rate: number, startedS: number): Promise<Row> {
   const { path } = st;
   const name = path.name;
   st.n++;
@@ -132,6 +138,8 @@ async function runTrial(o: ThroughputOptions, topo: Topology, st: PathSearch, si
     return a === undefined || path.processes().length === 0 ? null : a - (c0.get(host)?.[key] ?? 0);
   };
   const rx = r.receivers.get(2)!;
+  const machine = new CpuTally();
+  machine.add(cpu, { startUs: r.sender.startUs, endUs: r.sender.endUs }, rx.distinct);
   const lost = r.sender.offered - rx.distinct;
   const offered = r.sender.achievedFps >= rate * GENERATOR_TOLERANCE;
   const pass = lost === 0 && offered;
@@ -142,11 +150,12 @@ async function runTrial(o: ThroughputOptions, topo: Topology, st: PathSearch, si
     ? ` [h1 if drops ${d1.ifDropped}, h1 udp sndbuf ${d1.udpSndbufErrors}, h2 udp rcvbuf ${d2.udpRcvbufErrors}, h2 if drops ${d2.ifDropped}, receiver socket ${rx.kernelDrops}]`
     : '';
   o.log(`throughput ${name} ${size} B @ ${rate} fps: achieved ${Math.round(r.sender.achievedFps)}, lost ${lost}${where} → ${pass ? 'pass' : 'fail'}`);
-  if (pass && rate >= st.search.bestFps) st.best = { sent: r.sender.offered, received: rx.distinct, usage };
+  if (pass && rate >= st.search.bestFps) st.best = { sent: r.sender.offered, received: rx.distinct, usage, machine };
   st.search.report(rate, pass);
   return {
     path: name, frame_bytes: size, trial: st.n, started_s: Math.round(startedS * 10) / 10, trial_s: o.trialS, rate_fps: rate, achieved_fps: Math.round(r.sender.achievedFps),
     sent: r.sender.offered, refused: r.sender.refused, received: rx.distinct, lost, receiver_kernel_drops: rx.kernelDrops, loss_free: pass,
+    cpu_ns_per_frame: machine.nsPerFrame(),
     h1_if_dropped: d1.ifDropped, h1_udp_sndbuf_errors: d1.udpSndbufErrors,
     h2_udp_rcvbuf_errors: d2.udpRcvbufErrors, h2_udp_in_errors: d2.udpInErrors, h2_if_dropped: d2.ifDropped,
     bridge_h1_to_wan_dropped: daemonDelta(1, 'to_wan.dropped'), bridge_h2_from_wan_dropped: daemonDelta(2, 'from_wan.dropped'),
@@ -160,39 +169,55 @@ export async function runThroughputSuite(o: ThroughputOptions): Promise<Throughp
   const t0 = Date.now();
   await withTopology(o, 2, async (topo) => {
     await withPaths(o.paths, topo, async (paths) => {
-      for (const size of o.sizes) {
-        const searches = paths.map((path): PathSearch => ({
-          path, search: new ZeroLossSearch({ minFps: o.minFps, maxFps: o.maxFps, resolution: o.resolution, maxTrials: o.maxTrials }),
-          best: null, generatorShort: 0, maxLosslessAchieved: 0, lossy: 0, n: 0,
-        }));
-        for (let round = 0; searches.some((x) => x.search.next() !== null); round++) {
-          for (const st of trialOrder(searches, round)) {
-            const rate = st.search.next();
-            if (rate === null) continue;
-            trials.push(await runTrial(o, topo, st, size, rate, (Date.now() - t0) / 1000));
-          }
-        }
-        for (const st of searches) {
-          const name = st.path.name;
-          const { fps, bound } = throughputFigure(st.search.bestFps, st.maxLosslessAchieved, o.maxFps);
-          const limitedBy = st.search.bestFps >= o.maxFps ? 'ceiling' : fps > st.search.bestFps || (st.lossy === 0 && st.generatorShort > 0) ? 'generator' : st.lossy > 0 ? 'loss' : 'trials';
-          const cpu = (h: string): number | null => st.best?.usage.find((u) => u.label === h)?.cpuPercent ?? null;
-          const rss = (h: string): number | null => st.best?.usage.find((u) => u.label === h)?.rssPeakMb ?? null;
-          rows.push({
-            // A figure the generator stopped is a lower bound even when the search found no loss.
-            path: name, frame_bytes: size, rate_fps: fps, bound: limitedBy === 'generator' ? '≥' : bound, mbit_s: mbitPerS(size, fps),
-            sent: st.best?.sent ?? 0, received: st.best?.received ?? 0, lost: st.best ? st.best.sent - st.best.received : 0,
-            trials: st.search.trialCount, trial_s: o.trialS, limited_by: limitedBy,
-            max_lossless_achieved_fps: st.maxLosslessAchieved,
-            cpu_h1_percent: cpu('h1'), cpu_h2_percent: cpu('h2'), rss_h1_peak_mb: rss('h1'), rss_h2_peak_mb: rss('h2'),
-          });
-          for (const u of st.best?.usage ?? []) {
-            resources.push({ suite: 'throughput', path: name, host: u.label, rate_fps: fps, frame_bytes: size, cpu_percent: u.cpuPercent, rss_peak_mb: u.rssPeakMb, samples: u.samples });
-          }
-        }
+      // The machine's CPU over each trial's sending, and in a quiet window per round (no traffic).
+      const machineCpu = new MachineCpuRecorder();
+      machineCpu.start();
+      try {
+        await searchSizes(topo, paths, machineCpu);
+      } finally {
+        machineCpu.stop();
       }
     });
   });
+  async function searchSizes(topo: Topology, paths: L2Path[], machineCpu: MachineCpuRecorder): Promise<void> {
+    for (const size of o.sizes) {
+      const searches = paths.map((path): PathSearch => ({
+        path, search: new ZeroLossSearch({ minFps: o.minFps, maxFps: o.maxFps, resolution: o.resolution, maxTrials: o.maxTrials }),
+        best: null, generatorShort: 0, maxLosslessAchieved: 0, lossy: 0, n: 0,
+      }));
+      const quiet = new CpuTally();
+      for (let round = 0; searches.some((x) => x.search.next() !== null); round++) {
+        quiet.add(machineCpu, await quietWindow(QUIET_WINDOW_S));
+        for (const st of trialOrder(searches, round)) {
+          const rate = st.search.next();
+          if (rate === null) continue;
+          trials.push(await runTrial(o, topo, machineCpu, st, size, rate, (Date.now() - t0) / 1000));
+        }
+      }
+      resources.push({ suite: 'throughput', path: 'idle', host: 'machine', rate_fps: 0, frame_bytes: size, ...quietCpuColumns(quiet) });
+      const busy = backgroundWarning(`throughput ${size} B`, quiet);
+      if (busy) o.log(busy);
+      for (const st of searches) {
+        const name = st.path.name;
+        const { fps, bound } = throughputFigure(st.search.bestFps, st.maxLosslessAchieved, o.maxFps);
+        const limitedBy = st.search.bestFps >= o.maxFps ? 'ceiling' : fps > st.search.bestFps || (st.lossy === 0 && st.generatorShort > 0) ? 'generator' : st.lossy > 0 ? 'loss' : 'trials';
+        const cpu = (h: string): number | null => st.best?.usage.find((u) => u.label === h)?.cpuPercent ?? null;
+        const rss = (h: string): number | null => st.best?.usage.find((u) => u.label === h)?.rssPeakMb ?? null;
+        rows.push({
+          // A figure the generator stopped is a lower bound even when the search found no loss.
+          path: name, frame_bytes: size, rate_fps: fps, bound: limitedBy === 'generator' ? '≥' : bound, mbit_s: mbitPerS(size, fps),
+          sent: st.best?.sent ?? 0, received: st.best?.received ?? 0, lost: st.best ? st.best.sent - st.best.received : 0,
+          trials: st.search.trialCount, trial_s: o.trialS, limited_by: limitedBy,
+          max_lossless_achieved_fps: st.maxLosslessAchieved,
+          cpu_h1_percent: cpu('h1'), cpu_h2_percent: cpu('h2'), rss_h1_peak_mb: rss('h1'), rss_h2_peak_mb: rss('h2'),
+        });
+        if (st.best) resources.push({ suite: 'throughput', path: name, host: 'machine', rate_fps: fps, frame_bytes: size, ...machineCpuColumns(st.best.machine, quiet) });
+        for (const u of st.best?.usage ?? []) {
+          resources.push({ suite: 'throughput', path: name, host: u.label, rate_fps: fps, frame_bytes: size, cpu_percent: u.cpuPercent, rss_peak_mb: u.rssPeakMb, samples: u.samples });
+        }
+      }
+    }
+  }
   for (const size of o.sizes) {
     const v = rows.find((r) => r.path === 'vxlan' && r.frame_bytes === size);
     for (const name of RATIO_PATHS) {

@@ -15,6 +15,28 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const BRIDGE_DEFAULTS = { ifname: 'goose0', group: '224.0.1.100', udpPort: 61850 } as const;
 export const RGOOSE_DEFAULTS = { ifname: 'rgoose0', group: '224.0.1.102', udpPort: 61852 } as const;
 export const BRIDGE2_DEFAULTS = { ifname: 'goose2', group: '224.0.1.106', udpPort: 61856 } as const;
+export const BRIDGE_USER_DEFAULTS = { ifname: 'gooseu0', group: '224.0.1.108', udpPort: 61858 } as const;
+
+/** The daemon's `data_plane` key: kernel (eBPF) where it loads, else user space (auto). */
+export type DataPlane = 'auto' | 'kernel' | 'user';
+type BridgePathName = 'bridge' | 'bridge2' | 'rgoose' | 'bridge-user';
+
+/**
+ * The daemon's config file for a path that sets data_plane (the only key set there; everything
+ * else is on the command line). Unset, the daemon picks its default data plane.
+ */
+export function dataPlaneConfig(dataPlane: DataPlane): string {
+  return `[goose-bridge]\ndata_plane = ${dataPlane}\n`;
+}
+
+/**
+ * A daemon that exited because it does not know the data_plane key (a build without the kernel
+ * data path): the clear message, or null when the exit had another cause.
+ */
+export function refusedDataPlane(pathName: string, stderr: string): string | null {
+  if (!/unknown key "data_plane"/.test(stderr)) return null;
+  return `${pathName}: this goose-bridge does not know the config key data_plane (a build without the kernel data path), so its user-space tier cannot be chosen; leave ${pathName} out of --paths`;
+}
 
 /** Flattens the daemon's stats JSON into `section.counter` numbers (to_wan.frames_read, from_wan.gap_frames …). */
 export function flattenCounters(obj: unknown, prefix = ''): Record<string, number> {
@@ -32,7 +54,7 @@ export function flattenCounters(obj: unknown, prefix = ''): Record<string, numbe
 const RGOOSE_SUITE_KEY = { id: 1, signature: 'hmac-sha256-128', encryption: 'none', key: '5a'.repeat(32) };
 
 export class BridgePath implements L2Path {
-  readonly name: 'bridge' | 'bridge2' | 'rgoose' = 'bridge';
+  readonly name: BridgePathName = 'bridge';
   readonly group: string = BRIDGE_DEFAULTS.group;
   readonly udpPort: number = BRIDGE_DEFAULTS.udpPort;
   readonly ifname: string = BRIDGE_DEFAULTS.ifname;
@@ -45,6 +67,8 @@ export class BridgePath implements L2Path {
   private extraArgs: readonly string[];
   /** Each daemon also sends and receives on the host's second-path uplink (topology/second-path.ts). */
   private readonly secondPath: boolean;
+  /** Set: the daemon runs with this data_plane (from a config file); unset: its default. */
+  private readonly dataPlane: DataPlane | undefined;
   private readonly daemons = new Map<number, ManagedProcess>();
   private readonly statsDir: string;
   private readonly unregisterDir: () => void;
@@ -58,8 +82,14 @@ export class BridgePath implements L2Path {
     return p;
   }
 
-  constructor(opts: PathFactoryOptions & { extraArgs?: readonly string[]; secondPath?: boolean }, name: 'bridge' | 'bridge2' | 'rgoose' = 'bridge') {
+  /** The bridge forced onto its user-space data plane, beside `bridge` (its default, kernel where it loads). */
+  static userDataPlane(opts: PathFactoryOptions): BridgePath {
+    return new BridgePath({ ...opts, dataPlane: 'user' }, 'bridge-user');
+  }
+
+  constructor(opts: PathFactoryOptions & { extraArgs?: readonly string[]; secondPath?: boolean; dataPlane?: DataPlane }, name: BridgePathName = 'bridge') {
     this.secondPath = opts.secondPath ?? false;
+    this.dataPlane = opts.dataPlane;
     this.name = name;
     if (name === 'rgoose') {
       // Runs beside the GB1 bridge in the same hosts: its own TAP, group and port.
@@ -71,6 +101,10 @@ export class BridgePath implements L2Path {
       this.ifname = BRIDGE2_DEFAULTS.ifname;
       this.group = BRIDGE2_DEFAULTS.group;
       this.udpPort = BRIDGE2_DEFAULTS.udpPort;
+    } else if (name === 'bridge-user') {
+      this.ifname = BRIDGE_USER_DEFAULTS.ifname;
+      this.group = BRIDGE_USER_DEFAULTS.group;
+      this.udpPort = BRIDGE_USER_DEFAULTS.udpPort;
     }
     this.topo = opts.topology;
     this.ttl = opts.ttl ?? 8;
@@ -79,6 +113,11 @@ export class BridgePath implements L2Path {
     this.statsDir = mkdtempSync(join(tmpdir(), `${runPrefix(opts.topology.runId)}stats-`));
     const dir = this.statsDir;
     this.unregisterDir = registerCleanup(`stats dir ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+    if (this.dataPlane !== undefined) writeFileSync(this.configFile(), dataPlaneConfig(this.dataPlane));
+  }
+
+  private configFile(): string {
+    return join(this.statsDir, 'goose-bridge.conf');
   }
 
   statsFile(host: number): string {
@@ -102,6 +141,7 @@ export class BridgePath implements L2Path {
       '--stats-interval', '0.5',
       '--log-format', 'json',
       '--log-level', 'warn',
+      ...(this.dataPlane === undefined ? [] : ['--config', this.configFile()]),
       ...this.extraArgs,
     ];
   }
@@ -118,7 +158,7 @@ export class BridgePath implements L2Path {
     for (const h of this.topo.hosts) {
       for (;;) {
         const d = this.daemons.get(h.index)!;
-        if (!d.running) throw new Error(`goose-bridge did not start: ${d.describe()}`);
+        if (!d.running) throw new Error(refusedDataPlane(this.name, d.describe()) ?? `goose-bridge did not start: ${d.describe()}`);
         if (await interfaceIsUp(h.ns, this.ifname)) break;
         if (Date.now() > deadline) throw new Error(`goose-bridge on h${h.index}: ${this.ifname} not up within 90 s; ${d.describe()}`);
         await sleep(100);

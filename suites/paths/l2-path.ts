@@ -5,7 +5,7 @@
 import type { Topology } from '../../testkit/topology/index.js';
 import { run } from '../../testkit/topology/exec.js';
 
-export type PathName = 'bridge' | 'bridge2' | 'rgoose' | 'vxlan' | 'relay';
+export type PathName = 'bridge' | 'bridge-user' | 'bridge2' | 'rgoose' | 'vxlan' | 'relay';
 
 export interface PathProcess {
   host: number;

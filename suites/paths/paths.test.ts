@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { parseUdpSnmp, parseLinkStatsJson, diffCounters } from './host-counters.js';
-import { flattenCounters } from './bridge-path.js';
+import { dataPlaneConfig, flattenCounters, refusedDataPlane } from './bridge-path.js';
+import { parseConfigFile } from '../../bridge/config/resolve-config.js';
 
 describe('host counters', () => {
   it('reads the Udp lines of /proc/net/snmp by name', () => {
@@ -27,5 +28,23 @@ describe('host counters', () => {
       'to_wan.dropped': 3,
       'to_wan.drops.runt': 1,
     });
+  });
+});
+
+describe('bridge-user: the daemon forced onto its user-space data plane', () => {
+  it('writes data_plane = user into its config file, or a daemon that refuses the key stops it with one clear message', () => {
+    const text = dataPlaneConfig('user');
+    let values: Record<string, string>;
+    try {
+      values = parseConfigFile('bridge-user.conf', text).values;
+    } catch (err) {
+      // A build without the kernel data path: the refusal is recognised and explained.
+      expect(refusedDataPlane('bridge-user', (err as Error).message)).to.include('bridge-user: this goose-bridge does not know the config key data_plane');
+      return;
+    }
+    expect(values.data_plane).to.equal('user');
+  });
+  it('passes any other start-up failure through as it is', () => {
+    expect(refusedDataPlane('bridge-user', 'goose-bridge h1 exit 1; stderr tail: EPERM opening /dev/net/tun')).to.equal(null);
   });
 });

@@ -18,6 +18,9 @@ export interface ConstantSenderResult {
   rateFps: number;
   achievedFps: number;
   durationS: number;
+  /** When the first frame was due and when the last was sent, CLOCK_MONOTONIC µs (the machine-CPU windows). */
+  startUs: number;
+  endUs: number;
   /** HdrHistogram (compressed base64) of actual − scheduled send time, µs, one sample per frame. */
   lagHistogram: string;
 }

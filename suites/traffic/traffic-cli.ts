@@ -92,6 +92,8 @@ async function sendPaced(sock: PacketSocket, templates: Buffer[], layout: ProbeL
     rateFps: o.rate,
     achievedFps: (r.offered * 1e6) / Math.max(1, r.endUs - startUs),
     durationS: (r.endUs - startUs) / 1e6,
+    startUs,
+    endUs: r.endUs,
     lagHistogram: hdr.encodeIntoCompressedBase64(lag),
   };
 }
