@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { decodeFrame, decodeGoosePdu, encodeFrame, encodeGoosePdu, type Frame, type GooseFrame, type SvFrame } from './index.js';
+import { minimalGooseFrame } from '../../testkit/frames/sample-frames.js';
 
 interface Vector {
   name: string;
@@ -57,19 +58,8 @@ describe('known-answer vectors (fixtures/vectors/goose-known-answers.json)', () 
     expect(f.header.appId).to.equal(1);
     expect(f.header.reserved1 & 0x8000).to.equal(0x8000);
     expect('goID' in f.pdu).to.equal(false);
-    expect(f.pdu).to.deep.equal({
-      gocbRef: 'IED1LD0/LLN0$GO$gcb1',
-      timeAllowedToLive: 2000,
-      datSet: 'IED1LD0/LLN0$DS1',
-      t: T_2023,
-      stNum: 5,
-      sqNum: 7,
-      simulation: true,
-      confRev: 3,
-      ndsCom: false,
-      numDatSetEntries: 1,
-      allData: [{ type: 'boolean', value: true }],
-    });
+    // The minimal sample frame's PDU (gcb1, DS1, stNum 5, sqNum 7, simulation, one boolean) at a whole second.
+    expect(f.pdu).to.deep.equal({ ...minimalGooseFrame().pdu, t: T_2023 });
     expect(new Date(f.pdu.t.secondsSinceEpoch * 1000).toISOString()).to.equal('2023-11-14T22:13:20.000Z');
   });
 

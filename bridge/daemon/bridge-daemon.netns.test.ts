@@ -2,11 +2,9 @@
 // Transit Gateway stand-in; frames injected on host A's goose0 with a packet socket (as an
 // application sends them) and captured on host B's goose0.
 import { expect } from 'chai';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { skipUnlessRoot } from '../../testkit/preconditions.js';
-import { Topology, monotonicUs, securityGroupDropQueriesTable, sleep, type Host } from '../../testkit/topology/index.js';
+import { monotonicUs, securityGroupDropQueriesTable, sleep } from '../../testkit/topology/index.js';
 import { Gb1Encapsulation } from '../spec/gb1-encapsulation.js';
 import { ARP_FRAME, IPV4_FRAME, IPV6_ND_FRAME, LLDP_FRAME, gooseTestFrame } from '../../testkit/frames/goose-test-frames.js';
 import {
@@ -23,6 +21,7 @@ import {
   FRAME_TOOL,
   CLI,
 } from '../../testkit/daemon/bridge-under-test.js';
+import { useTestBed } from '../../testkit/daemon/netns-test-bed.js';
 import { hasMembership } from '../igmp/proc-net-igmp.js';
 import type { StatsSnapshot } from './bridge-counters.js';
 
@@ -49,40 +48,27 @@ function groupDatagrams(frames: Buffer[]): { payloads: Buffer[]; fragments: numb
 
 describe('goose-bridge run between two hosts through the TGW stand-in', function () {
   this.timeout(120_000);
-  let topo: Topology;
-  let a: Host;
-  let b: Host;
+  const bed = useTestBed('the bridge daemon netns tests');
   let daemonA: DaemonUnderTest;
   let daemonB: DaemonUnderTest;
   let injectA: FrameInjector;
   let captureB: FrameCapture;
   let captureA: FrameCapture;
   let uplinkA: FrameCapture;
-  const statsDir = join(tmpdir(), `gb-bridge-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
-  const configA = join(statsDir, 'a.conf');
+  const configA = join(bed.dir, 'a.conf');
 
   before(async function () {
-    skipUnlessRoot(this, 'the bridge daemon netns tests');
-    topo = await Topology.create({ hosts: 2, scale: 60 });
-    a = topo.host(1);
-    b = topo.host(2);
-    mkdirSync(statsDir, { recursive: true });
     writeFileSync(configA, '[DEFAULT]\nenable_igmp_keepalive = true\nappid_allow = all\n');
     // B keeps its membership by keepalive alone in one test: short intervals (the stand-in's GMI is 7 s).
-    [daemonA, daemonB] = await startDaemonPair(topo, statsDir, GROUP,
+    [daemonA, daemonB] = await startDaemonPair(bed.topo, bed.dir, GROUP,
       { extra: ['--config', configA] },
       { extra: ['--igmp-keepalive-interval', '1', '--igmp-monitor-interval', '2', '--metrics-port', '9464'] });
     [injectA, captureB, captureA, uplinkA] = await Promise.all([
-      FrameInjector.start(topo, a.ns, 'goose0'),
-      FrameCapture.start(topo, b.ns, 'goose0'),
-      FrameCapture.start(topo, a.ns, 'goose0'),
-      FrameCapture.start(topo, a.ns, a.uplink, '0800', true),
+      FrameInjector.start(bed.topo, bed.a.ns, 'goose0'),
+      FrameCapture.start(bed.topo, bed.b.ns, 'goose0'),
+      FrameCapture.start(bed.topo, bed.a.ns, 'goose0'),
+      FrameCapture.start(bed.topo, bed.a.ns, bed.a.uplink, '0800', true),
     ]);
-  });
-
-  after(async function () {
-    await topo?.destroy();
-    rmSync(statsDir, { recursive: true, force: true });
   });
 
   it('carries untagged, VLAN-tagged and maximum-size GOOSE frames byte-identical and in order', async () => {
@@ -128,7 +114,7 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
     await waitUntil('own datagram on the uplink', () => groupDatagrams(uplinkA.frames().map((f) => f.frame)).payloads.length > 0);
     const own = groupDatagrams(uplinkA.fresh()).payloads.at(-1)!;
     const before = await daemonA.statsWhen('stats A', () => true);
-    await sendUdpFromHost(topo, b, GROUP, PORT, [own]);
+    await sendUdpFromHost(bed.topo, bed.b, GROUP, PORT, [own]);
     // Within the loop window the carried frame is still known as one A read from goose0 (`loop`);
     // later the GB1 sender id gives it away (`own-sender`). Either way it is dropped once.
     const ours = (s: StatsSnapshot): number => s.from_wan.drops['own-sender']! + s.from_wan.drops['loop']!;
@@ -156,7 +142,7 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
     const arpInside = enc(ARP_FRAME, 11);
     const before = await daemonA.statsWhen('stats A', () => true);
     captureA.fresh();
-    await sendUdpFromHost(topo, b, GROUP, PORT, [good, good, badMagic, badVersion, short, arpInside, enc(y, 12), enc(y, 12)]);
+    await sendUdpFromHost(bed.topo, bed.b, GROUP, PORT, [good, good, badMagic, badVersion, short, arpInside, enc(y, 12), enc(y, 12)]);
     await waitUntil('y at host A', () => captureA.frames().some((f) => f.frame.equals(y)));
     const after = await daemonA.statsWhen('drops counted', (s) => s.from_wan.datagrams_received >= before.from_wan.datagrams_received + 8);
     await sleep(100);
@@ -229,17 +215,17 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
   });
 
   it('reports through status, doctor and Prometheus metrics', async () => {
-    const status = await topo.exec(b.ns, [process.execPath, CLI, 'status', '--stats-file', daemonB.statsFile, '--json']);
+    const status = await bed.topo.exec(bed.b.ns, [process.execPath, CLI, 'status', '--stats-file', daemonB.statsFile, '--json']);
     const s = JSON.parse(status) as { running: boolean; from_wan: { frames_written: number }; encapsulation: string; wan_authenticated: boolean };
     expect(s.running).to.equal(true);
     expect(s).to.include({ encapsulation: 'gb1', wan_authenticated: false });
     expect(s.from_wan.frames_written).to.be.greaterThan(0);
-    const doctor = execInNamespace(b.ns, [process.execPath, CLI, 'doctor', '--mcast-if', b.uplink, '--stats-file', daemonB.statsFile, '--json']);
-    expect(doctor.stderr).to.include(`${b.uplink} is a member of ${GROUP}`).and.include('goose0 is a TAP and up');
+    const doctor = execInNamespace(bed.b.ns, [process.execPath, CLI, 'doctor', '--mcast-if', bed.b.uplink, '--stats-file', daemonB.statsFile, '--json']);
+    expect(doctor.stderr).to.include(`${bed.b.uplink} is a member of ${GROUP}`).and.include('goose0 is a TAP and up');
     expect(doctor.stderr).to.match(/^\[WARN\] WAN authentication: the WAN is unauthenticated \(GB1\)/m).and.match(/^\d+ problems?, [1-9]\d* warnings?$/m);
     const findings = (JSON.parse(doctor.stdout) as { findings: Array<{ level: string; detail: string }> }).findings;
-    expect(findings.find((f) => f.detail.includes(`${b.uplink} is a member of ${GROUP}`))?.level).to.equal('ok');
-    const metrics = await topo.exec(b.ns, ['curl', '-sS', 'http://127.0.0.1:9464/metrics']);
+    expect(findings.find((f) => f.detail.includes(`${bed.b.uplink} is a member of ${GROUP}`))?.level).to.equal('ok');
+    const metrics = await bed.topo.exec(bed.b.ns, ['curl', '-sS', 'http://127.0.0.1:9464/metrics']);
     expect(metrics).to.match(/^goose_bridge_tap_frames_written_total \d+/m);
     expect(metrics).to.match(/^goose_bridge_wan_authenticated\{encapsulation="gb1"\} 0$/m);
     expect(metrics).to.match(/^goose_bridge_from_wan_dropped_datagrams_total\{reason="duplicate"\} \d+/m);
@@ -249,9 +235,9 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
   it('keeps the membership by keepalive alone when queries are blocked (report, no Leave): no frame lost', async function () {
     // Emulates a security group without the inbound IGMP rule at host B.
     const sg = securityGroupDropQueriesTable('gbt_sg');
-    await topo.applyNft(b.ns, sg);
+    await bed.topo.applyNft(bed.b.ns, sg);
     try {
-      const stream = topo.spawn(a.ns, [TSX, FRAME_TOOL, 'stream', 'goose0', gooseTestFrame({ n: 0, totalLength: 80, appId: 9 }).toString('hex'), '5'], 'stream goose0');
+      const stream = bed.topo.spawn(bed.a.ns, [TSX, FRAME_TOOL, 'stream', 'goose0', gooseTestFrame({ n: 0, totalLength: 80, appId: 9 }).toString('hex'), '5'], 'stream goose0');
       const start = daemonB.stats().from_wan.frames_written;
       try {
         await waitUntil('stream flowing to B', async () => (await daemonB.statsWhen('stats B', () => true)).from_wan.frames_written > start + 10, 10_000, 100);
@@ -270,7 +256,7 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
       expect(after.igmp.keepalives - before.igmp.keepalives).to.be.at.least(8);
       expect(after.keepalive_strategy).to.equal('report');
     } finally {
-      await topo.removeNft(b.ns, sg);
+      await bed.topo.removeNft(bed.b.ns, sg);
     }
   });
 
@@ -280,11 +266,11 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
     daemonA.proc.child.kill('SIGHUP');
     await waitUntil('reload with map', () => daemonA.proc.stderr.split('"event":"reloaded"').length === 4);
     // A second bridge on host B, on goose1, subscribed to the mapped group only, without CAP_NET_RAW.
-    const statsC = join(statsDir, 'c.json');
+    const statsC = join(bed.dir, 'c.json');
     const c = new DaemonUnderTest(
-      topo.spawn(b.ns, [
+      bed.topo.spawn(bed.b.ns, [
         'setpriv', '--bounding-set', '-net_raw', '--inh-caps', '-net_raw', '--',
-        process.execPath, CLI, 'run', '--interface', 'goose1', '--mcast-if', b.uplink, '--stats-file', statsC, '--stats-interval', '0.2',
+        process.execPath, CLI, 'run', '--interface', 'goose1', '--mcast-if', bed.b.uplink, '--stats-file', statsC, '--stats-interval', '0.2',
         '--log-format', 'json', '--group-map', `appid:0x0010-0x001f=${mapped}`, '--join-groups', mapped, '--igmp-keepalive-interval', '0.5', '--remove-tap-on-exit', 'true',
       ], 'goose-bridge goose1'),
       statsC,
@@ -293,8 +279,8 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
       await c.started();
       expect(c.proc.stderr).to.include('"event":"keepalive-fallback"');
       expect(c.proc.stderr).to.include(`"joined":["${mapped}"]`);
-      await topo.waitForMembers(mapped, [b.tgwPort]);
-      const captureC = await FrameCapture.start(topo, b.ns, 'goose1');
+      await bed.topo.waitForMembers(mapped, [bed.b.tgwPort]);
+      const captureC = await FrameCapture.start(bed.topo, bed.b.ns, 'goose1');
       captureB.fresh();
       const plain = gooseTestFrame({ n: 8000, appId: 0x0001 });
       const mappedFrame = gooseTestFrame({ n: 8001, appId: 0x0011 });
@@ -310,7 +296,7 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
     } finally {
       await c.proc.stop(3000);
     }
-    expect(await hostHasInterface(topo, b.ns, 'goose1')).to.equal(false);
+    expect(await hostHasInterface(bed.topo, bed.b.ns, 'goose1')).to.equal(false);
     writeFileSync(configA, '[DEFAULT]\n');
     daemonA.proc.child.kill('SIGHUP');
     await waitUntil('reload without map', () => daemonA.proc.stderr.split('"event":"reloaded"').length === 5);
@@ -319,11 +305,11 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
   it('recreates goose0 when it is deleted under it, counts the recovery and forwards again', async () => {
     await injectA.stop();
     const before = await daemonA.statsWhen('stats A', () => true);
-    await topo.exec(a.ns, ['ip', 'link', 'delete', 'goose0']);
+    await bed.topo.exec(bed.a.ns, ['ip', 'link', 'delete', 'goose0']);
     const after = await daemonA.statsWhen('TAP recovery counted', (s) => (s.recoveries.tap ?? 0) > (before.recoveries.tap ?? 0), 10_000);
     expect(after.errors['tap-lost']! - (before.errors['tap-lost'] ?? 0)).to.equal(1);
     expect(daemonA.proc.running).to.equal(true);
-    injectA = await FrameInjector.start(topo, a.ns, 'goose0');
+    injectA = await FrameInjector.start(bed.topo, bed.a.ns, 'goose0');
     const f = gooseTestFrame({ n: 7000 });
     captureB.fresh();
     await injectA.send([f]);
@@ -333,16 +319,16 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
   it('keeps goose0 through SIGKILL and a restart: the attached application survives and its frames flow again (time measured)', async () => {
     await injectA.stop();
     // An application publishing on goose0 the whole time (10 frames/s).
-    const stream = topo.spawn(a.ns, [TSX, FRAME_TOOL, 'stream', 'goose0', gooseTestFrame({ n: 0, totalLength: 100 }).toString('hex'), '10'], 'stream goose0');
+    const stream = bed.topo.spawn(bed.a.ns, [TSX, FRAME_TOOL, 'stream', 'goose0', gooseTestFrame({ n: 0, totalLength: 100 }).toString('hex'), '10'], 'stream goose0');
     try {
       await waitUntil('stream frames at host B', () => captureB.frames().some((f) => f.frame.length === 100), 30_000);
       const killed = await daemonA.proc.stop(1000, 'SIGKILL');
       expect(killed.signal).to.equal('SIGKILL');
-      expect(await hostHasInterface(topo, a.ns, 'goose0'), 'goose0 after SIGKILL').to.equal(true);
+      expect(await hostHasInterface(bed.topo, bed.a.ns, 'goose0'), 'goose0 after SIGKILL').to.equal(true);
       await sleep(500);
       const seen = captureB.frames().length;
       const t0 = monotonicUs();
-      daemonA = DaemonUnderTest.spawn(topo, a, join(statsDir, 'a.json'), ['--config', configA]);
+      daemonA = DaemonUnderTest.spawn(bed.topo, bed.a, join(bed.dir, 'a.json'), ['--config', configA]);
       await daemonA.started();
       const tStarted = monotonicUs();
       await waitUntil('stream frames at host B after the restart', () => captureB.frames().length > seen, 15_000);
@@ -354,7 +340,7 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
     } finally {
       await stream.stop(1000);
     }
-    injectA = await FrameInjector.start(topo, a.ns, 'goose0');
+    injectA = await FrameInjector.start(bed.topo, bed.a.ns, 'goose0');
   });
 
   it('leaves goose0 (for the applications) but no group membership after SIGTERM, writes final stats; teardown removes goose0', async () => {
@@ -363,15 +349,15 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
     const ms = Date.now() - t0;
     console.log(`      SIGTERM to exit: ${ms} ms`);
     expect(exit).to.deep.equal({ code: 0, signal: null });
-    expect(await hostHasInterface(topo, b.ns, 'goose0')).to.equal(true);
-    expect(hasMembership(await procNetIgmp(topo, b.ns), b.uplink, GROUP)).to.equal(false);
+    expect(await hostHasInterface(bed.topo, bed.b.ns, 'goose0')).to.equal(true);
+    expect(hasMembership(await procNetIgmp(bed.topo, bed.b.ns), bed.b.uplink, GROUP)).to.equal(false);
     const final = daemonB.stats();
     expect(Date.parse(final.time)).to.be.at.least(t0);
     expect(final.from_wan.frames_written).to.be.greaterThan(0);
     await captureB.stop();
-    const r = execInNamespace(b.ns, [process.execPath, CLI, 'teardown', '-i', 'goose0']);
+    const r = execInNamespace(bed.b.ns, [process.execPath, CLI, 'teardown', '-i', 'goose0']);
     expect(r.code, r.stderr).to.equal(0);
-    await waitUntil('goose0 removed by teardown', async () => !(await hostHasInterface(topo, b.ns, 'goose0')));
+    await waitUntil('goose0 removed by teardown', async () => !(await hostHasInterface(bed.topo, bed.b.ns, 'goose0')));
   });
 
   it('notices when traffic stops (membership expired upstream) and re-registers, after which traffic resumes', async () => {
@@ -379,10 +365,10 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
     // blocked: the stand-in expires B after its membership interval (7 s), the kernel still
     // lists the membership, so only the "no datagrams" check can see it.
     const sg = securityGroupDropQueriesTable('gbt_sg2');
-    await topo.applyNft(b.ns, sg);
-    const statsB2 = join(statsDir, 'b2.json');
-    const b2 = DaemonUnderTest.spawn(topo, b, statsB2, ['--igmp-keepalive-interval', '3600', '--igmp-monitor-interval', '1', '--igmp-reregister-threshold', '2']);
-    const stream = topo.spawn(a.ns, [TSX, FRAME_TOOL, 'stream', 'goose0', gooseTestFrame({ n: 0, totalLength: 80, appId: 9 }).toString('hex'), '5'], 'stream goose0');
+    await bed.topo.applyNft(bed.b.ns, sg);
+    const statsB2 = join(bed.dir, 'b2.json');
+    const b2 = DaemonUnderTest.spawn(bed.topo, bed.b, statsB2, ['--igmp-keepalive-interval', '3600', '--igmp-monitor-interval', '1', '--igmp-reregister-threshold', '2']);
+    const stream = bed.topo.spawn(bed.a.ns, [TSX, FRAME_TOOL, 'stream', 'goose0', gooseTestFrame({ n: 0, totalLength: 80, appId: 9 }).toString('hex'), '5'], 'stream goose0');
     try {
       await b2.started();
       const re = await b2.statsWhen('a re-registration', (x) => x.igmp.reregistrations >= 1, 25_000);
@@ -396,7 +382,7 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
     } finally {
       await stream.stop(1000);
       await b2.proc.stop(3000);
-      await topo.removeNft(b.ns, sg);
+      await bed.topo.removeNft(bed.b.ns, sg);
     }
   });
 });

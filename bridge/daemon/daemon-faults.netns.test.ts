@@ -2,13 +2,12 @@
 // hosts: reloads that cannot be applied are rejected without a frame lost, a full receive buffer
 // is counted, an uplink outage is logged once with its length.
 import { expect } from 'chai';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { skipUnlessRoot } from '../../testkit/preconditions.js';
-import { Topology, sleep, type Host, type ManagedProcess } from '../../testkit/topology/index.js';
+import { sleep, type ManagedProcess } from '../../testkit/topology/index.js';
 import { gooseTestFrame } from '../../testkit/frames/goose-test-frames.js';
 import { DaemonUnderTest, FrameCapture, FrameInjector, FRAME_TOOL, TSX, sendUdpFromHost, startDaemonPair, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
+import { useTestBed } from '../../testkit/daemon/netns-test-bed.js';
 import { Gb1Encapsulation } from '../spec/gb1-encapsulation.js';
 
 const GROUP = '224.0.1.100';
@@ -30,36 +29,23 @@ function missing(counters: number[], from: number): number {
 
 describe('daemon faults: rejected reloads, receive-buffer floods, uplink outages', function () {
   this.timeout(180_000);
-  let topo: Topology;
-  let a: Host;
-  let b: Host;
+  const bed = useTestBed('the daemon fault netns tests');
   let daemonA: DaemonUnderTest;
   let daemonB: DaemonUnderTest;
   let captureB: FrameCapture;
   let stream: ManagedProcess;
-  const dir = join(tmpdir(), `gb-faults-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
-  const configA = join(dir, 'a.conf');
-  const goodConfig = (): string => `[DEFAULT]\ninterface = goose0\nmcast_if = ${a.uplink}\n`;
+  const configA = join(bed.dir, 'a.conf');
+  const goodConfig = (): string => `[DEFAULT]\ninterface = goose0\nmcast_if = ${bed.a.uplink}\n`;
 
   before(async function () {
-    skipUnlessRoot(this, 'the daemon fault netns tests');
-    topo = await Topology.create({ hosts: 2, scale: 60 });
-    a = topo.host(1);
-    b = topo.host(2);
-    mkdirSync(dir, { recursive: true });
     writeFileSync(configA, goodConfig());
-    [daemonA, daemonB] = await startDaemonPair(topo, dir, GROUP,
+    [daemonA, daemonB] = await startDaemonPair(bed.topo, bed.dir, GROUP,
       { extra: ['--config', configA, '--remove-tap-on-exit', 'true'], fromFile: true },
       { extra: ['--remove-tap-on-exit', 'true', '--socket-buffer-size', '65536'] });
-    captureB = await FrameCapture.start(topo, b.ns, 'goose0', '88b8');
+    captureB = await FrameCapture.start(bed.topo, bed.b.ns, 'goose0', '88b8');
     // An application on host A publishing 200 frames/s, numbered.
-    stream = topo.spawn(a.ns, [TSX, FRAME_TOOL, 'stream', 'goose0', gooseTestFrame({ n: 0, totalLength: STREAM_LENGTH }).toString('hex'), '5'], 'stream goose0');
+    stream = bed.topo.spawn(bed.a.ns, [TSX, FRAME_TOOL, 'stream', 'goose0', gooseTestFrame({ n: 0, totalLength: STREAM_LENGTH }).toString('hex'), '5'], 'stream goose0');
     await waitUntil('stream at host B', () => streamCounters(captureB).length > 20, 30_000);
-  });
-
-  after(async function () {
-    await topo?.destroy();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   for (const [what, line] of [
@@ -70,7 +56,7 @@ describe('daemon faults: rejected reloads, receive-buffer floods, uplink outages
       const from = Math.max(...streamCounters(captureB));
       const rejected = daemonA.proc.stderr.split('"event":"reload-rejected"').length;
       const reloadErrors = daemonA.stats().errors.reload ?? 0;
-      writeFileSync(configA, goodConfig().replace(line.split(' = ')[0]!, '#') + `${line.replace('UPLINK', a.uplink)}\n`);
+      writeFileSync(configA, goodConfig().replace(line.split(' = ')[0]!, '#') + `${line.replace('UPLINK', bed.a.uplink)}\n`);
       daemonA.proc.child.kill('SIGHUP');
       await waitUntil('reload rejected', () => daemonA.proc.stderr.split('"event":"reload-rejected"').length > rejected);
       writeFileSync(configA, goodConfig());
@@ -90,7 +76,7 @@ describe('daemon faults: rejected reloads, receive-buffer floods, uplink outages
     new Gb1Encapsulation({ hi: 7, lo: 7 }, 2048).encapsulate(junk, gooseTestFrame({ n: 1, totalLength: 200 }), 0, 200, 1);
     daemonB.proc.child.kill('SIGSTOP');
     try {
-      await sendUdpFromHost(topo, a, GROUP, PORT, [junk], 3000);
+      await sendUdpFromHost(bed.topo, bed.a, GROUP, PORT, [junk], 3000);
     } finally {
       daemonB.proc.child.kill('SIGCONT');
     }
@@ -102,7 +88,7 @@ describe('daemon faults: rejected reloads, receive-buffer floods, uplink outages
   });
 
   it('counts every datagram of the GRO runs the kernel dropped, not the runs (kernel_rcvbuf_drops follows gap_frames)', async () => {
-    const inject = await FrameInjector.start(topo, a.ns, 'goose0');
+    const inject = await FrameInjector.start(bed.topo, bed.a.ns, 'goose0');
     try {
       const before = await daemonB.statsWhen('stats B', () => true);
       daemonB.proc.child.kill('SIGSTOP');
@@ -130,9 +116,9 @@ describe('daemon faults: rejected reloads, receive-buffer floods, uplink outages
 
   it('logs an uplink outage once when it starts and once when it ends, with its length', async () => {
     const downs = daemonA.proc.stderr.split('"event":"uplink-down"').length;
-    await topo.exec(a.ns, ['ip', 'link', 'set', a.uplink, 'down']);
+    await bed.topo.exec(bed.a.ns, ['ip', 'link', 'set', bed.a.uplink, 'down']);
     await sleep(2500);
-    await topo.exec(a.ns, ['ip', 'link', 'set', a.uplink, 'up']);
+    await bed.topo.exec(bed.a.ns, ['ip', 'link', 'set', bed.a.uplink, 'up']);
     await waitUntil('uplink-up logged', () => daemonA.proc.stderr.includes('"event":"uplink-up"'), 10_000);
     expect(daemonA.proc.stderr.split('"event":"uplink-down"').length - downs).to.equal(1);
     const up = daemonA.proc.stderr.split('\n').find((l) => l.includes('"event":"uplink-up"'))!;

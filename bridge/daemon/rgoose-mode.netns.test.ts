@@ -4,13 +4,13 @@
 // unprivileged sender) changes nothing on the far goose0 and nothing in the loss counters.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { skipUnlessEthtool, skipUnlessRoot } from '../../testkit/preconditions.js';
-import { Topology, sleep, type Host } from '../../testkit/topology/index.js';
+import { skipUnlessEthtool } from '../../testkit/preconditions.js';
+import { sleep } from '../../testkit/topology/index.js';
 import { CLI, DaemonUnderTest, FrameCapture, FrameInjector, FRAME_TOOL, TSX, execInNamespace, sendUdpFromHost, startDaemonPair, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
+import { useTestBed } from '../../testkit/daemon/netns-test-bed.js';
 import { gooseTestFrame } from '../../testkit/frames/goose-test-frames.js';
 import { encodeFrame, type GooseFrame } from '../codec/index.js';
 import { typicalGooseFrame } from '../../testkit/frames/sample-frames.js';
@@ -59,17 +59,19 @@ async function tshark(dir: string, frames: Buffer[]): Promise<ReturnType<typeof 
 
 describe('rgoose mode: authenticated WAN between two hosts', function () {
   this.timeout(180_000);
-  let topo: Topology;
-  let a: Host;
-  let b: Host;
+  const bed = useTestBed('the rgoose netns tests', {
+    // The uplink captures must show each datagram as a wire carries it: on veth a UDP GSO run
+    // would show as one packet, so the uplinks cut runs as a NIC without segmentation offload.
+    uplinkGso: false,
+    needs: [skipUnlessEthtool],
+  });
   let daemonA: DaemonUnderTest;
   let daemonB: DaemonUnderTest;
   let injectA: FrameInjector;
   let captureB: FrameCapture;
   let uplinkA: FrameCapture;
-  const dir = join(tmpdir(), `gb-rgoose-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
-  const keyFile = join(dir, 'keys.json');
-  const confA = join(dir, 'a.conf');
+  const keyFile = join(bed.dir, 'keys.json');
+  const confA = join(bed.dir, 'a.conf');
 
   const writeKeys = (active: number): void => {
     writeFileSync(keyFile, JSON.stringify({ active, keys: [HMAC, GCM, HMAC256] }), { mode: 0o600 });
@@ -82,7 +84,7 @@ describe('rgoose mode: authenticated WAN between two hosts', function () {
   const attack = async (what: string, datagrams: Buffer[], reason: keyof StatsSnapshot['from_wan']['drops'] | string): Promise<void> => {
     const before = await quietB();
     captureB.fresh();
-    await sendUdpFromHost(topo, a, GROUP, PORT, datagrams);
+    await sendUdpFromHost(bed.topo, bed.a, GROUP, PORT, datagrams);
     const after = await daemonB.statsWhen(`${what}: drops counted`, (s) => (s.from_wan.drops[reason] ?? 0) >= (before.from_wan.drops[reason] ?? 0) + datagrams.length);
     await sleep(200);
     expect(captureB.fresh(), `${what}: frames on B's goose0`).to.have.length(0);
@@ -92,37 +94,24 @@ describe('rgoose mode: authenticated WAN between two hosts', function () {
   };
 
   before(async function () {
-    skipUnlessRoot(this, 'the rgoose netns tests');
-    skipUnlessEthtool(this, 'the rgoose netns tests');
-    // The uplink captures must show each datagram as a wire carries it: on veth a UDP GSO run
-    // would show as one packet, so the uplinks cut runs as a NIC without segmentation offload.
-    topo = await Topology.create({ hosts: 2, scale: 60, uplinkGso: false });
-    a = topo.host(1);
-    b = topo.host(2);
-    mkdirSync(dir, { recursive: true });
     writeKeys(7);
     writeFileSync(confA, `[DEFAULT]\nencapsulation = rgoose\nrgoose_keys = ${keyFile}\n`);
     const common = ['--port', String(PORT), '--remove-tap-on-exit', 'true'];
-    [daemonA, daemonB] = await startDaemonPair(topo, dir, GROUP,
+    [daemonA, daemonB] = await startDaemonPair(bed.topo, bed.dir, GROUP,
       { extra: ['--config', confA, ...common] },
       { extra: ['--encapsulation', 'rgoose', '--rgoose-keys', keyFile, ...common] });
     [injectA, captureB, uplinkA] = await Promise.all([
-      FrameInjector.start(topo, a.ns, 'goose0'),
-      FrameCapture.start(topo, b.ns, 'goose0', '88b8'),
-      FrameCapture.start(topo, a.ns, a.uplink, '0800', true),
+      FrameInjector.start(bed.topo, bed.a.ns, 'goose0'),
+      FrameCapture.start(bed.topo, bed.b.ns, 'goose0', '88b8'),
+      FrameCapture.start(bed.topo, bed.a.ns, bed.a.uplink, '0800', true),
     ]);
   });
 
-  after(async function () {
-    await topo?.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it('refuses to start with a key file others can read, naming the file and its mode', () => {
-    const loose = join(dir, 'loose.json');
+    const loose = join(bed.dir, 'loose.json');
     writeFileSync(loose, JSON.stringify({ active: 7, keys: [HMAC] }));
     chmodSync(loose, 0o644);
-    const r = execInNamespace(b.ns, [process.execPath, CLI, 'run', '--interface', 'gbx0', '--mcast-if', b.uplink, '--encapsulation', 'rgoose', '--rgoose-keys', loose, '--stats-file', 'none']);
+    const r = execInNamespace(bed.b.ns, [process.execPath, CLI, 'run', '--interface', 'gbx0', '--mcast-if', bed.b.uplink, '--encapsulation', 'rgoose', '--rgoose-keys', loose, '--stats-file', 'none']);
     expect(r.code).to.equal(2);
     expect(r.stderr).to.include(loose);
     expect(r.stderr).to.match(/644/);
@@ -142,7 +131,7 @@ describe('rgoose mode: authenticated WAN between two hosts', function () {
     expect(got.every((f) => f.subarray(0, 6).toString('hex') === '010ccd011010'), 'destination MAC from the APPID').to.equal(true);
     const uplink = uplinkA.fresh().filter((f) => payloads([f]).length === 1);
     expect(uplink).to.have.length(frames.length);
-    const packets = await tshark(dir, uplink);
+    const packets = await tshark(bed.dir, uplink);
     packets.forEach((p, i) => {
       const r = find(p, 'r-goose');
       expect(r, `datagram ${i} dissected as R-GOOSE`).not.to.equal(undefined);
@@ -179,7 +168,7 @@ describe('rgoose mode: authenticated WAN between two hosts', function () {
     await waitUntil('frames at host B', () => captureB.frames().length >= seen + frames.length);
     expect(captureB.fresh().map((f) => f.subarray(14).toString('hex'))).to.deep.equal(frames.map((f) => f.subarray(14).toString('hex')));
     const uplink = uplinkA.fresh().filter((f) => payloads([f]).length === 1);
-    const packets = await tshark(dir, uplink);
+    const packets = await tshark(bed.dir, uplink);
     expect(packets).to.have.length(frames.length);
     for (const p of packets) {
       const r = find(p, 'r-goose');
@@ -191,7 +180,7 @@ describe('rgoose mode: authenticated WAN between two hosts', function () {
 
   it('rotates the active key by SIGHUP under 1000 frames/s without losing a frame', async () => {
     const len = 100;
-    const stream = topo.spawn(a.ns, [TSX, FRAME_TOOL, 'stream', 'goose0', gooseTestFrame({ n: 0, totalLength: len }).toString('hex'), '1'], 'stream goose0');
+    const stream = bed.topo.spawn(bed.a.ns, [TSX, FRAME_TOOL, 'stream', 'goose0', gooseTestFrame({ n: 0, totalLength: len }).toString('hex'), '1'], 'stream goose0');
     const counters = (): number[] => captureB.frames().filter((f) => f.frame.length === len).map((f) => f.frame.readUInt32BE(len - 4));
     try {
       await waitUntil('stream at B', () => counters().length > 200, 30_000);
@@ -233,7 +222,7 @@ describe('rgoose mode: authenticated WAN between two hosts', function () {
     // An unprivileged local user on host B (uid 65534, no capabilities) sending to the group.
     const before = await quietB();
     captureB.fresh();
-    const r = execInNamespace(b.ns, ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups', '--inh-caps', '-all', process.execPath, '-e',
+    const r = execInNamespace(bed.b.ns, ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups', '--inh-caps', '-all', process.execPath, '-e',
       `const s=require('dgram').createSocket('udp4');s.bind(0,()=>{s.setMulticastLoopback(true);s.send(Buffer.from('${unsigned.toString('hex')}','hex'),${PORT},'${GROUP}',()=>s.close());});`]);
     expect(r.code, r.stderr).to.equal(0);
     const after = await daemonB.statsWhen('local datagram counted', (s) => s.from_wan.datagrams_received > before.from_wan.datagrams_received);

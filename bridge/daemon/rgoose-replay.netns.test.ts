@@ -3,12 +3,12 @@
 // and its grace period, after a long quiet; two bridges forwarding the same stream deliver each
 // message once, and either may stop without a gap. Figures are printed (lost frames, gaps).
 import { expect } from 'chai';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { skipUnlessEthtool, skipUnlessRoot } from '../../testkit/preconditions.js';
-import { Topology, sleep, type Host } from '../../testkit/topology/index.js';
+import { skipUnlessEthtool } from '../../testkit/preconditions.js';
+import { sleep, type Host } from '../../testkit/topology/index.js';
 import { DaemonUnderTest, FrameCapture, FrameInjector, FRAME_TOOL, TSX, sendUdpFromHost, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
+import { useTestBed } from '../../testkit/daemon/netns-test-bed.js';
 import { gooseTestFrame } from '../../testkit/frames/goose-test-frames.js';
 import { decodeFrame, encodeFrame, type GooseFrame } from '../codec/index.js';
 import { typicalGooseFrame } from '../../testkit/frames/sample-frames.js';
@@ -44,18 +44,14 @@ const keyIdOf = (spdu: Buffer): number => spdu.readUInt32BE(22);
 
 describe('rgoose replay protection over service life (restart, crash, rotation, quiet, two senders)', function () {
   this.timeout(400_000);
-  let topo: Topology;
-  let a: Host;
-  let b: Host;
-  let c: Host;
+  const bed = useTestBed('the rgoose replay netns tests', { hosts: 3, uplinkGso: false, needs: [skipUnlessEthtool] });
   let daemonA: DaemonUnderTest;
   let daemonB: DaemonUnderTest;
   let daemonC: DaemonUnderTest | null = null;
   let injectA: FrameInjector;
   let captureB: FrameCapture;
   let uplinkA: FrameCapture;
-  const dir = join(tmpdir(), `gb-rgoose-replay-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
-  const keyFile = join(dir, 'keys.json');
+  const keyFile = join(bed.dir, 'keys.json');
   // The TAPs persist (the default): captures and injectors stay attached across a daemon's crash
   // and restart; the namespaces take them away at the end.
   const args = ['--encapsulation', 'rgoose', '--rgoose-keys', keyFile, '--rgoose-key-grace', String(GRACE_S), '--port', String(PORT)];
@@ -65,7 +61,7 @@ describe('rgoose replay protection over service life (restart, crash, rotation, 
     chmodSync(keyFile, 0o600);
   };
   const spawn = async (host: Host, name: string): Promise<DaemonUnderTest> => {
-    const d = DaemonUnderTest.spawn(topo, host, join(dir, `${name}.json`), args);
+    const d = DaemonUnderTest.spawn(bed.topo, host, join(bed.dir, `${name}.json`), args);
     await d.started();
     return d;
   };
@@ -76,11 +72,11 @@ describe('rgoose replay protection over service life (restart, crash, rotation, 
    * Sends recorded datagrams from `from` and checks that none reached B's goose0, each counted
    * under one of `reasons` (a recording inside a window is `replay`, one behind it `stale`).
    */
-  const replay = async (what: string, datagrams: Buffer[], reasons: string[], from: Host = a): Promise<number> => {
+  const replay = async (what: string, datagrams: Buffer[], reasons: string[], from: Host = bed.a): Promise<number> => {
     const counted = (s: StatsSnapshot): number => reasons.reduce((n, r) => n + (s.from_wan.drops[r] ?? 0), 0);
     const before = await quietB();
     captureB.fresh();
-    await sendUdpFromHost(topo, from, GROUP, PORT, datagrams);
+    await sendUdpFromHost(bed.topo, from, GROUP, PORT, datagrams);
     const after = await daemonB.statsWhen(`${what}: drops counted`, (s) => counted(s) >= counted(before) + datagrams.length, 15_000).catch((err: Error) => {
       const now = daemonB.stats();
       throw new Error(`${err.message}; B wrote ${now.from_wan.frames_written - before.from_wan.frames_written} frames, drops before ${JSON.stringify(before.from_wan.drops)}, now ${JSON.stringify(now.from_wan.drops)}`);
@@ -114,25 +110,15 @@ describe('rgoose replay protection over service life (restart, crash, rotation, 
   };
 
   before(async function () {
-    skipUnlessRoot(this, 'the rgoose replay netns tests');
-    skipUnlessEthtool(this, 'the rgoose replay netns tests');
-    topo = await Topology.create({ hosts: 3, scale: 60, uplinkGso: false });
-    [a, b, c] = [topo.host(1), topo.host(2), topo.host(3)];
-    mkdirSync(dir, { recursive: true });
     writeKeys(7);
-    await topo.waitUntilForwarding();
-    [daemonA, daemonB] = await Promise.all([spawn(a, 'a'), spawn(b, 'b')]);
-    await topo.waitForMembers(GROUP, [a.tgwPort, b.tgwPort]);
+    await bed.topo.waitUntilForwarding();
+    [daemonA, daemonB] = await Promise.all([spawn(bed.a, 'a'), spawn(bed.b, 'b')]);
+    await bed.topo.waitForMembers(GROUP, [bed.a.tgwPort, bed.b.tgwPort]);
     [injectA, captureB, uplinkA] = await Promise.all([
-      FrameInjector.start(topo, a.ns, 'goose0'),
-      FrameCapture.start(topo, b.ns, 'goose0', '88b8'),
-      FrameCapture.start(topo, a.ns, a.uplink, '0800', true),
+      FrameInjector.start(bed.topo, bed.a.ns, 'goose0'),
+      FrameCapture.start(bed.topo, bed.b.ns, 'goose0', '88b8'),
+      FrameCapture.start(bed.topo, bed.a.ns, bed.a.uplink, '0800', true),
     ]);
-  });
-
-  after(async function () {
-    await topo?.destroy();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('(a) a WAN recording replayed after the receiver crashed, and after it restarted cleanly: 0 written, each counted', async () => {
@@ -143,9 +129,9 @@ describe('rgoose replay protection over service life (restart, crash, rotation, 
     await sleep(10_000);
     // Crash: SIGKILL, no final write. The state written within the last second must hold.
     await daemonB.proc.stop(0, 'SIGKILL');
-    daemonB = await spawn(b, 'b');
+    daemonB = await spawn(bed.b, 'b');
     await replay('after a receiver crash, from the sender\'s address', recorded, ['replay', 'stale']);
-    await replay('after a receiver crash, from another address', recorded, ['unconfirmed-sender'], c);
+    await replay('after a receiver crash, from another address', recorded, ['unconfirmed-sender'], bed.c);
     const lostAfterCrash = await deliveredAfterRestart(2000);
     console.log(`      live sender after the receiver crash: ${lostAfterCrash} frames refused before delivery resumed (bound: the window's gap)`);
     // Clean restart: exact marks written at stop, nothing lost.
@@ -154,7 +140,7 @@ describe('rgoose replay protection over service life (restart, crash, rotation, 
     // Stopped once it wrote them all: an SPDU still in flight at the stop was never accepted.
     await waitUntil('second recording delivered at B', async () => (await quietB()).from_wan.frames_written >= written + 30);
     await daemonB.proc.stop(10_000);
-    daemonB = await spawn(b, 'b');
+    daemonB = await spawn(bed.b, 'b');
     await replay('after a clean receiver restart', [...recorded, ...recorded2], ['replay', 'stale']);
     const lostAfterClean = await deliveredAfterRestart(4000);
     console.log(`      live sender after a clean receiver restart: ${lostAfterClean} frames refused`);
@@ -163,7 +149,7 @@ describe('rgoose replay protection over service life (restart, crash, rotation, 
 
   it('(b) rotation under 1000 frames/s loses nothing; the old key\'s recording is refused after the grace period and after 65 s of quiet', async () => {
     const len = 100;
-    const stream = topo.spawn(a.ns, [TSX, FRAME_TOOL, 'stream', 'goose0', gooseTestFrame({ n: 0, totalLength: len }).toString('hex'), '1'], 'stream goose0');
+    const stream = bed.topo.spawn(bed.a.ns, [TSX, FRAME_TOOL, 'stream', 'goose0', gooseTestFrame({ n: 0, totalLength: len }).toString('hex'), '1'], 'stream goose0');
     const counters = (): number[] => captureB.frames().filter((f) => f.frame.length === len).map((f) => f.frame.readUInt32BE(len - 4));
     let oldKey: Buffer[] = [];
     let newKey: Buffer[] = [];
@@ -199,9 +185,9 @@ describe('rgoose replay protection over service life (restart, crash, rotation, 
   });
 
   it('(c) two bridges forwarding the same IED: each message once; stopping either leaves no gap', async () => {
-    daemonC = await spawn(c, 'c');
-    await topo.waitForMembers(GROUP, [a.tgwPort, b.tgwPort, c.tgwPort]);
-    const injectC = await FrameInjector.start(topo, c.ns, 'goose0');
+    daemonC = await spawn(bed.c, 'c');
+    await bed.topo.waitForMembers(GROUP, [bed.a.tgwPort, bed.b.tgwPort, bed.c.tgwPort]);
+    const injectC = await FrameInjector.start(bed.topo, bed.c.ns, 'goose0');
     const HEARTBEAT_MS = 100;
     let sq = 10_000;
     const publish = async (n: number, to: FrameInjector[]): Promise<number[]> => {
@@ -226,7 +212,7 @@ describe('rgoose replay protection over service life (restart, crash, rotation, 
     await phase();
     await daemonA.proc.stop(0, 'SIGKILL'); // A stops (crash): C carries on
     await phase();
-    daemonA = await spawn(a, 'a');
+    daemonA = await spawn(bed.a, 'a');
     await phase();
     await daemonC.proc.stop(10_000); // C stops cleanly: A carries on
     await phase();

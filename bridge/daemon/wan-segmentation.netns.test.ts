@@ -2,13 +2,10 @@
 // as one GSO send and reaches daemon B as one GRO read, while the wire (and any plain socket)
 // still carries one datagram per frame; a stack that refuses a run costs nothing but the offload.
 import { expect } from 'chai';
-import { mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { skipUnlessRoot } from '../../testkit/preconditions.js';
-import { Topology, outgoingLengthLimitTable, sleep, type Host, type ManagedProcess } from '../../testkit/topology/index.js';
+import { outgoingLengthLimitTable, sleep, type ManagedProcess } from '../../testkit/topology/index.js';
 import { gooseBurst as burst, framesHex as hex } from '../../testkit/frames/goose-test-frames.js';
 import { DaemonUnderTest, FrameCapture, FrameInjector, TSX, startDaemonPair, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
+import { useTestBed } from '../../testkit/daemon/netns-test-bed.js';
 import { GB1_HEADER_BYTES } from '../wan/gb1-format.js';
 import type { StatsSnapshot } from './bridge-counters.js';
 
@@ -18,14 +15,11 @@ const PROBE = new URL('../../testkit/topology/mcast-probe.ts', import.meta.url).
 
 describe('WAN segmentation offload (UDP GSO out, GRO in) between two hosts', function () {
   this.timeout(120_000);
-  let topo: Topology;
-  let a: Host;
-  let b: Host;
+  const bed = useTestBed('the WAN segmentation netns test');
   let daemonA: DaemonUnderTest;
   let daemonB: DaemonUnderTest;
   let injectA: FrameInjector;
   let captureB: FrameCapture;
-  const dir = join(tmpdir(), `gb-gso-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
 
   /** Sends `frames` from A's goose0 and returns both daemons' stats once B wrote them all. */
   const cross = async (frames: Buffer[]): Promise<{ before: [StatsSnapshot, StatsSnapshot]; after: [StatsSnapshot, StatsSnapshot] }> => {
@@ -41,18 +35,8 @@ describe('WAN segmentation offload (UDP GSO out, GRO in) between two hosts', fun
   };
 
   before(async function () {
-    skipUnlessRoot(this, 'the WAN segmentation netns test');
-    topo = await Topology.create({ hosts: 2, scale: 60 });
-    a = topo.host(1);
-    b = topo.host(2);
-    mkdirSync(dir, { recursive: true });
-    [daemonA, daemonB] = await startDaemonPair(topo, dir, GROUP, { extra: ['--remove-tap-on-exit', 'true'] }, { extra: ['--remove-tap-on-exit', 'true'] });
-    [injectA, captureB] = await Promise.all([FrameInjector.start(topo, a.ns, 'goose0'), FrameCapture.start(topo, b.ns, 'goose0', '88b8')]);
-  });
-
-  after(async function () {
-    await topo?.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    [daemonA, daemonB] = await startDaemonPair(bed.topo, bed.dir, GROUP, { extra: ['--remove-tap-on-exit', 'true'] }, { extra: ['--remove-tap-on-exit', 'true'] });
+    [injectA, captureB] = await Promise.all([FrameInjector.start(bed.topo, bed.a.ns, 'goose0'), FrameCapture.start(bed.topo, bed.b.ns, 'goose0', '88b8')]);
   });
 
   it('sends a burst in GSO runs and reads it in GRO runs; the frames arrive byte-identical and in order', async () => {
@@ -71,7 +55,7 @@ describe('WAN segmentation offload (UDP GSO out, GRO in) between two hosts', fun
   });
 
   it('puts one datagram per frame on the wire: a plain socket on host B reads each alone, GB1 header + frame', async () => {
-    const probe: ManagedProcess = topo.spawn(b.ns, [TSX, PROBE, 'recv', GROUP, String(PORT), b.address, '4000', 'hex'], 'plain receiver');
+    const probe: ManagedProcess = bed.topo.spawn(bed.b.ns, [TSX, PROBE, 'recv', GROUP, String(PORT), bed.b.address, '4000', 'hex'], 'plain receiver');
     await waitUntil('plain receiver ready', () => probe.stderr.includes('ready'));
     const frames = burst(5000, 400);
     const { before, after } = await cross(frames);
@@ -87,7 +71,7 @@ describe('WAN segmentation offload (UDP GSO out, GRO in) between two hosts', fun
   it('sends datagrams one by one once the stack refuses a GSO run (a host firewall limiting packet length), losing nothing', async () => {
     // One datagram (16 + 200 bytes + IP and UDP headers: 244) passes, any run of two or more does not.
     const limit = outgoingLengthLimitTable('gb_gso_limit', GROUP, PORT, 300);
-    await topo.applyNft(a.ns, limit);
+    await bed.topo.applyNft(bed.a.ns, limit);
     try {
       const frames = burst(9000, 600);
       const { before, after } = await cross(frames);
@@ -95,10 +79,10 @@ describe('WAN segmentation offload (UDP GSO out, GRO in) between two hosts', fun
       expect(after[0].to_wan.datagrams_sent - before[0].to_wan.datagrams_sent, 'datagrams sent').to.equal(frames.length);
       expect(after[0].to_wan.segmented_datagrams, 'datagrams sent inside GSO runs').to.equal(before[0].to_wan.segmented_datagrams);
       expect(after[0].to_wan.dropped - before[0].to_wan.dropped, 'drops at A').to.equal(0);
-      expect(await topo.nftCounterPackets(a.ns, limit), 'runs the firewall refused').to.equal(1);
+      expect(await bed.topo.nftCounterPackets(bed.a.ns, limit), 'runs the firewall refused').to.equal(1);
       expect(daemonA.proc.stderr.split('"event":"gso-refused"').length - 1, 'gso-refused logged').to.equal(1);
     } finally {
-      await topo.removeNft(a.ns, limit);
+      await bed.topo.removeNft(bed.a.ns, limit);
     }
   });
 });

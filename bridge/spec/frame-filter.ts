@@ -39,7 +39,7 @@ export class FrameFilter {
   private readonly enableSv: boolean;
   private readonly enableGse: boolean;
   private readonly checkAppIdRange: boolean;
-  /** One byte per APPID: a lookup instead of a range scan on the hot path. */
+  /** One byte per APPID, as the engine holds the allow-list: a lookup instead of a range scan. */
   private readonly allow: Uint8Array | null;
 
   constructor(options: FrameFilterOptions) {

@@ -47,9 +47,10 @@ describe('documentation', () => {
     }
   });
 
-  it('docs/errors.md lists every GB_ERR_* code of errors/error-codes.ts, in order, with its meaning from the table', () => {
-    const rows = [...doc('docs/errors.md').matchAll(/^\| `(GB_ERR_[A-Z_]+)` \| (.*?) \| [^|]* \|$/gm)].map((m) => [m[1], m[2]]);
-    expect(rows).to.deep.equal(Object.entries(ERROR_CODES));
+  it('docs/errors.md lists every GB_ERR_* code of errors/error-codes.ts, in order, its meaning starting with the table\'s', () => {
+    const rows = [...doc('docs/errors.md').matchAll(/^\| `(GB_ERR_[A-Z_]+)` \| (.*?) \| [^|]* \|$/gm)];
+    expect(rows.map((m) => m[1])).to.deep.equal(Object.keys(ERROR_CODES));
+    for (const [, code, meaning] of rows) expect(meaning, code).to.satisfy((m: string) => m.startsWith(ERROR_CODES[code as keyof typeof ERROR_CODES]));
   });
 
   it('docs/results-schema.md names every column every CSV writer writes', () => {

@@ -61,7 +61,7 @@ export function renderPerformanceDoc(dir: string): string {
     'that cut them (`--uplink-gso off`, as a NIC without segmentation offload) the loss-free rate is',
     'lower: [data-plane.md](data-plane.md#udp-segmentation-offload-on-the-wan).',
     'Rows `relay` are the minimal relay (one blocking read → send per frame, in C): what one user-space hop',
-    'costs on this machine, the floor under the bridge\'s latency and CPU ([suites.md](suites.md#the-harness-suitestopology)).',
+    'costs on this machine, the floor under the bridge\'s latency and CPU ([suites.md](suites.md#the-harness-testkittopology)).',
     '',
     '## Goals',
     '',

@@ -38,6 +38,30 @@ function primitiveCursor(b: Block, cur: TlvCursor): Uint8Array {
 
 const cur = newCursor();
 
+type FieldReader = (content: Uint8Array, name: string) => unknown;
+const text: FieldReader = (content) => readLatin1(content, cur.start, cur.end);
+const uint32: FieldReader = (content, name) => readUint32(content, cur, name);
+const boolean: FieldReader = (content, name) => readBoolean(content, cur, name);
+const time: FieldReader = (content) => {
+  if (cur.end - cur.start !== 8) fail('bad-length', cur.tagOffset, 't must have 8 bytes');
+  return readUtcTimeAt(content, cur.start) as UtcTime;
+};
+
+/** Each primitive goosePdu field by tag: its name and how its content reads (allData is constructed). */
+const FIELD_READERS = new Map<number, [keyof GoosePdu, FieldReader]>([
+  [GOOSE_FIELD_TAG.gocbRef, ['gocbRef', text]],
+  [GOOSE_FIELD_TAG.timeAllowedToLive, ['timeAllowedToLive', uint32]],
+  [GOOSE_FIELD_TAG.datSet, ['datSet', text]],
+  [GOOSE_FIELD_TAG.goID, ['goID', text]],
+  [GOOSE_FIELD_TAG.t, ['t', time]],
+  [GOOSE_FIELD_TAG.stNum, ['stNum', uint32]],
+  [GOOSE_FIELD_TAG.sqNum, ['sqNum', uint32]],
+  [GOOSE_FIELD_TAG.simulation, ['simulation', boolean]],
+  [GOOSE_FIELD_TAG.confRev, ['confRev', uint32]],
+  [GOOSE_FIELD_TAG.ndsCom, ['ndsCom', boolean]],
+  [GOOSE_FIELD_TAG.numDatSetEntries, ['numDatSetEntries', uint32]],
+]);
+
 export function decodeGoosePduWithAsn1js(bytes: Uint8Array): DecodeResult<GoosePdu> {
   pathReset();
   try {
@@ -55,44 +79,10 @@ export function decodeGoosePduWithAsn1js(bytes: Uint8Array): DecodeResult<GooseP
         continue;
       }
       const content = primitiveCursor(field, cur);
-      switch (tag) {
-        case GOOSE_FIELD_TAG.gocbRef:
-          pdu.gocbRef = readLatin1(content, cur.start, cur.end);
-          break;
-        case GOOSE_FIELD_TAG.timeAllowedToLive:
-          pdu.timeAllowedToLive = readUint32(content, cur, 'timeAllowedToLive');
-          break;
-        case GOOSE_FIELD_TAG.datSet:
-          pdu.datSet = readLatin1(content, cur.start, cur.end);
-          break;
-        case GOOSE_FIELD_TAG.goID:
-          pdu.goID = readLatin1(content, cur.start, cur.end);
-          break;
-        case GOOSE_FIELD_TAG.t:
-          if (cur.end - cur.start !== 8) fail('bad-length', cur.tagOffset, 't must have 8 bytes');
-          pdu.t = readUtcTimeAt(content, cur.start) as UtcTime;
-          break;
-        case GOOSE_FIELD_TAG.stNum:
-          pdu.stNum = readUint32(content, cur, 'stNum');
-          break;
-        case GOOSE_FIELD_TAG.sqNum:
-          pdu.sqNum = readUint32(content, cur, 'sqNum');
-          break;
-        case GOOSE_FIELD_TAG.simulation:
-          pdu.simulation = readBoolean(content, cur, 'simulation');
-          break;
-        case GOOSE_FIELD_TAG.confRev:
-          pdu.confRev = readUint32(content, cur, 'confRev');
-          break;
-        case GOOSE_FIELD_TAG.ndsCom:
-          pdu.ndsCom = readBoolean(content, cur, 'ndsCom');
-          break;
-        case GOOSE_FIELD_TAG.numDatSetEntries:
-          pdu.numDatSetEntries = readUint32(content, cur, 'numDatSetEntries');
-          break;
-        default:
-          fail('unknown-tag', cur.tagOffset, `tag 0x${tag.toString(16)}`);
-      }
+      const reader = FIELD_READERS.get(tag);
+      if (reader === undefined) fail('unknown-tag', cur.tagOffset, `tag 0x${tag.toString(16)}`);
+      const [key, read] = reader;
+      (pdu as Record<string, unknown>)[key] = read(content, key);
     }
     for (const k of ['gocbRef', 'timeAllowedToLive', 'datSet', 't', 'stNum', 'sqNum', 'confRev', 'numDatSetEntries', 'allData'] as const) {
       if (pdu[k] === undefined) fail('missing-field', bytes.length, `no ${k}`);

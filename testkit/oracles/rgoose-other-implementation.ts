@@ -3,7 +3,7 @@
 // it), and tshark's reading of its APDUs once decrypted with node:crypto (not the engine's C++).
 import { execFile } from 'node:child_process';
 import { createDecipheriv } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -23,6 +23,30 @@ export const OTHER_IMPLEMENTATION = {
 } as const;
 
 export const haveOtherImplementationCapture = (): boolean => existsSync(OTHER_IMPLEMENTATION_CAPTURE);
+
+/** The capture's key as a goose-bridge key file (mode 0600) in `dir`; returns its path. */
+export function writeOtherImplementationKeys(dir: string): string {
+  const { key } = OTHER_IMPLEMENTATION;
+  const path = join(dir, 'keys.json');
+  writeFileSync(path, JSON.stringify({ active: key.id, keys: [{ ...key, key: key.key.toString('hex') }] }), { mode: 0o600 });
+  return path;
+}
+
+/**
+ * The capture read independently of the engine: its datagrams, tshark's packets of them once
+ * decrypted by node:crypto, and the APDU tshark reads in each (tshark's pcap goes into `dir`).
+ */
+export async function readOtherImplementation(dir: string): Promise<{ datagrams: Buffer[]; packets: PdmlNode[]; apdus: Buffer[] }> {
+  const datagrams = await otherImplementationDatagrams();
+  const clear = datagrams.map((d) => decryptIndependently(d, OTHER_IMPLEMENTATION.key.key));
+  const packets = await tsharkPackets(dir, 'decrypted', clear);
+  const apdus = packets.map((p, i) => {
+    const apdu = tsharkApdu(p, clear[i]!);
+    if (apdu === undefined) throw new Error(`datagram ${i + 1}: tshark found no goosePdu`);
+    return apdu;
+  });
+  return { datagrams, packets, apdus };
+}
 
 /** The capture's UDP payloads, in order. */
 export async function otherImplementationDatagrams(): Promise<Buffer[]> {

@@ -1,7 +1,7 @@
 // Another 90-5 implementation's AES-128-GCM R-GOOSE (the shared capture): the engine's C++ Open
 // and `goose-bridge decode --rgoose-keys` read every datagram, and what they deliver is what
 // tshark reads from the same SPDUs decrypted independently (node:crypto).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -15,9 +15,8 @@ import {
   haveOtherImplementationCapture,
   OTHER_IMPLEMENTATION,
   OTHER_IMPLEMENTATION_CAPTURE,
-  otherImplementationDatagrams,
-  tsharkApdu,
-  tsharkPackets,
+  readOtherImplementation,
+  writeOtherImplementationKeys,
 } from '../../../testkit/oracles/rgoose-other-implementation.js';
 
 const { key, appid, datagrams: COUNT } = OTHER_IMPLEMENTATION;
@@ -34,10 +33,7 @@ describe('R-GOOSE from another 90-5 implementation (shared capture, AES-128-GCM)
     skipUnless(this, haveOtherImplementationCapture(), `shared capture ${OTHER_IMPLEMENTATION_CAPTURE} absent`);
     skipUnlessTshark(this, 'other-implementation R-GOOSE test');
     dir = await mkdtemp(join(tmpdir(), 'gb-rgoose-other-'));
-    datagrams = await otherImplementationDatagrams();
-    const clear = datagrams.map((d) => decryptIndependently(d, key.key));
-    packets = await tsharkPackets(dir, 'decrypted', clear);
-    apdus = packets.map((p, i) => tsharkApdu(p, clear[i]!) ?? expect.fail(`packet ${i + 1}: tshark found no goosePdu`));
+    ({ datagrams, packets, apdus } = await readOtherImplementation(dir));
   });
   after(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -80,8 +76,7 @@ describe('R-GOOSE from another 90-5 implementation (shared capture, AES-128-GCM)
   });
 
   it(`goose-bridge decode --rgoose-keys verifies all ${COUNT} and shows the GOOSE fields tshark reads`, async () => {
-    const keys = join(dir, 'keys.json');
-    await writeFile(keys, JSON.stringify({ active: key.id, keys: [{ ...key, key: key.key.toString('hex') }] }), { mode: 0o600 });
+    const keys = writeOtherImplementationKeys(dir);
     let out = '';
     const summary = await runDecode(OTHER_IMPLEMENTATION_CAPTURE, { json: true, rgooseKeys: keys }, (t) => (out += t));
     expect(summary).to.include({ frames: COUNT, errors: 0 });
