@@ -5,8 +5,9 @@ import { GbError } from '../../native/errors.js';
 import { loadSclFile } from '../../bridge/scl/load-scl-file.js';
 import type { SclFile } from '../../bridge/scl/scl-model.js';
 import type { EntrySpec } from '../goose/dataset-spec.js';
-import type { PublisherOpts } from './sim-command.js';
-import { IdentityError } from '../goose/publisher-identities.js';
+import type { PublisherOpts } from './publisher-command.js';
+import { typedPicker } from './sim-options.js';
+import { IdentityError } from '../core/identity-range.js';
 import { sclPublishers, sclWarnings, selectGoCbs, type SclOverrides, type SclPublisher } from '../scl/scl-publishers.js';
 
 export type SclPublisherOpts = Pick<PublisherOpts, 'ied' | 'gocb' | 'appid' | 'dstMac' | 'srcMac' | 'vlanId' | 'vlanPriority' | 'gocbRef' | 'datasetRef' | 'goId' | 'confRev' | 't0' | 't1'> & {
@@ -32,7 +33,7 @@ const NOT_WITH_SCL = ['publishers'];
  */
 export function sclPublisherList(o: SclPublisherOpts, given: ReadonlySet<string>, dataset: () => EntrySpec[], warn = (line: string): unknown => process.stderr.write(line)): SclPublisher[] {
   for (const k of NOT_WITH_SCL) if (given.has(k)) throw new IdentityError(k, `--${k} does not apply with --scl (one publisher per GoCB of the file)`);
-  const pick = <K extends keyof SclPublisherOpts>(k: K): SclPublisherOpts[K] | undefined => (given.has(k) ? o[k] : undefined);
+  const pick = typedPicker(o, given);
   const overrides: SclOverrides = {
     appId: pick('appid'),
     dstMac: pick('dstMac'),
