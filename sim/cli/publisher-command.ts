@@ -13,27 +13,16 @@ import { createSchedule, DEFAULT_TAL_FACTOR, TalPolicy, type ScheduleName } from
 import type { PublisherOutput } from '../core/real-time-loop.js';
 import { U32_MAX } from '../core/sequence-numbers.js';
 import { publisherSettings } from '../scl/scl-publishers.js';
-import { sclPublisherList } from './scl-publisher-options.js';
+import { sclPublisherList, type SclPublisherOpts } from './scl-publisher-options.js';
 import { addVlanOptions, asConfigError, exclusive, int, named, num, publisherOutput, readText, runPublisherCommand, SimConfigError, typedOptions, vlanOption } from './sim-options.js';
 
-export interface PublisherOpts {
+export interface PublisherOpts extends Omit<SclPublisherOpts, 'scl'> {
   interface?: string;
   pcap?: string;
   startTime?: string;
-  appid: number;
-  dstMac: string;
-  srcMac: string;
-  vlanId?: number;
-  vlanPriority?: number;
-  gocbRef: string;
-  datasetRef: string;
-  goId: string;
-  confRev: number;
   ndsCom: boolean;
   simulation: boolean;
   dataset: string;
-  t0: number;
-  t1: number;
   schedule: string;
   talFactor: number;
   eventInterval?: number;
@@ -48,8 +37,6 @@ export interface PublisherOpts {
   rtPriority?: number;
   json: boolean;
   scl?: string;
-  ied?: string[];
-  gocb?: string[];
 }
 
 function parseDataset(value: string): EntrySpec[] {

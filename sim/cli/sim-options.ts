@@ -102,6 +102,15 @@ export function typedPicker<O extends object>(o: O, given: ReadonlySet<string>):
   return (k) => (given.has(k as string) ? o[k] : undefined);
 }
 
+/** With --scl: the address options the user typed, as overrides of the file's values. */
+export function typedAddressOverrides(
+  o: { appid: number; dstMac: string; vlanId?: number; vlanPriority?: number },
+  given: ReadonlySet<string>,
+): { appId?: number; dstMac?: string; vlanId?: number; vlanPriority?: number } {
+  const pick = typedPicker(o, given);
+  return { appId: pick('appid'), dstMac: pick('dstMac'), vlanId: pick('vlanId'), vlanPriority: pick('vlanPriority') };
+}
+
 /** Installs SIGINT/SIGTERM handlers that abort the run; returns the signal and a remover. */
 export function abortOnSignals(): { signal: AbortSignal; dispose: () => void } {
   const ac = new AbortController();

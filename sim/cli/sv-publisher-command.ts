@@ -9,7 +9,7 @@ import { DEFAULT_SV_IDENTITY, deriveSvIdentities } from '../sv/sv-identities.js'
 import { DEFAULT_SV_MODEL, parseAngles, parseHarmonics, SvModelError, validateModel, type SvModelConfig } from '../sv/sv-model.js';
 import type { SvEngineConfig } from '../sv/sv-publisher-engine.js';
 import { formatSvPublisherSummary, runSvPublisher } from '../sv/sv-publisher-runner.js';
-import { addVlanOptions, asConfigError, int, named, num, publisherOutput, runPublisherCommand, SimConfigError, typedOptions, typedPicker, vlanOption } from './sim-options.js';
+import { addVlanOptions, asConfigError, int, named, num, publisherOutput, runPublisherCommand, SimConfigError, typedAddressOverrides, typedOptions, typedPicker, vlanOption } from './sim-options.js';
 import { loadSclForSim } from './scl-publisher-options.js';
 import { selectSvCb, svStreamFromScl, type SclSvOverrides, type SclSvStream } from '../scl/scl-sv-publisher.js';
 
@@ -58,10 +58,7 @@ function sclStream(o: SvPublisherOpts, given: ReadonlySet<string>, warn: (line: 
   for (const k of NOT_WITH_SCL) if (given.has(k)) throw new SimConfigError(k, `does not apply with --scl (the file defines one merging unit)`);
   const pick = typedPicker(o, given);
   const overrides: SclSvOverrides = {
-    appId: pick('appid'),
-    dstMac: pick('dstMac'),
-    vlanId: pick('vlanId'),
-    vlanPriority: pick('vlanPriority'),
+    ...typedAddressOverrides(o, given),
     svID: pick('svId'),
     confRev: pick('confRev'),
     asdus: pick('asdus'),
