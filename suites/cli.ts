@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { defaultOutDir } from './report/csv.js';
-import { createProgress } from './report/progress.js';
+import { createProgress, type Progress } from './report/progress.js';
 import { ALL_SUITES, parsePaths, PATH_NAMES } from './suite-context.js';
 import { isRoot } from '../testkit/preconditions.js';
 import { register as registerIgmp } from './igmp/cli.js';
@@ -53,6 +53,15 @@ interface CommonOpts {
 }
 
 /** After a suite: summary.md and report.html in its folder, then the folder (or JSON) on stdout. */
+/** Runs a suite under a progress line on stderr, then writes its table there. */
+async function withProgress<R extends { table: string }>(title: string, steps: number, plannedS: number | undefined, run: (progress: Progress) => Promise<R>): Promise<R> {
+  const progress = createProgress(title, steps, process.stderr, plannedS);
+  const r = await run(progress);
+  progress.done();
+  process.stderr.write(r.table);
+  return r;
+}
+
 async function finish(out: string, json: boolean, result: Record<string, unknown>): Promise<void> {
   const { writeReportFolder } = await import('./report/report-folder.js');
   const { runMeta } = await import('./report/run-meta.js');
@@ -96,10 +105,9 @@ common(
   if (slicesFor(o.duration, o.rounds) < o.rounds) {
     throw new SuiteUsageError(`--duration ${o.duration} holds only ${slicesFor(o.duration, o.rounds)} slice(s) of ≥ ${MIN_SLICE_S} s per path, fewer than --rounds ${o.rounds}: use --duration ≥ ${o.rounds * MIN_SLICE_S} or fewer --rounds`);
   }
-  const progress = createProgress('latency', 1 + c.paths.length * o.rounds, process.stderr, c.paths.length * (o.duration + o.warmup + 10) + o.duration);
-  const r = await runLatencySuite({ ...c, durationS: o.duration, rateFps: o.rate, publishers: o.publishers, sizeBytes: o.size, warmupS: o.warmup, rounds: o.rounds, progress });
-  progress.done();
-  process.stderr.write(r.table);
+  const r = await withProgress('latency', 1 + c.paths.length * o.rounds, c.paths.length * (o.duration + o.warmup + 10) + o.duration, (progress) =>
+    runLatencySuite({ ...c, durationS: o.duration, rateFps: o.rate, publishers: o.publishers, sizeBytes: o.size, warmupS: o.warmup, rounds: o.rounds, progress }),
+  );
   await finish(c.out, o.json, { rows: r.rows, slices: r.slices, files: r.files });
 });
 
@@ -117,10 +125,9 @@ common(
   const c = resolveCommon(o);
   const { runThroughputSuite, QUIET_WINDOW_S } = await import('./throughput-suite.js');
   const trials = c.paths.length * o.sizes.length * o.maxTrials;
-  const progress = createProgress('throughput', trials, process.stderr, trials * (o.trial + 8) + o.sizes.length * o.maxTrials * QUIET_WINDOW_S);
-  const r = await runThroughputSuite({ ...c, sizes: o.sizes, trialS: o.trial, maxFps: o.maxRate, minFps: o.minRate, resolution: o.resolution, maxTrials: o.maxTrials, progress });
-  progress.done();
-  process.stderr.write(r.table);
+  const r = await withProgress('throughput', trials, trials * (o.trial + 8) + o.sizes.length * o.maxTrials * QUIET_WINDOW_S, (progress) =>
+    runThroughputSuite({ ...c, sizes: o.sizes, trialS: o.trial, maxFps: o.maxRate, minFps: o.minRate, resolution: o.resolution, maxTrials: o.maxTrials, progress }),
+  );
   await finish(c.out, o.json, { rows: r.rows, trials: r.trials, files: r.files });
 });
 
@@ -136,10 +143,9 @@ common(
   const c = resolveCommon(o);
   const { runLossSuite } = await import('./loss-suite.js');
   const runs = c.paths.length * o.loss.length;
-  const progress = createProgress('loss', runs, process.stderr, runs * (o.duration + 6));
-  const r = await runLossSuite({ ...c, lossPercents: o.loss, durationS: o.duration, publishers: o.publishers, eventIntervalMs: o.eventInterval, progress });
-  progress.done();
-  process.stderr.write(r.table);
+  const r = await withProgress('loss', runs, runs * (o.duration + 6), (progress) =>
+    runLossSuite({ ...c, lossPercents: o.loss, durationS: o.duration, publishers: o.publishers, eventIntervalMs: o.eventInterval, progress }),
+  );
   await finish(c.out, o.json, { rows: r.rows, files: r.files });
 });
 
@@ -154,10 +160,7 @@ common(
 ).action(async (o: CommonOpts & { streams: number; duration: number; rounds: number; rtPriority: number }) => {
   const c = resolveCommon(o);
   const { runSvSuite } = await import('./sv-suite.js');
-  const progress = createProgress('sv', 1 + c.paths.length * o.rounds);
-  const r = await runSvSuite({ ...c, streams: o.streams, durationS: o.duration, rounds: o.rounds, rtPriority: o.rtPriority, progress });
-  progress.done();
-  process.stderr.write(r.table);
+  await withProgress('sv', 1 + c.paths.length * o.rounds, undefined, (progress) => runSvSuite({ ...c, streams: o.streams, durationS: o.duration, rounds: o.rounds, rtPriority: o.rtPriority, progress }));
   process.stdout.write(`${c.out}\n`);
 });
 

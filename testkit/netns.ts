@@ -43,3 +43,29 @@ export function deleteNamespace(ns: string | undefined): void {
   unregisters.get(ns)?.();
   unregisters.delete(ns);
 }
+
+export interface VethNamespace {
+  ns: string;
+  /** The two ends of the pair, both up. */
+  a: string;
+  b: string;
+}
+
+/** A namespace (as createNamespace) holding a veth pair, both ends up. */
+export function createVethNamespace(role: string): VethNamespace {
+  const ns = createNamespace(role);
+  const [a, b] = ['veth-a', 'veth-b']; // inside a private namespace the names need not be unique
+  runSync(['ip', '-n', ns, 'link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
+  for (const end of [a, b]) runSync(['ip', '-n', ns, 'link', 'set', end, 'up']);
+  return { ns, a, b };
+}
+
+/** Runs fn on a fresh veth namespace and deletes the namespace afterwards, also when fn throws. */
+export function withVethNamespace<T>(role: string, fn: (veth: VethNamespace) => T): T {
+  const veth = createVethNamespace(role);
+  try {
+    return fn(veth);
+  } finally {
+    deleteNamespace(veth.ns);
+  }
+}

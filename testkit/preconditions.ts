@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 
 /** True when this process may create namespaces, TAP devices and raw sockets. */
 export function isRoot(): boolean {
@@ -18,6 +19,20 @@ function hasCommand(command: string): boolean {
 /** True when `tshark` is on PATH. */
 export function hasTshark(): boolean {
   return hasCommand('tshark');
+}
+
+/**
+ * True when the native addon is built. Loaded in a child process: a build for another Node
+ * cannot take the test process down.
+ */
+export function addonBuilt(): boolean {
+  const addon = join(import.meta.dirname, '..', 'native', 'build', 'Release', 'goose_native.node');
+  try {
+    execFileSync(process.execPath, ['-e', `require(${JSON.stringify(addon)})`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const announced = new Set<string>();
@@ -45,4 +60,8 @@ export function skipUnlessTshark(ctx: Mocha.Context, what: string): void {
 
 export function skipUnlessEthtool(ctx: Mocha.Context, what: string): void {
   skipUnless(ctx, hasCommand('ethtool'), `${what}: needs ethtool on PATH (apt-get install ethtool); .ci/run installs it`);
+}
+
+export function skipUnlessAddon(ctx: Mocha.Context, what: string): void {
+  skipUnless(ctx, addonBuilt(), `${what}: needs the native addon (npm run prepare)`);
 }

@@ -1,9 +1,13 @@
-// For the simulator's end-to-end tests (root): a veth pair in a throw-away network namespace,
-// and `goose-bridge sim …` CLI processes started inside it with their output kept.
+// For the simulator's end-to-end tests (root): `goose-bridge sim …` CLI processes started in a
+// throw-away namespace holding a veth pair, with their output kept, and the mocha hooks that set
+// the namespace and a temp folder up and remove both afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSync } from './exec.js';
-import { createNamespace, deleteNamespace } from './netns.js';
+import { createVethNamespace, deleteNamespace } from './netns.js';
+import { skipUnlessAddon, skipUnlessRoot } from './preconditions.js';
+import { waitFor } from './wait.js';
 
 const root = join(import.meta.dirname, '..');
 const cli = join(root, 'bin', 'cli.ts');
@@ -13,22 +17,6 @@ export interface SimProc {
   stdout: string;
   stderr: string;
   exited: Promise<number | null>;
-}
-
-export interface VethNamespace {
-  ns: string;
-  a: string;
-  b: string;
-}
-
-/** A throw-away namespace (testkit's: unique name, removed on exit or Ctrl-C) holding a veth pair, both ends up. */
-export function createVethNamespace(role: string): VethNamespace {
-  const ns = createNamespace(role);
-  const [a, b] = ['sim-a', 'sim-b']; // inside a private namespace the names need not be unique
-  runSync(['ip', '-n', ns, 'link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
-  runSync(['ip', '-n', ns, 'link', 'set', a, 'up']);
-  runSync(['ip', '-n', ns, 'link', 'set', b, 'up']);
-  return { ns, a, b };
 }
 
 /** Kills what is still running, waits for every process, removes the namespace (if created). */
@@ -47,9 +35,61 @@ export function startSim(ns: string, args: string[]): SimProc {
 }
 
 export async function waitForStderr(p: SimProc, text: string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (!p.stderr.includes(text)) {
-    if (Date.now() > until || p.child.exitCode !== null) throw new Error(`"${text}" not seen; stderr: ${p.stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
+  const ended = new Error('the process ended');
+  try {
+    await waitFor(`"${text}" on stderr`, () => {
+      if (p.child.exitCode !== null) throw ended;
+      return p.stderr.includes(text);
+    }, ms, 50);
+  } catch (err) {
+    throw new Error(`"${text}" not seen (${(err as Error).message}); stderr: ${p.stderr}`);
   }
+}
+
+/** A sim end-to-end test's veth pair (`a` sends, `b` receives) and temp folder, set up by simVethRig's hooks. */
+export interface SimVethRig {
+  readonly ns: string;
+  readonly a: string;
+  readonly b: string;
+  readonly dir: string;
+  /** Starts `goose-bridge sim ARGS` in the namespace; the rig stops it after the tests. */
+  start(args: string[]): SimProc;
+  /** Starts `sim subscriber --interface b ARGS` and waits until it receives. */
+  startSubscriber(args: string[]): Promise<SimProc>;
+}
+
+/**
+ * Installs before/after hooks in the calling describe: the suite is skipped (one line) without
+ * root or the native addon; else a veth namespace for `role` and a temp folder exist during the
+ * tests, and every process started, the namespace and the folder are removed afterwards.
+ */
+export function simVethRig(role: string, what: string): SimVethRig {
+  const procs: SimProc[] = [];
+  const rig = {
+    ns: '',
+    a: '',
+    b: '',
+    dir: '',
+    start(args: string[]): SimProc {
+      const p = startSim(rig.ns, args);
+      procs.push(p);
+      return p;
+    },
+    async startSubscriber(args: string[]): Promise<SimProc> {
+      const sub = rig.start(['subscriber', '--interface', rig.b, ...args]);
+      await waitForStderr(sub, 'sim subscriber: receiving on', 20_000);
+      return sub;
+    },
+  };
+  before(function () {
+    skipUnlessRoot(this, `${what} over veth`);
+    skipUnlessAddon(this, what);
+    rig.dir = mkdtempSync(join(tmpdir(), `gb-${role}-`));
+    Object.assign(rig, createVethNamespace(role));
+  });
+  after(async () => {
+    await teardown(rig.ns, procs);
+    if (rig.dir) rmSync(rig.dir, { recursive: true, force: true });
+  });
+  return rig;
 }

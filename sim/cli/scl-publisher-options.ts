@@ -5,13 +5,27 @@ import { GbError } from '../../errors/error-codes.js';
 import { loadSclFile } from '../../bridge/scl/load-scl-file.js';
 import type { SclFile } from '../../bridge/scl/scl-model.js';
 import type { EntrySpec } from '../goose/dataset-spec.js';
-import type { PublisherOpts } from './sim-command.js';
-import { IdentityError } from '../goose/publisher-identities.js';
+import { typedAddressOverrides, typedPicker } from './sim-options.js';
+import { IdentityError } from '../core/identity-range.js';
 import { sclPublishers, sclWarnings, selectGoCbs, type SclOverrides, type SclPublisher } from '../scl/scl-publishers.js';
 
-export type SclPublisherOpts = Pick<PublisherOpts, 'ied' | 'gocb' | 'appid' | 'dstMac' | 'srcMac' | 'vlanId' | 'vlanPriority' | 'gocbRef' | 'datasetRef' | 'goId' | 'confRev' | 't0' | 't1'> & {
+/** The publisher options a --scl run reads (the file, the selection, and the fields it may override). */
+export interface SclPublisherOpts {
   scl: string;
-};
+  ied?: string[];
+  gocb?: string[];
+  appid: number;
+  dstMac: string;
+  srcMac: string;
+  vlanId?: number;
+  vlanPriority?: number;
+  gocbRef: string;
+  datasetRef: string;
+  goId: string;
+  confRev: number;
+  t0: number;
+  t1: number;
+}
 
 /** The SCL file of a `sim … --scl` command; a file that cannot be read is an error of --scl. */
 export function loadSclForSim(path: string): SclFile {
@@ -32,12 +46,9 @@ const NOT_WITH_SCL = ['publishers'];
  */
 export function sclPublisherList(o: SclPublisherOpts, given: ReadonlySet<string>, dataset: () => EntrySpec[], warn = (line: string): unknown => process.stderr.write(line)): SclPublisher[] {
   for (const k of NOT_WITH_SCL) if (given.has(k)) throw new IdentityError(k, `--${k} does not apply with --scl (one publisher per GoCB of the file)`);
-  const pick = <K extends keyof SclPublisherOpts>(k: K): SclPublisherOpts[K] | undefined => (given.has(k) ? o[k] : undefined);
+  const pick = typedPicker(o, given);
   const overrides: SclOverrides = {
-    appId: pick('appid'),
-    dstMac: pick('dstMac'),
-    vlanId: pick('vlanId'),
-    vlanPriority: pick('vlanPriority'),
+    ...typedAddressOverrides(o, given),
     gocbRef: pick('gocbRef'),
     datSet: pick('datasetRef'),
     goID: pick('goId'),

@@ -4,7 +4,7 @@
 import { decodeFrame } from '../../bridge/codec/index.js';
 import { GbError } from '../../errors/error-codes.js';
 import { loadSclFile, selectIeds } from '../../bridge/scl/load-scl-file.js';
-import { IdentityError } from '../goose/publisher-identities.js';
+import { IdentityError } from '../core/identity-range.js';
 import { formatSclCheck, SclStreamCheck } from '../scl/scl-stream-check.js';
 import type { MemberNames } from '../monitor/dataset-values.js';
 import type { FrameDecoder } from '../goose/stream-receiver.js';

@@ -4,15 +4,12 @@
 // bad value stops start-up naming the option, exit 2), runs, prints the summary (stderr; --json
 // to stdout).
 import { Command, Option } from 'commander';
-import type { VlanTag } from '../../bridge/codec/types.js';
-import { tableStream } from '../../bridge/cli/answer-stream.js';
-import { setRealtimePriority } from '../core/realtime-priority.js';
-import type { PublisherOutput } from '../goose/publisher-runner.js';
+import type { PublisherOutput } from '../core/real-time-loop.js';
 import { DEFAULT_SV_IDENTITY, deriveSvIdentities } from '../sv/sv-identities.js';
 import { DEFAULT_SV_MODEL, parseAngles, parseHarmonics, SvModelError, validateModel, type SvModelConfig } from '../sv/sv-model.js';
 import type { SvEngineConfig } from '../sv/sv-publisher-engine.js';
 import { formatSvPublisherSummary, runSvPublisher } from '../sv/sv-publisher-runner.js';
-import { abortOnSignals, asConfigError, exclusive, int, named, num, publisherOutput, reportRunError, SimConfigError, typedOptions } from './sim-command.js';
+import { addVlanOptions, asConfigError, int, named, num, publisherOutput, runPublisherCommand, SimConfigError, typedAddressOverrides, typedOptions, typedPicker, vlanOption } from './sim-options.js';
 import { loadSclForSim } from './scl-publisher-options.js';
 import { selectSvCb, svStreamFromScl, type SclSvOverrides, type SclSvStream } from '../scl/scl-sv-publisher.js';
 
@@ -59,12 +56,9 @@ const NOT_WITH_SCL = ['streams'];
 /** The unit of the chosen SampledValueControl, warnings on `warn`. */
 function sclStream(o: SvPublisherOpts, given: ReadonlySet<string>, warn: (line: string) => unknown): SclSvStream {
   for (const k of NOT_WITH_SCL) if (given.has(k)) throw new SimConfigError(k, `does not apply with --scl (the file defines one merging unit)`);
-  const pick = <K extends keyof SvPublisherOpts>(k: K): SvPublisherOpts[K] | undefined => (given.has(k) ? o[k] : undefined);
+  const pick = typedPicker(o, given);
   const overrides: SclSvOverrides = {
-    appId: pick('appid'),
-    dstMac: pick('dstMac'),
-    vlanId: pick('vlanId'),
-    vlanPriority: pick('vlanPriority'),
+    ...typedAddressOverrides(o, given),
     svID: pick('svId'),
     confRev: pick('confRev'),
     asdus: pick('asdus'),
@@ -110,15 +104,12 @@ function model(o: SvPublisherOpts, rate: number): SvModelConfig {
  * command line (with --scl only those replace the file's values); warnings of --scl go to `warn`.
  */
 export function svPublisherConfig(o: SvPublisherOpts, given: ReadonlySet<string> = new Set(), warn = (line: string): unknown => process.stderr.write(line)): { engine: SvEngineConfig; output: PublisherOutput } {
-  const raw = o as unknown as Record<string, unknown>;
-  exclusive(raw, 'interface', 'pcap', true);
-  exclusive(raw, 'duration', 'count', false);
+  const output = publisherOutput(o, true);
   if (o.scl === undefined && (o.ied !== undefined || o.svcb !== undefined)) throw new SimConfigError(o.ied ? 'ied' : 'svcb', 'only applies with --scl');
   const fromScl = o.scl === undefined ? undefined : sclStream(o, given, warn);
   const rate = fromScl?.samplesPerSecond ?? Number(o.samplesPerCycle) * Number(o.nominal);
   const asdus = fromScl?.asdusPerFrame ?? defaultAsdus(o);
-  let vlan: VlanTag | undefined;
-  if (o.vlanId !== undefined || o.vlanPriority !== undefined) vlan = { pcp: o.vlanPriority ?? 4, dei: false, vid: o.vlanId ?? 0 };
+  const vlan = vlanOption(o);
   const base = fromScl ? { ...fromScl.identity, srcMac: o.srcMac } : { appId: o.appid, dstMac: o.dstMac, srcMac: o.srcMac, svID: o.svId, ...(vlan ? { vlan } : {}) };
   const streams = named('streams', () => deriveSvIdentities(base, fromScl ? 1 : o.streams));
   const engine: SvEngineConfig = {
@@ -134,7 +125,6 @@ export function svPublisherConfig(o: SvPublisherOpts, given: ReadonlySet<string>
   };
   if (o.duration !== undefined) engine.durationUs = Math.round(o.duration * 1e6);
   if (o.count !== undefined) engine.countPerStream = o.count;
-  const output = publisherOutput(o, true);
   return { engine, output };
 }
 
@@ -153,9 +143,8 @@ export function registerSvPublisher(sim: Command): void {
     .addOption(new Option('--appid <n>', 'APPID of unit 1; unit i gets APPID + i − 1').argParser(int('appid', 0x4000, 0x7fff)).default(DEFAULT_SV_IDENTITY.appId, '0x4000'))
     .option('--dst-mac <mac>', 'destination multicast MAC of unit 1 (+ i − 1 within 01:0c:cd:04:00:00 … 01:ff)', DEFAULT_SV_IDENTITY.dstMac)
     .option('--src-mac <mac>', 'source MAC of unit 1; unit i gets + i − 1', DEFAULT_SV_IDENTITY.srcMac)
-    .option('--sv-id <id>', 'svID; "{n}" becomes the unit number, else "_<n>" is appended when N > 1', DEFAULT_SV_IDENTITY.svID)
-    .option('--vlan-id <vid>', '802.1Q VLAN id (a tag is sent only if --vlan-id or --vlan-priority is given)', int('vlan-id', 0, 4095))
-    .option('--vlan-priority <pcp>', '802.1Q priority 0 … 7 (default 4 when tagged)', int('vlan-priority', 0, 7))
+    .option('--sv-id <id>', 'svID; "{n}" becomes the unit number, else "_<n>" is appended when N > 1', DEFAULT_SV_IDENTITY.svID);
+  addVlanOptions(cmd)
     .option('--conf-rev <n>', 'confRev', int('conf-rev', 0, 0xffffffff), 1)
     .option('--smp-synch <0|1|2>', 'smpSynch: 0 none, 1 local clock, 2 global (PPS/PTP)', int('smp-synch', 0, 255), 1)
     .option('--quality <n>', 'quality of every channel (hex with 0x; 0 = good, 0x1 invalid, 0x3 questionable, 0x800 test)', int('quality', 0, 0xffffffff), 0)
@@ -184,21 +173,9 @@ export function registerSvPublisher(sim: Command): void {
     let cfg: ReturnType<typeof svPublisherConfig>;
     try {
       cfg = svPublisherConfig(raw, typedOptions(cmd));
-      if (raw.rtPriority !== undefined && raw.pcap !== undefined) throw new SimConfigError('rt-priority', 'only applies to --interface (a --pcap run is virtual time)');
     } catch (err) {
       asConfigError(cmd, err);
     }
-    const { signal, dispose } = abortOnSignals();
-    try {
-      if (raw.rtPriority !== undefined) setRealtimePriority(raw.rtPriority);
-      const summary = await runSvPublisher({ engine: cfg.engine, output: cfg.output, signal });
-      tableStream(raw.json).write(formatSvPublisherSummary(summary));
-      if (raw.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-      if (summary.send_failures > 0) process.exitCode = 1;
-    } catch (err) {
-      reportRunError(err);
-    } finally {
-      dispose();
-    }
+    await runPublisherCommand(raw, (signal) => runSvPublisher({ engine: cfg.engine, output: cfg.output, signal }), formatSvPublisherSummary);
   });
 }

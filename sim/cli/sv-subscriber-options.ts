@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import { tableStream } from '../../bridge/cli/answer-stream.js';
 import type { SvReceiver } from '../sv/sv-receiver.js';
 import { formatSvCsv, formatSvTable, svReport } from '../sv/sv-report.js';
-import { int } from './sim-command.js';
+import { int } from './sim-options.js';
 
 export function addSvSubscriberOptions(cmd: Command): void {
   cmd

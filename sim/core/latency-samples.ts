@@ -11,9 +11,13 @@ export const LATENCY_MAX_US = 60_000_000;
 /** Samples kept exactly per stream before it switches to a histogram. */
 export const EXACT_SAMPLES = 256;
 
+/** µs durations up to LATENCY_MAX_US, 3 significant digits; `packed` keeps many histograms small (slower to record). */
+export function newMicrosHistogram(packed: boolean): Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: LATENCY_MAX_US, numberOfSignificantValueDigits: 3, ...(packed ? { bitBucketSize: 'packed' as const } : {}) });
+}
+
 export function newLatencyHistogram(): Histogram {
-  // 'packed' keeps many histograms small; integer µs, 3 significant digits.
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: LATENCY_MAX_US, numberOfSignificantValueDigits: 3, bitBucketSize: 'packed' });
+  return newMicrosHistogram(true);
 }
 
 export interface LatencySummary {

@@ -2,49 +2,28 @@
 // on one end, `sim subscriber` on the other, both as real CLI processes; the subscriber is
 // stopped with SIGTERM (it must still print its report) and must report zero anomalies.
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isRoot, skipUnless, skipUnlessRoot } from '../../testkit/preconditions.js';
 import { decodeFrame } from '../../bridge/codec/index.js';
 import { readCapture } from '../../bridge/pcap/index.js';
-import { addonBuilt } from '../../testkit/sim-veth.js';
+import { simVethRig } from '../../testkit/sim-processes.js';
 import type { SubscriberReport } from './stream-statistics.js';
-import { createVethNamespace, startSim, teardown, waitForStderr, type SimProc } from '../../testkit/sim-processes.js';
 
 describe('sim publisher → veth → sim subscriber (root, network namespace)', function () {
   this.timeout(60_000);
-  let ns = '';
-  let a = '';
-  let b = '';
-  let dir = '';
-  const procs: SimProc[] = [];
-
-  before(function () {
-    skipUnlessRoot(this, 'the simulator end-to-end test over veth');
-    skipUnless(this, !isRoot() || addonBuilt(), 'the simulator end-to-end test needs the native addon (npm run prepare)');
-    dir = mkdtempSync(join(tmpdir(), 'gb-sim-e2e-'));
-    ({ ns, a, b } = createVethNamespace('sime'));
-  });
-
-  after(async () => {
-    await teardown(ns, procs);
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const rig = simVethRig('sime', 'the simulator end-to-end test');
 
   it('50 publishers for a few seconds: every stream seen, zero anomalies', async () => {
+    const { dir } = rig;
     const expectFile = join(dir, 'expect.json');
     writeFileSync(expectFile, JSON.stringify({ publishers: 50 }));
     const csv = join(dir, 'streams.csv');
     const record = join(dir, 'received.pcap');
-    const sub = startSim(ns, ['subscriber', '--interface', b, '--expect', expectFile, '--json', '--csv', csv, '--recv-log', join(dir, 'recv.csv'), '--record', record]);
-    procs.push(sub);
-    await waitForStderr(sub, 'sim subscriber: receiving on', 20_000);
+    const sub = await rig.startSubscriber(['--expect', expectFile, '--json', '--csv', csv, '--recv-log', join(dir, 'recv.csv'), '--record', record]);
     // generous TAL (≥ 1 s): this machine's 2 shared cores have stalled a process at normal
     // priority for hundreds of ms, which is not what this test is about (timer accuracy is
     // measured by npm run bench:sim); loss, duplicates, order, decoding and identities are
-    const pub = startSim(ns, ['publisher', '--interface', a, '--publishers', '50', '--duration', '30', '--event-interval', '700', '--t1', '20', '--tal-factor', '50', '--vlan-id', '7', '--vlan-priority', '5', '--send-log', join(dir, 'send.csv')]);
-    procs.push(pub);
+    const pub = rig.start(['publisher', '--interface', rig.a, '--publishers', '50', '--duration', '30', '--event-interval', '700', '--t1', '20', '--tal-factor', '50', '--vlan-id', '7', '--vlan-priority', '5', '--send-log', join(dir, 'send.csv')]);
     // start-up (~1 s to load), a 0.2 s lead, all 50 started within t0 (1 s), then a few seconds
     await new Promise((r) => setTimeout(r, 6000));
     sub.child.kill('SIGTERM');

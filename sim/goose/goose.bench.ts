@@ -9,7 +9,8 @@
 // no-op sink. The output says which.
 //   BENCH_SECONDS (default 20), BENCH_PUBLISHERS (default 2000) override the scenario.
 import { spawnSync } from 'node:child_process';
-import { addonBuilt, withBenchVeth } from '../../testkit/sim-veth.js';
+import { withVethNamespace } from '../../testkit/netns.js';
+import { addonBuilt } from '../../testkit/preconditions.js';
 import { DEFAULT_DATASET, parseDatasetSpec } from './dataset-spec.js';
 import { DEFAULT_IDENTITY, deriveIdentities } from './publisher-identities.js';
 import { runPublisher, type PublisherSummary } from './publisher-runner.js';
@@ -57,7 +58,7 @@ if (process.env[CHILD_ENV] !== undefined) {
   process.stdout.write(`${JSON.stringify(await measure(process.env[CHILD_ENV]))}\n`);
 } else if (process.getuid?.() === 0 && addonBuilt()) {
   const results: Record<string, PublisherSummary> = {};
-  withBenchVeth('simb', (ns, a) => {
+  withVethNamespace('simb', ({ ns, a }) => {
     const node = [process.execPath, ...process.execArgv, process.argv[1]!];
     for (const [label, rt] of [
       ['sched_fifo_20', { GB_SIM_BENCH_RT: '20' }],

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { ExpectConfigError, formatExpectConfig, parseExpectConfig } from './expect-config.js';
-import { DEFAULT_IDENTITY, deriveIdentities, IdentityError, streamKeyOf } from './publisher-identities.js';
+import { IdentityError } from '../core/identity-range.js';
+import { DEFAULT_IDENTITY, deriveIdentities, streamKeyOf } from './publisher-identities.js';
 import { streamKeyId } from './stream-tracker.js';
 
 describe('deriveIdentities', () => {

@@ -1,18 +1,12 @@
 import { expect } from 'chai';
-import { decodeFrame, encodeFrame, utcTimeFromMicros } from '../../bridge/codec/index.js';
-import type { GooseFrame } from '../../bridge/codec/types.js';
+import { decodeFrame } from '../../bridge/codec/index.js';
+import { encodedStreamGoose } from '../../testkit/sim-goose-frame.js';
 import { GooseMonitor } from '../monitor/goose-monitor.js';
 import { buildReport, CSV_COLUMNS, formatCsv, formatTable, TABLE_WIDTH } from './stream-statistics.js';
 
 function frame(appId: number, st: number, sq: number, tUs: number): Uint8Array {
-  const f: GooseFrame = {
-    kind: 'goose',
-    eth: { dst: '01:0c:cd:01:00:01', src: '02:00:00:00:00:01' },
-    header: { appId, reserved1: 0, reserved2: 0 },
-    padding: new Uint8Array(0),
-    pdu: { gocbRef: 'IED/LLN0$GO$g', timeAllowedToLive: 2000, datSet: 'IED/LLN0$DS', t: utcTimeFromMicros(tUs), stNum: st, sqNum: sq, simulation: false, confRev: 1, ndsCom: false, numDatSetEntries: 1, allData: [{ type: 'boolean', value: true }] },
-  };
-  return encodeFrame(f);
+  const stream = { appId, src: '02:00:00:00:00:01', gocbRef: 'IED/LLN0$GO$g' };
+  return encodedStreamGoose(stream, { stNum: st, sqNum: sq, tUs, timeAllowedToLive: 2000, datSet: 'IED/LLN0$DS', allData: [{ type: 'boolean', value: true }] });
 }
 
 describe('StreamReceiver and the report', () => {

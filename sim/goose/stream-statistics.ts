@@ -34,7 +34,22 @@ export interface RunFindings {
   readonly counts: ReadonlyMap<EventKind, number>;
 }
 
-export interface StreamRow extends LatencySummary {
+/** Counts a stream's row and the totals both carry. */
+interface FindingCounts {
+  frames_lost: number;
+  duplicate_messages: number;
+  out_of_order_messages: number;
+  tal_expired: number;
+  stopped: number;
+  st_num_backwards: number;
+  conf_rev_changes: number;
+  dataset_changes: number;
+  entry_count_mismatches: number;
+  nds_com_messages: number;
+  simulation_messages: number;
+}
+
+export interface StreamRow extends LatencySummary, FindingCounts {
   appid: string;
   src_mac: string;
   gocb_ref: string;
@@ -46,20 +61,9 @@ export interface StreamRow extends LatencySummary {
   messages: number;
   valid_messages: number;
   state_changes: number;
-  frames_lost: number;
-  duplicate_messages: number;
-  out_of_order_messages: number;
-  tal_expired: number;
-  stopped: number;
-  st_num_backwards: number;
   st_num_wraps: number;
   sq_num_wraps: number;
-  conf_rev_changes: number;
-  dataset_changes: number;
   dataset_differs_from_first: boolean;
-  entry_count_mismatches: number;
-  nds_com_messages: number;
-  simulation_messages: number;
   /** Findings of the anomaly group (one sqNum gap of 3 frames is 1). */
   anomalies: number;
   last_st_num: number;
@@ -74,7 +78,7 @@ export interface StreamRow extends LatencySummary {
   last_changes?: StateChange[];
 }
 
-export interface Totals extends LatencySummary {
+export interface Totals extends LatencySummary, FindingCounts {
   streams: number;
   streams_ok: number;
   streams_with_anomalies: number;
@@ -90,17 +94,6 @@ export interface Totals extends LatencySummary {
   decode_errors: number;
   /** Decode errors by the codec's reason code. */
   decode_errors_by_reason: Record<string, number>;
-  frames_lost: number;
-  duplicate_messages: number;
-  out_of_order_messages: number;
-  tal_expired: number;
-  stopped: number;
-  st_num_backwards: number;
-  conf_rev_changes: number;
-  dataset_changes: number;
-  entry_count_mismatches: number;
-  nds_com_messages: number;
-  simulation_messages: number;
   /** Frames the kernel dropped before the subscriber read them (receive buffer full; interface only). */
   kernel_drops: number;
   /** Frames received but not judged: the subscriber's backlog was full, or the run was stopped with frames queued. */

@@ -9,7 +9,7 @@ import { ETHERTYPE_GOOSE, ETHERTYPE_GSE, ETHERTYPE_SV } from '../../bridge/codec
 import { PcapWriter, readCapture } from '../../bridge/pcap/index.js';
 import { monotonicUs, PacketSocket, type FrameBatch } from '../../native/index.js';
 import { LineLogWriter } from '../core/line-log-writer.js';
-import { wallMinusMonotonicUs } from './publisher-runner.js';
+import { wallMinusMonotonicUs } from '../core/real-time-loop.js';
 import type { FrameDecoder, ReceiverOptions, StreamReceiver } from './stream-receiver.js';
 import type { StreamKey } from './stream-tracker.js';
 

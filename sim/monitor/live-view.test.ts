@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { encodeFrame, utcTimeFromMicros } from '../../bridge/codec/index.js';
+import { encodedStreamGoose } from '../../testkit/sim-goose-frame.js';
 import type { StreamKey } from '../goose/stream-tracker.js';
 import { GooseMonitor } from './goose-monitor.js';
 import { fit, formatView } from './live-view.js';
@@ -7,13 +7,7 @@ import { fit, formatView } from './live-view.js';
 const T0 = Date.UTC(2026, 10, 30) * 1000;
 
 function frame(k: StreamKey, st: number, sq: number): Buffer {
-  return encodeFrame({
-    kind: 'goose',
-    eth: { dst: '01:0c:cd:01:00:01', src: k.src },
-    header: { appId: k.appId, reserved1: 0, reserved2: 0 },
-    padding: new Uint8Array(0),
-    pdu: { gocbRef: k.gocbRef, timeAllowedToLive: 1000, datSet: 'LD0/LLN0$DS1', t: utcTimeFromMicros(T0), stNum: st, sqNum: sq, simulation: false, confRev: 1, ndsCom: false, numDatSetEntries: 1, allData: [{ type: 'boolean', value: false }] },
-  });
+  return encodedStreamGoose(k, { stNum: st, sqNum: sq, tUs: T0 });
 }
 
 function key(i: number): StreamKey {

@@ -5,11 +5,12 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { destroyNamespaceSync, makeRunId, ManagedProcess, namespaceName, registerCleanup, runSync } from '../../testkit/topology/index.js';
-import { isRoot, skipUnless, skipUnlessRoot } from '../../testkit/preconditions.js';
+import { ManagedProcess, runSync } from '../../testkit/topology/index.js';
+import { createVethNamespace, deleteNamespace } from '../../testkit/netns.js';
+import { skipUnlessAddon, skipUnlessRoot } from '../../testkit/preconditions.js';
+import { waitFor } from '../../testkit/wait.js';
 import type { SubscriberReport } from '../goose/stream-statistics.js';
 import type { MonitorEvent } from './monitor-event.js';
 
@@ -19,30 +20,12 @@ const T0_MS = 250;
 const TAL_MS = 2000; // --tal-factor 8 × t0
 const GRACE_MS = 1000;
 
-function addonBuilt(): boolean {
-  try {
-    createRequire(import.meta.url)('../../native/build/Release/goose_native.node');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('monitor: a publisher killed mid-run (root, network namespace)', function () {
   this.timeout(90_000);
-  const id = makeRunId();
-  const ns = namespaceName(id, 'mon');
-  const [a, b] = [`mva${id.tag}`, `mvb${id.tag}`];
+  let ns = '';
+  let a = '';
+  let b = '';
   let dir = '';
-  let unregister = (): void => {};
   const procs: ManagedProcess[] = [];
 
   function sim(label: string, args: string[]): ManagedProcess {
@@ -60,7 +43,7 @@ describe('monitor: a publisher killed mid-run (root, network namespace)', functi
   /** Waits until a one-second window sees more than perSecond frames arrive. */
   async function untilRate(what: string, perSecond: number): Promise<void> {
     let mark = { at: Date.now(), n: rxPackets() };
-    await until(what, () => {
+    await waitFor(what, () => {
       if (Date.now() - mark.at < 1000) return false;
       const n = rxPackets();
       const rate = ((n - mark.n) * 1000) / (Date.now() - mark.at);
@@ -71,20 +54,15 @@ describe('monitor: a publisher killed mid-run (root, network namespace)', functi
 
   before(function () {
     skipUnlessRoot(this, 'the monitor end-to-end test over veth');
-    skipUnless(this, !isRoot() || addonBuilt(), 'the monitor end-to-end test needs the native addon (npm run prepare)');
+    skipUnlessAddon(this, 'the monitor end-to-end test');
     dir = mkdtempSync(join(tmpdir(), 'gb-monitor-e2e-'));
-    unregister = registerCleanup(`namespace ${ns}`, () => destroyNamespaceSync(ns));
-    runSync(['ip', 'netns', 'add', ns]);
-    runSync(['ip', '-n', ns, 'link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
-    runSync(['ip', '-n', ns, 'link', 'set', a, 'up']);
-    runSync(['ip', '-n', ns, 'link', 'set', b, 'up']);
+    ({ ns, a, b } = createVethNamespace('mon'));
   });
 
   after(async () => {
     await Promise.all(procs.map((p) => p.stop(2000)));
     if (dir) {
-      destroyNamespaceSync(ns);
-      unregister();
+      deleteNamespace(ns);
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -92,7 +70,7 @@ describe('monitor: a publisher killed mid-run (root, network namespace)', functi
   it('one "stopped" event for exactly the killed stream, within TAL + grace; table, JSON and --fail-on stopped agree', async () => {
     const log = join(dir, 'events.jsonl');
     const sub = sim('subscriber', ['subscriber', '--interface', b, '--event-log', log, '--json', '--fail-on', 'stopped', '--stopped-grace', String(GRACE_MS), '--capture-dir', join(dir, 'cap')]);
-    await until('the subscriber to open its socket', () => sub.stderr.includes('receiving on'), 30_000);
+    await waitFor('the subscriber to open its socket', () => sub.stderr.includes('receiving on'), 30_000);
     const common = ['--interface', a, '--t0', String(T0_MS), '--tal-factor', '8', '--duration', '60'];
     // start-up takes seconds on a busy machine: the receiving end's packet counter tells when
     // each publisher is on the wire (1 stream: 4 frames/s; then 4 streams: 16 frames/s)

@@ -8,8 +8,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { destroyNamespaceSync, makeRunId, ManagedProcess, namespaceName, registerCleanup, runSync } from '../../testkit/topology/index.js';
+import { ManagedProcess } from '../../testkit/topology/index.js';
+import { createVethNamespace, deleteNamespace } from '../../testkit/netns.js';
 import { isRoot } from '../../testkit/preconditions.js';
+import { waitFor } from '../../testkit/wait.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 120);
 const publishers = Number(process.env.BENCH_PUBLISHERS ?? 2000);
@@ -41,24 +43,18 @@ async function main(): Promise<void> {
     process.stderr.write('bench:monitor needs root (network namespace, veth, raw sockets): skipped\n');
     return;
   }
-  const id = makeRunId();
-  const ns = namespaceName(id, 'monb');
-  const [a, b] = [`mba${id.tag}`, `mbb${id.tag}`];
+  const { ns, a, b } = createVethNamespace('monb');
   const dir = mkdtempSync(join(tmpdir(), 'gb-monitor-bench-'));
-  const unregister = registerCleanup(`namespace ${ns}`, () => destroyNamespaceSync(ns));
   const sim = (label: string, args: string[]): ManagedProcess =>
     new ManagedProcess(label, ns, spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', cli, 'sim', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }), { keepStdout: false });
   try {
-    runSync(['ip', 'netns', 'add', ns]);
-    runSync(['ip', '-n', ns, 'link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
-    for (const l of [a, b]) runSync(['ip', '-n', ns, 'link', 'set', l, 'up']);
     const ring = join(dir, 'cap', 'ring');
     const capture = process.env.BENCH_CAPTURE === '0' ? [] : ['--capture-dir', join(dir, 'cap'), '--ring-max-mb', String(ringMb), '--ring-file-mb', String(ringMb / 8), '--snippet-seconds', '2', '--snippet-max-mb', '32'];
     const sub = sim('subscriber', ['subscriber', '--interface', b, '--view', 'plain', '--event-log', join(dir, 'events.jsonl'), ...capture]);
-    while (!sub.stderr.includes('receiving on')) {
+    await waitFor('the subscriber to receive', () => {
       if (!sub.running) throw new Error(`subscriber ended: ${sub.stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      return sub.stderr.includes('receiving on');
+    }, 60_000, 100);
     const pub = sim('publisher', ['publisher', '--interface', a, '--publishers', String(publishers), '--duration', String(seconds), '--events', `poisson:${10 / publishers}`, '--tal-factor', '3']);
     const started = Date.now();
     let maxRing = 0;
@@ -102,8 +98,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ publishers, duration_s: seconds, frames: Number(frames), events, events_by_kind: Object.fromEntries(kinds), ring_cap_bytes: ringMb * MIB, ring_max_bytes: maxRing, rss_settled_start_bytes: first, rss_end_bytes: last, rss_peak_bytes: peak })}\n`);
     if (maxRing > ringMb * MIB) process.exitCode = 1;
   } finally {
-    destroyNamespaceSync(ns);
-    unregister();
+    deleteNamespace(ns);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readScl } from '../../bridge/scl/scl-reader.js';
 import { formatDatasetSpec, parseDatasetSpec } from '../goose/dataset-spec.js';
-import { IdentityError } from '../goose/publisher-identities.js';
+import { IdentityError } from '../core/identity-range.js';
 import { sclPublishers, sclWarnings, selectGoCbs } from './scl-publishers.js';
 
 const scl = (name: string) => readScl(readFileSync(fileURLToPath(new URL(`../../fixtures/scl/${name}`, import.meta.url)), 'utf8'));

@@ -8,7 +8,8 @@ import type { ControlBlock, SclFile } from '../../bridge/scl/scl-model.js';
 import { formatMac48, parseMac48 } from '../../bridge/wan/group-map.js';
 import type { EntrySpec } from '../goose/dataset-spec.js';
 import type { PublisherSettings } from '../goose/publisher-engine.js';
-import { deriveIdentities, IdentityError, type PublisherIdentity } from '../goose/publisher-identities.js';
+import { IdentityError } from '../core/identity-range.js';
+import { deriveIdentities, type PublisherIdentity } from '../goose/publisher-identities.js';
 import { datasetFromScl, SclDatasetError } from './scl-dataset.js';
 
 export interface SclSelection {

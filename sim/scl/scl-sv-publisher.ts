@@ -6,7 +6,7 @@
 // line replace single fields. Pure; errors name the option that fills the gap.
 import type { VlanTag } from '../../bridge/codec/types.js';
 import type { ControlBlock, SclFile, SclType } from '../../bridge/scl/scl-model.js';
-import { IdentityError } from '../goose/publisher-identities.js';
+import { IdentityError } from '../core/identity-range.js';
 import { datasetBroken } from './scl-publishers.js';
 import type { SvIdentityBase } from '../sv/sv-identities.js';
 import { SV_CHANNELS } from '../sv/sv-model.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readScl } from '../../bridge/scl/scl-reader.js';
 import { skipUnlessTshark } from '../../testkit/preconditions.js';
-import { IdentityError } from '../goose/publisher-identities.js';
+import { IdentityError } from '../core/identity-range.js';
 import { selectSvCb, svStreamFromScl } from './scl-sv-publisher.js';
 
 const fixtures = join(import.meta.dirname, '..', '..', 'fixtures', 'scl');

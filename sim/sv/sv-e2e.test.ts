@@ -4,14 +4,11 @@
 // smpCnt, sample index and wall-clock time (within one cycle) the publisher reports, and the
 // pre-fault and fault RMS of every phase of the model.
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isRoot, skipUnless, skipUnlessRoot } from '../../testkit/preconditions.js';
-import { addonBuilt } from '../../testkit/sim-veth.js';
+import { simVethRig } from '../../testkit/sim-processes.js';
 import type { SvPublisherSummary } from './sv-publisher-runner.js';
 import type { SvReport } from './sv-report.js';
-import { createVethNamespace, startSim, teardown, waitForStderr, type SimProc } from '../../testkit/sim-processes.js';
 
 /** Pre-fault (the model's 1 A / 63.5 V) and fault (phase B: 8 A, 20 V) RMS of each phase. */
 const FAULT_RMS: Record<string, number> = {
@@ -21,31 +18,12 @@ const FAULT_RMS: Record<string, number> = {
 
 describe('sim sv-publisher → veth → sim subscriber (root, network namespace)', function () {
   this.timeout(90_000);
-  let ns = '';
-  let a = '';
-  let b = '';
-  let dir = '';
-  const procs: SimProc[] = [];
-
-  before(function () {
-    skipUnlessRoot(this, 'the SV end-to-end test over veth');
-    skipUnless(this, !isRoot() || addonBuilt(), 'the SV end-to-end test needs the native addon (npm run prepare)');
-    dir = mkdtempSync(join(tmpdir(), 'gb-sv-e2e-'));
-    ({ ns, a, b } = createVethNamespace('sve'));
-  });
-
-  after(async () => {
-    await teardown(ns, procs);
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const rig = simVethRig('sve', 'the SV end-to-end test');
 
   it('2 units with a fault: no counter errors, the fault at the published sample and time, pre-fault and fault RMS of the model', async () => {
-    const svJson = join(dir, 'sv.json');
-    const sub = startSim(ns, ['subscriber', '--interface', b, '--sv-json', svJson, '--table-rows', '0']);
-    procs.push(sub);
-    await waitForStderr(sub, 'sim subscriber: receiving on', 20_000);
-    const pub = startSim(ns, ['sv-publisher', '--interface', a, '--streams', '2', '--duration', '2', '--fault-at', '1.3', '--fault-phases', 'B', '--fault-current', '8', '--fault-voltage', '20', '--json']);
-    procs.push(pub);
+    const svJson = join(rig.dir, 'sv.json');
+    const sub = await rig.startSubscriber(['--sv-json', svJson, '--table-rows', '0']);
+    const pub = rig.start(['sv-publisher', '--interface', rig.a, '--streams', '2', '--duration', '2', '--fault-at', '1.3', '--fault-phases', 'B', '--fault-current', '8', '--fault-voltage', '20', '--json']);
     expect(await pub.exited, pub.stderr).to.equal(0);
     const summary = JSON.parse(pub.stdout) as SvPublisherSummary;
     await new Promise((r) => setTimeout(r, 500));

@@ -1,15 +1,13 @@
 // Runs the SV publisher engine against real time (one sendmmsg per sample instant on a packet
 // socket) or virtual time (a pcap with the grid's exact timestamps). Real time: the sample grid
 // is CLOCK_MONOTONIC, so smpCnt 0 leaves at each whole second of that clock and a subscriber on
-// the same host can tell each sample's age; the wait before a batch is publisher-runner.ts's
+// the same host can tell each sample's age; the wait before a batch is core/real-time-loop.ts's
 // (timer, futex sleep, short spin). The send error of a frame is
 // |time sendmmsg returned − scheduled|: an upper bound for every frame of the batch.
-import * as hdr from 'hdr-histogram-js';
-import type { Histogram } from 'hdr-histogram-js';
 import { PcapWriter } from '../../bridge/pcap/index.js';
 import { PacketSocket } from '../../native/index.js';
 import { fastMonotonicUs as monotonicUs } from '../core/monotonic-clock.js';
-import { realTimeLoop, runVirtualTime, wallMinusMonotonicUs, type PublisherOutput } from '../goose/publisher-runner.js';
+import { formatSendErrors, NO_SEND_ERRORS, realTimeLoop, runVirtualTime, SendErrors, virtualStartWallUs, wallMinusMonotonicUs, type PublisherOutput, type SendErrorPercentiles } from '../core/real-time-loop.js';
 import { isoUtcUs } from './sv-report.js';
 import { SvPublisherEngine, type SvBatchSink, type SvEngineConfig } from './sv-publisher-engine.js';
 
@@ -21,7 +19,6 @@ const START_LEAD_US = 300_000;
  * slices of delay; the futex sleep does most of the waiting instead.
  */
 const SV_SPIN_US = 25;
-const ERROR_MAX_US = 60_000_000;
 
 export interface SvPublisherRunOptions {
   engine: SvEngineConfig;
@@ -31,7 +28,7 @@ export interface SvPublisherRunOptions {
   sendBatch?: (frames: Buffer[]) => number;
 }
 
-export interface SvPublisherSummary {
+export interface SvPublisherSummary extends SendErrorPercentiles {
   output: 'interface' | 'pcap' | 'custom';
   streams: number;
   samples_per_s: number;
@@ -44,11 +41,6 @@ export interface SvPublisherSummary {
   /** Batches (one per sample instant) and the most frames a single wake-up sent (backlog). */
   batches: number;
   max_batch_frames: number;
-  send_error_p50_us: number;
-  send_error_p97_5_us: number;
-  send_error_p99_us: number;
-  send_error_p99_9_us: number;
-  send_error_max_us: number;
   /** The fault's first sample: its smpCnt and its index since the stream's first sample (-1 without a fault). */
   fault_smp_cnt: number;
   fault_sample_index: number;
@@ -69,7 +61,7 @@ export async function runSvPublisher(opts: SvPublisherRunOptions): Promise<SvPub
     send = (frames) => s.sendMany(frames);
   }
   try {
-    const errors = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: ERROR_MAX_US, numberOfSignificantValueDigits: 3 });
+    const errors = new SendErrors();
     const engine = new SvPublisherEngine(opts.engine, 0, monotonicUs() + START_LEAD_US);
     const sendAll = send;
     let failures = 0;
@@ -78,8 +70,7 @@ export async function runSvPublisher(opts: SvPublisherRunOptions): Promise<SvPub
     let wakeFrames = 0;
     const sink: SvBatchSink = (frames, scheduled) => {
       failures += frames.length - sendAll(frames);
-      const err = Math.min(ERROR_MAX_US, Math.round(Math.abs(monotonicUs() - scheduled)));
-      errors.recordValueWithCount(err, frames.length);
+      errors.record(monotonicUs() - scheduled, frames.length);
       batches++;
       wakeFrames += frames.length;
     };
@@ -97,11 +88,8 @@ export async function runSvPublisher(opts: SvPublisherRunOptions): Promise<SvPub
 }
 
 async function runVirtual(cfg: SvEngineConfig, out: { path: string; startWallUs?: number }): Promise<SvPublisherSummary> {
-  if (cfg.durationUs === undefined && cfg.countPerStream === undefined) {
-    throw new RangeError('a --pcap run needs --duration or --count (virtual time would never end)');
-  }
   // virtual time: the grid origin is a whole wall-clock second, so the first frame has smpCnt 0
-  const startWall = out.startWallUs ?? Math.floor(Date.now() / 1000) * 1_000_000;
+  const startWall = virtualStartWallUs(out, { durationUs: cfg.durationUs, count: cfg.countPerStream });
   const writer = await PcapWriter.open(out.path);
   const engine = new SvPublisherEngine(cfg, startWall, startWall);
   let batches = 0;
@@ -119,13 +107,12 @@ function summary(
   output: SvPublisherSummary['output'],
   engine: SvPublisherEngine,
   durationUs: number,
-  errors: Histogram | undefined,
+  errors: SendErrors | undefined,
   clock: SvPublisherSummary['clock'],
   /** Wall-clock µs minus the engine clock's µs: 0 when the engine runs on wall-clock time (pcap). */
   wallOffsetUs: number,
   aborted: boolean,
 ): SvPublisherSummary {
-  const q = (p: number): number => (errors && errors.totalCount > 0 ? errors.getValueAtPercentile(p) : 0);
   const cfg = engine.config;
   const fault = engine.faultSample;
   const faulted = Number.isFinite(fault);
@@ -141,11 +128,7 @@ function summary(
     frames_per_s: durationUs > 0 ? Math.round((engine.totalFrames * 1e6) / durationUs) : 0,
     batches: 0,
     max_batch_frames: 0,
-    send_error_p50_us: q(50),
-    send_error_p97_5_us: q(97.5),
-    send_error_p99_us: q(99),
-    send_error_p99_9_us: q(99.9),
-    send_error_max_us: errors && errors.totalCount > 0 ? errors.maxValue : 0,
+    ...(errors?.percentiles() ?? NO_SEND_ERRORS),
     fault_smp_cnt: faulted ? fault % cfg.samplesPerSecond : -1,
     fault_sample_index: faulted ? fault - engine.firstSample : -1,
     fault_utc: faulted ? isoUtcUs(faultUtcUs) : '',
@@ -163,7 +146,7 @@ export function formatSvPublisherSummary(s: SvPublisherSummary): string {
     lines.push(`fault at ${s.fault_utc} (UTC, scheduled send time): smpCnt ${s.fault_smp_cnt} = sample ${s.fault_sample_index} since stream start (${(s.fault_sample_index / s.samples_per_s).toFixed(4)} s)`);
   }
   if (s.output !== 'pcap') {
-    lines.push(`send time error |actual − scheduled|: p50 ${s.send_error_p50_us} µs, p99 ${s.send_error_p99_us} µs, p99.9 ${s.send_error_p99_9_us} µs, max ${s.send_error_max_us} µs; ${s.batches} batches, largest wake-up ${s.max_batch_frames} frames`);
+    lines.push(`${formatSendErrors(s)}; ${s.batches} batches, largest wake-up ${s.max_batch_frames} frames`);
   }
   return `${lines.join('\n')}\n`;
 }

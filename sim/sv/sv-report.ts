@@ -7,6 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
 import { utcTimeFromMicros, utcTimeToIso } from '../../bridge/codec/utc-time.js';
+import { newMicrosHistogram } from '../core/latency-samples.js';
 import { SV_CHANNELS } from './sv-model.js';
 import type { SvReceiver } from './sv-receiver.js';
 import type { SvPhasor, SvStreamTracker } from './sv-stream-tracker.js';
@@ -96,7 +97,7 @@ export interface SvReport {
 }
 
 function merged(trackers: SvStreamTracker[], pick: (t: SvStreamTracker) => Histogram): string {
-  const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const h = newMicrosHistogram(false);
   for (const t of trackers) h.add(pick(t));
   return hdr.encodeIntoCompressedBase64(h);
 }

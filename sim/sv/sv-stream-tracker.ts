@@ -12,8 +12,7 @@
 //   the fault record: at the stream's first disturbance (the fault inception), the cycle just
 //     before it (pre-fault) and, once it has arrived, the first full cycle from it (fault).
 // Pure: receive times are passed in.
-import * as hdr from 'hdr-histogram-js';
-import type { Histogram } from 'hdr-histogram-js';
+import { LATENCY_MAX_US, newMicrosHistogram } from '../core/latency-samples.js';
 import { SV_CHANNELS, SV_SCALE } from './sv-model.js';
 
 export interface SvStreamKey {
@@ -70,11 +69,6 @@ const DISTURBANCE_FRACTION = 0.1;
 /** LSBs of difference always tolerated (quantisation of a channel that is ~0, e.g. IN). */
 const DISTURBANCE_FLOOR = 20;
 const MAX_DISTURBANCES = 16;
-const HIST_MAX_US = 60_000_000;
-
-function newHistogram(): Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: HIST_MAX_US, numberOfSignificantValueDigits: 3, bitBucketSize: 'packed' });
-}
 
 export class SvStreamTracker {
   frames = 0;
@@ -96,8 +90,8 @@ export class SvStreamTracker {
   qualityOr = 0;
   /** Frames whose seqData is not the 9-2LE 8 × (value, quality) layout. */
   not92le = 0;
-  readonly jitter = newHistogram();
-  readonly age = newHistogram();
+  readonly jitter = newMicrosHistogram(true);
+  readonly age = newMicrosHistogram(true);
   readonly disturbances: SvDisturbance[] = [];
   disturbanceCount = 0;
   fault: SvFaultRecord | undefined;
@@ -145,14 +139,14 @@ export class SvStreamTracker {
     if (this.frameU < 0) return;
     if (this.prevFrameU >= 0) {
       const ipdv = Math.abs(rxUs - this.prevFrameRx - (this.frameU - this.prevFrameU) * this.usPerSample);
-      this.jitter.recordValue(Math.min(HIST_MAX_US, Math.round(ipdv)));
+      this.jitter.recordValue(Math.min(LATENCY_MAX_US, Math.round(ipdv)));
     }
     this.prevFrameU = this.frameU;
     this.prevFrameRx = rxUs;
     const cnt = this.frameU % this.rate;
     const sinceSecond = rxUs - cnt * this.usPerSample;
     const age = sinceSecond - Math.floor(sinceSecond / 1e6) * 1e6;
-    this.age.recordValue(Math.min(HIST_MAX_US, Math.round(age)));
+    this.age.recordValue(Math.min(LATENCY_MAX_US, Math.round(age)));
   }
 
   /** One ASDU. `values`/`qualities` are the 8 channels, or undefined when seqData is not 9-2LE. */

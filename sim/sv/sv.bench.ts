@@ -9,7 +9,8 @@
 // frame patching are measured with a no-op sink. The output says which.
 //   BENCH_SECONDS (default 10), BENCH_SV_STREAMS (default "1,24") override the scenario.
 import { spawnSync } from 'node:child_process';
-import { addonBuilt, withBenchVeth } from '../../testkit/sim-veth.js';
+import { withVethNamespace } from '../../testkit/netns.js';
+import { addonBuilt } from '../../testkit/preconditions.js';
 import { setRealtimePriority } from '../core/realtime-priority.js';
 import { DEFAULT_SV_IDENTITY, deriveSvIdentities } from './sv-identities.js';
 import { DEFAULT_SV_MODEL } from './sv-model.js';
@@ -52,7 +53,7 @@ if (process.env[CHILD_ENV] !== undefined) {
   process.stdout.write(`${JSON.stringify(await measure(Number(process.env.GB_SV_BENCH_STREAMS), process.env[CHILD_ENV]))}\n`);
 } else if (process.getuid?.() === 0 && addonBuilt()) {
   const results: Record<string, SvPublisherSummary> = {};
-  withBenchVeth('svb', (ns, a) => {
+  withVethNamespace('svb', ({ ns, a }) => {
     const node = [process.execPath, ...process.execArgv, process.argv[1]!];
     for (const streams of streamCounts) {
       for (const [label, rt] of [

@@ -8,6 +8,13 @@ import { isRatioPath, REFERENCE_PATH } from '../compare/derived.js';
 
 export type Datum = Record<string, string | number | boolean | null>;
 
+const VEGA_LITE = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+/** Lines with points, one panel per value of the facet's field. */
+function facetedLines(title: string, values: unknown[], facet: object, size: { width: number; height: number }, encoding: object): TopLevelSpec {
+  return { $schema: VEGA_LITE, title, data: { values }, facet, spec: { ...size, mark: { type: 'line', point: true }, encoding } } as TopLevelSpec;
+}
+
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const compiled = vl.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
@@ -29,7 +36,7 @@ export function latencyNinesSpec(curve: Datum[]): TopLevelSpec {
   const maxNines = Math.max(3, ...data.map((d) => d.nines));
   const ticks = [0, 1, 2, 3, 4, 5, 6].filter((t) => t <= maxNines);
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: VEGA_LITE,
     title: 'One-way latency by percentile (log "nines" axis) with IEC 61850-5 transfer-time classes',
     width: 560,
     height: 300,
@@ -60,7 +67,7 @@ export function latencyNinesSpec(curve: Datum[]): TopLevelSpec {
 
 export function throughputSpec(rows: Datum[]): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: VEGA_LITE,
     title: 'Highest loss-free rate per frame size (RFC 2544 search)',
     width: 420,
     height: 260,
@@ -77,23 +84,18 @@ export function throughputSpec(rows: Datum[]): TopLevelSpec {
 }
 
 export function deliverySpec(points: Datum[]): TopLevelSpec {
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'State changes delivered within a deadline vs injected loss (dashed: prediction from the injected loss and each frame’s measured delay)',
-    data: { values: points },
-    facet: { column: { field: 'path', type: 'nominal' } },
-    spec: {
-      width: 280,
-      height: 220,
-      mark: { type: 'line', point: true },
-      encoding: {
-        x: { field: 'loss_percent', type: 'quantitative', title: 'injected loss (%)' },
-        y: { field: 'fraction', type: 'quantitative', title: 'fraction delivered', scale: { zero: false } },
-        color: { field: 'deadline', type: 'nominal', sort: ['4ms', '10ms', '100ms', '1s'] },
-        strokeDash: { field: 'kind', type: 'nominal', sort: ['measured', 'predicted'] },
-      },
+  return facetedLines(
+    'State changes delivered within a deadline vs injected loss (dashed: prediction from the injected loss and each frame’s measured delay)',
+    points,
+    { column: { field: 'path', type: 'nominal' } },
+    { width: 280, height: 220 },
+    {
+      x: { field: 'loss_percent', type: 'quantitative', title: 'injected loss (%)' },
+      y: { field: 'fraction', type: 'quantitative', title: 'fraction delivered', scale: { zero: false } },
+      color: { field: 'deadline', type: 'nominal', sort: ['4ms', '10ms', '100ms', '1s'] },
+      strokeDash: { field: 'kind', type: 'nominal', sort: ['measured', 'predicted'] },
     },
-  } as TopLevelSpec;
+  );
 }
 
 /**
@@ -115,30 +117,25 @@ export function sliceTimelineSpec(slices: Datum[]): TopLevelSpec {
       ])
       .filter((d) => d.latency_us > 0),
   );
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Latency per slice over the run, one panel per path beside VXLAN (interleaved slices; solid p50, dashed p99)',
-    data: { values },
-    facet: { row: { field: 'panel', type: 'nominal', title: null } },
-    spec: {
-      width: 560,
-      height: 180,
-      mark: { type: 'line', point: true },
-      encoding: {
-        x: { field: 'start_s', type: 'quantitative', title: 'slice start (s since the first slice)' },
-        y: { field: 'latency_us', type: 'quantitative', title: 'latency (µs)', scale: { type: 'log' } },
-        color: { field: 'path', type: 'nominal' },
-        strokeDash: { field: 'figure', type: 'nominal', sort: ['p50', 'p99'] },
-      },
+  return facetedLines(
+    'Latency per slice over the run, one panel per path beside VXLAN (interleaved slices; solid p50, dashed p99)',
+    values,
+    { row: { field: 'panel', type: 'nominal', title: null } },
+    { width: 560, height: 180 },
+    {
+      x: { field: 'start_s', type: 'quantitative', title: 'slice start (s since the first slice)' },
+      y: { field: 'latency_us', type: 'quantitative', title: 'latency (µs)', scale: { type: 'log' } },
+      color: { field: 'path', type: 'nominal' },
+      strokeDash: { field: 'figure', type: 'nominal', sort: ['p50', 'p99'] },
     },
-  } as TopLevelSpec;
+  );
 }
 
 /** Latency CDF per path, actual and scheduled send → receive (latency-percentiles.csv). */
 export function latencyCdfSpec(curve: Datum[]): TopLevelSpec {
   const values = curve.map((d) => ({ path: d.path, kind: d.kind ?? 'actual', latency_us: Math.max(1, Number(d.latency_us)), fraction: Number(d.percentile) / 100 }));
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: VEGA_LITE,
     title: 'Latency CDF (solid: actual send → receive; dashed: scheduled send → receive)',
     width: 560,
     height: 240,
@@ -157,7 +154,7 @@ export function latencyCdfSpec(curve: Datum[]): TopLevelSpec {
 export function throughputTrialsSpec(trials: Datum[]): TopLevelSpec {
   const values = trials.map((t) => ({ ...t, trial: Number(t.trial), rate_fps: Number(t.rate_fps), run: `${t.path} ${t.frame_bytes} B`, outcome: t.loss_free === 'true' ? 'loss-free' : 'lost frames' }));
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: VEGA_LITE,
     title: 'Throughput search trials (RFC 2544 binary search)',
     width: 420,
     height: 220,
@@ -180,7 +177,7 @@ export function lossIntervalSpec(rows: Datum[]): TopLevelSpec {
     low: Number(r.measured_ci95_low_percent), high: Number(r.measured_ci95_high_percent),
   }));
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: VEGA_LITE,
     title: 'Measured loss with 95 % confidence interval vs injected (diagonal)',
     width: 360,
     height: 240,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep, type Host, type ManagedProcess, type Topology } from '../topology/index.js';
 import type { StatsSnapshot } from '../../bridge/daemon/bridge-counters.js';
+import { waitFor } from '../../testkit/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = `${ROOT}bin/goose-bridge.js`;
@@ -15,13 +16,7 @@ const UDP_TOOL = `${ROOT}testkit/daemon/udp-send-tool.ts`;
 /** tsx start-up of a helper tool: seconds when the machine's two cores are busy. */
 const TOOL_START_MS = 30_000;
 
-export async function waitUntil(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 10_000, everyMs = 20): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
+export const waitUntil = waitFor;
 
 export class DaemonUnderTest {
   constructor(

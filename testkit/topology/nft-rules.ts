@@ -27,27 +27,29 @@ function checkPort(port: number): number {
   return port;
 }
 
+interface FilterChain {
+  name: string;
+  hook: 'prerouting' | 'forward' | 'input' | 'output';
+  priority: number;
+  rule: string;
+}
+
+/** A table of filter chains, each with policy accept and one rule. */
+function filterTable(family: NftTable['family'], name: string, chains: readonly FilterChain[]): NftTable {
+  checkName('table name', name);
+  const body = chains.map((c) => `  chain ${c.name} {\n    type filter hook ${c.hook} priority ${c.priority}; policy accept;\n    ${c.rule}\n  }\n`).join('');
+  return { family, name, text: `table ${family} ${name} {\n${body}}\n` };
+}
+
 /**
  * The stand-in's guard: queries sent by hosts are dropped at ingress (one blacks out snooped
  * forwarding for ~10 s), and fragmented multicast is not forwarded, as on a real TGW.
  */
 export function tgwGuardTable(name = 'gbh_guard'): NftTable {
-  checkName('table name', name);
-  return {
-    family: 'bridge',
-    name,
-    text: `table bridge ${name} {
-  chain pre {
-    type filter hook prerouting priority -200; policy accept;
-    iifname "tgw-*" ip protocol igmp igmp type membership-query counter drop
-  }
-  chain fwdfrag {
-    type filter hook forward priority 0; policy accept;
-    ip daddr 224.0.0.0/4 ip frag-off & 0x3fff != 0 counter drop
-  }
-}
-`,
-  };
+  return filterTable('bridge', name, [
+    { name: 'pre', hook: 'prerouting', priority: -200, rule: 'iifname "tgw-*" ip protocol igmp igmp type membership-query counter drop' },
+    { name: 'fwdfrag', hook: 'forward', priority: 0, rule: 'ip daddr 224.0.0.0/4 ip frag-off & 0x3fff != 0 counter drop' },
+  ]);
 }
 
 export interface LossRule {
@@ -72,57 +74,28 @@ export function lossThreshold(lossPercent: number): number {
 /** Random loss on the stand-in's egress ports (no netem here: nftables `numgen random`). A chain
  * may not be called `fwd`. The counter gives the exact number of injected drops. */
 export function lossTable(name: string, rule: LossRule): NftTable {
-  checkName('table name', name);
   if (rule.ports.length === 0) throw new RangeError('loss rule needs at least one port');
   const ports = rule.ports.map(checkIf).join(', ');
   const group = checkIpv4('group', rule.group);
   const threshold = lossThreshold(rule.lossPercent);
-  return {
-    family: 'bridge',
-    name,
-    text: `table bridge ${name} {
-  chain fwdloss {
-    type filter hook forward priority 0; policy accept;
-    oifname { ${ports} } ip daddr ${group} udp dport ${checkPort(rule.udpPort)} numgen random mod ${LOSS_MODULUS} < ${threshold} counter drop
-  }
-}
-`,
-  };
+  return filterTable('bridge', name, [
+    { name: 'fwdloss', hook: 'forward', priority: 0, rule: `oifname { ${ports} } ip daddr ${group} udp dport ${checkPort(rule.udpPort)} numgen random mod ${LOSS_MODULUS} < ${threshold} counter drop` },
+  ]);
 }
 
 /** Counts (never drops) a path's datagrams leaving the stand-in on the given ports: an
  * independent count of what reached the receiving hosts, for checking the suites' own counts. */
 export function deliveryCounterTable(name: string, rule: Omit<LossRule, 'lossPercent'>): NftTable {
-  checkName('table name', name);
   if (rule.ports.length === 0) throw new RangeError('counter rule needs at least one port');
   const ports = rule.ports.map(checkIf).join(', ');
-  return {
-    family: 'bridge',
-    name,
-    text: `table bridge ${name} {
-  chain fwdcount {
-    type filter hook forward priority 0; policy accept;
-    oifname { ${ports} } ip daddr ${checkIpv4('group', rule.group)} udp dport ${checkPort(rule.udpPort)} counter
-  }
-}
-`,
-  };
+  return filterTable('bridge', name, [
+    { name: 'fwdcount', hook: 'forward', priority: 0, rule: `oifname { ${ports} } ip daddr ${checkIpv4('group', rule.group)} udp dport ${checkPort(rule.udpPort)} counter` },
+  ]);
 }
 
 /** A security group that forgot inbound IGMP: queries dropped at the member (host namespace). */
 export function securityGroupDropQueriesTable(name = 'gbh_sg'): NftTable {
-  checkName('table name', name);
-  return {
-    family: 'ip',
-    name,
-    text: `table ip ${name} {
-  chain in {
-    type filter hook input priority 0; policy accept;
-    ip protocol igmp igmp type membership-query counter drop
-  }
-}
-`,
-  };
+  return filterTable('ip', name, [{ name: 'in', hook: 'input', priority: 0, rule: 'ip protocol igmp igmp type membership-query counter drop' }]);
 }
 
 /**
@@ -131,19 +104,10 @@ export function securityGroupDropQueriesTable(name = 'gbh_sg'): NftTable {
  * passes every single datagram (host namespace).
  */
 export function outgoingLengthLimitTable(name: string, group: string, udpPort: number, maxLength: number): NftTable {
-  checkName('table name', name);
   if (!Number.isInteger(maxLength) || maxLength < 28 || maxLength > 65535) throw new RangeError(`maxLength must be an integer 28..65535, got ${maxLength}`);
-  return {
-    family: 'ip',
-    name,
-    text: `table ip ${name} {
-  chain out {
-    type filter hook output priority 0; policy accept;
-    ip daddr ${checkIpv4('group', group)} udp dport ${checkPort(udpPort)} meta length > ${maxLength} counter drop
-  }
-}
-`,
-  };
+  return filterTable('ip', name, [
+    { name: 'out', hook: 'output', priority: 0, rule: `ip daddr ${checkIpv4('group', group)} udp dport ${checkPort(udpPort)} meta length > ${maxLength} counter drop` },
+  ]);
 }
 
 /** Sums the packets of every `counter` in `nft -j list table` output. */
