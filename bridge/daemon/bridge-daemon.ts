@@ -447,6 +447,6 @@ export class BridgeDaemon {
 
   private shortTotals(): Record<string, number> {
     const c = this.counters;
-    return { framesToWan: c.wanDatagramsSent, framesFromWan: c.tapFramesWritten, tapFramesRead: c.tapFramesRead, wanDatagramsReceived: c.wanDatagramsReceived };
+    return { l2FramesRead: c.l2FramesRead, wanDatagramsSent: c.wanDatagramsSent, wanDatagramsReceived: c.wanDatagramsReceived, l2FramesWritten: c.l2FramesWritten };
   }
 }
