@@ -62,5 +62,6 @@ describe('goose-bridge run (configuration errors)', function () {
     expect(loadConfig(parse('-g', '239.0.1.9'), {}).config.multicastIp).to.equal('239.0.1.9');
     expect(loadConfig(parse('--multicast-port', '61000', '--attach-interface', 'eth7'), {}).config).to.include({ multicastPort: 61000, attachInterface: 'eth7' });
     expect(() => loadConfig(parse('--group', '239.0.1.9', '--multicast-ip', '239.0.1.8'), {})).to.throw('--group and --multicast-ip both set multicast_ip');
+    expect(() => loadConfig(parse('--multicast-ip', '224.0.0.5'), {})).to.throw('--multicast-ip "224.0.0.5" is not allowed');
   });
 });

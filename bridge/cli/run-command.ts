@@ -21,11 +21,15 @@ function attributeName(flag: string): string {
 /** Reads the sources and resolves; file read errors become GB_ERR_CONFIG too. */
 export function loadConfig(cliOpts: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
   const cli: Record<string, string> = {};
+  const cliFlags: Record<string, string> = {};
   for (const d of CONFIG_KEYS) {
     const alias = keyFlag(d);
-    const both = alias !== null && cliOpts[attributeName(d.flag)] !== undefined && cliOpts[attributeName(alias)] !== undefined;
-    if (both) throw new GbError('GB_ERR_CONFIG', `--${d.flag} and --${alias} both set ${d.key}; give one of them`);
-    const v = cliOpts[attributeName(d.flag)] ?? (alias === null ? undefined : cliOpts[attributeName(alias)]);
+    const flag = alias !== null && cliOpts[attributeName(alias)] !== undefined ? alias : d.flag;
+    if (flag !== d.flag) {
+      if (cliOpts[attributeName(d.flag)] !== undefined) throw new GbError('GB_ERR_CONFIG', `--${d.flag} and --${flag} both set ${d.key}; give one of them`);
+      cliFlags[d.key] = flag;
+    }
+    const v = cliOpts[attributeName(flag)];
     if (typeof v === 'string') cli[d.key] = v;
     else if (typeof v === 'boolean') cli[d.key] = String(v); // a switch: --enable-sv / --no-enable-sv
   }
@@ -38,7 +42,7 @@ export function loadConfig(cliOpts: Record<string, unknown>, env: NodeJS.Process
       throw new GbError('GB_ERR_CONFIG', `config = "${configPath}": cannot read the config file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
   }
-  return resolveConfig({ cli, env, ...(file ? { file } : {}) });
+  return resolveConfig({ cli, cliFlags, env, ...(file ? { file } : {}) });
 }
 
 /**
