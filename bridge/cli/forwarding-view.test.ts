@@ -8,7 +8,7 @@ import { DropHistory, formatTopTalkers, perAppId } from './forwarding-view.js';
 
 function snap(timeMs: number, arpDrops: number, perAppid?: Record<string, unknown>): StatsSnapshot {
   const c = new BridgeCounters();
-  c.tapFramesRead = 1000;
+  c.l2FramesRead = 1000;
   c.toWanDrops[TO_WAN_INDEX.arp!] = arpDrops;
   const s = snapshotCounters(
     c,

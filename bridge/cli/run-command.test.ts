@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { addConfigOptions, loadConfig } from './run-command.js';
 
 const CLI = fileURLToPath(new URL('../../bin/goose-bridge.js', import.meta.url));
 
@@ -52,5 +54,14 @@ describe('goose-bridge run (configuration errors)', function () {
     const missing = run(['--config', join(dir, 'nope.conf')]);
     expect(missing.code).to.equal(2);
     expect(missing.stderr).to.include('nope.conf').and.include('ENOENT');
+  });
+
+  it('takes every key by its own name as a flag beside the shorter one (--multicast-ip as --group), and refuses both at once', () => {
+    const parse = (...argv: string[]): Record<string, unknown> => addConfigOptions(new Command().exitOverride()).parse(argv, { from: 'user' }).opts();
+    expect(loadConfig(parse('--multicast-ip', '239.0.1.9'), {}).config.multicastIp).to.equal('239.0.1.9');
+    expect(loadConfig(parse('-g', '239.0.1.9'), {}).config.multicastIp).to.equal('239.0.1.9');
+    expect(loadConfig(parse('--multicast-port', '61000', '--attach-interface', 'eth7'), {}).config).to.include({ multicastPort: 61000, attachInterface: 'eth7' });
+    expect(() => loadConfig(parse('--group', '239.0.1.9', '--multicast-ip', '239.0.1.8'), {})).to.throw('--group and --multicast-ip both set multicast_ip');
+    expect(() => loadConfig(parse('--multicast-ip', '224.0.0.5'), {})).to.throw('--multicast-ip "224.0.0.5" is not allowed');
   });
 });

@@ -3,7 +3,7 @@
 // configuration (message names key, value, what is allowed), 1 any other start-up failure.
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { CONFIG_KEYS, ENV_CONFIG_FILE, envName } from '../config/config-keys.js';
+import { CONFIG_KEYS, ENV_CONFIG_FILE, envName, keyFlag } from '../config/config-keys.js';
 import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js';
 import { BridgeDaemon } from '../daemon/bridge-daemon.js';
 import { DaemonSignals } from '../daemon/daemon-signals.js';
@@ -21,8 +21,15 @@ function attributeName(flag: string): string {
 /** Reads the sources and resolves; file read errors become GB_ERR_CONFIG too. */
 export function loadConfig(cliOpts: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
   const cli: Record<string, string> = {};
+  const cliFlags: Record<string, string> = {};
   for (const d of CONFIG_KEYS) {
-    const v = cliOpts[attributeName(d.flag)];
+    const alias = keyFlag(d);
+    const flag = alias !== null && cliOpts[attributeName(alias)] !== undefined ? alias : d.flag;
+    if (flag !== d.flag) {
+      if (cliOpts[attributeName(d.flag)] !== undefined) throw new GbError('GB_ERR_CONFIG', `--${d.flag} and --${flag} both set ${d.key}; give one of them`);
+      cliFlags[d.key] = flag;
+    }
+    const v = cliOpts[attributeName(flag)];
     if (typeof v === 'string') cli[d.key] = v;
     else if (typeof v === 'boolean') cli[d.key] = String(v); // a switch: --enable-sv / --no-enable-sv
   }
@@ -35,7 +42,7 @@ export function loadConfig(cliOpts: Record<string, unknown>, env: NodeJS.Process
       throw new GbError('GB_ERR_CONFIG', `config = "${configPath}": cannot read the config file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
   }
-  return resolveConfig({ cli, env, ...(file ? { file } : {}) });
+  return resolveConfig({ cli, cliFlags, env, ...(file ? { file } : {}) });
 }
 
 /**
@@ -47,7 +54,8 @@ export function addConfigOptions(cmd: Command, keys: readonly string[] = CONFIG_
   cmd.option('-c, --config <file>', `INI config file: keys at the top or under [DEFAULT] (env ${ENV_CONFIG_FILE})`);
   for (const d of CONFIG_KEYS.filter((k) => keys.includes(k.key))) {
     const def = d.default === '' ? '""' : d.default;
-    const sources = `ini ${d.key}; env ${envName(d.key)}`;
+    const alias = keyFlag(d);
+    const sources = `${alias === null ? '' : `also --${alias}; `}ini ${d.key}; env ${envName(d.key)}`;
     const flags = `${d.short === undefined ? '' : `-${d.short}, `}--${d.flag}`;
     if (d.value === 'bool') {
       cmd.addOption(new Option(`${flags} [bool]`, `${d.description} (default: ${d.default === 'true' ? 'on' : 'off'}; --no-${d.flag} turns it off; ${sources})`));
@@ -56,6 +64,7 @@ export function addConfigOptions(cmd: Command, keys: readonly string[] = CONFIG_
       const o = new Option(`${flags} <${d.value}>`, `${d.description} (default: ${def}; ${sources})`);
       if (d.repeatable === true) o.argParser((v: string, previous: string | undefined) => (previous === undefined ? v : `${previous},${v}`));
       cmd.addOption(o);
+      if (alias !== null) cmd.addOption(new Option(`--${alias} <${d.value}>`).hideHelp());
     }
   }
   return cmd;

@@ -4,7 +4,7 @@ import { formatStatus } from './status-format.js';
 
 function snap(timeMs: number, framesRead: number) {
   const c = new BridgeCounters();
-  c.tapFramesRead = framesRead;
+  c.l2FramesRead = framesRead;
   c.wanDatagramsSent = framesRead - 2;
   c.toWanDrops[TO_WAN_INDEX.arp!] = 2;
   return snapshotCounters(

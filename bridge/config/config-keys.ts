@@ -290,3 +290,13 @@ export const ENV_CONFIG_FILE = 'GOOSE_BRIDGE_CONFIG';
 export function envName(key: string): string {
   return ENV_PREFIX + key.toUpperCase();
 }
+
+/**
+ * The flag spelled as the key (`--multicast-ip` for multicast_ip), accepted beside a shorter
+ * flag the table gives (`--group`), so every key can be typed by its own name; null when the
+ * flag is already the key's name.
+ */
+export function keyFlag(def: KeyDef): string | null {
+  const spelled = def.key.replace(/_/g, '-');
+  return spelled === def.flag ? null : spelled;
+}

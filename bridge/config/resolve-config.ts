@@ -10,6 +10,8 @@ import { escapeControl } from './json-text.js';
 export interface ConfigSources {
   /** Values given on the command line, by INI key (only those the user gave). */
   cli?: Record<string, string | undefined>;
+  /** The flag each command-line value was given with, when not the table's (`multicast-ip` for `group`). */
+  cliFlags?: Record<string, string>;
   /** The process environment (only GOOSE_BRIDGE_* entries are read). */
   env?: Record<string, string | undefined>;
   /** Config file text and its path (for messages). */
@@ -30,11 +32,11 @@ const BY_KEY = new Map<string, AnyKeyDef>(CONFIG_KEYS.map((d) => [d.key, d]));
  * How the user wrote a value, so an error points at what they typed: the flag (`--buffer-size 100`),
  * the environment variable (`GOOSE_BRIDGE_BUFFER_SIZE=100`) or the file line (`f.ini:3: buffer_size = 100`).
  */
-function spelledAs(def: KeyDef, raw: string, origin: Origin, fileLine: string | undefined): string {
+function spelledAs(def: KeyDef, raw: string, origin: Origin, fileLine: string | undefined, flag = def.flag): string {
   const value = escapeControl(raw);
   switch (origin) {
     case 'cli':
-      return `--${def.flag} "${value}"`;
+      return `--${flag} "${value}"`;
     case 'env':
       return `${envName(def.key)}="${value}"`;
     case 'file':
@@ -129,7 +131,7 @@ export function resolveConfig(sources: ConfigSources): ResolvedConfig {
   const texts: Record<string, string> = {};
   const spelled = (def: KeyDef): string => {
     const fileLine = sources.file === undefined ? undefined : `${sources.file.path}:${(file.lines as Record<string, number>)[def.key] ?? '?'}`;
-    return spelledAs(def, texts[def.key]!, origin[def.key]!, fileLine);
+    return spelledAs(def, texts[def.key]!, origin[def.key]!, fileLine, sources.cliFlags?.[def.key]);
   };
   const fail = (def: KeyDef, allowed: string): GbError => new GbError('GB_ERR_CONFIG', `${spelled(def)} is not allowed: expected ${allowed}`);
   for (const def of CONFIG_KEYS) {

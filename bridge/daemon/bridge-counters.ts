@@ -15,16 +15,16 @@ export const TO_WAN_INDEX: Record<string, number> = Object.fromEntries(TO_WAN_DR
 export const FROM_WAN_INDEX: Record<string, number> = Object.fromEntries(FROM_WAN_DROP_REASONS.map((r, i) => [r, i]));
 
 export class BridgeCounters {
-  tapFramesRead = 0;
-  tapBytesRead = 0;
+  l2FramesRead = 0;
+  l2BytesRead = 0;
   wanDatagramsSent = 0;
   wanBytesSent = 0;
   readonly toWanDrops = new Float64Array(TO_WAN_DROP_REASONS.length);
 
   wanDatagramsReceived = 0;
   wanBytesReceived = 0;
-  tapFramesWritten = 0;
-  tapBytesWritten = 0;
+  l2FramesWritten = 0;
+  l2BytesWritten = 0;
   readonly fromWanDrops = new Float64Array(FROM_WAN_DROP_REASONS.length);
 
   igmpKeepalives = 0;
@@ -41,7 +41,7 @@ export class BridgeCounters {
   /** Frames the kernel dropped before the bridge read them: the TAP's tx_dropped, or the packet socket's drops. */
   l2KernelDrops = 0;
   /** Datagrams the kernel dropped because a receive buffer was full (SO_RXQ_OVFL). */
-  rcvbufDrops = 0;
+  kernelRcvbufDrops = 0;
   /** send/sendmmsg calls, and the datagrams that left inside UDP GSO runs (one pass through the stack per run). */
   wanSendCalls = 0;
   wanSegmentedDatagrams = 0;
@@ -77,15 +77,15 @@ export interface TrackerTotals {
 /** Copies the engine's data-plane counts into `c` and returns the sender-tracking totals. */
 export function absorbEngineCounts(e: EngineCounts, c: BridgeCounters): TrackerTotals {
   const n = e.counters;
-  c.tapFramesRead = n.l2_frames_read!;
-  c.tapBytesRead = n.l2_bytes_read!;
+  c.l2FramesRead = n.l2_frames_read!;
+  c.l2BytesRead = n.l2_bytes_read!;
   c.wanDatagramsSent = n.wan_datagrams_sent!;
   c.wanBytesSent = n.wan_bytes_sent!;
   c.wanDatagramsReceived = n.wan_datagrams_received!;
   c.wanBytesReceived = n.wan_bytes_received!;
-  c.tapFramesWritten = n.l2_frames_written!;
-  c.tapBytesWritten = n.l2_bytes_written!;
-  c.rcvbufDrops = n.kernel_rcvbuf_drops!;
+  c.l2FramesWritten = n.l2_frames_written!;
+  c.l2BytesWritten = n.l2_bytes_written!;
+  c.kernelRcvbufDrops = n.kernel_rcvbuf_drops!;
   c.wanSendCalls = n.wan_send_calls!;
   c.wanSegmentedDatagrams = n.wan_segmented_datagrams!;
   c.wanCoalescedDatagrams = n.wan_coalesced_datagrams!;
@@ -263,8 +263,8 @@ export function snapshotCounters(c: BridgeCounters, t: TrackerTotals, ctx: Snaps
     encapsulation: ctx.encapsulation ?? 'gb1',
     wan_authenticated: ctx.wanAuthenticated ?? false,
     to_wan: {
-      frames_read: c.tapFramesRead,
-      bytes_read: c.tapBytesRead,
+      frames_read: c.l2FramesRead,
+      bytes_read: c.l2BytesRead,
       read_calls: c.l2ReadCalls,
       datagrams_sent: c.wanDatagramsSent,
       bytes_sent: c.wanBytesSent,
@@ -277,8 +277,8 @@ export function snapshotCounters(c: BridgeCounters, t: TrackerTotals, ctx: Snaps
     from_wan: {
       datagrams_received: c.wanDatagramsReceived,
       bytes_received: c.wanBytesReceived,
-      frames_written: c.tapFramesWritten,
-      bytes_written: c.tapBytesWritten,
+      frames_written: c.l2FramesWritten,
+      bytes_written: c.l2BytesWritten,
       write_calls: c.l2WriteCalls,
       dropped: sum(fromDrops),
       drops: Object.fromEntries(FROM_WAN_DROP_REASONS.map((r, i) => [r, fromDrops[i]!])),
@@ -288,7 +288,7 @@ export function snapshotCounters(c: BridgeCounters, t: TrackerTotals, ctx: Snaps
       senders: t.senders,
       senders_seen: t.sendersSeen ?? 0,
       senders_evicted: t.sendersEvicted ?? 0,
-      kernel_rcvbuf_drops: c.rcvbufDrops,
+      kernel_rcvbuf_drops: c.kernelRcvbufDrops,
       coalesced_datagrams: c.wanCoalescedDatagrams,
       control_datagrams: c.wanControlDatagrams,
     },

@@ -23,14 +23,14 @@ import { senderIdToHex, type SenderId } from '../wan/gb1-format.js';
 import { resolveUplinks, type Uplink } from '../wan/uplink.js';
 import { BridgeCounters, absorbEngineCounts, perAppidFrom, snapshotCounters, type StatsSnapshot } from './bridge-counters.js';
 import { engineConfigFor, joinFlags } from './engine-config.js';
-import { interfaceIndex, interfaceUp, l2Name, openL2Side, tapKernelDrops, type L2Side } from './l2-side.js';
-import { OutageWatch } from './outage-watch.js';
-import { PathWatch, redundancySnapshot } from './redundancy.js';
+import { interfaceIndex, l2Name, openL2Side, tapKernelDrops, type L2Side } from './l2-side.js';
+import { redundancySnapshot } from './redundancy.js';
 import { switchResources } from './resource-switch.js';
 import { RetryScope } from './retry-scope.js';
 import { RgooseStateKeeper } from './rgoose-state.js';
 import { RuntimeSampler } from './runtime-sampler.js';
 import { StatsPublisher } from './stats-publisher.js';
+import { WanWatch } from './wan-watch.js';
 
 const WAN_KEYS: Array<keyof BridgeConfig> = ['multicastIp', 'multicastPort', 'mcastIf', 'ttl', 'socketBufferSize', 'groupMap', 'joinGroups'];
 // Everything else (filter, MTU, encapsulation, keys) changes by apply() alone: no socket reopened.
@@ -75,11 +75,10 @@ export class BridgeDaemon {
   private wanLost = false;
   /** One per uplink: each path's memberships are kept alive and checked on its own. */
   private supervisors: IgmpSupervisor[] = [];
-  private pathWatch = new PathWatch();
+  private readonly wanWatch: WanWatch;
   private metrics: Server | null = null;
   private timers: NodeJS.Timeout[] = [];
   private scope: RetryScope | null = null;
-  private readonly outages = new OutageWatch();
   private rtRefused = false;
   private stopping = false;
   private reloadChain: Promise<void> = Promise.resolve();
@@ -87,6 +86,7 @@ export class BridgeDaemon {
   private constructor(private readonly log: Logger) {
     this.engine = new ForwardingEngine(this.senderId);
     this.stats = new StatsPublisher(() => this.snapshot(), this.counters, log);
+    this.wanWatch = new WanWatch(log);
   }
 
   static async start(cfg: BridgeConfig, log: Logger): Promise<BridgeDaemon> {
@@ -223,7 +223,7 @@ export class BridgeDaemon {
       if (this.wanLost) this.counters.countRecovery('socket');
       this.wanLost = false;
       this.uplinks = uplinks;
-      this.pathWatch = new PathWatch();
+      this.wanWatch.reset();
     }
   }
 
@@ -320,28 +320,11 @@ export class BridgeDaemon {
       t.unref();
       this.timers.push(t);
     };
-    every(1000, () => this.watchOutages());
+    every(1000, () => this.wanWatch.tick(Date.now(), this.engine.counts(), this.uplinks));
     if (this.cfg.site !== '' && this.cfg.attachInterface !== '') every(this.cfg.heartbeatIntervalS * 1000, () => this.engine.heartbeat(false));
     this.stats.start(this.cfg.statsIntervalS);
     for (const s of this.supervisors) s.stop();
     this.supervisors = this.uplinks.map((u) => this.startSupervisor(this.makeRefresher(strategy, u), u));
-  }
-
-  private watchOutages(): void {
-    const counts = this.engine.counts();
-    const sendErrors = counts.toWanDrops['send-error']!;
-    // An outage is the first uplink's (with one path, the only one); the others show as paths.
-    const first = this.uplinks[0]!.name;
-    for (const e of this.outages.tick(Date.now(), sendErrors, interfaceUp(first))) {
-      const level = e.event === 'uplink-down' || e.event === 'send-errors-started' ? 'warn' : 'info';
-      this.log[level]({ ...e, uplink: first }, e.event);
-    }
-    const received = this.uplinks.map((_, i) => counts.paths[i]!.datagrams_received!);
-    for (const e of this.pathWatch.tick(Date.now(), received)) {
-      const uplink = this.uplinks[e.path]!.name;
-      if (e.event === 'path-silent') this.log.warn({ ...e, uplink }, `WAN path ${uplink} went silent while the other paths carry frames (frames still delivered by them)`);
-      else this.log.info({ ...e, uplink }, `WAN path ${uplink} carries frames again`);
-    }
   }
 
   private startSupervisor(refresher: MembershipRefresher, uplink: Uplink): IgmpSupervisor {
@@ -408,7 +391,7 @@ export class BridgeDaemon {
       runtime: this.runtime.sample(),
     });
     snap.per_appid = perAppidFrom(this.engine.appidCounts());
-    snap.redundancy = redundancySnapshot(counts, this.uplinks.map((u) => u.name), this.pathWatch.silent, this.cfg?.site ?? '');
+    snap.redundancy = redundancySnapshot(counts, this.uplinks.map((u) => u.name), this.wanWatch.silent, this.cfg?.site ?? '');
     return snap;
   }
 
@@ -447,6 +430,6 @@ export class BridgeDaemon {
 
   private shortTotals(): Record<string, number> {
     const c = this.counters;
-    return { framesToWan: c.wanDatagramsSent, framesFromWan: c.tapFramesWritten, tapFramesRead: c.tapFramesRead, wanDatagramsReceived: c.wanDatagramsReceived };
+    return { l2FramesRead: c.l2FramesRead, wanDatagramsSent: c.wanDatagramsSent, wanDatagramsReceived: c.wanDatagramsReceived, l2FramesWritten: c.l2FramesWritten };
   }
 }

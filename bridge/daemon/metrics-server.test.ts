@@ -17,8 +17,8 @@ function sample(counters: BridgeCounters) {
 describe('metrics', () => {
   it('exposes every documented metric, in base units, from the plain counters', async () => {
     const c = new BridgeCounters();
-    c.tapFramesRead = 12;
-    c.tapBytesRead = 1200;
+    c.l2FramesRead = 12;
+    c.l2BytesRead = 1200;
     c.toWanDrops[TO_WAN_INDEX.arp!] = 4;
     c.fromWanDrops[FROM_WAN_INDEX['bad-magic']!] = 2;
     c.igmpKeepalives = 9;
@@ -44,7 +44,7 @@ describe('metrics', () => {
     const signed = { ...sample(c), encapsulation: 'rgoose' as const, wan_authenticated: true };
     expect(await buildRegistry(() => signed).metrics()).to.match(/^goose_bridge_wan_authenticated\{encapsulation="rgoose"\} 1$/m);
     // Values follow the counters on the next scrape (collected lazily, not cached).
-    c.tapFramesRead = 20;
+    c.l2FramesRead = 20;
     expect(await buildRegistry(() => sample(c)).metrics()).to.match(/^goose_bridge_tap_frames_read_total 20$/m);
   });
 
@@ -73,7 +73,7 @@ describe('writeStatsFileAtomic', () => {
       const path = join(dir, 'sub', 'stats.json');
       const c = new BridgeCounters();
       writeStatsFileAtomic(path, sample(c));
-      c.tapFramesRead = 5;
+      c.l2FramesRead = 5;
       writeStatsFileAtomic(path, sample(c));
       expect(readStatsFile(path).to_wan.frames_read).to.equal(5);
       expect(readdirSync(join(dir, 'sub'))).to.deep.equal(['stats.json']);

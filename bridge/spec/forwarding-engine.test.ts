@@ -101,7 +101,7 @@ describe('native forwarding engine against the specification', () => {
     for (const r of ['runt', 'vlan-stacked', 'arp', 'ipv4', 'ipv6', 'lldp', 'other-ethertype', 'sv-disabled', 'gse-disabled', 'length-field', 'trailing-bytes', 'appid-range', 'appid-not-allowed', 'oversize', 'wan-unavailable']) {
       expect(l.toWanDrops).to.include(r);
     }
-    for (const r of ['bad-magic', 'bad-version', 'bad-length', 'own-sender', 'duplicate', 'stale', 'inner-not-allowed', 'oversize-frame', 'bad-destination', 'tap-write-failed']) {
+    for (const r of ['bad-magic', 'bad-version', 'bad-length', 'own-sender', 'duplicate', 'stale', 'inner-not-allowed', 'oversize-frame', 'bad-destination', 'l2-write-failed']) {
       expect(l.fromWanDrops).to.include(r);
     }
   });

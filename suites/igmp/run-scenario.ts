@@ -87,7 +87,7 @@ async function startDaemon(
       if (rec.event === 'started') started = true;
       else if (rec.event === 'stopped') {
         const r = rec as Record<string, unknown>;
-        opts.log(`goose-bridge stopped: ${r.wanDatagramsReceived} datagrams received, ${r.framesFromWan} frames written into its TAP`);
+        opts.log(`goose-bridge stopped: ${r.wanDatagramsReceived} datagrams received, ${r.l2FramesWritten} frames written into its TAP`);
       }
       else if (rec.event === 'igmp-keepalive') note(rec.strategy === 'rejoin' ? 'keepalive-rejoin' : 'keepalive-report', member.address, at);
       else if (rec.event === 'keepalive-fallback' || rec.event === 'igmp-keepalive-failed') opts.log(`goose-bridge: ${rec.msg ?? rec.event}`);

@@ -43,7 +43,7 @@ namespace gb {
   X(kInnerNotAllowed, "inner-not-allowed")   /* carried frame fails the protocol gate */            \
   X(kOversizeFrame, "oversize-frame")        /* carried frame longer than the L2 side's MTU allows */ \
   X(kBadDestination, "bad-destination")      /* carried frame not to a GOOSE/SV/GSE multicast MAC */ \
-  X(kL2WriteFailed, "tap-write-failed")      /* the L2 side refused the frame or is being recreated */ \
+  X(kL2WriteFailed, "l2-write-failed")       /* the L2 side refused the frame or is being recreated */ \
   X(kLoop, "loop")                           /* gateway: a frame this bridge read from its LAN */  \
   X(kMalformedSpdu, "malformed-spdu")        /* not a well-formed R-GOOSE/R-SV SPDU */              \
   X(kUnknownKey, "unknown-key")              /* signed with a key id not configured */              \
