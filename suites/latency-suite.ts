@@ -35,7 +35,7 @@ export const LATENCY_COLUMNS = [
   ...PERCENTILES.map(([k]) => `tt_class_${k}`), 'tt_class_max',
 ] as const;
 
-/** One row per round and path, in run order, plus a bridge/vxlan row per round (the two slices of a round ran back to back). */
+/** One row per round and path, in run order, plus a `<path>/vxlan` row per round and ratio path (the slices of a round ran back to back). */
 export const SLICE_COLUMNS = [
   'path', 'round', 'start_s', 'sent', 'received',
   'latency_p50_us', 'latency_p99_us', 'latency_p99_9_us', 'latency_max_us',
@@ -98,15 +98,17 @@ export function ratioRow(path: Row | undefined, vxlan: Row | undefined): Row | n
   return row;
 }
 
-/** bridge/vxlan rows of latency-slices.csv: the ratio of each figure within one round. */
+/** `<path>/vxlan` rows of latency-slices.csv (bridge, bridge-user, relay): the ratio of each figure within one round. */
 export function sliceRatioRows(slices: readonly Row[]): Row[] {
   const out: Row[] = [];
-  for (const b of slices.filter((r) => r.path === 'bridge')) {
-    const v = slices.find((r) => r.path === 'vxlan' && r.round === b.round);
-    if (!v) continue;
-    const row: Row = { path: 'bridge/vxlan', round: b.round };
-    for (const k of SLICE_FIGURES) row[k] = ratio(b[k] as number | undefined, v[k] as number | undefined);
-    out.push(row);
+  for (const name of RATIO_PATHS) {
+    for (const b of slices.filter((r) => r.path === name)) {
+      const v = slices.find((r) => r.path === 'vxlan' && r.round === b.round);
+      if (!v) continue;
+      const row: Row = { path: `${name}/vxlan`, round: b.round };
+      for (const k of SLICE_FIGURES) row[k] = ratio(b[k] as number | undefined, v[k] as number | undefined);
+      out.push(row);
+    }
   }
   return out;
 }

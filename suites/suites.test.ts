@@ -16,7 +16,7 @@ import { VXLAN_DEFAULTS } from './paths/vxlan-path.js';
 import { RELAY_DEFAULTS } from './paths/relay-path.js';
 import { parseNetnsList } from '../testkit/topology/stale.js';
 import { readCsv } from './report/csv.js';
-import { runLatencySuite, LATENCY_COLUMNS, SLICE_COLUMNS } from './latency-suite.js';
+import { runLatencySuite, LATENCY_COLUMNS, RESOURCE_COLUMNS, SLICE_COLUMNS } from './latency-suite.js';
 import { runThroughputSuite, THROUGHPUT_COLUMNS } from './throughput-suite.js';
 import { runLossSuite, LOSS_COLUMNS } from './loss-suite.js';
 import { PATH_FAILURE_COLUMNS } from './path-failure.js';
@@ -34,6 +34,24 @@ const int = (v: string | undefined): number => {
   expect(v, 'count cell').to.match(/^\d+$/);
   return Number(v);
 };
+
+/**
+ * The machine rows of resources-latency.csv: each path's divisor is the frames that path
+ * delivered (latency.csv's received), its CPU time is positive (its sender ran), and the quiet
+ * windows span one slice per round.
+ */
+function expectMachineRows(res: Array<Record<string, string>>, latency: Array<Record<string, string>>): void {
+  const idle = res.find((x) => x.path === 'idle')!;
+  for (const row of latency.filter((x) => !x.path!.includes('/'))) {
+    const m = res.find((x) => x.path === row.path && x.host === 'machine')!;
+    expect(int(m.frames), `${row.path}: frames = received`).to.equal(int(row.received));
+    expect(Number(m.cpu_ns_per_frame), `${row.path} cpu_ns_per_frame`).to.be.greaterThan(0);
+    expect(Number(m.softirq_ns_per_frame)).to.be.at.least(0).and.at.most(Number(m.cpu_ns_per_frame));
+    expect(int(m.samples)).to.equal(int(row.slices));
+    expect(int(idle.samples)).to.equal(int(row.slices));
+  }
+  expect(Number(idle.cpu_percent)).to.be.at.least(0);
+}
 
 describe('suites CLI', function () {
   this.timeout(30_000);
@@ -122,8 +140,10 @@ describe('suites on a real topology (short runs)', function () {
     const curve = readCsv(join(out, 'latency-percentiles.csv'));
     expect(curve.filter((c) => c.path === 'bridge').length).to.be.greaterThan(5);
     const res = readCsv(join(out, 'resources-latency.csv'));
-    expect(res.map((x) => `${x.path}:${x.host}`)).to.deep.equal(['bridge:h1', 'bridge:h2']);
-    for (const x of res) expect(Number(x.rss_peak_mb)).to.be.greaterThan(0);
+    expect(header(join(out, 'resources-latency.csv'))).to.deep.equal([...RESOURCE_COLUMNS]);
+    expect(res.map((x) => `${x.path}:${x.host}`)).to.deep.equal(['idle:machine', 'bridge:machine', 'bridge:h1', 'bridge:h2', 'vxlan:machine']);
+    for (const x of res.filter((x) => x.host !== 'machine')) expect(Number(x.rss_peak_mb)).to.be.greaterThan(0);
+    expectMachineRows(res, rows);
     expect(r!.table).to.contain('bridge/vxlan');
   });
 
@@ -134,8 +154,9 @@ describe('suites on a real topology (short runs)', function () {
     expect(int(rows[0]!.received)).to.equal(int(rows[0]!.sent));
     expect(Number(rows[2]!.latency_p50_us)).to.equal(Math.round((int(rows[0]!.latency_p50_us) / int(rows[1]!.latency_p50_us)) * 1000) / 1000);
     const res = readCsv(join(out, 'resources-latency.csv'));
-    expect(res.map((x) => `${x.path}:${x.host}`)).to.deep.equal(['relay:h1', 'relay:h2']);
-    for (const x of res) expect(Number(x.rss_peak_mb)).to.be.within(0.1, 20); // a C process, not a node one
+    expect(res.map((x) => `${x.path}:${x.host}`)).to.deep.equal(['idle:machine', 'relay:machine', 'relay:h1', 'relay:h2', 'vxlan:machine']);
+    for (const x of res.filter((x) => x.host !== 'machine')) expect(Number(x.rss_peak_mb)).to.be.within(0.1, 20); // a C process, not a node one
+    expectMachineRows(res, rows);
     for (const h of topo!.hosts) expect(runSync(['ip', '-n', h.ns, 'link', 'show'])).to.not.contain(RELAY_DEFAULTS.ifname);
   });
 
@@ -165,6 +186,13 @@ describe('suites on a real topology (short runs)', function () {
       // Frames received passed the stand-in; frames passing it were accepted by the sender's kernel.
       expect(received, `${path}: received ≤ stand-in count`).to.be.at.most(delivered[path]);
       expect(delivered[path], `${path}: stand-in count ≤ frames the sender's kernel accepted`).to.be.at.most(accepted);
+    }
+    // The machine's CPU per frame: every trial has it, and each path's machine row counts its best trial's frames.
+    for (const t of trials.filter((x) => int(x.received) > 0)) expect(Number(t.cpu_ns_per_frame), `trial ${t.path} ${t.trial}`).to.be.greaterThan(0);
+    const res = readCsv(join(out, 'resources-throughput.csv'));
+    expect(res[0]).to.include({ path: 'idle', host: 'machine' });
+    for (const row of rows.slice(0, 2).filter((x) => int(x.received) > 0)) {
+      expect(res.find((x) => x.path === row.path && x.host === 'machine')?.frames, `${row.path} machine row`).to.equal(row.received);
     }
   });
 

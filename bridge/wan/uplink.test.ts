@@ -1,6 +1,6 @@
 // findUplink: the one lookup of the daemon, doctor and the IGMP suite's real mode.
 import { expect } from 'chai';
-import { GbError } from '../../native/errors.js';
+import { GbError } from '../../errors/error-codes.js';
 import { findUplink, findUplinks, resolveUplinks, usableUplink, type UplinkHost } from './uplink.js';
 
 const ROUTE_HEADER = 'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n';

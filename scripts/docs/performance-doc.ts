@@ -8,7 +8,7 @@ import { LATENCY_TABLE, LOSS_TABLE } from '../../suites/report/report-folder.js'
 import { renderMarkdownTable } from '../../suites/report/table.js';
 
 const THROUGHPUT_TABLE = ['path', 'frame_bytes', 'rate_fps', 'mbit_s', 'lost', 'trials', 'trial_s', 'limited_by', 'cpu_h1_percent', 'cpu_h2_percent', 'rss_h1_peak_mb', 'rss_h2_peak_mb'];
-const RESOURCE_TABLE = ['suite', 'path', 'host', 'rate_fps', 'frame_bytes', 'cpu_percent', 'rss_peak_mb'];
+const RESOURCE_TABLE = ['suite', 'path', 'host', 'rate_fps', 'frame_bytes', 'cpu_percent', 'cpu_ns_per_frame', 'background_ns_per_frame', 'rss_peak_mb'];
 const IGMP_TABLE = ['scenario', 'fast_leave', 'keepalive', 'keepalive_interval_s', 'frames_sent', 'frames_lost', 'loss_windows', 'time_to_loss_s', 'expected_time_to_loss_s', 'time_to_recover_s'];
 
 function load(dir: string, file: string): Row[] {
@@ -70,7 +70,7 @@ export function renderPerformanceDoc(dir: string): string {
     goalsMarkdown(evaluateGoals(latency, throughput, resources, load(dir, 'sv.csv'))),
     section('Latency', 'One-way latency publisher → subscriber, µs: `latency_*` from the actual send, `latency_sched_*` from the scheduled send (includes the generator\'s lateness); no synthetic samples (`bridge/vxlan`, `relay/vxlan`: ratios).', LATENCY_TABLE, latency),
     section('Throughput', 'Highest loss-free rate per frame size (RFC 2544 binary search).', THROUGHPUT_TABLE, throughput),
-    section('CPU and memory of the forwarding processes', 'Each daemon sampled from /proc during the measurement (cpu: % of one core; rss: MB).', RESOURCE_TABLE, resources),
+    section('CPU and memory', 'Each forwarding process sampled from /proc during the measurement (h1, h2; cpu: % of one core; rss: MB), and the whole machine from /proc/stat over each path\'s own windows (machine: busy ns per frame delivered, softirq included; idle: no traffic, the background).', RESOURCE_TABLE, resources),
     section('Loss and GOOSE delivery', 'Random loss injected on the stand-in; fractions of state changes delivered within each deadline against the prediction.', LOSS_TABLE, loss),
     section('IGMP membership', 'Scenarios on the time-scaled stand-in; times in TGW seconds.', IGMP_TABLE, igmp),
   ].join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';

@@ -1,7 +1,7 @@
 // goose-bridge as the path: one daemon per host, each owning goose0 and sending to/joining the
 // group on its uplink. Started with `node bin/goose-bridge.js run …` inside the host namespace
 // (the pid sampled for CPU/RSS is the daemon's own: `ip netns exec` execs it).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,6 +139,8 @@ export class BridgePath implements L2Path {
       '--stats-file', this.statsFile(host),
       '--rgoose-state-dir', join(this.statsDir, `h${host}-rgoose-state`),
       '--stats-interval', '0.5',
+      // Each scenario starts from no TAP: nothing of a previous daemon's interface carries over.
+      '--remove-tap-on-exit',
       '--log-format', 'json',
       '--log-level', 'warn',
       ...(this.dataPlane === undefined ? [] : ['--config', this.configFile()]),
@@ -152,20 +154,28 @@ export class BridgePath implements L2Path {
       const p = this.topo.spawn(h.ns, this.daemonArgv(h.index), `goose-bridge h${h.index}`, { cwd: REPO });
       this.daemons.set(h.index, p);
     }
-    // goose0 up on every host, then every port registered on the stand-in.
+    // Every daemon started (its first stats file written: the TAP is open and the groups joined)
+    // with goose0 up, then every port registered on the stand-in. An interface that is up is not
+    // enough: a TAP a previous daemon left (persistent, or not removed by a killed one) stays up
+    // with no daemon behind it, and the membership wait would start while this one still loads.
     // Generous: on a machine shared by many jobs a node start-up alone has taken over 30 s.
     const deadline = Date.now() + 90_000;
     for (const h of this.topo.hosts) {
       for (;;) {
         const d = this.daemons.get(h.index)!;
         if (!d.running) throw new Error(refusedDataPlane(this.name, d.describe()) ?? `goose-bridge did not start: ${d.describe()}`);
-        if (await interfaceIsUp(h.ns, this.ifname)) break;
-        if (Date.now() > deadline) throw new Error(`goose-bridge on h${h.index}: ${this.ifname} not up within 90 s; ${d.describe()}`);
+        if (await this.daemonReady(h.index)) break;
+        if (Date.now() > deadline) throw new Error(`goose-bridge on h${h.index}: not started (stats file written, ${this.ifname} up) within 90 s; ${d.describe()}`);
         await sleep(100);
       }
     }
     await this.topo.waitUntilForwarding();
     await this.topo.waitForMembers(this.group, allPorts(this.topo), 20_000);
+  }
+
+  /** Host h's daemon of this path has started: its stats file written (TAP open, groups joined) and its interface up. */
+  async daemonReady(host: number): Promise<boolean> {
+    return existsSync(this.statsFile(host)) && (await interfaceIsUp(this.topo.host(host).ns, this.ifname));
   }
 
   async stop(): Promise<void> {

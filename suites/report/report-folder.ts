@@ -116,8 +116,8 @@ export async function writeReportFolder(
     });
   }
   if (resources.length) {
-    md += `## CPU and memory of the bridge processes\n\n${renderMarkdownTable(columnsOf(resources), resources)}\n`;
-    sections.push({ title: 'CPU and memory', charts: [], tables: [{ caption: 'resources-*.csv', columns: columnsOf(resources), rows: resources }] });
+    md += `## CPU and memory: forwarding processes and the whole machine\n\n${renderMarkdownTable(columnsOf(resources), resources)}\n`;
+    sections.push({ title: 'CPU and memory', charts: [], tables: [{ caption: 'resources-*.csv (h1, h2: one process; machine: all CPUs over the path\'s own windows, cpu_ns_per_frame with its background_ns_per_frame; idle: the quiet windows)', columns: columnsOf(resources), rows: resources }] });
   }
   if (loss.length) {
     md += `## Loss\n\n${renderMarkdownTable(LOSS_TABLE, loss)}\n`;

@@ -78,12 +78,23 @@ describe('goals', () => {
       [{ suite: 'latency', path: 'bridge', rate_fps: '1000', rss_peak_mb: '59', cpu_percent: '2.5' }],
       [{ path: 'bridge', streams: '24', sent: '5760000', lost: '3', loss_percent: '0.0001' }],
     );
-    expect(g.map((x) => x.met)).to.deep.equal([false, null, true, false, true, true, false, false]);
+    expect(g.map((x) => x.met)).to.deep.equal([false, null, true, false, true, true, false, false, null]);
     expect(g[3]!.figure).to.equal('1500 µs');
     const withKernel = evaluateGoals([{ path: 'bridge', rate_fps: '1000', latency_p99_us: '1500', latency_p99_9_us: '2900' }, { path: 'vxlan', rate_fps: '1000', latency_p99_us: '700', latency_p99_9_us: '3100' }], [], []);
     expect([withKernel[3]!.figure, withKernel[4]!.figure]).to.deep.equal(['1500 µs (VXLAN 700 µs)', '2900 µs (VXLAN 3100 µs)']);
     expect(g[7]!.figure).to.equal('3 lost of 5760000 (0.0001 %)');
     expect(evaluateGoals([], [], [], [])[7]!.met).to.equal(null);
+  });
+  it('judges the machine CPU per frame of bridge vs VXLAN net of the background, and keeps the machine rows out of the daemons\' goals', () => {
+    const machine = (path: string, ns: number, bg: number) => ({ suite: 'latency', path, host: 'machine', rate_fps: '1000', cpu_percent: '150', cpu_ns_per_frame: String(ns), background_ns_per_frame: String(bg) });
+    const daemon = { suite: 'latency', path: 'bridge', host: 'h1', rate_fps: '1000', rss_peak_mb: '50', cpu_percent: '1.5' };
+    const g = evaluateGoals([], [], [daemon, machine('bridge', 60_000, 20_000), machine('vxlan', 50_000, 20_000)]);
+    expect(g[6]).to.include({ figure: '1.5 % (highest of 1)', met: true });
+    expect(g[8]).to.include({ figure: '1.33 × net of background (40,000 vs 30,000 ns); 1.2 × gross (60,000 vs 50,000 ns)', met: false });
+    const close = evaluateGoals([], [], [machine('bridge', 55_000, 20_000), machine('vxlan', 50_000, 20_000)]);
+    expect(close[8]!.met).to.equal(true);
+    const saturated = evaluateGoals([], [], [machine('bridge', 55_000, 60_000), machine('vxlan', 50_000, 60_000)]);
+    expect(saturated[8]).to.include({ figure: '1.1 × gross (55,000 vs 50,000 ns); net of background not positive', met: true });
   });
   it('shows the minimal relay of the same run beside the bridge, and judges only the bridge', () => {
     const g = evaluateGoals(
