@@ -7,6 +7,8 @@
 
 /** Not a drop: the frame or datagram goes on (C++ kForward). */
 export const FORWARD = -1;
+/** Its label, as the engine's test entry points give it (native/engine.ts FORWARDED). */
+export const FORWARDED = 'forward';
 
 /** [C++ enumerator, counter label], to-WAN drops in GB_TO_WAN_DROPS order. */
 export const TO_WAN_DROP_TABLE = [
@@ -76,5 +78,3 @@ export const FROM_WAN_DROP_LABELS: readonly string[] = FROM_WAN_DROP_TABLE.map((
 /** The label of a verdict: 'forward' or the drop's. */
 export const toWanLabel = (verdict: number): string => (verdict === FORWARD ? FORWARDED : TO_WAN_DROP_LABELS[verdict]!);
 export const fromWanLabel = (verdict: number): string => (verdict === FORWARD ? FORWARDED : FROM_WAN_DROP_LABELS[verdict]!);
-/** The engine's test entry points' label for FORWARD (native/engine.ts FORWARDED). */
-export const FORWARDED = 'forward';
