@@ -59,13 +59,13 @@ interface NativeBpfObject {
   setClock(ns: number): void;
   testRun(prog: string, data: Uint8Array, ifindex: number): { retval: number; out: Uint8Array };
   counterSlots(): number[];
+  resetState(): void;
   programFd(prog: string): number;
   mapFd(name: string): number;
   close(): void;
 }
 interface NativeBpfAddon {
   BpfObject: new (path: string) => NativeBpfObject;
-  counterSlotCount(): number;
 }
 
 const require = createRequire(import.meta.url);
@@ -171,7 +171,12 @@ export class KernelPathObject {
 
   /** Test hook: the programs' clock (ns, CLOCK_MONOTONIC scale); 0 = the real clock. */
   setClock(ns: number): void {
-    this.#n.setClock(ns);
+    this.#call(() => this.#n.setClock(ns));
+  }
+
+  /** Test hook: forgets senders, delivered frames, loop fingerprints, sequence numbers and counters. */
+  resetState(): void {
+    this.#call(() => this.#n.resetState());
   }
 
   /** Counters summed over CPUs, under the engine's labels (counters, then drops by direction). */

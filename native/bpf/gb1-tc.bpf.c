@@ -435,7 +435,7 @@ static __always_inline int decide_from_wan(struct __sk_buff *skb, const struct g
   if (check_frame(c, false, h, len, &fh) != FORWARD) return GB_kInnerNotAllowed;
   if (len > c->l2_mtu + 14 + (fh.tagged ? 4 : 0)) return GB_kOversizeFrame;
   if (!destination_allowed(c, h)) return GB_kBadDestination;
-  if (len < MIN_DECAP_FRAME || len > GB_KP_MAX_FRAME) return PASS;
+  if (len > GB_KP_MAX_FRAME) return PASS;
   if (bpf_skb_pull_data(skb, off + len)) return PASS;
   __u64 fp = gb_fingerprint(skb, off, len);
   if (!fp) return PASS;
@@ -468,6 +468,22 @@ static __always_inline int decide_from_wan(struct __sk_buff *skb, const struct g
   count(k, pbase + GB_kPathFramesFirst, 1);
   count(k, pbase + GB_kPathFramesSeen, 1);
   return FORWARD;
+}
+
+// Leaves exactly the carried frame of `len` bytes (at ENCAP_HLEN) in the packet, in place.
+static __always_inline int decapsulate(struct __sk_buff *skb, __u32 len) {
+  if (len < MIN_DECAP_FRAME) {
+    // Too short for bpf_skb_adjust_room to keep an IPv4 header's worth: moved to the front whole.
+    __u8 f[MIN_DECAP_FRAME];
+    __u32 m = len & (MIN_DECAP_FRAME * 2 - 1);
+    if (m < MIN_INNER_FRAME || m >= MIN_DECAP_FRAME) return -1;
+    return bpf_skb_load_bytes(skb, ENCAP_HLEN, f, m) || bpf_skb_store_bytes(skb, 0, f, m, 0) || bpf_skb_change_tail(skb, m, 0);
+  }
+  // The carried Ethernet header over the outer one, then out with everything between.
+  __u8 eth[ETH_HLEN];
+  return bpf_skb_load_bytes(skb, ENCAP_HLEN, eth, sizeof eth) || bpf_skb_store_bytes(skb, 0, eth, sizeof eth, 0) ||
+         bpf_skb_adjust_room(skb, -(__s32)(ENCAP_HLEN), BPF_ADJ_ROOM_MAC, 0) ||
+         (skb->len > len && bpf_skb_change_tail(skb, len, 0));
 }
 
 SEC("tc")
@@ -506,12 +522,8 @@ int from_wan(struct __sk_buff *skb) {
     count(k, GB_FROM_WAN_BASE + v, 1);
     return TC_ACT_SHOT;
   }
-  // In place: the carried Ethernet header over the outer one, then out with everything between.
   const __u32 len = n - GB1_HLEN;
-  __u8 eth[ETH_HLEN];
-  if (bpf_skb_load_bytes(skb, OUTER_HLEN + GB1_HLEN, eth, sizeof eth) || bpf_skb_store_bytes(skb, 0, eth, sizeof eth, 0) ||
-      bpf_skb_adjust_room(skb, -(__s32)(OUTER_HLEN - ETH_HLEN + GB1_HLEN + ETH_HLEN), BPF_ADJ_ROOM_MAC, 0) ||
-      (skb->len > len && bpf_skb_change_tail(skb, len, 0))) {
+  if (decapsulate(skb, len)) {
     count(k, GB_FROM_WAN_BASE + GB_kL2WriteFailed, 1);
     return TC_ACT_SHOT;
   }

@@ -40,7 +40,7 @@ class BpfObject {
   RunResult TestRun(const std::string& prog, const uint8_t* data, size_t len, int ifindex) const;
   // The counter slots (engine-tables.h's layout), each summed over the possible CPUs.
   int CounterSlots(std::vector<uint64_t>* out) const;
-  // Forgets senders, delivered frames, loop fingerprints and counters (tests only).
+  // Forgets senders, delivered frames, loop fingerprints, sequence numbers and counters (tests only).
   int ResetState();
   size_t CounterSlotCount() const { return slotCount_; }
 
