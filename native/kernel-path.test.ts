@@ -12,7 +12,7 @@ import { ForwardingSpec, FORWARDED } from '../bridge/daemon/forwarding-spec.js';
 import { Gb1Encapsulation } from '../bridge/wan/gb1-encapsulation.js';
 import { isRoot, skipUnless } from '../testkit/preconditions.js';
 import { ForwardingEngine, type EngineConfig } from './engine.js';
-import { KernelPathObject, kernelPathSupport, TC_ACT_OK, TC_ACT_REDIRECT, type KernelPathConfig } from './kernel-path.js';
+import { KernelPathObject, kernelPathSupport, SEQ_SLOTS, TC_ACT_OK, TC_ACT_REDIRECT, type KernelPathConfig } from './kernel-path.js';
 
 const PORT = 10000;
 const LOOPBACK = 1;
@@ -225,5 +225,29 @@ describe('kernel tier (eBPF) against the specification and the user-space engine
     expect(kernel).to.deep.equal(user);
     const c = kp.counters();
     expect([c.gap_frames, c.gap_events, c.late_frames, c.senders_seen, c.duplicate, c.stale]).to.deep.equal([2 + 185, 2, 3, 1, 2, 2]);
+  });
+
+  it('numbers a group’s datagrams from the word it shares with the user-space engine, continuing from the engine’s count', () => {
+    const cfg: EngineConfig = { enableSv: false, enableGse: false, checkAppIdRange: true, appIdAllow: null, groups: ['239.1.1.1', '239.1.1.2'], rules: [{ kind: 'appid', lo: 2, hi: 2, groupIndex: 1 }], maxFrame: 1456, maxDatagram: 2048, l2Mtu: 1500, gateway: false };
+    kp.resetState();
+    kp.configure({ ...kernelConfig(cfg, ++generation), seqSlots: [5, 9] });
+    const goose = (appid: number): Buffer => Buffer.from(`010ccd010001020000000001` + `88b8${appid.toString(16).padStart(4, '0')}0030` + '00000000' + '61'.repeat(40), 'hex');
+    const seqOf = (appid: number): number => Buffer.from(kp.testRun('to_wan', goose(appid)).out).readUInt32BE(42 + 12);
+    const first = new ForwardingEngine(OWN);
+    first.apply({ config: cfg });
+    first.shareSequences(kp.mapFd('gb_seq'), SEQ_SLOTS, [['239.1.1.1', 5], ['239.1.1.2', 9]]);
+    first.close();
+    // The engine starts a group's numbers at the wall clock's µs (mod 2^32): the kernel tier goes on from there.
+    const a = seqOf(1);
+    const b = seqOf(2);
+    const nowUs = Date.now() * 1000;
+    for (const s of [a, b]) expect((nowUs - s) % 2 ** 32, 'started at the engine’s number').to.be.within(0, 600e6);
+    expect([seqOf(1), seqOf(1), seqOf(2)]).to.deep.equal([a + 1, a + 2, b + 1]);
+    // Another engine sharing the same words (a restart of the user tier) continues, never restarts.
+    const second = new ForwardingEngine(OWN);
+    second.shareSequences(kp.mapFd('gb_seq'), SEQ_SLOTS, [['239.1.1.1', 5]]);
+    second.close();
+    expect(seqOf(1)).to.equal(a + 3);
+    expect(() => new ForwardingEngine(OWN).shareSequences(kp.mapFd('gb_seq'), SEQ_SLOTS, [['239.1.1.1', SEQ_SLOTS]])).to.throw(/slot 64/);
   });
 });

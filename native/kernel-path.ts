@@ -16,6 +16,9 @@ export const TC_ACT_OK = 0;
 export const TC_ACT_SHOT = 2;
 export const TC_ACT_REDIRECT = 7;
 
+/** Slots of the kernel tier's GB1 sequence map (gb_seq): KernelPathConfig.seqSlots are below it. */
+export const SEQ_SLOTS = 64;
+
 /** Where the install-time build puts the object (native/bpf/build.sh). */
 export const KERNEL_OBJECT_PATH = fileURLToPath(new URL('./build/bpf/gb1-tc.bpf.o', import.meta.url));
 const ADDON_PATH = './build/Release/goose_bpf.node';

@@ -61,8 +61,8 @@ struct {
 } gb_allow SEC(".maps");
 
 // Per-group sequence numbers, mmapable: the user-space engine takes its numbers from the same
-// words (atomic fetch-and-add on both sides), so a sender's numbers stay monotonic across CPUs
-// and tiers.
+// words (atomic fetch-and-add on both sides; mmapped, entry i's word is at byte 8 i), so a
+// sender's numbers stay monotonic across CPUs and tiers.
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
   __uint(max_entries, GB_KP_SEQ_SLOTS);
