@@ -65,6 +65,16 @@ function testRunnable(f: Uint8Array): boolean {
   return !(type === 0x0800 && f.length < 34) && !(type === 0x86dd && f.length < 54);
 }
 
+/** The UDP checksum check: the one's-complement sum over pseudo-header and datagram, 0xffff when valid. */
+function udpSum(packet: Uint8Array): number {
+  const udp = packet.subarray(34);
+  let s = 17 + udp.length;
+  for (let i = 26; i < 34; i += 2) s += (packet[i]! << 8) | packet[i + 1]!;
+  for (let i = 0; i < udp.length; i += 2) s += (udp[i]! << 8) | (udp[i + 1] ?? 0);
+  while (s > 0xffff) s = (s & 0xffff) + Math.floor(s / 0x10000);
+  return s;
+}
+
 /** Drop counts by label (zeros left out), from a flat label → count record. */
 function nonZero(r: Record<string, number>, labels: readonly string[]): Record<string, number> {
   return Object.fromEntries(labels.filter((l) => (r[l] ?? 0) > 0).map((l) => [l, r[l]!]));
@@ -138,6 +148,7 @@ describe('kernel tier (eBPF) against the specification and the user-space engine
             expect([...out.subarray(0, 6)]).to.deep.equal([0x01, 0x00, 0x5e, g[1]! & 0x7f, g[2]!, g[3]!]);
             expect([...out.subarray(30, 34)], 'IPv4 destination').to.deep.equal(g);
             expect(ipv4HeaderSum(out.subarray(14, 34)), 'IPv4 header checksum').to.equal(0xffff);
+            expect(udpSum(out), 'UDP checksum').to.equal(0xffff);
             expect(out.readUInt16BE(16), 'IPv4 total length').to.equal(out.length - 14);
             expect([out.readUInt16BE(36), out.readUInt16BE(38)], 'UDP port and length').to.deep.equal([PORT, out.length - 34]);
           }

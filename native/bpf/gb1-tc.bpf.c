@@ -220,13 +220,44 @@ __noinline __u64 gb_fingerprint(struct __sk_buff *skb, __u32 off, __u32 n) {
   return h | 1;
 }
 
-static __always_inline __u16 ipv4_checksum(const __u8 *ip) {
-  __u32 sum = 0;
-  for (int i = 0; i < 20; i += 2) sum += (__u32)ip[i] << 8 | ip[i + 1];
+// The one's-complement sum (RFC 1071) of the frame's `n` bytes at offset 0 (linear data), as
+// 16-bit words in memory order read little-endian: byte-swapped, it is the big-endian sum (the
+// sum does not depend on the byte order). A global function, verified once. 0x10000: unreachable.
+__noinline __u32 gb_frame_sum(struct __sk_buff *skb, __u32 n) {
+  if (!skb || n > GB_KP_MAX_FRAME) return 0x10000;
+  void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+  __u64 sum = 0;
+  __u32 i = 0;
+  for (int w = 0; w < GB_KP_MAX_FRAME / 4; w++) {
+    if (i + 4 > n) break;
+    __u8 *p = data + i;
+    if ((void *)(p + 4) > end) return 0x10000;
+    sum += *(__u32 *)p;
+    i += 4;
+  }
+  __u32 tail = 0, rest = n - i;
+  if (rest > 0 && rest < 4 && bpf_skb_load_bytes(skb, i, &tail, rest)) return 0x10000;
+  sum += tail;
+  sum = (sum & 0xffffffff) + (sum >> 32);
   sum = (sum & 0xffff) + (sum >> 16);
   sum = (sum & 0xffff) + (sum >> 16);
-  return (__u16)~sum;
+  sum = (sum & 0xffff) + (sum >> 16);
+  return (__u32)sum;
 }
+
+// Big-endian 16-bit words of `n` (even) bytes, added to `sum`.
+static __always_inline __u32 add_be16(__u32 sum, const __u8 *p, int n) {
+  for (int i = 0; i < n; i += 2) sum += (__u32)p[i] << 8 | p[i + 1];
+  return sum;
+}
+
+static __always_inline __u16 fold(__u32 sum) {
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  return (__u16)sum;
+}
+
+static __always_inline __u16 ipv4_checksum(const __u8 *ip) { return (__u16)~fold(add_be16(0, ip, 20)); }
 
 static __always_inline struct gb_kp_config *config(void) {
   __u32 zero = 0;
@@ -268,9 +299,10 @@ static __always_inline int decide_to_wan(struct __sk_buff *skb, const struct gb_
   return FORWARD;
 }
 
-// Outer Ethernet, IPv4, UDP and GB1 in front of a frame of `len` bytes, from uplink `u`.
+// Outer Ethernet, IPv4, UDP and GB1 in front of a frame of `len` bytes, from uplink `u`;
+// `frame_sum`: the frame's big-endian one's-complement sum, for the UDP checksum.
 static __always_inline void build_headers(__u8 *o, const struct gb_kp_config *c, const struct gb_kp_uplink *u, __u32 group_be,
-                                          __u32 seq, __u32 len) {
+                                          __u32 seq, __u32 len, __u32 frame_sum) {
   const __u8 *g = (const __u8 *)&group_be;
   // 01-00-5E + the group's low 23 bits.
   o[0] = 0x01, o[1] = 0x00, o[2] = 0x5e, o[3] = g[1] & 0x7f, o[4] = g[2], o[5] = g[3];
@@ -283,18 +315,23 @@ static __always_inline void build_headers(__u8 *o, const struct gb_kp_config *c,
   ip[8] = c->ttl, ip[9] = 17, ip[10] = 0, ip[11] = 0;
   __builtin_memcpy(ip + 12, &u->addr, 4);
   __builtin_memcpy(ip + 16, &group_be, 4);
-  __u16 sum = ipv4_checksum(ip);
-  ip[10] = sum >> 8, ip[11] = sum & 0xff;
+  __u16 ipsum = ipv4_checksum(ip);
+  ip[10] = ipsum >> 8, ip[11] = ipsum & 0xff;
   __u8 *udp = ip + 20;
   __u16 ulen = 8 + GB1_HLEN + len;
   __builtin_memcpy(udp, &c->src_port, 2);
   __builtin_memcpy(udp + 2, &c->port, 2);
-  udp[4] = ulen >> 8, udp[5] = ulen & 0xff, udp[6] = 0, udp[7] = 0;  // IPv4: checksum optional
+  udp[4] = ulen >> 8, udp[5] = ulen & 0xff, udp[6] = 0, udp[7] = 0;
   __u8 *gb = udp + 8;
   __u64 s = c->own_sender;
   gb[0] = 'G', gb[1] = 'B', gb[2] = 1, gb[3] = 0;
   for (int i = 0; i < 8; i++) gb[4 + i] = s >> (56 - 8 * i);
   gb[12] = seq >> 24, gb[13] = seq >> 16, gb[14] = seq >> 8, gb[15] = seq;
+  // Pseudo-header (addresses, protocol, UDP length), UDP and GB1 headers, then the frame.
+  __u32 sum = add_be16(frame_sum, ip + 12, 8) + 17 + ulen;
+  __u16 csum = ~fold(add_be16(sum, udp, 8 + GB1_HLEN));
+  if (csum == 0) csum = 0xffff;
+  udp[6] = csum >> 8, udp[7] = csum & 0xff;
 }
 
 SEC("tc")
@@ -321,6 +358,9 @@ int to_wan(struct __sk_buff *skb) {
   if (bpf_skb_pull_data(skb, len)) return TC_ACT_SHOT;
   __u64 fp = gb_fingerprint(skb, 0, len);
   if (fp) bpf_map_update_elem(&gb_recent_read, &fp, &now, BPF_ANY);
+  __u32 le_sum = gb_frame_sum(skb, len);
+  if (le_sum > 0xffff) return TC_ACT_SHOT;
+  const __u32 frame_sum = (le_sum >> 8 | le_sum << 8) & 0xffff;
   if (gi >= GB_KP_MAX_GROUPS) return TC_ACT_SHOT;
   __u32 slot = c->groups[gi].seq_slot;
   __u32 *seqp = bpf_map_lookup_elem(&gb_seq, &slot);
@@ -336,7 +376,7 @@ int to_wan(struct __sk_buff *skb) {
   // Every path but the first gets a clone; the first takes the packet itself.
   for (__u32 p = GB_KP_MAX_UPLINKS - 1; p > 0; p--) {
     if (p >= n) continue;
-    build_headers(o, c, &c->uplinks[p], group_be, seq, len);
+    build_headers(o, c, &c->uplinks[p], group_be, seq, len, frame_sum);
     if (bpf_skb_store_bytes(skb, 0, o, sizeof o, 0) || bpf_clone_redirect(skb, c->uplinks[p].ifindex, 0)) {
       count(k, GB_TO_WAN_BASE + GB_kSendError, 1);
       count(k, GB_PATH_BASE + p * GB_PATH_COUNTER_COUNT + GB_kPathSendErrors, 1);
@@ -346,7 +386,7 @@ int to_wan(struct __sk_buff *skb) {
     count(k, GB_kWanBytesSent, GB1_HLEN + len);
     count(k, GB_PATH_BASE + p * GB_PATH_COUNTER_COUNT + GB_kPathDatagramsSent, 1);
   }
-  build_headers(o, c, &c->uplinks[0], group_be, seq, len);
+  build_headers(o, c, &c->uplinks[0], group_be, seq, len, frame_sum);
   if (bpf_skb_store_bytes(skb, 0, o, sizeof o, 0)) {
     count(k, GB_TO_WAN_BASE + GB_kSendError, 1);
     return TC_ACT_SHOT;
