@@ -201,6 +201,11 @@ describe('kernel tier (eBPF) against the specification and the user-space engine
             expect(both[name], name).to.equal(n);
           }
           expect(both.wan_datagrams_received).to.equal(datagrams.length);
+          // The WAN path's counters (one path here): the two tiers add up to the engine alone.
+          const [kPath, sPath, ePath] = [kp.counts().paths[0]!, slow.counts().paths[0]!, engine.counts().paths[0]!];
+          for (const name of ['datagrams_received', 'frames_first', 'frames_seen', 'redundant_copies']) {
+            expect(kPath[name]! + sPath[name]!, `path ${name}`).to.equal(ePath[name]);
+          }
         } finally {
           slow.close();
           engine.close();

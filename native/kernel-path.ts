@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GbError } from './errors.js';
-import { engineLayout, type EngineConfig } from './engine.js';
+import { engineLayout, type EngineConfig, type EngineCounts } from './engine.js';
 import { toGbError } from './index.js';
 
 export type KernelProgram = 'to_wan' | 'from_wan';
@@ -139,7 +139,8 @@ export class KernelPathObject {
       enableGse: e.enableGse,
       checkAppIdRange: e.checkAppIdRange,
       appIdAllow: e.appIdAllow === null ? null : e.appIdAllow.map(([lo, hi]) => [lo, hi]),
-      gateway: e.gateway,
+      // Gateway pairs (a site) elect the LAN writer in user space: handled there, as gateway mode.
+      gateway: e.gateway || (e.site ?? 0) !== 0,
       toWan: cfg.toWan !== false,
       fromWan: cfg.fromWan !== false,
       l2Ingress: cfg.l2.ingress,
@@ -182,15 +183,24 @@ export class KernelPathObject {
     this.#call(() => this.#n.resetState());
   }
 
-  /** Counters summed over CPUs, under the engine's labels (counters, then drops by direction). */
+  /** Counters summed over CPUs, under the engine's labels (counters and drops of both directions). */
   counters(): Record<string, number> {
-    const slots = this.#n.counterSlots();
+    const c = this.counts();
+    return { ...c.counters, ...c.toWanDrops, ...c.fromWanDrops };
+  }
+
+  /** The same counters shaped as the engine's counts(), per WAN path included: the two add up. */
+  counts(): EngineCounts {
+    const s = this.#n.counterSlots();
     const l = engineLayout();
-    const out: Record<string, number> = {};
-    l.counters.forEach((label, i) => (out[label] = slots[i]!));
-    l.toWanDrops.forEach((label, i) => (out[label] = slots[l.counters.length + i]!));
-    l.fromWanDrops.forEach((label, i) => (out[label] = slots[l.counters.length + l.toWanDrops.length + i]!));
-    return out;
+    const read = (labels: readonly string[], base: number): Record<string, number> => Object.fromEntries(labels.map((label, i) => [label, s[base + i] ?? 0]));
+    const pathBase = l.counters.length + l.toWanDrops.length + l.fromWanDrops.length;
+    return {
+      counters: read(l.counters, 0),
+      toWanDrops: read(l.toWanDrops, l.counters.length),
+      fromWanDrops: read(l.fromWanDrops, l.counters.length + l.toWanDrops.length),
+      paths: Array.from({ length: l.maxPaths }, (_, p) => read(l.perPath, pathBase + p * l.perPath.length)),
+    };
   }
 
   programFd(prog: KernelProgram): number {
