@@ -65,6 +65,7 @@ interface NativeBpfObject {
   resetState(): void;
   programFd(prog: string): number;
   mapFd(name: string): number;
+  pin(name: string, path: string): void;
   close(): void;
 }
 interface NativeBpfAddon {
@@ -210,6 +211,11 @@ export class KernelPathObject {
   /** A map's descriptor (gb_config, gb_seq, gb_senders, …), e.g. to pin it. */
   mapFd(name: string): number {
     return this.#n.mapFd(name);
+  }
+
+  /** Pins a program or map (by name) at a bpffs path (e.g. for `tc filter … object-pinned`, or to outlive a restart). */
+  pin(name: KernelProgram | string, path: string): void {
+    this.#call(() => this.#n.pin(name, path));
   }
 
   close(): void {

@@ -81,6 +81,13 @@ int BpfObject::MapFd(const std::string& name) const {
   return m != nullptr ? bpf_map__fd(m) : -1;
 }
 
+int BpfObject::Pin(const std::string& name, const std::string& path) const {
+  int fd = ProgramFd(name);
+  if (fd < 0) fd = MapFd(name);
+  if (fd < 0) return -ENOENT;
+  return bpf_obj_pin(fd, path.c_str()) == 0 ? 0 : -errno;
+}
+
 int BpfObject::Configure(const gb_kp_config& cfg, const gb_kp_allow* allow) {
   const uint32_t zero = 0, next = active_ ^ 1;
   if (allow != nullptr && bpf_map_update_elem(MapFd("gb_allow"), &zero, allow, BPF_ANY) != 0) return -errno;

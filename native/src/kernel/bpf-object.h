@@ -27,6 +27,8 @@ class BpfObject {
 
   int ProgramFd(const std::string& name) const;  // -1 when there is none
   int MapFd(const std::string& name) const;
+  // Pins a program or map (by name) at a bpffs path; 0 or -errno.
+  int Pin(const std::string& name, const std::string& path) const;
   // Writes the allow-list (null: every APPID), then the config into the slot the programs do not
   // read, then flips them over to it: a packet sees the old or the new config, never a mix.
   // Returns 0 or -errno.
