@@ -6,7 +6,7 @@
 //   from_wan uplink ingress: GB1 checks → inner filter, receive guards, loop guard → sender table
 //            (own, duplicate window, gaps, late, stale) → copy discard → decapsulate → goose0
 // Whatever the kernel tier does not handle (R-GOOSE, gateway mode, heartbeats, VLAN tags held out
-// of band, GSO/GRO runs, IP options or fragments, frames too short to decapsulate in place) goes
+// of band, GRO runs, IP options or fragments, carried frames beyond GB_KP_MAX_FRAME) goes
 // on unchanged (TC_ACT_OK) to the user-space engine, which then decides and counts it: every
 // frame is decided and counted by exactly one tier. Drops and counts use the engine's slots
 // (counter-ids.h, generated from engine-tables.h).
@@ -29,7 +29,8 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define GB1_HLEN 16
 #define ENCAP_HLEN (OUTER_HLEN + GB1_HLEN)       // in front of the carried frame
 #define MIN_INNER_FRAME (14 + 8)
-// bpf_skb_adjust_room keeps at least an IPv4 header's worth behind the MAC header when shrinking.
+// bpf_skb_adjust_room keeps at least an IPv4 header's worth behind the MAC header when shrinking:
+// shorter carried frames are moved to the front by copy instead.
 #define MIN_DECAP_FRAME (ETH_HLEN + 20)
 #define ETH_MIN_FRAME 60
 
