@@ -47,7 +47,7 @@ export const FROM_WAN_DROP_TABLE = [
   ['kInnerNotAllowed', 'inner-not-allowed'],
   ['kOversizeFrame', 'oversize-frame'],
   ['kBadDestination', 'bad-destination'],
-  ['kL2WriteFailed', 'tap-write-failed'],
+  ['kL2WriteFailed', 'l2-write-failed'],
   ['kLoop', 'loop'],
   ['kMalformedSpdu', 'malformed-spdu'],
   ['kUnknownKey', 'unknown-key'],
