@@ -18,6 +18,9 @@ export interface TestMessage {
   timeAllowedToLive?: number;
   datSet?: string;
   allData?: Data[];
+  confRev?: number;
+  ndsCom?: boolean;
+  simulation?: boolean;
 }
 
 export function streamGooseFrame(stream: TestStream, m: TestMessage): GooseFrame {
@@ -34,9 +37,9 @@ export function streamGooseFrame(stream: TestStream, m: TestMessage): GooseFrame
       t: utcTimeFromMicros(m.tUs),
       stNum: m.stNum,
       sqNum: m.sqNum,
-      simulation: false,
-      confRev: 1,
-      ndsCom: false,
+      simulation: m.simulation ?? false,
+      confRev: m.confRev ?? 1,
+      ndsCom: m.ndsCom ?? false,
       numDatSetEntries: allData.length,
       allData,
     },

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import type { Data, GooseFrame } from '../../bridge/codec/types.js';
 import { ANOMALY_KEYS, StreamTracker, type StreamCounters } from './stream-tracker.js';
 import { U32_MAX } from '../core/sequence-numbers.js';
+import { streamGooseFrame } from '../../testkit/sim-goose-frame.js';
 
 const key = { appId: 0x1001, gocbRef: 'IED1LD0/LLN0$GO$gcb01', src: '00:0c:cd:00:00:01' };
 const boolData: Data[] = [{ type: 'boolean', value: true }, { type: 'integer', value: 5n }];
@@ -20,26 +21,8 @@ interface Msg {
 }
 
 function frame(m: Msg): GooseFrame {
-  const data = m.data ?? boolData;
-  return {
-    kind: 'goose',
-    eth: { dst: '01:0c:cd:01:00:01', src: key.src },
-    header: { appId: key.appId, reserved1: 0, reserved2: 0 },
-    padding: new Uint8Array(0),
-    pdu: {
-      gocbRef: key.gocbRef,
-      timeAllowedToLive: m.tal ?? 2000,
-      datSet: 'IED1LD0/LLN0$DS1',
-      t: { secondsSinceEpoch: 0, fraction: 0, quality: 0 },
-      stNum: m.st,
-      sqNum: m.sq,
-      simulation: m.simulation ?? false,
-      confRev: m.confRev ?? 1,
-      ndsCom: m.ndsCom ?? false,
-      numDatSetEntries: data.length,
-      allData: data,
-    },
-  };
+  const { confRev, ndsCom, simulation } = m;
+  return streamGooseFrame(key, { stNum: m.st, sqNum: m.sq, tUs: 0, timeAllowedToLive: m.tal ?? 2000, datSet: 'IED1LD0/LLN0$DS1', allData: m.data ?? boolData, confRev, ndsCom, simulation });
 }
 
 function run(msgs: Msg[]): StreamTracker {
