@@ -13,7 +13,7 @@ export const ERROR_CODES = {
   GB_ERR_PCAP: 'a capture file could not be read or written, or is not pcap/pcapng',
   GB_ERR_PERMISSION: 'the operation needs root or CAP_NET_ADMIN / CAP_NET_RAW',
   GB_ERR_SCL: 'an SCL file could not be read, is not SCL, or names an IED that is not in it',
-  GB_ERR_KERNEL_PATH: 'the kernel data path (eBPF) could not be loaded, configured or run (the message names the step and the errno)',
+  GB_ERR_KERNEL_PATH: 'the kernel data path (eBPF) could not be loaded, configured or run',
   GB_ERR_INSTALL: '`install`/`uninstall` could not write a file or a command it runs failed',
 } as const;
 
