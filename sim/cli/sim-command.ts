@@ -15,7 +15,8 @@ import { formatPublisherSummary, runPublisher, wallMinusMonotonicUs, type Publis
 import { setRealtimePriority } from '../realtime-priority.js';
 import { createSchedule, DEFAULT_TAL_FACTOR, ScheduleConfigError, TalPolicy, type ScheduleName } from '../retransmission-schedule.js';
 import { U32_MAX } from '../sequence-numbers.js';
-import { buildReport, formatCsv, formatJson, formatTable } from '../stream-statistics.js';
+import { writeJsonReport } from '../report-json.js';
+import { formatCsv, formatTable, materialize, planReport } from '../stream-statistics.js';
 import { publisherSettings } from '../scl-publishers.js';
 import { runSubscriber, type SubscriberInput } from '../subscriber-runner.js';
 import { sclPublisherList } from './scl-publisher-options.js';
@@ -92,6 +93,12 @@ export function typedOptions(cmd: Command): Set<string> {
 function camel(s: string): string {
   return s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
+
+/**
+ * After SIGINT/SIGTERM the subscriber's JSON rows are written for at most this long (ms) from
+ * the signal; the totals and the exit follow well within the second a signal is honoured in.
+ */
+export const SIGNAL_ROWS_MS = 600;
 
 /** Installs SIGINT/SIGTERM handlers that abort the run; returns the signal and a remover. */
 export function abortOnSignals(): { signal: AbortSignal; dispose: () => void } {
@@ -369,8 +376,16 @@ export function register(program: Command): void {
       asConfigError(sub, err);
     }
     const { signal, dispose } = abortOnSignals();
+    let signalledAt = Infinity;
     // said at once: the report of many streams follows
-    signal.addEventListener('abort', () => process.stderr.write('sim subscriber: stopping on signal, writing the report\n'), { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        signalledAt = performance.now();
+        process.stderr.write('sim subscriber: stopping on signal, writing the report\n');
+      },
+      { once: true },
+    );
     let session: MonitorSession | undefined;
     try {
       session = await MonitorSession.open(monitorCfg, { expected, memberNames: sclCheck?.memberNames, live: input.kind === 'interface', err: process.stderr, onQuit: () => process.kill(process.pid, 'SIGINT') });
@@ -390,13 +405,18 @@ export function register(program: Command): void {
         },
       });
       const findings = await session.finish(run);
-      const report = buildReport(session.monitor!, { kernelDrops: run.kernelDrops, backlogDrops: run.backlogDrops });
+      const report = planReport(session.monitor!, { kernelDrops: run.kernelDrops, backlogDrops: run.backlogDrops });
       // stdout may already carry JSON: the report (--json) or the event log (--event-log -).
       const jsonOnStdout = o.json || o.eventLog === '-';
       tableStream(jsonOnStdout).write(formatTable(report, o.tableRows));
       if (sclCheck) tableStream(jsonOnStdout).write(sclCheck.table());
-      if (o.csv) writeFileSync(o.csv, formatCsv(report));
-      if (o.json) process.stdout.write(formatJson(report, sclCheck?.json()));
+      if (o.csv) writeFileSync(o.csv, formatCsv(materialize(report)));
+      if (o.json) {
+        // after a signal the rows stop at the exit budget: the process is gone within a second
+        const stopRows = (): boolean => performance.now() > signalledAt + SIGNAL_ROWS_MS;
+        const written = writeJsonReport((chunk) => process.stdout.write(chunk), report, { extra: sclCheck?.json(), stopRows });
+        if (written < report.rows.length) process.stderr.write(`sim subscriber: ${report.rows.length - written} of ${report.rows.length} streams left out of the JSON to exit in time (totals.streams_not_written)\n`);
+      }
       writeSvReport(sv, { ...o, json: jsonOnStdout });
       if (findings.length > 0) {
         process.stderr.write(`sim subscriber: --fail-on ${o.failOn}: ${findings.join(', ')}\n`);
