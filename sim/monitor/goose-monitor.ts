@@ -104,6 +104,8 @@ export class GooseMonitor {
     this.wallOffsetUs = opts.wallOffsetUs ?? 0;
     this.receiver = new StreamReceiver({
       decode: (buf) => (this.lastDecode = (opts.decode ?? decodeFrame)(buf)),
+      // retransmissions need no decode unless a wrapping decoder (the SCL check) must see each
+      skipRepeats: (opts.decode ?? decodeFrame) === decodeFrame,
       ...(opts.onSv !== undefined ? { onSv: opts.onSv } : {}),
       wallOffsetUs: this.wallOffsetUs,
       expected: opts.expected,
