@@ -98,7 +98,7 @@ function camel(s: string): string {
  * After SIGINT/SIGTERM the subscriber's JSON rows are written for at most this long (ms) from
  * the signal; the totals and the exit follow well within the second a signal is honoured in.
  */
-export const SIGNAL_ROWS_MS = 600;
+export const SIGNAL_ROWS_MS = 400;
 
 /** Installs SIGINT/SIGTERM handlers that abort the run; returns the signal and a remover. */
 export function abortOnSignals(): { signal: AbortSignal; dispose: () => void } {
