@@ -77,8 +77,7 @@ export class StreamReceiver {
       const tracker = this.trackerOf(f);
       this.judgeGoose(tracker, f, rxTimeUs);
       this.repeats?.remember(buf, { tracker, frame: f });
-    }
-    else if (f.kind === 'sv') this.handleSv(f, rxTimeUs);
+    } else if (f.kind === 'sv') this.handleSv(f, rxTimeUs);
     else if (f.kind === 'gse') this.gseFrames++;
     else this.notOurs++;
   }

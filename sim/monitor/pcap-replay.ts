@@ -1,7 +1,9 @@
 // The scale benchmark's generator: replays a capture onto an interface through a packet socket,
 // paced by the capture's own timestamps (every millisecond, the frames due by then go out in one
 // sendmmsg batch), as many IEDs would. Run inside the benchmark's namespace:
-//   tsx sim/monitor/pcap-replay.ts IFNAME FILE.pcap
+//   tsx sim/monitor/pcap-replay.ts IFNAME FILE.pcap [--on-signal]
+// With --on-signal it loads the capture, says `loaded` on stderr and starts at SIGUSR2 (loading
+// a large capture on a busy machine takes seconds a subscriber's --duration must not spend).
 // Prints `sent N refused M in S s` on stdout when done.
 import { readCapture } from '../../bridge/pcap/index.js';
 import { PacketSocket } from '../../native/index.js';
@@ -10,6 +12,11 @@ const [ifname, file] = process.argv.slice(2);
 if (!ifname || !file) throw new Error('usage: pcap-replay IFNAME FILE.pcap');
 const frames = (await readCapture(file)).frames;
 const socket = PacketSocket.open(ifname);
+if (process.argv.includes('--on-signal')) {
+  const go = new Promise((r) => process.once('SIGUSR2', r));
+  process.stderr.write('loaded\n');
+  await go;
+}
 const t0 = frames[0]?.timestampUs ?? 0;
 process.stderr.write(`replaying ${frames.length} frames on ${ifname}\n`);
 const start = performance.now();
