@@ -11,7 +11,7 @@
 // Both by default. BENCH_STREAMS (default 20000), BENCH_SIGINT_STREAMS (default 100000),
 // BENCH_DURATION_S (10); BENCH_CPU_PROF=DIR writes the subscribers' CPU profiles (node --cpu-prof) there.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -115,15 +115,16 @@ async function main(): Promise<void> {
       const beats = await streamsCapture(dir, 'beats', streams, ['--duration', String(durationS + 2), '--t1', '1000']);
       const runs: Record<string, number>[] = [];
       for (let run = 1; run <= Number(argv.runs); run++) {
-        // the replay loads first and starts on a signal: --duration is spent on traffic, not on loading it
-        const gen = inNs('replay', [replay, a, beats, '--on-signal']);
+        // the replay loads first and starts when told: --duration is spent on traffic, not on loading it
+        const go = join(dir, `go-${run}`);
+        const gen = inNs('replay', [replay, a, beats, go]);
         await until('the replay to load', gen, () => gen.stderr.includes('loaded'), 120_000);
         const spawnedAt = Date.now();
         const json = join(dir, `report-${run}.json`);
         const sub = inNs('subscriber', [bundled, 'sim', 'subscriber', '--interface', b, '--duration', String(durationS), '--json', '--view', 'plain'], json);
         await until('receiving on', sub, () => sub.stderr.includes('receiving on'), 60_000);
         const receivingAt = Date.now();
-        gen.child.kill('SIGUSR2');
+        writeFileSync(go, '');
         let peak = 0;
         while (sub.running) {
           peak = Math.max(peak, peakRssBytes(sub.pid) || 0);
@@ -165,10 +166,11 @@ async function main(): Promise<void> {
         sub.child.stderr?.on('data', (d: Buffer) => {
           if (Number.isNaN(stoppingMs) && !Number.isNaN(sentAt) && d.toString().includes('stopping on signal')) stoppingMs = performance.now() - sentAt;
         });
-        const gen = inNs('replay 100k', [replay, a, once, '--on-signal']);
+        const go = join(dir, `go-${sig}`);
+        const gen = inNs('replay 100k', [replay, a, once, go]);
         await until('the replay to load', gen, () => gen.stderr.includes('loaded'), 120_000);
         await until('receiving on', sub, () => sub.stderr.includes('receiving on'), 60_000);
-        gen.child.kill('SIGUSR2');
+        writeFileSync(go, '');
         await until('the replay to send', gen, () => gen.stderr.includes('replaying'), 60_000);
         await new Promise((r) => setTimeout(r, 2000)); // mid-way through the 4 s of sending
         let peak = 0;
