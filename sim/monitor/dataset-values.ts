@@ -94,7 +94,8 @@ function leavesOf(layout: DatasetLayout | undefined, i: number, d: Data | undefi
   const m = layout?.[i];
   if (m === undefined || d === undefined || (m.leaves.length === 1 && m.leaves[0]!.path.length === 0)) return undefined;
   if (basicValues(d) !== m.leaves.length) return undefined;
-  return m.leaves.every((l) => leafAt(d, l.path)?.type !== 'structure' && leafAt(d, l.path) !== undefined) ? m.leaves : undefined;
+  const isLeaf = (v: Data | undefined): boolean => v !== undefined && v.type !== 'structure';
+  return m.leaves.every((l) => isLeaf(leafAt(d, l.path))) ? m.leaves : undefined;
 }
 
 /** Every entry by name → value text; an SCL structure leaf by leaf. */
