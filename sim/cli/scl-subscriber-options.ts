@@ -6,12 +6,13 @@ import { GbError } from '../../errors/error-codes.js';
 import { loadSclFile, selectIeds } from '../../bridge/scl/load-scl-file.js';
 import { IdentityError } from '../core/identity-range.js';
 import { formatSclCheck, SclStreamCheck } from '../scl/scl-stream-check.js';
-import type { MemberNames } from '../monitor/dataset-values.js';
+import type { DatasetLayout, MemberNames } from '../monitor/dataset-values.js';
+import { datasetLayout } from '../monitor/member-layout.js';
 import type { FrameDecoder } from '../goose/stream-receiver.js';
 
 export interface SclSubscriberCheck {
   decode: FrameDecoder;
-  /** Each GoCB's dataset member names (FCDA references), for the monitor's values and changes. */
+  /** Each GoCB's dataset layout (FCDA references, structures leaf by leaf), for the monitor's values and changes. */
   memberNames: MemberNames;
   /** The table for stderr. */
   table(): string;
@@ -21,10 +22,10 @@ export interface SclSubscriberCheck {
 
 export function sclSubscriberCheck(path: string, ieds: string[] | undefined): SclSubscriberCheck {
   let check: SclStreamCheck;
-  const names = new Map<string, string[]>();
+  const names = new Map<string, DatasetLayout>();
   try {
     const blocks = selectIeds(loadSclFile(path), ieds, path).controlBlocks;
-    for (const cb of blocks) if (cb.kind === 'goose') names.set(cb.ref, cb.members.map((m) => m.ref));
+    for (const cb of blocks) if (cb.kind === 'goose') names.set(cb.ref, datasetLayout(cb.members));
     check = new SclStreamCheck(blocks);
   } catch (err) {
     if (err instanceof GbError) throw new IdentityError('scl', err.message);

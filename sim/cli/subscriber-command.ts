@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { tableStream } from '../../bridge/cli/answer-stream.js';
 import { wallMinusMonotonicUs } from '../core/real-time-loop.js';
 import { parseExpectConfig } from '../goose/expect-config.js';
-import { buildReport, formatCsv, formatJson, formatTable } from '../goose/stream-statistics.js';
+import { writeJsonReport } from '../goose/report-json.js';
+import { formatCsv, formatTable, materialize, planReport } from '../goose/stream-statistics.js';
 import type { StreamKey } from '../goose/stream-tracker.js';
 import { runSubscriber, type SubscriberInput } from '../goose/subscriber-runner.js';
 import { SvReceiver, svTrackerOptions } from '../sv/sv-receiver.js';
@@ -33,6 +34,12 @@ interface SubscriberOpts extends MonitorOpts {
   svCsv?: string;
   svJson?: string;
 }
+
+/**
+ * After SIGINT/SIGTERM the subscriber's JSON rows are written for at most this long (ms) from
+ * the signal; the totals and the exit follow well within the second a signal is honoured in.
+ */
+export const SIGNAL_ROWS_MS = 400;
 
 export function registerSubscriber(sim: Command): void {
   const sub = sim
@@ -77,7 +84,15 @@ export function registerSubscriber(sim: Command): void {
     }
     const { signal, dispose } = abortOnSignals();
     // said at once: the report of many streams follows
-    signal.addEventListener('abort', () => process.stderr.write('sim subscriber: stopping on signal, writing the report\n'), { once: true });
+    let signalledAt = Infinity;
+    signal.addEventListener(
+      'abort',
+      () => {
+        signalledAt = performance.now();
+        process.stderr.write('sim subscriber: stopping on signal, writing the report\n');
+      },
+      { once: true },
+    );
     let session: MonitorSession | undefined;
     try {
       session = await MonitorSession.open(monitorCfg, { expected, memberNames: sclCheck?.memberNames, live: input.kind === 'interface', err: process.stderr, onQuit: () => process.kill(process.pid, 'SIGINT') });
@@ -97,13 +112,18 @@ export function registerSubscriber(sim: Command): void {
         },
       });
       const findings = await session.finish(run);
-      const report = buildReport(session.monitor!, { kernelDrops: run.kernelDrops, backlogDrops: run.backlogDrops });
+      const report = planReport(session.monitor!, { kernelDrops: run.kernelDrops, backlogDrops: run.backlogDrops });
       // stdout may already carry JSON: the report (--json) or the event log (--event-log -).
       const jsonOnStdout = o.json || o.eventLog === '-';
       tableStream(jsonOnStdout).write(formatTable(report, o.tableRows));
       if (sclCheck) tableStream(jsonOnStdout).write(sclCheck.table());
-      if (o.csv) writeFileSync(o.csv, formatCsv(report));
-      if (o.json) process.stdout.write(formatJson(report, sclCheck?.json()));
+      if (o.csv) writeFileSync(o.csv, formatCsv(materialize(report)));
+      if (o.json) {
+        // after a signal the rows stop at the exit budget: the process is gone within a second
+        const stopRows = (): boolean => performance.now() > signalledAt + SIGNAL_ROWS_MS;
+        const written = writeJsonReport((chunk) => process.stdout.write(chunk), report, { extra: sclCheck?.json(), stopRows });
+        if (written < report.rows.length) process.stderr.write(`sim subscriber: ${report.rows.length - written} of ${report.rows.length} streams left out of the JSON to exit in time (totals.streams_not_written)\n`);
+      }
       writeSvReport(sv, { ...o, json: jsonOnStdout });
       if (findings.length > 0) {
         process.stderr.write(`sim subscriber: --fail-on ${o.failOn}: ${findings.join(', ')}\n`);

@@ -3,7 +3,8 @@
 // the event latencies. Pure: receive times are passed in (silence is the monitor's judgement).
 import type { DecodeErrorCode, DecodeResult, Frame, GooseFrame, NotOurs, SvFrame } from '../../bridge/codec/types.js';
 import { utcTimeToMicros } from '../../bridge/codec/index.js';
-import { LATENCY_MAX_US, LatencySamples, newLatencyHistogram } from '../core/latency-samples.js';
+import { LATENCY_MAX_US, LatencySamples, newLatencyHistogram, newMicrosHistogram } from '../core/latency-samples.js';
+import { RepeatFrames } from './repeat-frames.js';
 import { StreamTracker, streamKeyId, type StreamKey, type Verdict } from './stream-tracker.js';
 
 export type FrameDecoder = (buf: Uint8Array) => DecodeResult<Frame | NotOurs>;
@@ -21,13 +22,19 @@ export interface ReceiverOptions {
   onMessage?: (tracker: StreamTracker, frame: GooseFrame, rxTimeUs: number, verdict: Verdict) => void;
   /** Called for every decoded Sampled Values frame (the SV side tracks its own streams). */
   onSv?: (frame: SvFrame, rxTimeUs: number) => void;
+  /**
+   * Retransmissions (the stream's last message again, only sqNum differing) are recognised by
+   * their bytes and not decoded again (repeat-frames.ts). Off when the decoder must see every
+   * frame (the SCL check).
+   */
+  skipRepeats?: boolean;
 }
 
 export class StreamReceiver {
   readonly streams = new Map<string, StreamTracker>();
   /** Event latencies of the streams that had one. */
   readonly latency = new Map<StreamTracker, LatencySamples>();
-  readonly totalLatency = newLatencyHistogram();
+  readonly totalLatency = newMicrosHistogram(false);
   readonly decodeErrors = new Map<DecodeErrorCode, number>();
   readonly expected = new Map<string, StreamKey>();
   /** Frames of other EtherTypes, SV and GSE management frames: counted, not judged. */
@@ -40,9 +47,12 @@ export class StreamReceiver {
   firstRxUs = -1;
   lastRxUs = -1;
   private readonly wallOffsetUs: number;
+  /** Each stream's last decoded message, for retransmissions; undefined when every frame is decoded. */
+  readonly repeats: RepeatFrames<{ tracker: StreamTracker; frame: GooseFrame }> | undefined;
 
   constructor(private readonly options: ReceiverOptions) {
     this.wallOffsetUs = options.wallOffsetUs ?? 0;
+    if (options.skipRepeats) this.repeats = new RepeatFrames();
     for (const k of options.expected ?? []) this.expected.set(streamKeyId(k), k);
   }
 
@@ -51,14 +61,23 @@ export class StreamReceiver {
     this.frames++;
     if (this.firstRxUs < 0) this.firstRxUs = rxTimeUs;
     this.lastRxUs = rxTimeUs;
+    const repeat = this.repeats?.lookup(buf);
+    if (repeat !== undefined) {
+      const frame: GooseFrame = { ...repeat.frame, pdu: { ...repeat.frame.pdu, sqNum: this.repeats!.sqNum } };
+      this.judgeGoose(repeat.tracker, frame, rxTimeUs);
+      return;
+    }
     const r = this.options.decode(buf);
     if (!r.ok) {
       this.decodeErrors.set(r.error.code, (this.decodeErrors.get(r.error.code) ?? 0) + 1);
       return;
     }
     const f = r.value;
-    if (f.kind === 'goose') this.handleGoose(f, rxTimeUs);
-    else if (f.kind === 'sv') this.handleSv(f, rxTimeUs);
+    if (f.kind === 'goose') {
+      const tracker = this.trackerOf(f);
+      this.judgeGoose(tracker, f, rxTimeUs);
+      this.repeats?.remember(buf, { tracker, frame: f });
+    } else if (f.kind === 'sv') this.handleSv(f, rxTimeUs);
     else if (f.kind === 'gse') this.gseFrames++;
     else this.notOurs++;
   }
@@ -70,6 +89,10 @@ export class StreamReceiver {
 
   /** One decoded GOOSE message. */
   handleGoose(frame: GooseFrame, rxTimeUs: number): Verdict {
+    return this.judgeGoose(this.trackerOf(frame), frame, rxTimeUs);
+  }
+
+  private trackerOf(frame: GooseFrame): StreamTracker {
     const key: StreamKey = { appId: frame.header.appId, gocbRef: frame.pdu.gocbRef, src: frame.eth.src };
     const id = streamKeyId(key);
     let tracker = this.streams.get(id);
@@ -77,6 +100,10 @@ export class StreamReceiver {
       tracker = new StreamTracker(key);
       this.streams.set(id, tracker);
     }
+    return tracker;
+  }
+
+  private judgeGoose(tracker: StreamTracker, frame: GooseFrame, rxTimeUs: number): Verdict {
     const verdict = tracker.handle(frame, rxTimeUs);
     if (frame.pdu.sqNum === 0 && (verdict === 'new-state' || verdict === 'first' || verdict === 'state-jump')) {
       // event latency: from the state change (t) to its first frame's arrival

@@ -5,7 +5,7 @@
 // never-seen, unexpected — the same in the table, the JSON, the event log and --fail-on.
 import { toCsv } from '../core/csv.js';
 import { emptyLatencySummary, histogramSummary, type LatencySummary } from '../core/latency-samples.js';
-import { namedValues, type StateChange } from '../monitor/dataset-values.js';
+import { namedValues, type DatasetLayout, type StateChange } from '../monitor/dataset-values.js';
 import { EVENT_KINDS, type EventKind } from '../monitor/event-kinds.js';
 import type { Data } from '../../bridge/codec/types.js';
 import type { StreamReceiver } from './stream-receiver.js';
@@ -25,7 +25,7 @@ export interface RunFindings {
       readonly stopped: boolean;
       readonly anomalies: number;
       readonly counts: Partial<Record<EventKind, number>>;
-      readonly names: readonly string[] | undefined;
+      readonly names: DatasetLayout | undefined;
       readonly lastData: readonly Data[] | undefined;
       readonly lastChanges: readonly StateChange[];
     }
@@ -96,13 +96,15 @@ export interface Totals extends LatencySummary, FindingCounts {
   decode_errors_by_reason: Record<string, number>;
   /** Frames the kernel dropped before the subscriber read them (receive buffer full; interface only). */
   kernel_drops: number;
-  /** Frames received but not judged: the subscriber's backlog was full, or the run was stopped with frames queued. */
+  /** Frames offered to the subscriber but not judged: its backlog was full, or they were still queued (in the kernel's socket buffer or the subscriber) when the run stopped. */
   frames_not_judged: number;
   /** Event-latency samples dropped because `t` was after the receive time (clocks not shared). */
   negative_latency_samples: number;
   /** Findings of the anomaly group, malformed frames included. */
   anomalies: number;
   duration_us: number;
+  /** Streams left out of the JSON's streams list because a signal's exit deadline came first (all are counted in these totals). */
+  streams_not_written: number;
 }
 
 export interface SubscriberReport {
@@ -207,28 +209,53 @@ function byStream(a: StreamKey, b: StreamKey): number {
   return a.appId - b.appId || (a.src < b.src ? -1 : a.src > b.src ? 1 : 0) || (a.gocbRef < b.gocbRef ? -1 : a.gocbRef > b.gocbRef ? 1 : 0);
 }
 
+/** The report's rows in order, each built when asked for: a writer streams them without holding them all. */
+export interface ReportRows {
+  readonly length: number;
+  at(i: number): StreamRow;
+}
+
+/** A report whose rows are built on demand (planReport); buildReport materialises them. */
+export interface LazyReport {
+  rows: ReportRows;
+  totals: Totals;
+}
+
 /**
- * Builds the report: streams sorted problems first, then by APPID, source, gocbRef. Linear in
- * the streams apart from the sort (no per-stream histogram walk): 100,000 streams take well
- * under a second.
+ * Orders the streams (problems first, then by APPID, source, gocbRef) and sums the totals from
+ * the trackers' counters, building no row: the rows come one at a time from `rows.at(i)`, so the
+ * end of a run of 100,000 streams costs a sort and a pass over the counters before the first
+ * line is written.
  */
-export function buildReport(f: RunFindings, capture: { kernelDrops?: number; backlogDrops?: number } = {}): SubscriberReport {
+export function planReport(f: RunFindings, capture: { kernelDrops?: number; backlogDrops?: number } = {}): LazyReport {
   const rx = f.receiver;
-  const entries: { key: StreamKey; row: StreamRow }[] = [];
-  for (const t of rx.streams.values()) entries.push({ key: t.key, row: trackerRow(f, t) });
-  for (const k of rx.neverSeen()) entries.push({ key: k, row: neverSeenRow(k) });
-  entries.sort((a, b) => STATUS_ORDER[a.row.status] - STATUS_ORDER[b.row.status] || byStream(a.key, b.key));
-  const rows = entries.map((e) => e.row);
-  const sums = new Map<keyof StreamRow, number>();
-  const byStatus: Record<StreamStatus, number> = { 'never-seen': 0, stopped: 0, anomalies: 0, 'tal-expired': 0, ok: 0 };
+  const trackers = [...rx.streams.values()];
+  const never = rx.neverSeen();
+  const byStatus: Record<StreamStatus, number> = { 'never-seen': never.length, stopped: 0, anomalies: 0, 'tal-expired': 0, ok: 0 };
+  const entries: { key: StreamKey; rank: number; tracker: StreamTracker | undefined }[] = never.map((key) => ({ key, rank: STATUS_ORDER['never-seen'], tracker: undefined }));
+  const sum = { messages: 0, lost: 0, duplicates: 0, outOfOrder: 0, talExpired: 0, stopped: 0, stNumBackwards: 0, confRev: 0, dataset: 0, entryCount: 0, ndsCom: 0, simulation: 0 };
   let unexpected = 0;
-  const summed = ['messages', 'frames_lost', 'duplicate_messages', 'out_of_order_messages', 'tal_expired', 'stopped', 'st_num_backwards', 'conf_rev_changes', 'dataset_changes', 'entry_count_mismatches', 'nds_com_messages', 'simulation_messages'] as const;
-  for (const r of rows) {
-    byStatus[r.status]++;
-    if (!r.expected) unexpected++;
-    for (const k of summed) sums.set(k, (sums.get(k) ?? 0) + r[k]);
+  for (const t of trackers) {
+    const w = f.watches.get(t);
+    const status = statusOf(w);
+    byStatus[status]++;
+    entries.push({ key: t.key, rank: STATUS_ORDER[status], tracker: t });
+    if (!rx.isExpected(t)) unexpected++;
+    const c = t.counters;
+    sum.messages += c.messages;
+    sum.lost += c.lost;
+    sum.duplicates += c.duplicates;
+    sum.outOfOrder += c.outOfOrder;
+    sum.talExpired += w?.counts['tal-expired'] ?? 0;
+    sum.stopped += w?.counts.stopped ?? 0;
+    sum.stNumBackwards += c.stNumBackwards;
+    sum.confRev += c.confRevChanges;
+    sum.dataset += c.datasetChanges;
+    sum.entryCount += c.entryCountMismatches;
+    sum.ndsCom += c.ndsComMessages;
+    sum.simulation += c.simulationMessages;
   }
-  const sum = (k: (typeof summed)[number]): number => sums.get(k) ?? 0;
+  entries.sort((a, b) => a.rank - b.rank || byStream(a.key, b.key));
   const decodeErrors: Record<string, number> = {};
   let decodeErrorCount = 0;
   for (const [code, n] of [...rx.decodeErrors].sort()) {
@@ -238,7 +265,7 @@ export function buildReport(f: RunFindings, capture: { kernelDrops?: number; bac
   let anomalies = 0;
   for (const [k, n] of f.counts) if (EVENT_KINDS[k].group === 'anomaly') anomalies += n;
   const totals: Totals = {
-    streams: rows.length,
+    streams: entries.length,
     streams_ok: byStatus.ok,
     streams_with_anomalies: byStatus.anomalies,
     streams_tal_expired: byStatus['tal-expired'],
@@ -246,31 +273,50 @@ export function buildReport(f: RunFindings, capture: { kernelDrops?: number; bac
     streams_never_seen: byStatus['never-seen'],
     streams_unexpected: unexpected,
     frames: rx.frames,
-    goose_messages: sum('messages'),
+    goose_messages: sum.messages,
     sv_frames: rx.svFrames,
     gse_frames: rx.gseFrames,
     other_frames: rx.notOurs,
     decode_errors: decodeErrorCount,
     decode_errors_by_reason: decodeErrors,
-    frames_lost: sum('frames_lost'),
-    duplicate_messages: sum('duplicate_messages'),
-    out_of_order_messages: sum('out_of_order_messages'),
-    tal_expired: sum('tal_expired'),
-    stopped: sum('stopped'),
-    st_num_backwards: sum('st_num_backwards'),
-    conf_rev_changes: sum('conf_rev_changes'),
-    dataset_changes: sum('dataset_changes'),
-    entry_count_mismatches: sum('entry_count_mismatches'),
-    nds_com_messages: sum('nds_com_messages'),
-    simulation_messages: sum('simulation_messages'),
+    frames_lost: sum.lost,
+    duplicate_messages: sum.duplicates,
+    out_of_order_messages: sum.outOfOrder,
+    tal_expired: sum.talExpired,
+    stopped: sum.stopped,
+    st_num_backwards: sum.stNumBackwards,
+    conf_rev_changes: sum.confRev,
+    dataset_changes: sum.dataset,
+    entry_count_mismatches: sum.entryCount,
+    nds_com_messages: sum.ndsCom,
+    simulation_messages: sum.simulation,
     kernel_drops: capture.kernelDrops ?? 0,
     frames_not_judged: capture.backlogDrops ?? 0,
     negative_latency_samples: rx.negativeLatency,
     anomalies,
     duration_us: rx.firstRxUs < 0 ? 0 : rx.lastRxUs - rx.firstRxUs,
+    streams_not_written: 0,
     ...histogramSummary(rx.totalLatency),
   };
-  return { streams: rows, totals };
+  return {
+    rows: {
+      length: entries.length,
+      at: (i) => {
+        const e = entries[i]!;
+        return e.tracker ? trackerRow(f, e.tracker) : neverSeenRow(e.key);
+      },
+    },
+    totals,
+  };
+}
+
+/** Every row built (--csv, tests). */
+export function materialize({ rows, totals }: LazyReport): SubscriberReport {
+  return { streams: Array.from({ length: rows.length }, (_, i) => rows.at(i)), totals };
+}
+
+export function buildReport(f: RunFindings, capture: { kernelDrops?: number; backlogDrops?: number } = {}): SubscriberReport {
+  return materialize(planReport(f, capture));
 }
 
 /** CSV columns (one row per stream) in order; docs/results-schema.md documents each with its unit. */
@@ -322,13 +368,6 @@ export function formatCsv(report: SubscriberReport): string {
   return toCsv(CSV_COLUMNS, report.streams.map(({ values: _v, last_changes: _c, ...flat }) => flat));
 }
 
-/** The report as JSON: one line per stream (a 100,000-stream report stays fast to write and to grep). */
-export function formatJson(report: SubscriberReport, extra: Record<string, unknown> = {}): string {
-  const rows = report.streams.map((r) => JSON.stringify(r)).join(',\n    ');
-  const more = Object.entries(extra).map(([k, v]) => `,\n  ${JSON.stringify(k)}: ${JSON.stringify(v, null, 2).replace(/\n/g, '\n  ')}`).join('');
-  return `{\n  "streams": [${rows ? `\n    ${rows}\n  ` : ''}],\n  "totals": ${JSON.stringify(report.totals, null, 2).replace(/\n/g, '\n  ')}${more}\n}\n`;
-}
-
 /** The table's width limit: fits a 120-column terminal. */
 export const TABLE_WIDTH = 120;
 
@@ -363,9 +402,14 @@ export function verdictLine(t: Totals): string {
   return `verdict: anomaly ${t.anomalies}, tal-expired ${t.tal_expired}, stopped ${t.stopped}, never-seen ${t.streams_never_seen}, unexpected ${t.streams_unexpected}`;
 }
 
+function rowsOf(report: SubscriberReport): LazyReport {
+  return { rows: { length: report.streams.length, at: (i) => report.streams[i]! }, totals: report.totals };
+}
+
 /** Per-stream table (problems first, at most maxRows rows) and the totals, as text no wider than TABLE_WIDTH. */
-export function formatTable(report: SubscriberReport, maxRows = 50): string {
-  const shown = report.streams.slice(0, maxRows);
+export function formatTable(built: LazyReport | SubscriberReport, maxRows = 50): string {
+  const report = 'rows' in built ? built : rowsOf(built);
+  const shown = Array.from({ length: Math.min(maxRows, report.rows.length) }, (_, i) => report.rows.at(i));
   const cells = [TABLE_COLUMNS.map(([h]) => h), ...shown.map((r) => TABLE_COLUMNS.map(([, f]) => f(r)))];
   const widths = TABLE_COLUMNS.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
   // the gocbRef column gives way (both ends kept) so that a row fits
@@ -374,8 +418,8 @@ export function formatTable(report: SubscriberReport, maxRows = 50): string {
   const lines = cells.map((row) =>
     row.map((c, i) => (i === GOCBREF_COLUMN ? fitText(c, widths[i]!) : c)).map((c, i) => (i < LEFT_ALIGNED ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' ').trimEnd(),
   );
-  if (report.streams.length > shown.length) lines.push(`… ${report.streams.length - shown.length} more streams (all in --csv / --json)`);
-  if (report.streams.some((r) => !r.expected)) lines.push('* not in --expect');
+  if (report.rows.length > shown.length) lines.push(`… ${report.rows.length - shown.length} more streams (all in --csv / --json)`);
+  if (report.totals.streams_unexpected > 0) lines.push('* not in --expect');
   lines.push('ANOM findings (a gap of 3 frames is 1) · LOST frames missing · TALEXP frames past their TAL · STOP times stopped');
   const t = report.totals;
   lines.push('');

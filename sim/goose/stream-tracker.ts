@@ -118,6 +118,8 @@ export class StreamTracker {
   stNum = 0;
   /** Highest sqNum seen in the current state. */
   sqHigh = 0;
+  private shapeOf: readonly Data[] | undefined;
+  private shape = '';
   /** Lowest sqNum seen in the current state (frames before it were never expected to be seen). */
   private sqLow = 0;
   private prevSt = -1;
@@ -150,7 +152,12 @@ export class StreamTracker {
     this.simulation = pdu.simulation;
     this.goID = pdu.goID;
     this.datSet = pdu.datSet;
-    const shape = datasetShape(pdu.allData);
+    // a retransmission carries the same decoded dataset: its shape is known
+    if (pdu.allData !== this.shapeOf) {
+      this.shapeOf = pdu.allData;
+      this.shape = datasetShape(pdu.allData);
+    }
+    const shape = this.shape;
     this.lastRxUs = rxTimeUs;
 
     if (this.firstRxUs < 0) {

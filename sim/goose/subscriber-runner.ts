@@ -57,7 +57,7 @@ export interface SubscriberRun {
   clock: 'monotonic' | 'wall';
   /** Kernel-side drops of the packet socket (receive buffer full). */
   kernelDrops: number;
-  /** Frames received but not judged: the backlog was full, or the run was stopped with frames queued. */
+  /** Frames offered to the socket but not judged: the backlog was full, or they were still queued (kernel socket buffer, reader, backlog) when the run stopped. */
   backlogDrops: number;
   aborted: boolean;
 }
@@ -65,20 +65,35 @@ export interface SubscriberRun {
 /** Columns of the per-message --recv-log (docs/results-schema.md). */
 export const RECV_LOG_COLUMNS = ['rx_us', 'appid', 'src_mac', 'st_num', 'sq_num', 'verdict'] as const;
 
-/** Frames waiting to be judged at most; beyond, frames are dropped and counted. */
-export const BACKLOG_MAX_FRAMES = 262_144;
+/** Received frames are judged for this long (ms) per turn of the event loop, the clock read every SLICE_CHECK_FRAMES. */
+const SLICE_MS = 8;
+const SLICE_CHECK_FRAMES = 32;
+/**
+ * Frames waiting to be judged at most (a few seconds of 20,000 streams' heartbeats); beyond,
+ * frames are dropped and counted. A judge that far behind will not catch up: copying more only
+ * feeds the garbage collector (on a loaded machine GC took a sixth of the run).
+ */
+export const BACKLOG_MAX_FRAMES = 65_536;
+/**
+ * At the end of --duration the frames already received are judged for at most this long (ms);
+ * the rest are counted as not judged: a judge that fell behind must not push the report out.
+ */
+export const END_DRAIN_MS = 250;
 
-/** Received batches, copied, judged PCAP_SLICE_FRAMES at a time per turn of the event loop. */
+/** Received batches, copied, judged SLICE_MS at a time per turn of the event loop. */
 class BatchBacklog {
   private readonly queue: { data: Buffer; offsets: Uint32Array; lengths: Uint32Array; rx: Float64Array; count: number; next: number }[] = [];
   private queued = 0;
   private scheduled = false;
   private idle: (() => void) | undefined;
+  /** Frames handed over by the socket's reader. */
+  received = 0;
   dropped = 0;
 
   constructor(private readonly judge: (frame: Uint8Array, rxUs: number) => void) {}
 
   push(b: FrameBatch): void {
+    this.received += b.count;
     if (this.queued + b.count > BACKLOG_MAX_FRAMES) {
       this.dropped += b.count;
       return;
@@ -95,8 +110,17 @@ class BatchBacklog {
     this.queued = 0;
   }
 
-  drained(): Promise<void> {
-    return this.queued === 0 ? Promise.resolve() : new Promise((resolve) => (this.idle = resolve));
+  /** Resolves when all queued frames were judged, or after `limitMs` with the rest discarded. */
+  async drained(limitMs: number): Promise<void> {
+    if (this.queued === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.idle = resolve;
+      timer = setTimeout(resolve, limitMs);
+    });
+    clearTimeout(timer);
+    this.idle = undefined;
+    this.discard();
   }
 
   private schedule(): void {
@@ -107,8 +131,11 @@ class BatchBacklog {
 
   private run(): void {
     this.scheduled = false;
-    let budget = PCAP_SLICE_FRAMES;
-    while (budget > 0 && this.queue.length > 0) {
+    // a slice ends after SLICE_MS, not after a number of frames: on a loaded machine a frame may
+    // take ten times as long, and a signal must still be seen within milliseconds
+    const until = performance.now() + SLICE_MS;
+    let budget = SLICE_CHECK_FRAMES;
+    while (this.queue.length > 0 && (budget > 0 || ((budget = SLICE_CHECK_FRAMES), performance.now() < until))) {
       const q = this.queue[0]!;
       for (; q.next < q.count && budget > 0; q.next++, budget--, this.queued--) {
         const off = q.offsets[q.next]!;
@@ -174,13 +201,17 @@ export async function runSubscriber(opts: SubscriberRunOptions): Promise<Subscri
         if (opts.signal?.aborted) return done(true);
         opts.signal?.addEventListener('abort', onAbort, { once: true });
       });
-      const kernelDrops = socket.stats().kernelDrops;
-      socket.close(); // no batch callback after this returns
-      // after a signal the run ends now: what is still queued is counted, not judged
+      socket.close(); // no batch callback after this returns; its final stats stay readable
+      const st = socket.stats();
+      // frames the kernel had queued for the socket or the reader had read but not handed over:
+      // tp_packets counts every frame the socket was offered, drops included
+      const unread = Math.max(0, st.kernelPackets - st.kernelDrops - st.filtered - st.outgoingSkipped - st.truncated - backlog.received);
+      // after a signal the run ends now; at the end of --duration within END_DRAIN_MS: what is
+      // still queued then is counted, not judged
       if (aborted) backlog.discard();
-      else await backlog.drained();
+      else await backlog.drained(END_DRAIN_MS);
       sink.tick(monotonicUs() - TICK_GRACE_US);
-      return { receiver, clock: 'monotonic', kernelDrops, backlogDrops: backlog.dropped, aborted };
+      return { receiver, clock: 'monotonic', kernelDrops: st.kernelDrops, backlogDrops: backlog.dropped + unread, aborted };
     } finally {
       socket.close();
     }

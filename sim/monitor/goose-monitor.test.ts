@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { EVENT_KIND_NAMES, EVENT_KINDS, type EventKind } from './event-kinds.js';
+import type { DatasetLayout } from './dataset-values.js';
 import { GooseMonitor } from './goose-monitor.js';
+import { memberLayout } from './member-layout.js';
 import { formatEventLine, type MonitorEvent } from './monitor-event.js';
 import { A, B, beats, END_MS, framesOf, GRACE_MS, SCENARIOS, T0_US, type Scenario, type TimedFrame } from './anomaly-scenarios.js';
 
@@ -76,7 +78,9 @@ describe('GOOSE monitor events (crafted frames through handleFrame)', () => {
   it('a state change records which members changed, by SCL name with their values (and logs it when asked)', () => {
     const frames = framesOf({ kind: 'state-change' as EventKind, a: [...beats(0, 400, 1, 0), ...beats(500, END_MS, 2, 0, { data: [{ type: 'boolean', value: false }, { type: 'integer', value: 8n }] })], want: SCENARIOS[0]!.want });
     const events: MonitorEvent[] = [];
-    const names = (ref: string): string[] | undefined => (ref === A.gocbRef ? ['LD0/XCBR1.Pos.stVal [ST]', 'LD0/MMXU1.TotW.mag.i [MX]'] : undefined);
+    const basic = { kind: 'basic', bType: 'BOOLEAN' } as const;
+    const layout = ['LD0/XCBR1.Pos.stVal [ST]', 'LD0/MMXU1.TotW.mag.i [MX]'].map((ref) => memberLayout({ ref, type: basic }));
+    const names = (ref: string): DatasetLayout | undefined => (ref === A.gocbRef ? layout : undefined);
     const monitor = new GooseMonitor({ graceUs: GRACE_MS * 1000, logStateChanges: true, memberNames: names, onEvent: (e) => events.push(e) });
     for (const f of frames) monitor.handleFrame(f.buf, f.rxUs);
     const was = 7; // the scenarios' dataset: boolean false, integer 7

@@ -18,7 +18,7 @@ import { TimerHeap } from '../core/timer-heap.js';
 import { StreamReceiver, type ReceiverOptions } from '../goose/stream-receiver.js';
 import { emptyCounters, type StreamCounters, type StreamKey, type StreamTracker, type Verdict } from '../goose/stream-tracker.js';
 import { changedEntries } from './dataset-diff.js';
-import { CHANGES_KEPT, memberChanges, type MemberNames, type StateChange } from './dataset-values.js';
+import { CHANGES_KEPT, memberChanges, type DatasetLayout, type MemberNames, type StateChange } from './dataset-values.js';
 import type { EventKind } from './event-kinds.js';
 import { EVENT_KINDS } from './event-kinds.js';
 import { isoMicros, makeEvent, type MonitorEvent } from './monitor-event.js';
@@ -33,7 +33,7 @@ export interface MonitorOptions {
   expected?: StreamKey[];
   /** Also log every state change (info) with the members that changed and their values. */
   logStateChanges?: boolean;
-  /** Dataset member names by gocbRef (from --scl); members are named `[i]` by position otherwise. */
+  /** Dataset layouts by gocbRef (from --scl); members are named `[i]` by position otherwise. */
   memberNames?: MemberNames;
   /** Called with every GOOSE message after it was judged (the subscriber's receive log). */
   onMessage?: (tracker: StreamTracker, frame: GooseFrame, rxUs: number, verdict: Verdict) => void;
@@ -62,8 +62,8 @@ export interface StreamWatch {
   confRev: number;
   shape: string;
   lastData: Data[] | undefined;
-  /** Dataset member names (SCL), undefined: by position. */
-  names: readonly string[] | undefined;
+  /** Dataset layout (SCL member names, structures leaf by leaf), undefined: by position. */
+  names: DatasetLayout | undefined;
   lastChangeUs: number;
   /** The last state changes, newest last (at most CHANGES_KEPT). */
   lastChanges: StateChange[];
@@ -104,6 +104,8 @@ export class GooseMonitor {
     this.wallOffsetUs = opts.wallOffsetUs ?? 0;
     this.receiver = new StreamReceiver({
       decode: (buf) => (this.lastDecode = (opts.decode ?? decodeFrame)(buf)),
+      // retransmissions need no decode unless a wrapping decoder (the SCL check) must see each
+      skipRepeats: (opts.decode ?? decodeFrame) === decodeFrame,
       ...(opts.onSv !== undefined ? { onSv: opts.onSv } : {}),
       wallOffsetUs: this.wallOffsetUs,
       expected: opts.expected,

@@ -1,16 +1,20 @@
-// npm run bench:monitor-scale — the subscriber with many streams (root): a veth pair in a
-// throw-away namespace; a capture replayed onto one end (pcap-replay.ts, paced by its
-// timestamps), `sim subscriber --json` on the other, both real processes. Reported as figures:
-//   20,000 streams (heartbeats every second, `--duration 10`): wall time from start and from
-//     "receiving on" to exit, streams in the JSON report, peak RSS (VmHWM);
-//   100,000 streams (one frame each, sent over ~4 s): SIGINT while frames still arrive, time to
-//     the "stopping on signal" line and to exit, streams in the JSON written after it.
-// BENCH_STREAMS (default 20000), BENCH_SIGINT_STREAMS (default 100000), BENCH_DURATION_S (10);
-// BENCH_CPU_PROF=DIR writes the subscribers' CPU profiles (node --cpu-prof) there.
+// npm run bench:monitor-scale [-- --scale | --signal] [--runs N] — the subscriber with many
+// streams (root): a veth pair in a throw-away namespace; a capture replayed onto one end
+// (pcap-replay.ts, paced by its timestamps), `sim subscriber --json` on the other, both real
+// processes. Reported as figures:
+//   --scale: 20,000 streams (heartbeats every second, `--duration 10`), N runs (default 3): wall
+//     time from start and from "receiving on" to exit, streams in the JSON report, frames
+//     received / not judged / dropped by the kernel, peak RSS (VmHWM);
+//   --signal: 100,000 streams (one frame each, sent over ~4 s): SIGINT, then SIGTERM, while
+//     frames still arrive: time to the "stopping on signal" line and to exit, streams in the
+//     JSON written before it, peak RSS.
+// Both by default. BENCH_STREAMS (default 20000), BENCH_SIGINT_STREAMS (default 100000),
+// BENCH_DURATION_S (10); BENCH_CPU_PROF=DIR writes the subscribers' CPU profiles (node --cpu-prof) there.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { readCapture, PcapWriter } from '../../bridge/pcap/index.js';
 import { destroyNamespaceSync, makeRunId, ManagedProcess, namespaceName, registerCleanup, runSync } from '../../testkit/topology/index.js';
 import { isRoot } from '../../testkit/preconditions.js';
@@ -18,6 +22,8 @@ import { isRoot } from '../../testkit/preconditions.js';
 const streams = Number(process.env.BENCH_STREAMS ?? 20_000);
 const sigintStreams = Number(process.env.BENCH_SIGINT_STREAMS ?? 100_000);
 const durationS = Number(process.env.BENCH_DURATION_S ?? 10);
+const { values: argv } = parseArgs({ options: { scale: { type: 'boolean', default: false }, signal: { type: 'boolean', default: false }, runs: { type: 'string', default: '3' } } });
+const both = !argv.scale && !argv.signal;
 const cli = join(import.meta.dirname, '..', '..', 'bin', 'cli.ts');
 /** The subscriber runs as users run it: the bundled CLI (`npm run bench:monitor-scale` bundles first). */
 const bundled = join(import.meta.dirname, '..', '..', 'bin', 'goose-bridge.js');
@@ -67,13 +73,17 @@ async function until(what: string, p: ManagedProcess, cond: () => boolean, timeo
   }
 }
 
-function streamsInJson(file: string): number {
+/** Streams in the JSON report and those it says it left out (-1: no valid JSON). */
+function streamsInJson(file: string): { rows: number; notWritten: number } {
   try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as { streams: unknown[] }).streams.length;
+    const r = JSON.parse(readFileSync(file, 'utf8')) as { streams: unknown[]; totals: { streams_not_written: number } };
+    return { rows: r.streams.length, notWritten: r.totals.streams_not_written };
   } catch {
-    return -1;
+    return { rows: -1, notWritten: -1 };
   }
 }
+
+const stat = (re: RegExp, text: string): number => Number(re.exec(text)?.[1] ?? -1);
 
 async function main(): Promise<void> {
   if (!isRoot()) {
@@ -97,71 +107,105 @@ async function main(): Promise<void> {
     runSync(['ip', 'netns', 'add', ns]);
     runSync(['ip', '-n', ns, 'link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
     for (const l of [a, b]) runSync(['ip', '-n', ns, 'link', 'set', l, 'up']);
-    const out: Record<string, number> = {};
+    const out: Record<string, unknown> = {};
+    const lines: string[] = [];
 
-    // 1. many streams, heartbeats, --duration
-    // heartbeats only (t1 = t0 = 1 s): the steady load of that many IEDs, ~N frames/s
-    const beats = await streamsCapture(dir, 'beats', streams, ['--duration', String(durationS + 2), '--t1', '1000']);
-    const spawnedAt = Date.now();
-    const json1 = join(dir, 'report-1.json');
-    const sub = inNs('subscriber', [bundled, 'sim', 'subscriber', '--interface', b, '--duration', String(durationS), '--json', '--view', 'plain'], json1);
-    await until('receiving on', sub, () => sub.stderr.includes('receiving on'), 60_000);
-    const receivingAt = Date.now();
-    const gen = inNs('replay', [replay, a, beats]);
-    let peak = 0;
-    while (sub.running) {
-      peak = Math.max(peak, peakRssBytes(sub.pid) || 0);
-      await new Promise((r) => setTimeout(r, 50));
+    if (both || argv.scale) {
+      // heartbeats only (t1 = t0 = 1 s): the steady load of that many IEDs, ~N frames/s
+      const beats = await streamsCapture(dir, 'beats', streams, ['--duration', String(durationS + 2), '--t1', '1000']);
+      const runs: Record<string, number>[] = [];
+      for (let run = 1; run <= Number(argv.runs); run++) {
+        // the replay loads first and starts when told: --duration is spent on traffic, not on loading it
+        const go = join(dir, `go-${run}`);
+        const gen = inNs('replay', [replay, a, beats, go]);
+        await until('the replay to load', gen, () => gen.stderr.includes('loaded'), 120_000);
+        const spawnedAt = Date.now();
+        const json = join(dir, `report-${run}.json`);
+        const sub = inNs('subscriber', [bundled, 'sim', 'subscriber', '--interface', b, '--duration', String(durationS), '--json', '--view', 'plain'], json);
+        await until('receiving on', sub, () => sub.stderr.includes('receiving on'), 60_000);
+        const receivingAt = Date.now();
+        writeFileSync(go, '');
+        let peak = 0;
+        while (sub.running) {
+          peak = Math.max(peak, peakRssBytes(sub.pid) || 0);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        const endedAt = Date.now();
+        await gen.stop(2000);
+        const inJson = streamsInJson(json);
+        const r = {
+          end_s_from_start: (endedAt - spawnedAt) / 1000,
+          end_s_from_receiving: (endedAt - receivingAt) / 1000,
+          streams_reported: inJson.rows,
+          frames_received: stat(/frames (\d+):/, sub.stderr),
+          frames_not_judged: Math.max(0, stat(/not judged (\d+)/, sub.stderr)),
+          kernel_drops: Math.max(0, stat(/kernel drops (\d+)/, sub.stderr)),
+          peak_rss_mib: Math.round(peak / MIB),
+          exit_code: sub.exit?.code ?? -1,
+        };
+        runs.push(r);
+        lines.push(
+          `  ${streams} streams, --duration ${durationS} --json, run ${run}: ended ${r.end_s_from_start} s after start (${r.end_s_from_receiving} s after "receiving on"), ` +
+            `${r.streams_reported} streams reported, frames received ${r.frames_received} (not judged ${r.frames_not_judged}, kernel drops ${r.kernel_drops}), peak RSS ${r.peak_rss_mib} MiB, exit ${r.exit_code}`,
+        );
+        process.stderr.write(`${lines.at(-1)}\n`);
+      }
+      out.streams_sent = streams;
+      out.scale_runs = runs;
     }
-    const endedAt = Date.now();
-    process.stderr.write(sub.stderr.split('\n').filter((l) => /^(streams|frames|verdict|sim subscriber)/.test(l)).map((l) => `  subscriber: ${l}\n`).join(''));
-    await gen.stop(2000);
-    out.streams_sent = streams;
-    out.streams_reported = streamsInJson(json1);
-    out.kernel_drops = Number(/kernel drops (\d+)/.exec(sub.stderr)?.[1] ?? 0);
-    out.frames_received = Number(/frames (\d+):/.exec(sub.stderr)?.[1] ?? -1);
-    out.end_s_from_start = (endedAt - spawnedAt) / 1000;
-    out.end_s_from_receiving = (endedAt - receivingAt) / 1000;
-    out.peak_rss_mib = Math.round(peak / MIB);
-    out.exit_code = sub.exit?.code ?? -1;
 
-    // 2. SIGINT while 100,000 streams arrive
-    const once = await streamsCapture(dir, 'once', sigintStreams, ['--count', '1', '--t0', '4000']);
-    const json2 = join(dir, 'report-2.json');
-    const sub2 = inNs('subscriber 100k', [bundled, 'sim', 'subscriber', '--interface', b, '--json', '--view', 'plain'], json2);
-    // the "stopping" line is found in the stream itself: event lines may push it out of the kept tail
-    let stoppingMs = NaN;
-    let sigintAt = NaN;
-    sub2.child.stderr?.on('data', (d: Buffer) => {
-      if (Number.isNaN(stoppingMs) && !Number.isNaN(sigintAt) && d.toString().includes('stopping on signal')) stoppingMs = performance.now() - sigintAt;
-    });
-    await until('receiving on', sub2, () => sub2.stderr.includes('receiving on'), 60_000);
-    const gen2 = inNs('replay 100k', [replay, a, once]);
-    await until('the replay to send', gen2, () => gen2.stderr.includes('replaying'), 60_000);
-    await new Promise((r) => setTimeout(r, 2000)); // mid-way through the 4 s of sending
-    let peak2 = 0;
-    sigintAt = performance.now();
-    sub2.child.kill('SIGINT');
-    while (sub2.running) {
-      peak2 = Math.max(peak2, peakRssBytes(sub2.pid) || 0);
-      await new Promise((r) => setTimeout(r, 2));
+    if (both || argv.signal) {
+      const once = await streamsCapture(dir, 'once', sigintStreams, ['--count', '1', '--t0', '4000']);
+      const signals: Record<string, number | string>[] = [];
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+        const json = join(dir, `report-${sig}.json`);
+        const sub = inNs(`subscriber 100k ${sig}`, [bundled, 'sim', 'subscriber', '--interface', b, '--json', '--view', 'plain'], json);
+        // the "stopping" line is found in the stream itself: event lines may push it out of the kept tail
+        let stoppingMs = NaN;
+        let sentAt = NaN;
+        sub.child.stderr?.on('data', (d: Buffer) => {
+          if (Number.isNaN(stoppingMs) && !Number.isNaN(sentAt) && d.toString().includes('stopping on signal')) stoppingMs = performance.now() - sentAt;
+        });
+        const go = join(dir, `go-${sig}`);
+        const gen = inNs('replay 100k', [replay, a, once, go]);
+        await until('the replay to load', gen, () => gen.stderr.includes('loaded'), 120_000);
+        await until('receiving on', sub, () => sub.stderr.includes('receiving on'), 60_000);
+        writeFileSync(go, '');
+        await until('the replay to send', gen, () => gen.stderr.includes('replaying'), 60_000);
+        await new Promise((r) => setTimeout(r, 2000)); // mid-way through the 4 s of sending
+        let peak = 0;
+        sentAt = performance.now();
+        sub.child.kill(sig);
+        while (sub.running) {
+          peak = Math.max(peak, peakRssBytes(sub.pid) || 0);
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        const exitMs = Math.round(performance.now() - sentAt);
+        await gen.stop(2000);
+        const inJson = streamsInJson(json);
+        const r = {
+          signal: sig,
+          to_stopping_line_ms: Math.round(stoppingMs),
+          to_exit_ms: exitMs,
+          streams_in_json: inJson.rows,
+          streams_not_written: inJson.notWritten,
+          frames_received: stat(/frames (\d+):/, sub.stderr),
+          frames_not_judged: Math.max(0, stat(/not judged (\d+)/, sub.stderr)),
+          peak_rss_mib: Math.round(peak / MIB),
+          exit_code: sub.exit?.code ?? -1,
+        };
+        signals.push(r);
+        lines.push(
+          `  ${sigintStreams} streams (one frame each), ${sig} while they arrive: "stopping" after ${r.to_stopping_line_ms} ms, exit after ${r.to_exit_ms} ms, ` +
+            `${r.streams_in_json} streams in its JSON (${r.streams_not_written} left out), frames received ${r.frames_received} (not judged ${r.frames_not_judged}), peak RSS ${r.peak_rss_mib} MiB, exit ${r.exit_code}`,
+        );
+        process.stderr.write(`${lines.at(-1)}\n`);
+      }
+      out.signal_streams_sent = sigintStreams;
+      out.signals = signals;
     }
-    out.sigint_streams_sent = sigintStreams;
-    out.sigint_to_stopping_line_ms = Math.round(stoppingMs);
-    out.sigint_to_exit_ms = Math.round(performance.now() - sigintAt);
-    out.sigint_streams_reported = streamsInJson(json2);
-    out.sigint_frames_received = Number(/frames (\d+):/.exec(sub2.stderr)?.[1] ?? -1);
-    out.sigint_peak_rss_mib = Math.round(peak2 / MIB);
-    out.sigint_exit_code = sub2.exit?.code ?? -1;
-    await gen2.stop(2000);
 
-    process.stderr.write(
-      `bench:monitor-scale\n` +
-        `  ${streams} streams, sim subscriber --duration ${durationS} --json: ended ${out.end_s_from_start} s after start (${out.end_s_from_receiving} s after "receiving on"), ` +
-        `${out.streams_reported} streams reported (${out.frames_received} frames received, kernel drops ${out.kernel_drops}), peak RSS ${out.peak_rss_mib} MiB, exit ${out.exit_code}\n` +
-        `  ${sigintStreams} streams (one frame each), SIGINT while they arrive: "stopping" after ${out.sigint_to_stopping_line_ms} ms, exit after ${out.sigint_to_exit_ms} ms, ` +
-        `${out.sigint_streams_reported} streams in its JSON, peak RSS ${out.sigint_peak_rss_mib} MiB, exit ${out.sigint_exit_code}\n`,
-    );
+    process.stderr.write(`bench:monitor-scale\n${lines.join('\n')}\n`);
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } finally {
     destroyNamespaceSync(ns);
