@@ -36,5 +36,21 @@
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-std=c++17", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fexceptions"]
     }
+  ],
+  "conditions": [
+    ["<!(sh src/kernel/has-libbpf.sh)==1", {
+      "targets": [
+        {
+          "target_name": "goose_tc",
+          "sources": ["src/kernel/tc-attach.cc"],
+          "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+          "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+          "libraries": ["-lbpf"],
+          "cflags!": ["-fno-exceptions"],
+          "cflags_cc!": ["-fno-exceptions"],
+          "cflags_cc": ["-std=c++17", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers", "-fexceptions"]
+        }
+      ]
+    }]
   ]
 }
