@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   GB_ERR_PCAP: 'a capture file could not be read or written, or is not pcap/pcapng',
   GB_ERR_PERMISSION: 'the operation needs root or CAP_NET_ADMIN / CAP_NET_RAW',
   GB_ERR_SCL: 'an SCL file could not be read, is not well-formed XML or is not SCL',
+  GB_ERR_KERNEL_PATH: 'the kernel data path (eBPF) could not be loaded, configured or run (the message names the step and the errno)',
   GB_ERR_INSTALL: 'goose-bridge install/uninstall could not write a file or run a command (useradd, systemctl, sysctl)',
 } as const;
 
