@@ -11,7 +11,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { hasCapNetRaw, sendIgmpV2Report } from '../../native/index.js';
-import { ForwardingEngine, removeTap, type EngineEvent } from '../../native/engine.js';
+import { ForwardingEngine, removeTap, type EngineConfig, type EngineCounts, type EngineEvent } from '../../native/engine.js';
 import { CONFIG_KEYS, type BridgeConfig } from '../config/config-keys.js';
 import { readRgooseKeys, type RgooseKeys } from '../config/rgoose-keys.js';
 import { GbError } from '../../native/errors.js';
@@ -23,6 +23,8 @@ import type { GroupMap } from '../wan/group-map.js';
 import { resolveUplinks, type Uplink } from '../wan/uplink.js';
 import { BridgeCounters, absorbEngineCounts, perAppidFrom, snapshotCounters, type RuntimeSnapshot, type StatsSnapshot } from './bridge-counters.js';
 import { engineConfigFor, groupMapFor, joinFlags } from './engine-config.js';
+import { KernelTier } from './kernel-tier.js';
+import { autoSkipReason, withKernelCounts, type TierChoice } from './kernel-tier-config.js';
 import { interfaceIndex, interfaceUp, l2Name, openL2Side, tapKernelDrops, type L2Side } from './l2-side.js';
 import { OutageWatch } from './outage-watch.js';
 import { PathWatch, redundancySnapshot } from './redundancy.js';
@@ -74,6 +76,9 @@ export class BridgeDaemon {
   /** rgoose mode: the replay state file, and when retired keys expire (engine config). */
   private rgooseState: RgooseStateKeeper | null = null;
   private keyExpiry: Array<{ id: number; atUs: number }> = [];
+  /** The kernel tier's object once loaded (kept when detached: its counters stay part of the totals). */
+  private kernel: KernelTier | null = null;
+  private tier: TierChoice = { tier: 'user', requested: 'user', reason: null };
   private l2Lost = false;
   private wanLost = false;
   /** One per uplink: each path's memberships are kept alive and checked on its own. */
@@ -119,6 +124,7 @@ export class BridgeDaemon {
         senderId: senderIdToHex(d.senderId),
         keepalive: d.keepaliveStrategy(),
         statsFile: d.statsPath || null,
+        dataPlane: d.tier.tier,
       },
       'goose-bridge running',
     );
@@ -182,8 +188,10 @@ export class BridgeDaemon {
     }
     const oldL2 = this.l2;
     const side = l2 ?? oldL2;
+    let engineConfig: EngineConfig;
     try {
-      this.engine.apply({ config: engineConfigFor(next, map, side?.mtu ?? 1500, keys, keyExpiry), ...(l2 ? { l2: l2.handle } : {}), ...(wan !== undefined ? { wan } : {}) });
+      engineConfig = engineConfigFor(next, map, side?.mtu ?? 1500, keys, keyExpiry);
+      this.engine.apply({ config: engineConfig, ...(l2 ? { l2: l2.handle } : {}), ...(wan !== undefined ? { wan } : {}) });
     } catch (err) {
       if (l2) this.engine.discard(l2.handle);
       if (wan !== undefined) this.engine.discard(wan);
@@ -213,6 +221,7 @@ export class BridgeDaemon {
     if (wanChanged) this.pathWatch = new PathWatch();
     this.uplinks = uplinks;
     this.keyExpiry = keyExpiry;
+    this.applyTier(engineConfig, prev === null);
     if (next.encapsulation !== 'rgoose' || keys === null) {
       this.log.warn(
         { event: 'wan-unauthenticated', encapsulation: next.encapsulation },
@@ -267,6 +276,52 @@ export class BridgeDaemon {
     }
   }
 
+  // ------------------------------------------------------------ data plane tier
+
+  /**
+   * Puts the kernel tier in place for the running configuration (after the engine switched to it),
+   * or detaches it and says why user space forwards everything. data_plane = kernel refuses to
+   * start without it; later (reload, recreated resources) a failure leaves user space forwarding.
+   */
+  private applyTier(engine: EngineConfig, starting: boolean): void {
+    const requested = this.cfg.dataPlane;
+    let reason = requested === 'auto' ? autoSkipReason(this.cfg) : null;
+    if (requested !== 'user' && reason === null && this.l2 !== null) {
+      try {
+        this.kernel ??= KernelTier.load();
+        this.kernel.apply({ cfg: this.cfg, engine, ownSender: this.senderId, join: joinFlags(this.map, this.cfg), uplinks: this.uplinks, l2: this.l2 });
+      } catch (err) {
+        if (!(err instanceof GbError)) throw err;
+        if (requested === 'kernel' && starting) throw new GbError(err.code, `data_plane = kernel: the kernel tier cannot run: ${err.message}`, { cause: err });
+        reason = err.message;
+        if (!starting) this.counters.countError('kernel-tier');
+      }
+    }
+    const kernel = requested !== 'user' && reason === null && this.kernel?.attached === true;
+    if (!kernel) this.kernel?.detach();
+    const next: TierChoice = { tier: kernel ? 'kernel' : 'user', requested, reason };
+    if (!starting && next.tier === this.tier.tier && next.reason === this.tier.reason) return;
+    this.tier = next;
+    if (kernel) {
+      this.log.info({ event: 'data-plane', tier: 'kernel', requested, hooks: this.kernel!.describe() }, `data plane: kernel tier (${this.kernel!.describe().join(', ')}); user space handles what it passes up`);
+    } else if (reason !== null) {
+      this.log[requested === 'kernel' ? 'error' : 'info']({ event: 'data-plane', tier: 'user', requested, reason }, `data plane: user space (data_plane = ${requested}: ${reason})`);
+    } else {
+      this.log.info({ event: 'data-plane', tier: 'user', requested }, 'data plane: user space (data_plane = user)');
+    }
+  }
+
+  /** The engine's counters with the kernel tier's added under the same labels. */
+  private counts(): EngineCounts {
+    const e = this.engine.counts();
+    return this.kernel === null ? e : withKernelCounts(e, this.kernel.counters());
+  }
+
+  /** Datagrams the kernel tier took off the uplinks (they never reach the engine's sockets). */
+  private kernelDatagrams(): number {
+    return this.kernel?.counters().wan_datagrams_received ?? 0;
+  }
+
   // ------------------------------------------------------------ lost resources
 
   private onEngineEvent(kind: EngineEvent, errno: number): void {
@@ -291,13 +346,17 @@ export class BridgeDaemon {
     }
     if (kind === 'l2-lost') {
       this.l2Lost = true;
+      // Until the L2 side is back, user space counts what cannot be written, as without the kernel tier.
+      this.kernel?.detach();
       this.counters.countError('tap-lost');
       this.log.error({ event: 'tap-lost', interface: l2Name(this.cfg), errno }, `${l2Name(this.cfg)} was lost; recreating`);
       this.scope?.retry(`L2 side ${l2Name(this.cfg)}`, () => {
         const l2 = openL2Side(this.engine, this.cfg);
-        this.engine.apply({ config: engineConfigFor(this.cfg, this.map, l2.mtu, this.keys, this.keyExpiry), l2: l2.handle });
+        const config = engineConfigFor(this.cfg, this.map, l2.mtu, this.keys, this.keyExpiry);
+        this.engine.apply({ config, l2: l2.handle });
         this.l2 = l2;
         this.l2Lost = false;
+        this.applyTier(config, false);
         this.counters.countRecovery('tap');
       });
     } else if (!this.wanLost) {
@@ -307,9 +366,11 @@ export class BridgeDaemon {
       this.scope?.retry('multicast sockets', () => {
         const uplinks = resolveUplinks(this.cfg.mcastIf);
         const wan = this.openWan(this.cfg, this.map, uplinks);
-        this.engine.apply({ config: engineConfigFor(this.cfg, this.map, this.l2?.mtu ?? 1500, this.keys, this.keyExpiry), wan });
+        const config = engineConfigFor(this.cfg, this.map, this.l2?.mtu ?? 1500, this.keys, this.keyExpiry);
+        this.engine.apply({ config, wan });
         this.uplinks = uplinks;
         this.wanLost = false;
+        this.applyTier(config, false);
         this.counters.countRecovery('socket');
       });
     }
@@ -351,7 +412,7 @@ export class BridgeDaemon {
   }
 
   private watchOutages(): void {
-    const counts = this.engine.counts();
+    const counts = this.counts();
     const sendErrors = counts.toWanDrops['send-error']!;
     // An outage is the first uplink's (with one path, the only one); the others show as paths.
     const first = this.uplinks[0]!.name;
@@ -390,7 +451,7 @@ export class BridgeDaemon {
             .filter(({ i }) => join[i])
             .map(({ group, i }) => ({
               group,
-              datagrams: () => this.engine.groupDatagrams()[i] ?? 0,
+              datagrams: () => (this.engine.groupDatagrams()[i] ?? 0) + this.kernelDatagrams(),
               ensureMembership: () => this.engine.membership(i, false),
             })),
         counters: this.counters,
@@ -421,7 +482,7 @@ export class BridgeDaemon {
   }
 
   snapshot(): StatsSnapshot {
-    const counts = this.engine.counts();
+    const counts = this.counts();
     const totals = absorbEngineCounts(counts, this.counters);
     if (this.l2 !== null) {
       this.counters.l2KernelDrops = this.l2.gateway ? this.counters.l2KernelDrops + this.engine.packetSocketDrops() : tapKernelDrops(this.l2.ifname);
@@ -444,6 +505,7 @@ export class BridgeDaemon {
       runtime: this.runtimeSnapshot(),
     });
     snap.per_appid = perAppidFrom(this.engine.appidCounts());
+    snap.data_plane = { tier: this.tier.tier, requested: this.tier.requested, reason: this.tier.reason, hooks: this.kernel?.describe() ?? [] };
     snap.redundancy = redundancySnapshot(counts, this.uplinks.map((u) => u.name), this.pathWatch.silent, this.cfg?.site ?? '');
     return snap;
   }
@@ -485,6 +547,7 @@ export class BridgeDaemon {
     if (finalStats && this.statsPath !== '') this.writeStats();
     // A site's other gateways take over the LAN at once instead of after the hold time.
     if (this.cfg?.site && this.cfg.attachInterface !== '') this.engine.heartbeat(true);
+    this.kernel?.close(); // first: from here on nothing is forwarded behind the engine's back
     this.engine.close();
     await this.rgooseState?.close();
     if (this.cfg?.removeTapOnExit && this.cfg.attachInterface === '' && this.l2 !== null) this.removeTapQuietly(this.l2.ifname);
