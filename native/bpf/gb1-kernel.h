@@ -37,7 +37,8 @@ enum gb_kp_flag {
 
 struct gb_kp_group {
   __u32 addr;      // IPv4 group address, network byte order
-  __u32 seq_slot;  // index into gb_seq
+  __u16 seq_slot;  // index into gb_seq
+  __u16 receive;   // 1: from_wan delivers this group's datagrams (joined)
 };
 
 struct gb_kp_rule {  // group map: APPID or destination-MAC range → group index (first match)

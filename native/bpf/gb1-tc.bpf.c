@@ -1,0 +1,509 @@
+// The kernel tier of the GB1 data path: two tc (clsact, direct-action) programs that run the
+// user-space engine's rules (native/src/engine/engine-decide.cc, frame-filter.cc,
+// sender-table.cc, gb1.h; specified by bridge/daemon/forwarding-spec.ts) in softirq, so a frame
+// crosses the bridge without waking a thread.
+//   to_wan   goose0 egress: frame filter → path-MTU guard → group map → GB1 → IPv4/UDP → uplink(s)
+//   from_wan uplink ingress: GB1 checks → inner filter, receive guards, loop guard → sender table
+//            (own, duplicate window, gaps, late, stale) → copy discard → decapsulate → goose0
+// Whatever the kernel tier does not handle (R-GOOSE, gateway mode, heartbeats, VLAN tags held out
+// of band, GSO/GRO runs, IP options or fragments, frames too short to decapsulate in place) goes
+// on unchanged (TC_ACT_OK) to the user-space engine, which then decides and counts it: every
+// frame is decided and counted by exactly one tier. Drops and counts use the engine's slots
+// (counter-ids.h, generated from engine-tables.h).
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <stdbool.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "gb1-kernel.h"
+#include "counter-ids.h"
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+#define FORWARD (-1)
+#define PASS (-2)  // to user space, nothing counted here
+
+#define ETH_HLEN 14
+#define OUTER_HLEN (ETH_HLEN + 20 + 8)          // Ethernet, IPv4 without options, UDP
+#define GB1_HLEN 16
+#define ENCAP_HLEN (OUTER_HLEN + GB1_HLEN)       // in front of the carried frame
+#define MIN_INNER_FRAME (14 + 8)
+// bpf_skb_adjust_room keeps at least an IPv4 header's worth behind the MAC header when shrinking.
+#define MIN_DECAP_FRAME (ETH_HLEN + 20)
+#define ETH_MIN_FRAME 60
+
+struct counter_block {
+  __u64 slot[GB_ALL_SLOTS];
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct gb_kp_config);
+} gb_config SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct gb_kp_allow);
+} gb_allow SEC(".maps");
+
+// Per-group sequence numbers, mmapable: the user-space engine takes its numbers from the same
+// words (atomic fetch-and-add on both sides), so a sender's numbers stay monotonic across CPUs
+// and tiers.
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, GB_KP_SEQ_SLOTS);
+  __uint(map_flags, BPF_F_MMAPABLE);
+  __type(key, __u32);
+  __type(value, __u32);
+} gb_seq SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, GB_KP_SENDERS);
+  __type(key, struct gb_kp_sender_key);
+  __type(value, struct gb_kp_sender);
+} gb_senders SEC(".maps");
+
+// Frames forwarded to the WAN lately, by fingerprint: the loop guard (recent-frames.h).
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, GB_KP_RECENT);
+  __type(key, __u64);
+  __type(value, __u64);
+} gb_recent_read SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, GB_KP_DELIVERED);
+  __type(key, __u64);
+  __type(value, struct gb_kp_delivered);
+} gb_delivered SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct counter_block);
+} gb_counters SEC(".maps");
+
+// Test hook: a clock set by the test (ns); 0 = bpf_ktime_get_ns().
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, __u64);
+} gb_clock SEC(".maps");
+
+struct frame_hdr {
+  __u16 appid;
+  __u16 ethertype;
+  bool tagged;
+  bool has_appid;
+};
+
+static __always_inline __u16 be16(const __u8 *p) { return (__u16)(p[0] << 8 | p[1]); }
+static __always_inline __u32 be32(const __u8 *p) {
+  return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
+}
+
+static __always_inline __u64 now_ns(void) {
+  __u32 zero = 0;
+  __u64 *t = bpf_map_lookup_elem(&gb_clock, &zero);
+  return t && *t ? *t : bpf_ktime_get_ns();
+}
+
+static __always_inline void count(struct counter_block *k, __u32 slot, __u64 n) {
+  if (slot < GB_ALL_SLOTS) k->slot[slot] += n;
+}
+
+static __always_inline bool allowed(__u16 appid) {
+  __u32 zero = 0;
+  struct gb_kp_allow *a = bpf_map_lookup_elem(&gb_allow, &zero);
+  if (!a) return false;
+  return (a->bits[(appid >> 6) & 1023] >> (appid & 63)) & 1;
+}
+
+// frame-filter.cc's CheckFrame on the first 26 bytes `h` (zero beyond `len`). `allow_list`: the
+// L2 side's APPID allow-list applies (not to carried frames).
+static __always_inline int check_frame(const struct gb_kp_config *c, bool allow_list, const __u8 *h, __u32 len,
+                                       struct frame_hdr *fh) {
+  fh->tagged = false;
+  fh->has_appid = false;
+  if (len < 14) return GB_kRunt;
+  __u16 type = be16(h + 12);
+  __u32 after = 14;
+  if (type == 0x8100) {
+    if (len < 18) return GB_kRunt;
+    type = be16(h + 16);
+    fh->tagged = true;
+    after = 18;
+    if (type == 0x8100 || type == 0x88a8) return GB_kVlanStacked;
+  } else if (type == 0x88a8) {
+    return GB_kVlanStacked;
+  }
+  fh->ethertype = type;
+  __u16 lo = 0, hi = 0x3fff;
+  if (type == 0x88b8) {
+  } else if (type == 0x88ba) {
+    if (!(c->flags & GB_KP_ENABLE_SV)) return GB_kSvDisabled;
+    lo = 0x4000, hi = 0x7fff;
+  } else if (type == 0x88b9) {
+    if (!(c->flags & GB_KP_ENABLE_GSE)) return GB_kGseDisabled;
+  } else if (type == 0x0806) {
+    return GB_kArp;
+  } else if (type == 0x0800) {
+    return GB_kIpv4;
+  } else if (type == 0x86dd) {
+    return GB_kIpv6;
+  } else if (type == 0x88cc) {
+    return GB_kLldp;
+  } else {
+    return GB_kOtherEthertype;
+  }
+  __u32 present = len - after;
+  if (present < 8) return GB_kRunt;
+  __u16 appid = fh->tagged ? be16(h + 18) : be16(h + 14);
+  __u16 length = fh->tagged ? be16(h + 20) : be16(h + 16);
+  fh->appid = appid;
+  fh->has_appid = true;
+  if (length < 8 || length > present) return GB_kLengthField;
+  if (length < present && len > ETH_MIN_FRAME + (fh->tagged ? 4 : 0)) return GB_kTrailingBytes;
+  if ((c->flags & GB_KP_CHECK_APPID_RANGE) && (appid < lo || appid > hi)) return GB_kAppidRange;
+  if (allow_list && (c->flags & GB_KP_ALLOW_LIST) && !allowed(appid)) return GB_kAppidNotAllowed;
+  return FORWARD;
+}
+
+static __always_inline __u64 mac48(const __u8 *p) {
+  return (__u64)p[0] << 40 | (__u64)p[1] << 32 | (__u64)p[2] << 24 | (__u64)p[3] << 16 | (__u64)p[4] << 8 | p[5];
+}
+
+// recent-frames.h's FrameFingerprint over the `n` bytes at `off` (linear data, n ≤ GB_KP_MAX_FRAME).
+// Returns 0 when the bytes are not reachable (the caller passes the packet up). A global function:
+// the verifier walks its loop once, not once per caller and path into it.
+__noinline __u64 gb_fingerprint(struct __sk_buff *skb, __u32 off, __u32 n) {
+  if (!skb) return 0;
+  if (n > GB_KP_MAX_FRAME || off >= 128) return 0;
+  void *end = (void *)(long)skb->data_end;
+  __u64 o = off;
+  asm volatile("%[o] &= 127" : [o] "+r"(o));  // a bound the verifier sees on the register itself
+  void *data = (void *)(long)skb->data + o;
+  __u64 h = 0x9e3779b97f4a7c15ULL ^ n;
+  __u32 i = 0;
+  for (int w = 0; w < GB_KP_MAX_FRAME / 8; w++) {
+    if (i + 8 > n) break;
+    __u8 *p = data + i;
+    if ((void *)(p + 8) > end) return 0;
+    __u64 x = *(__u64 *)p;
+    h = (h ^ x) * 0xff51afd7ed558ccdULL;
+    h ^= h >> 32;
+    i += 8;
+  }
+  __u64 tail = 0;  // the last 0..7 bytes, little-endian as the engine's memcpy reads them
+  __u32 rest = n - i;
+  if (rest > 0 && rest < 8 && bpf_skb_load_bytes(skb, off + i, &tail, rest)) return 0;
+  h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 29;
+  return h | 1;
+}
+
+static __always_inline __u16 ipv4_checksum(const __u8 *ip) {
+  __u32 sum = 0;
+  for (int i = 0; i < 20; i += 2) sum += (__u32)ip[i] << 8 | ip[i + 1];
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  return (__u16)~sum;
+}
+
+static __always_inline struct gb_kp_config *config(void) {
+  __u32 zero = 0;
+  struct gb_kp_config *c = bpf_map_lookup_elem(&gb_config, &zero);
+  return c && c->generation ? c : 0;
+}
+
+static __always_inline struct counter_block *counters(void) {
+  __u32 zero = 0;
+  return bpf_map_lookup_elem(&gb_counters, &zero);
+}
+
+// engine-decide.cc's DecideToWan without gateway mode and R-GOOSE (passed up); *group on FORWARD.
+static __always_inline int decide_to_wan(struct __sk_buff *skb, const struct gb_kp_config *c, struct frame_hdr *fh,
+                                         __u32 *group) {
+  __u8 h[26] = {};
+  __u32 len = skb->len;
+  if (len < 14) return PASS;  // a TAP never gives the stack less than an Ethernet header
+  if (bpf_skb_load_bytes(skb, 0, h, len < sizeof h ? len : sizeof h)) return PASS;
+  int v = check_frame(c, true, h, len, fh);
+  if (v != FORWARD) return v;
+  if (len > c->max_frame) return GB_kOversize;
+  __u32 gi = 0;
+  __u64 mac = mac48(h);
+  for (int i = 0; i < GB_KP_MAX_RULES; i++) {
+    if (i >= c->rule_count) break;
+    const struct gb_kp_rule *r = &c->rules[i];
+    __u64 x = r->mac ? mac : fh->appid;
+    if (x >= r->lo && x <= r->hi) {
+      gi = r->group;
+      break;
+    }
+  }
+  if (gi >= c->group_count || gi >= GB_KP_MAX_GROUPS) return GB_kWanUnavailable;
+  *group = gi;
+  return FORWARD;
+}
+
+// Outer Ethernet, IPv4, UDP and GB1 in front of a frame of `len` bytes, from uplink `u`.
+static __always_inline void build_headers(__u8 *o, const struct gb_kp_config *c, const struct gb_kp_uplink *u, __u32 group_be,
+                                          __u32 seq, __u32 len) {
+  const __u8 *g = (const __u8 *)&group_be;
+  // 01-00-5E + the group's low 23 bits.
+  o[0] = 0x01, o[1] = 0x00, o[2] = 0x5e, o[3] = g[1] & 0x7f, o[4] = g[2], o[5] = g[3];
+  __builtin_memcpy(o + 6, u->mac, 6);
+  o[12] = 0x08, o[13] = 0x00;
+  __u8 *ip = o + 14;
+  __u16 total = 20 + 8 + GB1_HLEN + len;
+  ip[0] = 0x45, ip[1] = c->tos, ip[2] = total >> 8, ip[3] = total & 0xff;
+  ip[4] = 0, ip[5] = 0, ip[6] = 0x40, ip[7] = 0;  // DF: the engine's sockets never fragment either
+  ip[8] = c->ttl, ip[9] = 17, ip[10] = 0, ip[11] = 0;
+  __builtin_memcpy(ip + 12, &u->addr, 4);
+  __builtin_memcpy(ip + 16, &group_be, 4);
+  __u16 sum = ipv4_checksum(ip);
+  ip[10] = sum >> 8, ip[11] = sum & 0xff;
+  __u8 *udp = ip + 20;
+  __u16 ulen = 8 + GB1_HLEN + len;
+  __builtin_memcpy(udp, &c->src_port, 2);
+  __builtin_memcpy(udp + 2, &c->port, 2);
+  udp[4] = ulen >> 8, udp[5] = ulen & 0xff, udp[6] = 0, udp[7] = 0;  // IPv4: checksum optional
+  __u8 *gb = udp + 8;
+  __u64 s = c->own_sender;
+  gb[0] = 'G', gb[1] = 'B', gb[2] = 1, gb[3] = 0;
+  for (int i = 0; i < 8; i++) gb[4 + i] = s >> (56 - 8 * i);
+  gb[12] = seq >> 24, gb[13] = seq >> 16, gb[14] = seq >> 8, gb[15] = seq;
+}
+
+SEC("tc")
+int to_wan(struct __sk_buff *skb) {
+  struct gb_kp_config *c = config();
+  if (!c || !(c->flags & GB_KP_TO_WAN) || (c->flags & GB_KP_GATEWAY) || skb->vlan_present) return TC_ACT_OK;
+  if (c->uplink_count == 0 || c->uplink_count > GB_KP_MAX_UPLINKS) return TC_ACT_OK;
+  struct counter_block *k = counters();
+  if (!k) return TC_ACT_OK;
+  struct frame_hdr fh = {};
+  __u32 gi = 0;
+  __u32 len = skb->len;
+  int v = decide_to_wan(skb, c, &fh, &gi);
+  if (v == PASS) return TC_ACT_OK;
+  if (v == FORWARD && len > GB_KP_MAX_FRAME) return TC_ACT_OK;
+  count(k, GB_kL2FramesRead, 1);
+  count(k, GB_kL2BytesRead, len);
+  if (v != FORWARD) {
+    count(k, GB_TO_WAN_BASE + v, 1);
+    return TC_ACT_SHOT;
+  }
+  const __u64 now = now_ns();
+  // Remembered, so a copy coming back from the WAN is recognised (the loop guard).
+  if (bpf_skb_pull_data(skb, len)) return TC_ACT_SHOT;
+  __u64 fp = gb_fingerprint(skb, 0, len);
+  if (fp) bpf_map_update_elem(&gb_recent_read, &fp, &now, BPF_ANY);
+  if (gi >= GB_KP_MAX_GROUPS) return TC_ACT_SHOT;
+  __u32 slot = c->groups[gi].seq_slot;
+  __u32 *seqp = bpf_map_lookup_elem(&gb_seq, &slot);
+  if (!seqp) return TC_ACT_SHOT;
+  __u32 seq = __sync_fetch_and_add(seqp, 1);
+  if (bpf_skb_change_head(skb, ENCAP_HLEN, 0)) {
+    count(k, GB_TO_WAN_BASE + GB_kSendError, 1);
+    return TC_ACT_SHOT;
+  }
+  __u8 o[ENCAP_HLEN];
+  const __u32 group_be = c->groups[gi].addr;
+  const __u32 n = c->uplink_count;
+  // Every path but the first gets a clone; the first takes the packet itself.
+  for (__u32 p = GB_KP_MAX_UPLINKS - 1; p > 0; p--) {
+    if (p >= n) continue;
+    build_headers(o, c, &c->uplinks[p], group_be, seq, len);
+    if (bpf_skb_store_bytes(skb, 0, o, sizeof o, 0) || bpf_clone_redirect(skb, c->uplinks[p].ifindex, 0)) {
+      count(k, GB_TO_WAN_BASE + GB_kSendError, 1);
+      count(k, GB_PATH_BASE + p * GB_PATH_COUNTER_COUNT + GB_kPathSendErrors, 1);
+      continue;
+    }
+    count(k, GB_kWanDatagramsSent, 1);
+    count(k, GB_kWanBytesSent, GB1_HLEN + len);
+    count(k, GB_PATH_BASE + p * GB_PATH_COUNTER_COUNT + GB_kPathDatagramsSent, 1);
+  }
+  build_headers(o, c, &c->uplinks[0], group_be, seq, len);
+  if (bpf_skb_store_bytes(skb, 0, o, sizeof o, 0)) {
+    count(k, GB_TO_WAN_BASE + GB_kSendError, 1);
+    return TC_ACT_SHOT;
+  }
+  count(k, GB_kWanDatagramsSent, 1);
+  count(k, GB_kWanBytesSent, GB1_HLEN + len);
+  count(k, GB_PATH_BASE + GB_kPathDatagramsSent, 1);
+  return bpf_redirect(c->uplinks[0].ifindex, 0);
+}
+
+
+// sender-table.cc's Accept after the own-sender check: the duplicate window, gaps, late, stale.
+// One sender's datagrams share a 5-tuple, so RSS keeps them on one CPU: the entry has one writer.
+static __always_inline int track(struct counter_block *k, __u32 gi, __u64 sender, __u32 seq, bool *duplicate) {
+  struct gb_kp_sender_key key = {.sender = sender, .group = gi};
+  struct gb_kp_sender *e = bpf_map_lookup_elem(&gb_senders, &key);
+  *duplicate = false;
+  if (!e) {
+    struct gb_kp_sender fresh = {.window = 1, .highest = seq};
+    bpf_map_update_elem(&gb_senders, &key, &fresh, BPF_ANY);
+    count(k, GB_kSendersSeen, 1);
+    return FORWARD;
+  }
+  __s32 d = (__s32)(seq - e->highest);
+  if (d > 0) {
+    if (d > 1) {
+      count(k, GB_kGapFrames, d - 1);
+      count(k, GB_kGapEvents, 1);
+    }
+    e->window = d >= 64 ? 1 : (e->window << d) | 1;
+    e->highest = seq;
+    return FORWARD;
+  }
+  __u32 back = (__u32)(-(__s64)d);
+  if (back >= GB_KP_SEQ_WINDOW) return GB_kStale;
+  __u64 bit = 1ULL << (back & 63);
+  if (e->window & bit) {
+    *duplicate = true;
+    return FORWARD;
+  }
+  e->window |= bit;
+  count(k, GB_kLateFrames, 1);
+  return FORWARD;
+}
+
+static __always_inline bool iec_multicast(__u64 mac) {
+  __u64 prefix = mac >> 16;
+  return prefix == 0x010CCD01 || prefix == 0x010CCD02 || prefix == 0x010CCD04;
+}
+
+static __always_inline bool destination_allowed(const struct gb_kp_config *c, const __u8 *frame) {
+  __u64 mac = mac48(frame);
+  if (iec_multicast(mac)) return true;
+  if (!(frame[0] & 1)) return false;
+  for (int i = 0; i < GB_KP_MAX_DESTINATIONS; i++) {
+    if (i >= c->destination_count) break;
+    if (mac >= c->destinations[i].lo && mac <= c->destinations[i].hi) return true;
+  }
+  return false;
+}
+
+// The WAN path a datagram came by: the uplink it arrived on (path 0 when none matches).
+static __always_inline __u32 path_of(const struct gb_kp_config *c, __u32 ifindex) {
+  for (int p = 0; p < GB_KP_MAX_UPLINKS; p++)
+    if (p < c->uplink_count && c->uplinks[p].ifindex == ifindex) return p;
+  return 0;
+}
+
+// gb1.h's Gb1Decapsulate and engine-decide.cc's CheckCarried and DecideFromWan for the UDP
+// payload of `n` bytes at OUTER_HLEN; the sender table and the copy discard are touched only
+// once every check passed. PASS: before anything was counted or remembered.
+static __always_inline int decide_from_wan(struct __sk_buff *skb, const struct gb_kp_config *c, struct counter_block *k,
+                                           __u32 gi, __u32 path, __u32 n, __u64 now) {
+  __u8 g[GB1_HLEN] = {};
+  if (bpf_skb_load_bytes(skb, OUTER_HLEN, g, n < GB1_HLEN ? (n ? n : 1) : GB1_HLEN)) return PASS;
+  if (n >= 4 && g[0] == 'G' && g[1] == 'B' && g[2] == 1 && (g[3] & 0x01)) return PASS;  // heartbeat: user space
+  if (n < 4) return n >= 2 && (g[0] != 'G' || g[1] != 'B') ? GB_kBadMagic : GB_kBadLength;
+  if (g[0] != 'G' || g[1] != 'B') return GB_kBadMagic;
+  if (g[2] != 1) return GB_kBadVersion;
+  if (n < GB1_HLEN + MIN_INNER_FRAME || n > c->max_datagram) return GB_kBadLength;
+  const __u32 off = OUTER_HLEN + GB1_HLEN;
+  const __u32 len = n - GB1_HLEN;
+  __u8 h[26] = {};
+  if (bpf_skb_load_bytes(skb, off, h, len < sizeof h ? len : sizeof h)) return PASS;
+  struct frame_hdr fh = {};
+  if (check_frame(c, false, h, len, &fh) != FORWARD) return GB_kInnerNotAllowed;
+  if (len > c->l2_mtu + 14 + (fh.tagged ? 4 : 0)) return GB_kOversizeFrame;
+  if (!destination_allowed(c, h)) return GB_kBadDestination;
+  if (len < MIN_DECAP_FRAME || len > GB_KP_MAX_FRAME) return PASS;
+  if (bpf_skb_pull_data(skb, off + len)) return PASS;
+  __u64 fp = gb_fingerprint(skb, off, len);
+  if (!fp) return PASS;
+  __u64 *read_at = bpf_map_lookup_elem(&gb_recent_read, &fp);
+  if (read_at && now - *read_at <= GB_KP_LOOP_WINDOW_NS) return GB_kLoop;
+  __u64 sender = (__u64)be32(g + 4) << 32 | be32(g + 8);
+  if (sender == c->own_sender) return GB_kOwnSender;
+  bool duplicate;
+  int t = track(k, gi, sender, be32(g + 12), &duplicate);
+  if (t != FORWARD) return t;
+  // The copy discard (delivered-frames.h): the other path's copy (same sender and number), or
+  // another sender's copy of a frame delivered within the window.
+  struct gb_kp_delivered *s = bpf_map_lookup_elem(&gb_delivered, &fp);
+  bool is_copy = s && now - s->first_ns <= GB_KP_COPY_WINDOW_NS && (s->origin != sender || duplicate);
+  bool path_new = false;
+  if (is_copy) {
+    __u32 bit = 1u << path;
+    path_new = !(s->paths & bit);
+    s->paths |= bit;
+  }
+  if (duplicate && !(is_copy && path_new)) return GB_kDuplicate;
+  __u32 pbase = GB_PATH_BASE + path * GB_PATH_COUNTER_COUNT;
+  if (is_copy) {
+    count(k, pbase + GB_kPathRedundantCopies, 1);
+    if (path_new) count(k, pbase + GB_kPathFramesSeen, 1);
+    return GB_kRedundantCopy;
+  }
+  struct gb_kp_delivered first = {.origin = sender, .first_ns = now, .paths = 1u << path, .first_path = path};
+  bpf_map_update_elem(&gb_delivered, &fp, &first, BPF_ANY);
+  count(k, pbase + GB_kPathFramesFirst, 1);
+  count(k, pbase + GB_kPathFramesSeen, 1);
+  return FORWARD;
+}
+
+SEC("tc")
+int from_wan(struct __sk_buff *skb) {
+  struct gb_kp_config *c = config();
+  if (!c || !(c->flags & GB_KP_FROM_WAN) || (c->flags & GB_KP_GATEWAY) || skb->gso_segs > 1) return TC_ACT_OK;
+  __u8 o[OUTER_HLEN];
+  if (bpf_skb_load_bytes(skb, 0, o, sizeof o)) return TC_ACT_OK;
+  const __u8 *ip = o + ETH_HLEN, *udp = ip + 20;
+  // IPv4 without options, not a fragment, UDP to the port and a group this bridge receives.
+  if (o[12] != 0x08 || o[13] != 0x00 || ip[0] != 0x45 || ip[9] != 17 || (be16(ip + 6) & 0x3fff)) return TC_ACT_OK;
+  if (be16(udp + 2) != bpf_ntohs(c->port)) return TC_ACT_OK;
+  __u32 daddr;
+  __builtin_memcpy(&daddr, ip + 16, 4);
+  __u32 gi = GB_KP_MAX_GROUPS;
+  for (int i = 0; i < GB_KP_MAX_GROUPS; i++) {
+    if (i >= c->group_count) break;
+    if (c->groups[i].addr == daddr && c->groups[i].receive) {
+      gi = i;
+      break;
+    }
+  }
+  if (gi >= GB_KP_MAX_GROUPS) return TC_ACT_OK;
+  __u16 ulen = be16(udp + 4), total = be16(ip + 2);
+  if (ulen < 8 || total != 20 + ulen || ETH_HLEN + total > skb->len) return TC_ACT_OK;
+  struct counter_block *k = counters();
+  if (!k) return TC_ACT_OK;
+  const __u32 n = ulen - 8;
+  const __u32 path = path_of(c, skb->ifindex);
+  int v = decide_from_wan(skb, c, k, gi, path, n, now_ns());
+  if (v == PASS) return TC_ACT_OK;
+  count(k, GB_kWanDatagramsReceived, 1);
+  count(k, GB_kWanBytesReceived, n);
+  count(k, GB_PATH_BASE + path * GB_PATH_COUNTER_COUNT + GB_kPathDatagramsReceived, 1);
+  if (v != FORWARD) {
+    count(k, GB_FROM_WAN_BASE + v, 1);
+    return TC_ACT_SHOT;
+  }
+  // In place: the carried Ethernet header over the outer one, then out with everything between.
+  const __u32 len = n - GB1_HLEN;
+  __u8 eth[ETH_HLEN];
+  if (bpf_skb_load_bytes(skb, OUTER_HLEN + GB1_HLEN, eth, sizeof eth) || bpf_skb_store_bytes(skb, 0, eth, sizeof eth, 0) ||
+      bpf_skb_adjust_room(skb, -(__s32)(OUTER_HLEN - ETH_HLEN + GB1_HLEN + ETH_HLEN), BPF_ADJ_ROOM_MAC, 0) ||
+      (skb->len > len && bpf_skb_change_tail(skb, len, 0))) {
+    count(k, GB_FROM_WAN_BASE + GB_kL2WriteFailed, 1);
+    return TC_ACT_SHOT;
+  }
+  count(k, GB_kL2FramesWritten, 1);
+  count(k, GB_kL2BytesWritten, len);
+  return bpf_redirect(c->l2_ifindex, (c->flags & GB_KP_L2_INGRESS) ? BPF_F_INGRESS : 0);
+}
