@@ -12,6 +12,8 @@ interface NativeTc {
   tcAttach(ifindex: number, where: TcHook, progFd: number): number;
   tcDetach(ifindex: number, where: TcHook): boolean;
   tcQuery(ifindex: number, where: TcHook): number;
+  loadPassProgram(retval: number): number;
+  closeFd(fd: number): void;
   tcHandle: number;
   tcPriority: number;
 }
@@ -70,4 +72,11 @@ export function tcDetach(ifindex: number, where: TcHook): boolean {
 /** The id of the program in our filter on the hook, 0 when there is none. */
 export function tcQuery(ifindex: number, where: TcHook): number {
   return call(() => native().tcQuery(ifindex, where));
+}
+
+/** Tests: a trivial sched_cls program returning `retval` (0: TC_ACT_OK), to attach without the kernel tier's object. */
+export function loadTestProgram(retval = 0): { fd: number; close(): void } {
+  const n = native();
+  const fd = call(() => n.loadPassProgram(retval));
+  return { fd, close: () => n.closeFd(fd) };
 }
