@@ -1,4 +1,7 @@
 {
+  "variables": {
+    "goose_bpf%": "<!(sh bpf/probe.sh)"
+  },
   "targets": [
     {
       "target_name": "goose_native",
@@ -38,8 +41,27 @@
     }
   ],
   "conditions": [
-    ["<!(sh src/kernel/has-libbpf.sh)==1", {
+    ["goose_bpf==1", {
       "targets": [
+        {
+          "target_name": "goose_bpf",
+          "sources": ["src/kernel/bpf-object.cc", "src/kernel/bpf-napi.cc"],
+          "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+          "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+          "libraries": ["-lbpf"],
+          "cflags!": ["-fno-exceptions"],
+          "cflags_cc!": ["-fno-exceptions"],
+          "cflags_cc": ["-std=c++17", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers", "-fexceptions"],
+          "actions": [
+            {
+              "action_name": "gb1_tc_bpf_object",
+              "inputs": ["bpf/build.sh", "bpf/gb1-tc.bpf.c", "bpf/gb1-kernel.h", "bpf/counter-ids.cc", "src/engine/engine-tables.h"],
+              "outputs": ["build/bpf/gb1-tc.bpf.o"],
+              "action": ["sh", "bpf/build.sh"],
+              "message": "BPF gb1-tc.bpf.o"
+            }
+          ]
+        },
         {
           "target_name": "goose_tc",
           "sources": ["src/kernel/tc-attach.cc"],

@@ -29,7 +29,7 @@ function native(): NativeTc {
       tc = require('./build/Release/goose_tc.node') as NativeTc;
       return tc;
     } catch (e) {
-      missing = `the goose_tc addon is not built (needs libbpf-dev at install time): ${(e as Error).message.split('\n')[0]}`;
+      missing = `the goose_tc addon is not built (needs clang and libbpf-dev at install time): ${(e as Error).message.split('\n')[0]}`;
     }
   }
   throw new GbError('GB_ERR_KERNEL_PATH', missing);

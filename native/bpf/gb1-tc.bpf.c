@@ -37,12 +37,21 @@ struct counter_block {
   __u64 slot[GB_ALL_SLOTS];
 };
 
+// Two configs and which one is live: the loader writes the other and then flips gb_active, so a
+// packet sees one whole config.
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 2);
+  __type(key, __u32);
+  __type(value, struct gb_kp_config);
+} gb_config SEC(".maps");
+
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
   __uint(max_entries, 1);
   __type(key, __u32);
-  __type(value, struct gb_kp_config);
-} gb_config SEC(".maps");
+  __type(value, __u32);
+} gb_active SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
@@ -221,7 +230,10 @@ static __always_inline __u16 ipv4_checksum(const __u8 *ip) {
 
 static __always_inline struct gb_kp_config *config(void) {
   __u32 zero = 0;
-  struct gb_kp_config *c = bpf_map_lookup_elem(&gb_config, &zero);
+  __u32 *active = bpf_map_lookup_elem(&gb_active, &zero);
+  if (!active) return 0;
+  __u32 slot = *active & 1;
+  struct gb_kp_config *c = bpf_map_lookup_elem(&gb_config, &slot);
   return c && c->generation ? c : 0;
 }
 

@@ -1,0 +1,146 @@
+#include "bpf-object.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include <mutex>
+
+namespace gb {
+
+namespace {
+
+// libbpf's messages of the load in progress (the verifier log among them), for the error.
+std::mutex logMu;
+std::string* logSink = nullptr;
+
+int CollectLog(enum libbpf_print_level level, const char* fmt, va_list ap) {
+  if (level == LIBBPF_DEBUG || logSink == nullptr) return 0;
+  char line[1024];
+  int n = vsnprintf(line, sizeof line, fmt, ap);
+  logSink->append(line);
+  return n;
+}
+
+// The last lines of a log: where the verifier stopped.
+std::string Tail(const std::string& log, size_t lines) {
+  size_t at = log.size();
+  while (lines-- > 0 && at > 0) {
+    at = log.rfind('\n', at - 2);
+    if (at == std::string::npos) return log;
+  }
+  return log.substr(at + 1);
+}
+
+int DeleteAll(int fd, size_t keySize) {
+  std::vector<uint8_t> key(keySize), next(keySize);
+  // Always restart from the first key: deleting the current one would end the walk.
+  while (bpf_map_get_next_key(fd, nullptr, next.data()) == 0)
+    if (bpf_map_delete_elem(fd, next.data()) != 0) return -errno;
+  return 0;
+}
+
+}  // namespace
+
+BpfObject* BpfObject::Load(const std::string& path, std::string* err) {
+  std::lock_guard<std::mutex> lk(logMu);
+  std::string log;
+  logSink = &log;
+  libbpf_print_fn_t old = libbpf_set_print(CollectLog);
+  bpf_object* o = bpf_object__open_file(path.c_str(), nullptr);
+  int e = libbpf_get_error(o);
+  if (e != 0) {
+    *err = "open " + path + ": " + strerror(-e);
+    o = nullptr;
+  } else if ((e = bpf_object__load(o)) != 0) {
+    *err = "load " + path + ": " + strerror(-e) + (e == -EPERM ? " (bpf() needs root or CAP_BPF + CAP_NET_ADMIN)" : "") + "\n" +
+           Tail(log, 6);
+    bpf_object__close(o);
+    o = nullptr;
+  }
+  libbpf_set_print(old);
+  logSink = nullptr;
+  if (o == nullptr) return nullptr;
+  auto* b = new BpfObject(o);
+  bpf_map* counters = bpf_object__find_map_by_name(o, "gb_counters");
+  b->slotCount_ = counters != nullptr ? bpf_map__value_size(counters) / sizeof(uint64_t) : 0;
+  return b;
+}
+
+BpfObject::~BpfObject() { bpf_object__close(obj_); }
+
+int BpfObject::ProgramFd(const std::string& name) const {
+  bpf_program* p = bpf_object__find_program_by_name(obj_, name.c_str());
+  return p != nullptr ? bpf_program__fd(p) : -1;
+}
+
+int BpfObject::MapFd(const std::string& name) const {
+  bpf_map* m = bpf_object__find_map_by_name(obj_, name.c_str());
+  return m != nullptr ? bpf_map__fd(m) : -1;
+}
+
+int BpfObject::Configure(const gb_kp_config& cfg, const gb_kp_allow* allow) {
+  const uint32_t zero = 0, next = active_ ^ 1;
+  if (allow != nullptr && bpf_map_update_elem(MapFd("gb_allow"), &zero, allow, BPF_ANY) != 0) return -errno;
+  if (bpf_map_update_elem(MapFd("gb_config"), &next, &cfg, BPF_ANY) != 0) return -errno;
+  if (bpf_map_update_elem(MapFd("gb_active"), &zero, &next, BPF_ANY) != 0) return -errno;
+  active_ = next;
+  return 0;
+}
+
+int BpfObject::SetClock(uint64_t ns) {
+  const uint32_t zero = 0;
+  return bpf_map_update_elem(MapFd("gb_clock"), &zero, &ns, BPF_ANY) == 0 ? 0 : -errno;
+}
+
+BpfObject::RunResult BpfObject::TestRun(const std::string& prog, const uint8_t* data, size_t len, int ifindex) const {
+  RunResult r;
+  int fd = ProgramFd(prog);
+  if (fd < 0) {
+    r.err = -ENOENT;
+    return r;
+  }
+  // Room for the outer headers the program may put in front.
+  r.out.resize(len + 256);
+  __sk_buff ctx = {};
+  ctx.ifindex = static_cast<uint32_t>(ifindex);
+  LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = data, .data_out = r.out.data(), .data_size_in = static_cast<uint32_t>(len),
+              .data_size_out = static_cast<uint32_t>(r.out.size()), .ctx_in = ifindex != 0 ? &ctx : nullptr,
+              .ctx_size_in = ifindex != 0 ? static_cast<uint32_t>(sizeof ctx) : 0u, .repeat = 1);
+  if (bpf_prog_test_run_opts(fd, &o) != 0) {
+    r.err = -errno;
+    r.out.clear();
+    return r;
+  }
+  r.retval = o.retval;
+  r.out.resize(o.data_size_out);
+  return r;
+}
+
+int BpfObject::CounterSlots(std::vector<uint64_t>* out) const {
+  int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return cpus;
+  std::vector<uint64_t> v(static_cast<size_t>(cpus) * slotCount_);
+  const uint32_t zero = 0;
+  if (bpf_map_lookup_elem(MapFd("gb_counters"), &zero, v.data()) != 0) return -errno;
+  out->assign(slotCount_, 0);
+  for (int c = 0; c < cpus; c++)
+    for (size_t s = 0; s < slotCount_; s++) (*out)[s] += v[static_cast<size_t>(c) * slotCount_ + s];
+  return 0;
+}
+
+int BpfObject::ResetState() {
+  int e;
+  if ((e = DeleteAll(MapFd("gb_senders"), sizeof(gb_kp_sender_key))) != 0) return e;
+  if ((e = DeleteAll(MapFd("gb_delivered"), sizeof(uint64_t))) != 0) return e;
+  if ((e = DeleteAll(MapFd("gb_recent_read"), sizeof(uint64_t))) != 0) return e;
+  int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return cpus;
+  std::vector<uint64_t> zeros(static_cast<size_t>(cpus) * slotCount_, 0);
+  const uint32_t zero = 0;
+  return bpf_map_update_elem(MapFd("gb_counters"), &zero, zeros.data(), BPF_ANY) == 0 ? 0 : -errno;
+}
+
+}  // namespace gb

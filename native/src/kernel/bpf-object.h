@@ -1,0 +1,54 @@
+// The kernel tier's object (native/bpf/gb1-tc.bpf.c) loaded with libbpf: its programs and maps,
+// configuration, test runs (BPF_PROG_TEST_RUN) and per-CPU counters. No Node-API here; the glue
+// is bpf-napi.cc. Attaching the programs to interfaces is tc-attach's.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "../../bpf/gb1-kernel.h"
+}
+
+struct bpf_object;
+
+namespace gb {
+
+class BpfObject {
+ public:
+  // Opens and loads the object (the verifier runs here). On failure returns null with *err naming
+  // the step, the errno and the verifier's last words.
+  static BpfObject* Load(const std::string& path, std::string* err);
+  ~BpfObject();
+  BpfObject(const BpfObject&) = delete;
+  BpfObject& operator=(const BpfObject&) = delete;
+
+  int ProgramFd(const std::string& name) const;  // -1 when there is none
+  int MapFd(const std::string& name) const;
+  // Writes the allow-list (null: every APPID), then the config into the slot the programs do not
+  // read, then flips them over to it: a packet sees the old or the new config, never a mix.
+  // Returns 0 or -errno.
+  int Configure(const gb_kp_config& cfg, const gb_kp_allow* allow);
+  int SetClock(uint64_t ns);
+  struct RunResult {
+    int err = 0;  // -errno of the test run itself
+    uint32_t retval = 0;
+    std::vector<uint8_t> out;
+  };
+  RunResult TestRun(const std::string& prog, const uint8_t* data, size_t len, int ifindex) const;
+  // The counter slots (engine-tables.h's layout), each summed over the possible CPUs.
+  int CounterSlots(std::vector<uint64_t>* out) const;
+  // Forgets senders, delivered frames, loop fingerprints and counters (tests only).
+  int ResetState();
+  size_t CounterSlotCount() const { return slotCount_; }
+
+ private:
+  explicit BpfObject(bpf_object* o) : obj_(o) {}
+  bpf_object* obj_;
+  size_t slotCount_ = 0;
+  uint32_t active_ = 0;
+};
+
+}  // namespace gb
