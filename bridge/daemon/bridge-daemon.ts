@@ -505,7 +505,13 @@ export class BridgeDaemon {
       runtime: this.runtimeSnapshot(),
     });
     snap.per_appid = perAppidFrom(this.engine.appidCounts());
-    snap.data_plane = { tier: this.tier.tier, requested: this.tier.requested, reason: this.tier.reason, hooks: this.kernel?.describe() ?? [] };
+    const k = this.kernel?.counters();
+    snap.data_plane = {
+      ...this.tier,
+      hooks: this.kernel?.describe() ?? [],
+      kernel_datagrams_sent: k?.wan_datagrams_sent ?? 0,
+      kernel_frames_written: k?.l2_frames_written ?? 0,
+    };
     snap.redundancy = redundancySnapshot(counts, this.uplinks.map((u) => u.name), this.pathWatch.silent, this.cfg?.site ?? '');
     return snap;
   }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep, type Host, type ManagedProcess, type Topology } from '../topology/index.js';
 import type { StatsSnapshot } from '../../bridge/daemon/bridge-counters.js';
+import { testDataPlane } from '../../testkit/data-plane-matrix.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = `${ROOT}bin/goose-bridge.js`;
@@ -43,6 +44,10 @@ export class DaemonUnderTest {
       if (!this.proc.running) throw new Error(`daemon exited: ${this.proc.describe()}`);
       return this.proc.stderr.includes('"event":"started"');
     }, timeoutMs);
+    // The kernel column of the test matrix runs what it says (a daemon given --data-plane itself excepted).
+    if (testDataPlane() === 'kernel' && !this.proc.child.spawnargs.includes('--data-plane') && !this.proc.stderr.includes('"event":"data-plane","tier":"kernel"')) {
+      throw new Error(`GB_TEST_DATA_PLANE=kernel but ${this.proc.label} does not run the kernel tier`);
+    }
   }
 
   stats(): StatsSnapshot {
