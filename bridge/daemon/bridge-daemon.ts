@@ -23,7 +23,7 @@ import type { GroupMap } from '../wan/group-map.js';
 import { resolveUplinks, type Uplink } from '../wan/uplink.js';
 import { BridgeCounters, absorbEngineCounts, perAppidFrom, snapshotCounters, type RuntimeSnapshot, type StatsSnapshot } from './bridge-counters.js';
 import { engineConfigFor, groupMapFor, joinFlags } from './engine-config.js';
-import { KernelTier } from './kernel-tier.js';
+import { KernelTier, removeLeftovers } from './kernel-tier.js';
 import { autoSkipReason, withKernelCounts, type TierChoice } from './kernel-tier-config.js';
 import { interfaceIndex, interfaceUp, l2Name, openL2Side, tapKernelDrops, type L2Side } from './l2-side.js';
 import { OutageWatch } from './outage-watch.js';
@@ -299,6 +299,10 @@ export class BridgeDaemon {
     }
     const kernel = requested !== 'user' && reason === null && this.kernel?.attached === true;
     if (!kernel) this.kernel?.detach();
+    if (!kernel && starting && this.l2 !== null) {
+      const removed = removeLeftovers(this.l2, this.uplinks);
+      if (removed.length > 0) this.log.warn({ event: 'kernel-tier-leftover-removed', hooks: removed }, `removed the kernel tier a stopped daemon left on ${removed.join(', ')}`);
+    }
     const next: TierChoice = { tier: kernel ? 'kernel' : 'user', requested, reason };
     if (!starting && next.tier === this.tier.tier && next.reason === this.tier.reason) return;
     this.tier = next;

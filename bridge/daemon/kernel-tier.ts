@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import type { EngineConfig } from '../../native/engine.js';
 import { GbError } from '../../native/errors.js';
 import { KernelPathObject, kernelPathSupport, type KernelProgram } from '../../native/kernel-path.js';
-import { tcAttach, tcDetach, tcSupport, type TcHook } from '../../native/tc-attach.js';
+import { tcAttach, tcDetach, tcQuery, tcSupport, type TcHook } from '../../native/tc-attach.js';
+import { bpfProgramHolders } from './bpf-holders.js';
 import type { BridgeConfig } from '../config/config-keys.js';
 import type { Uplink } from '../wan/uplink.js';
 import { kernelPathConfigFor, SeqSlots } from './kernel-tier-config.js';
@@ -40,6 +41,45 @@ function interfaceMac(ifname: string): string {
 export function kernelTierSupport(): { ok: true } | { ok: false; reason: string } {
   const tc = tcSupport();
   return tc.ok ? kernelPathSupport() : tc;
+}
+
+function hooksFor(l2: L2Side, uplinks: readonly Uplink[], uplinkIndexes: readonly number[]): Hook[] {
+  return [
+    { ifname: l2.ifname, ifindex: l2.ifindex, where: l2.gateway ? 'ingress' : 'egress', prog: 'to_wan' },
+    ...uplinks.map((u, i): Hook => ({ ifname: u.name, ifindex: uplinkIndexes[i]!, where: 'ingress', prog: 'from_wan' })),
+  ];
+}
+
+/** Another running bridge's program on the hook (a shared uplink): taking it over would break that bridge. */
+function foreignHolders(h: Hook): number[] {
+  const id = tcQuery(h.ifindex, h.where);
+  return id === 0 ? [] : bpfProgramHolders(id);
+}
+
+function refuseForeign(h: Hook): void {
+  const pids = foreignHolders(h);
+  if (pids.length > 0) {
+    throw new GbError('GB_ERR_KERNEL_PATH', `${h.ifname} ${h.where} carries the kernel tier of another running bridge (pid ${pids.join(', ')}); one kernel tier per interface`);
+  }
+}
+
+/**
+ * User space forwards everything: removes a filter of ours that a daemon which died without
+ * detaching left on these hooks (it would keep forwarding with that daemon's configuration, or
+ * take datagrams from the uplink for a TAP that is gone). Another running bridge's filter stays.
+ * Returns what was removed, e.g. ["h1-up ingress"].
+ */
+export function removeLeftovers(l2: L2Side, uplinks: readonly Uplink[]): string[] {
+  if (!tcSupport().ok) return [];
+  const removed: string[] = [];
+  for (const h of hooksFor(l2, uplinks, uplinks.map((u) => interfaceIndex(u.name)))) {
+    try {
+      if (tcQuery(h.ifindex, h.where) !== 0 && foreignHolders(h).length === 0 && tcDetach(h.ifindex, h.where)) removed.push(`${h.ifname} ${h.where}`);
+    } catch {
+      /* an interface going away takes its filter with it */
+    }
+  }
+  return removed;
 }
 
 const sameHook = (a: Hook, b: Hook): boolean => a.ifindex === b.ifindex && a.where === b.where;
@@ -78,11 +118,9 @@ export class KernelTier {
           generation: ++this.generation,
         }),
       );
-      const want: Hook[] = [
-        { ifname: a.l2.ifname, ifindex: a.l2.ifindex, where: a.l2.gateway ? 'ingress' : 'egress', prog: 'to_wan' },
-        ...a.uplinks.map((u, i): Hook => ({ ifname: u.name, ifindex: uplinks[i]!.ifindex, where: 'ingress', prog: 'from_wan' })),
-      ];
+      const want = hooksFor(a.l2, a.uplinks, uplinks.map((u) => u.ifindex));
       const old = this.hooks;
+      for (const h of want) if (!old.some((o) => sameHook(o, h))) refuseForeign(h);
       this.hooks = [];
       for (const h of want) {
         tcAttach(h.ifindex, h.where, this.obj.programFd(h.prog));
