@@ -111,6 +111,7 @@ interface NativeEngine {
   replayStateSaved(): boolean;
   restoreReplayState(marks: ReplayMarks): void;
   prepareNumbering(groups: readonly string[], keyId: number): void;
+  shareSequences(fd: number, slotCount: number, slots: Array<[string, number]>): void;
 }
 
 let layout: EngineLayout | undefined;
@@ -269,6 +270,19 @@ export class ForwardingEngine {
   /** Counters for a key about to become active in these groups (reserved by the next write). */
   prepareNumbering(groups: readonly string[], keyId: number): void {
     this.#n.prepareNumbering(groups, keyId);
+  }
+
+  /**
+   * GB1 sequence numbers of these groups from the kernel tier's sequence map (the descriptor of
+   * its mmapable gb_seq, `slotCount` slots), from the next apply() with a WAN set on; both tiers take
+   * numbers atomically from the same words. Before start(); throws GB_ERR_KERNEL_PATH.
+   */
+  shareSequences(fd: number, slotCount: number, slots: ReadonlyArray<readonly [group: string, slot: number]>): void {
+    try {
+      this.#n.shareSequences(fd, slotCount, slots.map(([g, s]) => [g, s]));
+    } catch (e) {
+      throw toGbError(e, 'GB_ERR_KERNEL_PATH');
+    }
   }
 
   #call<T>(f: () => T, code: 'GB_ERR_TAP_OPEN' | 'GB_ERR_PACKET_SOCKET' | 'GB_ERR_SOCKET'): T {

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GbError } from './errors.js';
-import { engineLayout, type EngineConfig } from './engine.js';
+import { engineLayout, type EngineConfig, type EngineCounts } from './engine.js';
 import { toGbError } from './index.js';
 
 export type KernelProgram = 'to_wan' | 'from_wan';
@@ -15,6 +15,9 @@ export type KernelProgram = 'to_wan' | 'from_wan';
 export const TC_ACT_OK = 0;
 export const TC_ACT_SHOT = 2;
 export const TC_ACT_REDIRECT = 7;
+
+/** Slots of the kernel tier's GB1 sequence map (gb_seq): KernelPathConfig.seqSlots are below it. */
+export const SEQ_SLOTS = 64;
 
 /** Where the install-time build puts the object (native/bpf/build.sh). */
 export const KERNEL_OBJECT_PATH = fileURLToPath(new URL('./build/bpf/gb1-tc.bpf.o', import.meta.url));
@@ -59,13 +62,14 @@ interface NativeBpfObject {
   setClock(ns: number): void;
   testRun(prog: string, data: Uint8Array, ifindex: number): { retval: number; out: Uint8Array };
   counterSlots(): number[];
+  resetState(): void;
   programFd(prog: string): number;
   mapFd(name: string): number;
+  pin(name: string, path: string): void;
   close(): void;
 }
 interface NativeBpfAddon {
   BpfObject: new (path: string) => NativeBpfObject;
-  counterSlotCount(): number;
 }
 
 const require = createRequire(import.meta.url);
@@ -136,7 +140,8 @@ export class KernelPathObject {
       enableGse: e.enableGse,
       checkAppIdRange: e.checkAppIdRange,
       appIdAllow: e.appIdAllow === null ? null : e.appIdAllow.map(([lo, hi]) => [lo, hi]),
-      gateway: e.gateway,
+      // Gateway pairs (a site) elect the LAN writer in user space: handled there, as gateway mode.
+      gateway: e.gateway || (e.site ?? 0) !== 0,
       toWan: cfg.toWan !== false,
       fromWan: cfg.fromWan !== false,
       l2Ingress: cfg.l2.ingress,
@@ -171,18 +176,32 @@ export class KernelPathObject {
 
   /** Test hook: the programs' clock (ns, CLOCK_MONOTONIC scale); 0 = the real clock. */
   setClock(ns: number): void {
-    this.#n.setClock(ns);
+    this.#call(() => this.#n.setClock(ns));
   }
 
-  /** Counters summed over CPUs, under the engine's labels (counters, then drops by direction). */
+  /** Test hook: forgets senders, delivered frames, loop fingerprints, sequence numbers and counters. */
+  resetState(): void {
+    this.#call(() => this.#n.resetState());
+  }
+
+  /** Counters summed over CPUs, under the engine's labels (counters and drops of both directions). */
   counters(): Record<string, number> {
-    const slots = this.#n.counterSlots();
+    const c = this.counts();
+    return { ...c.counters, ...c.toWanDrops, ...c.fromWanDrops };
+  }
+
+  /** The same counters shaped as the engine's counts(), per WAN path included: the two add up. */
+  counts(): EngineCounts {
+    const s = this.#n.counterSlots();
     const l = engineLayout();
-    const out: Record<string, number> = {};
-    l.counters.forEach((label, i) => (out[label] = slots[i]!));
-    l.toWanDrops.forEach((label, i) => (out[label] = slots[l.counters.length + i]!));
-    l.fromWanDrops.forEach((label, i) => (out[label] = slots[l.counters.length + l.toWanDrops.length + i]!));
-    return out;
+    const read = (labels: readonly string[], base: number): Record<string, number> => Object.fromEntries(labels.map((label, i) => [label, s[base + i] ?? 0]));
+    const pathBase = l.counters.length + l.toWanDrops.length + l.fromWanDrops.length;
+    return {
+      counters: read(l.counters, 0),
+      toWanDrops: read(l.toWanDrops, l.counters.length),
+      fromWanDrops: read(l.fromWanDrops, l.counters.length + l.toWanDrops.length),
+      paths: Array.from({ length: l.maxPaths }, (_, p) => read(l.perPath, pathBase + p * l.perPath.length)),
+    };
   }
 
   programFd(prog: KernelProgram): number {
@@ -192,6 +211,11 @@ export class KernelPathObject {
   /** A map's descriptor (gb_config, gb_seq, gb_senders, …), e.g. to pin it. */
   mapFd(name: string): number {
     return this.#n.mapFd(name);
+  }
+
+  /** Pins a program or map (by name) at a bpffs path (e.g. for `tc filter … object-pinned`, or to outlive a restart). */
+  pin(name: KernelProgram | string, path: string): void {
+    this.#call(() => this.#n.pin(name, path));
   }
 
   close(): void {

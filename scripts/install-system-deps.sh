@@ -9,6 +9,9 @@
 #   libpcap-dev             pcap headers (native builds that want them)
 #   ps, sysctl (procps)     process and kernel settings
 #   g++, make, python3      node-gyp builds the native addon
+#   clang                   compiles the kernel data path's tc programs (native/bpf/) to BPF
+#   libbpf-dev              libbpf headers and library: the BPF programs' helpers, the goose_bpf loader
+#   llvm                    llvm-objdump, to read the BPF object's instructions when the verifier refuses one
 #
 # --optional (used by `npm test` and the suites' npm scripts): when nothing can be installed (not
 # root, no sudo), say so in one line and go on; the tests that need a missing tool skip.
@@ -31,6 +34,9 @@ REQUIRED=(
   "g++:g++"
   "make:make"
   "python3:python3"
+  "clang:clang"
+  "-:libbpf-dev"
+  "llvm-objdump:llvm"
 )
 
 missing=()

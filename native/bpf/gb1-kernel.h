@@ -29,7 +29,7 @@ enum gb_kp_flag {
   GB_KP_ENABLE_GSE = 1 << 1,
   GB_KP_CHECK_APPID_RANGE = 1 << 2,
   GB_KP_ALLOW_LIST = 1 << 3,     // gb_allow holds the APPID allow-list (else every APPID)
-  GB_KP_GATEWAY = 1 << 4,        // the L2 side is a shared LAN: passed to user space (loop guard)
+  GB_KP_GATEWAY = 1 << 4,        // a shared LAN or gateway pairs: everything passes up (echo and loop guards)
   GB_KP_TO_WAN = 1 << 5,         // to_wan forwards (else passes every frame up)
   GB_KP_FROM_WAN = 1 << 6,       // from_wan delivers (else passes every datagram up)
   GB_KP_L2_INGRESS = 1 << 7,     // redirect into the L2 side as received (a TAP), else its egress
@@ -58,7 +58,7 @@ struct gb_kp_uplink {
   __u8 pad[2];
 };
 
-// gb_config[0]. generation 0 = not configured: both programs pass everything to user space.
+// gb_config[gb_active[0]]. generation 0 = not configured: both programs pass everything up.
 struct gb_kp_config {
   __u64 generation;
   __u64 own_sender;  // GB1 sender id, as the header carries it (big-endian on the wire)

@@ -6,7 +6,7 @@
 //   from_wan uplink ingress: GB1 checks → inner filter, receive guards, loop guard → sender table
 //            (own, duplicate window, gaps, late, stale) → copy discard → decapsulate → goose0
 // Whatever the kernel tier does not handle (R-GOOSE, gateway mode, heartbeats, VLAN tags held out
-// of band, GSO/GRO runs, IP options or fragments, frames too short to decapsulate in place) goes
+// of band, GRO runs, IP options or fragments, carried frames beyond GB_KP_MAX_FRAME) goes
 // on unchanged (TC_ACT_OK) to the user-space engine, which then decides and counts it: every
 // frame is decided and counted by exactly one tier. Drops and counts use the engine's slots
 // (counter-ids.h, generated from engine-tables.h).
@@ -29,7 +29,8 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define GB1_HLEN 16
 #define ENCAP_HLEN (OUTER_HLEN + GB1_HLEN)       // in front of the carried frame
 #define MIN_INNER_FRAME (14 + 8)
-// bpf_skb_adjust_room keeps at least an IPv4 header's worth behind the MAC header when shrinking.
+// bpf_skb_adjust_room keeps at least an IPv4 header's worth behind the MAC header when shrinking:
+// shorter carried frames are moved to the front by copy instead.
 #define MIN_DECAP_FRAME (ETH_HLEN + 20)
 #define ETH_MIN_FRAME 60
 
@@ -61,8 +62,8 @@ struct {
 } gb_allow SEC(".maps");
 
 // Per-group sequence numbers, mmapable: the user-space engine takes its numbers from the same
-// words (atomic fetch-and-add on both sides), so a sender's numbers stay monotonic across CPUs
-// and tiers.
+// words (atomic fetch-and-add on both sides; mmapped, entry i's word is at byte 8 i), so a
+// sender's numbers stay monotonic across CPUs and tiers.
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
   __uint(max_entries, GB_KP_SEQ_SLOTS);
@@ -220,13 +221,44 @@ __noinline __u64 gb_fingerprint(struct __sk_buff *skb, __u32 off, __u32 n) {
   return h | 1;
 }
 
-static __always_inline __u16 ipv4_checksum(const __u8 *ip) {
-  __u32 sum = 0;
-  for (int i = 0; i < 20; i += 2) sum += (__u32)ip[i] << 8 | ip[i + 1];
+// The one's-complement sum (RFC 1071) of the frame's `n` bytes at offset 0 (linear data), as
+// 16-bit words in memory order read little-endian: byte-swapped, it is the big-endian sum (the
+// sum does not depend on the byte order). A global function, verified once. 0x10000: unreachable.
+__noinline __u32 gb_frame_sum(struct __sk_buff *skb, __u32 n) {
+  if (!skb || n > GB_KP_MAX_FRAME) return 0x10000;
+  void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+  __u64 sum = 0;
+  __u32 i = 0;
+  for (int w = 0; w < GB_KP_MAX_FRAME / 4; w++) {
+    if (i + 4 > n) break;
+    __u8 *p = data + i;
+    if ((void *)(p + 4) > end) return 0x10000;
+    sum += *(__u32 *)p;
+    i += 4;
+  }
+  __u32 tail = 0, rest = n - i;
+  if (rest > 0 && rest < 4 && bpf_skb_load_bytes(skb, i, &tail, rest)) return 0x10000;
+  sum += tail;
+  sum = (sum & 0xffffffff) + (sum >> 32);
   sum = (sum & 0xffff) + (sum >> 16);
   sum = (sum & 0xffff) + (sum >> 16);
-  return (__u16)~sum;
+  sum = (sum & 0xffff) + (sum >> 16);
+  return (__u32)sum;
 }
+
+// Big-endian 16-bit words of `n` (even) bytes, added to `sum`.
+static __always_inline __u32 add_be16(__u32 sum, const __u8 *p, int n) {
+  for (int i = 0; i < n; i += 2) sum += (__u32)p[i] << 8 | p[i + 1];
+  return sum;
+}
+
+static __always_inline __u16 fold(__u32 sum) {
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  return (__u16)sum;
+}
+
+static __always_inline __u16 ipv4_checksum(const __u8 *ip) { return (__u16)~fold(add_be16(0, ip, 20)); }
 
 static __always_inline struct gb_kp_config *config(void) {
   __u32 zero = 0;
@@ -268,9 +300,10 @@ static __always_inline int decide_to_wan(struct __sk_buff *skb, const struct gb_
   return FORWARD;
 }
 
-// Outer Ethernet, IPv4, UDP and GB1 in front of a frame of `len` bytes, from uplink `u`.
+// Outer Ethernet, IPv4, UDP and GB1 in front of a frame of `len` bytes, from uplink `u`;
+// `frame_sum`: the frame's big-endian one's-complement sum, for the UDP checksum.
 static __always_inline void build_headers(__u8 *o, const struct gb_kp_config *c, const struct gb_kp_uplink *u, __u32 group_be,
-                                          __u32 seq, __u32 len) {
+                                          __u32 seq, __u32 len, __u32 frame_sum) {
   const __u8 *g = (const __u8 *)&group_be;
   // 01-00-5E + the group's low 23 bits.
   o[0] = 0x01, o[1] = 0x00, o[2] = 0x5e, o[3] = g[1] & 0x7f, o[4] = g[2], o[5] = g[3];
@@ -283,18 +316,23 @@ static __always_inline void build_headers(__u8 *o, const struct gb_kp_config *c,
   ip[8] = c->ttl, ip[9] = 17, ip[10] = 0, ip[11] = 0;
   __builtin_memcpy(ip + 12, &u->addr, 4);
   __builtin_memcpy(ip + 16, &group_be, 4);
-  __u16 sum = ipv4_checksum(ip);
-  ip[10] = sum >> 8, ip[11] = sum & 0xff;
+  __u16 ipsum = ipv4_checksum(ip);
+  ip[10] = ipsum >> 8, ip[11] = ipsum & 0xff;
   __u8 *udp = ip + 20;
   __u16 ulen = 8 + GB1_HLEN + len;
   __builtin_memcpy(udp, &c->src_port, 2);
   __builtin_memcpy(udp + 2, &c->port, 2);
-  udp[4] = ulen >> 8, udp[5] = ulen & 0xff, udp[6] = 0, udp[7] = 0;  // IPv4: checksum optional
+  udp[4] = ulen >> 8, udp[5] = ulen & 0xff, udp[6] = 0, udp[7] = 0;
   __u8 *gb = udp + 8;
   __u64 s = c->own_sender;
   gb[0] = 'G', gb[1] = 'B', gb[2] = 1, gb[3] = 0;
   for (int i = 0; i < 8; i++) gb[4 + i] = s >> (56 - 8 * i);
   gb[12] = seq >> 24, gb[13] = seq >> 16, gb[14] = seq >> 8, gb[15] = seq;
+  // Pseudo-header (addresses, protocol, UDP length), UDP and GB1 headers, then the frame.
+  __u32 sum = add_be16(frame_sum, ip + 12, 8) + 17 + ulen;
+  __u16 csum = ~fold(add_be16(sum, udp, 8 + GB1_HLEN));
+  if (csum == 0) csum = 0xffff;
+  udp[6] = csum >> 8, udp[7] = csum & 0xff;
 }
 
 SEC("tc")
@@ -321,6 +359,9 @@ int to_wan(struct __sk_buff *skb) {
   if (bpf_skb_pull_data(skb, len)) return TC_ACT_SHOT;
   __u64 fp = gb_fingerprint(skb, 0, len);
   if (fp) bpf_map_update_elem(&gb_recent_read, &fp, &now, BPF_ANY);
+  __u32 le_sum = gb_frame_sum(skb, len);
+  if (le_sum > 0xffff) return TC_ACT_SHOT;
+  const __u32 frame_sum = (le_sum >> 8 | le_sum << 8) & 0xffff;
   if (gi >= GB_KP_MAX_GROUPS) return TC_ACT_SHOT;
   __u32 slot = c->groups[gi].seq_slot;
   __u32 *seqp = bpf_map_lookup_elem(&gb_seq, &slot);
@@ -336,7 +377,7 @@ int to_wan(struct __sk_buff *skb) {
   // Every path but the first gets a clone; the first takes the packet itself.
   for (__u32 p = GB_KP_MAX_UPLINKS - 1; p > 0; p--) {
     if (p >= n) continue;
-    build_headers(o, c, &c->uplinks[p], group_be, seq, len);
+    build_headers(o, c, &c->uplinks[p], group_be, seq, len, frame_sum);
     if (bpf_skb_store_bytes(skb, 0, o, sizeof o, 0) || bpf_clone_redirect(skb, c->uplinks[p].ifindex, 0)) {
       count(k, GB_TO_WAN_BASE + GB_kSendError, 1);
       count(k, GB_PATH_BASE + p * GB_PATH_COUNTER_COUNT + GB_kPathSendErrors, 1);
@@ -346,7 +387,7 @@ int to_wan(struct __sk_buff *skb) {
     count(k, GB_kWanBytesSent, GB1_HLEN + len);
     count(k, GB_PATH_BASE + p * GB_PATH_COUNTER_COUNT + GB_kPathDatagramsSent, 1);
   }
-  build_headers(o, c, &c->uplinks[0], group_be, seq, len);
+  build_headers(o, c, &c->uplinks[0], group_be, seq, len, frame_sum);
   if (bpf_skb_store_bytes(skb, 0, o, sizeof o, 0)) {
     count(k, GB_TO_WAN_BASE + GB_kSendError, 1);
     return TC_ACT_SHOT;
@@ -435,7 +476,7 @@ static __always_inline int decide_from_wan(struct __sk_buff *skb, const struct g
   if (check_frame(c, false, h, len, &fh) != FORWARD) return GB_kInnerNotAllowed;
   if (len > c->l2_mtu + 14 + (fh.tagged ? 4 : 0)) return GB_kOversizeFrame;
   if (!destination_allowed(c, h)) return GB_kBadDestination;
-  if (len < MIN_DECAP_FRAME || len > GB_KP_MAX_FRAME) return PASS;
+  if (len > GB_KP_MAX_FRAME) return PASS;
   if (bpf_skb_pull_data(skb, off + len)) return PASS;
   __u64 fp = gb_fingerprint(skb, off, len);
   if (!fp) return PASS;
@@ -468,6 +509,22 @@ static __always_inline int decide_from_wan(struct __sk_buff *skb, const struct g
   count(k, pbase + GB_kPathFramesFirst, 1);
   count(k, pbase + GB_kPathFramesSeen, 1);
   return FORWARD;
+}
+
+// Leaves exactly the carried frame of `len` bytes (at ENCAP_HLEN) in the packet, in place.
+static __always_inline int decapsulate(struct __sk_buff *skb, __u32 len) {
+  if (len < MIN_DECAP_FRAME) {
+    // Too short for bpf_skb_adjust_room to keep an IPv4 header's worth: moved to the front whole.
+    __u8 f[MIN_DECAP_FRAME];
+    __u32 m = len & (MIN_DECAP_FRAME * 2 - 1);
+    if (m < MIN_INNER_FRAME || m >= MIN_DECAP_FRAME) return -1;
+    return bpf_skb_load_bytes(skb, ENCAP_HLEN, f, m) || bpf_skb_store_bytes(skb, 0, f, m, 0) || bpf_skb_change_tail(skb, m, 0);
+  }
+  // The carried Ethernet header over the outer one, then out with everything between.
+  __u8 eth[ETH_HLEN];
+  return bpf_skb_load_bytes(skb, ENCAP_HLEN, eth, sizeof eth) || bpf_skb_store_bytes(skb, 0, eth, sizeof eth, 0) ||
+         bpf_skb_adjust_room(skb, -(__s32)(ENCAP_HLEN), BPF_ADJ_ROOM_MAC, 0) ||
+         (skb->len > len && bpf_skb_change_tail(skb, len, 0));
 }
 
 SEC("tc")
@@ -506,12 +563,8 @@ int from_wan(struct __sk_buff *skb) {
     count(k, GB_FROM_WAN_BASE + v, 1);
     return TC_ACT_SHOT;
   }
-  // In place: the carried Ethernet header over the outer one, then out with everything between.
   const __u32 len = n - GB1_HLEN;
-  __u8 eth[ETH_HLEN];
-  if (bpf_skb_load_bytes(skb, OUTER_HLEN + GB1_HLEN, eth, sizeof eth) || bpf_skb_store_bytes(skb, 0, eth, sizeof eth, 0) ||
-      bpf_skb_adjust_room(skb, -(__s32)(OUTER_HLEN - ETH_HLEN + GB1_HLEN + ETH_HLEN), BPF_ADJ_ROOM_MAC, 0) ||
-      (skb->len > len && bpf_skb_change_tail(skb, len, 0))) {
+  if (decapsulate(skb, len)) {
     count(k, GB_FROM_WAN_BASE + GB_kL2WriteFailed, 1);
     return TC_ACT_SHOT;
   }

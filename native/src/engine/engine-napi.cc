@@ -128,6 +128,7 @@ Napi::Function ForwardingEngine::Init(Napi::Env env) {
                          InstanceMethod("replayStateSaved", &ForwardingEngine::ReplayStateSaved),
                          InstanceMethod("restoreReplayState", &ForwardingEngine::RestoreReplayState),
                          InstanceMethod("prepareNumbering", &ForwardingEngine::PrepareNumbering),
+                         InstanceMethod("shareSequences", &ForwardingEngine::ShareSequences),
                      });
 }
 

@@ -207,7 +207,8 @@ void ForwardingEngine::TxLoop() {
       WanGroup& g = *p.wan->groups[gi];
       if (c.rgoose && spdus.data() == nullptr) spdus = UntouchedBytes(kBatch * kSlotBytes);
       uint8_t* out = c.rgoose ? spdus.data() + count * kSlotBytes : slot;
-      uint32_t number = *g.seq;
+      // GB1: the group's next number, taken atomically (the kernel tier may share the word).
+      uint32_t number = c.rgoose ? 0 : __atomic_fetch_add(g.seq, 1, __ATOMIC_RELAXED);
       if (c.rgoose && !TakeSpduNumber(c, g.rgoose, &number)) {
         CountToWanDrop(kSpduNumberUnavailable, h);
         continue;
@@ -217,7 +218,6 @@ void ForwardingEngine::TxLoop() {
         CountToWanDrop(total < 0 ? kOversize : kEncapsulationFailed, h);
         continue;
       }
-      if (!c.rgoose) (*g.seq)++;
       CountToWanSent(h.appId, len);
       iov[count] = {out, static_cast<size_t>(total)};
       to[count] = &g.destination;

@@ -3,8 +3,11 @@
 // at its next wake-up), and stopping the threads.
 #include "forwarding-engine.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +32,7 @@ L2Endpoint::~L2Endpoint() {
 
 ForwardingEngine::~ForwardingEngine() {
   StopThreads();
+  if (sharedSeqMap_ != nullptr) munmap(sharedSeqMap_, sharedSeqMapBytes_);
   if (txWake_ >= 0) close(txWake_);
   if (rxWake_ >= 0) close(rxWake_);
 }
@@ -46,6 +50,8 @@ RgooseGroupState* ForwardingEngine::ReplayFor(const std::string& group) {
 }
 
 uint32_t* ForwardingEngine::SeqFor(const std::string& group) {
+  auto shared = sharedSeqs_.find(group);
+  if (shared != sharedSeqs_.end()) return shared->second;
   auto& s = seqs_[group];
   if (!s) s = std::make_unique<uint32_t>(InitialSequence());
   return s.get();
@@ -83,6 +89,44 @@ void ForwardingEngine::StopThreads() {
   Wake();
   if (tx_.joinable()) tx_.join();
   if (rx_.joinable()) rx_.join();
+}
+
+// shareSequences(fd, slots, [[group, slot], ...]): these groups' GB1 sequence numbers live in the
+// kernel tier's mmapable gb_seq map (fd, `slots` entries of a u32 each; an array map lays its
+// entries out 8 bytes apart) from the next apply() on; both tiers take
+// numbers with an atomic fetch-and-add, so a sender's numbers stay monotonic across CPUs and
+// tiers. A slot the kernel tier has not numbered from yet starts where this engine's count is.
+Napi::Value ForwardingEngine::ShareSequences(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (started_) throw Napi::Error::New(env, "shareSequences: engine is running");
+  const int fd = info[0].As<Napi::Number>().Int32Value();
+  const uint32_t entries = info[1].As<Napi::Number>().Uint32Value();
+  constexpr size_t kStride = 8;
+  const size_t bytes = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  if (entries == 0 || entries * kStride > bytes) throw Napi::RangeError::New(env, "shareSequences: slot count out of range");
+  if (sharedSeqMap_ == nullptr) {
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+      Napi::Error e = Napi::Error::New(env, std::string("shareSequences: mmap of the sequence map: ") + strerror(errno));
+      e.Set("code", Napi::String::New(env, "GB_ERR_KERNEL_PATH"));
+      throw e;
+    }
+    sharedSeqMap_ = p;
+    sharedSeqMapBytes_ = bytes;
+  }
+  Napi::Array slots = info[2].As<Napi::Array>();
+  for (uint32_t i = 0; i < slots.Length(); i++) {
+    Napi::Array pair = slots.Get(i).As<Napi::Array>();
+    const std::string group = pair.Get(0u).As<Napi::String>().Utf8Value();
+    const uint32_t slot = pair.Get(1u).As<Napi::Number>().Uint32Value();
+    if (slot >= entries) throw Napi::RangeError::New(env, "shareSequences: slot " + std::to_string(slot) + " of " + group + " out of range");
+    uint32_t* w = reinterpret_cast<uint32_t*>(static_cast<uint8_t*>(sharedSeqMap_) + slot * kStride);
+    auto own = seqs_.find(group);
+    uint32_t zero = 0;
+    __atomic_compare_exchange_n(w, &zero, own != seqs_.end() ? *own->second : InitialSequence(), false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+    sharedSeqs_[group] = w;
+  }
+  return env.Undefined();
 }
 
 }  // namespace gb

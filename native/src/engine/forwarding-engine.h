@@ -129,6 +129,7 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   Napi::Value ReplayStateSaved(const Napi::CallbackInfo& info);
   Napi::Value RestoreReplayState(const Napi::CallbackInfo& info);
   Napi::Value PrepareNumbering(const Napi::CallbackInfo& info);
+  Napi::Value ShareSequences(const Napi::CallbackInfo& info);
 
   // The rules, shared by the threads and the test entry points. `path`: the WAN path (uplink)
   // a datagram came by; `wan`: whose addresses are our own (may be null).
@@ -217,6 +218,10 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   std::map<int, std::shared_ptr<WanSet>> pendingWan_;
   int nextHandle_ = 1;
   std::map<std::string, std::unique_ptr<uint32_t>> seqs_;
+  // GB1 sequence words shared with the kernel tier (its mmapable gb_seq map), by group.
+  std::map<std::string, uint32_t*> sharedSeqs_;
+  void* sharedSeqMap_ = nullptr;
+  size_t sharedSeqMapBytes_ = 0;
   std::map<std::string, std::unique_ptr<SenderTable>> tables_;
   std::map<std::string, std::unique_ptr<RgooseGroupState>> replays_;
   std::atomic<bool> stateDueNoted_{false};

@@ -106,7 +106,7 @@ class BpfObjectWrap : public Napi::ObjectWrap<BpfObjectWrap> {
                        {InstanceMethod("configure", &BpfObjectWrap::Configure), InstanceMethod("setClock", &BpfObjectWrap::SetClock),
                         InstanceMethod("testRun", &BpfObjectWrap::TestRun), InstanceMethod("counterSlots", &BpfObjectWrap::CounterSlots),
                         InstanceMethod("resetState", &BpfObjectWrap::ResetState), InstanceMethod("programFd", &BpfObjectWrap::ProgramFd),
-                        InstanceMethod("mapFd", &BpfObjectWrap::MapFd), InstanceMethod("close", &BpfObjectWrap::Close)});
+                        InstanceMethod("mapFd", &BpfObjectWrap::MapFd), InstanceMethod("pin", &BpfObjectWrap::Pin), InstanceMethod("close", &BpfObjectWrap::Close)});
   }
 
   explicit BpfObjectWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BpfObjectWrap>(info) {
@@ -160,6 +160,11 @@ class BpfObjectWrap : public Napi::ObjectWrap<BpfObjectWrap> {
   }
   Napi::Value MapFd(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), Obj(info.Env()).MapFd(info[0].As<Napi::String>().Utf8Value()));
+  }
+  Napi::Value Pin(const Napi::CallbackInfo& info) {
+    const std::string name = info[0].As<Napi::String>().Utf8Value(), path = info[1].As<Napi::String>().Utf8Value();
+    Check(info.Env(), Obj(info.Env()).Pin(name, path), ("pin " + name + " at " + path).c_str());
+    return info.Env().Undefined();
   }
   Napi::Value Close(const Napi::CallbackInfo& info) {
     obj_.reset();

@@ -81,6 +81,13 @@ int BpfObject::MapFd(const std::string& name) const {
   return m != nullptr ? bpf_map__fd(m) : -1;
 }
 
+int BpfObject::Pin(const std::string& name, const std::string& path) const {
+  int fd = ProgramFd(name);
+  if (fd < 0) fd = MapFd(name);
+  if (fd < 0) return -ENOENT;
+  return bpf_obj_pin(fd, path.c_str()) == 0 ? 0 : -errno;
+}
+
 int BpfObject::Configure(const gb_kp_config& cfg, const gb_kp_allow* allow) {
   const uint32_t zero = 0, next = active_ ^ 1;
   if (allow != nullptr && bpf_map_update_elem(MapFd("gb_allow"), &zero, allow, BPF_ANY) != 0) return -errno;
@@ -136,10 +143,12 @@ int BpfObject::ResetState() {
   if ((e = DeleteAll(MapFd("gb_senders"), sizeof(gb_kp_sender_key))) != 0) return e;
   if ((e = DeleteAll(MapFd("gb_delivered"), sizeof(uint64_t))) != 0) return e;
   if ((e = DeleteAll(MapFd("gb_recent_read"), sizeof(uint64_t))) != 0) return e;
+  const uint32_t zero = 0, none = 0;
+  for (uint32_t slot = 0; slot < GB_KP_SEQ_SLOTS; slot++)
+    if (bpf_map_update_elem(MapFd("gb_seq"), &slot, &none, BPF_ANY) != 0) return -errno;
   int cpus = libbpf_num_possible_cpus();
   if (cpus <= 0) return cpus;
   std::vector<uint64_t> zeros(static_cast<size_t>(cpus) * slotCount_, 0);
-  const uint32_t zero = 0;
   return bpf_map_update_elem(MapFd("gb_counters"), &zero, zeros.data(), BPF_ANY) == 0 ? 0 : -errno;
 }
 

@@ -27,6 +27,8 @@ class BpfObject {
 
   int ProgramFd(const std::string& name) const;  // -1 when there is none
   int MapFd(const std::string& name) const;
+  // Pins a program or map (by name) at a bpffs path; 0 or -errno.
+  int Pin(const std::string& name, const std::string& path) const;
   // Writes the allow-list (null: every APPID), then the config into the slot the programs do not
   // read, then flips them over to it: a packet sees the old or the new config, never a mix.
   // Returns 0 or -errno.
@@ -40,7 +42,7 @@ class BpfObject {
   RunResult TestRun(const std::string& prog, const uint8_t* data, size_t len, int ifindex) const;
   // The counter slots (engine-tables.h's layout), each summed over the possible CPUs.
   int CounterSlots(std::vector<uint64_t>* out) const;
-  // Forgets senders, delivered frames, loop fingerprints and counters (tests only).
+  // Forgets senders, delivered frames, loop fingerprints, sequence numbers and counters (tests only).
   int ResetState();
   size_t CounterSlotCount() const { return slotCount_; }
 

@@ -1,0 +1,269 @@
+// The kernel tier (native/bpf/gb1-tc.bpf.c, run with BPF_PROG_TEST_RUN) against the specification
+// (bridge/daemon/forwarding-spec.ts) and the user-space engine: random and mutated frames and
+// datagrams go through all three. The kernel tier either decides a packet itself or passes it on
+// unchanged (TC_ACT_OK) to a user-space engine behind it, as on a live bridge; the two tiers
+// together must give every packet the specification's verdict and every drop reason, gap, late
+// frame and sender the specification's count. What the kernel tier sends must be the engine's
+// GB1 datagram byte for byte; what it delivers, the carried frame byte for byte.
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { configArb, datagramArb, frameArb, OWN } from '../bridge/daemon/forwarding-arbitraries.js';
+import { ForwardingSpec, FORWARDED } from '../bridge/daemon/forwarding-spec.js';
+import { Gb1Encapsulation } from '../bridge/wan/gb1-encapsulation.js';
+import { isRoot, skipUnless } from '../testkit/preconditions.js';
+import { ForwardingEngine, type EngineConfig } from './engine.js';
+import { KernelPathObject, kernelPathSupport, SEQ_SLOTS, TC_ACT_OK, TC_ACT_REDIRECT, type KernelPathConfig } from './kernel-path.js';
+
+const PORT = 10000;
+const LOOPBACK = 1;
+const UPLINK = { ifindex: LOOPBACK, address: '10.0.0.1', mac: '02:00:00:00:00:01' };
+
+function kernelConfig(engine: EngineConfig, generation: number): KernelPathConfig {
+  return {
+    engine,
+    ownSender: OWN,
+    seqSlots: engine.groups.map((_, i) => i),
+    port: PORT,
+    ttl: 16,
+    uplinks: [UPLINK],
+    l2: { ifindex: LOOPBACK, ingress: true },
+    generation,
+  };
+}
+
+/** A GB1 datagram as it arrives on the uplink: Ethernet, IPv4 to the group, UDP to the port. */
+function onTheWire(datagram: Uint8Array, group: string): Buffer {
+  const g = group.split('.').map(Number);
+  const b = Buffer.alloc(42);
+  Buffer.from([0x01, 0x00, 0x5e, g[1]! & 0x7f, g[2]!, g[3]!, 0x02, 0, 0, 0, 0, 0x02, 0x08, 0x00]).copy(b, 0);
+  b[14] = 0x45;
+  b.writeUInt16BE(28 + datagram.length, 16);
+  b[22] = 8;
+  b[23] = 17;
+  Buffer.from([10, 0, 0, 2, ...g]).copy(b, 26);
+  b.writeUInt16BE(40000, 34);
+  b.writeUInt16BE(PORT, 36);
+  b.writeUInt16BE(8 + datagram.length, 38);
+  return Buffer.concat([b, datagram]);
+}
+
+/** The one's-complement sum of an IPv4 header with its checksum in place: 0xffff when valid. */
+function ipv4HeaderSum(h: Uint8Array): number {
+  let s = 0;
+  for (let i = 0; i < 20; i += 2) s += (h[i]! << 8) | h[i + 1]!;
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  return s;
+}
+
+/**
+ * Whether BPF_PROG_TEST_RUN takes the frame: nothing shorter than an Ethernet header (nor does a
+ * TAP), and no IPv4/IPv6 frame shorter than its IP header (the kernel's stack never sends one).
+ */
+function testRunnable(f: Uint8Array): boolean {
+  if (f.length < 14) return false;
+  const type = (f[12]! << 8) | f[13]!;
+  return !(type === 0x0800 && f.length < 34) && !(type === 0x86dd && f.length < 54);
+}
+
+/** The UDP checksum check: the one's-complement sum over pseudo-header and datagram, 0xffff when valid. */
+function udpSum(packet: Uint8Array): number {
+  const udp = packet.subarray(34);
+  let s = 17 + udp.length;
+  for (let i = 26; i < 34; i += 2) s += (packet[i]! << 8) | packet[i + 1]!;
+  for (let i = 0; i < udp.length; i += 2) s += (udp[i]! << 8) | (udp[i + 1] ?? 0);
+  while (s > 0xffff) s = (s & 0xffff) + Math.floor(s / 0x10000);
+  return s;
+}
+
+/** Drop counts by label (zeros left out), from a flat label → count record. */
+function nonZero(r: Record<string, number>, labels: readonly string[]): Record<string, number> {
+  return Object.fromEntries(labels.filter((l) => (r[l] ?? 0) > 0).map((l) => [l, r[l]!]));
+}
+
+function sum(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+/** The user-space engine's counters flattened like KernelPathObject.counters(). */
+function engineFlat(e: ForwardingEngine): Record<string, number> {
+  const c = e.counts();
+  return { ...c.counters, ...c.toWanDrops, ...c.fromWanDrops };
+}
+
+describe('kernel tier (eBPF) against the specification and the user-space engine', function () {
+  let kp: KernelPathObject;
+  let generation = 0;
+  const tally = { kernel: 0, passedUp: 0 };
+
+  before(function () {
+    skipUnless(this, isRoot(), 'kernel tier: BPF_PROG_TEST_RUN needs root (CAP_BPF + CAP_NET_ADMIN); run as root to include it');
+    const s = kernelPathSupport();
+    skipUnless(this, s.ok, `kernel tier: ${s.ok ? '' : s.reason}`);
+    kp = KernelPathObject.load();
+  });
+  after(() => {
+    kp?.close();
+    if (tally.kernel + tally.passedUp > 0) process.stderr.write(`kernel tier: ${tally.kernel} decided in the kernel, ${tally.passedUp} passed up to user space\n`);
+  });
+
+  /** The kernel tier with the user-space engine behind it, and the full engine alone. */
+  function tiers(cfg: EngineConfig): { slow: ForwardingEngine; engine: ForwardingEngine; spec: ForwardingSpec } {
+    kp.resetState();
+    kp.configure(kernelConfig(cfg, ++generation));
+    const slow = new ForwardingEngine(OWN);
+    slow.apply({ config: cfg });
+    const engine = new ForwardingEngine(OWN);
+    engine.apply({ config: cfg });
+    return { slow, engine, spec: new ForwardingSpec(cfg, OWN) };
+  }
+
+  it('gives every frame from the L2 side the same verdict, sends the engine’s GB1 datagram byte for byte, and counts the same', () => {
+    fc.assert(
+      fc.property(configArb, fc.array(frameArb, { minLength: 1, maxLength: 40 }), (cfg, frames) => {
+        const { slow, engine, spec } = tiers(cfg);
+        const gb1 = new Gb1Encapsulation(OWN, cfg.maxDatagram);
+        const seqs = cfg.groups.map(() => 0);
+        try {
+          for (const f of frames) {
+            const hex = Buffer.from(f).toString('hex');
+            const [want, group] = spec.toWan(f);
+            expect(engine.testToWan(f), hex).to.deep.equal([want, group]);
+            const r = testRunnable(f) ? kp.testRun('to_wan', f) : undefined;
+            if (r === undefined || r.action === TC_ACT_OK) {
+              tally.passedUp++;
+              expect(slow.testToWan(f)[0], `${hex} (user space)`).to.equal(want);
+              continue;
+            }
+            tally.kernel++;
+            expect(r.verdict, hex).to.equal(want);
+            if (want !== FORWARDED) continue;
+            expect(r.action).to.equal(TC_ACT_REDIRECT);
+            const out = Buffer.from(r.out);
+            const expected = Buffer.alloc(16 + f.length);
+            gb1.encapsulate(expected, f, 0, f.length, seqs[group]!++);
+            expect(out.subarray(42).toString('hex'), `GB1 datagram of ${hex}`).to.equal(expected.toString('hex'));
+            const g = cfg.groups[group]!.split('.').map(Number);
+            expect([...out.subarray(0, 6)]).to.deep.equal([0x01, 0x00, 0x5e, g[1]! & 0x7f, g[2]!, g[3]!]);
+            expect([...out.subarray(30, 34)], 'IPv4 destination').to.deep.equal(g);
+            expect(ipv4HeaderSum(out.subarray(14, 34)), 'IPv4 header checksum').to.equal(0xffff);
+            expect(udpSum(out), 'UDP checksum').to.equal(0xffff);
+            expect(out.readUInt16BE(16), 'IPv4 total length').to.equal(out.length - 14);
+            expect([out.readUInt16BE(36), out.readUInt16BE(38)], 'UDP port and length').to.deep.equal([PORT, out.length - 34]);
+          }
+          const labels = Object.keys(engine.counts().toWanDrops);
+          const both = sum(kp.counters(), engineFlat(slow));
+          const want = Object.fromEntries(labels.filter((l) => (spec.toWanDrops.get(l) ?? 0) > 0).map((l) => [l, spec.toWanDrops.get(l)!]));
+          expect(nonZero(both, labels), 'drops of both tiers').to.deep.equal(want);
+          expect(nonZero(engineFlat(engine), labels), 'drops of the engine alone').to.deep.equal(want);
+          expect(both.l2_frames_read).to.equal(frames.length);
+        } finally {
+          slow.close();
+          engine.close();
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives every datagram from the WAN the same verdict, delivers the carried frame byte for byte, and counts drops, loss and senders the same', () => {
+    fc.assert(
+      fc.property(configArb, fc.array(datagramArb, { minLength: 1, maxLength: 60 }), (cfg, datagrams) => {
+        const { slow, engine, spec } = tiers(cfg);
+        try {
+          let now = 1_000_000;
+          for (const { datagram, group } of datagrams) {
+            now += 137;
+            const hex = datagram.toString('hex');
+            const want = spec.fromWan(datagram, group, now);
+            expect(engine.testFromWan(Buffer.from(datagram), group, now), hex).to.equal(want);
+            kp.setClock(now * 1000);
+            const r = kp.testRun('from_wan', onTheWire(datagram, cfg.groups[group]!), LOOPBACK);
+            if (r.action === TC_ACT_OK) {
+              tally.passedUp++;
+              expect(slow.testFromWan(Buffer.from(datagram), group, now), `${hex} (user space)`).to.equal(want);
+              continue;
+            }
+            tally.kernel++;
+            expect(r.verdict, hex).to.equal(want);
+            if (want === FORWARDED) {
+              expect(r.action).to.equal(TC_ACT_REDIRECT);
+              expect(Buffer.from(r.out).toString('hex'), `frame carried by ${hex}`).to.equal(datagram.subarray(16).toString('hex'));
+            }
+          }
+          const labels = Object.keys(engine.counts().fromWanDrops);
+          const both = sum(kp.counters(), engineFlat(slow));
+          const want = Object.fromEntries(labels.filter((l) => (spec.fromWanDrops.get(l) ?? 0) > 0).map((l) => [l, spec.fromWanDrops.get(l)!]));
+          expect(nonZero(both, labels), 'drops of both tiers').to.deep.equal(want);
+          for (const [name, n] of Object.entries(spec.trackerCounts())) {
+            if (name === 'senders_evicted') continue;  // the LRU map evicts silently; no run here has 256 senders
+            expect(both[name], name).to.equal(n);
+          }
+          expect(both.wan_datagrams_received).to.equal(datagrams.length);
+          // The WAN path's counters (one path here): the two tiers add up to the engine alone.
+          const [kPath, sPath, ePath] = [kp.counts().paths[0]!, slow.counts().paths[0]!, engine.counts().paths[0]!];
+          for (const name of ['datagrams_received', 'frames_first', 'frames_seen', 'redundant_copies']) {
+            expect(kPath[name]! + sPath[name]!, `path ${name}`).to.equal(ePath[name]);
+          }
+        } finally {
+          slow.close();
+          engine.close();
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps a duplicate window per sender: duplicates dropped, gaps, late and stale datagrams counted as the engine counts them', () => {
+    const cfg: EngineConfig = { enableSv: false, enableGse: false, checkAppIdRange: true, appIdAllow: null, groups: ['239.1.1.1'], rules: [], maxFrame: 1456, maxDatagram: 2048, l2Mtu: 1500, gateway: false };
+    const { slow, engine } = tiers(cfg);
+    slow.close();
+    const datagram = (seq: number): Buffer => {
+      const h = Buffer.from('474201000000000300000004' + '00000000', 'hex');
+      h.writeUInt32BE(seq, 12);
+      // A frame per sequence number: the same bytes again would be a copy, not this test's subject.
+      const apdu = Buffer.alloc(40, 0x61);
+      apdu.writeUInt32BE(seq, 4);
+      return Buffer.concat([h, Buffer.from('010ccd010001020000000001' + '88b8' + '0001' + '0030' + '00000000', 'hex'), apdu]);
+    };
+    const seqs = [10, 11, 11, 14, 12, 12, 13, 200, 100, 137, 136];
+    const kernel: string[] = [];
+    const user: string[] = [];
+    seqs.forEach((s, i) => {
+      kp.setClock((1_000_000 + i) * 1000);
+      kernel.push(kp.testRun('from_wan', onTheWire(datagram(s), '239.1.1.1'), LOOPBACK).verdict);
+      user.push(engine.testFromWan(datagram(s), 0, 1_000_000 + i));
+    });
+    engine.close();
+    const F = FORWARDED;
+    expect(kernel).to.deep.equal([F, F, 'duplicate', F, F, 'duplicate', F, F, 'stale', F, 'stale']);
+    expect(kernel).to.deep.equal(user);
+    const c = kp.counters();
+    expect([c.gap_frames, c.gap_events, c.late_frames, c.senders_seen, c.duplicate, c.stale]).to.deep.equal([2 + 185, 2, 3, 1, 2, 2]);
+  });
+
+  it('numbers a group’s datagrams from the word it shares with the user-space engine, continuing from the engine’s count', () => {
+    const cfg: EngineConfig = { enableSv: false, enableGse: false, checkAppIdRange: true, appIdAllow: null, groups: ['239.1.1.1', '239.1.1.2'], rules: [{ kind: 'appid', lo: 2, hi: 2, groupIndex: 1 }], maxFrame: 1456, maxDatagram: 2048, l2Mtu: 1500, gateway: false };
+    kp.resetState();
+    kp.configure({ ...kernelConfig(cfg, ++generation), seqSlots: [5, 9] });
+    const goose = (appid: number): Buffer => Buffer.from(`010ccd010001020000000001` + `88b8${appid.toString(16).padStart(4, '0')}0030` + '00000000' + '61'.repeat(40), 'hex');
+    const seqOf = (appid: number): number => Buffer.from(kp.testRun('to_wan', goose(appid)).out).readUInt32BE(42 + 12);
+    const first = new ForwardingEngine(OWN);
+    first.apply({ config: cfg });
+    first.shareSequences(kp.mapFd('gb_seq'), SEQ_SLOTS, [['239.1.1.1', 5], ['239.1.1.2', 9]]);
+    first.close();
+    // The engine starts a group's numbers at the wall clock's µs (mod 2^32): the kernel tier goes on from there.
+    const a = seqOf(1);
+    const b = seqOf(2);
+    const nowUs = Date.now() * 1000;
+    for (const s of [a, b]) expect((nowUs - s) % 2 ** 32, 'started at the engine’s number').to.be.within(0, 600e6);
+    expect([seqOf(1), seqOf(1), seqOf(2)]).to.deep.equal([a + 1, a + 2, b + 1]);
+    // Another engine sharing the same words (a restart of the user tier) continues, never restarts.
+    const second = new ForwardingEngine(OWN);
+    second.shareSequences(kp.mapFd('gb_seq'), SEQ_SLOTS, [['239.1.1.1', 5]]);
+    second.close();
+    expect(seqOf(1)).to.equal(a + 3);
+    expect(() => new ForwardingEngine(OWN).shareSequences(kp.mapFd('gb_seq'), SEQ_SLOTS, [['239.1.1.1', SEQ_SLOTS]])).to.throw(/slot 64/);
+  });
+});
