@@ -79,6 +79,8 @@ export class BridgeDaemon {
   /** The kernel tier's object once loaded (kept when detached: its counters stay part of the totals). */
   private kernel: KernelTier | null = null;
   private tier: TierChoice = { tier: 'user', requested: 'user', reason: null };
+  /** Why the kernel tier did not load at start (auto), if it did not. */
+  private kernelLoadFailure: string | null = null;
   private l2Lost = false;
   private wanLost = false;
   /** One per uplink: each path's memberships are kept alive and checked on its own. */
@@ -186,6 +188,8 @@ export class BridgeDaemon {
       if (wan !== undefined) this.engine.discard(wan);
       throw err;
     }
+    if (prev === null) this.loadTier(next, map);
+    else if (prev.dataPlane !== next.dataPlane) throw new GbError('GB_ERR_CONFIG', `data_plane: changes only with a restart (running with ${prev.dataPlane})`);
     const oldL2 = this.l2;
     const side = l2 ?? oldL2;
     let engineConfig: EngineConfig;
@@ -279,6 +283,24 @@ export class BridgeDaemon {
   // ------------------------------------------------------------ data plane tier
 
   /**
+   * At start, before the engine runs: loads the kernel tier when data_plane asks for it and shares
+   * the GB1 sequence numbers with the engine. The tier is chosen here, once; kernel refuses to start
+   * without it, auto remembers why not.
+   */
+  private loadTier(cfg: BridgeConfig, map: GroupMap): void {
+    if (cfg.dataPlane === 'user' || (cfg.dataPlane === 'auto' && autoSkipReason(cfg) !== null)) return;
+    try {
+      const kernel = KernelTier.load();
+      this.kernel = kernel;
+      kernel.shareSequences(this.engine, map.groups);
+    } catch (err) {
+      if (!(err instanceof GbError)) throw err;
+      if (cfg.dataPlane === 'kernel') throw new GbError(err.code, `data_plane = kernel: the kernel tier cannot run: ${err.message}`, { cause: err });
+      this.kernelLoadFailure = err.message;
+    }
+  }
+
+  /**
    * Puts the kernel tier in place for the running configuration (after the engine switched to it),
    * or detaches it and says why user space forwards everything. data_plane = kernel refuses to
    * start without it; later (reload, recreated resources) a failure leaves user space forwarding.
@@ -286,10 +308,10 @@ export class BridgeDaemon {
   private applyTier(engine: EngineConfig, starting: boolean): void {
     const requested = this.cfg.dataPlane;
     let reason = requested === 'auto' ? autoSkipReason(this.cfg) : null;
+    if (requested !== 'user' && reason === null && this.kernel === null) reason = this.kernelLoadFailure ?? 'the tier is chosen at start: restart to use the kernel tier';
     if (requested !== 'user' && reason === null && this.l2 !== null) {
       try {
-        this.kernel ??= KernelTier.load();
-        this.kernel.apply({ cfg: this.cfg, engine, ownSender: this.senderId, join: joinFlags(this.map, this.cfg), uplinks: this.uplinks, l2: this.l2 });
+        this.kernel!.apply({ cfg: this.cfg, engine, ownSender: this.senderId, join: joinFlags(this.map, this.cfg), uplinks: this.uplinks, l2: this.l2 });
       } catch (err) {
         if (!(err instanceof GbError)) throw err;
         if (requested === 'kernel' && starting) throw new GbError(err.code, `data_plane = kernel: the kernel tier cannot run: ${err.message}`, { cause: err });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
 import { Topology, sleep, type Host, type ManagedProcess } from '../../suites/topology/index.js';
 import { gooseTestFrame } from '../../suites/daemon/goose-test-frames.js';
-import { DaemonUnderTest, FrameCapture, FrameInjector, FRAME_TOOL, TSX, sendUdpFromHost, startDaemonPair, waitUntil } from '../../suites/daemon/bridge-under-test.js';
+import { DaemonUnderTest, FrameCapture, FrameInjector, FRAME_TOOL, TSX, USER_SPACE_IO, sendUdpFromHost, startDaemonPair, waitUntil } from '../../suites/daemon/bridge-under-test.js';
 import { Gb1Encapsulation } from '../wan/gb1-encapsulation.js';
 
 const GROUP = '224.0.1.100';
@@ -50,7 +50,7 @@ describe('daemon faults: rejected reloads, receive-buffer floods, uplink outages
     writeFileSync(configA, goodConfig());
     [daemonA, daemonB] = await startDaemonPair(topo, dir, GROUP,
       { extra: ['--config', configA, '--remove-tap-on-exit', 'true'], fromFile: true },
-      { extra: ['--remove-tap-on-exit', 'true', '--socket-buffer-size', '65536'] });
+      { extra: ['--remove-tap-on-exit', 'true', '--socket-buffer-size', '65536', ...USER_SPACE_IO] });
     captureB = await FrameCapture.start(topo, b.ns, 'goose0', '88b8');
     // An application on host A publishing 200 frames/s, numbered.
     stream = topo.spawn(a.ns, [TSX, FRAME_TOOL, 'stream', 'goose0', gooseTestFrame({ n: 0, totalLength: STREAM_LENGTH }).toString('hex'), '5'], 'stream goose0');

@@ -1,7 +1,7 @@
 // What the kernel tier (native/kernel-path.ts) is configured with, derived from the same
 // configuration the user-space engine gets, and how its counters join the engine's. Pure: no I/O.
 import type { EngineConfig, EngineCounts } from '../../native/engine.js';
-import type { KernelPathConfig } from '../../native/kernel-path.js';
+import { SEQ_SLOTS, type KernelPathConfig } from '../../native/kernel-path.js';
 import type { BridgeConfig, DataPlaneName } from '../config/config-keys.js';
 import { GbError } from '../../native/errors.js';
 
@@ -12,9 +12,6 @@ export interface TierChoice {
   /** Why user space forwards everything (null: the kernel tier runs, or user was asked for). */
   reason: string | null;
 }
-
-/** Sequence slots of the shared gb_seq array (GB_KP_SEQ_SLOTS in gb1-kernel.h). */
-export const SEQ_SLOTS = 64;
 
 /**
  * auto: the kernel tier unless the configuration gives it nothing to do. R-GOOSE is user space's
@@ -71,6 +68,9 @@ export interface KernelInputs {
 
 export function kernelPathConfigFor(k: KernelInputs): KernelPathConfig {
   const gateway = k.cfg.attachInterface !== '';
+  // Dual paths: the per-path rows (datagrams each way, first copies, skew, silent paths) are
+  // counted in user space, so with more than one uplink every frame and datagram goes up there.
+  const onePath = k.uplinks.length === 1;
   return {
     engine: k.engine,
     ownSender: k.ownSender,
@@ -83,7 +83,8 @@ export function kernelPathConfigFor(k: KernelInputs): KernelPathConfig {
     l2: { ifindex: k.l2Ifindex, ingress: !gateway },
     // A gateway pair elects its LAN writer and learns its peers from heartbeats in user space:
     // everything from the WAN goes up there.
-    fromWan: !(gateway && k.cfg.site !== ''),
+    toWan: onePath,
+    fromWan: onePath && !(gateway && k.cfg.site !== ''),
     generation: k.generation,
   };
 }

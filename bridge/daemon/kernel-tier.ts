@@ -3,9 +3,9 @@
 // NIC's ingress) and its from_wan program on each uplink's ingress. What the programs pass up
 // reaches the user-space engine unchanged, so detaching them at any moment only moves work to it.
 import { readFileSync } from 'node:fs';
-import type { EngineConfig } from '../../native/engine.js';
+import type { EngineConfig, ForwardingEngine } from '../../native/engine.js';
 import { GbError } from '../../native/errors.js';
-import { KernelPathObject, kernelPathSupport, type KernelProgram } from '../../native/kernel-path.js';
+import { KernelPathObject, SEQ_SLOTS, kernelPathSupport, type KernelProgram } from '../../native/kernel-path.js';
 import { tcAttach, tcDetach, tcQuery, tcSupport, type TcHook } from '../../native/tc-attach.js';
 import { bpfProgramHolders } from './bpf-holders.js';
 import type { BridgeConfig } from '../config/config-keys.js';
@@ -96,6 +96,16 @@ export class KernelTier {
     const tc = tcSupport();
     if (!tc.ok) throw new GbError('GB_ERR_KERNEL_PATH', tc.reason);
     return new KernelTier(KernelPathObject.load());
+  }
+
+  /**
+   * Before the engine starts: its GB1 numbers of these groups come from the kernel tier's sequence
+   * map, so a sender's numbers stay monotonic whichever tier sends (groups a reload adds later are
+   * numbered by each tier on its own).
+   */
+  shareSequences(engine: ForwardingEngine, groups: readonly string[]): void {
+    const slots = this.seq.assign(groups);
+    engine.shareSequences(this.obj.mapFd('gb_seq'), SEQ_SLOTS, groups.map((g, i) => [g, slots[i]!] as const));
   }
 
   /**

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
 import { Topology, type Host } from '../../suites/topology/index.js';
 import { gooseBurst as burst, framesHex as hex } from '../../suites/daemon/goose-test-frames.js';
-import { DaemonUnderTest, FrameCapture, FrameInjector, startDaemonPair, waitUntil } from '../../suites/daemon/bridge-under-test.js';
+import { DaemonUnderTest, FrameCapture, FrameInjector, USER_SPACE_IO, startDaemonPair, waitUntil } from '../../suites/daemon/bridge-under-test.js';
 import type { StatsSnapshot } from './bridge-counters.js';
 
 const GROUP = '224.0.1.100';
@@ -43,7 +43,7 @@ describe('TAP reads and writes in io_uring batches, and without them', function 
     a = topo.host(1);
     b = topo.host(2);
     mkdirSync(dir, { recursive: true });
-    const gone = ['--remove-tap-on-exit', 'true'];
+    const gone = ['--remove-tap-on-exit', 'true', ...USER_SPACE_IO];
     [daemonA, daemonB] = await startDaemonPair(topo, dir, GROUP, { extra: [...gone, '--tap-io-uring', 'false'] }, { extra: gone });
     for (const h of [a, b]) {
       inject.set(h.ns, await FrameInjector.start(topo, h.ns, 'goose0'));

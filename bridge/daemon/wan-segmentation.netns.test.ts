@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
 import { Topology, outgoingLengthLimitTable, sleep, type Host, type ManagedProcess } from '../../suites/topology/index.js';
 import { gooseBurst as burst, framesHex as hex } from '../../suites/daemon/goose-test-frames.js';
-import { DaemonUnderTest, FrameCapture, FrameInjector, TSX, startDaemonPair, waitUntil } from '../../suites/daemon/bridge-under-test.js';
+import { DaemonUnderTest, FrameCapture, FrameInjector, TSX, USER_SPACE_IO, startDaemonPair, waitUntil } from '../../suites/daemon/bridge-under-test.js';
 import { GB1_HEADER_BYTES } from '../wan/gb1-encapsulation.js';
 import type { StatsSnapshot } from './bridge-counters.js';
 
@@ -46,7 +46,7 @@ describe('WAN segmentation offload (UDP GSO out, GRO in) between two hosts', fun
     a = topo.host(1);
     b = topo.host(2);
     mkdirSync(dir, { recursive: true });
-    [daemonA, daemonB] = await startDaemonPair(topo, dir, GROUP, { extra: ['--remove-tap-on-exit', 'true'] }, { extra: ['--remove-tap-on-exit', 'true'] });
+    [daemonA, daemonB] = await startDaemonPair(topo, dir, GROUP, { extra: ['--remove-tap-on-exit', 'true', ...USER_SPACE_IO] }, { extra: ['--remove-tap-on-exit', 'true', ...USER_SPACE_IO] });
     [injectA, captureB] = await Promise.all([FrameInjector.start(topo, a.ns, 'goose0'), FrameCapture.start(topo, b.ns, 'goose0', '88b8')]);
   });
 

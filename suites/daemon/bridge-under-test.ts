@@ -13,6 +13,13 @@ const TSX = `${ROOT}node_modules/.bin/tsx`;
 const FRAME_TOOL = `${ROOT}suites/daemon/netns-frame-tool.ts`;
 const UDP_TOOL = `${ROOT}suites/daemon/udp-send-tool.ts`;
 
+/**
+ * Arguments of a daemon whose test measures user space's own I/O (TAP batches, UDP GSO/GRO runs,
+ * the socket receive buffer): it runs the user tier in every column of the test matrix, since the
+ * kernel tier takes those frames and datagrams before user space would read them.
+ */
+export const USER_SPACE_IO = ['--data-plane', 'user'];
+
 /** tsx start-up of a helper tool: seconds when the machine's two cores are busy. */
 const TOOL_START_MS = 30_000;
 
