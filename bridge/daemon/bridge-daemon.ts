@@ -40,6 +40,11 @@ const WAN_KEYS: Array<keyof BridgeConfig> = ['multicastIp', 'multicastPort', 'mc
 // Everything else (filter, MTU, encapsulation, keys) changes by apply() alone: no socket reopened.
 const L2_KEYS: Array<keyof BridgeConfig> = ['interface', 'attachInterface', 'attachPromiscuous', 'removeTapOnExit'];
 
+/** data_plane = kernel and the kernel tier cannot run: start-up fails naming the key and the step. */
+function kernelRefused(err: GbError): GbError {
+  return new GbError(err.code, `data_plane = kernel: the kernel tier cannot run: ${err.message.slice(err.code.length + 2).split('\n')[0]}`, { cause: err });
+}
+
 function newSenderId(): SenderId {
   const b = randomBytes(8);
   const id = { hi: b.readUInt32BE(0), lo: b.readUInt32BE(4) };
@@ -177,6 +182,8 @@ export class BridgeDaemon {
     const map = groupMapFor(next);
     const keys = next.rgooseKeys !== '' ? await readRgooseKeys(next.rgooseKeys) : null;
     const keyExpiry = next.encapsulation === 'rgoose' ? await this.prepareRgooseState(next, map, keys) : [];
+    if (prev === null) this.loadTier(next, map);
+    else if (prev.dataPlane !== next.dataPlane) throw new GbError('GB_ERR_CONFIG', `data_plane: changes only with a restart (running with ${prev.dataPlane})`);
     const wanChanged = changed(prev, next, WAN_KEYS) || this.wanLost;
     const l2Changed = changed(prev, next, L2_KEYS) || this.l2Lost;
     const uplinks = wanChanged ? resolveUplinks(next.mcastIf) : this.uplinks;
@@ -188,8 +195,6 @@ export class BridgeDaemon {
       if (wan !== undefined) this.engine.discard(wan);
       throw err;
     }
-    if (prev === null) this.loadTier(next, map);
-    else if (prev.dataPlane !== next.dataPlane) throw new GbError('GB_ERR_CONFIG', `data_plane: changes only with a restart (running with ${prev.dataPlane})`);
     const oldL2 = this.l2;
     const side = l2 ?? oldL2;
     let engineConfig: EngineConfig;
@@ -295,8 +300,8 @@ export class BridgeDaemon {
       kernel.shareSequences(this.engine, map.groups);
     } catch (err) {
       if (!(err instanceof GbError)) throw err;
-      if (cfg.dataPlane === 'kernel') throw new GbError(err.code, `data_plane = kernel: the kernel tier cannot run: ${err.message}`, { cause: err });
-      this.kernelLoadFailure = err.message;
+      if (cfg.dataPlane === 'kernel') throw kernelRefused(err);
+      this.kernelLoadFailure = err.message.split('\n')[0]!;
     }
   }
 
@@ -314,8 +319,8 @@ export class BridgeDaemon {
         this.kernel!.apply({ cfg: this.cfg, engine, ownSender: this.senderId, join: joinFlags(this.map, this.cfg), uplinks: this.uplinks, l2: this.l2 });
       } catch (err) {
         if (!(err instanceof GbError)) throw err;
-        if (requested === 'kernel' && starting) throw new GbError(err.code, `data_plane = kernel: the kernel tier cannot run: ${err.message}`, { cause: err });
-        reason = err.message;
+        if (requested === 'kernel' && starting) throw kernelRefused(err);
+        reason = err.message.split('\n')[0]!;
         if (!starting) this.counters.countError('kernel-tier');
       }
     }
