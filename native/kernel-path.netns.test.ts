@@ -49,6 +49,7 @@ describe('kernel tier on live interfaces (netns)', function () {
   const objects: KernelPathObject[] = [];
   const pins = `/sys/fs/bpf/gbkp-${process.pid}`;
   let dir = '';
+  let pinned = false;
 
   before(function () {
     skipUnless(this, isRoot(), 'kernel tier netns test: needs root (namespaces, bpf()); run as root to include it');
@@ -57,6 +58,7 @@ describe('kernel tier on live interfaces (netns)', function () {
     skipUnless(this, hasTshark(), 'kernel tier netns test: needs tshark');
     registerCleanup(`bpf pins ${pins}`, () => rmSync(pins, { recursive: true, force: true }));
     mkdirSync(pins, { recursive: true });
+    pinned = true;
     dir = mkdtempSync(join(tmpdir(), 'gbkp-'));
     registerCleanup(`captures ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
     // No IPv6: the kernel's own router solicitations would be frames on the L2 side too.
@@ -85,7 +87,7 @@ describe('kernel tier on live interfaces (netns)', function () {
     for (const o of objects) o.close();
     deleteNamespace(a);
     deleteNamespace(b);
-    rmSync(pins, { recursive: true, force: true });
+    if (pinned) rmSync(pins, { recursive: true, force: true });
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 

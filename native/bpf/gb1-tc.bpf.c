@@ -516,7 +516,8 @@ static __always_inline int decapsulate(struct __sk_buff *skb, __u32 len) {
   if (len < MIN_DECAP_FRAME) {
     // Too short for bpf_skb_adjust_room to keep an IPv4 header's worth: moved to the front whole.
     __u8 f[MIN_DECAP_FRAME];
-    __u32 m = len & (MIN_DECAP_FRAME * 2 - 1);
+    _Static_assert(MIN_DECAP_FRAME <= 64, "the mask below bounds the copy for the verifier");
+    __u32 m = len & 63;
     if (m < MIN_INNER_FRAME || m >= MIN_DECAP_FRAME) return -1;
     return bpf_skb_load_bytes(skb, ENCAP_HLEN, f, m) || bpf_skb_store_bytes(skb, 0, f, m, 0) || bpf_skb_change_tail(skb, m, 0);
   }

@@ -96,6 +96,7 @@ void ForwardingEngine::StopThreads() {
 // entries out 8 bytes apart) from the next apply() on; both tiers take
 // numbers with an atomic fetch-and-add, so a sender's numbers stay monotonic across CPUs and
 // tiers. A slot the kernel tier has not numbered from yet starts where this engine's count is.
+// The first map shared stays mapped for the engine's life (one kernel-tier object per engine).
 Napi::Value ForwardingEngine::ShareSequences(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (started_) throw Napi::Error::New(env, "shareSequences: engine is running");

@@ -35,7 +35,7 @@ std::string Tail(const std::string& log, size_t lines) {
 }
 
 int DeleteAll(int fd, size_t keySize) {
-  std::vector<uint8_t> key(keySize), next(keySize);
+  std::vector<uint8_t> next(keySize);
   // Always restart from the first key: deleting the current one would end the walk.
   while (bpf_map_get_next_key(fd, nullptr, next.data()) == 0)
     if (bpf_map_delete_elem(fd, next.data()) != 0) return -errno;
