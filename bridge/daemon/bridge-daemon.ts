@@ -345,12 +345,12 @@ export class BridgeDaemon {
   /** The engine's counters with the kernel tier's added under the same labels. */
   private counts(): EngineCounts {
     const e = this.engine.counts();
-    return this.kernel === null ? e : withKernelCounts(e, this.kernel.counters());
+    return this.kernel === null ? e : withKernelCounts(e, this.kernel.counts());
   }
 
   /** Datagrams the kernel tier took off the uplinks (they never reach the engine's sockets). */
   private kernelDatagrams(): number {
-    return this.kernel?.counters().wan_datagrams_received ?? 0;
+    return this.kernel?.counts().counters.wan_datagrams_received ?? 0;
   }
 
   // ------------------------------------------------------------ lost resources
@@ -536,7 +536,7 @@ export class BridgeDaemon {
       runtime: this.runtimeSnapshot(),
     });
     snap.per_appid = perAppidFrom(this.engine.appidCounts());
-    const k = this.kernel?.counters();
+    const k = this.kernel?.counts().counters;
     snap.data_plane = {
       ...this.tier,
       hooks: this.kernel?.describe() ?? [],

@@ -58,17 +58,23 @@ describe('sequence slots', () => {
 });
 
 describe('kernel tier counters joined to the engine\'s', () => {
-  it('adds counts and drops under the same labels; the user-space gauges stand', () => {
+  it('adds counts, drops and path rows under the same labels; the user-space gauges stand', () => {
     const e: EngineCounts = {
       counters: { wan_datagrams_sent: 5, l2_frames_written: 2, lan_writer: 1, site_peers: 2 },
       toWanDrops: { arp: 1, oversize: 0 },
       fromWanDrops: { duplicate: 3 },
-      paths: [{ datagrams_sent: 5 }],
+      paths: [{ datagrams_sent: 5, skew_max_us: 40 }, { datagrams_sent: 0, skew_max_us: 0 }],
     };
-    const sum = withKernelCounts(e, { wan_datagrams_sent: 100, l2_frames_written: 40, lan_writer: 1, site_peers: 9, oversize: 2, duplicate: 1 });
+    const k: EngineCounts = {
+      counters: { wan_datagrams_sent: 100, l2_frames_written: 40, lan_writer: 1, site_peers: 9 },
+      toWanDrops: { arp: 0, oversize: 2 },
+      fromWanDrops: { duplicate: 1 },
+      paths: [{ datagrams_sent: 100, skew_max_us: 7 }, { datagrams_sent: 3, skew_max_us: 9 }],
+    };
+    const sum = withKernelCounts(e, k);
     expect(sum.counters).to.deep.equal({ wan_datagrams_sent: 105, l2_frames_written: 42, lan_writer: 1, site_peers: 2 });
     expect(sum.toWanDrops).to.deep.equal({ arp: 1, oversize: 2 });
     expect(sum.fromWanDrops).to.deep.equal({ duplicate: 4 });
-    expect(sum.paths).to.equal(e.paths);
+    expect(sum.paths).to.deep.equal([{ datagrams_sent: 105, skew_max_us: 40 }, { datagrams_sent: 3, skew_max_us: 0 }]);
   });
 });

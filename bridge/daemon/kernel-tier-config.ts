@@ -90,15 +90,20 @@ export function kernelPathConfigFor(k: KernelInputs): KernelPathConfig {
 }
 
 /** Engine counters that are states, not counts: the user-space engine's value stands. */
-const GAUGES = new Set(['lan_writer', 'site_peers']);
+const GAUGES = new Set(['lan_writer', 'site_peers', 'skew_ewma_us', 'skew_max_us']);
 
 /**
- * The engine's counters with the kernel tier's added under the same labels (the kernel tier
- * counts what it forwarded or dropped; what it passed up the engine counts), so the stats file,
- * status and metrics show one bridge whichever tier handled a frame.
+ * The engine's counters with the kernel tier's added under the same labels, per WAN path too (the
+ * kernel tier counts what it forwarded or dropped; what it passed up the engine counts), so the
+ * stats file, status and metrics show one bridge whichever tier handled a frame.
  */
-export function withKernelCounts(e: EngineCounts, kernel: Readonly<Record<string, number>>): EngineCounts {
-  const add = (rows: Record<string, number>): Record<string, number> =>
-    Object.fromEntries(Object.entries(rows).map(([label, v]) => [label, GAUGES.has(label) ? v : v + (kernel[label] ?? 0)]));
-  return { counters: add(e.counters), toWanDrops: add(e.toWanDrops), fromWanDrops: add(e.fromWanDrops), paths: e.paths };
+export function withKernelCounts(e: EngineCounts, k: EngineCounts): EngineCounts {
+  const add = (rows: Record<string, number>, more: Readonly<Record<string, number>> | undefined): Record<string, number> =>
+    Object.fromEntries(Object.entries(rows).map(([label, v]) => [label, GAUGES.has(label) ? v : v + (more?.[label] ?? 0)]));
+  return {
+    counters: add(e.counters, k.counters),
+    toWanDrops: add(e.toWanDrops, k.toWanDrops),
+    fromWanDrops: add(e.fromWanDrops, k.fromWanDrops),
+    paths: e.paths.map((row, i) => add(row, k.paths[i])),
+  };
 }

@@ -3,7 +3,7 @@
 // NIC's ingress) and its from_wan program on each uplink's ingress. What the programs pass up
 // reaches the user-space engine unchanged, so detaching them at any moment only moves work to it.
 import { readFileSync } from 'node:fs';
-import type { EngineConfig, ForwardingEngine } from '../../native/engine.js';
+import type { EngineConfig, EngineCounts, ForwardingEngine } from '../../native/engine.js';
 import { GbError } from '../../native/errors.js';
 import { KernelPathObject, SEQ_SLOTS, kernelPathSupport, type KernelProgram } from '../../native/kernel-path.js';
 import { tcAttach, tcDetach, tcQuery, tcSupport, type TcHook } from '../../native/tc-attach.js';
@@ -164,9 +164,9 @@ export class KernelTier {
     this.hooks = [];
   }
 
-  /** Counters summed over CPUs, under the engine's labels. */
-  counters(): Record<string, number> {
-    return this.obj.counters();
+  /** Counters summed over CPUs, shaped as the engine's counts() (per WAN path included). */
+  counts(): EngineCounts {
+    return this.obj.counts();
   }
 
   close(): void {
