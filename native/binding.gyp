@@ -61,6 +61,16 @@
               "message": "BPF gb1-tc.bpf.o"
             }
           ]
+        },
+        {
+          "target_name": "goose_tc",
+          "sources": ["src/kernel/tc-attach.cc"],
+          "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+          "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+          "libraries": ["-lbpf"],
+          "cflags!": ["-fno-exceptions"],
+          "cflags_cc!": ["-fno-exceptions"],
+          "cflags_cc": ["-std=c++17", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers", "-fexceptions"]
         }
       ]
     }]

@@ -37,6 +37,10 @@ export interface DoctorFacts {
   /** The key file: '' none, else its path and whether it loads (error text when it does not). */
   rgooseKeys: string;
   rgooseKeysError: string | null;
+  /** data_plane as configured; the running daemon's tier (from its stats), or whether the kernel tier loads here. */
+  dataPlane?: 'auto' | 'kernel' | 'user';
+  runningTier?: { tier: 'kernel' | 'user'; reason: string | null; hooks: string[] };
+  kernelSupport?: { ok: true } | { ok: false; reason: string };
 }
 
 export type Level = 'ok' | 'warn' | 'fail';
@@ -146,6 +150,8 @@ function diagnoseHost(f: DoctorFacts): Finding[] {
       : { level: 'warn', check: 'CAP_NET_RAW', detail: 'keepalive falls back to drop + add membership (sends a Leave each time)', fix: 'grant CAP_NET_RAW' },
   );
   out.push(wanAuthentication(f));
+  const tier = dataPlane(f);
+  if (tier !== null) out.push(tier);
   out.push(
     f.daemonRunning === true
       ? { level: 'ok', check: 'daemon', detail: `stats file ${f.statsFile} is fresh` }
@@ -165,6 +171,21 @@ function wanAuthentication(f: DoctorFacts): Finding {
   if (f.rgooseKeys === '') return { level: 'warn', check: 'WAN authentication', detail: 'R-GOOSE without keys: SPDUs are unsigned, anyone on the group can inject', fix };
   if (f.rgooseKeysError !== null) return { level: 'fail', check: 'WAN authentication', detail: f.rgooseKeysError, fix: 'fix the key file (chmod 600, valid JSON, see docs/rgoose.md)' };
   return { level: 'ok', check: 'WAN authentication', detail: `R-GOOSE signed with the keys in ${f.rgooseKeys}` };
+}
+
+function dataPlane(f: DoctorFacts): Finding | null {
+  const asked = f.dataPlane ?? 'auto';
+  const fix = 'docs/data-plane.md, "Choosing the tier" (clang and libbpf-dev at install time, CAP_BPF + CAP_NET_ADMIN), or data_plane = user';
+  const t = f.runningTier;
+  if (t !== undefined) {
+    if (t.tier === 'kernel') return { level: 'ok', check: 'data plane', detail: `the daemon runs the kernel tier on ${t.hooks.join(', ')}` };
+    if (t.reason === null) return { level: 'ok', check: 'data plane', detail: 'the daemon forwards in user space (data_plane = user)' };
+    return { level: 'warn', check: 'data plane', detail: `the daemon forwards in user space: ${t.reason}`, fix };
+  }
+  if (asked === 'user' || f.kernelSupport === undefined) return null;
+  if (f.kernelSupport.ok) return { level: 'ok', check: 'data plane', detail: `the kernel tier loads here (data_plane = ${asked})` };
+  const detail = `the kernel tier cannot load here: ${f.kernelSupport.reason}`;
+  return asked === 'kernel' ? { level: 'fail', check: 'data plane', detail: `${detail}; run refuses to start with data_plane = kernel`, fix } : { level: 'warn', check: 'data plane', detail: `${detail}; data_plane = auto forwards in user space`, fix };
 }
 
 /** The count line: problems (fail: exit 1) and warnings (exit 0) each counted, so a warning never reads as "all passed". */

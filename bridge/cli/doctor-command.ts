@@ -15,6 +15,7 @@ import { findUplinks, type UplinkFinding } from '../wan/uplink.js';
 import { readRgooseKeys } from '../config/rgoose-keys.js';
 import { diagnose, formatFindings, summarize, type DoctorFacts, type UplinkFacts } from './doctor-checks.js';
 import { addConfigOptions, loadConfig } from './run-command.js';
+import { kernelTierSupport } from '../daemon/kernel-tier.js';
 
 function readText(path: string): string | null {
   try {
@@ -43,7 +44,7 @@ function uplinkFacts(found: UplinkFinding): UplinkFacts {
 }
 
 /** The keys doctor checks against: the uplink, the groups, the TAP, the daemon's stats file and WAN authentication. */
-const DOCTOR_KEYS = ['interface', 'multicast_ip', 'mcast_if', 'group_map', 'join_groups', 'stats_file', 'stats_interval', 'encapsulation', 'rgoose_keys'];
+const DOCTOR_KEYS = ['interface', 'multicast_ip', 'mcast_if', 'group_map', 'join_groups', 'stats_file', 'stats_interval', 'encapsulation', 'rgoose_keys', 'data_plane'];
 
 export function registerDoctorCommand(program: Command): void {
   const cmd = program.command('doctor').description('check local preconditions (IGMP version, rp_filter, uplink, membership, TAP) and say how to fix them');
@@ -104,6 +105,8 @@ export function registerDoctorCommand(program: Command): void {
       encapsulation: cfg.encapsulation,
       rgooseKeys: cfg.rgooseKeys,
       rgooseKeysError: cfg.rgooseKeys === '' ? null : await readRgooseKeys(cfg.rgooseKeys).then(() => null, (err: Error) => err.message),
+      dataPlane: cfg.dataPlane,
+      ...(s?.data_plane !== undefined && daemonRunning === true ? { runningTier: s.data_plane } : cfg.dataPlane === 'user' ? {} : { kernelSupport: kernelTierSupport() }),
     };
     const findings = diagnose(facts);
     const { problems, warnings } = summarize(findings);

@@ -35,6 +35,14 @@ function wanLine(s: StatsSnapshot): string[] {
   ];
 }
 
+/** Which tier forwards (data_plane), and why user space when the kernel tier was asked for and is not running; absent in files of older daemons. */
+function dataPlaneLine(s: StatsSnapshot): string[] {
+  const d = s.data_plane;
+  if (d === undefined) return [];
+  if (d.tier === 'kernel') return [`  data plane: kernel tier on ${d.hooks.join(', ')} (data_plane = ${d.requested}); user space handles what it passes up`];
+  return [`  data plane: user space (data_plane = ${d.requested}${d.reason === null ? '' : `: ${d.reason}`})`];
+}
+
 export interface StatusContext {
   nowMs: number;
   /** Whether the pid in the snapshot is alive (null: unknown). */
@@ -84,6 +92,7 @@ export function formatStatus(s: StatsSnapshot, ctx: StatusContext): string {
     `goose-bridge ${state}`,
     `  ${s.interface} ⇄ ${s.groups.join(', ')} port ${s.port} via ${s.uplink}   sender ${s.sender_id}`,
     ...wanLine(s),
+    ...dataPlaneLine(s),
     '',
     `TAP → WAN  read ${n(s.to_wan.frames_read)} frames (${bytes(s.to_wan.bytes_read)})${rate(s.to_wan.frames_read, p?.to_wan.frames_read)} in ${n(s.to_wan.read_calls ?? 0)} calls`,
     `           sent ${n(s.to_wan.datagrams_sent)} datagrams (${bytes(s.to_wan.bytes_sent)})${rate(s.to_wan.datagrams_sent, p?.to_wan.datagrams_sent)} in ${n(s.to_wan.send_calls ?? 0)} calls, ${n(s.to_wan.segmented_datagrams ?? 0)} in GSO runs`,

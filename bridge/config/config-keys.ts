@@ -10,6 +10,7 @@ import { unroutableGroupReason } from './group-scope.js';
 export type KeepaliveStrategyName = 'auto' | 'report' | 'rejoin';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 export type LogFormat = 'auto' | 'json' | 'pretty';
+export type DataPlaneName = 'auto' | 'kernel' | 'user';
 
 /** The value of each key, parsed once (by its KeyDef) into the type its consumers use. */
 export interface KeyValues {
@@ -63,6 +64,8 @@ export interface KeyValues {
   rtPriority: number;
   /** TAP reads and writes in batches through io_uring (when the kernel allows). */
   tapIoUring: boolean;
+  /** Which tier forwards GB1: the eBPF tc programs (kernel, user space as their slow path) or user space alone. */
+  dataPlane: DataPlaneName;
   /** Gateway pairs: the site (LAN segment) this gateway shares with its peers; '' = none. */
   site: string;
   /** Seconds between a site gateway's heartbeats; a peer silent for 2.5 of them is dead. */
@@ -267,6 +270,7 @@ export const CONFIG_KEYS: readonly AnyKeyDef[] = [
   { key: 'log_level', field: 'logLevel', flag: 'log-level', value: 'level', default: 'info', description: `log level: ${LOG_LEVELS.join(', ')} (WARNING/CRITICAL accepted)`, parse: oneOf(LOG_LEVELS, { warning: 'warn', critical: 'fatal' }) },
   { key: 'log_format', field: 'logFormat', flag: 'log-format', value: 'format', default: 'auto', description: 'json, pretty, or auto (pretty when stderr is a terminal)', parse: oneOf(['auto', 'json', 'pretty'] as const) },
   { key: 'tap_io_uring', field: 'tapIoUring', flag: 'tap-io-uring', value: 'bool', default: 'true', description: 'read and write the TAP in batches through io_uring, one system call per batch (false, or a kernel without io_uring: one per frame, logged once as io-uring-unavailable)', parse: boolean },
+  { key: 'data_plane', field: 'dataPlane', flag: 'data-plane', value: 'tier', default: 'auto', description: 'who forwards GB1: kernel (eBPF tc programs on the L2 side and the uplinks; what they do not handle, R-GOOSE included, goes to user space unchanged; start-up fails naming the reason when they cannot load), user (the user-space engine alone), auto (kernel where the programs load and attach, else user; the choice and its reason are logged once and shown by status and doctor; rgoose: user)', parse: oneOf(['auto', 'kernel', 'user'] as const) },
   { key: 'rt_priority', field: 'rtPriority', flag: 'rt-priority', value: 'n', default: '0', description: 'SCHED_FIFO priority of the two data-plane threads (0: normal scheduling, the default: real-time threads wake per frame and starve the rest of a small host, see docs/data-plane.md); 1–99 for a host where CPU-bound work would delay frames; needs CAP_SYS_NICE (without it: logged, normal scheduling)', parse: number(0, 99, true) },
   { key: 'site', field: 'site', flag: 'site', value: 'name', default: '', description: 'gateway pairs: the LAN segment this gateway shares with other gateways (same name on each); all forward the LAN, one (elected by heartbeats over the WAN) writes frames from the WAN onto it', parse: siteName },
   { key: 'heartbeat_interval', field: 'heartbeatIntervalS', flag: 'heartbeat-interval', value: 'seconds', default: '0.1', description: 'gateway pairs: seconds between heartbeats; a peer silent for 2.5 intervals is dead and another gateway writes the LAN', parse: number(0.01, 10, false) },

@@ -172,6 +172,16 @@ export interface StatsSnapshot {
   recoveries: Record<string, number>;
   /** Per APPID that saw a frame ("0x0001"): frames and bytes each way, and frames dropped after the APPID was read. */
   per_appid?: Record<string, PerAppid>;
+  /** Which tier forwards (docs/data-plane.md, "Choosing the tier"): what data_plane asked, why user space when it fell back, where the programs are attached. */
+  data_plane?: {
+    tier: 'kernel' | 'user';
+    requested: 'auto' | 'kernel' | 'user';
+    reason: string | null;
+    hooks: string[];
+    /** What the kernel tier handled itself (already part of to_wan/from_wan): datagrams sent, frames written. */
+    kernel_datagrams_sent: number;
+    kernel_frames_written: number;
+  };
   /** Per WAN path (uplink), and a gateway pair's site (docs/bridge.md, "Redundancy"). */
   redundancy?: RedundancySnapshot;
   /** The daemon process itself: how late its event loop ran (since start) and its memory. */

@@ -266,12 +266,14 @@ describe('goose-bridge run between two hosts through the TGW stand-in', function
     daemonA.proc.child.kill('SIGHUP');
     await waitUntil('reload with map', () => daemonA.proc.stderr.split('"event":"reloaded"').length === 4);
     // A second bridge on host B, on goose1, subscribed to the mapped group only, without CAP_NET_RAW.
+    // data_plane = auto: where B runs the kernel tier on the shared uplink, goose1 forwards in user
+    // space (one kernel tier per interface), and receives the mapped group B's tier passes up.
     const statsC = join(bed.dir, 'c.json');
     const c = new DaemonUnderTest(
       bed.topo.spawn(bed.b.ns, [
         'setpriv', '--bounding-set', '-net_raw', '--inh-caps', '-net_raw', '--',
         process.execPath, CLI, 'run', '--interface', 'goose1', '--mcast-if', bed.b.uplink, '--stats-file', statsC, '--stats-interval', '0.2',
-        '--log-format', 'json', '--group-map', `appid:0x0010-0x001f=${mapped}`, '--join-groups', mapped, '--igmp-keepalive-interval', '0.5', '--remove-tap-on-exit', 'true',
+        '--log-format', 'json', '--group-map', `appid:0x0010-0x001f=${mapped}`, '--join-groups', mapped, '--igmp-keepalive-interval', '0.5', '--remove-tap-on-exit', 'true', '--data-plane', 'auto',
       ], 'goose-bridge goose1'),
       statsC,
     );

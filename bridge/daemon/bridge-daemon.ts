@@ -12,7 +12,7 @@ import { endianness } from 'node:os';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { hasCapNetRaw, sendIgmpV2Report } from '../../native/index.js';
-import { ForwardingEngine, removeTap, type EngineEvent } from '../../native/engine.js';
+import { ForwardingEngine, removeTap, type EngineConfig, type EngineCounts, type EngineEvent } from '../../native/engine.js';
 import { CONFIG_KEYS, type BridgeConfig } from '../config/config-keys.js';
 import { readRgooseKeys, type RgooseKeys } from '../config/rgoose-keys.js';
 import { GbError } from '../../errors/error-codes.js';
@@ -23,6 +23,8 @@ import { senderIdToHex, type SenderId } from '../wan/gb1-format.js';
 import { resolveUplinks, type Uplink } from '../wan/uplink.js';
 import { BridgeCounters, absorbEngineCounts, perAppidFrom, snapshotCounters, type StatsSnapshot } from './bridge-counters.js';
 import { engineConfigFor, joinFlags } from './engine-config.js';
+import { KernelTier, removeLeftovers } from './kernel-tier.js';
+import { autoSkipReason, withKernelCounts, type TierChoice } from './kernel-tier-config.js';
 import { interfaceIndex, l2Name, openL2Side, tapKernelDrops, type L2Side } from './l2-side.js';
 import { redundancySnapshot } from './redundancy.js';
 import { switchResources } from './resource-switch.js';
@@ -35,6 +37,11 @@ import { WanWatch } from './wan-watch.js';
 const WAN_KEYS: Array<keyof BridgeConfig> = ['multicastIp', 'multicastPort', 'mcastIf', 'ttl', 'socketBufferSize', 'groupMap', 'joinGroups'];
 // Everything else (filter, MTU, encapsulation, keys) changes by apply() alone: no socket reopened.
 const L2_KEYS: Array<keyof BridgeConfig> = ['interface', 'attachInterface', 'attachPromiscuous', 'removeTapOnExit'];
+
+/** data_plane = kernel and the kernel tier cannot run: start-up fails naming the key and the step. */
+function kernelRefused(err: GbError): GbError {
+  return new GbError(err.code, `data_plane = kernel: the kernel tier cannot run: ${err.message.slice(err.code.length + 2).split('\n')[0]}`, { cause: err });
+}
 
 function newSenderId(): SenderId {
   const b = randomBytes(8);
@@ -71,6 +78,11 @@ export class BridgeDaemon {
   /** rgoose mode: the replay state file, and when retired keys expire (engine config). */
   private rgooseState: RgooseStateKeeper | null = null;
   private keyExpiry: Array<{ id: number; atUs: number }> = [];
+  /** The kernel tier's object once loaded (kept when detached: its counters stay part of the totals). */
+  private kernel: KernelTier | null = null;
+  private tier: TierChoice = { tier: 'user', requested: 'user', reason: null };
+  /** Why the kernel tier did not load at start (auto), if it did not. */
+  private kernelLoadFailure: string | null = null;
   private l2Lost = false;
   private wanLost = false;
   /** One per uplink: each path's memberships are kept alive and checked on its own. */
@@ -114,6 +126,7 @@ export class BridgeDaemon {
         senderId: senderIdToHex(d.senderId),
         keepalive: d.keepaliveStrategy(),
         statsFile: d.stats.path || null,
+        dataPlane: d.tier.tier,
       },
       'goose-bridge running',
     );
@@ -163,7 +176,9 @@ export class BridgeDaemon {
     const choice = chooseKeepaliveStrategy(next.keepaliveStrategy, hasCapNetRaw());
     const keys = next.rgooseKeys !== '' ? await readRgooseKeys(next.rgooseKeys) : null;
     const keyExpiry = next.encapsulation === 'rgoose' ? await this.prepareRgooseState(next, keys) : [];
-    this.switchTo(next, prev, keys, keyExpiry);
+    if (prev === null) this.loadTier(next);
+    else if (prev.dataPlane !== next.dataPlane) throw new GbError('GB_ERR_CONFIG', `data_plane: changes only with a restart (running with ${prev.dataPlane})`);
+    const engineConfig = this.switchTo(next, prev, keys, keyExpiry);
     // Switched: from here on the new configuration runs.
     this.scope?.cancel();
     this.scope = new RetryScope(next.reconnectDelayS * 1000, {
@@ -177,6 +192,7 @@ export class BridgeDaemon {
     this.cfg = next;
     this.keys = keys;
     this.keyExpiry = keyExpiry;
+    this.applyTier(engineConfig, prev === null);
     if (next.encapsulation !== 'rgoose' || keys === null) {
       this.log.warn(
         { event: 'wan-unauthenticated', encapsulation: next.encapsulation },
@@ -199,17 +215,18 @@ export class BridgeDaemon {
    * sockets when their keys changed or they were lost, and switches the engine to them and to
    * `next` in one step. On failure what it opened is closed and nothing running changed.
    */
-  private switchTo(next: BridgeConfig, prev: BridgeConfig | null, keys: RgooseKeys | null, keyExpiry: Array<{ id: number; atUs: number }>): void {
+  private switchTo(next: BridgeConfig, prev: BridgeConfig | null, keys: RgooseKeys | null, keyExpiry: Array<{ id: number; atUs: number }>): EngineConfig {
     const wanChanged = changed(prev, next, WAN_KEYS) || this.wanLost;
     const l2Changed = changed(prev, next, L2_KEYS) || this.l2Lost;
     const uplinks = wanChanged ? resolveUplinks(next.mcastIf) : this.uplinks;
     const oldL2 = this.l2;
+    let engineConfig: EngineConfig | undefined;
     const switched = switchResources(
       this.engine,
       {
         ...(wanChanged ? { openWan: () => this.openWan(next, uplinks) } : {}),
         ...(l2Changed ? { openL2: () => openL2Side(this.engine, next) } : {}),
-        config: (l2) => engineConfigFor(next, l2?.mtu ?? 1500, keys, keyExpiry),
+        config: (l2) => (engineConfig = engineConfigFor(next, l2?.mtu ?? 1500, keys, keyExpiry)),
       },
       oldL2,
     );
@@ -225,6 +242,7 @@ export class BridgeDaemon {
       this.uplinks = uplinks;
       this.wanWatch.reset();
     }
+    return engineConfig!;
   }
 
   /** Replay state before the engine uses these keys: restored, numbers reserved, written. */
@@ -255,6 +273,74 @@ export class BridgeDaemon {
     }
   }
 
+  // ------------------------------------------------------------ data plane tier
+
+  /**
+   * At start, before the engine runs: loads the kernel tier when data_plane asks for it and shares
+   * the GB1 sequence numbers with the engine. The tier is chosen here, once; kernel refuses to start
+   * without it, auto remembers why not.
+   */
+  private loadTier(cfg: BridgeConfig): void {
+    if (cfg.dataPlane === 'user' || (cfg.dataPlane === 'auto' && autoSkipReason(cfg) !== null)) return;
+    try {
+      const kernel = KernelTier.load();
+      this.kernel = kernel;
+      kernel.shareSequences(this.engine, cfg.groupMap.groups);
+    } catch (err) {
+      if (!(err instanceof GbError)) throw err;
+      if (cfg.dataPlane === 'kernel') throw kernelRefused(err);
+      this.kernelLoadFailure = err.message.split('\n')[0]!;
+    }
+  }
+
+  /**
+   * Puts the kernel tier in place for the running configuration (after the engine switched to it),
+   * or detaches it and says why user space forwards everything. data_plane = kernel refuses to
+   * start without it; later (reload, recreated resources) a failure leaves user space forwarding.
+   */
+  private applyTier(engine: EngineConfig, starting: boolean): void {
+    const requested = this.cfg.dataPlane;
+    let reason = requested === 'auto' ? autoSkipReason(this.cfg) : null;
+    if (requested !== 'user' && reason === null && this.kernel === null) reason = this.kernelLoadFailure ?? 'the tier is chosen at start: restart to use the kernel tier';
+    if (requested !== 'user' && reason === null && this.l2 !== null) {
+      try {
+        this.kernel!.apply({ cfg: this.cfg, engine, ownSender: this.senderId, join: joinFlags(this.cfg), uplinks: this.uplinks, l2: this.l2 });
+      } catch (err) {
+        if (!(err instanceof GbError)) throw err;
+        if (requested === 'kernel' && starting) throw kernelRefused(err);
+        reason = err.message.split('\n')[0]!;
+        if (!starting) this.counters.countError('kernel-tier');
+      }
+    }
+    const kernel = requested !== 'user' && reason === null && this.kernel?.attached === true;
+    if (!kernel) this.kernel?.detach();
+    if (!kernel && starting && this.l2 !== null) {
+      const removed = removeLeftovers(this.l2, this.uplinks);
+      if (removed.length > 0) this.log.warn({ event: 'kernel-tier-leftover-removed', hooks: removed }, `removed the kernel tier a stopped daemon left on ${removed.join(', ')}`);
+    }
+    const next: TierChoice = { tier: kernel ? 'kernel' : 'user', requested, reason };
+    if (!starting && next.tier === this.tier.tier && next.reason === this.tier.reason) return;
+    this.tier = next;
+    if (kernel) {
+      this.log.info({ event: 'data-plane', tier: 'kernel', requested, hooks: this.kernel!.describe() }, `data plane: kernel tier (${this.kernel!.describe().join(', ')}); user space handles what it passes up`);
+    } else if (reason !== null) {
+      this.log[requested === 'kernel' ? 'error' : 'info']({ event: 'data-plane', tier: 'user', requested, reason }, `data plane: user space (data_plane = ${requested}: ${reason})`);
+    } else {
+      this.log.info({ event: 'data-plane', tier: 'user', requested }, 'data plane: user space (data_plane = user)');
+    }
+  }
+
+  /** The engine's counters with the kernel tier's added under the same labels. */
+  private counts(): EngineCounts {
+    const e = this.engine.counts();
+    return this.kernel === null ? e : withKernelCounts(e, this.kernel.counts());
+  }
+
+  /** Datagrams the kernel tier took off the uplinks (they never reach the engine's sockets). */
+  private kernelDatagrams(): number {
+    return this.kernel?.counts().counters.wan_datagrams_received ?? 0;
+  }
+
   // ------------------------------------------------------------ lost resources
 
   private onEngineEvent(kind: EngineEvent, errno: number): void {
@@ -279,6 +365,8 @@ export class BridgeDaemon {
     }
     if (kind === 'l2-lost') {
       this.l2Lost = true;
+      // Until the L2 side is back, user space counts what cannot be written, as without the kernel tier.
+      this.kernel?.detach();
       this.counters.countError('tap-lost');
       this.log.error({ event: 'tap-lost', interface: l2Name(this.cfg), errno }, `${l2Name(this.cfg)} was lost; recreating`);
       this.scope?.retry(`L2 side ${l2Name(this.cfg)}`, () => this.recover());
@@ -292,7 +380,7 @@ export class BridgeDaemon {
 
   /** Recreates what was lost (the running configuration, unchanged), through the same switch as a reload. */
   private recover(): void {
-    if (this.l2Lost || this.wanLost) this.switchTo(this.cfg, this.cfg, this.keys, this.keyExpiry);
+    if (this.l2Lost || this.wanLost) this.applyTier(this.switchTo(this.cfg, this.cfg, this.keys, this.keyExpiry), false);
   }
 
   // ------------------------------------------------------------ control plane
@@ -320,7 +408,7 @@ export class BridgeDaemon {
       t.unref();
       this.timers.push(t);
     };
-    every(1000, () => this.wanWatch.tick(Date.now(), this.engine.counts(), this.uplinks));
+    every(1000, () => this.wanWatch.tick(Date.now(), this.counts(), this.uplinks));
     if (this.cfg.site !== '' && this.cfg.attachInterface !== '') every(this.cfg.heartbeatIntervalS * 1000, () => this.engine.heartbeat(false));
     this.stats.start(this.cfg.statsIntervalS);
     for (const s of this.supervisors) s.stop();
@@ -350,7 +438,7 @@ export class BridgeDaemon {
             .filter(({ i }) => join[i])
             .map(({ group, i }) => ({
               group,
-              datagrams: () => this.engine.groupDatagrams()[i] ?? 0,
+              datagrams: () => (this.engine.groupDatagrams()[i] ?? 0) + this.kernelDatagrams(),
               ensureMembership: () => this.engine.membership(i, false),
             })),
         counters: this.counters,
@@ -368,7 +456,7 @@ export class BridgeDaemon {
   }
 
   snapshot(): StatsSnapshot {
-    const counts = this.engine.counts();
+    const counts = this.counts();
     const totals = absorbEngineCounts(counts, this.counters);
     if (this.l2 !== null) {
       this.counters.l2KernelDrops = this.l2.gateway ? this.counters.l2KernelDrops + this.engine.packetSocketDrops() : tapKernelDrops(this.l2.ifname);
@@ -391,6 +479,13 @@ export class BridgeDaemon {
       runtime: this.runtime.sample(),
     });
     snap.per_appid = perAppidFrom(this.engine.appidCounts());
+    const k = this.kernel?.counts().counters;
+    snap.data_plane = {
+      ...this.tier,
+      hooks: this.kernel?.describe() ?? [],
+      kernel_datagrams_sent: k?.wan_datagrams_sent ?? 0,
+      kernel_frames_written: k?.l2_frames_written ?? 0,
+    };
     snap.redundancy = redundancySnapshot(counts, this.uplinks.map((u) => u.name), this.wanWatch.silent, this.cfg?.site ?? '');
     return snap;
   }
@@ -418,6 +513,7 @@ export class BridgeDaemon {
     this.stats.stop(finalStats);
     // A site's other gateways take over the LAN at once instead of after the hold time.
     if (this.cfg?.site && this.cfg.attachInterface !== '') this.engine.heartbeat(true);
+    this.kernel?.close(); // first: from here on nothing is forwarded behind the engine's back
     this.engine.close();
     await this.rgooseState?.close();
     if (this.cfg?.removeTapOnExit && this.cfg.attachInterface === '' && this.l2 !== null) this.removeTapQuietly(this.l2.ifname);

@@ -19,8 +19,8 @@ describe('goose-bridge run start-up failures (network namespace)', function () {
 
   after(() => deleteNamespace(ns || undefined));
 
-  function run(args: string[]) {
-    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, CLI, 'run', '--stats-file', 'none', '--log-format', 'json', ...args], { encoding: 'utf8', timeout: 30_000 });
+  function run(args: string[], prefix: string[] = []) {
+    const r = spawnSync('ip', ['netns', 'exec', ns, ...prefix, process.execPath, CLI, 'run', '--stats-file', 'none', '--log-format', 'json', ...args], { encoding: 'utf8', timeout: 30_000 });
     return { code: r.status, stderr: r.stderr };
   }
 
@@ -36,5 +36,13 @@ describe('goose-bridge run start-up failures (network namespace)', function () {
     expect(r.code).to.equal(1);
     expect(r.stderr).to.include('GB_ERR_NO_INTERFACE').and.include('nope0');
     expect(spawnSync('ip', ['-n', ns, 'link', 'show', 'gtest0']).status).to.not.equal(0);
+  });
+
+  it('refuses data_plane = kernel where the kernel tier cannot load (no CAP_BPF), naming the key and the step (exit 1)', () => {
+    const noBpf = ['setpriv', '--bounding-set=-bpf,-sys_admin,-perfmon'];
+    const r = run(['--interface', 'gtest1', '--mcast-if', 'lo', '--data-plane', 'kernel', '--remove-tap-on-exit', 'true'], noBpf);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.include('GB_ERR_KERNEL_PATH: data_plane = kernel: the kernel tier cannot run');
+    expect(spawnSync('ip', ['-n', ns, 'link', 'show', 'gtest1']).status, 'no TAP left behind').to.not.equal(0);
   });
 });

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep, type ManagedProcess } from '../../testkit/topology/index.js';
 import { gooseTestFrame } from '../../testkit/frames/goose-test-frames.js';
-import { DaemonUnderTest, FrameCapture, FrameInjector, FRAME_TOOL, TSX, sendUdpFromHost, startDaemonPair, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
+import { DaemonUnderTest, FrameCapture, FrameInjector, FRAME_TOOL, TSX, USER_SPACE_IO, sendUdpFromHost, startDaemonPair, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
 import { useTestBed } from '../../testkit/daemon/netns-test-bed.js';
 import { Gb1Encapsulation } from '../spec/gb1-encapsulation.js';
 
@@ -41,7 +41,7 @@ describe('daemon faults: rejected reloads, receive-buffer floods, uplink outages
     writeFileSync(configA, goodConfig());
     [daemonA, daemonB] = await startDaemonPair(bed.topo, bed.dir, GROUP,
       { extra: ['--config', configA, '--remove-tap-on-exit', 'true'], fromFile: true },
-      { extra: ['--remove-tap-on-exit', 'true', '--socket-buffer-size', '65536'] });
+      { extra: ['--remove-tap-on-exit', 'true', '--socket-buffer-size', '65536', ...USER_SPACE_IO] });
     captureB = await FrameCapture.start(bed.topo, bed.b.ns, 'goose0', '88b8');
     // An application on host A publishing 200 frames/s, numbered.
     stream = bed.topo.spawn(bed.a.ns, [TSX, FRAME_TOOL, 'stream', 'goose0', gooseTestFrame({ n: 0, totalLength: STREAM_LENGTH }).toString('hex'), '5'], 'stream goose0');

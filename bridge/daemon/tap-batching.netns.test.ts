@@ -4,7 +4,7 @@
 // it, and a burst crosses both ways.
 import { expect } from 'chai';
 import { gooseBurst as burst, framesHex as hex } from '../../testkit/frames/goose-test-frames.js';
-import { DaemonUnderTest, FrameCapture, FrameInjector, startDaemonPair, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
+import { DaemonUnderTest, FrameCapture, FrameInjector, USER_SPACE_IO, startDaemonPair, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
 import { useTestBed } from '../../testkit/daemon/netns-test-bed.js';
 import type { StatsSnapshot } from './bridge-counters.js';
 
@@ -31,7 +31,7 @@ describe('TAP reads and writes in io_uring batches, and without them', function 
   }
 
   before(async function () {
-    const gone = ['--remove-tap-on-exit', 'true'];
+    const gone = ['--remove-tap-on-exit', 'true', ...USER_SPACE_IO];
     [daemonA, daemonB] = await startDaemonPair(bed.topo, bed.dir, GROUP, { extra: [...gone, '--tap-io-uring', 'false'] }, { extra: gone });
     for (const h of [bed.a, bed.b]) {
       inject.set(h.ns, await FrameInjector.start(bed.topo, h.ns, 'goose0'));

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { outgoingLengthLimitTable, sleep, type ManagedProcess } from '../../testkit/topology/index.js';
 import { gooseBurst as burst, framesHex as hex } from '../../testkit/frames/goose-test-frames.js';
-import { DaemonUnderTest, FrameCapture, FrameInjector, TSX, startDaemonPair, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
+import { DaemonUnderTest, FrameCapture, FrameInjector, TSX, USER_SPACE_IO, startDaemonPair, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
 import { useTestBed } from '../../testkit/daemon/netns-test-bed.js';
 import { GB1_HEADER_BYTES } from '../wan/gb1-format.js';
 import type { StatsSnapshot } from './bridge-counters.js';
@@ -35,7 +35,7 @@ describe('WAN segmentation offload (UDP GSO out, GRO in) between two hosts', fun
   };
 
   before(async function () {
-    [daemonA, daemonB] = await startDaemonPair(bed.topo, bed.dir, GROUP, { extra: ['--remove-tap-on-exit', 'true'] }, { extra: ['--remove-tap-on-exit', 'true'] });
+    [daemonA, daemonB] = await startDaemonPair(bed.topo, bed.dir, GROUP, { extra: ['--remove-tap-on-exit', 'true', ...USER_SPACE_IO] }, { extra: ['--remove-tap-on-exit', 'true', ...USER_SPACE_IO] });
     [injectA, captureB] = await Promise.all([FrameInjector.start(bed.topo, bed.a.ns, 'goose0'), FrameCapture.start(bed.topo, bed.b.ns, 'goose0', '88b8')]);
   });
 

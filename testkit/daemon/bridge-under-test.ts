@@ -5,13 +5,21 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep, type Host, type ManagedProcess, type Topology } from '../topology/index.js';
 import type { StatsSnapshot } from '../../bridge/daemon/bridge-counters.js';
-import { waitFor } from '../../testkit/wait.js';
+import { waitFor } from '../wait.js';
+import { testDataPlane } from '../data-plane-matrix.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = `${ROOT}bin/goose-bridge.js`;
 const TSX = `${ROOT}node_modules/.bin/tsx`;
 const FRAME_TOOL = `${ROOT}testkit/daemon/netns-frame-tool.ts`;
 const UDP_TOOL = `${ROOT}testkit/daemon/udp-send-tool.ts`;
+
+/**
+ * Arguments of a daemon whose test measures user space's own I/O (TAP batches, UDP GSO/GRO runs,
+ * the socket receive buffer): it runs the user tier in every column of the test matrix, since the
+ * kernel tier takes those frames and datagrams before user space would read them.
+ */
+export const USER_SPACE_IO = ['--data-plane', 'user'];
 
 /** tsx start-up of a helper tool: seconds when the machine's two cores are busy. */
 const TOOL_START_MS = 30_000;
@@ -38,6 +46,10 @@ export class DaemonUnderTest {
       if (!this.proc.running) throw new Error(`daemon exited: ${this.proc.describe()}`);
       return this.proc.stderr.includes('"event":"started"');
     }, timeoutMs);
+    // The kernel column of the test matrix runs what it says (a daemon given --data-plane itself excepted).
+    if (testDataPlane() === 'kernel' && !this.proc.child.spawnargs.includes('--data-plane') && !this.proc.stderr.includes('"event":"data-plane","tier":"kernel"')) {
+      throw new Error(`GB_TEST_DATA_PLANE=kernel but ${this.proc.label} does not run the kernel tier`);
+    }
   }
 
   stats(): StatsSnapshot {
