@@ -6,6 +6,23 @@ import { nativeAddon, toGbError } from './index.js';
 /** Rows of the per-APPID counter block, one per APPID. */
 const APPID_ROWS = 0x10000;
 
+/**
+ * Counter slots in the engine's layout (counters, to-WAN drops, from-WAN drops, then one row per
+ * WAN path) read as labelled counts; the kernel tier's per-CPU sums use the same layout.
+ */
+export function countsFromSlots(s: ArrayLike<number | bigint>): EngineCounts {
+  const l = engineLayout();
+  const read = (labels: readonly string[], base: number): Record<string, number> =>
+    Object.fromEntries(labels.map((label, i) => [label, Number(s[base + i] ?? 0)]));
+  const pathBase = l.counters.length + l.toWanDrops.length + l.fromWanDrops.length;
+  return {
+    counters: read(l.counters, 0),
+    toWanDrops: read(l.toWanDrops, l.counters.length),
+    fromWanDrops: read(l.fromWanDrops, l.counters.length + l.toWanDrops.length),
+    paths: Array.from({ length: l.maxPaths }, (_, p) => read(l.perPath, pathBase + p * l.perPath.length)),
+  };
+}
+
 /** What the engine decides with; derived from the bridge configuration by the daemon. */
 export interface EngineConfig {
   enableSv: boolean;
@@ -164,17 +181,7 @@ export class ForwardingEngine {
 
   /** Reads every counter (no call into the data plane: the block is shared memory). */
   counts(): EngineCounts {
-    const l = engineLayout();
-    const s = this.#slots;
-    const read = (labels: readonly string[], base: number): Record<string, number> =>
-      Object.fromEntries(labels.map((label, i) => [label, Number(s[base + i])]));
-    const pathBase = l.counters.length + l.toWanDrops.length + l.fromWanDrops.length;
-    return {
-      counters: read(l.counters, 0),
-      toWanDrops: read(l.toWanDrops, l.counters.length),
-      fromWanDrops: read(l.fromWanDrops, l.counters.length + l.toWanDrops.length),
-      paths: Array.from({ length: l.maxPaths }, (_, p) => read(l.perPath, pathBase + p * l.perPath.length)),
-    };
+    return countsFromSlots(this.#slots);
   }
 
   /** Creates (or reattaches) a TAP; not used until apply({ l2: handle }). */

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GbError } from '../errors/error-codes.js';
-import { engineLayout, type EngineConfig, type EngineCounts } from './engine.js';
+import { countsFromSlots, engineLayout, type EngineConfig, type EngineCounts } from './engine.js';
 import { toGbError } from './index.js';
 
 export type KernelProgram = 'to_wan' | 'from_wan';
@@ -192,17 +192,9 @@ export class KernelPathObject {
 
   /** The same counters shaped as the engine's counts(), per WAN path included: the two add up. */
   counts(): EngineCounts {
-    const s = this.#n.counterSlots();
-    const l = engineLayout();
-    const read = (labels: readonly string[], base: number): Record<string, number> => Object.fromEntries(labels.map((label, i) => [label, s[base + i] ?? 0]));
-    const pathBase = l.counters.length + l.toWanDrops.length + l.fromWanDrops.length;
-    return {
-      counters: read(l.counters, 0),
-      toWanDrops: read(l.toWanDrops, l.counters.length),
-      fromWanDrops: read(l.fromWanDrops, l.counters.length + l.toWanDrops.length),
-      paths: Array.from({ length: l.maxPaths }, (_, p) => read(l.perPath, pathBase + p * l.perPath.length)),
-    };
+    return countsFromSlots(this.#n.counterSlots());
   }
+
 
   programFd(prog: KernelProgram): number {
     return this.#n.programFd(prog);

@@ -62,29 +62,30 @@ Napi::Value TcAttach(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, opts.prog_id);
 }
 
+// Runs a libbpf call on goose-bridge's filter of one hook. The filter or the interface being gone
+// already (a lost TAP, or no filter of ours there) is not an error: returns false.
+template <typename Call>
+bool OnOurFilter(Napi::Env env, const Hook& h, const char* step, bpf_tc_opts* opts, Call call) {
+  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = h.ifindex, .attach_point = h.point);
+  int rc = call(&hook, opts);
+  if (rc == -ENOENT || rc == -ENODEV || rc == -EINVAL) return false;
+  if (rc < 0) throw TcError(env, Describe(h, step), -rc);
+  return true;
+}
+
 // tcDetach(ifindex, where) -> true when a filter of ours was there and is gone
 Napi::Value TcDetach(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   Hook h = HookArgs(info, "tcDetach(ifindex, where)");
-  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = h.ifindex, .attach_point = h.point);
   LIBBPF_OPTS(bpf_tc_opts, opts, .handle = kHandle, .priority = kPriority);
-  int rc = bpf_tc_detach(&hook, &opts);
-  // Gone already: the interface went away (a lost TAP), or no filter of ours was there.
-  if (rc == -ENOENT || rc == -ENODEV || rc == -EINVAL) return Napi::Boolean::New(env, false);
-  if (rc < 0) throw TcError(env, Describe(h, "detaching the tc program"), -rc);
-  return Napi::Boolean::New(env, true);
+  return Napi::Boolean::New(info.Env(), OnOurFilter(info.Env(), h, "detaching the tc program", &opts, bpf_tc_detach));
 }
 
 // tcQuery(ifindex, where) -> id of the program in our filter, 0 when there is none
 Napi::Value TcQuery(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   Hook h = HookArgs(info, "tcQuery(ifindex, where)");
-  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = h.ifindex, .attach_point = h.point);
   LIBBPF_OPTS(bpf_tc_opts, opts, .handle = kHandle, .priority = kPriority);
-  int rc = bpf_tc_query(&hook, &opts);
-  if (rc == -ENOENT || rc == -ENODEV || rc == -EINVAL) return Napi::Number::New(env, 0);
-  if (rc < 0) throw TcError(env, Describe(h, "querying the tc filter"), -rc);
-  return Napi::Number::New(env, opts.prog_id);
+  bool there = OnOurFilter(info.Env(), h, "querying the tc filter", &opts, bpf_tc_query);
+  return Napi::Number::New(info.Env(), there ? opts.prog_id : 0);
 }
 
 // Tests: loadPassProgram(retval) -> fd of a two-instruction sched_cls program returning `retval`,
