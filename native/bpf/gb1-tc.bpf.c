@@ -464,9 +464,9 @@ static __always_inline int decide_from_wan(struct __sk_buff *skb, const struct g
   __u8 g[GB1_HLEN] = {};
   if (bpf_skb_load_bytes(skb, OUTER_HLEN, g, n < GB1_HLEN ? (n ? n : 1) : GB1_HLEN)) return PASS;
   if (n >= 4 && g[0] == 'G' && g[1] == 'B' && g[2] == 1 && (g[3] & 0x01)) return PASS;  // heartbeat: user space
-  if (n < 4) return n >= 2 && (g[0] != 'G' || g[1] != 'B') ? GB_kBadMagic : GB_kBadLength;
-  if (g[0] != 'G' || g[1] != 'B') return GB_kBadMagic;
-  if (g[2] != 1) return GB_kBadVersion;
+  // Not GB1 (too short for its magic, another magic or version): passed up unchanged, so the host's
+  // other sockets on this group and port still get it and user space judges and counts it as ever.
+  if (n < 4 || g[0] != 'G' || g[1] != 'B' || g[2] != 1) return PASS;
   if (n < GB1_HLEN + MIN_INNER_FRAME || n > c->max_datagram) return GB_kBadLength;
   const __u32 off = OUTER_HLEN + GB1_HLEN;
   const __u32 len = n - GB1_HLEN;

@@ -53,6 +53,9 @@ async function startDaemon(
   const args = [
     'run', '--interface', 'gbig0', '--group', opts.group, '--port', String(opts.port), '--mcast-if', member.uplink,
     '--stats-file', statsFile, '--log-format', 'json',
+    // The suite's receiver is a socket beside the daemon on the member host; the kernel tier would
+    // take the stream's GB1 datagrams off the uplink before any socket sees them.
+    '--data-plane', 'user',
     plan.keepalive === 'none' ? '--no-enable-igmp-keepalive' : '--enable-igmp-keepalive',
     '--keepalive-strategy', plan.keepalive === 'rejoin' ? 'rejoin' : 'report',
     '--igmp-keepalive-interval', plan.keepaliveIntervalS !== null ? String(plan.keepaliveIntervalS) : wall(KEEPALIVE_INTERVAL_TGW_S),
