@@ -9,9 +9,9 @@ import { CLI, DaemonUnderTest, execInNamespace, waitUntil } from '../../testkit/
 import { instanceStatsPath } from '../daemon/stats-file.js';
 
 /** A daemon with the default stats file (no --stats-file), and the path it must write. */
-function spawnDefault(topo: Topology, host: Host, iface: string): DaemonUnderTest {
+function spawnDefault(topo: Topology, host: Host, iface: string, extra: string[] = []): DaemonUnderTest {
   const path = instanceStatsPath(iface, statSync(`/run/netns/${host.ns}`).ino);
-  const argv = [process.execPath, CLI, 'run', '--interface', iface, '--mcast-if', host.uplink, '--stats-interval', '0.2', '--log-format', 'json'];
+  const argv = [process.execPath, CLI, 'run', '--interface', iface, '--mcast-if', host.uplink, '--stats-interval', '0.2', '--log-format', 'json', ...extra];
   return new DaemonUnderTest(topo.spawn(host.ns, argv, `goose-bridge ${iface}@${host.ns}`), path);
 }
 
@@ -66,7 +66,8 @@ describe('status and doctor with a bridge in each of two network namespaces (def
   });
 
   it('two bridges in one namespace: status shows both; --json and monitor ask for --interface; --interface picks one', async () => {
-    const second = spawnDefault(topo, a, 'goose1');
+    // auto: the uplink carries the first bridge's kernel tier (one per interface), so this one forwards in user space
+    const second = spawnDefault(topo, a, 'goose1', ['--data-plane', 'auto']);
     daemons.push(second);
     await second.started();
     await second.statsWhen('goose1 stats', () => true);

@@ -505,7 +505,12 @@ static __always_inline int decide_from_wan(struct __sk_buff *skb, const struct g
     return GB_kRedundantCopy;
   }
   struct gb_kp_delivered first = {.origin = sender, .first_ns = now, .paths = 1u << path, .first_path = path};
-  bpf_map_update_elem(&gb_delivered, &fp, &first, BPF_ANY);
+  // Claimed atomically: two copies (two gateways, two paths) on two CPUs at once both miss the
+  // lookup above, and only the one whose insert wins is delivered.
+  if (bpf_map_update_elem(&gb_delivered, &fp, &first, s ? BPF_ANY : BPF_NOEXIST)) {
+    count(k, pbase + GB_kPathRedundantCopies, 1);
+    return GB_kRedundantCopy;
+  }
   count(k, pbase + GB_kPathFramesFirst, 1);
   count(k, pbase + GB_kPathFramesSeen, 1);
   return FORWARD;
