@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { DatasetSpecError, DEFAULT_DATASET, formatDatasetSpec, initialData, leafCount, parseDatasetJson, parseDatasetSpec } from './dataset-spec.js';
+import { DatasetSpecError, DEFAULT_DATASET, MAX_DEPTH, formatDatasetSpec, initialData, leafCount, parseDatasetJson, parseDatasetSpec } from './dataset-spec.js';
 import { utcTimeFromMicros } from '../../bridge/codec/index.js';
 import { SeededRandom } from '../core/seeded-random.js';
 import { applyExplicitValues, applySeededChange, EventValueError } from './value-changes.js';
@@ -8,10 +8,12 @@ import { applyExplicitValues, applySeededChange, EventValueError } from './value
 const t = utcTimeFromMicros(1_700_000_000_123_456);
 
 const leafArb = fc.constantFrom('bool', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint32', 'float32', 'float64', 'bitstring:13', 'bitstring:1', 'octetstring:4', 'vstring:10', 'vstring:1', 'utctime');
-const specArb: fc.Arbitrary<string> = fc.letrec<{ entry: string; list: string }>((tie) => ({
-  entry: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leafArb, tie('list').map((l) => `struct(${l})`)),
-  list: fc.array(tie('entry'), { minLength: 1, maxLength: 5 }).map((a) => a.join(',')),
-})).list;
+/** Specs whose structures nest at most MAX_DEPTH deep (deeper ones are refused, tested below). */
+function listArb(depth: number): fc.Arbitrary<string> {
+  const entry = depth >= MAX_DEPTH ? leafArb : fc.oneof({ withCrossShrink: true }, leafArb, listArb(depth + 1).map((l) => `struct(${l})`));
+  return fc.array(entry, { minLength: 1, maxLength: depth === 0 ? 5 : 3 }).map((a) => a.join(','));
+}
+const specArb = listArb(0);
 
 describe('parseDatasetSpec', () => {
   it('parses a mixed dataset spec (scalars, bitstring, utctime, nested struct) into typed Data', () => {
@@ -39,6 +41,9 @@ describe('parseDatasetSpec', () => {
     expect(() => parseDatasetSpec('bitstring:0')).to.throw(DatasetSpecError, /1–256/);
     expect(() => parseDatasetSpec('struct(bool')).to.throw(DatasetSpecError, /missing "\)"/);
     expect(() => parseDatasetSpec('bool,,int32')).to.throw(DatasetSpecError, /entry 2 .*empty/);
+    const nested = (n: number): string => (n === 0 ? 'bool' : `struct(${nested(n - 1)})`);
+    expect(formatDatasetSpec(parseDatasetSpec(nested(MAX_DEPTH)))).to.equal(nested(MAX_DEPTH));
+    expect(() => parseDatasetSpec(nested(MAX_DEPTH + 1))).to.throw(DatasetSpecError, /entry 1(\.1){8} .*nest deeper than 8/);
   });
 });
 

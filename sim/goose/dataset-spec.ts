@@ -33,7 +33,8 @@ export class DatasetSpecError extends Error {
   }
 }
 
-const MAX_DEPTH = 8;
+/** How many structures may nest inside each other (deeper specs are refused, naming the entry). */
+export const MAX_DEPTH = 8;
 
 /** Splits `a,b(c,d),e` at top-level commas, checking parentheses. */
 function splitTopLevel(text: string, where: string): string[] {
