@@ -81,6 +81,11 @@ struct gb_kp_config {
   // Destination MACs allowed into the L2 side besides IEC 61850's (the group map's MAC rules).
   struct gb_kp_range destinations[GB_KP_MAX_DESTINATIONS];
   struct gb_kp_uplink uplinks[GB_KP_MAX_UPLINKS];
+  // Gate calibration (a test knob, zero unless GB_TEST_KNOBS=1 allows it: calibration.h): to_wan
+  // busy-waits spin_ns on every frame it handles, and stall_ns more once every stall_period_ns.
+  __u64 spin_ns;
+  __u64 stall_period_ns;
+  __u64 stall_ns;
 };
 
 // gb_allow[0]: one bit per APPID.

@@ -109,6 +109,14 @@ struct {
   __type(value, __u64);
 } gb_clock SEC(".maps");
 
+// Gate calibration: when the next stall is due (ns), shared by all CPUs like the engine's one thread.
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, __u64);
+} gb_calibration SEC(".maps");
+
 struct frame_hdr {
   __u16 appid;
   __u16 ethertype;
@@ -125,6 +133,22 @@ static __always_inline __u64 now_ns(void) {
   __u32 zero = 0;
   __u64 *t = bpf_map_lookup_elem(&gb_clock, &zero);
   return t && *t ? *t : bpf_ktime_get_ns();
+}
+
+static long spin_until(__u32 i, void *until) { return bpf_ktime_get_ns() >= *(__u64 *)until; }
+
+// The gate-calibration knob (calibration.h's Frame): a known extra cost per frame, off when zero.
+static __always_inline void calibrate(const struct gb_kp_config *c) {
+  if (!c->spin_ns && !c->stall_period_ns) return;
+  const __u64 start = bpf_ktime_get_ns();
+  __u64 until = start + c->spin_ns;
+  __u32 zero = 0;
+  __u64 *next = bpf_map_lookup_elem(&gb_calibration, &zero);
+  if (c->stall_period_ns && next && start >= *next) {
+    until += c->stall_ns;
+    *next = start + c->stall_period_ns;
+  }
+  bpf_loop(1 << 23, spin_until, &until, 0);
 }
 
 static __always_inline void count(struct counter_block *k, __u32 slot, __u64 n) {
@@ -348,6 +372,7 @@ int to_wan(struct __sk_buff *skb) {
   int v = decide_to_wan(skb, c, &fh, &gi);
   if (v == PASS) return TC_ACT_OK;
   if (v == FORWARD && len > GB_KP_MAX_FRAME) return TC_ACT_OK;
+  calibrate(c);
   count(k, GB_kL2FramesRead, 1);
   count(k, GB_kL2BytesRead, len);
   if (v != FORWARD) {

@@ -1,7 +1,8 @@
 // Gate calibration (a test knob, never for production): a known extra cost per frame read from
 // the TAP, so the regression gate's power can be measured against a data plane that is slower by
 // a known amount (scripts/bench/gate-power.ts, docs/suites.md "Gate power"). Read from the
-// environment when the engine starts; off unless GB_TEST_KNOBS=1 allows test knobs (not
+// environment when the engine starts (and by the kernel tier's configure, native/src/kernel/, for
+// its to_wan program: the same busy-wait in the kernel); off unless GB_TEST_KNOBS=1 allows test knobs (not
 // GOOSE_BRIDGE_*: that prefix is the configuration's, which refuses names it does not know):
 //   GB_CALIBRATION_SPIN_NS=N       busy-wait N ns on every frame (latency +N ns per frame;
 //                                  capacity 1/(t+N) for a per-frame cost t)
@@ -44,6 +45,10 @@ class Calibration {
     if (Refusal().empty() && std::getenv(kAllow) != nullptr) c.Parse(std::getenv(kSpin), std::getenv(kStall));
     return c;
   }
+
+  uint64_t spinNs() const { return spinNs_; }
+  uint64_t stallPeriodNs() const { return stallPeriodNs_; }
+  uint64_t stallNs() const { return stallNs_; }
 
   /** Called once per frame read: spins for the configured time, nothing when off. */
   void Frame() {

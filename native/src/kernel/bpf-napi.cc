@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "../engine/calibration.h"
 #include "bpf-object.h"
 
 namespace gb {
@@ -58,6 +59,9 @@ gb_kp_config ConfigFrom(Napi::Env env, Napi::Object c, std::unique_ptr<gb_kp_all
       for (uint32_t x = lo; x <= hi && x <= 0xffff; x++) (*allow)->bits[x / 64] |= uint64_t{1} << (x % 64);
     }
   }
+  // The gate-calibration test knob, read like the engine reads it (zero unless allowed).
+  const Calibration knob = Calibration::FromEnv();
+  k.spin_ns = knob.spinNs(), k.stall_period_ns = knob.stallPeriodNs(), k.stall_ns = knob.stallNs();
   k.max_frame = static_cast<uint32_t>(U64(c, "maxFrame"));
   k.max_datagram = static_cast<uint32_t>(U64(c, "maxDatagram"));
   k.l2_mtu = static_cast<uint32_t>(U64(c, "l2Mtu"));
