@@ -13,6 +13,17 @@ const slicesRule: SlicesRule = { kind: 'slices', file: 'latency-slices.csv', mat
 const lossRule: BinomialRule = { kind: 'binomial', file: 'loss.csv', match: { path: 'bridge' }, key: ['loss_set_percent'], x: 'lost', n: 'sent', p: 'loss_set_percent', p_scale: 0.01, alternative: 'greater', alpha: 0.01 };
 const slice = (v: number | string) => ({ path: 'bridge/vxlan', latency_p50_us: String(v) });
 
+/** loadTolerances on a file holding one rule. */
+function loadTolerancesFrom(rule: object): void {
+  const dir = mkdtempSync(join(tmpdir(), 'gb-tol-'));
+  try {
+    writeFileSync(join(dir, 't.json'), JSON.stringify({ description: 'test', rules: [rule] }));
+    loadTolerances(join(dir, 't.json'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('report:compare', () => {
   it('never flags a figure that is as good as or better than the baseline', () => {
     fc.assert(
@@ -82,6 +93,29 @@ describe('report:compare', () => {
     expect(compareRule(raw, bridge(200_000, 'loss'), bridge(100_000, 'loss'))[0]!.status).to.equal('regressed');
     expect(compareRule(raw, bridge(200_000, 'loss'), bridge(100_000, 'generator'))[0]!.status).to.equal('unjudged');
     expect(compareRule(raw, bridge(200_000, 'loss'), bridge(190_000, 'generator', '≥'))[0]!.status).to.equal('ok');
+  });
+  it('threshold: judges a lower bound below the limit when the reference path carried more in the same run (the same generator could send faster)', () => {
+    const rule: ThresholdRule = { file: 'throughput.csv', match: { path: 'bridge' }, column: 'rate_fps', better: 'higher', relative: 0.3, false_alarm: 'test', reference: { path: 'vxlan', within: 0.2 } };
+    const run = (bridge: number, vxlan: number) => [
+      { path: 'bridge', rate_fps: String(bridge), bound: '≥', limited_by: 'generator' },
+      { path: 'vxlan', rate_fps: String(vxlan), bound: '≥', limited_by: 'generator' },
+    ];
+    const base = run(250_000, 300_000);
+    expect(compareRule(rule, base, run(150_000, 290_000))[0]!.status).to.equal('regressed');
+    // The generator itself stopped both paths at the same figure: the bridge may carry more.
+    expect(compareRule(rule, base, run(150_000, 150_000))[0]!.status).to.equal('unjudged');
+    // The reference fell below 0.8 × the baseline's: a slower machine, not a slower bridge.
+    expect(compareRule(rule, base, run(150_000, 230_000))[0]!.detail).to.match(/could not judge: vxlan reached only 230000/);
+    expect(compareRule(rule, base, run(240_000, 290_000))[0]!.status).to.equal('ok');
+  });
+  it('slices with test "median": fails when the median of the current slices lies beyond the limit, however widely they scatter', () => {
+    const rule: SlicesRule = { ...slicesRule, relative: 0.7, alpha: undefined, test: 'median', false_alarm: 'test' };
+    const base = [0.1, 5, 1, 0.8, 40, 1.2, 0.9, 1.1].map(slice);
+    const scaled = (f: number) => base.map((r) => slice(Number(r.latency_p50_us) * f));
+    expect(compareRule(rule, base, scaled(1.6))[0]!).to.include({ status: 'ok', baseline: 1.05, limit: 1.785 });
+    expect(compareRule(rule, base, scaled(1.8))[0]!.status).to.equal('regressed');
+    expect(() => loadTolerancesFrom({ ...rule, false_alarm: undefined })).to.throw(/false_alarm must state/);
+    expect(() => loadTolerancesFrom({ ...rule, test: 'mean' as never })).to.throw(/test must be "wilcoxon" or "median", got "mean"/);
   });
   it('threshold: judges a column per another (lost per sent) in both runs', () => {
     const rule: ThresholdRule = { file: 'throughput.csv', match: { path: 'bridge' }, column: 'lost', per: 'sent', better: 'lower', absolute: 0.001, false_alarm: 'test' };
