@@ -19,6 +19,9 @@ export const TC_ACT_REDIRECT = 7;
 /** Slots of the kernel tier's GB1 sequence map (gb_seq): KernelPathConfig.seqSlots are below it. */
 export const SEQ_SLOTS = 64;
 
+/** APPIDs the kernel tier keeps per-APPID counters for (GB_KP_APPIDS): frames of more pass up. */
+export const KERNEL_APPIDS = 1024;
+
 /** Where the install-time build puts the object (native/bpf/build.sh). */
 export const KERNEL_OBJECT_PATH = fileURLToPath(new URL('./build/bpf/gb1-tc.bpf.o', import.meta.url));
 const ADDON_PATH = './build/Release/goose_bpf.node';
@@ -217,8 +220,8 @@ export class KernelPathObject {
 
   /**
    * Per-APPID counters as the engine's appidCounts() (`0x` + 4 hex digits → engineLayout().perAppid
-   * labels) of every APPID whose frames the kernel tier counted. At most GB_KP_APPIDS (1024) APPIDs:
-   * frames of further ones pass up to the engine, which counts them.
+   * labels) of every APPID whose frames the kernel tier counted. At most KERNEL_APPIDS APPIDs: frames
+   * of further ones pass up to the engine, which counts them.
    */
   appidCounts(): Record<string, Record<string, number>> {
     const cols = engineLayout().perAppid;

@@ -107,3 +107,18 @@ export function withKernelCounts(e: EngineCounts, k: EngineCounts): EngineCounts
     paths: e.paths.map((row, i) => add(row, k.paths[i])),
   };
 }
+
+type AppidRows = Record<string, Record<string, number>>;
+
+/**
+ * The engine's per-APPID rows (ForwardingEngine.appidCounts()) with the kernel tier's added, APPID
+ * by APPID and label by label, in APPID order: each tier counts the frames it decided.
+ */
+export function withKernelAppidCounts(e: AppidRows, k: AppidRows): AppidRows {
+  const out: AppidRows = {};
+  for (const appid of [...new Set([...Object.keys(e), ...Object.keys(k)])].sort()) {
+    const [a, b] = [e[appid] ?? {}, k[appid] ?? {}];
+    out[appid] = Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((label) => [label, (a[label] ?? 0) + (b[label] ?? 0)]));
+  }
+  return out;
+}
