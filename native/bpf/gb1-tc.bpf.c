@@ -541,7 +541,8 @@ static __always_inline int decide_from_wan(struct __sk_buff *skb, const struct g
   if (head < MIN_INNER_FRAME || bpf_skb_load_bytes(skb, off, h, head)) return PASS;
   struct frame_hdr fh = {};
   int inner = check_frame(c, false, h, len, &fh);
-  // The carried frame's APPID row (the engine counts a drop from here on under the APPID).
+  // The carried frame's APPID row (the engine counts a drop from here on under the APPID); a PASS
+  // further down leaves it at zero, and readers skip zero rows.
   if (fh.has_appid && !(*app = app_row(fh.appid))) return PASS;
   if (inner != FORWARD) return GB_kInnerNotAllowed;
   if (len > c->l2_mtu + 14 + (fh.tagged ? 4 : 0)) return GB_kOversizeFrame;
