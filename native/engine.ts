@@ -248,7 +248,8 @@ export class ForwardingEngine {
   }
 
   /**
-   * The rx thread's decision for one datagram of group `groupIndex` (engine not started);
+   * The rx thread's decision for one datagram of group `groupIndex` (engine not started), counted
+   * as the thread counts (a forwarded frame as written; the `senders` gauge refreshed);
    * `source` is the sender's address and port as the rx thread packs them, `path` the WAN path
    * it came by. Opened in place.
    */

@@ -13,7 +13,8 @@ import { FORWARDED } from '../bridge/spec/verdicts.js';
 import { Gb1Encapsulation } from '../bridge/spec/gb1-encapsulation.js';
 import { isRoot, skipUnless } from '../testkit/preconditions.js';
 import { ForwardingEngine, type EngineConfig } from './engine.js';
-import { KernelPathObject, kernelPathSupport, SEQ_SLOTS, TC_ACT_OK, TC_ACT_REDIRECT, type KernelPathConfig } from './kernel-path.js';
+import { KERNEL_APPIDS, KernelPathObject, kernelPathSupport, SEQ_SLOTS, TC_ACT_OK, TC_ACT_REDIRECT, type KernelPathConfig } from './kernel-path.js';
+import { withKernelAppidCounts } from '../bridge/daemon/kernel-tier-config.js';
 
 const PORT = 10000;
 const LOOPBACK = 1;
@@ -46,6 +47,13 @@ function onTheWire(datagram: Uint8Array, group: string): Buffer {
   b.writeUInt16BE(PORT, 36);
   b.writeUInt16BE(8 + datagram.length, 38);
   return Buffer.concat([b, datagram]);
+}
+
+/** A GOOSE frame of `appid` whose APDU carries `n` (distinct frames for the copy discard). */
+function goose(appid: number, n: number): Buffer {
+  const f = Buffer.from(`010ccd010001020000000001` + `88b8${appid.toString(16).padStart(4, '0')}0030` + '00000000' + '61'.repeat(40), 'hex');
+  f.writeUInt32BE(n, 22);
+  return f;
 }
 
 /** The one's-complement sum of an IPv4 header with its checksum in place: 0xffff when valid. */
@@ -161,6 +169,7 @@ describe('kernel tier (eBPF) against the specification and the user-space engine
           expect(nonZero(both, labels), 'drops of both tiers').to.deep.equal(want);
           expect(nonZero(engineFlat(engine), labels), 'drops of the engine alone').to.deep.equal(want);
           expect(both.l2_frames_read).to.equal(frames.length);
+          expect(withKernelAppidCounts(slow.appidCounts(), kp.appidCounts()), 'per-APPID counts of both tiers').to.deep.equal(engine.appidCounts());
         } finally {
           slow.close();
           engine.close();
@@ -174,6 +183,7 @@ describe('kernel tier (eBPF) against the specification and the user-space engine
     fc.assert(
       fc.property(configArb, fc.array(datagramArb, { minLength: 1, maxLength: 60 }), (cfg, datagrams) => {
         const { slow, engine, spec } = tiers(cfg);
+        const decidedInKernel = cfg.groups.map(() => 0);
         try {
           let now = 1_000_000;
           for (const { datagram, group } of datagrams) {
@@ -189,6 +199,7 @@ describe('kernel tier (eBPF) against the specification and the user-space engine
               continue;
             }
             tally.from_wan.kernel++;
+            decidedInKernel[group]!++;
             expect(r.verdict, hex).to.equal(want);
             if (want === FORWARDED) {
               expect(r.action).to.equal(TC_ACT_REDIRECT);
@@ -199,11 +210,12 @@ describe('kernel tier (eBPF) against the specification and the user-space engine
           const both = sum(kp.counters(), engineFlat(slow));
           const want = Object.fromEntries(labels.filter((l) => (spec.fromWanDrops.get(l) ?? 0) > 0).map((l) => [l, spec.fromWanDrops.get(l)!]));
           expect(nonZero(both, labels), 'drops of both tiers').to.deep.equal(want);
-          for (const [name, n] of Object.entries(spec.trackerCounts())) {
-            if (name === 'senders_evicted') continue;  // the LRU map evicts silently; no run here has 256 senders
-            expect(both[name], name).to.equal(n);
-          }
+          // senders: what both tiers' tables hold now; senders_evicted: the kernel tier's first seen minus held.
+          for (const [name, n] of Object.entries(spec.trackerCounts())) expect(both[name], name).to.equal(n);
           expect(both.wan_datagrams_received).to.equal(datagrams.length);
+          // Group i has gb_seq slot i here (kernelConfig).
+          expect(kp.groupDatagrams().slice(0, cfg.groups.length), 'datagrams per group the kernel tier decided').to.deep.equal(decidedInKernel);
+          expect(withKernelAppidCounts(slow.appidCounts(), kp.appidCounts()), 'per-APPID counts of both tiers').to.deep.equal(engine.appidCounts());
           // The WAN path's counters (one path here): the two tiers add up to the engine alone.
           const [kPath, sPath, ePath] = [kp.counts().paths[0]!, slow.counts().paths[0]!, engine.counts().paths[0]!];
           for (const name of ['datagrams_received', 'frames_first', 'frames_seen', 'redundant_copies']) {
@@ -246,6 +258,55 @@ describe('kernel tier (eBPF) against the specification and the user-space engine
     expect([c.gap_frames, c.gap_events, c.late_frames, c.senders_seen, c.duplicate, c.stale]).to.deep.equal([2 + 185, 2, 3, 1, 2, 2]);
   });
 
+  it('counts a group’s datagrams under its sequence slot, and per APPID each way, frames dropped included', () => {
+    const cfg: EngineConfig = { enableSv: false, enableGse: false, checkAppIdRange: true, appIdAllow: null, groups: ['239.1.1.1', '239.1.1.2'], rules: [], maxFrame: 1456, maxDatagram: 2048, l2Mtu: 1500, gateway: false };
+    kp.resetState();
+    kp.configure({ ...kernelConfig(cfg, ++generation), seqSlots: [5, 9] });
+    const datagram = (sender: number, seq: number, appid: number): Buffer => {
+      const h = Buffer.alloc(16);
+      h.write('GB', 0, 'latin1');
+      h[2] = 1;
+      h.writeUInt32BE(sender, 8);
+      h.writeUInt32BE(seq, 12);
+      return Buffer.concat([h, goose(appid, seq)]);
+    };
+    const verdicts = [
+      kp.testRun('from_wan', onTheWire(datagram(3, 1, 0x10), '239.1.1.2'), LOOPBACK).verdict,
+      kp.testRun('from_wan', onTheWire(datagram(3, 2, 0x10), '239.1.1.2'), LOOPBACK).verdict,
+      kp.testRun('from_wan', onTheWire(datagram(3, 2, 0x10), '239.1.1.2'), LOOPBACK).verdict,
+      kp.testRun('from_wan', onTheWire(datagram(4, 1, 0x20), '239.1.1.1'), LOOPBACK).verdict,
+    ];
+    expect(verdicts).to.deep.equal([FORWARDED, FORWARDED, 'duplicate', FORWARDED]);
+    const perSlot = kp.groupDatagrams();
+    expect([perSlot[5], perSlot[9], perSlot.reduce((a, b) => a + b, 0)]).to.deep.equal([1, 3, 4]);
+    expect(kp.testRun('to_wan', goose(0x10, 1)).verdict).to.equal(FORWARDED);
+    expect(kp.testRun('to_wan', goose(0x4010, 2)).verdict, 'a GOOSE APPID out of its range').to.equal('appid-range');
+    const frameBytes = goose(0x10, 1).length;
+    expect(kp.appidCounts()).to.deep.equal({
+      '0x0010': { to_wan_frames: 1, to_wan_bytes: frameBytes, to_wan_dropped: 0, from_wan_frames: 2, from_wan_bytes: 2 * frameBytes, from_wan_dropped: 1 },
+      '0x0020': { to_wan_frames: 0, to_wan_bytes: 0, to_wan_dropped: 0, from_wan_frames: 1, from_wan_bytes: frameBytes, from_wan_dropped: 0 },
+      '0x4010': { to_wan_frames: 0, to_wan_bytes: 0, to_wan_dropped: 1, from_wan_frames: 0, from_wan_bytes: 0, from_wan_dropped: 0 },
+    });
+    expect(kp.counts().counters).to.include({ senders: 2, senders_seen: 2, senders_evicted: 0 });
+  });
+
+  it(`keeps per-APPID counters for ${KERNEL_APPIDS} APPIDs; a frame of one more passes up to user space, which counts every APPID`, () => {
+    const cfg: EngineConfig = { enableSv: false, enableGse: false, checkAppIdRange: true, appIdAllow: null, groups: ['239.1.1.1'], rules: [], maxFrame: 1456, maxDatagram: 2048, l2Mtu: 1500, gateway: false };
+    kp.resetState();
+    kp.configure(kernelConfig(cfg, ++generation));
+    const actions = Array.from({ length: KERNEL_APPIDS + 1 }, (_, appid) => kp.testRun('to_wan', goose(appid, 0)).action);
+    expect(actions.filter((a) => a === TC_ACT_REDIRECT).length, 'decided in the kernel').to.equal(KERNEL_APPIDS);
+    expect(actions[KERNEL_APPIDS], 'the APPID beyond the table').to.equal(TC_ACT_OK);
+    expect(kp.testRun('to_wan', goose(7, 1)).action, 'an APPID already counted').to.equal(TC_ACT_REDIRECT);
+    const h = Buffer.from('47420100' + '00000000' + '00000009' + '00000001', 'hex');
+    const beyond = Buffer.concat([h, goose(KERNEL_APPIDS, 0)]);
+    expect(kp.testRun('from_wan', onTheWire(beyond, '239.1.1.1'), LOOPBACK).action, 'a datagram carrying it').to.equal(TC_ACT_OK);
+    const rows = kp.appidCounts();
+    expect(Object.keys(rows)).to.have.length(KERNEL_APPIDS);
+    expect(rows['0x0007']!.to_wan_frames).to.equal(2);
+    expect(rows[`0x${KERNEL_APPIDS.toString(16).padStart(4, '0')}`]).to.equal(undefined);
+  });
+
   it('delivers carried frames of every length from the shortest (22 bytes) to 100 bytes byte for byte, moved by copy or by shrinking', () => {
     const cfg: EngineConfig = { enableSv: false, enableGse: false, checkAppIdRange: true, appIdAllow: null, groups: ['239.1.1.1'], rules: [], maxFrame: 1456, maxDatagram: 2048, l2Mtu: 1500, gateway: false };
     tiers(cfg).slow.close();
@@ -265,8 +326,7 @@ describe('kernel tier (eBPF) against the specification and the user-space engine
     const cfg: EngineConfig = { enableSv: false, enableGse: false, checkAppIdRange: true, appIdAllow: null, groups: ['239.1.1.1', '239.1.1.2'], rules: [{ kind: 'appid', lo: 2, hi: 2, groupIndex: 1 }], maxFrame: 1456, maxDatagram: 2048, l2Mtu: 1500, gateway: false };
     kp.resetState();
     kp.configure({ ...kernelConfig(cfg, ++generation), seqSlots: [5, 9] });
-    const goose = (appid: number): Buffer => Buffer.from(`010ccd010001020000000001` + `88b8${appid.toString(16).padStart(4, '0')}0030` + '00000000' + '61'.repeat(40), 'hex');
-    const seqOf = (appid: number): number => Buffer.from(kp.testRun('to_wan', goose(appid)).out).readUInt32BE(42 + 12);
+    const seqOf = (appid: number): number => Buffer.from(kp.testRun('to_wan', goose(appid, 0)).out).readUInt32BE(42 + 12);
     const first = new ForwardingEngine(OWN);
     first.apply({ config: cfg });
     first.shareSequences(kp.mapFd('gb_seq'), SEQ_SLOTS, [['239.1.1.1', 5], ['239.1.1.2', 9]]);

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GbError } from '../errors/error-codes.js';
-import { countsFromSlots, engineLayout, type EngineConfig, type EngineCounts } from './engine.js';
+import { countsFromSlots, engineLayout, type EngineConfig, type EngineCounts, type EngineLayout } from './engine.js';
 import { toGbError } from './index.js';
 
 export type KernelProgram = 'to_wan' | 'from_wan';
@@ -18,6 +18,9 @@ export const TC_ACT_REDIRECT = 7;
 
 /** Slots of the kernel tier's GB1 sequence map (gb_seq): KernelPathConfig.seqSlots are below it. */
 export const SEQ_SLOTS = 64;
+
+/** APPIDs the kernel tier keeps per-APPID counters for (GB_KP_APPIDS): frames of more pass up. */
+export const KERNEL_APPIDS = 1024;
 
 /** Where the install-time build puts the object (native/bpf/build.sh). */
 export const KERNEL_OBJECT_PATH = fileURLToPath(new URL('./build/bpf/gb1-tc.bpf.o', import.meta.url));
@@ -62,6 +65,8 @@ interface NativeBpfObject {
   setClock(ns: number): void;
   testRun(prog: string, data: Uint8Array, ifindex: number): { retval: number; out: Uint8Array };
   counterSlots(): number[];
+  appidRows(): Array<[number, number[]]>;
+  senderEntries(): number;
   resetState(): void;
   programFd(prog: string): number;
   mapFd(name: string): number;
@@ -190,9 +195,43 @@ export class KernelPathObject {
     return { ...c.counters, ...c.toWanDrops, ...c.fromWanDrops };
   }
 
-  /** The same counters shaped as the engine's counts(), per WAN path included: the two add up. */
+  /**
+   * The same counters shaped as the engine's counts(), per WAN path included: the two add up.
+   * `senders` is the entries gb_senders holds now; `senders_evicted` the senders first seen that
+   * it no longer holds (the LRU map evicts without telling the program).
+   */
   counts(): EngineCounts {
-    return countsFromSlots(this.#n.counterSlots());
+    const c = countsFromSlots(this.#n.counterSlots());
+    const held = this.#call(() => this.#n.senderEntries());
+    c.counters.senders = held;
+    c.counters.senders_evicted = Math.max(0, (c.counters.senders_seen ?? 0) - held);
+    return c;
+  }
+
+  /**
+   * Datagrams received per gb_seq slot (KernelPathConfig.seqSlots: a group's slot), SEQ_SLOTS long:
+   * those the kernel tier forwarded or dropped (what it passed up the engine counts per group).
+   */
+  groupDatagrams(): number[] {
+    const s = this.#n.counterSlots();
+    const from = slotsOf(engineLayout());
+    return Array.from({ length: SEQ_SLOTS }, (_, i) => s[from + i] ?? 0);
+  }
+
+  /**
+   * Per-APPID counters as the engine's appidCounts() (`0x` + 4 hex digits → engineLayout().perAppid
+   * labels) of every APPID whose frames the kernel tier counted. At most KERNEL_APPIDS APPIDs: frames
+   * of further ones pass up to the engine, which counts them.
+   */
+  appidCounts(): Record<string, Record<string, number>> {
+    const cols = engineLayout().perAppid;
+    const out: Record<string, Record<string, number>> = {};
+    for (const [appid, slots] of this.#call(() => this.#n.appidRows())) {
+      // A row made for a datagram that was passed up after all holds zeros: not an APPID counted here.
+      if (slots.every((v) => v === 0)) continue;
+      out[`0x${appid.toString(16).padStart(4, '0')}`] = Object.fromEntries(cols.map((name, c) => [name, slots[c] ?? 0]));
+    }
+    return out;
   }
 
 
@@ -223,6 +262,11 @@ export class KernelPathObject {
       throw toGbError(e, 'GB_ERR_KERNEL_PATH');
     }
   }
+}
+
+/** Slots of the engine's layout, where the kernel tier's per-group slots begin. */
+function slotsOf(l: EngineLayout): number {
+  return l.counters.length + l.toWanDrops.length + l.fromWanDrops.length + l.maxPaths * l.perPath.length;
 }
 
 /** The drop reason whose slot moved during one test run. */

@@ -24,7 +24,7 @@ import { resolveUplinks, type Uplink } from '../wan/uplink.js';
 import { BridgeCounters, absorbEngineCounts, perAppidFrom, snapshotCounters, type StatsSnapshot } from './bridge-counters.js';
 import { engineConfigFor, joinFlags } from './engine-config.js';
 import { KernelTier, removeLeftovers } from './kernel-tier.js';
-import { autoSkipReason, withKernelCounts, type TierChoice } from './kernel-tier-config.js';
+import { autoSkipReason, withKernelAppidCounts, withKernelCounts, type TierChoice } from './kernel-tier-config.js';
 import { interfaceIndex, l2Name, openL2Side, tapKernelDrops, type L2Side } from './l2-side.js';
 import { redundancySnapshot } from './redundancy.js';
 import { switchResources } from './resource-switch.js';
@@ -336,11 +336,6 @@ export class BridgeDaemon {
     return this.kernel === null ? e : withKernelCounts(e, this.kernel.counts());
   }
 
-  /** Datagrams the kernel tier took off the uplinks (they never reach the engine's sockets). */
-  private kernelDatagrams(): number {
-    return this.kernel?.counts().counters.wan_datagrams_received ?? 0;
-  }
-
   // ------------------------------------------------------------ lost resources
 
   private onEngineEvent(kind: EngineEvent, errno: number): void {
@@ -438,7 +433,8 @@ export class BridgeDaemon {
             .filter(({ i }) => join[i])
             .map(({ group, i }) => ({
               group,
-              datagrams: () => (this.engine.groupDatagrams()[i] ?? 0) + this.kernelDatagrams(),
+              // The kernel tier's datagrams never reach the engine's sockets: both tiers' count of the group.
+              datagrams: () => (this.engine.groupDatagrams()[i] ?? 0) + (this.kernel?.groupDatagrams(group) ?? 0),
               ensureMembership: () => this.engine.membership(i, false),
             })),
         counters: this.counters,
@@ -478,7 +474,8 @@ export class BridgeDaemon {
       lastCheckMs: latest(this.supervisors.map((s) => s.lastCheckMs)),
       runtime: this.runtime.sample(),
     });
-    snap.per_appid = perAppidFrom(this.engine.appidCounts());
+    const apps = this.engine.appidCounts();
+    snap.per_appid = perAppidFrom(this.kernel === null ? apps : withKernelAppidCounts(apps, this.kernel.appidCounts()));
     const k = this.kernel?.counts().counters;
     snap.data_plane = {
       ...this.tier,

@@ -3,7 +3,7 @@ import type { EngineCounts } from '../../native/engine.js';
 import { SEQ_SLOTS } from '../../native/kernel-path.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { engineConfigFor, joinFlags } from './engine-config.js';
-import { autoSkipReason, kernelPathConfigFor, SeqSlots, withKernelCounts } from './kernel-tier-config.js';
+import { autoSkipReason, kernelPathConfigFor, SeqSlots, withKernelAppidCounts, withKernelCounts } from './kernel-tier-config.js';
 
 const config = (cli: Record<string, string>) => resolveConfig({ cli, env: {} }).config;
 
@@ -46,6 +46,7 @@ describe('sequence slots', () => {
     expect(s.assign(['224.0.1.100', '239.0.1.101'])).to.deep.equal([0, 1]);
     expect(s.assign(['239.0.1.101', '239.0.1.102'])).to.deep.equal([1, 2]);
     expect(s.assign(['224.0.1.100'])).to.deep.equal([0]);
+    expect([s.slotOf('239.0.1.102'), s.slotOf('239.7.7.7')]).to.deep.equal([2, undefined]);
   });
 
   it('reuses the slot of a group no longer in the map only when every slot was used, and refuses beyond the map size', () => {
@@ -76,5 +77,12 @@ describe('kernel tier counters joined to the engine\'s', () => {
     expect(sum.toWanDrops).to.deep.equal({ arp: 1, oversize: 2 });
     expect(sum.fromWanDrops).to.deep.equal({ duplicate: 4 });
     expect(sum.paths).to.deep.equal([{ datagrams_sent: 105, skew_max_us: 40 }, { datagrams_sent: 3, skew_max_us: 0 }]);
+  });
+
+  it('adds per-APPID rows label by label, keeps an APPID only one tier counted, and lists them in APPID order', () => {
+    const row = (to: number, from: number) => ({ to_wan_frames: to, to_wan_bytes: 60 * to, from_wan_frames: from, from_wan_bytes: 60 * from });
+    const sum = withKernelAppidCounts({ '0x0010': row(1, 2), '0x0300': row(0, 1) }, { '0x0010': row(10, 20), '0x0001': row(4, 0) });
+    expect(Object.keys(sum)).to.deep.equal(['0x0001', '0x0010', '0x0300']);
+    expect(sum).to.deep.equal({ '0x0001': row(4, 0), '0x0010': row(11, 22), '0x0300': row(0, 1) });
   });
 });

@@ -41,6 +41,11 @@ export class SeqSlots {
     });
   }
 
+  /** The group's slot (undefined: never assigned). */
+  slotOf(group: string): number | undefined {
+    return this.slots.get(group);
+  }
+
   /** A slot never used, else one of a group no longer in the map (a receiver sees a new sender). */
   private freeSlot(keep: readonly string[]): number {
     const used = new Set(this.slots.values());
@@ -95,7 +100,9 @@ const GAUGES = new Set(['lan_writer', 'site_peers', 'skew_ewma_us', 'skew_max_us
 /**
  * The engine's counters with the kernel tier's added under the same labels, per WAN path too (the
  * kernel tier counts what it forwarded or dropped; what it passed up the engine counts), so the
- * stats file, status and metrics show one bridge whichever tier handled a frame.
+ * stats file, status and metrics show one bridge whichever tier handled a frame. The `senders`
+ * gauge adds the two sender tables' entries (a sender whose datagrams both tiers handled is in
+ * each), `senders_evicted` their evictions.
  */
 export function withKernelCounts(e: EngineCounts, k: EngineCounts): EngineCounts {
   const add = (rows: Record<string, number>, more: Readonly<Record<string, number>> | undefined): Record<string, number> =>
@@ -106,4 +113,19 @@ export function withKernelCounts(e: EngineCounts, k: EngineCounts): EngineCounts
     fromWanDrops: add(e.fromWanDrops, k.fromWanDrops),
     paths: e.paths.map((row, i) => add(row, k.paths[i])),
   };
+}
+
+type AppidRows = Record<string, Record<string, number>>;
+
+/**
+ * The engine's per-APPID rows (ForwardingEngine.appidCounts()) with the kernel tier's added, APPID
+ * by APPID and label by label, in APPID order: each tier counts the frames it decided.
+ */
+export function withKernelAppidCounts(e: AppidRows, k: AppidRows): AppidRows {
+  const out: AppidRows = {};
+  for (const appid of [...new Set([...Object.keys(e), ...Object.keys(k)])].sort()) {
+    const [a, b] = [e[appid] ?? {}, k[appid] ?? {}];
+    out[appid] = Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((label) => [label, (a[label] ?? 0) + (b[label] ?? 0)]));
+  }
+  return out;
 }

@@ -169,6 +169,20 @@ export class KernelTier {
     return this.obj.counts();
   }
 
+  /**
+   * Datagrams of `group` the kernel tier took off the uplinks (forwarded or dropped), counted under
+   * the group's sequence slot, which stays its own across reloads; what it passed up the engine counts.
+   */
+  groupDatagrams(group: string): number {
+    const slot = this.seq.slotOf(group);
+    return slot === undefined ? 0 : (this.obj.groupDatagrams()[slot] ?? 0);
+  }
+
+  /** Per-APPID counters of the frames the kernel tier decided, shaped as the engine's appidCounts(). */
+  appidCounts(): Record<string, Record<string, number>> {
+    return this.obj.appidCounts();
+  }
+
   close(): void {
     this.detach();
     this.obj.close();

@@ -81,10 +81,11 @@ export class ForwardingSpec {
     return FORWARDED;
   }
 
-  /** Loss and sender bookkeeping summed over groups (names as the engine's counters). */
+  /** Loss and sender bookkeeping summed over groups (names as the engine's counters; `senders`: tracked now). */
   trackerCounts(): Record<string, number> {
     const sum = (f: (t: SenderTracker) => number): number => this.trackers.reduce((a, t) => a + f(t), 0);
     return {
+      senders: sum((t) => t.senders),
       gap_frames: sum((t) => t.gapFrames),
       gap_events: sum((t) => t.gapEvents),
       late_frames: sum((t) => t.lateFrames),

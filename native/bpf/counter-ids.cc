@@ -12,10 +12,12 @@ int main() {
   GB_FROM_WAN_DROPS(GB_PRINT)
   GB_ENGINE_COUNTERS(GB_PRINT)
   GB_PATH_COUNTERS(GB_PRINT)
+  GB_APPID_COUNTERS(GB_PRINT)
 #undef GB_PRINT
   std::printf("#define GB_TO_WAN_BASE %zu\n#define GB_FROM_WAN_BASE %zu\n#define GB_PATH_BASE %zu\n", gb::kToWanBase,
               gb::kFromWanBase, gb::kPathBase);
   std::printf("#define GB_PATH_COUNTER_COUNT %d\n#define GB_MAX_PATHS %zu\n#define GB_ALL_SLOTS %zu\n", gb::kPathCounterCount,
               gb::kMaxPaths, gb::kAllSlots);
+  std::printf("#define GB_APPID_COUNTER_COUNT %d\n", gb::kAppidCounterCount);
   return 0;
 }

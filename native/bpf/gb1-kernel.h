@@ -15,6 +15,9 @@
 #define GB_KP_SENDERS 4096
 #define GB_KP_RECENT 8192
 #define GB_KP_DELIVERED 65536
+// APPIDs the kernel tier keeps per-APPID counters for (gb_appids); a frame of one more APPID
+// passes up to the user-space engine, whose block has a row for every APPID.
+#define GB_KP_APPIDS 1024
 // Longest carried frame the kernel tier hashes (a fingerprint per frame); longer ones pass up.
 #define GB_KP_MAX_FRAME 9216
 

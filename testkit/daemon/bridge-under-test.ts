@@ -199,15 +199,16 @@ export class FrameInjector {
 
 /**
  * Sends `count` copies of `frame` on an interface inside a namespace at `rate` frames/s, the last
- * 4 bytes numbered 0, 1, …; `done` resolves when all left (the tool starts in seconds on a busy host).
+ * 4 bytes numbered 0, 1, …; `done` resolves when all left (the tool starts in seconds on a busy host),
+ * with how many the packet socket took (the publisher's own count).
  */
-export async function blastFrames(topo: Topology, ns: string, ifname: string, frame: Buffer, count: number, rate: number): Promise<{ done: Promise<void> }> {
+export async function blastFrames(topo: Topology, ns: string, ifname: string, frame: Buffer, count: number, rate: number): Promise<{ done: Promise<number> }> {
   const p = topo.spawn(ns, [TSX, FRAME_TOOL, 'blast', ifname, frame.toString('hex'), String(count), String(rate)], `blast ${ifname}@${ns}`);
   const done = waitUntil(`blast on ${ifname} done`, () => {
     if (p.stdout.includes('done ')) return true;
     if (!p.running) throw new Error(p.describe());
     return false;
-  }, TOOL_START_MS + (count / rate) * 1000 * 3);
+  }, TOOL_START_MS + (count / rate) * 1000 * 3).then(() => Number(/done (\d+)/.exec(p.stdout)![1]));
   return { done };
 }
 

@@ -498,7 +498,12 @@ Napi::Value ForwardingEngine::TestFromWan(const Napi::CallbackInfo& info) {
   GroupState g{TableFor(c.groups[gi]), ReplayFor(c.groups[gi])};
   FrameHeader h;
   int r = DecideFromWan(c, g, d.Data(), d.ByteLength(), source, nullptr, path, now, scratch.data(), &frame, &len, &h);
-  if (r >= 0) Add(kFromWanBase + r, 1);
+  // Counted as the rx thread counts, a forwarded frame as written.
+  if (r >= 0) CountFromWanDrop(r, h);
+  if (r == kForward) CountL2Write(h.appId, len, true);
+  uint64_t senders = 0;
+  for (const auto& [group, table] : tables_) senders += table->senders();
+  SetGauge(kSenders, senders);
   return Napi::String::New(env, r == kForward ? "forward" : r == kControl ? "control" : kFromWanLabels[r]);
 }
 

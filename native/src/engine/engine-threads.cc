@@ -298,8 +298,7 @@ void ForwardingEngine::ReceiveDatagram(const Plane& p, WanGroup& g, unsigned pat
                               &frameLen, &carried);
   if (verdict == kControl) return;
   if (verdict != kForward) {
-    Add(kFromWanBase + verdict, 1);
-    if (carried.hasAppId) AddApp(carried.appId, kAppFromWanDropped, 1);
+    CountFromWanDrop(verdict, carried);
     return;
   }
   WriteL2(p, frame, frameLen, carried.appId, now);

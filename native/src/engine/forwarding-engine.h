@@ -204,6 +204,12 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
     AddApp(appId, kAppToWanFrames, 1);
     AddApp(appId, kAppToWanBytes, len);
   }
+  // A datagram from the WAN dropped (reason: a from-WAN drop code), under its carried frame's APPID
+  // once that was read: the rx thread and testFromWan.
+  inline void CountFromWanDrop(int reason, const FrameHeader& carried) {
+    Add(kFromWanBase + reason, 1);
+    if (carried.hasAppId) AddApp(carried.appId, kAppFromWanDropped, 1);
+  }
 
   uint64_t* slots_ = nullptr;
   Napi::Reference<Napi::ArrayBuffer> slotsRef_;

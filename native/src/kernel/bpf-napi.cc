@@ -109,6 +109,7 @@ class BpfObjectWrap : public Napi::ObjectWrap<BpfObjectWrap> {
     return DefineClass(env, "BpfObject",
                        {InstanceMethod("configure", &BpfObjectWrap::Configure), InstanceMethod("setClock", &BpfObjectWrap::SetClock),
                         InstanceMethod("testRun", &BpfObjectWrap::TestRun), InstanceMethod("counterSlots", &BpfObjectWrap::CounterSlots),
+                        InstanceMethod("appidRows", &BpfObjectWrap::AppidRows), InstanceMethod("senderEntries", &BpfObjectWrap::SenderEntries),
                         InstanceMethod("resetState", &BpfObjectWrap::ResetState), InstanceMethod("programFd", &BpfObjectWrap::ProgramFd),
                         InstanceMethod("mapFd", &BpfObjectWrap::MapFd), InstanceMethod("pin", &BpfObjectWrap::Pin), InstanceMethod("close", &BpfObjectWrap::Close)});
   }
@@ -154,6 +155,25 @@ class BpfObjectWrap : public Napi::ObjectWrap<BpfObjectWrap> {
     Napi::Array a = Napi::Array::New(info.Env(), v.size());
     for (uint32_t i = 0; i < v.size(); i++) a.Set(i, Napi::Number::New(info.Env(), static_cast<double>(v[i])));
     return a;
+  }
+  // [[appid, [slots…]], …]
+  Napi::Value AppidRows(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    std::vector<BpfObject::AppidRow> rows;
+    Check(env, Obj(env).AppidRows(&rows), "per-APPID counters");
+    Napi::Array a = Napi::Array::New(env, rows.size());
+    for (uint32_t i = 0; i < rows.size(); i++) {
+      Napi::Array slots = Napi::Array::New(env, rows[i].slots.size());
+      for (uint32_t s = 0; s < rows[i].slots.size(); s++) slots.Set(s, Napi::Number::New(env, static_cast<double>(rows[i].slots[s])));
+      Napi::Array row = Napi::Array::New(env, 2);
+      row.Set(0u, Napi::Number::New(env, rows[i].appid));
+      row.Set(1u, slots);
+      a.Set(i, row);
+    }
+    return a;
+  }
+  Napi::Value SenderEntries(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(Obj(info.Env()).SenderEntries()));
   }
   Napi::Value ResetState(const Napi::CallbackInfo& info) {
     Check(info.Env(), Obj(info.Env()).ResetState(), "resetState");

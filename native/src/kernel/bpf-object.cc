@@ -138,11 +138,46 @@ int BpfObject::CounterSlots(std::vector<uint64_t>* out) const {
   return 0;
 }
 
+int BpfObject::AppidRows(std::vector<AppidRow>* out) const {
+  int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return cpus;
+  bpf_map* m = bpf_object__find_map_by_name(obj_, "gb_appids");
+  if (m == nullptr) return -ENOENT;
+  const int fd = bpf_map__fd(m);
+  const size_t width = bpf_map__value_size(m) / sizeof(uint64_t);
+  std::vector<uint64_t> v(static_cast<size_t>(cpus) * width);
+  out->clear();
+  uint32_t key = 0, next = 0;
+  // APPIDs stay until a reset: the walk does not restart, and ends within the map's size.
+  for (const uint32_t* prev = nullptr; out->size() < GB_KP_APPIDS && bpf_map_get_next_key(fd, prev, &next) == 0; prev = &key) {
+    key = next;
+    if (bpf_map_lookup_elem(fd, &key, v.data()) != 0) continue;  // not there any more (a reset)
+    AppidRow r{static_cast<uint16_t>(key), std::vector<uint64_t>(width, 0)};
+    for (int c = 0; c < cpus; c++)
+      for (size_t s = 0; s < width; s++) r.slots[s] += v[static_cast<size_t>(c) * width + s];
+    out->push_back(std::move(r));
+  }
+  return 0;
+}
+
+size_t BpfObject::SenderEntries() const {
+  const int fd = MapFd("gb_senders");
+  gb_kp_sender_key key = {}, next = {};
+  size_t n = 0;
+  // At most the map's size: an entry evicted under the walk restarts it from the first key.
+  for (const gb_kp_sender_key* prev = nullptr; n < GB_KP_SENDERS && bpf_map_get_next_key(fd, prev, &next) == 0; prev = &key) {
+    key = next;
+    n++;
+  }
+  return n;
+}
+
 int BpfObject::ResetState() {
   int e;
   if ((e = DeleteAll(MapFd("gb_senders"), sizeof(gb_kp_sender_key))) != 0) return e;
   if ((e = DeleteAll(MapFd("gb_delivered"), sizeof(uint64_t))) != 0) return e;
   if ((e = DeleteAll(MapFd("gb_recent_read"), sizeof(uint64_t))) != 0) return e;
+  if ((e = DeleteAll(MapFd("gb_appids"), sizeof(uint32_t))) != 0) return e;
   const uint32_t zero = 0, none = 0;
   for (uint32_t slot = 0; slot < GB_KP_SEQ_SLOTS; slot++)
     if (bpf_map_update_elem(MapFd("gb_seq"), &slot, &none, BPF_ANY) != 0) return -errno;

@@ -42,6 +42,15 @@ class BpfObject {
   RunResult TestRun(const std::string& prog, const uint8_t* data, size_t len, int ifindex) const;
   // The counter slots (engine-tables.h's layout), each summed over the possible CPUs.
   int CounterSlots(std::vector<uint64_t>* out) const;
+  // Per-APPID counters (gb_appids): APPID → its row (engine-tables.h's GB_APPID_COUNTERS),
+  // summed over the possible CPUs.
+  struct AppidRow {
+    uint16_t appid;
+    std::vector<uint64_t> slots;
+  };
+  int AppidRows(std::vector<AppidRow>* out) const;
+  // Entries in the sender table (gb_senders) now.
+  size_t SenderEntries() const;
   // Forgets senders, delivered frames, loop fingerprints, sequence numbers and counters (tests only).
   int ResetState();
   size_t CounterSlotCount() const { return slotCount_; }
