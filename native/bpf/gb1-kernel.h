@@ -13,7 +13,7 @@
 // its own across reloads, and the user-space engine fetch-and-adds in the same memory.
 #define GB_KP_SEQ_SLOTS 64
 #define GB_KP_SENDERS 4096
-#define GB_KP_RECENT 8192
+#define GB_KP_RECENT 8192  // a power of two: slot = fingerprint % GB_KP_RECENT
 #define GB_KP_DELIVERED 65536
 // Longest carried frame the kernel tier hashes (a fingerprint per frame); longer ones pass up.
 #define GB_KP_MAX_FRAME 9216
@@ -99,6 +99,12 @@ struct gb_kp_sender {
   __u64 window;  // bit i: sequence (highest - i) received
   __u32 highest;
   __u32 pad;
+};
+
+// gb_recent_read[fp % GB_KP_RECENT]: a frame sent to the WAN (the loop guard).
+struct gb_kp_recent {
+  __u64 fp;  // 0: empty (a fingerprint is never 0)
+  __u64 at_ns;
 };
 
 // gb_delivered (LRU hash, key: frame fingerprint): the copy discard (delivered-frames.h).
