@@ -22,10 +22,7 @@ const json = process.argv.includes('--json');
 const objectPath = option('--object', KERNEL_OBJECT_PATH);
 
 const support = kernelPathSupport();
-if (!support.ok) {
-  console.error(`bench:kernel: the kernel tier cannot run here: ${support.reason}`);
-  process.exit(1);
-}
+if (!support.ok) throw new Error(`bench:kernel: the kernel tier cannot run here: ${support.reason}`);
 
 const engine: EngineConfig = { enableSv: false, enableGse: false, checkAppIdRange: true, appIdAllow: null, groups: ['239.1.1.1'], rules: [], maxFrame: 9000, maxDatagram: 9100, l2Mtu: 9000, gateway: false };
 const kp = KernelPathObject.load(objectPath);
