@@ -322,6 +322,33 @@ describe('kernel tier (eBPF) against the specification and the user-space engine
     }
   });
 
+  it('drops as a loop a frame it sent to the WAN coming back within 500 ms, from any sender; not later, not another frame', () => {
+    const cfg: EngineConfig = { enableSv: false, enableGse: false, checkAppIdRange: true, appIdAllow: null, groups: ['239.1.1.1'], rules: [], maxFrame: 1456, maxDatagram: 2048, l2Mtu: 1500, gateway: false };
+    tiers(cfg).slow.close();
+    const frame = (n: number): Buffer => {
+      const f = Buffer.from('010ccd010001020000000001' + '88b8' + '0001' + '0030' + '00000000' + '61'.repeat(40), 'hex');
+      f.writeUInt32BE(n, 22);
+      return f;
+    };
+    let seq = 0;
+    // Another bridge's datagram carrying `f` (e.g. an application behind it sent it on again).
+    const back = (f: Buffer): Buffer => {
+      const h = Buffer.from('47420100' + '00000000' + '00000009' + '00000000', 'hex');
+      h.writeUInt32BE(++seq, 12);
+      return onTheWire(Buffer.concat([h, f]), '239.1.1.1');
+    };
+    const sentAt = 5_000_000_000;
+    kp.setClock(sentAt);
+    for (const n of [1, 2]) expect(kp.testRun('to_wan', frame(n)).verdict).to.equal(FORWARDED);
+    const at = (ms: number, f: Buffer): string => {
+      kp.setClock(sentAt + ms * 1e6);
+      return kp.testRun('from_wan', back(f), LOOPBACK).verdict;
+    };
+    expect([at(1, frame(1)), at(499, frame(2)), at(2, frame(3))]).to.deep.equal(['loop', 'loop', FORWARDED]);
+    expect(at(501, frame(1)), 'after the window').to.equal(FORWARDED);
+    expect(kp.counters().loop).to.equal(2);
+  });
+
   it('numbers a group’s datagrams from the word it shares with the user-space engine, continuing from the engine’s count', () => {
     const cfg: EngineConfig = { enableSv: false, enableGse: false, checkAppIdRange: true, appIdAllow: null, groups: ['239.1.1.1', '239.1.1.2'], rules: [{ kind: 'appid', lo: 2, hi: 2, groupIndex: 1 }], maxFrame: 1456, maxDatagram: 2048, l2Mtu: 1500, gateway: false };
     kp.resetState();

@@ -58,12 +58,14 @@ export interface TestRunResult {
   out: Uint8Array;
   /** Engine-style verdict: 'forward', 'pass' (to user space) or the drop label that was counted. */
   verdict: string;
+  /** The program's run time (ns), as the kernel measured it (helpers included, redirects excluded). */
+  durationNs: number;
 }
 
 interface NativeBpfObject {
   configure(cfg: object): void;
   setClock(ns: number): void;
-  testRun(prog: string, data: Uint8Array, ifindex: number): { retval: number; out: Uint8Array };
+  testRun(prog: string, data: Uint8Array, ifindex: number): { retval: number; out: Uint8Array; durationNs: number };
   counterSlots(): number[];
   appidRows(): Array<[number, number[]]>;
   senderEntries(): number;
@@ -176,7 +178,7 @@ export class KernelPathObject {
     const action = r.retval;
     let verdict = action === TC_ACT_OK ? 'pass' : 'forward';
     if (action === TC_ACT_SHOT) verdict = dropLabel(prog, before, after) ?? 'shot';
-    return { action, out: r.out, verdict };
+    return { action, out: r.out, verdict, durationNs: r.durationNs };
   }
 
   /** Test hook: the programs' clock (ns, CLOCK_MONOTONIC scale); 0 = the real clock. */

@@ -13,7 +13,7 @@
 // its own across reloads, and the user-space engine fetch-and-adds in the same memory.
 #define GB_KP_SEQ_SLOTS 64
 #define GB_KP_SENDERS 4096
-#define GB_KP_RECENT 8192
+#define GB_KP_RECENT 8192  // a power of two: slot = fingerprint % GB_KP_RECENT
 #define GB_KP_DELIVERED 65536
 // APPIDs the kernel tier keeps per-APPID counters for (gb_appids); a frame of one more APPID
 // passes up to the user-space engine, whose block has a row for every APPID.
@@ -107,6 +107,12 @@ struct gb_kp_sender {
   __u64 window;  // bit i: sequence (highest - i) received
   __u32 highest;
   __u32 pad;
+};
+
+// gb_recent_read[fp % GB_KP_RECENT]: a frame sent to the WAN (the loop guard).
+struct gb_kp_recent {
+  __u64 fp;  // 0: empty (a fingerprint is never 0)
+  __u64 at_ns;
 };
 
 // gb_delivered (LRU hash, key: frame fingerprint): the copy discard (delivered-frames.h).

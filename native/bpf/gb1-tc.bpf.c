@@ -21,6 +21,9 @@
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
+#define READ_ONCE(x) (*(volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+
 #define FORWARD (-1)
 #define PASS (-2)  // to user space, nothing counted here
 
@@ -89,12 +92,15 @@ struct {
   __type(value, struct gb_kp_sender);
 } gb_senders SEC(".maps");
 
-// Frames forwarded to the WAN lately, by fingerprint: the loop guard (recent-frames.h).
+// Frames forwarded to the WAN lately, by fingerprint: the loop guard. Direct-mapped like the
+// engine's RecentFrames (recent-frames.h): slot fp % GB_KP_RECENT; a collision only forgets. An
+// array slot is found by inlined arithmetic, where a hash map's update would take a bucket lock
+// and an LRU node per frame.
 struct {
-  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(type, BPF_MAP_TYPE_ARRAY);
   __uint(max_entries, GB_KP_RECENT);
-  __type(key, __u64);
-  __type(value, __u64);
+  __type(key, __u32);
+  __type(value, struct gb_kp_recent);
 } gb_recent_read SEC(".maps");
 
 struct {
@@ -249,9 +255,22 @@ static __always_inline __u64 mac48(const __u8 *p) {
   return (__u64)p[0] << 40 | (__u64)p[1] << 32 | (__u64)p[2] << 24 | (__u64)p[3] << 16 | (__u64)p[4] << 8 | p[5];
 }
 
-// recent-frames.h's FrameFingerprint over the `n` bytes at `off` (linear data, n ≤ GB_KP_MAX_FRAME).
-// Returns 0 when the bytes are not reachable (the caller passes the packet up). A global function:
-// the verifier walks its loop once, not once per caller and path into it.
+// recent-frames.h's FrameFingerprint, one 8-byte word (little-endian, as the engine's memcpy
+// reads it) at a time, then the last 0..7 bytes zero-padded.
+static __always_inline __u64 fp_word(__u64 h, __u64 x) {
+  h = (h ^ x) * 0xff51afd7ed558ccdULL;
+  return h ^ (h >> 32);
+}
+
+static __always_inline __u64 fp_final(__u64 h, __u64 tail) {
+  h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 29;
+  return h | 1;
+}
+
+// FrameFingerprint over the `n` bytes at `off` (linear data, n ≤ GB_KP_MAX_FRAME). Returns 0
+// when the bytes are not reachable (the caller passes the packet up). A global function: the
+// verifier walks its loop once, not once per caller and path into it.
 __noinline __u64 gb_fingerprint(struct __sk_buff *skb, __u32 off, __u32 n) {
   if (!skb) return 0;
   if (n > GB_KP_MAX_FRAME || off >= 128) return 0;
@@ -265,42 +284,66 @@ __noinline __u64 gb_fingerprint(struct __sk_buff *skb, __u32 off, __u32 n) {
     if (i + 8 > n) break;
     __u8 *p = data + i;
     if ((void *)(p + 8) > end) return 0;
-    __u64 x = *(__u64 *)p;
-    h = (h ^ x) * 0xff51afd7ed558ccdULL;
-    h ^= h >> 32;
+    h = fp_word(h, *(__u64 *)p);
     i += 8;
   }
-  __u64 tail = 0;  // the last 0..7 bytes, little-endian as the engine's memcpy reads them
+  __u64 tail = 0;
   __u32 rest = n - i;
   if (rest > 0 && rest < 8 && bpf_skb_load_bytes(skb, off + i, &tail, rest)) return 0;
-  h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 29;
-  return h | 1;
+  return fp_final(h, tail);
 }
 
-// The one's-complement sum (RFC 1071) of the frame's `n` bytes at offset 0 (linear data), as
-// 16-bit words in memory order read little-endian: byte-swapped, it is the big-endian sum (the
-// sum does not depend on the byte order). A global function, verified once. 0x10000: unreachable.
-__noinline __u32 gb_frame_sum(struct __sk_buff *skb, __u32 n) {
-  if (!skb || n > GB_KP_MAX_FRAME) return 0x10000;
+// What to_wan needs of the whole frame (`n` bytes at offset 0, linear data), in one pass over
+// it: the fingerprint (0: the bytes are not reachable) and, in *sum, the one's-complement sum
+// (RFC 1071) of its 16-bit words in memory order read little-endian — byte-swapped, the
+// big-endian sum (the sum does not depend on the byte order), for the UDP checksum. The sum is
+// of the same words the fingerprint reads: a 64-bit word adds its two 32-bit halves, and the
+// zero-padded tail is an odd length's zero pad. A global function, verified once.
+__noinline __u64 gb_frame_scan(struct __sk_buff *skb, __u32 n, __u32 *sum) {
+  if (!skb || !sum || n > GB_KP_MAX_FRAME) return 0;
   void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
-  __u64 sum = 0;
+  __u64 h = 0x9e3779b97f4a7c15ULL ^ n, s = 0;
   __u32 i = 0;
-  for (int w = 0; w < GB_KP_MAX_FRAME / 4; w++) {
-    if (i + 4 > n) break;
+  for (int w = 0; w < GB_KP_MAX_FRAME / 8; w++) {
+    if (i + 8 > n) break;
     __u8 *p = data + i;
-    if ((void *)(p + 4) > end) return 0x10000;
-    sum += *(__u32 *)p;
-    i += 4;
+    if ((void *)(p + 8) > end) return 0;
+    __u64 x = *(__u64 *)p;
+    h = fp_word(h, x);
+    s += (x & 0xffffffff) + (x >> 32);
+    i += 8;
   }
-  __u32 tail = 0, rest = n - i;
-  if (rest > 0 && rest < 4 && bpf_skb_load_bytes(skb, i, &tail, rest)) return 0x10000;
-  sum += tail;
-  sum = (sum & 0xffffffff) + (sum >> 32);
-  sum = (sum & 0xffff) + (sum >> 16);
-  sum = (sum & 0xffff) + (sum >> 16);
-  sum = (sum & 0xffff) + (sum >> 16);
-  return (__u32)sum;
+  __u64 tail = 0;
+  __u32 rest = n - i;
+  if (rest > 0 && rest < 8 && bpf_skb_load_bytes(skb, i, &tail, rest)) return 0;
+  s += (tail & 0xffffffff) + (tail >> 32);
+  s = (s & 0xffffffff) + (s >> 32);
+  s = (s & 0xffff) + (s >> 16);
+  s = (s & 0xffff) + (s >> 16);
+  s = (s & 0xffff) + (s >> 16);
+  *sum = (__u32)s;
+  return fp_final(h, tail);
+}
+
+static __always_inline struct gb_kp_recent *recent_slot(__u64 fp) {
+  __u32 i = fp & (GB_KP_RECENT - 1);
+  return bpf_map_lookup_elem(&gb_recent_read, &i);
+}
+
+// The loop guard: frame `fp` was sent to the WAN at `now`.
+static __always_inline void loop_remember(__u64 fp, __u64 now) {
+  struct gb_kp_recent *r = recent_slot(fp);
+  if (!r) return;
+  // Time first: a reader on another CPU that sees the new fingerprint sees its time (x86 keeps
+  // store order; elsewhere a race only misjudges a frame that collided in this very slot).
+  WRITE_ONCE(r->at_ns, now);
+  WRITE_ONCE(r->fp, fp);
+}
+
+// Whether frame `fp` was sent to the WAN within the loop window before `now`.
+static __always_inline bool loop_seen(__u64 fp, __u64 now) {
+  struct gb_kp_recent *r = recent_slot(fp);
+  return r && READ_ONCE(r->fp) == fp && now - READ_ONCE(r->at_ns) <= GB_KP_LOOP_WINDOW_NS;
 }
 
 // Big-endian 16-bit words of `n` (even) bytes, added to `sum`.
@@ -392,6 +435,16 @@ static __always_inline void build_headers(__u8 *o, const struct gb_kp_config *c,
   udp[6] = csum >> 8, udp[7] = csum & 0xff;
 }
 
+// The headers written straight into the packet's first ENCAP_HLEN bytes (its head after
+// bpf_skb_change_head: writable, linear); -1 when they are not there.
+static __always_inline int put_headers(struct __sk_buff *skb, const struct gb_kp_config *c, const struct gb_kp_uplink *u,
+                                       __u32 group_be, __u32 seq, __u32 len, __u32 frame_sum) {
+  __u8 *o = (void *)(long)skb->data;
+  if ((void *)(o + ENCAP_HLEN) > (void *)(long)skb->data_end) return -1;
+  build_headers(o, c, u, group_be, seq, len, frame_sum);
+  return 0;
+}
+
 SEC("tc")
 int to_wan(struct __sk_buff *skb) {
   struct gb_kp_config *c = config();
@@ -415,13 +468,13 @@ int to_wan(struct __sk_buff *skb) {
     count_app(app, GB_kAppToWanDropped, 1);
     return TC_ACT_SHOT;
   }
-  const __u64 now = now_ns();
+  // A frame from a packet socket or the stack is linear already: pulled only when it is not.
+  if ((long)skb->data_end - (long)skb->data < len && bpf_skb_pull_data(skb, len)) return TC_ACT_SHOT;
+  __u32 le_sum = 0;
+  const __u64 fp = gb_frame_scan(skb, len, &le_sum);
+  if (!fp) return TC_ACT_SHOT;
   // Remembered, so a copy coming back from the WAN is recognised (the loop guard).
-  if (bpf_skb_pull_data(skb, len)) return TC_ACT_SHOT;
-  __u64 fp = gb_fingerprint(skb, 0, len);
-  if (fp) bpf_map_update_elem(&gb_recent_read, &fp, &now, BPF_ANY);
-  __u32 le_sum = gb_frame_sum(skb, len);
-  if (le_sum > 0xffff) return TC_ACT_SHOT;
+  loop_remember(fp, now_ns());
   const __u32 frame_sum = (le_sum >> 8 | le_sum << 8) & 0xffff;
   if (gi >= GB_KP_MAX_GROUPS) return TC_ACT_SHOT;
   __u32 slot = c->groups[gi].seq_slot;
@@ -435,14 +488,12 @@ int to_wan(struct __sk_buff *skb) {
     count(k, GB_TO_WAN_BASE + GB_kSendError, 1);
     return TC_ACT_SHOT;
   }
-  __u8 o[ENCAP_HLEN];
   const __u32 group_be = c->groups[gi].addr;
   const __u32 n = c->uplink_count;
   // Every path but the first gets a clone; the first takes the packet itself.
   for (__u32 p = GB_KP_MAX_UPLINKS - 1; p > 0; p--) {
     if (p >= n) continue;
-    build_headers(o, c, &c->uplinks[p], group_be, seq, len, frame_sum);
-    if (bpf_skb_store_bytes(skb, 0, o, sizeof o, 0) || bpf_clone_redirect(skb, c->uplinks[p].ifindex, 0)) {
+    if (put_headers(skb, c, &c->uplinks[p], group_be, seq, len, frame_sum) || bpf_clone_redirect(skb, c->uplinks[p].ifindex, 0)) {
       count(k, GB_TO_WAN_BASE + GB_kSendError, 1);
       count(k, GB_PATH_BASE + p * GB_PATH_COUNTER_COUNT + GB_kPathSendErrors, 1);
       continue;
@@ -451,8 +502,7 @@ int to_wan(struct __sk_buff *skb) {
     count(k, GB_kWanBytesSent, GB1_HLEN + len);
     count(k, GB_PATH_BASE + p * GB_PATH_COUNTER_COUNT + GB_kPathDatagramsSent, 1);
   }
-  build_headers(o, c, &c->uplinks[0], group_be, seq, len, frame_sum);
-  if (bpf_skb_store_bytes(skb, 0, o, sizeof o, 0)) {
+  if (put_headers(skb, c, &c->uplinks[0], group_be, seq, len, frame_sum)) {
     count(k, GB_TO_WAN_BASE + GB_kSendError, 1);
     return TC_ACT_SHOT;
   }
@@ -551,8 +601,7 @@ static __always_inline int decide_from_wan(struct __sk_buff *skb, const struct g
   if (bpf_skb_pull_data(skb, off + len)) return PASS;
   __u64 fp = gb_fingerprint(skb, off, len);
   if (!fp) return PASS;
-  __u64 *read_at = bpf_map_lookup_elem(&gb_recent_read, &fp);
-  if (read_at && now - *read_at <= GB_KP_LOOP_WINDOW_NS) return GB_kLoop;
+  if (loop_seen(fp, now)) return GB_kLoop;
   __u64 sender = (__u64)be32(g + 4) << 32 | be32(g + 8);
   if (sender == c->own_sender) return GB_kOwnSender;
   bool duplicate;

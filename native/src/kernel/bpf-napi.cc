@@ -146,6 +146,7 @@ class BpfObjectWrap : public Napi::ObjectWrap<BpfObjectWrap> {
     Check(env, r.err, "test run (BPF_PROG_TEST_RUN)");
     Napi::Object o = Napi::Object::New(env);
     o.Set("retval", Napi::Number::New(env, r.retval));
+    o.Set("durationNs", Napi::Number::New(env, r.durationNs));
     o.Set("out", Napi::Buffer<uint8_t>::Copy(env, r.out.data(), r.out.size()));
     return o;
   }

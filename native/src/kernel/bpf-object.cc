@@ -42,6 +42,15 @@ int DeleteAll(int fd, size_t keySize) {
   return 0;
 }
 
+// An array map's `n` entries of `valueSize` bytes, all zero, in one call.
+int ZeroAll(int fd, uint32_t n, size_t valueSize) {
+  std::vector<uint32_t> keys(n);
+  for (uint32_t i = 0; i < n; i++) keys[i] = i;
+  std::vector<uint8_t> zeros(n * valueSize, 0);
+  uint32_t count = n;
+  return bpf_map_update_batch(fd, keys.data(), zeros.data(), &count, nullptr) == 0 ? 0 : -errno;
+}
+
 }  // namespace
 
 BpfObject* BpfObject::Load(const std::string& path, std::string* err) {
@@ -122,6 +131,7 @@ BpfObject::RunResult BpfObject::TestRun(const std::string& prog, const uint8_t* 
     return r;
   }
   r.retval = o.retval;
+  r.durationNs = o.duration;
   r.out.resize(o.data_size_out);
   return r;
 }
@@ -176,7 +186,7 @@ int BpfObject::ResetState() {
   int e;
   if ((e = DeleteAll(MapFd("gb_senders"), sizeof(gb_kp_sender_key))) != 0) return e;
   if ((e = DeleteAll(MapFd("gb_delivered"), sizeof(uint64_t))) != 0) return e;
-  if ((e = DeleteAll(MapFd("gb_recent_read"), sizeof(uint64_t))) != 0) return e;
+  if ((e = ZeroAll(MapFd("gb_recent_read"), GB_KP_RECENT, sizeof(gb_kp_recent))) != 0) return e;
   if ((e = DeleteAll(MapFd("gb_appids"), sizeof(uint32_t))) != 0) return e;
   const uint32_t zero = 0, none = 0;
   for (uint32_t slot = 0; slot < GB_KP_SEQ_SLOTS; slot++)

@@ -37,6 +37,7 @@ class BpfObject {
   struct RunResult {
     int err = 0;  // -errno of the test run itself
     uint32_t retval = 0;
+    uint32_t durationNs = 0;  // the program's run time, as the kernel measured it
     std::vector<uint8_t> out;
   };
   RunResult TestRun(const std::string& prog, const uint8_t* data, size_t len, int ifindex) const;
