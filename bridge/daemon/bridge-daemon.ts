@@ -1,7 +1,9 @@
-// The bridge: wires the native forwarding engine (the data plane, in its own threads) to the
-// control plane: configuration and transactional reload, IGMP keepalive and monitoring,
-// recreation of lost resources, and its parts that publish (stats file, metrics, runtime
-// sampling). It decides about no frame itself.
+// The bridge: creates the control plane's parts and connects them to the data plane (the native
+// forwarding engine's threads, and the kernel tier where it runs). It holds what runs (the
+// configuration, the L2 side, the uplinks, the keys) and the one path of start, reload and
+// recovery; its parts do the rest: the engine's events and what they leave lost
+// (engine-events.ts), the tier (data-plane-tier.ts), IGMP supervision, the WAN watch, the stats
+// snapshot and its publishers. It decides about no frame itself.
 //
 // Start, reload and recovery share one path: open what the new configuration needs or what was
 // lost (nothing running is touched if that fails, nothing opened is left behind), switch the
