@@ -1,8 +1,9 @@
 // The daemon's stats snapshot, what the stats file, `status`, `monitor` and /metrics show: the
 // engine's counters (both tiers summed) beside the control plane's, what runs (L2 side, uplinks,
 // groups, keys), which tier forwards, the IGMP supervisors' view and the process's runtime. It
-// reads the parts as they are when it is called; the only thing it keeps is the L2 side's kernel
-// drops (a packet socket reports them since its last read, so they are summed here).
+// reads the parts as they are when it is called, and writes into the counters only what they
+// carry between snapshots: the engine's latest counts, and a packet socket's kernel drops (it
+// reports them since its last read, so they add up there).
 import type { EngineCounts, ForwardingEngine } from '../../native/engine.js';
 import type { BridgeConfig } from '../config/config-keys.js';
 import type { RgooseKeys } from '../config/rgoose-keys.js';
