@@ -265,7 +265,9 @@ export class BridgeDaemon {
 
   /** Recreates what was lost (the running configuration, unchanged), through the same switch as a reload. */
   private recover(): void {
-    if (this.events.l2Lost || this.events.wanLost) this.tier.apply(this.running(), this.switchTo(this.cfg, this.cfg, this.keys, this.keyExpiry), false);
+    if (!this.events.l2Lost && !this.events.wanLost) return;
+    const engineConfig = this.switchTo(this.cfg, this.cfg, this.keys, this.keyExpiry);
+    this.tier.apply(this.running(), engineConfig, false); // what the switch opened, not what was lost
   }
 
   // ------------------------------------------------------------ control plane
