@@ -52,7 +52,6 @@ interface CommonOpts {
   json: boolean;
 }
 
-/** After a suite: summary.md and report.html in its folder, then the folder (or JSON) on stdout. */
 /** Runs a suite under a progress line on stderr, then writes its table there. */
 async function withProgress<R extends { table: string }>(title: string, steps: number, plannedS: number | undefined, run: (progress: Progress) => Promise<R>): Promise<R> {
   const progress = createProgress(title, steps, process.stderr, plannedS);
@@ -62,6 +61,7 @@ async function withProgress<R extends { table: string }>(title: string, steps: n
   return r;
 }
 
+/** After a suite: summary.md and report.html in its folder, then the folder (or JSON) on stdout. */
 async function finish(out: string, json: boolean, result: Record<string, unknown>): Promise<void> {
   const { writeReportFolder } = await import('./report/report-folder.js');
   const { runMeta } = await import('./report/run-meta.js');

@@ -1,7 +1,9 @@
-// The bridge: wires the native forwarding engine (the data plane, in its own threads) to the
-// control plane: configuration and transactional reload, IGMP keepalive and monitoring,
-// recreation of lost resources, and its parts that publish (stats file, metrics, runtime
-// sampling). It decides about no frame itself.
+// The bridge: creates the control plane's parts and connects them to the data plane (the native
+// forwarding engine's threads, and the kernel tier where it runs). It holds what runs (the
+// configuration, the L2 side, the uplinks, the keys) and the one path of start, reload and
+// recovery; its parts do the rest: the engine's events and what they leave lost
+// (engine-events.ts), the tier (data-plane-tier.ts), IGMP supervision, the WAN watch, the stats
+// snapshot and its publishers. It decides about no frame itself.
 //
 // Start, reload and recovery share one path: open what the new configuration needs or what was
 // lost (nothing running is touched if that fails, nothing opened is left behind), switch the
@@ -12,8 +14,8 @@ import { endianness } from 'node:os';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { hasCapNetRaw, sendIgmpV2Report } from '../../native/index.js';
-import { ForwardingEngine, removeTap, type EngineConfig, type EngineCounts, type EngineEvent } from '../../native/engine.js';
-import { CONFIG_KEYS, type BridgeConfig } from '../config/config-keys.js';
+import { ForwardingEngine, removeTap, type EngineConfig } from '../../native/engine.js';
+import type { BridgeConfig } from '../config/config-keys.js';
 import { readRgooseKeys, type RgooseKeys } from '../config/rgoose-keys.js';
 import { GbError } from '../../errors/error-codes.js';
 import { chooseKeepaliveStrategy, type MembershipRefresher } from '../igmp/keepalive-strategy.js';
@@ -21,46 +23,24 @@ import { IgmpSupervisor, realTimers } from '../igmp/igmp-supervisor.js';
 import { RejoinRefresher, ReportRefresher } from '../igmp/membership-refreshers.js';
 import { senderIdToHex, type SenderId } from '../wan/gb1-format.js';
 import { resolveUplinks, type Uplink } from '../wan/uplink.js';
-import { BridgeCounters, absorbEngineCounts, perAppidFrom, snapshotCounters, type StatsSnapshot } from './bridge-counters.js';
+import { BridgeCounters, type StatsSnapshot } from './bridge-counters.js';
+import { DataPlaneTier, type TierRunning } from './data-plane-tier.js';
 import { engineConfigFor, joinFlags } from './engine-config.js';
-import { KernelTier, removeLeftovers } from './kernel-tier.js';
-import { autoSkipReason, withKernelAppidCounts, withKernelCounts, type TierChoice } from './kernel-tier-config.js';
-import { interfaceIndex, l2Name, openL2Side, tapKernelDrops, type L2Side } from './l2-side.js';
-import { redundancySnapshot } from './redundancy.js';
+import { EngineEvents } from './engine-events.js';
+import { interfaceIndex, l2Name, openL2Side, type L2Side } from './l2-side.js';
+import { changedKeyNames, l2KeysChanged, wanKeysChanged } from './reload-changes.js';
 import { switchResources } from './resource-switch.js';
 import { RetryScope } from './retry-scope.js';
 import { RgooseStateKeeper } from './rgoose-state.js';
 import { RuntimeSampler } from './runtime-sampler.js';
 import { StatsPublisher } from './stats-publisher.js';
+import { buildSnapshot, keepaliveStrategy } from './stats-snapshot.js';
 import { WanWatch } from './wan-watch.js';
-
-const WAN_KEYS: Array<keyof BridgeConfig> = ['multicastIp', 'multicastPort', 'mcastIf', 'ttl', 'socketBufferSize', 'groupMap', 'joinGroups'];
-// Everything else (filter, MTU, encapsulation, keys) changes by apply() alone: no socket reopened.
-const L2_KEYS: Array<keyof BridgeConfig> = ['interface', 'attachInterface', 'attachPromiscuous', 'removeTapOnExit'];
-
-/** data_plane = kernel and the kernel tier cannot run: start-up fails naming the key and the step. */
-function kernelRefused(err: GbError): GbError {
-  return new GbError(err.code, `data_plane = kernel: the kernel tier cannot run: ${err.message.slice(err.code.length + 2).split('\n')[0]}`, { cause: err });
-}
 
 function newSenderId(): SenderId {
   const b = randomBytes(8);
   const id = { hi: b.readUInt32BE(0), lo: b.readUInt32BE(4) };
   return id.hi === 0 && id.lo === 0 ? { hi: 1, lo: 0 } : id;
-}
-
-function latest(ms: Array<number | null>): number | null {
-  const known = ms.filter((m): m is number => m !== null);
-  return known.length === 0 ? null : Math.max(...known);
-}
-
-function changed(prev: BridgeConfig | null, next: BridgeConfig, keys: Array<keyof BridgeConfig>): boolean {
-  return prev === null || keys.some((k) => JSON.stringify(prev[k]) !== JSON.stringify(next[k]));
-}
-
-/** The INI names of the keys a reload changes: names only, so a log never carries a value. */
-export function changedKeyNames(prev: BridgeConfig, next: BridgeConfig): string[] {
-  return CONFIG_KEYS.filter((d) => changed(prev, next, [d.field])).map((d) => d.key);
 }
 
 export class BridgeDaemon {
@@ -78,25 +58,28 @@ export class BridgeDaemon {
   /** rgoose mode: the replay state file, and when retired keys expire (engine config). */
   private rgooseState: RgooseStateKeeper | null = null;
   private keyExpiry: Array<{ id: number; atUs: number }> = [];
-  /** The kernel tier's object once loaded (kept when detached: its counters stay part of the totals). */
-  private kernel: KernelTier | null = null;
-  private tier: TierChoice = { tier: 'user', requested: 'user', reason: null };
-  /** Why the kernel tier did not load at start (auto), if it did not. */
-  private kernelLoadFailure: string | null = null;
-  private l2Lost = false;
-  private wanLost = false;
+  private readonly tier: DataPlaneTier;
+  private readonly events: EngineEvents;
   /** One per uplink: each path's memberships are kept alive and checked on its own. */
   private supervisors: IgmpSupervisor[] = [];
   private readonly wanWatch: WanWatch;
   private metrics: Server | null = null;
   private timers: NodeJS.Timeout[] = [];
   private scope: RetryScope | null = null;
-  private rtRefused = false;
   private stopping = false;
   private reloadChain: Promise<void> = Promise.resolve();
 
   private constructor(private readonly log: Logger) {
     this.engine = new ForwardingEngine(this.senderId);
+    this.tier = new DataPlaneTier(this.engine, this.senderId, this.counters, log);
+    this.events = new EngineEvents(log, this.counters, () => this.cfg, {
+      saveReplayState: () => void this.rgooseState?.save(),
+      recreateL2: () => {
+        this.tier.detach();
+        this.scope?.retry(`L2 side ${l2Name(this.cfg)}`, () => this.recover());
+      },
+      recreateWan: () => this.scope?.retry('multicast sockets', () => this.recover()),
+    });
     this.stats = new StatsPublisher(() => this.snapshot(), this.counters, log);
     this.wanWatch = new WanWatch(log);
   }
@@ -105,7 +88,9 @@ export class BridgeDaemon {
     const d = new BridgeDaemon(log);
     try {
       await d.configure(cfg, null);
-      d.engine.start((kind, errno) => d.onEngineEvent(kind, errno), cfg.rtPriority);
+      d.engine.start((kind, errno) => {
+        if (!d.stopping) d.events.handle(kind, errno);
+      }, cfg.rtPriority);
       d.runtime.start();
     } catch (err) {
       await d.stop({ finalStats: false });
@@ -124,9 +109,9 @@ export class BridgeDaemon {
         joined: cfg.groupMap.groups.filter((_, i) => joinFlags(cfg)[i]),
         port: cfg.multicastPort,
         senderId: senderIdToHex(d.senderId),
-        keepalive: d.keepaliveStrategy(),
+        keepalive: keepaliveStrategy(d.supervisors),
         statsFile: d.stats.path || null,
-        dataPlane: d.tier.tier,
+        dataPlane: d.tier.choice.tier,
       },
       'goose-bridge running',
     );
@@ -176,7 +161,7 @@ export class BridgeDaemon {
     const choice = chooseKeepaliveStrategy(next.keepaliveStrategy, hasCapNetRaw());
     const keys = next.rgooseKeys !== '' ? await readRgooseKeys(next.rgooseKeys) : null;
     const keyExpiry = next.encapsulation === 'rgoose' ? await this.prepareRgooseState(next, keys) : [];
-    if (prev === null) this.loadTier(next);
+    if (prev === null) this.tier.load(next);
     else if (prev.dataPlane !== next.dataPlane) throw new GbError('GB_ERR_CONFIG', `data_plane: changes only with a restart (running with ${prev.dataPlane})`);
     const engineConfig = this.switchTo(next, prev, keys, keyExpiry);
     // Switched: from here on the new configuration runs.
@@ -192,7 +177,7 @@ export class BridgeDaemon {
     this.cfg = next;
     this.keys = keys;
     this.keyExpiry = keyExpiry;
-    this.applyTier(engineConfig, prev === null);
+    this.tier.apply(this.running(), engineConfig, prev === null);
     if (next.encapsulation !== 'rgoose' || keys === null) {
       this.log.warn(
         { event: 'wan-unauthenticated', encapsulation: next.encapsulation },
@@ -216,8 +201,8 @@ export class BridgeDaemon {
    * `next` in one step. On failure what it opened is closed and nothing running changed.
    */
   private switchTo(next: BridgeConfig, prev: BridgeConfig | null, keys: RgooseKeys | null, keyExpiry: Array<{ id: number; atUs: number }>): EngineConfig {
-    const wanChanged = changed(prev, next, WAN_KEYS) || this.wanLost;
-    const l2Changed = changed(prev, next, L2_KEYS) || this.l2Lost;
+    const wanChanged = wanKeysChanged(prev, next) || this.events.wanLost;
+    const l2Changed = l2KeysChanged(prev, next) || this.events.l2Lost;
     const uplinks = wanChanged ? resolveUplinks(next.mcastIf) : this.uplinks;
     const oldL2 = this.l2;
     let engineConfig: EngineConfig | undefined;
@@ -231,14 +216,12 @@ export class BridgeDaemon {
       oldL2,
     );
     if (switched.l2 !== undefined) {
-      if (this.l2Lost) this.counters.countRecovery('tap');
+      this.events.l2Opened();
       this.l2 = switched.l2;
-      this.l2Lost = false;
       if (oldL2 !== null && prev !== null && !prev.removeTapOnExit && oldL2.ifname !== switched.l2.ifname && prev.attachInterface === '') this.removeTapQuietly(oldL2.ifname);
     }
     if (switched.wan !== undefined) {
-      if (this.wanLost) this.counters.countRecovery('socket');
-      this.wanLost = false;
+      this.events.wanOpened();
       this.uplinks = uplinks;
       this.wanWatch.reset();
     }
@@ -273,109 +256,18 @@ export class BridgeDaemon {
     }
   }
 
-  // ------------------------------------------------------------ data plane tier
-
-  /**
-   * At start, before the engine runs: loads the kernel tier when data_plane asks for it and shares
-   * the GB1 sequence numbers with the engine. The tier is chosen here, once; kernel refuses to start
-   * without it, auto remembers why not.
-   */
-  private loadTier(cfg: BridgeConfig): void {
-    if (cfg.dataPlane === 'user' || (cfg.dataPlane === 'auto' && autoSkipReason(cfg) !== null)) return;
-    try {
-      const kernel = KernelTier.load();
-      this.kernel = kernel;
-      kernel.shareSequences(this.engine, cfg.groupMap.groups);
-    } catch (err) {
-      if (!(err instanceof GbError)) throw err;
-      if (cfg.dataPlane === 'kernel') throw kernelRefused(err);
-      this.kernelLoadFailure = err.message.split('\n')[0]!;
-    }
-  }
-
-  /**
-   * Puts the kernel tier in place for the running configuration (after the engine switched to it),
-   * or detaches it and says why user space forwards everything. data_plane = kernel refuses to
-   * start without it; later (reload, recreated resources) a failure leaves user space forwarding.
-   */
-  private applyTier(engine: EngineConfig, starting: boolean): void {
-    const requested = this.cfg.dataPlane;
-    let reason = requested === 'auto' ? autoSkipReason(this.cfg) : null;
-    if (requested !== 'user' && reason === null && this.kernel === null) reason = this.kernelLoadFailure ?? 'the tier is chosen at start: restart to use the kernel tier';
-    if (requested !== 'user' && reason === null && this.l2 !== null) {
-      try {
-        this.kernel!.apply({ cfg: this.cfg, engine, ownSender: this.senderId, join: joinFlags(this.cfg), uplinks: this.uplinks, l2: this.l2 });
-      } catch (err) {
-        if (!(err instanceof GbError)) throw err;
-        if (requested === 'kernel' && starting) throw kernelRefused(err);
-        reason = err.message.split('\n')[0]!;
-        if (!starting) this.counters.countError('kernel-tier');
-      }
-    }
-    const kernel = requested !== 'user' && reason === null && this.kernel?.attached === true;
-    if (!kernel) this.kernel?.detach();
-    if (!kernel && starting && this.l2 !== null) {
-      const removed = removeLeftovers(this.l2, this.uplinks);
-      if (removed.length > 0) this.log.warn({ event: 'kernel-tier-leftover-removed', hooks: removed }, `removed the kernel tier a stopped daemon left on ${removed.join(', ')}`);
-    }
-    const next: TierChoice = { tier: kernel ? 'kernel' : 'user', requested, reason };
-    if (!starting && next.tier === this.tier.tier && next.reason === this.tier.reason) return;
-    this.tier = next;
-    if (kernel) {
-      this.log.info({ event: 'data-plane', tier: 'kernel', requested, hooks: this.kernel!.describe() }, `data plane: kernel tier (${this.kernel!.describe().join(', ')}); user space handles what it passes up`);
-    } else if (reason !== null) {
-      this.log[requested === 'kernel' ? 'error' : 'info']({ event: 'data-plane', tier: 'user', requested, reason }, `data plane: user space (data_plane = ${requested}: ${reason})`);
-    } else {
-      this.log.info({ event: 'data-plane', tier: 'user', requested }, 'data plane: user space (data_plane = user)');
-    }
-  }
-
-  /** The engine's counters with the kernel tier's added under the same labels. */
-  private counts(): EngineCounts {
-    const e = this.engine.counts();
-    return this.kernel === null ? e : withKernelCounts(e, this.kernel.counts());
+  /** What runs now, as the tier is put in place for it. */
+  private running(): TierRunning {
+    return { cfg: this.cfg, l2: this.l2, uplinks: this.uplinks };
   }
 
   // ------------------------------------------------------------ lost resources
 
-  private onEngineEvent(kind: EngineEvent, errno: number): void {
-    if (this.stopping) return;
-    if (kind === 'replay-state-due') {
-      void this.rgooseState?.save();
-      return;
-    }
-    if (kind === 'rt-priority-failed') {
-      if (this.rtRefused) return; // once for both threads
-      this.rtRefused = true;
-      this.log.warn({ event: 'rt-priority-failed', errno, rtPriority: this.cfg.rtPriority }, 'data-plane threads run at normal priority (SCHED_FIFO refused: grant CAP_SYS_NICE or set rt_priority = 0)');
-      return;
-    }
-    if (kind === 'gso-refused') {
-      this.log.info({ event: 'gso-refused', errno }, 'the uplink refused UDP segmentation offload; datagrams now leave one by one');
-      return;
-    }
-    if (kind === 'io-uring-unavailable') {
-      this.log.info({ event: 'io-uring-unavailable', errno }, 'no io_uring here (kernel, seccomp or kernel.io_uring_disabled): TAP reads and writes take a system call per frame');
-      return;
-    }
-    if (kind === 'l2-lost') {
-      this.l2Lost = true;
-      // Until the L2 side is back, user space counts what cannot be written, as without the kernel tier.
-      this.kernel?.detach();
-      this.counters.countError('tap-lost');
-      this.log.error({ event: 'tap-lost', interface: l2Name(this.cfg), errno }, `${l2Name(this.cfg)} was lost; recreating`);
-      this.scope?.retry(`L2 side ${l2Name(this.cfg)}`, () => this.recover());
-    } else if (!this.wanLost) {
-      this.wanLost = true;
-      this.counters.countError('socket');
-      this.log.error({ event: 'socket-error', errno }, 'a multicast socket failed; recreating the sockets');
-      this.scope?.retry('multicast sockets', () => this.recover());
-    }
-  }
-
   /** Recreates what was lost (the running configuration, unchanged), through the same switch as a reload. */
   private recover(): void {
-    if (this.l2Lost || this.wanLost) this.applyTier(this.switchTo(this.cfg, this.cfg, this.keys, this.keyExpiry), false);
+    if (!this.events.l2Lost && !this.events.wanLost) return;
+    const engineConfig = this.switchTo(this.cfg, this.cfg, this.keys, this.keyExpiry);
+    this.tier.apply(this.running(), engineConfig, false); // what the switch opened, not what was lost
   }
 
   // ------------------------------------------------------------ control plane
@@ -383,10 +275,6 @@ export class BridgeDaemon {
   private makeRefresher(strategy: 'report' | 'rejoin', uplink: Uplink): MembershipRefresher {
     if (strategy === 'report') return new ReportRefresher(uplink.name, sendIgmpV2Report);
     return new RejoinRefresher((group) => this.engine.membership(this.groupIndex(group), true));
-  }
-
-  private keepaliveStrategy(): string {
-    return this.supervisors[0]?.strategy ?? 'none';
   }
 
   private groupIndex(group: string): number {
@@ -403,7 +291,7 @@ export class BridgeDaemon {
       t.unref();
       this.timers.push(t);
     };
-    every(1000, () => this.wanWatch.tick(Date.now(), this.counts(), this.uplinks));
+    every(1000, () => this.wanWatch.tick(Date.now(), this.tier.counts(), this.uplinks));
     if (this.cfg.site !== '' && this.cfg.attachInterface !== '') every(this.cfg.heartbeatIntervalS * 1000, () => this.engine.heartbeat(false));
     this.stats.start(this.cfg.statsIntervalS);
     for (const s of this.supervisors) s.stop();
@@ -434,7 +322,7 @@ export class BridgeDaemon {
             .map(({ group, i }) => ({
               group,
               // The kernel tier's datagrams never reach the engine's sockets: both tiers' count of the group.
-              datagrams: () => (this.engine.groupDatagrams()[i] ?? 0) + (this.kernel?.groupDatagrams(group) ?? 0),
+              datagrams: () => (this.engine.groupDatagrams()[i] ?? 0) + this.tier.groupDatagrams(group),
               ensureMembership: () => this.engine.membership(i, false),
             })),
         counters: this.counters,
@@ -452,48 +340,23 @@ export class BridgeDaemon {
   }
 
   snapshot(): StatsSnapshot {
-    const counts = this.counts();
-    const totals = absorbEngineCounts(counts, this.counters);
-    if (this.l2 !== null) {
-      this.counters.l2KernelDrops = this.l2.gateway ? this.counters.l2KernelDrops + this.engine.packetSocketDrops() : tapKernelDrops(this.l2.ifname);
-    }
-    const snap = snapshotCounters(this.counters, totals, {
-      nowMs: Date.now(),
-      startedMs: this.startedMs,
-      pid: process.pid,
-      senderId: senderIdToHex(this.senderId),
-      interface: this.cfg ? l2Name(this.cfg) : '',
-      uplink: this.uplinks.map((u) => u.name).join(','),
-      groups: this.cfg?.groupMap.groups ?? [],
-      port: this.cfg?.multicastPort ?? 0,
-      keepaliveStrategy: this.keepaliveStrategy(),
-      encapsulation: this.cfg?.encapsulation ?? 'gb1',
-      wanAuthenticated: this.keys !== null && this.cfg?.encapsulation === 'rgoose',
-      membership: this.membership(),
-      lastKeepaliveMs: latest(this.supervisors.map((s) => s.lastKeepaliveMs)),
-      lastCheckMs: latest(this.supervisors.map((s) => s.lastCheckMs)),
+    return buildSnapshot({
+      counters: this.counters,
+      engine: this.engine,
+      counts: () => this.tier.counts(),
+      kernel: this.tier.loaded,
+      tier: this.tier.choice,
+      cfg: this.cfg,
+      l2: this.l2,
+      uplinks: this.uplinks,
+      keys: this.keys,
+      supervisors: this.supervisors,
+      silentPaths: this.wanWatch.silent,
       runtime: this.runtime.sample(),
+      startedMs: this.startedMs,
+      senderId: this.senderId,
+      nowMs: Date.now(),
     });
-    const apps = this.engine.appidCounts();
-    snap.per_appid = perAppidFrom(this.kernel === null ? apps : withKernelAppidCounts(apps, this.kernel.appidCounts()));
-    const k = this.kernel?.counts().counters;
-    snap.data_plane = {
-      ...this.tier,
-      hooks: this.kernel?.describe() ?? [],
-      kernel_datagrams_sent: k?.wan_datagrams_sent ?? 0,
-      kernel_frames_written: k?.l2_frames_written ?? 0,
-    };
-    snap.redundancy = redundancySnapshot(counts, this.uplinks.map((u) => u.name), this.wanWatch.silent, this.cfg?.site ?? '');
-    return snap;
-  }
-
-  /** A group is a member when every uplink's memberships list it (null until all were checked). */
-  private membership(): Record<string, boolean | null> {
-    const out: Record<string, boolean | null> = {};
-    for (const s of this.supervisors) {
-      for (const [g, m] of Object.entries(s.membership)) out[g] = out[g] === undefined ? m : m === null || out[g] === null ? null : out[g] && m;
-    }
-    return out;
   }
 
   /** Stops forwarding, leaves the groups, writes final stats; the TAP stays unless asked. */
@@ -510,7 +373,7 @@ export class BridgeDaemon {
     this.stats.stop(finalStats);
     // A site's other gateways take over the LAN at once instead of after the hold time.
     if (this.cfg?.site && this.cfg.attachInterface !== '') this.engine.heartbeat(true);
-    this.kernel?.close(); // first: from here on nothing is forwarded behind the engine's back
+    this.tier.close();
     this.engine.close();
     await this.rgooseState?.close();
     if (this.cfg?.removeTapOnExit && this.cfg.attachInterface === '' && this.l2 !== null) this.removeTapQuietly(this.l2.ifname);

@@ -1,16 +1,16 @@
 #include "replay-guard.h"
 
+#include "table-lookup.h"
+
 namespace gb::rgoose {
 
-const char* OutcomeLabel(Outcome o) {
-  static const char* const kLabels[] = {
+namespace {
 #define X(e, label) label,
-      REPLAY_OUTCOMES(X)
+const char* const kLabels[] = {REPLAY_OUTCOMES(X)};
 #undef X
-  };
-  size_t i = static_cast<size_t>(o);
-  return i < sizeof kLabels / sizeof kLabels[0] ? kLabels[i] : "?";
-}
+}  // namespace
+
+const char* OutcomeLabel(Outcome o) { return LabelAt(kLabels, o); }
 
 Outcome ReplayGuard::Accept(const WindowKey& k, uint32_t n, uint64_t message, int64_t nowUs) {
   int i = table_.Find(k);

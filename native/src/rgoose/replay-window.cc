@@ -1,16 +1,16 @@
 #include "replay-window.h"
 
+#include "table-lookup.h"
+
 namespace gb::rgoose {
 
-const char* VerdictLabel(Verdict v) {
-  static const char* const kLabels[] = {
+namespace {
 #define X(e, label) label,
-      REPLAY_VERDICTS(X)
+const char* const kLabels[] = {REPLAY_VERDICTS(X)};
 #undef X
-  };
-  size_t i = static_cast<size_t>(v);
-  return i < sizeof kLabels / sizeof kLabels[0] ? kLabels[i] : "?";
-}
+}  // namespace
+
+const char* VerdictLabel(Verdict v) { return LabelAt(kLabels, v); }
 
 Verdict ReplayWindow::Check(uint32_t n) const {
   if (!anchored_ || n > top_) return Verdict::kFresh;

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "rgoose.h"
+#include "table-lookup.h"
 
 namespace gb::rgoose {
 
@@ -23,12 +24,6 @@ const char* const kResultLabels[] = {RGOOSE_RESULTS(X)};
 const char* const kKeyErrorLabels[] = {RGOOSE_KEY_ERRORS(X)};
 #undef X
 
-template <typename T, size_t N, typename E>
-const T* At(const T (&table)[N], E e) {
-  size_t i = static_cast<size_t>(e);
-  return i < N ? &table[i] : nullptr;
-}
-
 template <typename E, size_t N>
 bool ParseAlg(const AlgInfo (&table)[N], const char* label, E* out) {
   for (size_t i = 0; i < N; i++) {
@@ -47,8 +42,8 @@ const char* EncAlgLabel(EncAlg a) { return At(kEncAlgs, a) ? At(kEncAlgs, a)->la
 size_t EncAlgKeyBytes(EncAlg a) { return At(kEncAlgs, a) ? At(kEncAlgs, a)->bytes : 0; }
 bool ParseSigAlg(const char* label, SigAlg* out) { return ParseAlg(kSigAlgs, label, out); }
 bool ParseEncAlg(const char* label, EncAlg* out) { return ParseAlg(kEncAlgs, label, out); }
-const char* ResultLabel(Result r) { return At(kResultLabels, r) ? *At(kResultLabels, r) : "?"; }
-const char* KeyErrorLabel(KeyError e) { return At(kKeyErrorLabels, e) ? *At(kKeyErrorLabels, e) : "?"; }
+const char* ResultLabel(Result r) { return LabelAt(kResultLabels, r); }
+const char* KeyErrorLabel(KeyError e) { return LabelAt(kKeyErrorLabels, e); }
 
 // ---- Keys -------------------------------------------------------------------------------
 
