@@ -24,6 +24,10 @@
 // Windows of the loop guard and the copy discard: the engine's kLoopWindowUs / kCopyWindowUs.
 #define GB_KP_LOOP_WINDOW_NS 500000000ULL
 #define GB_KP_COPY_WINDOW_NS 500000000ULL
+// After a datagram run (UDP GSO carried whole, or merged by GRO) the kernel tier cannot split, a
+// group's datagrams all pass up for this long: one tier then keeps the group's order and its copy
+// discard (two gateways' copies of one frame split across the tiers would both be delivered).
+#define GB_KP_GROUP_UP_NS 10000000000ULL
 // The sender table's duplicate window (kSeqWindow).
 #define GB_KP_SEQ_WINDOW 64
 

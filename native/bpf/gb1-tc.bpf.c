@@ -103,6 +103,14 @@ struct {
   __type(value, struct gb_kp_recent);
 } gb_recent_read SEC(".maps");
 
+// Per group slot: until when (ns) its datagrams pass up, after a run (GB_KP_GROUP_UP_NS).
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, GB_KP_SEQ_SLOTS);
+  __type(key, __u32);
+  __type(value, __u64);
+} gb_group_up SEC(".maps");
+
 struct {
   __uint(type, BPF_MAP_TYPE_LRU_HASH);
   __uint(max_entries, GB_KP_DELIVERED);
@@ -656,7 +664,7 @@ static __always_inline int decapsulate(struct __sk_buff *skb, __u32 len) {
 SEC("tc")
 int from_wan(struct __sk_buff *skb) {
   struct gb_kp_config *c = config();
-  if (!c || !(c->flags & GB_KP_FROM_WAN) || (c->flags & GB_KP_GATEWAY) || skb->gso_segs > 1) return TC_ACT_OK;
+  if (!c || !(c->flags & GB_KP_FROM_WAN) || (c->flags & GB_KP_GATEWAY)) return TC_ACT_OK;
   __u8 o[OUTER_HLEN];
   if (bpf_skb_load_bytes(skb, 0, o, sizeof o)) return TC_ACT_OK;
   const __u8 *ip = o + ETH_HLEN, *udp = ip + 20;
@@ -674,6 +682,16 @@ int from_wan(struct __sk_buff *skb) {
     }
   }
   if (gi >= GB_KP_MAX_GROUPS) return TC_ACT_OK;
+  const __u32 slot = c->groups[gi].seq_slot & (GB_KP_SEQ_SLOTS - 1);
+  __u64 *up = bpf_map_lookup_elem(&gb_group_up, &slot);
+  if (!up) return TC_ACT_OK;
+  const __u64 now = now_ns();
+  // A run goes up whole, and the group's datagrams behind it follow it there: none overtakes it.
+  if (skb->gso_segs > 1) {
+    *up = now + GB_KP_GROUP_UP_NS;
+    return TC_ACT_OK;
+  }
+  if (now < *up) return TC_ACT_OK;
   __u16 ulen = be16(udp + 4), total = be16(ip + 2);
   if (ulen < 8 || total != 20 + ulen || ETH_HLEN + total > skb->len) return TC_ACT_OK;
   struct counter_block *k = counters();
@@ -681,7 +699,7 @@ int from_wan(struct __sk_buff *skb) {
   const __u32 n = ulen - 8;
   const __u32 path = path_of(c, skb->ifindex);
   struct app_row *app = 0;
-  int v = decide_from_wan(skb, c, k, gi, path, n, now_ns(), &app);
+  int v = decide_from_wan(skb, c, k, gi, path, n, now, &app);
   if (v == PASS) return TC_ACT_OK;
   count(k, GB_kWanDatagramsReceived, 1);
   count(k, GB_kWanBytesReceived, n);

@@ -187,6 +187,7 @@ int BpfObject::ResetState() {
   if ((e = DeleteAll(MapFd("gb_senders"), sizeof(gb_kp_sender_key))) != 0) return e;
   if ((e = DeleteAll(MapFd("gb_delivered"), sizeof(uint64_t))) != 0) return e;
   if ((e = ZeroAll(MapFd("gb_recent_read"), GB_KP_RECENT, sizeof(gb_kp_recent))) != 0) return e;
+  if ((e = ZeroAll(MapFd("gb_group_up"), GB_KP_SEQ_SLOTS, sizeof(uint64_t))) != 0) return e;
   if ((e = DeleteAll(MapFd("gb_appids"), sizeof(uint32_t))) != 0) return e;
   const uint32_t zero = 0, none = 0;
   for (uint32_t slot = 0; slot < GB_KP_SEQ_SLOTS; slot++)
