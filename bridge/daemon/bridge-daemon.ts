@@ -343,7 +343,7 @@ export class BridgeDaemon {
     return buildSnapshot({
       counters: this.counters,
       engine: this.engine,
-      counts: () => this.tier.counts(),
+      counts: (kernel) => this.tier.counts(kernel),
       kernel: this.tier.loaded,
       tier: this.tier.choice,
       cfg: this.cfg,

@@ -115,10 +115,10 @@ export class DataPlaneTier {
     this.kernel?.close();
   }
 
-  /** The engine's counters with the kernel tier's added under the same labels. */
-  counts(): EngineCounts {
+  /** The engine's counters with the kernel tier's (read once by the caller, or here) added under the same labels. */
+  counts(kernel = this.kernel?.counts()): EngineCounts {
     const e = this.engine.counts();
-    return this.kernel === null ? e : withKernelCounts(e, this.kernel.counts());
+    return kernel === undefined ? e : withKernelCounts(e, kernel);
   }
 
   /** Datagrams of one group the kernel tier took off the uplinks (they never reach the engine's sockets). */

@@ -28,7 +28,8 @@ export interface SnapshotSources {
   counters: BridgeCounters;
   engine: Pick<ForwardingEngine, 'appidCounts' | 'packetSocketDrops'>;
   /** The engine's counters with the kernel tier's added under the same labels. */
-  counts(): EngineCounts;
+  /** Both tiers' counts, given the kernel tier's already read (undefined: no kernel tier). */
+  counts(kernel: EngineCounts | undefined): EngineCounts;
   kernel: Pick<KernelTier, 'counts' | 'describe' | 'appidCounts'> | null;
   tier: TierChoice;
   cfg: BridgeConfig | undefined;
@@ -64,7 +65,9 @@ function membership(supervisors: readonly SupervisorView[]): Record<string, bool
 }
 
 export function buildSnapshot(s: SnapshotSources): StatsSnapshot {
-  const counts = s.counts();
+  // Reading the kernel's counters walks its maps: once per snapshot.
+  const kernel = s.kernel?.counts();
+  const counts = s.counts(kernel);
   const totals = absorbEngineCounts(counts, s.counters);
   if (s.l2 !== null) {
     s.counters.l2KernelDrops = s.l2.gateway ? s.counters.l2KernelDrops + s.engine.packetSocketDrops() : tapKernelDrops(s.l2.ifname);
@@ -88,7 +91,7 @@ export function buildSnapshot(s: SnapshotSources): StatsSnapshot {
   });
   const apps = s.engine.appidCounts();
   snap.per_appid = perAppidFrom(s.kernel === null ? apps : withKernelAppidCounts(apps, s.kernel.appidCounts()));
-  const k = s.kernel?.counts().counters;
+  const k = kernel?.counters;
   snap.data_plane = {
     ...s.tier,
     hooks: s.kernel?.describe() ?? [],
