@@ -86,11 +86,11 @@ export class ForwardingSpec {
     const sum = (f: (t: SenderTracker) => number): number => this.trackers.reduce((a, t) => a + f(t), 0);
     return {
       senders: sum((t) => t.senders),
-      gap_frames: sum((t) => t.gapFrames),
-      gap_events: sum((t) => t.gapEvents),
-      late_frames: sum((t) => t.lateFrames),
-      senders_seen: sum((t) => t.sendersSeen),
-      senders_evicted: sum((t) => t.sendersEvicted),
+      gap_frames: sum((t) => t.counters.gapFrames),
+      gap_events: sum((t) => t.counters.gapEvents),
+      late_frames: sum((t) => t.counters.lateFrames),
+      senders_seen: sum((t) => t.counters.sendersSeen),
+      senders_evicted: sum((t) => t.counters.sendersEvicted),
     };
   }
 

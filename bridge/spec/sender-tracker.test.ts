@@ -9,7 +9,7 @@ describe('SenderTracker', () => {
   it('drops our own sender id', () => {
     const t = new SenderTracker(OWN);
     expect(t.accept(1, 2, 0, 0)).to.equal(FromWanDrop.kOwnSender);
-    expect(t.ownDatagrams).to.equal(1);
+    expect(t.counters.ownDatagrams).to.equal(1);
     expect(t.accept(1, 3, 0, 0)).to.equal(FORWARD);
   });
 
@@ -18,18 +18,18 @@ describe('SenderTracker', () => {
     for (let s = 10; s < 20; s++) expect(t.accept(9, 9, s, 0)).to.equal(FORWARD);
     expect(t.accept(9, 9, 19, 0)).to.equal(FromWanDrop.kDuplicate);
     expect(t.accept(9, 9, 12, 0)).to.equal(FromWanDrop.kDuplicate);
-    expect(t.duplicates).to.equal(2);
-    expect(t.gapFrames).to.equal(0);
+    expect(t.counters.duplicates).to.equal(2);
+    expect(t.counters.gapFrames).to.equal(0);
   });
 
   it('counts a sequence gap as WAN loss and a late arrival as late, once', () => {
     const t = new SenderTracker(OWN);
     t.accept(9, 9, 100, 0);
     expect(t.accept(9, 9, 105, 0)).to.equal(FORWARD);
-    expect(t.gapFrames).to.equal(4);
-    expect(t.gapEvents).to.equal(1);
+    expect(t.counters.gapFrames).to.equal(4);
+    expect(t.counters.gapEvents).to.equal(1);
     expect(t.accept(9, 9, 102, 0)).to.equal(FORWARD);
-    expect(t.lateFrames).to.equal(1);
+    expect(t.counters.lateFrames).to.equal(1);
     expect(t.accept(9, 9, 102, 0)).to.equal(FromWanDrop.kDuplicate);
   });
 
@@ -46,16 +46,16 @@ describe('SenderTracker', () => {
     expect(t.accept(9, 9, 0xffffffff, 0)).to.equal(FORWARD);
     expect(t.accept(9, 9, 0, 0)).to.equal(FORWARD);
     expect(t.accept(9, 9, 0xffffffff, 0)).to.equal(FromWanDrop.kDuplicate);
-    expect(t.gapFrames).to.equal(0);
+    expect(t.counters.gapFrames).to.equal(0);
   });
 
   it('sees a restarted sender (new id) as a new stream: no gap, no duplicate', () => {
     const t = new SenderTracker(OWN);
     for (let s = 0; s < 50; s++) t.accept(7, 7, s, 0);
     for (let s = 0; s < 50; s++) expect(t.accept(7, 8, s, 1)).to.equal(FORWARD);
-    expect(t.gapFrames).to.equal(0);
-    expect(t.duplicates).to.equal(0);
-    expect(t.sendersSeen).to.equal(2);
+    expect(t.counters.gapFrames).to.equal(0);
+    expect(t.counters.duplicates).to.equal(0);
+    expect(t.counters.sendersSeen).to.equal(2);
   });
 
   it('evicts the least recently heard sender when full', () => {
@@ -63,7 +63,7 @@ describe('SenderTracker', () => {
     t.accept(0, 1, 5, 10);
     t.accept(0, 2, 5, 20);
     t.accept(0, 3, 5, 30); // evicts sender 1
-    expect(t.sendersEvicted).to.equal(1);
+    expect(t.counters.sendersEvicted).to.equal(1);
     expect(t.accept(0, 2, 5, 40)).to.equal(FromWanDrop.kDuplicate);
     expect(t.accept(0, 1, 5, 50)).to.equal(FORWARD); // forgotten: new again
   });
@@ -93,11 +93,11 @@ describe('SenderTracker', () => {
           }
           // Every delivered seq is delivered once; nothing within the window is lost for good.
           expect(accepted).to.equal(delivered.size);
-          expect(t.stale).to.equal(0);
+          expect(t.counters.stale).to.equal(0);
           expect(delivered.size).to.equal(n);
-          expect(t.duplicates).to.equal(events.length - n);
+          expect(t.counters.duplicates).to.equal(events.length - n);
           // Numbers below the first one seen arrive late without a gap; every gap above is filled.
-          expect(t.gapFrames - t.lateFrames).to.equal(-events[0]!.seq);
+          expect(t.counters.gapFrames - t.counters.lateFrames).to.equal(-events[0]!.seq);
         },
       ),
     );

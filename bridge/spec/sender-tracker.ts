@@ -12,19 +12,17 @@ import { FORWARD, FromWanDrop } from './verdicts.js';
 /** How far behind the newest sequence number a late datagram is still recognised. */
 export const SEQ_WINDOW = 64;
 
+/**
+ * What a tracker counts, as the engine's sender table does. gapFrames: sequence numbers skipped
+ * (frames presumed lost on the WAN), counted when the jump is seen; gapEvents: the jumps (loss
+ * events); lateFrames: datagrams that arrived after a later one (they had been counted in
+ * gapFrames); stale: older than the window, so duplicate and late cannot be told apart, dropped.
+ */
+export const SENDER_COUNTERS = ['gapFrames', 'gapEvents', 'lateFrames', 'duplicates', 'stale', 'ownDatagrams', 'sendersSeen', 'sendersEvicted'] as const;
+export type SenderCounters = Record<(typeof SENDER_COUNTERS)[number], number>;
+
 export class SenderTracker {
-  /** Sequence numbers skipped (frames presumed lost on the WAN), counted when the jump is seen. */
-  gapFrames = 0;
-  /** Number of jumps (loss events). */
-  gapEvents = 0;
-  /** Datagrams that arrived after a later one (they had been counted in gapFrames). */
-  lateFrames = 0;
-  duplicates = 0;
-  /** Older than the window: cannot tell duplicate from late, dropped. */
-  stale = 0;
-  ownDatagrams = 0;
-  sendersSeen = 0;
-  sendersEvicted = 0;
+  readonly counters = Object.fromEntries(SENDER_COUNTERS.map((n) => [n, 0])) as SenderCounters;
 
   private readonly hi: Uint32Array;
   private readonly lo: Uint32Array;
@@ -56,7 +54,7 @@ export class SenderTracker {
   /** Decides about one datagram: FORWARD (deliver), or the own-sender, duplicate or stale drop code. */
   accept(senderHi: number, senderLo: number, seq: number, nowUs: number): number {
     if (senderHi === this.own.hi && senderLo === this.own.lo) {
-      this.ownDatagrams++;
+      this.counters.ownDatagrams++;
       return FromWanDrop.kOwnSender;
     }
     const i = this.find(senderHi, senderLo);
@@ -69,8 +67,8 @@ export class SenderTracker {
     const d = ((seq - this.highest[i]!) | 0);
     if (d > 0) {
       if (d > 1) {
-        this.gapFrames += d - 1;
-        this.gapEvents++;
+        this.counters.gapFrames += d - 1;
+        this.counters.gapEvents++;
       }
       this.shift(i, d);
       this.highest[i] = seq >>> 0;
@@ -78,25 +76,25 @@ export class SenderTracker {
     }
     const back = -d;
     if (back >= SEQ_WINDOW) {
-      this.stale++;
+      this.counters.stale++;
       return FromWanDrop.kStale;
     }
     if (back < 32) {
       const bit = (1 << back) >>> 0;
       if ((this.winLo[i]! & bit) !== 0) {
-        this.duplicates++;
+        this.counters.duplicates++;
         return FromWanDrop.kDuplicate;
       }
       this.winLo[i] = (this.winLo[i]! | bit) >>> 0;
     } else {
       const bit = (1 << (back - 32)) >>> 0;
       if ((this.winHi[i]! & bit) !== 0) {
-        this.duplicates++;
+        this.counters.duplicates++;
         return FromWanDrop.kDuplicate;
       }
       this.winHi[i] = (this.winHi[i]! | bit) >>> 0;
     }
-    this.lateFrames++;
+    this.counters.lateFrames++;
     return FORWARD;
   }
 
@@ -118,11 +116,11 @@ export class SenderTracker {
       // Full: forget the sender heard from least recently (most likely gone or restarted).
       i = 0;
       for (let j = 1; j < this.count; j++) if (this.lastSeenUs[j]! < this.lastSeenUs[i]!) i = j;
-      this.sendersEvicted++;
+      this.counters.sendersEvicted++;
     } else {
       this.count++;
     }
-    this.sendersSeen++;
+    this.counters.sendersSeen++;
     this.hi[i] = hi;
     this.lo[i] = lo;
     this.highest[i] = seq;

@@ -70,30 +70,43 @@ const DISTURBANCE_FRACTION = 0.1;
 const DISTURBANCE_FLOOR = 20;
 const MAX_DISTURBANCES = 16;
 
+/** What a stream tracker counts, each a column of the SV report (docs/sv.md). */
+export const SV_STREAM_COUNTERS = [
+  'frames',
+  'samples',
+  // samples skipped by smpCnt, less those that arrived late; gaps: the jumps that skipped them
+  'missing',
+  'gaps',
+  'duplicates',
+  'outOfOrder',
+  // smpCnt at or beyond the rate (the counter did not wrap at the rate)
+  'wrapErrors',
+  'smpSynchChanges',
+  // samples with smpSynch 0
+  'unsynchronized',
+  'confRevChanges',
+  // samples with a channel invalid, questionable or in test
+  'qualityInvalid',
+  'qualityQuestionable',
+  'qualityTest',
+  // samples whose seqData is not the 9-2LE 8 × (value, quality) layout
+  'not92le',
+  // every one seen (the list keeps the first MAX_DISTURBANCES)
+  'disturbances',
+] as const;
+export type SvStreamCounters = Record<(typeof SV_STREAM_COUNTERS)[number], number>;
+
 export class SvStreamTracker {
-  frames = 0;
-  samples = 0;
-  missing = 0;
-  gaps = 0;
-  duplicates = 0;
-  outOfOrder = 0;
-  wrapErrors = 0;
+  readonly counters = Object.fromEntries(SV_STREAM_COUNTERS.map((n) => [n, 0])) as SvStreamCounters;
+  /** The last sample's smpSynch and confRev (-1 before the first). */
   smpSynch = -1;
-  smpSynchChanges = 0;
-  unsynchronized = 0;
   confRev = -1;
-  confRevChanges = 0;
-  qualityInvalid = 0;
-  qualityQuestionable = 0;
-  qualityTest = 0;
   /** OR of every quality word seen. */
   qualityOr = 0;
-  /** Frames whose seqData is not the 9-2LE 8 × (value, quality) layout. */
-  not92le = 0;
   readonly jitter = newMicrosHistogram(true);
   readonly age = newMicrosHistogram(true);
+  /** The first disturbances seen (counters.disturbances counts them all). */
   readonly disturbances: SvDisturbance[] = [];
-  disturbanceCount = 0;
   fault: SvFaultRecord | undefined;
 
   readonly samplesPerCycle: number;
@@ -131,7 +144,7 @@ export class SvStreamTracker {
 
   /** One frame's ASDUs (in order), received at rxUs. */
   beginFrame(): void {
-    this.frames++;
+    this.counters.frames++;
     this.frameU = -1;
   }
 
@@ -151,20 +164,20 @@ export class SvStreamTracker {
 
   /** One ASDU. `values`/`qualities` are the 8 channels, or undefined when seqData is not 9-2LE. */
   sample(smpCnt: number, smpSynch: number, confRev: number, values: ArrayLike<number> | undefined, qualities: ArrayLike<number> | undefined, rxUs: number): void {
-    this.samples++;
+    this.counters.samples++;
     if (smpSynch !== this.smpSynch) {
-      if (this.smpSynch >= 0) this.smpSynchChanges++;
+      if (this.smpSynch >= 0) this.counters.smpSynchChanges++;
       this.smpSynch = smpSynch;
     }
-    if (smpSynch === 0) this.unsynchronized++;
+    if (smpSynch === 0) this.counters.unsynchronized++;
     if (confRev !== this.confRev) {
-      if (this.confRev >= 0) this.confRevChanges++;
+      if (this.confRev >= 0) this.counters.confRevChanges++;
       this.confRev = confRev;
     }
     if (qualities) this.judgeQuality(qualities);
-    else this.not92le++;
+    else this.counters.not92le++;
     if (smpCnt >= this.rate) {
-      this.wrapErrors++;
+      this.counters.wrapErrors++;
       return;
     }
     const u = this.unwrap(smpCnt, rxUs);
@@ -186,17 +199,17 @@ export class SvStreamTracker {
     const wraps = Math.max(0, Math.round((elapsed - d) / this.rate));
     if (wraps === 0 && (d === 0 || d > this.rate / 2)) {
       const back = d === 0 ? 0 : this.rate - d;
-      if (this.seen[smpCnt] === this.lastU - back + 1) this.duplicates++;
+      if (this.seen[smpCnt] === this.lastU - back + 1) this.counters.duplicates++;
       else {
-        this.outOfOrder++;
-        if (this.missing > 0) this.missing--; // a late sample that was counted missing
+        this.counters.outOfOrder++;
+        if (this.counters.missing > 0) this.counters.missing--; // a late sample that was counted missing
       }
       return -1;
     }
     const step = d + wraps * this.rate;
     if (step > 1) {
-      this.gaps++;
-      this.missing += step - 1;
+      this.counters.gaps++;
+      this.counters.missing += step - 1;
       this.run = 0;
     }
     return this.lastU + step;
@@ -214,9 +227,9 @@ export class SvStreamTracker {
       if (v === Q_INVALID) invalid = true;
       else if (v === Q_QUESTIONABLE) questionable = true;
     }
-    if (invalid) this.qualityInvalid++;
-    if (questionable) this.qualityQuestionable++;
-    if (or & Q_TEST) this.qualityTest++;
+    if (invalid) this.counters.qualityInvalid++;
+    if (questionable) this.counters.qualityQuestionable++;
+    if (or & Q_TEST) this.counters.qualityTest++;
   }
 
   private signal(u: number, values: ArrayLike<number>, smpCnt: number, rxUs: number): void {
@@ -243,7 +256,7 @@ export class SvStreamTracker {
   }
 
   private disturbance(c: number, u: number, smpCnt: number, rxUs: number): void {
-    this.disturbanceCount++;
+    this.counters.disturbances++;
     if (this.disturbances.length < MAX_DISTURBANCES) this.disturbances.push({ channel: SV_CHANNELS[c]!, smpCnt, rxUs });
     if (this.fault === undefined) {
       this.fault = { channel: SV_CHANNELS[c]!, smpCnt, sampleIndex: u - this.firstU, rxUs, prefault: this.phasors()!, fault: undefined };
