@@ -13,7 +13,8 @@ import { FORWARD, FromWanDrop } from './verdicts.js';
 export const SEQ_WINDOW = 64;
 
 /**
- * What a tracker counts, as the engine's sender table does. gapFrames: sequence numbers skipped
+ * What a tracker counts (the engine counts the same: duplicates, stale and own datagrams as
+ * from-WAN drops, the others as counters; engine-tables.h). gapFrames: sequence numbers skipped
  * (frames presumed lost on the WAN), counted when the jump is seen; gapEvents: the jumps (loss
  * events); lateFrames: datagrams that arrived after a later one (they had been counted in
  * gapFrames); stale: older than the window, so duplicate and late cannot be told apart, dropped.
