@@ -17,6 +17,7 @@
         "src/engine/sender-table.cc",
         "src/engine/wan-set.cc",
         "src/engine/site-peers.cc",
+        "src/engine/shared-delivered.cc",
         "src/engine/engine-redundancy.cc",
         "src/engine/forwarding-engine.cc",
         "src/engine/engine-napi.cc",

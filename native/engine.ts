@@ -129,6 +129,7 @@ interface NativeEngine {
   restoreReplayState(marks: ReplayMarks): void;
   prepareNumbering(groups: readonly string[], keyId: number): void;
   shareSequences(fd: number, slotCount: number, slots: Array<[string, number]>): void;
+  shareDelivered(fd: number | null): void;
 }
 
 let layout: EngineLayout | undefined;
@@ -288,6 +289,19 @@ export class ForwardingEngine {
   shareSequences(fd: number, slotCount: number, slots: ReadonlyArray<readonly [group: string, slot: number]>): void {
     try {
       this.#n.shareSequences(fd, slotCount, slots.map(([g, s]) => [g, s]));
+    } catch (e) {
+      throw toGbError(e, 'GB_ERR_KERNEL_PATH');
+    }
+  }
+
+  /**
+   * The copy discard of GB1 frames in the kernel tier's gb_delivered map (its descriptor) from the
+   * next datagram on, so one table decides which copy of a frame is delivered whichever tier each
+   * copy reached; null: the engine's own table again. Any time, running or not; throws GB_ERR_KERNEL_PATH.
+   */
+  shareDelivered(fd: number | null): void {
+    try {
+      this.#n.shareDelivered(fd);
     } catch (e) {
       throw toGbError(e, 'GB_ERR_KERNEL_PATH');
     }

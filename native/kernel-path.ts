@@ -116,6 +116,7 @@ function parseMac(mac: string, field: string): number[] {
 export class KernelPathObject {
   readonly #n: NativeBpfObject;
   #closed = false;
+  #fromWanDelivers = false;
 
   private constructor(n: NativeBpfObject) {
     this.#n = n;
@@ -139,6 +140,8 @@ export class KernelPathObject {
       cfg = { ...cfg, toWan: false, fromWan: false };
     }
     if (cfg.seqSlots.length !== e.groups.length) throw new GbError('GB_ERR_CONFIG', `seqSlots: ${cfg.seqSlots.length} slots for ${e.groups.length} groups`);
+    // Gateway pairs (a site) elect the LAN writer in user space: handled there, as gateway mode.
+    const gateway = e.gateway || (e.site ?? 0) !== 0;
     this.#n.configure({
       generation: cfg.generation,
       ownHi: cfg.ownSender.hi >>> 0,
@@ -147,8 +150,7 @@ export class KernelPathObject {
       enableGse: e.enableGse,
       checkAppIdRange: e.checkAppIdRange,
       appIdAllow: e.appIdAllow === null ? null : e.appIdAllow.map(([lo, hi]) => [lo, hi]),
-      // Gateway pairs (a site) elect the LAN writer in user space: handled there, as gateway mode.
-      gateway: e.gateway || (e.site ?? 0) !== 0,
+      gateway,
       toWan: cfg.toWan !== false,
       fromWan: cfg.fromWan !== false,
       l2Ingress: cfg.l2.ingress,
@@ -164,6 +166,12 @@ export class KernelPathObject {
       rules: e.rules.map((r) => ({ mac: r.kind === 'mac', lo: r.lo, hi: r.hi, group: r.groupIndex })),
       uplinks: cfg.uplinks.map((u, i) => ({ ifindex: u.ifindex, address: u.address, mac: parseMac(u.mac, `uplinks[${i}].mac`) })),
     });
+    this.#fromWanDelivers = cfg.fromWan !== false && !gateway;
+  }
+
+  /** Whether from_wan delivers datagrams with the configuration last given (else it passes every one up). */
+  get fromWanDelivers(): boolean {
+    return this.#fromWanDelivers;
   }
 
   /**

@@ -109,6 +109,16 @@ export class KernelTier {
   }
 
   /**
+   * While from_wan is attached and delivers, the engine's copy discard of GB1 frames is the kernel
+   * tier's map (one table decides the first delivery, whichever tier each copy reached); else the
+   * engine's own table, and no system call per frame.
+   */
+  shareCopyDiscard(engine: ForwardingEngine): void {
+    const delivers = this.hooks.some((h) => h.prog === 'from_wan') && this.obj.fromWanDelivers;
+    engine.shareDelivered(delivers ? this.obj.mapFd('gb_delivered') : null);
+  }
+
+  /**
    * Fills the maps with a new generation, then attaches to this configuration's hooks (replacing in
    * one step what is there: ours, or a crashed daemon's) and detaches from hooks no longer used.
    * On failure every filter of ours is removed (user space forwards everything) and the error thrown.

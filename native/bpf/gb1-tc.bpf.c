@@ -505,9 +505,11 @@ static __always_inline int decide_from_wan(struct __sk_buff *skb, const struct g
   int t = track(k, gi, sender, be32(g + 12), &duplicate);
   if (t != FORWARD) return t;
   // The copy discard (delivered-frames.h): the other path's copy (same sender and number), or
-  // another sender's copy of a frame delivered within the window.
+  // another sender's copy of a frame delivered within the window. The user-space engine claims in
+  // this map too, for what it delivers behind this program (shared-delivered.h); the age is signed,
+  // as an entry can be a little younger than `now` (another CPU, or the engine's clock read later).
   struct gb_kp_delivered *s = bpf_map_lookup_elem(&gb_delivered, &fp);
-  bool is_copy = s && now - s->first_ns <= GB_KP_COPY_WINDOW_NS && (s->origin != sender || duplicate);
+  bool is_copy = s && (__s64)(now - s->first_ns) <= (__s64)GB_KP_COPY_WINDOW_NS && (s->origin != sender || duplicate);
   bool path_new = false;
   if (is_copy) {
     __u32 bit = 1u << path;

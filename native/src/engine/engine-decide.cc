@@ -16,6 +16,7 @@ constexpr int64_t kLoopWindowUs = 500000;
 // A later copy of a delivered frame is discarded for this long (the same bound as the loop
 // guard's: far beyond the skew of two WAN paths, shorter than an SV stream's repetition).
 constexpr int64_t kCopyWindowUs = 500000;
+static_assert(kCopyWindowUs * 1000 == GB_KP_COPY_WINDOW_NS && kLoopWindowUs * 1000 == GB_KP_LOOP_WINDOW_NS, "the kernel tier's windows");
 
 bool IecMulticast(uint64_t mac) {
   // IEC 61850-8-1 / 9-2 destination ranges: 01-0C-CD-01 GOOSE, -02 GSE, -04 SV.
@@ -97,14 +98,23 @@ int ForwardingEngine::DecideFromWan(const EngineConfig& c, GroupState g, uint8_t
   if (t == kTrackStale) return kStale;
   // The second path's copy (same sender and sequence), or another gateway's of the far LAN;
   // the same sender's datagram again on a path that carried it already is a duplicate.
+  // While the kernel tier delivers too, its table decides for both tiers (shared-delivered.h).
   DeliveredFrames::Copy copy;
-  bool isCopy = delivered_.IsCopy(fp, v.sender, t == kTrackDuplicate, path, nowUs, kCopyWindowUs, &copy);
+  const bool shared = sharedDelivered_.on();
+  bool taken = false;
+  bool isCopy = shared ? sharedDelivered_.IsCopy(fp, v.sender, t == kTrackDuplicate, path, nowUs, kCopyWindowUs, &copy, &taken)
+                       : delivered_.IsCopy(fp, v.sender, t == kTrackDuplicate, path, nowUs, kCopyWindowUs, &copy);
   if (t == kTrackDuplicate && !(isCopy && copy.pathNew)) return kDuplicate;
   if (isCopy) {
     CountCopy(copy, path, nowUs);
     return kRedundantCopy;
   }
-  RecordDelivered(fp, v.sender, path, nowUs);
+  if (shared && !sharedDelivered_.Claim(fp, v.sender, path, nowUs, taken)) {
+    // The kernel tier delivered its twin between the look-up and the claim.
+    AddPath(path, kPathRedundantCopies, 1);
+    return kRedundantCopy;
+  }
+  RecordDelivered(fp, v.sender, path, nowUs, !shared);
   return kForward;
 }
 
@@ -143,7 +153,7 @@ int ForwardingEngine::DecideRgoose(const EngineConfig& c, GroupState g, uint8_t*
   }
   switch (o) {
     case rgoose::Outcome::kDeliver:
-      RecordDelivered(fp, address, path, nowUs);
+      RecordDelivered(fp, address, path, nowUs, true);
       return kForward;
     case rgoose::Outcome::kReplay: return kReplay;
     case rgoose::Outcome::kStale: return kStale;

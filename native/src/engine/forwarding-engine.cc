@@ -130,4 +130,18 @@ Napi::Value ForwardingEngine::ShareSequences(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// shareDelivered(fd | null): the copy discard of GB1 frames in the kernel tier's gb_delivered map
+// (fd) from the next datagram on, so one table decides the first delivery for both tiers; null:
+// the engine's own table again. Any time, also while running.
+Napi::Value ForwardingEngine::ShareDelivered(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int fd = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : -1;
+  if (!sharedDelivered_.Use(fd)) {
+    Napi::Error e = Napi::Error::New(env, std::string("shareDelivered: the copy-discard map: ") + strerror(errno));
+    e.Set("code", Napi::String::New(env, "GB_ERR_KERNEL_PATH"));
+    throw e;
+  }
+  return env.Undefined();
+}
+
 }  // namespace gb

@@ -27,6 +27,7 @@
 #include "recent-frames.h"
 #include "rgoose-path.h"
 #include "sender-table.h"
+#include "shared-delivered.h"
 #include "site-peers.h"
 #include "tap-batch.h"
 #include "wan-set.h"
@@ -130,6 +131,7 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   Napi::Value RestoreReplayState(const Napi::CallbackInfo& info);
   Napi::Value PrepareNumbering(const Napi::CallbackInfo& info);
   Napi::Value ShareSequences(const Napi::CallbackInfo& info);
+  Napi::Value ShareDelivered(const Napi::CallbackInfo& info);
 
   // The rules, shared by the threads and the test entry points. `path`: the WAN path (uplink)
   // a datagram came by; `wan`: whose addresses are our own (may be null).
@@ -144,7 +146,8 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   int HearControl(const EngineConfig& c, const uint8_t* d, size_t n, uint64_t source, int64_t nowUs);
   // Duplicate discard by message identity (delivered-frames.h), with the per-path accounting.
   void CountCopy(const DeliveredFrames::Copy& copy, unsigned path, int64_t nowUs);
-  void RecordDelivered(uint64_t fp, uint64_t origin, unsigned path, int64_t nowUs);
+  // `local`: in the engine's own table (else the kernel tier's, claimed already).
+  void RecordDelivered(uint64_t fp, uint64_t origin, unsigned path, int64_t nowUs, bool local);
   bool WritesLan(const EngineConfig& c, int64_t nowUs);
   int CheckCarried(const EngineConfig& c, const FilterOptions& inner, const uint8_t* frame, size_t len, int64_t nowUs, FrameHeader* h,
                    uint64_t* fp) const;
@@ -235,6 +238,9 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   uint64_t ivCounter_ = 0;  // tx thread only: GCM IVs never repeat under a key
   RecentFrames readFromL2_, writtenToL2_;
   DeliveredFrames delivered_;  // rx thread only
+  // The kernel tier's copy discard, for GB1 while its from_wan delivers. R-GOOSE stays in
+  // delivered_: the kernel tier never delivers it, so no twin can be there to meet.
+  SharedDelivered sharedDelivered_;
   SitePeers peers_;            // rx thread only
   uint32_t heartbeatSeq_ = 0;  // JS thread only
   TapBatchWriter tapWriter_;  // rx thread only
