@@ -25,8 +25,7 @@
 #define GB_KP_LOOP_WINDOW_NS 500000000ULL
 #define GB_KP_COPY_WINDOW_NS 500000000ULL
 // After a datagram run (UDP GSO carried whole, or merged by GRO) the kernel tier cannot split, a
-// group's datagrams all pass up for this long: one tier then keeps the group's order and its copy
-// discard (two gateways' copies of one frame split across the tiers would both be delivered).
+// group's datagrams all pass up for this long: one tier then keeps the group's order.
 #define GB_KP_GROUP_UP_NS 10000000000ULL
 // The sender table's duplicate window (kSeqWindow).
 #define GB_KP_SEQ_WINDOW 64
@@ -119,10 +118,11 @@ struct gb_kp_recent {
   __u64 at_ns;
 };
 
-// gb_delivered (LRU hash, key: frame fingerprint): the copy discard (delivered-frames.h).
+// gb_delivered (LRU hash, key: frame fingerprint): the copy discard (delivered-frames.h), also
+// the user-space engine's for what it delivers behind from_wan (shared-delivered.h).
 struct gb_kp_delivered {
   __u64 origin;
-  __u64 first_ns;
+  __u64 first_ns;  // CLOCK_MONOTONIC (bpf_ktime_get_ns), whichever tier wrote it
   __u32 paths;  // bit p: path p carried a copy
   __u32 first_path;
 };
