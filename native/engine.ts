@@ -129,7 +129,7 @@ interface NativeEngine {
   restoreReplayState(marks: ReplayMarks): void;
   prepareNumbering(groups: readonly string[], keyId: number): void;
   shareSequences(fd: number, slotCount: number, slots: Array<[string, number]>): void;
-  shareDelivered(fd: number | null): void;
+  shareGuards(deliveredFd: number, recentReadFd: number): void;
 }
 
 let layout: EngineLayout | undefined;
@@ -295,13 +295,15 @@ export class ForwardingEngine {
   }
 
   /**
-   * The copy discard of GB1 frames in the kernel tier's gb_delivered map (its descriptor) from the
-   * next datagram on, so one table decides which copy of a frame is delivered whichever tier each
-   * copy reached; null: the engine's own table again. Any time, running or not; throws GB_ERR_KERNEL_PATH.
+   * The kernel tier's guards shared with the engine (its maps' descriptors), from the next frame on:
+   * GB1's copy discard in gb_delivered (one table decides which copy of a frame is delivered,
+   * whichever tier each copy reached), and its loop guard (gb_recent_read) kept and checked beside
+   * the engine's own; null: the engine's own tables alone. Any time, running or not; throws
+   * GB_ERR_KERNEL_PATH.
    */
-  shareDelivered(fd: number | null): void {
+  shareGuards(maps: { delivered: number; recentRead: number } | null): void {
     try {
-      this.#n.shareDelivered(fd);
+      this.#n.shareGuards(maps?.delivered ?? -1, maps?.recentRead ?? -1);
     } catch (e) {
       throw toGbError(e, 'GB_ERR_KERNEL_PATH');
     }

@@ -89,7 +89,7 @@ export class DataPlaneTier {
     }
     const kernel = requested !== 'user' && reason === null && this.kernel?.attached === true;
     if (!kernel) this.kernel?.detach();
-    this.kernel?.shareCopyDiscard(this.engine);
+    this.kernel?.shareGuards(this.engine);
     if (!kernel && starting && l2 !== null) {
       const removed = removeLeftovers(l2, uplinks);
       if (removed.length > 0) this.log.warn({ event: 'kernel-tier-leftover-removed', hooks: removed }, `removed the kernel tier a stopped daemon left on ${removed.join(', ')}`);
@@ -109,7 +109,7 @@ export class DataPlaneTier {
   /** Until the L2 side is back, user space counts what cannot be written, as without the kernel tier. */
   detach(): void {
     this.kernel?.detach();
-    this.kernel?.shareCopyDiscard(this.engine);
+    this.kernel?.shareGuards(this.engine);
   }
 
   /** First at stop: from here on nothing is forwarded behind the engine's back. */

@@ -109,13 +109,13 @@ export class KernelTier {
   }
 
   /**
-   * While from_wan is attached and delivers, the engine's copy discard of GB1 frames is the kernel
-   * tier's map (one table decides the first delivery, whichever tier each copy reached); else the
-   * engine's own table, and no system call per frame.
+   * While from_wan is attached and delivers (to_wan forwards then too), the engine's copy discard of
+   * GB1 frames is the kernel tier's map and its loop guard sees the kernel tier's (one decision,
+   * whichever tier each copy or echo reached); else the engine's own tables, at no cost per frame.
    */
-  shareCopyDiscard(engine: ForwardingEngine): void {
+  shareGuards(engine: ForwardingEngine): void {
     const delivers = this.hooks.some((h) => h.prog === 'from_wan') && this.obj.fromWanDelivers;
-    engine.shareDelivered(delivers ? this.obj.mapFd('gb_delivered') : null);
+    engine.shareGuards(delivers ? { delivered: this.obj.mapFd('gb_delivered'), recentRead: this.obj.mapFd('gb_recent_read') } : null);
   }
 
   /**

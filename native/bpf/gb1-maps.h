@@ -60,10 +60,11 @@ struct {
 // Frames forwarded to the WAN lately, by fingerprint: the loop guard. Direct-mapped like the
 // engine's RecentFrames (recent-frames.h): slot fp % GB_KP_RECENT; a collision only forgets. An
 // array slot is found by inlined arithmetic, where a hash map's update would take a bucket lock
-// and an LRU node per frame.
+// and an LRU node per frame. Mmapable: the user-space engine keeps and checks it too (shared-recent.h).
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
   __uint(max_entries, GB_KP_RECENT);
+  __uint(map_flags, BPF_F_MMAPABLE);
   __type(key, __u32);
   __type(value, struct gb_kp_recent);
 } gb_recent_read SEC(".maps");

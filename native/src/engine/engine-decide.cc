@@ -60,6 +60,7 @@ int ForwardingEngine::DecideToWan(const EngineConfig& c, size_t groupCount, cons
   if (gi >= groupCount) return kWanUnavailable;
   *group = gi;
   readFromL2_.Put(fp, nowUs);
+  if (sharedRecent_.on()) sharedRecent_.Put(fp, nowUs);
   return kForward;
 }
 
@@ -70,7 +71,7 @@ int ForwardingEngine::CheckCarried(const EngineConfig& c, const FilterOptions& i
   if (len > c.l2Mtu + 14 + (h.tagged ? 4 : 0)) return kOversizeFrame;
   if (!DestinationAllowed(c, frame)) return kBadDestination;
   const uint64_t fp = *fpOut = FrameFingerprint(frame, len);
-  if (readFromL2_.Seen(fp, nowUs, kLoopWindowUs)) return kLoop;
+  if (readFromL2_.Seen(fp, nowUs, kLoopWindowUs) || (sharedRecent_.on() && sharedRecent_.Seen(fp, nowUs, kLoopWindowUs))) return kLoop;
   if (c.gateway && writtenToL2_.Seen(fp, nowUs, kLoopWindowUs)) return kLoop;
   return kForward;
 }

@@ -129,7 +129,7 @@ Napi::Function ForwardingEngine::Init(Napi::Env env) {
                          InstanceMethod("restoreReplayState", &ForwardingEngine::RestoreReplayState),
                          InstanceMethod("prepareNumbering", &ForwardingEngine::PrepareNumbering),
                          InstanceMethod("shareSequences", &ForwardingEngine::ShareSequences),
-                         InstanceMethod("shareDelivered", &ForwardingEngine::ShareDelivered),
+                         InstanceMethod("shareGuards", &ForwardingEngine::ShareGuards),
                      });
 }
 

@@ -130,14 +130,16 @@ Napi::Value ForwardingEngine::ShareSequences(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// shareDelivered(fd | null): the copy discard of GB1 frames in the kernel tier's gb_delivered map
-// (fd) from the next datagram on, so one table decides the first delivery for both tiers; null:
-// the engine's own table again. Any time, also while running.
-Napi::Value ForwardingEngine::ShareDelivered(const Napi::CallbackInfo& info) {
+// shareGuards(deliveredFd, recentReadFd): the copy discard of GB1 frames in the kernel tier's
+// gb_delivered map, and its loop guard (gb_recent_read) kept and checked beside the engine's own,
+// from the next frame on, so a guard decides the same whichever tier read or received a frame; -1,
+// -1: the engine's own tables alone. Any time, also while running.
+Napi::Value ForwardingEngine::ShareGuards(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const int fd = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : -1;
-  if (!sharedDelivered_.Use(fd)) {
-    Napi::Error e = Napi::Error::New(env, std::string("shareDelivered: the copy-discard map: ") + strerror(errno));
+  const int delivered = info[0].As<Napi::Number>().Int32Value(), recent = info[1].As<Napi::Number>().Int32Value();
+  const char* failed = !sharedDelivered_.Use(delivered) ? "gb_delivered" : !sharedRecent_.Use(recent) ? "gb_recent_read" : nullptr;
+  if (failed != nullptr) {
+    Napi::Error e = Napi::Error::New(env, std::string("shareGuards: the kernel tier's ") + failed + ": " + strerror(errno));
     e.Set("code", Napi::String::New(env, "GB_ERR_KERNEL_PATH"));
     throw e;
   }

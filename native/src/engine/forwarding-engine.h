@@ -28,6 +28,7 @@
 #include "rgoose-path.h"
 #include "sender-table.h"
 #include "shared-delivered.h"
+#include "shared-recent.h"
 #include "site-peers.h"
 #include "tap-batch.h"
 #include "wan-set.h"
@@ -131,7 +132,7 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   Napi::Value RestoreReplayState(const Napi::CallbackInfo& info);
   Napi::Value PrepareNumbering(const Napi::CallbackInfo& info);
   Napi::Value ShareSequences(const Napi::CallbackInfo& info);
-  Napi::Value ShareDelivered(const Napi::CallbackInfo& info);
+  Napi::Value ShareGuards(const Napi::CallbackInfo& info);
 
   // The rules, shared by the threads and the test entry points. `path`: the WAN path (uplink)
   // a datagram came by; `wan`: whose addresses are our own (may be null).
@@ -238,9 +239,10 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   uint64_t ivCounter_ = 0;  // tx thread only: GCM IVs never repeat under a key
   RecentFrames readFromL2_, writtenToL2_;
   DeliveredFrames delivered_;  // rx thread only
-  // The kernel tier's copy discard, for GB1 while its from_wan delivers. R-GOOSE stays in
+  // The kernel tier's copy discard and loop guard, for GB1 while it forwards. R-GOOSE stays in
   // delivered_: the kernel tier never delivers it, so no twin can be there to meet.
   SharedDelivered sharedDelivered_;
+  SharedRecent sharedRecent_;
   SitePeers peers_;            // rx thread only
   uint32_t heartbeatSeq_ = 0;  // JS thread only
   TapBatchWriter tapWriter_;  // rx thread only

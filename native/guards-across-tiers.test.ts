@@ -1,7 +1,9 @@
-// One copy discard for both tiers: a gateway pair sends each frame twice, under two GB1 senders,
-// and the kernel tier can decide one copy while passing its twin up to the user-space engine.
-// With the engine consulting and claiming the kernel tier's gb_delivered map (shareDelivered),
-// whichever tier sees a frame first delivers it and the other counts the twin as a redundant copy.
+// One copy discard and one loop guard for both tiers. A gateway pair sends each frame twice, under
+// two GB1 senders, and the kernel tier can decide one copy while passing its twin up to the
+// user-space engine; a frame one tier sent to the WAN can come back to the other. With the engine
+// consulting and claiming the kernel tier's gb_delivered map and keeping and checking its
+// gb_recent_read (shareGuards), whichever tier sees a frame first delivers it and the other counts
+// the twin as a redundant copy, and an echo is a loop whichever tier read the frame.
 // Real parts: the BPF object loaded into the kernel and run with BPF_PROG_TEST_RUN, the C++ engine.
 import { expect } from 'chai';
 import { isRoot, skipUnless } from '../testkit/preconditions.js';
@@ -54,15 +56,15 @@ function onTheWire(datagram: Buffer): Buffer {
 /** CLOCK_MONOTONIC in µs, the engine's clock (libuv's hrtime reads CLOCK_MONOTONIC on Linux). */
 const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
-describe('copy discard across the kernel tier and the user-space engine', function () {
+describe('copy discard and loop guard across the kernel tier and the user-space engine', function () {
   let kp: KernelPathObject;
   let engine: ForwardingEngine;
   let generation = 0;
 
   before(function () {
-    skipUnless(this, isRoot(), 'copy discard across tiers: BPF_PROG_TEST_RUN needs root (CAP_BPF + CAP_NET_ADMIN); run as root to include it');
+    skipUnless(this, isRoot(), 'guards across tiers: BPF_PROG_TEST_RUN needs root (CAP_BPF + CAP_NET_ADMIN); run as root to include it');
     const s = kernelPathSupport();
-    skipUnless(this, s.ok, `copy discard across tiers: ${s.ok ? '' : s.reason}`);
+    skipUnless(this, s.ok, `guards across tiers: ${s.ok ? '' : s.reason}`);
     kp = KernelPathObject.load();
   });
   after(() => kp?.close());
@@ -74,7 +76,7 @@ describe('copy discard across the kernel tier and the user-space engine', functi
     expect(kp.fromWanDelivers, 'one uplink, not a gateway: from_wan delivers').to.equal(true);
     engine = new ForwardingEngine(OWN);
     engine.apply({ config: CFG });
-    engine.shareDelivered(kp.mapFd('gb_delivered'));
+    engine.shareGuards({ delivered: kp.mapFd('gb_delivered'), recentRead: kp.mapFd('gb_recent_read') });
   });
   afterEach(() => {
     kp?.setClock(0);
@@ -154,12 +156,27 @@ describe('copy discard across the kernel tier and the user-space engine', functi
     expect(engine.testFromWan(gb1(GATEWAY_B, 2, f2), 0, monotonicUs(), 0, 0)).to.equal('redundant-copy');
   });
 
-  it('without the shared table (data_plane user, or from_wan passing everything up) each tier decides alone', () => {
-    engine.shareDelivered(null);
+  it('a frame the kernel tier sent to the WAN and the engine receives back is a loop, and the reverse', () => {
+    const t = 15_000_000;
+    const [f1, f2] = [goose(41), goose(42)];
+    kp.setClock(t * 1000);
+    expect(kp.testRun('to_wan', f1).verdict, 'read by the kernel tier').to.equal(FORWARDED);
+    expect(user(GATEWAY_A, 1, f1, t + 400_000), 'returned by a gateway, passed up').to.equal('loop');
+    // testToWan reads the real clock.
+    kp.setClock(0);
+    expect(engine.testToWan(f2)[0], 'read by the engine').to.equal(FORWARDED);
+    expect(kp.testRun('from_wan', onTheWire(gb1(GATEWAY_A, 2, f2)), LOOPBACK).verdict, 'returned, decided in the kernel').to.equal('loop');
+  });
+
+  it('without the shared tables (data_plane user, or from_wan passing everything up) each tier decides alone', () => {
+    engine.shareGuards(null);
     const t = 13_000_000;
-    const f = goose(31);
+    const [f, g] = [goose(31), goose(32)];
     expect(user(GATEWAY_A, 1, f, t)).to.equal(FORWARDED);
     expect(kernel(GATEWAY_B, 1, f, t + 100), 'the engine’s own table is not the kernel tier’s').to.equal(FORWARDED);
     expect(user(GATEWAY_B, 1, f, t + 200), 'its own table still discards the copy it saw').to.equal('redundant-copy');
+    kp.setClock(t * 1000);
+    expect(kp.testRun('to_wan', g).verdict).to.equal(FORWARDED);
+    expect(user(GATEWAY_A, 2, g, t + 300), 'nor its loop guard').to.equal(FORWARDED);
   });
 });
