@@ -99,23 +99,18 @@ int ForwardingEngine::DecideFromWan(const EngineConfig& c, GroupState g, uint8_t
   if (t == kTrackStale) return kStale;
   // The second path's copy (same sender and sequence), or another gateway's of the far LAN;
   // the same sender's datagram again on a path that carried it already is a duplicate.
-  // While the kernel tier delivers too, its table decides for both tiers (shared-delivered.h).
+  // While the kernel tier delivers too, its table decides for both tiers (shared-delivered.h),
+  // behind the engine's own: a copy of a frame the engine delivered costs no call.
   DeliveredFrames::Copy copy;
-  const bool shared = sharedDelivered_.on();
-  bool taken = false;
-  bool isCopy = shared ? sharedDelivered_.IsCopy(fp, v.sender, t == kTrackDuplicate, path, nowUs, kCopyWindowUs, &copy, &taken)
-                       : delivered_.IsCopy(fp, v.sender, t == kTrackDuplicate, path, nowUs, kCopyWindowUs, &copy);
-  if (t == kTrackDuplicate && !(isCopy && copy.pathNew)) return kDuplicate;
+  const bool dup = t == kTrackDuplicate;
+  bool isCopy = delivered_.IsCopy(fp, v.sender, dup, path, nowUs, kCopyWindowUs, &copy) ||
+                (sharedDelivered_.on() && sharedDelivered_.IsCopyElseClaim(fp, v.sender, dup, path, nowUs, kCopyWindowUs, &copy));
+  if (dup && !(isCopy && copy.pathNew)) return kDuplicate;
   if (isCopy) {
     CountCopy(copy, path, nowUs);
     return kRedundantCopy;
   }
-  if (shared && !sharedDelivered_.Claim(fp, v.sender, path, nowUs, taken)) {
-    // The kernel tier delivered its twin between the look-up and the claim.
-    AddPath(path, kPathRedundantCopies, 1);
-    return kRedundantCopy;
-  }
-  RecordDelivered(fp, v.sender, path, nowUs, !shared);
+  RecordDelivered(fp, v.sender, path, nowUs);
   return kForward;
 }
 
@@ -154,7 +149,7 @@ int ForwardingEngine::DecideRgoose(const EngineConfig& c, GroupState g, uint8_t*
   }
   switch (o) {
     case rgoose::Outcome::kDeliver:
-      RecordDelivered(fp, address, path, nowUs, true);
+      RecordDelivered(fp, address, path, nowUs);
       return kForward;
     case rgoose::Outcome::kReplay: return kReplay;
     case rgoose::Outcome::kStale: return kStale;

@@ -66,8 +66,8 @@ void ForwardingEngine::CountCopy(const DeliveredFrames::Copy& copy, unsigned pat
   }
 }
 
-void ForwardingEngine::RecordDelivered(uint64_t fp, uint64_t origin, unsigned path, int64_t nowUs, bool local) {
-  if (local) delivered_.Record(fp, origin, path, nowUs);
+void ForwardingEngine::RecordDelivered(uint64_t fp, uint64_t origin, unsigned path, int64_t nowUs) {
+  delivered_.Record(fp, origin, path, nowUs);
   AddPath(path, kPathFramesFirst, 1);
   AddPath(path, kPathFramesSeen, 1);
 }

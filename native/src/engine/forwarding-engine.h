@@ -147,8 +147,7 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   int HearControl(const EngineConfig& c, const uint8_t* d, size_t n, uint64_t source, int64_t nowUs);
   // Duplicate discard by message identity (delivered-frames.h), with the per-path accounting.
   void CountCopy(const DeliveredFrames::Copy& copy, unsigned path, int64_t nowUs);
-  // `local`: in the engine's own table (else the kernel tier's, claimed already).
-  void RecordDelivered(uint64_t fp, uint64_t origin, unsigned path, int64_t nowUs, bool local);
+  void RecordDelivered(uint64_t fp, uint64_t origin, unsigned path, int64_t nowUs);
   bool WritesLan(const EngineConfig& c, int64_t nowUs);
   int CheckCarried(const EngineConfig& c, const FilterOptions& inner, const uint8_t* frame, size_t len, int64_t nowUs, FrameHeader* h,
                    uint64_t* fp) const;

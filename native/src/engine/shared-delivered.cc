@@ -41,15 +41,20 @@ bool SharedDelivered::Use(int fd) {
   return true;
 }
 
-bool SharedDelivered::IsCopy(uint64_t fp, uint64_t origin, bool sameMessage, unsigned path, int64_t nowUs, int64_t windowUs,
-                             DeliveredFrames::Copy* c, bool* taken) const {
+bool SharedDelivered::IsCopyElseClaim(uint64_t fp, uint64_t origin, bool sameMessage, unsigned path, int64_t nowUs, int64_t windowUs,
+                                      DeliveredFrames::Copy* c) const {
+  const uint64_t nowNs = static_cast<uint64_t>(nowUs) * 1000;
+  gb_kp_delivered first{origin, nowNs, 1u << path, path};
+  if (!sameMessage && MapCall(BPF_MAP_UPDATE_ELEM, fd_, &fp, &first, BPF_NOEXIST) == 0) return false;
   gb_kp_delivered s;
-  *taken = false;
-  if (MapCall(BPF_MAP_LOOKUP_ELEM, fd_, &fp, &s, 0) != 0) return false;
+  if (MapCall(BPF_MAP_LOOKUP_ELEM, fd_, &fp, &s, 0) != 0) {
+    // Gone since the claim failed (evicted): nothing to be a copy of.
+    if (!sameMessage) MapCall(BPF_MAP_UPDATE_ELEM, fd_, &fp, &first, BPF_ANY);
+    return false;
+  }
   // Signed: the kernel tier may have made the entry after this batch read its clock.
-  const int64_t age = nowUs * 1000 - static_cast<int64_t>(s.first_ns);
-  if (age > windowUs * 1000 || (s.origin == origin && !sameMessage)) {
-    *taken = true;
+  if (static_cast<int64_t>(nowNs - s.first_ns) > windowUs * 1000 || (s.origin == origin && !sameMessage)) {
+    if (!sameMessage) MapCall(BPF_MAP_UPDATE_ELEM, fd_, &fp, &first, BPF_ANY);
     return false;
   }
   const uint32_t bit = 1u << path;
@@ -59,11 +64,6 @@ bool SharedDelivered::IsCopy(uint64_t fp, uint64_t origin, bool sameMessage, uns
     MapCall(BPF_MAP_UPDATE_ELEM, fd_, &fp, &s, BPF_EXIST);  // only the path accounting is lost if it was evicted
   }
   return true;
-}
-
-bool SharedDelivered::Claim(uint64_t fp, uint64_t origin, unsigned path, int64_t nowUs, bool taken) const {
-  gb_kp_delivered first{origin, static_cast<uint64_t>(nowUs) * 1000, 1u << path, path};
-  return MapCall(BPF_MAP_UPDATE_ELEM, fd_, &fp, &first, taken ? BPF_ANY : BPF_NOEXIST) == 0;
 }
 
 }  // namespace gb

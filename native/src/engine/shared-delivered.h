@@ -2,9 +2,9 @@
 // the engine while the kernel tier's from_wan delivers: one table then decides the first delivery
 // of a frame whichever tier each copy reached (a gateway pair's two copies of one frame, one
 // decided in the kernel and its twin passed up). The rules are DeliveredFrames'; an entry's time
-// is the kernel's (bpf_ktime_get_ns: CLOCK_MONOTONIC in ns, the clock NowUs() reads in µs). A
-// delivered frame costs two bpf() calls (look up, claim), a copy one or two (look up, mark its
-// path); nothing is allocated. Used by the receive thread (and testFromWan before start).
+// is the kernel's (bpf_ktime_get_ns: CLOCK_MONOTONIC in ns, the clock NowUs() reads in µs). A frame
+// the engine delivers costs one bpf() call (the claim), the twin of one the kernel tier delivered
+// two (the failed claim, the look-up); nothing is allocated. Receive thread (and testFromWan).
 #pragma once
 
 #include <atomic>
@@ -29,13 +29,12 @@ class SharedDelivered {
   bool Use(int fd);
   bool on() const { return on_.load(std::memory_order_acquire); }
 
-  // DeliveredFrames::IsCopy on the map. *taken: an entry that is no copy's (stale, or an earlier
-  // message of the same origin) holds the key, so Claim replaces it.
-  bool IsCopy(uint64_t fp, uint64_t origin, bool sameMessage, unsigned path, int64_t nowUs, int64_t windowUs, DeliveredFrames::Copy* c,
-              bool* taken) const;
-  // Claims the first delivery (DeliveredFrames::Record). false: the kernel tier (or another
-  // thread) claimed it between the look-up and here: this one is a copy.
-  bool Claim(uint64_t fp, uint64_t origin, unsigned path, int64_t nowUs, bool taken) const;
+  // DeliveredFrames::IsCopy, and else Record, on the map: claimed first (BPF_NOEXIST), looked up
+  // only when the claim fails, as the look-up would find nothing for most frames. A copy: true,
+  // its path marked. Not a copy: false, claimed, unless `sameMessage` (a duplicate is dropped,
+  // never recorded). A stale entry, or an earlier message of the same origin, is replaced.
+  bool IsCopyElseClaim(uint64_t fp, uint64_t origin, bool sameMessage, unsigned path, int64_t nowUs, int64_t windowUs,
+                       DeliveredFrames::Copy* c) const;
 
  private:
   int fd_ = -1;
