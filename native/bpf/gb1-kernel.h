@@ -24,6 +24,20 @@
 // The sender table's duplicate window (kSeqWindow).
 #define GB_KP_SEQ_WINDOW 64
 
+// Order across the tiers. A datagram from_wan passes up to user space is stamped in skb->mark:
+// the tag, the CPU that handled it, and that CPU's running count of datagrams passed up for the
+// group (gb_passed). The engine reads the stamp (SO_RCVMARK) and, once the frame is written,
+// stores the count in gb_drained[slot * GB_KP_DRAIN_CPUS + cpu]. A sender with a datagram passed
+// up (gb_slow) has its later datagrams passed up too until user space drained that stamp (one
+// CPU's socket enqueues are in stamp order), or at most GB_KP_SLOW_MAX_NS.
+#define GB_KP_STAMP_TAG 0xb0000000u
+#define GB_KP_STAMP_TAG_MASK 0xf0000000u
+#define GB_KP_STAMP_CPU_SHIFT 20
+#define GB_KP_STAMP_MASK 0xfffffu
+#define GB_KP_DRAIN_CPUS 256
+#define GB_KP_SLOW_SENDERS 1024
+#define GB_KP_SLOW_MAX_NS 50000000ULL
+
 enum gb_kp_flag {
   GB_KP_ENABLE_SV = 1 << 0,
   GB_KP_ENABLE_GSE = 1 << 1,
@@ -88,7 +102,8 @@ struct gb_kp_allow {
   __u64 bits[65536 / 64];
 };
 
-// gb_senders (LRU hash): the sender table of one group.
+// gb_senders and gb_slow (LRU hashes): per sender of one group. `group` is the group's sequence
+// slot, which a group address keeps across reloads (its index in the group list may change).
 struct gb_kp_sender_key {
   __u64 sender;
   __u32 group;
@@ -99,6 +114,14 @@ struct gb_kp_sender {
   __u64 window;  // bit i: sequence (highest - i) received
   __u32 highest;
   __u32 pad;
+};
+
+// gb_slow: the sender's datagrams pass up until gb_drained[slot][cpu] reached `stamp`, or until
+// `until_ns`. cpu >= GB_KP_DRAIN_CPUS: no stamp to wait for, only the time.
+struct gb_kp_slow {
+  __u64 until_ns;
+  __u32 stamp;
+  __u32 cpu;
 };
 
 // gb_delivered (LRU hash, key: frame fingerprint): the copy discard (delivered-frames.h).

@@ -30,6 +30,7 @@
 #include "site-peers.h"
 #include "tap-batch.h"
 #include "wan-set.h"
+#include "../../bpf/gb1-kernel.h"
 
 namespace gb {
 
@@ -163,6 +164,7 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   void AddTrackCounts(const TrackCounts& tc);
   void ReceiveDatagram(const Plane& p, WanGroup& g, unsigned path, uint8_t* d, size_t len, uint64_t source, int64_t now, uint8_t* scratch);
   void ReceiveGroup(const Plane& p, WanGroup& g, struct mmsghdr* msgs, uint8_t** bufs, uint8_t* scratch);
+  void ReportDrained(WanGroup& g, const uint32_t* stamp, int received);
   void AttributeDroppedReads(WanGroup& g, uint64_t gapFrames);
   void WriteL2(const Plane& p, const uint8_t* frame, size_t n, uint16_t appId, int64_t nowUs);
   void CountL2Write(uint16_t appId, size_t n, bool written);
@@ -177,6 +179,7 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   SenderTable* TableFor(const std::string& group);
   RgooseGroupState* ReplayFor(const std::string& group);
   uint32_t* SeqFor(const std::string& group);
+  uint32_t* DrainedFor(const std::string& group);
 
   inline void Add(size_t slot, uint64_t n) {
     __atomic_store_n(&slots_[slot], __atomic_load_n(&slots_[slot], __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
@@ -222,6 +225,10 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   std::map<std::string, uint32_t*> sharedSeqs_;
   void* sharedSeqMap_ = nullptr;
   size_t sharedSeqMapBytes_ = 0;
+  // The kernel tier's gb_drained map (mmapped) and each shared group's row in it.
+  std::map<std::string, uint32_t*> drained_;
+  void* drainedMap_ = nullptr;
+  static constexpr size_t kDrainedMapBytes = size_t{GB_KP_SEQ_SLOTS} * GB_KP_DRAIN_CPUS * 8;
   std::map<std::string, std::unique_ptr<SenderTable>> tables_;
   std::map<std::string, std::unique_ptr<RgooseGroupState>> replays_;
   std::atomic<bool> stateDueNoted_{false};
