@@ -28,7 +28,7 @@
 // the tag, the CPU that handled it, and that CPU's running count of datagrams passed up for the
 // group (gb_passed). The engine reads the stamp (SO_RCVMARK) and, once the frame is written,
 // stores the count in gb_drained[slot * GB_KP_DRAIN_CPUS + cpu]. A sender with a datagram passed
-// up (gb_slow) has its later datagrams passed up too until user space drained that stamp (one
+// up (gb_slow) has its later datagrams passed up too until user space drained its stamps (one
 // CPU's socket enqueues are in stamp order), or at most GB_KP_SLOW_MAX_NS.
 #define GB_KP_STAMP_TAG 0xb0000000u
 #define GB_KP_STAMP_TAG_MASK 0xf0000000u
@@ -116,12 +116,16 @@ struct gb_kp_sender {
   __u32 pad;
 };
 
-// gb_slow: the sender's datagrams pass up until gb_drained[slot][cpu] reached `stamp`, or until
-// `until_ns`. cpu >= GB_KP_DRAIN_CPUS: no stamp to wait for, only the time.
+// gb_slow: the sender's datagrams pass up while one of its stamps (cpu[i], stamp[i]; cpu
+// GB_KP_DRAIN_CPUS: unused) is not drained, or while `timed` (a stamp it could not keep), until
+// `until_ns`.
+#define GB_KP_SLOW_CPUS 4
 struct gb_kp_slow {
   __u64 until_ns;
-  __u32 stamp;
-  __u32 cpu;
+  __u32 stamp[GB_KP_SLOW_CPUS];
+  __u16 cpu[GB_KP_SLOW_CPUS];
+  __u32 timed;
+  __u32 pad;
 };
 
 // gb_delivered (LRU hash, key: frame fingerprint): the copy discard (delivered-frames.h).

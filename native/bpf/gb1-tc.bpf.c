@@ -9,8 +9,8 @@
 // of band, GRO runs, IP options or fragments, carried frames beyond GB_KP_MAX_FRAME) goes
 // on unchanged (TC_ACT_OK) to the user-space engine, which then decides and counts it: every
 // frame is decided and counted by exactly one tier. A sender's datagrams behind one passed up
-// follow it up until user space wrote it (pass_up), so no frame overtakes another of its sender. Drops and counts use the engine's slots
-// (counter-ids.h, generated from engine-tables.h).
+// follow it up until user space wrote it (pass_up), so none overtakes another of its sender.
+// Drops and counts use the engine's slots (counter-ids.h, generated from engine-tables.h).
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <stdbool.h>
@@ -552,47 +552,83 @@ static __always_inline bool drained(__u32 slot, __u32 cpu, __u32 stamp) {
   return d && ((*d - stamp) & GB_KP_STAMP_MASK) <= GB_KP_STAMP_MASK / 2;
 }
 
-// Passes a datagram (a run of `segs`) up to user space, stamped (gb1-kernel.h). `m`: the sender's
-// mark, which now waits for this stamp; none: the datagram is user space's own (a run, a frame too
-// long to hash), and `sender`'s later datagrams follow it up for at most GB_KP_SLOW_MAX_NS: long
-// beyond user space's worst delivery measured here (p99.9 ≈ 9 ms under load), so the bound only
-// frees a sender whose last datagram passed up never reached the socket (a full buffer, a bad
-// checksum), at the price of that long in user space, in order.
-static __always_inline int pass_up(struct __sk_buff *skb, __u32 slot, __u64 sender, __u32 segs, __u64 now, struct gb_kp_slow *m) {
-  __u32 cpu = bpf_get_smp_processor_id(), stamp = 0;
+// Stamps a datagram (a run of `segs`) passed up: this CPU's count for the group (gb1-kernel.h).
+// *cpu = GB_KP_DRAIN_CPUS when it cannot be stamped (nothing to wait for then but the time).
+static __always_inline void stamp_passed(struct __sk_buff *skb, __u32 slot, __u32 segs, __u32 *cpu, __u32 *stamp) {
+  __u32 c = bpf_get_smp_processor_id();
   __u32 *passed = bpf_map_lookup_elem(&gb_passed, &slot);
-  if (passed && cpu < GB_KP_DRAIN_CPUS) {
-    stamp = (*passed + segs) & GB_KP_STAMP_MASK;
-    *passed = stamp;
-    skb->mark = GB_KP_STAMP_TAG | cpu << GB_KP_STAMP_CPU_SHIFT | stamp;
-  } else {
-    cpu = GB_KP_DRAIN_CPUS;  // nothing to wait for but the time
+  *cpu = GB_KP_DRAIN_CPUS;
+  *stamp = 0;
+  if (!passed || c >= GB_KP_DRAIN_CPUS) return;
+  *stamp = (*passed + segs) & GB_KP_STAMP_MASK;
+  *passed = *stamp;
+  *cpu = c;
+  skb->mark = GB_KP_STAMP_TAG | c << GB_KP_STAMP_CPU_SHIFT | *stamp;
+}
+
+// The mark now also waits for (cpu, stamp): a sender's datagrams usually stay on one CPU (RSS; on
+// a veth, the sending thread's), but may move, so it keeps the newest stamp of each CPU it used.
+static __always_inline void wait_for(struct gb_kp_slow *m, __u32 cpu, __u32 stamp) {
+  int free = -1;
+  for (int i = 0; i < GB_KP_SLOW_CPUS; i++) {
+    if (m->cpu[i] == cpu && cpu < GB_KP_DRAIN_CPUS) {
+      m->stamp[i] = stamp;
+      return;
+    }
+    if (m->cpu[i] >= GB_KP_DRAIN_CPUS && free < 0) free = i;
   }
-  if (m) {
-    m->stamp = stamp;
-    m->cpu = cpu;
+  if (cpu >= GB_KP_DRAIN_CPUS || free < 0) {
+    m->timed = 1;
+    return;
+  }
+  m->cpu[free & (GB_KP_SLOW_CPUS - 1)] = cpu;
+  m->stamp[free & (GB_KP_SLOW_CPUS - 1)] = stamp;
+}
+
+// Passes a datagram (a run of `segs`) up to user space, stamped. `m`: the sender's mark, which now
+// waits for this stamp too; none: the datagram is user space's own (a run, a frame too long to
+// hash), and the sender's later datagrams follow it up until user space wrote it, for at most
+// GB_KP_SLOW_MAX_NS from now: far beyond user space's worst delivery measured here (p99.9 ≈ 9 ms
+// under load), so the bound only frees a sender whose datagram never reached the socket (a full
+// buffer, a bad checksum) or that moved across more CPUs than a mark keeps; meanwhile its
+// datagrams take the user tier, in order.
+static __always_inline int pass_up(struct __sk_buff *skb, __u32 slot, __u64 sender, __u32 segs, __u64 now, struct gb_kp_slow *m) {
+  __u32 cpu, stamp;
+  stamp_passed(skb, slot, segs, &cpu, &stamp);
+  if (m) {  // following: the bound stays
+    wait_for(m, cpu, stamp);
     return TC_ACT_OK;
   }
   struct gb_kp_sender_key key = {.sender = sender, .group = slot};
-  struct gb_kp_slow fresh = {.until_ns = now + GB_KP_SLOW_MAX_NS, .stamp = stamp, .cpu = cpu};
+  m = bpf_map_lookup_elem(&gb_slow, &key);
+  if (m && now < m->until_ns) {  // still waiting for earlier stamps: this one too, for longer
+    wait_for(m, cpu, stamp);
+    m->until_ns = now + GB_KP_SLOW_MAX_NS;
+    return TC_ACT_OK;
+  }
+  struct gb_kp_slow fresh = {.until_ns = now + GB_KP_SLOW_MAX_NS};
+  for (int i = 0; i < GB_KP_SLOW_CPUS; i++) fresh.cpu[i] = GB_KP_DRAIN_CPUS;
+  wait_for(&fresh, cpu, stamp);
   bpf_map_update_elem(&gb_slow, &key, &fresh, BPF_ANY);
   return TC_ACT_OK;
 }
 
-// The sender's mark while what it passed up is not written yet (and the bound not reached): its
-// datagram then follows up, or it would overtake them. A sender's datagrams share a 5-tuple and so
-// a CPU; when this CPU's pass-ups of the group are all written, no sender of it waits.
+// The sender's mark while something it passed up is not written yet (and the bound not reached):
+// its datagram then follows up, or it would overtake them.
 static __always_inline struct gb_kp_slow *behind_pass_up(__u32 slot, __u64 sender, __u64 now) {
-  __u32 *passed = bpf_map_lookup_elem(&gb_passed, &slot);
-  if (!passed || drained(slot, bpf_get_smp_processor_id(), *passed)) return 0;
   struct gb_kp_sender_key key = {.sender = sender, .group = slot};
   struct gb_kp_slow *m = bpf_map_lookup_elem(&gb_slow, &key);
   if (!m) return 0;
-  if (now >= m->until_ns || drained(slot, m->cpu, m->stamp)) {
-    bpf_map_delete_elem(&gb_slow, &key);
-    return 0;
+  bool waiting = m->timed && now < m->until_ns;
+  if (now < m->until_ns && !waiting) {
+    for (int i = 0; i < GB_KP_SLOW_CPUS; i++) {
+      if (m->cpu[i] >= GB_KP_DRAIN_CPUS) continue;
+      if (drained(slot, m->cpu[i], m->stamp[i])) m->cpu[i] = GB_KP_DRAIN_CPUS;
+      else waiting = true;
+    }
   }
-  return m;
+  if (!waiting) bpf_map_delete_elem(&gb_slow, &key);
+  return waiting ? m : 0;
 }
 
 // Leaves exactly the carried frame of `len` bytes (at ENCAP_HLEN) in the packet, in place.
