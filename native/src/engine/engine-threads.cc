@@ -323,24 +323,11 @@ void ForwardingEngine::AttributeDroppedReads(WanGroup& g, uint64_t gapFrames) {
   }
 }
 
-// What the kernel tier passed up is written (or dropped): each stamp tells the kernel tier its
-// CPU's pass-ups up to that count are through, so a sender waiting behind them may be delivered
-// in the kernel again. A CPU's stamps reach the socket in order, so the round's last one stands.
-void ForwardingEngine::ReportDrained(WanGroup& g, const uint32_t* stamp, int received) {
-  for (int i = 0; i < received; i++) {
-    const uint32_t m = stamp[i];
-    if ((m & GB_KP_STAMP_TAG_MASK) != GB_KP_STAMP_TAG) continue;
-    uint32_t* word = g.drained + 2 * ((m >> GB_KP_STAMP_CPU_SHIFT) & (GB_KP_DRAIN_CPUS - 1));
-    __atomic_store_n(word, m & GB_KP_STAMP_MASK, __ATOMIC_RELEASE);
-  }
-}
-
 void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, uint8_t** bufs, uint8_t* scratch) {
   constexpr size_t kCtl = 2 * CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(in_pktinfo));
   static thread_local iovec iov[kBatch];
   static thread_local char ctl[kBatch][kCtl];
   static thread_local sockaddr_in from[kBatch];
-  static thread_local uint32_t stamp[kBatch];  // the kernel tier's (gb1-kernel.h), 0: none
   // Bounded rounds so one busy group cannot starve the others.
   for (int round = 0; round < 8; round++) {
     for (size_t i = 0; i < kBatch; i++) {
@@ -366,9 +353,8 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
     for (int i = 0; i < r; i++) {
       msghdr& h = msgs[i].msg_hdr;
       size_t len = msgs[i].msg_len, segment = len;
-      uint32_t overflowReads = 0;
+      uint32_t overflowReads = 0, mark = 0;  // mark: the kernel tier's stamp (SO_RCVMARK)
       unsigned path = 0;
-      stamp[i] = 0;
       for (cmsghdr* cm = CMSG_FIRSTHDR(&h); cm != nullptr; cm = CMSG_NXTHDR(&h, cm)) {
         if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL) {
           uint32_t v;
@@ -376,7 +362,7 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
           overflowReads = v - g.lastOverflow;
           g.lastOverflow = v;
         } else if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_MARK) {
-          memcpy(&stamp[i], CMSG_DATA(cm), sizeof stamp[i]);
+          memcpy(&mark, CMSG_DATA(cm), sizeof mark);
         } else if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO) {
           int v;
           memcpy(&v, CMSG_DATA(cm), sizeof v);
@@ -396,12 +382,14 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
       size_t off = 0;
       do {
         ReceiveDatagram(p, g, path, bufs[i] + off, std::min(segment, len - off), source, now, scratch);
+        if (g.drained != nullptr) g.stamps.Read(mark, g.drained);
         off += segment;
       } while (off < len);
       if (g.droppedReads > 0 && slots_[kGapFrames] != gapBefore) AttributeDroppedReads(g, slots_[kGapFrames] - gapBefore);
     }
     FlushL2Writes();  // before the next receive: a frame waits for its round, never longer
-    if (g.drained != nullptr) ReportDrained(g, stamp, r);
+    // What the kernel tier passed up is written: a sender waiting behind it may take the kernel tier again.
+    if (g.drained != nullptr) g.stamps.Report(g.drained);
     AttributeDroppedReads(g, 0);
     if (slots_[kSendersSeen] != seenBefore || slots_[kSendersEvicted] != evictedBefore) RefreshSendersGauge(p);
     if (static_cast<size_t>(r) < kBatch) return;

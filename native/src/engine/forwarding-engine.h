@@ -164,7 +164,6 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   void AddTrackCounts(const TrackCounts& tc);
   void ReceiveDatagram(const Plane& p, WanGroup& g, unsigned path, uint8_t* d, size_t len, uint64_t source, int64_t now, uint8_t* scratch);
   void ReceiveGroup(const Plane& p, WanGroup& g, struct mmsghdr* msgs, uint8_t** bufs, uint8_t* scratch);
-  void ReportDrained(WanGroup& g, const uint32_t* stamp, int received);
   void AttributeDroppedReads(WanGroup& g, uint64_t gapFrames);
   void WriteL2(const Plane& p, const uint8_t* frame, size_t n, uint16_t appId, int64_t nowUs);
   void CountL2Write(uint16_t appId, size_t n, bool written);

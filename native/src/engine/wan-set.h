@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../openers.h"
+#include "drain-stamps.h"
 #include "engine-tables.h"
 
 namespace gb {
@@ -49,8 +50,10 @@ struct WanGroup {
   // Engine-owned state that outlives socket sets (a reload continues the sequence and keeps
   // duplicate windows): set by the engine when it adopts the set.
   uint32_t* seq = nullptr;
-  // The group's row in the kernel tier's gb_drained (GB_KP_DRAIN_CPUS words, 8 bytes apart), or null.
+  // The group's row in the kernel tier's gb_drained (GB_KP_DRAIN_CPUS words, 8 bytes apart), or
+  // null; what of the stamps read is written (receive thread).
   uint32_t* drained = nullptr;
+  DrainStamps stamps;
   SenderTable* senders = nullptr;
   RgooseGroupState* rgoose = nullptr;
 };
