@@ -482,6 +482,10 @@ static __always_inline __u32 path_of(const struct gb_kp_config *c, __u32 ifindex
   return 0;
 }
 
+static __always_inline bool is_gb1(const __u8 *g) { return g[0] == 'G' && g[1] == 'B' && g[2] == 1; }
+
+static __always_inline __u64 sender_of(const __u8 *g) { return (__u64)be32(g + 4) << 32 | be32(g + 8); }
+
 // gb1.h's Gb1Decapsulate and engine-decide.cc's CheckCarried and DecideFromWan for the UDP
 // payload of `n` bytes at OUTER_HLEN; the sender table and the copy discard are touched only
 // once every check passed. PASS: before anything was counted or remembered.
@@ -506,7 +510,7 @@ static __always_inline int decide_from_wan(struct __sk_buff *skb, const struct g
   if (!fp) return PASS;
   __u64 *read_at = bpf_map_lookup_elem(&gb_recent_read, &fp);
   if (read_at && now - *read_at <= GB_KP_LOOP_WINDOW_NS) return GB_kLoop;
-  __u64 sender = (__u64)be32(g + 4) << 32 | be32(g + 8);
+  const __u64 sender = sender_of(g);
   if (sender == c->own_sender) return GB_kOwnSender;
   bool duplicate;
   int t = track(k, slot, sender, be32(g + 12), &duplicate);
@@ -539,10 +543,6 @@ static __always_inline int decide_from_wan(struct __sk_buff *skb, const struct g
   count(k, pbase + GB_kPathFramesSeen, 1);
   return FORWARD;
 }
-
-static __always_inline bool is_gb1(const __u8 *g) { return g[0] == 'G' && g[1] == 'B' && g[2] == 1; }
-
-static __always_inline __u64 sender_of(const __u8 *g) { return (__u64)be32(g + 4) << 32 | be32(g + 8); }
 
 // Whether user space wrote everything `cpu` passed up for group `slot` up to `stamp` (modulo 2^20).
 static __always_inline bool drained(__u32 slot, __u32 cpu, __u32 stamp) {
