@@ -24,7 +24,7 @@ import { resolveUplinks, type Uplink } from '../wan/uplink.js';
 import { BridgeCounters, absorbEngineCounts, perAppidFrom, snapshotCounters, type StatsSnapshot } from './bridge-counters.js';
 import { engineConfigFor, joinFlags } from './engine-config.js';
 import { KernelTier, removeLeftovers } from './kernel-tier.js';
-import { autoSkipReason, withKernelAppidCounts, withKernelCounts, type TierChoice } from './kernel-tier-config.js';
+import { autoSkipReason, kernelTierReceives, withKernelAppidCounts, withKernelCounts, type TierChoice } from './kernel-tier-config.js';
 import { interfaceIndex, l2Name, openL2Side, tapKernelDrops, type L2Side } from './l2-side.js';
 import { redundancySnapshot } from './redundancy.js';
 import { switchResources } from './resource-switch.js';
@@ -85,6 +85,8 @@ export class BridgeDaemon {
   private kernelLoadFailure: string | null = null;
   private l2Lost = false;
   private wanLost = false;
+  /** The WAN sockets' mode: behind the kernel tier's from_wan (openWan's behindKernelTier). */
+  private wanBehindKernel = false;
   /** One per uplink: each path's memberships are kept alive and checked on its own. */
   private supervisors: IgmpSupervisor[] = [];
   private readonly wanWatch: WanWatch;
@@ -178,6 +180,7 @@ export class BridgeDaemon {
     const keyExpiry = next.encapsulation === 'rgoose' ? await this.prepareRgooseState(next, keys) : [];
     if (prev === null) this.loadTier(next);
     else if (prev.dataPlane !== next.dataPlane) throw new GbError('GB_ERR_CONFIG', `data_plane: changes only with a restart (running with ${prev.dataPlane})`);
+    else this.kernel?.shareSequences(this.engine, next.groupMap.groups);
     const engineConfig = this.switchTo(next, prev, keys, keyExpiry);
     // Switched: from here on the new configuration runs.
     this.scope?.cancel();
@@ -216,15 +219,17 @@ export class BridgeDaemon {
    * `next` in one step. On failure what it opened is closed and nothing running changed.
    */
   private switchTo(next: BridgeConfig, prev: BridgeConfig | null, keys: RgooseKeys | null, keyExpiry: Array<{ id: number; atUs: number }>): EngineConfig {
-    const wanChanged = changed(prev, next, WAN_KEYS) || this.wanLost;
+    const uplinks = changed(prev, next, WAN_KEYS) || this.wanLost ? resolveUplinks(next.mcastIf) : this.uplinks;
+    // Sockets behind the kernel tier's from_wan read datagrams alone (docs/data-plane.md): reopened when that changes.
+    const behindKernel = this.kernel !== null && kernelTierReceives(next, uplinks.length);
+    const wanChanged = changed(prev, next, WAN_KEYS) || this.wanLost || behindKernel !== this.wanBehindKernel;
     const l2Changed = changed(prev, next, L2_KEYS) || this.l2Lost;
-    const uplinks = wanChanged ? resolveUplinks(next.mcastIf) : this.uplinks;
     const oldL2 = this.l2;
     let engineConfig: EngineConfig | undefined;
     const switched = switchResources(
       this.engine,
       {
-        ...(wanChanged ? { openWan: () => this.openWan(next, uplinks) } : {}),
+        ...(wanChanged ? { openWan: () => this.openWan(next, uplinks, behindKernel) } : {}),
         ...(l2Changed ? { openL2: () => openL2Side(this.engine, next) } : {}),
         config: (l2) => (engineConfig = engineConfigFor(next, l2?.mtu ?? 1500, keys, keyExpiry)),
       },
@@ -240,6 +245,7 @@ export class BridgeDaemon {
       if (this.wanLost) this.counters.countRecovery('socket');
       this.wanLost = false;
       this.uplinks = uplinks;
+      this.wanBehindKernel = behindKernel;
       this.wanWatch.reset();
     }
     return engineConfig!;
@@ -254,7 +260,7 @@ export class BridgeDaemon {
     return this.rgooseState.prepare(keys, next.groupMap.groups, next.rgooseKeyGraceS * 1000);
   }
 
-  private openWan(cfg: BridgeConfig, uplinks: Uplink[]): number {
+  private openWan(cfg: BridgeConfig, uplinks: Uplink[], behindKernelTier: boolean): number {
     return this.engine.openWan({
       groups: cfg.groupMap.groups,
       join: joinFlags(cfg),
@@ -262,6 +268,7 @@ export class BridgeDaemon {
       uplinks: uplinks.map((u) => ({ address: u.address, ifindex: interfaceIndex(u.name) })),
       ttl: cfg.ttl,
       socketBufferBytes: cfg.socketBufferSize,
+      behindKernelTier,
     });
   }
 
@@ -330,10 +337,10 @@ export class BridgeDaemon {
     }
   }
 
-  /** The engine's counters with the kernel tier's added under the same labels. */
-  private counts(): EngineCounts {
+  /** The engine's counters with the kernel tier's (`kernel`, read by the caller) added under the same labels. */
+  private counts(kernel = this.kernel?.counts()): EngineCounts {
     const e = this.engine.counts();
-    return this.kernel === null ? e : withKernelCounts(e, this.kernel.counts());
+    return kernel === undefined ? e : withKernelCounts(e, kernel);
   }
 
   // ------------------------------------------------------------ lost resources
@@ -452,7 +459,9 @@ export class BridgeDaemon {
   }
 
   snapshot(): StatsSnapshot {
-    const counts = this.counts();
+    // The kernel tier's counters are summed over CPUs from its map: read once per snapshot.
+    const kernel = this.kernel?.counts();
+    const counts = this.counts(kernel);
     const totals = absorbEngineCounts(counts, this.counters);
     if (this.l2 !== null) {
       this.counters.l2KernelDrops = this.l2.gateway ? this.counters.l2KernelDrops + this.engine.packetSocketDrops() : tapKernelDrops(this.l2.ifname);
@@ -476,7 +485,7 @@ export class BridgeDaemon {
     });
     const apps = this.engine.appidCounts();
     snap.per_appid = perAppidFrom(this.kernel === null ? apps : withKernelAppidCounts(apps, this.kernel.appidCounts()));
-    const k = this.kernel?.counts().counters;
+    const k = kernel?.counters;
     snap.data_plane = {
       ...this.tier,
       hooks: this.kernel?.describe() ?? [],

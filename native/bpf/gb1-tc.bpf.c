@@ -8,8 +8,9 @@
 // Whatever the kernel tier does not handle (R-GOOSE, gateway mode, heartbeats, VLAN tags held out
 // of band, GRO runs, IP options or fragments, carried frames beyond GB_KP_MAX_FRAME) goes
 // on unchanged (TC_ACT_OK) to the user-space engine, which then decides and counts it: every
-// frame is decided and counted by exactly one tier. Drops and counts use the engine's slots
-// (counter-ids.h, generated from engine-tables.h).
+// frame is decided and counted by exactly one tier. A sender's datagrams behind one passed up
+// follow it up until user space wrote it (pass_up), so none overtakes another of its sender.
+// Drops and counts use the engine's slots (counter-ids.h, generated from engine-tables.h).
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <stdbool.h>
@@ -91,6 +92,31 @@ struct {
   __type(key, struct gb_kp_sender_key);
   __type(value, struct gb_kp_sender);
 } gb_senders SEC(".maps");
+
+// Order across the tiers (gb1-kernel.h, GB_KP_STAMP_*): per group slot and CPU, the count of
+// datagrams passed up (stamped in skb->mark), the count user space drained (written by the engine
+// through mmap), and the senders whose datagrams pass up until it drained theirs.
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, GB_KP_SEQ_SLOTS);
+  __type(key, __u32);
+  __type(value, __u32);
+} gb_passed SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, GB_KP_SEQ_SLOTS * GB_KP_DRAIN_CPUS);
+  __uint(map_flags, BPF_F_MMAPABLE);
+  __type(key, __u32);
+  __type(value, __u32);
+} gb_drained SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, GB_KP_SLOW_SENDERS);
+  __type(key, struct gb_kp_sender_key);
+  __type(value, struct gb_kp_slow);
+} gb_slow SEC(".maps");
 
 // Frames forwarded to the WAN lately, by fingerprint: the loop guard. Direct-mapped like the
 // engine's RecentFrames (recent-frames.h): slot fp % GB_KP_RECENT; a collision only forgets. An
@@ -515,8 +541,8 @@ int to_wan(struct __sk_buff *skb) {
 
 // sender-table.cc's Accept after the own-sender check: the duplicate window, gaps, late, stale.
 // One sender's datagrams share a 5-tuple, so RSS keeps them on one CPU: the entry has one writer.
-static __always_inline int track(struct counter_block *k, __u32 gi, __u64 sender, __u32 seq, bool *duplicate) {
-  struct gb_kp_sender_key key = {.sender = sender, .group = gi};
+static __always_inline int track(struct counter_block *k, __u32 slot, __u64 sender, __u32 seq, bool *duplicate) {
+  struct gb_kp_sender_key key = {.sender = sender, .group = slot};
   struct gb_kp_sender *e = bpf_map_lookup_elem(&gb_senders, &key);
   *duplicate = false;
   if (!e) {
@@ -570,17 +596,16 @@ static __always_inline __u32 path_of(const struct gb_kp_config *c, __u32 ifindex
   return 0;
 }
 
+static __always_inline bool is_gb1(const __u8 *g) { return g[0] == 'G' && g[1] == 'B' && g[2] == 1; }
+
+static __always_inline __u64 sender_of(const __u8 *g) { return (__u64)be32(g + 4) << 32 | be32(g + 8); }
+
 // gb1.h's Gb1Decapsulate and engine-decide.cc's CheckCarried and DecideFromWan for the UDP
 // payload of `n` bytes at OUTER_HLEN; the sender table and the copy discard are touched only
 // once every check passed. PASS: before anything was counted or remembered.
+// `g`: the datagram's first GB1_HLEN bytes (zero beyond n), already known to be GB1 and no heartbeat.
 static __always_inline int decide_from_wan(struct __sk_buff *skb, const struct gb_kp_config *c, struct counter_block *k,
-                                           __u32 gi, __u32 path, __u32 n, __u64 now, struct app_row **app) {
-  __u8 g[GB1_HLEN] = {};
-  if (bpf_skb_load_bytes(skb, OUTER_HLEN, g, n < GB1_HLEN ? (n ? n : 1) : GB1_HLEN)) return PASS;
-  if (n >= 4 && g[0] == 'G' && g[1] == 'B' && g[2] == 1 && (g[3] & 0x01)) return PASS;  // heartbeat: user space
-  // Not GB1 (too short for its magic, another magic or version): passed up unchanged, so the host's
-  // other sockets on this group and port still get it and user space judges and counts it as ever.
-  if (n < 4 || g[0] != 'G' || g[1] != 'B' || g[2] != 1) return PASS;
+                                           __u32 slot, __u32 path, __u32 n, const __u8 *g, __u64 now, struct app_row **app) {
   if (n < GB1_HLEN + MIN_INNER_FRAME || n > c->max_datagram) return GB_kBadLength;
   const __u32 off = OUTER_HLEN + GB1_HLEN;
   const __u32 len = n - GB1_HLEN;
@@ -602,10 +627,10 @@ static __always_inline int decide_from_wan(struct __sk_buff *skb, const struct g
   __u64 fp = gb_fingerprint(skb, off, len);
   if (!fp) return PASS;
   if (loop_seen(fp, now)) return GB_kLoop;
-  __u64 sender = (__u64)be32(g + 4) << 32 | be32(g + 8);
+  const __u64 sender = sender_of(g);
   if (sender == c->own_sender) return GB_kOwnSender;
   bool duplicate;
-  int t = track(k, gi, sender, be32(g + 12), &duplicate);
+  int t = track(k, slot, sender, be32(g + 12), &duplicate);
   if (t != FORWARD) return t;
   // The copy discard (delivered-frames.h): the other path's copy (same sender and number), or
   // another sender's copy of a frame delivered within the window.
@@ -636,6 +661,93 @@ static __always_inline int decide_from_wan(struct __sk_buff *skb, const struct g
   return FORWARD;
 }
 
+// Whether user space wrote everything `cpu` passed up for group `slot` up to `stamp` (modulo 2^20).
+static __always_inline bool drained(__u32 slot, __u32 cpu, __u32 stamp) {
+  if (cpu >= GB_KP_DRAIN_CPUS || slot >= GB_KP_SEQ_SLOTS) return false;
+  __u32 i = slot * GB_KP_DRAIN_CPUS + cpu;
+  __u32 *d = bpf_map_lookup_elem(&gb_drained, &i);
+  return d && ((*d - stamp) & GB_KP_STAMP_MASK) <= GB_KP_STAMP_MASK / 2;
+}
+
+// Stamps a datagram (a run of `segs`) passed up: this CPU's count for the group (gb1-kernel.h).
+// *cpu = GB_KP_DRAIN_CPUS when it cannot be stamped (nothing to wait for then but the time).
+static __always_inline void stamp_passed(struct __sk_buff *skb, __u32 slot, __u32 segs, __u32 *cpu, __u32 *stamp) {
+  __u32 c = bpf_get_smp_processor_id();
+  __u32 *passed = bpf_map_lookup_elem(&gb_passed, &slot);
+  *cpu = GB_KP_DRAIN_CPUS;
+  *stamp = 0;
+  if (!passed || c >= GB_KP_DRAIN_CPUS) return;
+  *stamp = (*passed + segs) & GB_KP_STAMP_MASK;
+  *passed = *stamp;
+  *cpu = c;
+  skb->mark = GB_KP_STAMP_TAG | c << GB_KP_STAMP_CPU_SHIFT | *stamp;
+}
+
+// The mark now also waits for (cpu, stamp): a sender's datagrams usually stay on one CPU (RSS; on
+// a veth, the sending thread's), but may move, so it keeps the newest stamp of each CPU it used.
+static __always_inline void wait_for(struct gb_kp_slow *m, __u32 cpu, __u32 stamp) {
+  int free = -1;
+  for (int i = 0; i < GB_KP_SLOW_CPUS; i++) {
+    if (m->cpu[i] == cpu && cpu < GB_KP_DRAIN_CPUS) {
+      m->stamp[i] = stamp;
+      return;
+    }
+    if (m->cpu[i] >= GB_KP_DRAIN_CPUS && free < 0) free = i;
+  }
+  if (cpu >= GB_KP_DRAIN_CPUS || free < 0) {
+    m->timed = 1;
+    return;
+  }
+  m->cpu[free & (GB_KP_SLOW_CPUS - 1)] = cpu;
+  m->stamp[free & (GB_KP_SLOW_CPUS - 1)] = stamp;
+}
+
+// Passes a datagram (a run of `segs`) up to user space, stamped. `m`: the sender's mark, which now
+// waits for this stamp too; none: the datagram is user space's own (a run, a frame too long to
+// hash), and the sender's later datagrams follow it up until user space wrote it, for at most
+// GB_KP_SLOW_MAX_NS from now: far beyond user space's worst delivery measured here (p99.9 ≈ 9 ms
+// under load), so the bound only frees a sender whose datagram never reached the socket (a full
+// buffer, a bad checksum) or that moved across more CPUs than a mark keeps; meanwhile its
+// datagrams take the user tier, in order.
+static __always_inline int pass_up(struct __sk_buff *skb, __u32 slot, __u64 sender, __u32 segs, __u64 now, struct gb_kp_slow *m) {
+  __u32 cpu, stamp;
+  stamp_passed(skb, slot, segs, &cpu, &stamp);
+  if (m) {  // following: the bound stays
+    wait_for(m, cpu, stamp);
+    return TC_ACT_OK;
+  }
+  struct gb_kp_sender_key key = {.sender = sender, .group = slot};
+  m = bpf_map_lookup_elem(&gb_slow, &key);
+  if (m && now < m->until_ns) {  // still waiting for earlier stamps: this one too, for longer
+    wait_for(m, cpu, stamp);
+    m->until_ns = now + GB_KP_SLOW_MAX_NS;
+    return TC_ACT_OK;
+  }
+  struct gb_kp_slow fresh = {.until_ns = now + GB_KP_SLOW_MAX_NS};
+  for (int i = 0; i < GB_KP_SLOW_CPUS; i++) fresh.cpu[i] = GB_KP_DRAIN_CPUS;
+  wait_for(&fresh, cpu, stamp);
+  bpf_map_update_elem(&gb_slow, &key, &fresh, BPF_ANY);
+  return TC_ACT_OK;
+}
+
+// The sender's mark while something it passed up is not written yet (and the bound not reached):
+// its datagram then follows up, or it would overtake them.
+static __always_inline struct gb_kp_slow *behind_pass_up(__u32 slot, __u64 sender, __u64 now) {
+  struct gb_kp_sender_key key = {.sender = sender, .group = slot};
+  struct gb_kp_slow *m = bpf_map_lookup_elem(&gb_slow, &key);
+  if (!m) return 0;
+  bool waiting = m->timed && now < m->until_ns;
+  if (now < m->until_ns && !waiting) {
+    for (int i = 0; i < GB_KP_SLOW_CPUS; i++) {
+      if (m->cpu[i] >= GB_KP_DRAIN_CPUS) continue;
+      if (drained(slot, m->cpu[i], m->stamp[i])) m->cpu[i] = GB_KP_DRAIN_CPUS;
+      else waiting = true;
+    }
+  }
+  if (!waiting) bpf_map_delete_elem(&gb_slow, &key);
+  return waiting ? m : 0;
+}
+
 // Leaves exactly the carried frame of `len` bytes (at ENCAP_HLEN) in the packet, in place.
 static __always_inline int decapsulate(struct __sk_buff *skb, __u32 len) {
   if (len < MIN_DECAP_FRAME) {
@@ -656,7 +768,7 @@ static __always_inline int decapsulate(struct __sk_buff *skb, __u32 len) {
 SEC("tc")
 int from_wan(struct __sk_buff *skb) {
   struct gb_kp_config *c = config();
-  if (!c || !(c->flags & GB_KP_FROM_WAN) || (c->flags & GB_KP_GATEWAY) || skb->gso_segs > 1) return TC_ACT_OK;
+  if (!c || !(c->flags & GB_KP_FROM_WAN) || (c->flags & GB_KP_GATEWAY)) return TC_ACT_OK;
   __u8 o[OUTER_HLEN];
   if (bpf_skb_load_bytes(skb, 0, o, sizeof o)) return TC_ACT_OK;
   const __u8 *ip = o + ETH_HLEN, *udp = ip + 20;
@@ -674,15 +786,33 @@ int from_wan(struct __sk_buff *skb) {
     }
   }
   if (gi >= GB_KP_MAX_GROUPS) return TC_ACT_OK;
+  const __u32 slot = c->groups[gi].seq_slot;
+  const __u64 now = now_ns();
+  __u8 g[GB1_HLEN] = {};
+  // A run (UDP GSO carried whole, or merged by GRO): user space cuts it. Its datagrams share the
+  // first one's sender, whose later datagrams follow them up.
+  if (skb->gso_segs > 1) {
+    if (bpf_skb_load_bytes(skb, OUTER_HLEN, g, GB1_HLEN) || !is_gb1(g)) return TC_ACT_OK;
+    return pass_up(skb, slot, sender_of(g), skb->gso_segs, now, 0);
+  }
   __u16 ulen = be16(udp + 4), total = be16(ip + 2);
   if (ulen < 8 || total != 20 + ulen || ETH_HLEN + total > skb->len) return TC_ACT_OK;
   struct counter_block *k = counters();
   if (!k) return TC_ACT_OK;
   const __u32 n = ulen - 8;
+  if (bpf_skb_load_bytes(skb, OUTER_HLEN, g, n < GB1_HLEN ? (n ? n : 1) : GB1_HLEN)) return TC_ACT_OK;
+  // Not GB1 (too short for its magic, another magic or version): passed up unchanged, so the host's
+  // other sockets on this group and port still get it and user space judges and counts it as ever.
+  // A heartbeat is user space's too (it carries no frame, so no order to keep).
+  if (n < 4 || !is_gb1(g) || (g[3] & 0x01)) return TC_ACT_OK;
+  if (n >= GB1_HLEN) {
+    struct gb_kp_slow *m = behind_pass_up(slot, sender_of(g), now);
+    if (m) return pass_up(skb, slot, 0, 1, now, m);
+  }
   const __u32 path = path_of(c, skb->ifindex);
   struct app_row *app = 0;
-  int v = decide_from_wan(skb, c, k, gi, path, n, now_ns(), &app);
-  if (v == PASS) return TC_ACT_OK;
+  int v = decide_from_wan(skb, c, k, slot, path, n, g, now, &app);
+  if (v == PASS) return pass_up(skb, slot, sender_of(g), 1, now, 0);
   count(k, GB_kWanDatagramsReceived, 1);
   count(k, GB_kWanBytesReceived, n);
   count(k, GB_PATH_BASE + path * GB_PATH_COUNTER_COUNT + GB_kPathDatagramsReceived, 1);
