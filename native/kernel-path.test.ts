@@ -372,4 +372,41 @@ describe('kernel tier (eBPF) against the specification and the user-space engine
     expect(seqOf(1)).to.equal(a + 3);
     expect(() => new ForwardingEngine(OWN).shareSequences(kp.mapFd('gb_seq'), SEQ_SLOTS, [['239.1.1.1', SEQ_SLOTS]])).to.throw(/slot 64/);
   });
+
+  it('keeps a group’s sequence word and sender table across a reload that adds a group in front of it', () => {
+    const one: EngineConfig = { enableSv: false, enableGse: false, checkAppIdRange: true, appIdAllow: null, groups: ['239.1.1.1'], rules: [], maxFrame: 1456, maxDatagram: 2048, l2Mtu: 1500, gateway: false };
+    // The reload: a new group first, mapped for APPID 2; 239.1.1.1 moves from index 0 to 1 and keeps slot 5.
+    const two: EngineConfig = { ...one, groups: ['239.1.1.9', '239.1.1.1'], rules: [{ kind: 'appid', lo: 2, hi: 2, groupIndex: 0 }] };
+    kp.resetState();
+    const engine = new ForwardingEngine(OWN);
+    try {
+      engine.apply({ config: one });
+      engine.shareSequences(kp.mapFd('gb_seq'), SEQ_SLOTS, [['239.1.1.1', 5]], kp.mapFd('gb_drained'));
+      engine.start(() => undefined);
+      kp.configure({ ...kernelConfig(one, ++generation), seqSlots: [5] });
+      const datagram = (seq: number): Buffer => {
+        const h = Buffer.from('474201000000000300000004' + '00000000', 'hex');
+        h.writeUInt32BE(seq, 12);
+        return Buffer.concat([h, Buffer.from('010ccd010001020000000001' + '88b8' + '0001' + '0030' + '00000000' + '61'.repeat(40), 'hex')]);
+      };
+      const receive = (seq: number): string => kp.testRun('from_wan', onTheWire(datagram(seq), '239.1.1.1'), LOOPBACK).verdict;
+      kp.setClock(1e9);
+      expect(receive(10)).to.equal(FORWARDED);
+      // The running engine learns the new group's word before the reload is applied (as the daemon does).
+      engine.shareSequences(kp.mapFd('gb_seq'), SEQ_SLOTS, [['239.1.1.9', 6], ['239.1.1.1', 5]], kp.mapFd('gb_drained'));
+      engine.apply({ config: two });
+      kp.configure({ ...kernelConfig(two, ++generation), seqSlots: [6, 5] });
+      const goose = Buffer.from('010ccd010001020000000001' + '88b8' + '0002' + '0030' + '00000000' + '61'.repeat(40), 'hex');
+      const seq = Buffer.from(kp.testRun('to_wan', goose).out).readUInt32BE(42 + 12);
+      // The engine started the new group's word at the wall clock's µs; the kernel tier goes on from there.
+      const nowUs = Date.now() * 1000 + 1000;
+      expect((((nowUs - seq) % 2 ** 32) + 2 ** 32) % 2 ** 32, 'the new group numbered from the engine’s word').to.be.within(0, 600e6);
+      // The sender's entry is the group's (its slot), not its place in the list: 10 again is a duplicate, 12 a gap of one.
+      kp.setClock(1e9 + 1000);
+      expect([receive(10), receive(12)]).to.deep.equal(['duplicate', FORWARDED]);
+      expect([kp.counters().senders_seen, kp.counters().gap_frames]).to.deep.equal([1, 1]);
+    } finally {
+      engine.close();
+    }
+  });
 });

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <mutex>
 
@@ -187,13 +188,22 @@ int BpfObject::ResetState() {
   if ((e = DeleteAll(MapFd("gb_senders"), sizeof(gb_kp_sender_key))) != 0) return e;
   if ((e = DeleteAll(MapFd("gb_delivered"), sizeof(uint64_t))) != 0) return e;
   if ((e = ZeroAll(MapFd("gb_recent_read"), GB_KP_RECENT, sizeof(gb_kp_recent))) != 0) return e;
-  if ((e = ZeroAll(MapFd("gb_group_up"), GB_KP_SEQ_SLOTS, sizeof(uint64_t))) != 0) return e;
   if ((e = DeleteAll(MapFd("gb_appids"), sizeof(uint32_t))) != 0) return e;
+  if ((e = DeleteAll(MapFd("gb_slow"), sizeof(gb_kp_sender_key))) != 0) return e;
   const uint32_t zero = 0, none = 0;
   for (uint32_t slot = 0; slot < GB_KP_SEQ_SLOTS; slot++)
     if (bpf_map_update_elem(MapFd("gb_seq"), &slot, &none, BPF_ANY) != 0) return -errno;
+  // gb_drained is mmapable: cleared in one stroke rather than 16,384 updates.
+  const size_t drainedBytes = size_t{GB_KP_SEQ_SLOTS} * GB_KP_DRAIN_CPUS * 8;
+  void* drained = mmap(nullptr, drainedBytes, PROT_READ | PROT_WRITE, MAP_SHARED, MapFd("gb_drained"), 0);
+  if (drained == MAP_FAILED) return -errno;
+  memset(drained, 0, drainedBytes);
+  munmap(drained, drainedBytes);
   int cpus = libbpf_num_possible_cpus();
   if (cpus <= 0) return cpus;
+  std::vector<uint32_t> perCpu(static_cast<size_t>(cpus) * 2, 0);  // a u32 per CPU, 8 bytes apart
+  for (uint32_t slot = 0; slot < GB_KP_SEQ_SLOTS; slot++)
+    if (bpf_map_update_elem(MapFd("gb_passed"), &slot, perCpu.data(), BPF_ANY) != 0) return -errno;
   std::vector<uint64_t> zeros(static_cast<size_t>(cpus) * slotCount_, 0);
   return bpf_map_update_elem(MapFd("gb_counters"), &zero, zeros.data(), BPF_ANY) == 0 ? 0 : -errno;
 }
