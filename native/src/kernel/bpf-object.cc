@@ -112,7 +112,13 @@ int BpfObject::SetClock(uint64_t ns) {
   return bpf_map_update_elem(MapFd("gb_clock"), &zero, &ns, BPF_ANY) == 0 ? 0 : -errno;
 }
 
-BpfObject::RunResult BpfObject::TestRun(const std::string& prog, const uint8_t* data, size_t len, int ifindex) const {
+int BpfObject::SetDrained(uint32_t slot, uint32_t cpu, uint32_t stamp) {
+  if (slot >= GB_KP_SEQ_SLOTS || cpu >= GB_KP_DRAIN_CPUS) return -ERANGE;
+  const uint32_t i = slot * GB_KP_DRAIN_CPUS + cpu;
+  return bpf_map_update_elem(MapFd("gb_drained"), &i, &stamp, BPF_ANY) == 0 ? 0 : -errno;
+}
+
+BpfObject::RunResult BpfObject::TestRun(const std::string& prog, const uint8_t* data, size_t len, int ifindex, uint32_t gsoSegs) const {
   RunResult r;
   int fd = ProgramFd(prog);
   if (fd < 0) {
@@ -121,11 +127,12 @@ BpfObject::RunResult BpfObject::TestRun(const std::string& prog, const uint8_t* 
   }
   // Room for the outer headers the program may put in front.
   r.out.resize(len + 256);
-  __sk_buff ctx = {};
+  __sk_buff ctx = {}, after = {};
   ctx.ifindex = static_cast<uint32_t>(ifindex);
+  ctx.gso_segs = gsoSegs;
   LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = data, .data_out = r.out.data(), .data_size_in = static_cast<uint32_t>(len),
-              .data_size_out = static_cast<uint32_t>(r.out.size()), .ctx_in = ifindex != 0 ? &ctx : nullptr,
-              .ctx_size_in = ifindex != 0 ? static_cast<uint32_t>(sizeof ctx) : 0u, .repeat = 1);
+              .data_size_out = static_cast<uint32_t>(r.out.size()), .ctx_in = &ctx, .ctx_out = &after,
+              .ctx_size_in = sizeof ctx, .ctx_size_out = sizeof after, .repeat = 1);
   if (bpf_prog_test_run_opts(fd, &o) != 0) {
     r.err = -errno;
     r.out.clear();
@@ -133,6 +140,7 @@ BpfObject::RunResult BpfObject::TestRun(const std::string& prog, const uint8_t* 
   }
   r.retval = o.retval;
   r.durationNs = o.duration;
+  r.mark = after.mark;
   r.out.resize(o.data_size_out);
   return r;
 }
