@@ -56,7 +56,7 @@
           "actions": [
             {
               "action_name": "gb1_tc_bpf_object",
-              "inputs": ["bpf/build.sh", "bpf/gb1-tc.bpf.c", "bpf/gb1-maps.h", "bpf/gb1-kernel.h", "bpf/counter-ids.cc", "src/engine/engine-tables.h"],
+              "inputs": ["bpf/build.sh", "bpf/gb1-tc.bpf.c", "bpf/gb1-maps.h", "bpf/gb1-order.h", "bpf/gb1-kernel.h", "bpf/counter-ids.cc", "src/engine/engine-tables.h"],
               "outputs": ["build/bpf/gb1-tc.bpf.o"],
               "action": ["sh", "bpf/build.sh"],
               "message": "BPF gb1-tc.bpf.o"

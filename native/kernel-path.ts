@@ -60,12 +60,15 @@ export interface TestRunResult {
   verdict: string;
   /** The program's run time (ns), as the kernel measured it (helpers included, redirects excluded). */
   durationNs: number;
+  /** skb->mark as the program left it: from_wan's stamp on what it passes up (gb1-kernel.h, GB_KP_STAMP_*). */
+  mark: number;
 }
 
 interface NativeBpfObject {
   configure(cfg: object): void;
   setClock(ns: number): void;
-  testRun(prog: string, data: Uint8Array, ifindex: number): { retval: number; out: Uint8Array; durationNs: number };
+  setDrained(slot: number, cpu: number, stamp: number): void;
+  testRun(prog: string, data: Uint8Array, ifindex: number, gsoSegs: number): { retval: number; out: Uint8Array; durationNs: number; mark: number };
   counterSlots(): number[];
   appidRows(): Array<[number, number[]]>;
   senderEntries(): number;
@@ -177,21 +180,27 @@ export class KernelPathObject {
   /**
    * Runs a program once on `frame` (BPF_PROG_TEST_RUN): nothing is sent, the maps and counters
    * change as for a real packet. `ifindex`: the interface the packet is seen on (from_wan: which
-   * uplink, i.e. the WAN path); it must exist in this network namespace.
+   * uplink, i.e. the WAN path); it must exist in this network namespace. `gsoSegs` > 1: the packet
+   * is a run of that many datagrams (UDP GSO carried whole, or merged by GRO).
    */
-  testRun(prog: KernelProgram, frame: Uint8Array, ifindex = 0): TestRunResult {
+  testRun(prog: KernelProgram, frame: Uint8Array, ifindex = 0, gsoSegs = 0): TestRunResult {
     const before = this.#n.counterSlots();
-    const r = this.#call(() => this.#n.testRun(prog, frame, ifindex));
+    const r = this.#call(() => this.#n.testRun(prog, frame, ifindex, gsoSegs));
     const after = this.#n.counterSlots();
     const action = r.retval;
     let verdict = action === TC_ACT_OK ? 'pass' : 'forward';
     if (action === TC_ACT_SHOT) verdict = dropLabel(prog, before, after) ?? 'shot';
-    return { action, out: r.out, verdict, durationNs: r.durationNs };
+    return { action, out: r.out, verdict, durationNs: r.durationNs, mark: r.mark };
   }
 
   /** Test hook: the programs' clock (ns, CLOCK_MONOTONIC scale); 0 = the real clock. */
   setClock(ns: number): void {
     this.#call(() => this.#n.setClock(ns));
+  }
+
+  /** Test hook: user space wrote what `cpu` passed up for group slot `slot` up to `stamp` (as the engine reports it). */
+  setDrained(slot: number, cpu: number, stamp: number): void {
+    this.#call(() => this.#n.setDrained(slot, cpu, stamp));
   }
 
   /** Test hook: forgets senders, delivered frames, loop fingerprints, sequence numbers and counters. */

@@ -10,7 +10,7 @@ import type { Uplink } from '../wan/uplink.js';
 import type { BridgeCounters } from './bridge-counters.js';
 import { joinFlags } from './engine-config.js';
 import { KernelTier, removeLeftovers } from './kernel-tier.js';
-import { autoSkipReason, withKernelCounts, type TierChoice } from './kernel-tier-config.js';
+import { autoSkipReason, kernelTierReceives, withKernelCounts, type TierChoice } from './kernel-tier-config.js';
 import type { L2Side } from './l2-side.js';
 
 /** What runs when the tier is put in place: the configuration and what was opened for it. */
@@ -65,6 +65,16 @@ export class DataPlaneTier {
       if (cfg.dataPlane === 'kernel') throw kernelRefused(err);
       this.kernelLoadFailure = err.message.split('\n')[0]!;
     }
+  }
+
+  /** Before each reload's switch: the groups of `cfg` keep sharing numbers and order with the kernel tier. */
+  shareSequences(cfg: BridgeConfig): void {
+    this.kernel?.shareSequences(this.engine, cfg.groupMap.groups);
+  }
+
+  /** Whether the engine's WAN sockets for `cfg` sit behind the kernel tier's from_wan (they then read datagrams alone). */
+  receivesFromWan(cfg: BridgeConfig, uplinkCount: number): boolean {
+    return this.kernel !== null && kernelTierReceives(cfg, uplinkCount);
   }
 
   /**

@@ -99,13 +99,14 @@ export class KernelTier {
   }
 
   /**
-   * Before the engine starts: its GB1 numbers of these groups come from the kernel tier's sequence
-   * map, so a sender's numbers stay monotonic whichever tier sends (groups a reload adds later are
-   * numbered by each tier on its own).
+   * At start and before each reload's switch: the engine's GB1 numbers of these groups come from
+   * the kernel tier's sequence map (a group address keeps its slot, so a sender's numbers stay
+   * monotonic whichever tier sends, also for groups a reload adds), and the engine reports what it
+   * wrote of what the kernel tier passed up (the order rule: docs/data-plane.md).
    */
   shareSequences(engine: ForwardingEngine, groups: readonly string[]): void {
     const slots = this.seq.assign(groups);
-    engine.shareSequences(this.obj.mapFd('gb_seq'), SEQ_SLOTS, groups.map((g, i) => [g, slots[i]!] as const));
+    engine.shareSequences(this.obj.mapFd('gb_seq'), SEQ_SLOTS, groups.map((g, i) => [g, slots[i]!] as const), this.obj.mapFd('gb_drained'));
   }
 
   /**

@@ -32,6 +32,7 @@
 #include "site-peers.h"
 #include "tap-batch.h"
 #include "wan-set.h"
+#include "../../bpf/gb1-kernel.h"
 
 namespace gb {
 
@@ -180,6 +181,7 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   SenderTable* TableFor(const std::string& group);
   RgooseGroupState* ReplayFor(const std::string& group);
   uint32_t* SeqFor(const std::string& group);
+  uint32_t* DrainedFor(const std::string& group);
 
   inline void Add(size_t slot, uint64_t n) {
     __atomic_store_n(&slots_[slot], __atomic_load_n(&slots_[slot], __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
@@ -231,6 +233,10 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   std::map<std::string, uint32_t*> sharedSeqs_;
   void* sharedSeqMap_ = nullptr;
   size_t sharedSeqMapBytes_ = 0;
+  // The kernel tier's gb_drained map (mmapped) and each shared group's row in it.
+  std::map<std::string, uint32_t*> drained_;
+  void* drainedMap_ = nullptr;
+  static constexpr size_t kDrainedMapBytes = size_t{GB_KP_SEQ_SLOTS} * GB_KP_DRAIN_CPUS * 8;
   std::map<std::string, std::unique_ptr<SenderTable>> tables_;
   std::map<std::string, std::unique_ptr<RgooseGroupState>> replays_;
   std::atomic<bool> stateDueNoted_{false};
