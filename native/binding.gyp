@@ -17,6 +17,7 @@
         "src/engine/sender-table.cc",
         "src/engine/wan-set.cc",
         "src/engine/site-peers.cc",
+        "src/engine/shared-delivered.cc",
         "src/engine/engine-redundancy.cc",
         "src/engine/forwarding-engine.cc",
         "src/engine/engine-napi.cc",
@@ -55,7 +56,7 @@
           "actions": [
             {
               "action_name": "gb1_tc_bpf_object",
-              "inputs": ["bpf/build.sh", "bpf/gb1-tc.bpf.c", "bpf/gb1-maps.h", "bpf/gb1-kernel.h", "bpf/counter-ids.cc", "src/engine/engine-tables.h"],
+              "inputs": ["bpf/build.sh", "bpf/gb1-tc.bpf.c", "bpf/gb1-maps.h", "bpf/gb1-order.h", "bpf/gb1-kernel.h", "bpf/counter-ids.cc", "src/engine/engine-tables.h"],
               "outputs": ["build/bpf/gb1-tc.bpf.o"],
               "action": ["sh", "bpf/build.sh"],
               "message": "BPF gb1-tc.bpf.o"

@@ -68,6 +68,11 @@ export interface WanOpenOptions {
   uplinks: ReadonlyArray<{ address: string; ifindex: number }>;
   ttl: number;
   socketBufferBytes: number;
+  /**
+   * The kernel tier's from_wan delivers on these uplinks: the receive sockets read each datagram
+   * alone (no UDP GRO) and report the kernel tier's stamps of what it passed up (docs/data-plane.md).
+   */
+  behindKernelTier?: boolean;
 }
 
 export interface L2Opened {
@@ -128,7 +133,8 @@ interface NativeEngine {
   replayStateSaved(): boolean;
   restoreReplayState(marks: ReplayMarks): void;
   prepareNumbering(groups: readonly string[], keyId: number): void;
-  shareSequences(fd: number, slotCount: number, slots: Array<[string, number]>): void;
+  shareSequences(fd: number, slotCount: number, slots: Array<[string, number]>, drainedFd?: number): void;
+  shareGuards(deliveredFd: number, recentReadFd: number): void;
 }
 
 let layout: EngineLayout | undefined;
@@ -283,11 +289,28 @@ export class ForwardingEngine {
   /**
    * GB1 sequence numbers of these groups from the kernel tier's sequence map (the descriptor of
    * its mmapable gb_seq, `slotCount` slots), from the next apply() with a WAN set on; both tiers take
-   * numbers atomically from the same words. Before start(); throws GB_ERR_KERNEL_PATH.
+   * numbers atomically from the same words. `drainedFd`: the kernel tier's gb_drained map, where
+   * the rx thread reports what it wrote of what the kernel tier passed up. At start and at each
+   * reload, before the apply(); throws GB_ERR_KERNEL_PATH.
    */
-  shareSequences(fd: number, slotCount: number, slots: ReadonlyArray<readonly [group: string, slot: number]>): void {
+  shareSequences(fd: number, slotCount: number, slots: ReadonlyArray<readonly [group: string, slot: number]>, drainedFd?: number): void {
     try {
-      this.#n.shareSequences(fd, slotCount, slots.map(([g, s]) => [g, s]));
+      this.#n.shareSequences(fd, slotCount, slots.map(([g, s]) => [g, s]), drainedFd);
+    } catch (e) {
+      throw toGbError(e, 'GB_ERR_KERNEL_PATH');
+    }
+  }
+
+  /**
+   * The kernel tier's guards shared with the engine (its maps' descriptors), from the next frame on:
+   * GB1's copy discard in gb_delivered (one table decides which copy of a frame is delivered,
+   * whichever tier each copy reached), and its loop guard (gb_recent_read) kept and checked beside
+   * the engine's own; null: the engine's own tables alone. Any time, running or not; throws
+   * GB_ERR_KERNEL_PATH.
+   */
+  shareGuards(maps: { delivered: number; recentRead: number } | null): void {
+    try {
+      this.#n.shareGuards(maps?.delivered ?? -1, maps?.recentRead ?? -1);
     } catch (e) {
       throw toGbError(e, 'GB_ERR_KERNEL_PATH');
     }

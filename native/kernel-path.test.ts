@@ -372,4 +372,84 @@ describe('kernel tier (eBPF) against the specification and the user-space engine
     expect(seqOf(1)).to.equal(a + 3);
     expect(() => new ForwardingEngine(OWN).shareSequences(kp.mapFd('gb_seq'), SEQ_SLOTS, [['239.1.1.1', SEQ_SLOTS]])).to.throw(/slot 64/);
   });
+
+  it('keeps a group’s sequence word and sender table across a reload that adds a group in front of it', () => {
+    const one: EngineConfig = { enableSv: false, enableGse: false, checkAppIdRange: true, appIdAllow: null, groups: ['239.1.1.1'], rules: [], maxFrame: 1456, maxDatagram: 2048, l2Mtu: 1500, gateway: false };
+    // The reload: a new group first, mapped for APPID 2; 239.1.1.1 moves from index 0 to 1 and keeps slot 5.
+    const two: EngineConfig = { ...one, groups: ['239.1.1.9', '239.1.1.1'], rules: [{ kind: 'appid', lo: 2, hi: 2, groupIndex: 0 }] };
+    kp.resetState();
+    const engine = new ForwardingEngine(OWN);
+    try {
+      engine.apply({ config: one });
+      engine.shareSequences(kp.mapFd('gb_seq'), SEQ_SLOTS, [['239.1.1.1', 5]], kp.mapFd('gb_drained'));
+      engine.start(() => undefined);
+      kp.configure({ ...kernelConfig(one, ++generation), seqSlots: [5] });
+      const datagram = (seq: number): Buffer => {
+        const h = Buffer.from('474201000000000300000004' + '00000000', 'hex');
+        h.writeUInt32BE(seq, 12);
+        return Buffer.concat([h, Buffer.from('010ccd010001020000000001' + '88b8' + '0001' + '0030' + '00000000' + '61'.repeat(40), 'hex')]);
+      };
+      const receive = (seq: number): string => kp.testRun('from_wan', onTheWire(datagram(seq), '239.1.1.1'), LOOPBACK).verdict;
+      kp.setClock(1e9);
+      expect(receive(10)).to.equal(FORWARDED);
+      // The running engine learns the new group's word before the reload is applied (as the daemon does).
+      engine.shareSequences(kp.mapFd('gb_seq'), SEQ_SLOTS, [['239.1.1.9', 6], ['239.1.1.1', 5]], kp.mapFd('gb_drained'));
+      engine.apply({ config: two });
+      kp.configure({ ...kernelConfig(two, ++generation), seqSlots: [6, 5] });
+      const goose = Buffer.from('010ccd010001020000000001' + '88b8' + '0002' + '0030' + '00000000' + '61'.repeat(40), 'hex');
+      const seq = Buffer.from(kp.testRun('to_wan', goose).out).readUInt32BE(42 + 12);
+      // The engine started the new group's word at the wall clock's µs; the kernel tier goes on from there.
+      const nowUs = Date.now() * 1000 + 1000;
+      expect((((nowUs - seq) % 2 ** 32) + 2 ** 32) % 2 ** 32, 'the new group numbered from the engine’s word').to.be.within(0, 600e6);
+      // The sender's entry is the group's (its slot), not its place in the list: 10 again is a duplicate, 12 a gap of one.
+      kp.setClock(1e9 + 1000);
+      expect([receive(10), receive(12)]).to.deep.equal(['duplicate', FORWARDED]);
+      expect([kp.counters().senders_seen, kp.counters().gap_frames]).to.deep.equal([1, 1]);
+    } finally {
+      engine.close();
+    }
+  });
+
+  it('passes up a sender’s datagrams behind a run it passed up until user space wrote them (1 s at most); other senders stay in the kernel', () => {
+    const cfg: EngineConfig = { enableSv: false, enableGse: false, checkAppIdRange: true, appIdAllow: null, groups: ['239.1.1.1'], rules: [], maxFrame: 1456, maxDatagram: 2048, l2Mtu: 1500, gateway: false };
+    const SLOT = 3;
+    kp.resetState();
+    kp.configure({ ...kernelConfig(cfg, ++generation), seqSlots: [SLOT] });
+    const passedPerCpu = new Map<number, number>();
+    // One datagram (or a run of `segs`) of `sender`; a pass-up must carry the stamp gb1-kernel.h defines.
+    const receive = (sender: number, seq: number, segs = 0): { verdict: string; cpu: number; stamp: number } => {
+      const h = Buffer.alloc(16);
+      h.write('GB', 0, 'latin1');
+      h[2] = 1;
+      h.writeUInt32BE(sender, 8);
+      h.writeUInt32BE(seq, 12);
+      const { verdict, mark } = kp.testRun('from_wan', onTheWire(Buffer.concat([h, goose(0x10, seq)]), '239.1.1.1'), LOOPBACK, segs);
+      if (verdict !== 'pass') {
+        expect(mark, `a datagram of sender ${sender} decided in the kernel is not stamped`).to.equal(0);
+        return { verdict, cpu: -1, stamp: 0 };
+      }
+      const cpu = (mark >>> 20) & 0xff;
+      const stamp = mark & 0xfffff;
+      passedPerCpu.set(cpu, (passedPerCpu.get(cpu) ?? 0) + Math.max(segs, 1));
+      expect([mark >>> 28, stamp], 'the stamp: tag 0xB and the CPU’s running count of datagrams passed up').to.deep.equal([0xb, passedPerCpu.get(cpu)]);
+      return { verdict, cpu, stamp };
+    };
+    const reportAll = (): void => passedPerCpu.forEach((n, cpu) => kp.setDrained(SLOT, cpu, n));
+    kp.setClock(1e9);
+    const run = receive(5, 1, 3);
+    expect(run.verdict, 'a run of three').to.equal('pass');
+    expect(receive(5, 4).verdict, 'the run’s sender, behind it').to.equal('pass');
+    expect(receive(6, 1).verdict, 'another sender').to.equal(FORWARDED);
+    kp.setDrained(SLOT, run.cpu, run.stamp);
+    const behind = receive(5, 5);
+    expect(behind.verdict, 'the run was written, the datagram behind it not yet').to.equal('pass');
+    reportAll();
+    expect(receive(5, 6).verdict, 'everything the sender passed up was written').to.equal(FORWARDED);
+    // Stamps never reported (a datagram lost before the socket): the sender follows for 1 s from its last run, not longer.
+    expect(receive(5, 7, 2).verdict).to.equal('pass');
+    kp.setClock(1e9 + 999e6);
+    expect(receive(5, 9).verdict, 'within 1 s').to.equal('pass');
+    kp.setClock(2e9 + 1e6);
+    expect(receive(5, 10).verdict, 'after 1 s').to.equal(FORWARDED);
+  });
 });

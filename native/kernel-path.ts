@@ -60,12 +60,15 @@ export interface TestRunResult {
   verdict: string;
   /** The program's run time (ns), as the kernel measured it (helpers included, redirects excluded). */
   durationNs: number;
+  /** skb->mark as the program left it: from_wan's stamp on what it passes up (gb1-kernel.h, GB_KP_STAMP_*). */
+  mark: number;
 }
 
 interface NativeBpfObject {
   configure(cfg: object): void;
   setClock(ns: number): void;
-  testRun(prog: string, data: Uint8Array, ifindex: number): { retval: number; out: Uint8Array; durationNs: number };
+  setDrained(slot: number, cpu: number, stamp: number): void;
+  testRun(prog: string, data: Uint8Array, ifindex: number, gsoSegs: number): { retval: number; out: Uint8Array; durationNs: number; mark: number };
   counterSlots(): number[];
   appidRows(): Array<[number, number[]]>;
   senderEntries(): number;
@@ -116,6 +119,7 @@ function parseMac(mac: string, field: string): number[] {
 export class KernelPathObject {
   readonly #n: NativeBpfObject;
   #closed = false;
+  #fromWanDelivers = false;
 
   private constructor(n: NativeBpfObject) {
     this.#n = n;
@@ -139,6 +143,8 @@ export class KernelPathObject {
       cfg = { ...cfg, toWan: false, fromWan: false };
     }
     if (cfg.seqSlots.length !== e.groups.length) throw new GbError('GB_ERR_CONFIG', `seqSlots: ${cfg.seqSlots.length} slots for ${e.groups.length} groups`);
+    // Gateway pairs (a site) elect the LAN writer in user space: handled there, as gateway mode.
+    const gateway = e.gateway || (e.site ?? 0) !== 0;
     this.#n.configure({
       generation: cfg.generation,
       ownHi: cfg.ownSender.hi >>> 0,
@@ -147,8 +153,7 @@ export class KernelPathObject {
       enableGse: e.enableGse,
       checkAppIdRange: e.checkAppIdRange,
       appIdAllow: e.appIdAllow === null ? null : e.appIdAllow.map(([lo, hi]) => [lo, hi]),
-      // Gateway pairs (a site) elect the LAN writer in user space: handled there, as gateway mode.
-      gateway: e.gateway || (e.site ?? 0) !== 0,
+      gateway,
       toWan: cfg.toWan !== false,
       fromWan: cfg.fromWan !== false,
       l2Ingress: cfg.l2.ingress,
@@ -164,26 +169,38 @@ export class KernelPathObject {
       rules: e.rules.map((r) => ({ mac: r.kind === 'mac', lo: r.lo, hi: r.hi, group: r.groupIndex })),
       uplinks: cfg.uplinks.map((u, i) => ({ ifindex: u.ifindex, address: u.address, mac: parseMac(u.mac, `uplinks[${i}].mac`) })),
     });
+    this.#fromWanDelivers = cfg.fromWan !== false && !gateway;
+  }
+
+  /** Whether from_wan delivers datagrams with the configuration last given (else it passes every one up). */
+  get fromWanDelivers(): boolean {
+    return this.#fromWanDelivers;
   }
 
   /**
    * Runs a program once on `frame` (BPF_PROG_TEST_RUN): nothing is sent, the maps and counters
    * change as for a real packet. `ifindex`: the interface the packet is seen on (from_wan: which
-   * uplink, i.e. the WAN path); it must exist in this network namespace.
+   * uplink, i.e. the WAN path); it must exist in this network namespace. `gsoSegs` > 1: the packet
+   * is a run of that many datagrams (UDP GSO carried whole, or merged by GRO).
    */
-  testRun(prog: KernelProgram, frame: Uint8Array, ifindex = 0): TestRunResult {
+  testRun(prog: KernelProgram, frame: Uint8Array, ifindex = 0, gsoSegs = 0): TestRunResult {
     const before = this.#n.counterSlots();
-    const r = this.#call(() => this.#n.testRun(prog, frame, ifindex));
+    const r = this.#call(() => this.#n.testRun(prog, frame, ifindex, gsoSegs));
     const after = this.#n.counterSlots();
     const action = r.retval;
     let verdict = action === TC_ACT_OK ? 'pass' : 'forward';
     if (action === TC_ACT_SHOT) verdict = dropLabel(prog, before, after) ?? 'shot';
-    return { action, out: r.out, verdict, durationNs: r.durationNs };
+    return { action, out: r.out, verdict, durationNs: r.durationNs, mark: r.mark };
   }
 
   /** Test hook: the programs' clock (ns, CLOCK_MONOTONIC scale); 0 = the real clock. */
   setClock(ns: number): void {
     this.#call(() => this.#n.setClock(ns));
+  }
+
+  /** Test hook: user space wrote what `cpu` passed up for group slot `slot` up to `stamp` (as the engine reports it). */
+  setDrained(slot: number, cpu: number, stamp: number): void {
+    this.#call(() => this.#n.setDrained(slot, cpu, stamp));
   }
 
   /** Test hook: forgets senders, delivered frames, loop fingerprints, sequence numbers and counters. */

@@ -60,6 +60,8 @@ export class BridgeDaemon {
   private keyExpiry: Array<{ id: number; atUs: number }> = [];
   private readonly tier: DataPlaneTier;
   private readonly events: EngineEvents;
+  /** The WAN sockets' mode: behind the kernel tier's from_wan (openWan's behindKernelTier). */
+  private wanBehindKernel = false;
   /** One per uplink: each path's memberships are kept alive and checked on its own. */
   private supervisors: IgmpSupervisor[] = [];
   private readonly wanWatch: WanWatch;
@@ -163,6 +165,7 @@ export class BridgeDaemon {
     const keyExpiry = next.encapsulation === 'rgoose' ? await this.prepareRgooseState(next, keys) : [];
     if (prev === null) this.tier.load(next);
     else if (prev.dataPlane !== next.dataPlane) throw new GbError('GB_ERR_CONFIG', `data_plane: changes only with a restart (running with ${prev.dataPlane})`);
+    else this.tier.shareSequences(next);
     const engineConfig = this.switchTo(next, prev, keys, keyExpiry);
     // Switched: from here on the new configuration runs.
     this.scope?.cancel();
@@ -201,15 +204,17 @@ export class BridgeDaemon {
    * `next` in one step. On failure what it opened is closed and nothing running changed.
    */
   private switchTo(next: BridgeConfig, prev: BridgeConfig | null, keys: RgooseKeys | null, keyExpiry: Array<{ id: number; atUs: number }>): EngineConfig {
-    const wanChanged = wanKeysChanged(prev, next) || this.events.wanLost;
+    const uplinks = wanKeysChanged(prev, next) || this.events.wanLost ? resolveUplinks(next.mcastIf) : this.uplinks;
+    // Sockets behind the kernel tier's from_wan read datagrams alone (docs/data-plane.md): reopened when that changes.
+    const behindKernel = this.tier.receivesFromWan(next, uplinks.length);
+    const wanChanged = wanKeysChanged(prev, next) || this.events.wanLost || behindKernel !== this.wanBehindKernel;
     const l2Changed = l2KeysChanged(prev, next) || this.events.l2Lost;
-    const uplinks = wanChanged ? resolveUplinks(next.mcastIf) : this.uplinks;
     const oldL2 = this.l2;
     let engineConfig: EngineConfig | undefined;
     const switched = switchResources(
       this.engine,
       {
-        ...(wanChanged ? { openWan: () => this.openWan(next, uplinks) } : {}),
+        ...(wanChanged ? { openWan: () => this.openWan(next, uplinks, behindKernel) } : {}),
         ...(l2Changed ? { openL2: () => openL2Side(this.engine, next) } : {}),
         config: (l2) => (engineConfig = engineConfigFor(next, l2?.mtu ?? 1500, keys, keyExpiry)),
       },
@@ -223,6 +228,7 @@ export class BridgeDaemon {
     if (switched.wan !== undefined) {
       this.events.wanOpened();
       this.uplinks = uplinks;
+      this.wanBehindKernel = behindKernel;
       this.wanWatch.reset();
     }
     return engineConfig!;
@@ -237,7 +243,7 @@ export class BridgeDaemon {
     return this.rgooseState.prepare(keys, next.groupMap.groups, next.rgooseKeyGraceS * 1000);
   }
 
-  private openWan(cfg: BridgeConfig, uplinks: Uplink[]): number {
+  private openWan(cfg: BridgeConfig, uplinks: Uplink[], behindKernelTier: boolean): number {
     return this.engine.openWan({
       groups: cfg.groupMap.groups,
       join: joinFlags(cfg),
@@ -245,6 +251,7 @@ export class BridgeDaemon {
       uplinks: uplinks.map((u) => ({ address: u.address, ifindex: interfaceIndex(u.name) })),
       ttl: cfg.ttl,
       socketBufferBytes: cfg.socketBufferSize,
+      behindKernelTier,
     });
   }
 

@@ -10,7 +10,7 @@ import type { Uplink } from '../wan/uplink.js';
 import type { BridgeCounters } from './bridge-counters.js';
 import { joinFlags } from './engine-config.js';
 import { KernelTier, removeLeftovers } from './kernel-tier.js';
-import { autoSkipReason, withKernelCounts, type TierChoice } from './kernel-tier-config.js';
+import { autoSkipReason, kernelTierReceives, withKernelCounts, type TierChoice } from './kernel-tier-config.js';
 import type { L2Side } from './l2-side.js';
 
 /** What runs when the tier is put in place: the configuration and what was opened for it. */
@@ -67,6 +67,16 @@ export class DataPlaneTier {
     }
   }
 
+  /** Before each reload's switch: the groups of `cfg` keep sharing numbers and order with the kernel tier. */
+  shareSequences(cfg: BridgeConfig): void {
+    this.kernel?.shareSequences(this.engine, cfg.groupMap.groups);
+  }
+
+  /** Whether the engine's WAN sockets for `cfg` sit behind the kernel tier's from_wan (they then read datagrams alone). */
+  receivesFromWan(cfg: BridgeConfig, uplinkCount: number): boolean {
+    return this.kernel !== null && kernelTierReceives(cfg, uplinkCount);
+  }
+
   /**
    * Puts the kernel tier in place for the running configuration (after the engine switched to it),
    * or detaches it and says why user space forwards everything. data_plane = kernel refuses to
@@ -89,6 +99,7 @@ export class DataPlaneTier {
     }
     const kernel = requested !== 'user' && reason === null && this.kernel?.attached === true;
     if (!kernel) this.kernel?.detach();
+    this.kernel?.shareGuards(this.engine);
     if (!kernel && starting && l2 !== null) {
       const removed = removeLeftovers(l2, uplinks);
       if (removed.length > 0) this.log.warn({ event: 'kernel-tier-leftover-removed', hooks: removed }, `removed the kernel tier a stopped daemon left on ${removed.join(', ')}`);
@@ -108,6 +119,7 @@ export class DataPlaneTier {
   /** Until the L2 side is back, user space counts what cannot be written, as without the kernel tier. */
   detach(): void {
     this.kernel?.detach();
+    this.kernel?.shareGuards(this.engine);
   }
 
   /** First at stop: from here on nothing is forwarded behind the engine's back. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { skipUnlessRoot } from '../../testkit/preconditions.js';
 import { Topology, sleep, type Host } from '../../testkit/topology/index.js';
 import { gooseTestFrame } from '../../testkit/frames/goose-test-frames.js';
-import { DaemonUnderTest, FrameCapture, USER_SPACE_IO, blastFrames, countByNumber, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
+import { DaemonUnderTest, FrameCapture, blastFrames, countByNumber, waitUntil } from '../../testkit/daemon/bridge-under-test.js';
 
 const GROUP = '224.0.1.100';
 const SITE = 'bay-1';
@@ -68,11 +68,10 @@ for (const mode of ['gb1', 'rgoose'] as const) {
       await sh(h2, 'ip link set lanB up');
       await topo.waitUntilForwarding();
       gateways = [startGateway(0), startGateway(1)];
-      // The far bridge gets both gateways' copies of every frame. In the kernel tier a copy carried
-      // up to user space (in a datagram run) can meet its twin the kernel tier already delivered:
-      // each tier has its own copy discard (docs/data-plane.md), so the far bridge runs user space
-      // until the tiers share one.
-      far = DaemonUnderTest.spawn(topo, hosts[2]!, join(dir, 'f.json'), ['--remove-tap-on-exit', 'true', ...wan, ...USER_SPACE_IO]);
+      // The far bridge gets both gateways' copies of every frame, in the tier the test matrix runs:
+      // in the kernel tier a copy carried up to user space (in a datagram run) can meet its twin the
+      // kernel tier delivered, and the one copy discard both tiers share keeps it from the LAN.
+      far = DaemonUnderTest.spawn(topo, hosts[2]!, join(dir, 'f.json'), ['--remove-tap-on-exit', 'true', ...wan]);
       await Promise.all([...gateways, far].map((d) => d.started()));
       await topo.waitForMembers(GROUP, hosts.map((h) => h.tgwPort));
       // The pair has heard each other and elected exactly one writer of the LAN.

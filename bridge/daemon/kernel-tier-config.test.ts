@@ -3,7 +3,7 @@ import type { EngineCounts } from '../../native/engine.js';
 import { SEQ_SLOTS } from '../../native/kernel-path.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { engineConfigFor, joinFlags } from './engine-config.js';
-import { autoSkipReason, kernelPathConfigFor, SeqSlots, withKernelAppidCounts, withKernelCounts } from './kernel-tier-config.js';
+import { autoSkipReason, kernelPathConfigFor, kernelTierReceives, SeqSlots, withKernelAppidCounts, withKernelCounts } from './kernel-tier-config.js';
 
 const config = (cli: Record<string, string>) => resolveConfig({ cli, env: {} }).config;
 
@@ -32,6 +32,13 @@ describe('kernel tier configuration from the bridge configuration', () => {
     const pair = inputs({ attach_interface: 'eth9', site: 'sub1' });
     expect(pair.fromWan).to.equal(false);
     expect(pair.l2.ingress).to.equal(false);
+  });
+
+  it('puts the receive sockets behind from_wan (no UDP GRO) only where it delivers: GB1, one uplink, a TAP', () => {
+    expect(kernelTierReceives(config({}), 1)).to.equal(true);
+    expect(kernelTierReceives(config({}), 2), 'dual paths').to.equal(false);
+    expect(kernelTierReceives(config({ attach_interface: 'eth9' }), 1), 'gateway mode').to.equal(false);
+    expect(kernelTierReceives(config({ encapsulation: 'rgoose' }), 1), 'R-GOOSE').to.equal(false);
   });
 
   it('auto leaves R-GOOSE to user space and says why; GB1 has no reason', () => {

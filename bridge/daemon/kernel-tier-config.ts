@@ -71,6 +71,14 @@ export interface KernelInputs {
   generation: number;
 }
 
+/**
+ * Whether the kernel tier's from_wan delivers on the uplinks of `cfg` (rather than pass everything
+ * up): GB1, one uplink, the TAP side. Then the engine's receive sockets get only what it passes up.
+ */
+export function kernelTierReceives(cfg: BridgeConfig, uplinkCount: number): boolean {
+  return cfg.encapsulation !== 'rgoose' && uplinkCount === 1 && cfg.attachInterface === '';
+}
+
 export function kernelPathConfigFor(k: KernelInputs): KernelPathConfig {
   const gateway = k.cfg.attachInterface !== '';
   // Dual paths: the per-path rows (datagrams each way, first copies, skew, silent paths) are

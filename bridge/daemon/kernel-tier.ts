@@ -99,13 +99,24 @@ export class KernelTier {
   }
 
   /**
-   * Before the engine starts: its GB1 numbers of these groups come from the kernel tier's sequence
-   * map, so a sender's numbers stay monotonic whichever tier sends (groups a reload adds later are
-   * numbered by each tier on its own).
+   * At start and before each reload's switch: the engine's GB1 numbers of these groups come from
+   * the kernel tier's sequence map (a group address keeps its slot, so a sender's numbers stay
+   * monotonic whichever tier sends, also for groups a reload adds), and the engine reports what it
+   * wrote of what the kernel tier passed up (the order rule: docs/data-plane.md).
    */
   shareSequences(engine: ForwardingEngine, groups: readonly string[]): void {
     const slots = this.seq.assign(groups);
-    engine.shareSequences(this.obj.mapFd('gb_seq'), SEQ_SLOTS, groups.map((g, i) => [g, slots[i]!] as const));
+    engine.shareSequences(this.obj.mapFd('gb_seq'), SEQ_SLOTS, groups.map((g, i) => [g, slots[i]!] as const), this.obj.mapFd('gb_drained'));
+  }
+
+  /**
+   * While from_wan is attached and delivers (to_wan forwards then too), the engine's copy discard of
+   * GB1 frames is the kernel tier's map and its loop guard sees the kernel tier's (one decision,
+   * whichever tier each copy or echo reached); else the engine's own tables, at no cost per frame.
+   */
+  shareGuards(engine: ForwardingEngine): void {
+    const delivers = this.hooks.some((h) => h.prog === 'from_wan') && this.obj.fromWanDelivers;
+    engine.shareGuards(delivers ? { delivered: this.obj.mapFd('gb_delivered'), recentRead: this.obj.mapFd('gb_recent_read') } : null);
   }
 
   /**

@@ -24,12 +24,22 @@
 // Windows of the loop guard and the copy discard: the engine's kLoopWindowUs / kCopyWindowUs.
 #define GB_KP_LOOP_WINDOW_NS 500000000ULL
 #define GB_KP_COPY_WINDOW_NS 500000000ULL
-// After a datagram run (UDP GSO carried whole, or merged by GRO) the kernel tier cannot split, a
-// group's datagrams all pass up for this long: one tier then keeps the group's order and its copy
-// discard (two gateways' copies of one frame split across the tiers would both be delivered).
-#define GB_KP_GROUP_UP_NS 10000000000ULL
 // The sender table's duplicate window (kSeqWindow).
 #define GB_KP_SEQ_WINDOW 64
+
+// Order across the tiers. A datagram from_wan passes up to user space is stamped in skb->mark:
+// the tag, the CPU that handled it, and that CPU's running count of datagrams passed up for the
+// group (gb_passed). The engine reads the stamp (SO_RCVMARK) and, once the frame is written,
+// stores the count in gb_drained[slot * GB_KP_DRAIN_CPUS + cpu]. A sender with a datagram passed
+// up (gb_slow) has its later datagrams passed up too until user space drained its stamps (one
+// CPU's socket enqueues are in stamp order), or at most GB_KP_SLOW_MAX_NS.
+#define GB_KP_STAMP_TAG 0xb0000000u
+#define GB_KP_STAMP_TAG_MASK 0xf0000000u
+#define GB_KP_STAMP_CPU_SHIFT 20
+#define GB_KP_STAMP_MASK 0xfffffu
+#define GB_KP_DRAIN_CPUS 256
+#define GB_KP_SLOW_SENDERS 1024
+#define GB_KP_SLOW_MAX_NS 1000000000ULL
 
 enum gb_kp_flag {
   GB_KP_ENABLE_SV = 1 << 0,
@@ -100,7 +110,8 @@ struct gb_kp_allow {
   __u64 bits[65536 / 64];
 };
 
-// gb_senders (LRU hash): the sender table of one group.
+// gb_senders and gb_slow (LRU hashes): per sender of one group. `group` is the group's sequence
+// slot, which a group address keeps across reloads (its index in the group list may change).
 struct gb_kp_sender_key {
   __u64 sender;
   __u32 group;
@@ -119,10 +130,23 @@ struct gb_kp_recent {
   __u64 at_ns;
 };
 
-// gb_delivered (LRU hash, key: frame fingerprint): the copy discard (delivered-frames.h).
+// gb_slow: the sender's datagrams pass up while one of its stamps (cpu[i], stamp[i]; cpu
+// GB_KP_DRAIN_CPUS: unused) is not drained, or while `timed` (a stamp it could not keep), until
+// `until_ns`.
+#define GB_KP_SLOW_CPUS 4
+struct gb_kp_slow {
+  __u64 until_ns;
+  __u32 stamp[GB_KP_SLOW_CPUS];
+  __u16 cpu[GB_KP_SLOW_CPUS];
+  __u32 timed;
+  __u32 pad;
+};
+
+// gb_delivered (LRU hash, key: frame fingerprint): the copy discard (delivered-frames.h), also
+// the user-space engine's for what it delivers behind from_wan (shared-delivered.h).
 struct gb_kp_delivered {
   __u64 origin;
-  __u64 first_ns;
+  __u64 first_ns;  // CLOCK_MONOTONIC (bpf_ktime_get_ns), whichever tier wrote it
   __u32 paths;  // bit p: path p carried a copy
   __u32 first_path;
 };

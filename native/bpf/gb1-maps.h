@@ -57,24 +57,42 @@ struct {
   __type(value, struct gb_kp_sender);
 } gb_senders SEC(".maps");
 
+// Order across the tiers (gb1-kernel.h, GB_KP_STAMP_*): per group slot and CPU, the count of
+// datagrams passed up (stamped in skb->mark), the count user space drained (written by the engine
+// through mmap), and the senders whose datagrams pass up until it drained theirs.
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, GB_KP_SEQ_SLOTS);
+  __type(key, __u32);
+  __type(value, __u32);
+} gb_passed SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, GB_KP_SEQ_SLOTS * GB_KP_DRAIN_CPUS);
+  __uint(map_flags, BPF_F_MMAPABLE);
+  __type(key, __u32);
+  __type(value, __u32);
+} gb_drained SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, GB_KP_SLOW_SENDERS);
+  __type(key, struct gb_kp_sender_key);
+  __type(value, struct gb_kp_slow);
+} gb_slow SEC(".maps");
+
 // Frames forwarded to the WAN lately, by fingerprint: the loop guard. Direct-mapped like the
 // engine's RecentFrames (recent-frames.h): slot fp % GB_KP_RECENT; a collision only forgets. An
 // array slot is found by inlined arithmetic, where a hash map's update would take a bucket lock
-// and an LRU node per frame.
+// and an LRU node per frame. Mmapable: the user-space engine keeps and checks it too (shared-recent.h).
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
   __uint(max_entries, GB_KP_RECENT);
+  __uint(map_flags, BPF_F_MMAPABLE);
   __type(key, __u32);
   __type(value, struct gb_kp_recent);
 } gb_recent_read SEC(".maps");
-
-// Per group slot: until when (ns) its datagrams pass up, after a run (GB_KP_GROUP_UP_NS).
-struct {
-  __uint(type, BPF_MAP_TYPE_ARRAY);
-  __uint(max_entries, GB_KP_SEQ_SLOTS);
-  __type(key, __u32);
-  __type(value, __u64);
-} gb_group_up SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_LRU_HASH);

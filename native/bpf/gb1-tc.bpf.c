@@ -8,8 +8,9 @@
 // Whatever the kernel tier does not handle (R-GOOSE, gateway mode, heartbeats, VLAN tags held out
 // of band, GRO runs, IP options or fragments, carried frames beyond GB_KP_MAX_FRAME) goes
 // on unchanged (TC_ACT_OK) to the user-space engine, which then decides and counts it: every
-// frame is decided and counted by exactly one tier. Drops and counts use the engine's slots
-// (counter-ids.h, generated from engine-tables.h).
+// frame is decided and counted by exactly one tier. A sender's datagrams behind one passed up
+// follow it up until user space wrote it (pass_up), so none overtakes another of its sender.
+// Drops and counts use the engine's slots (counter-ids.h, generated from engine-tables.h).
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <stdbool.h>
@@ -38,6 +39,7 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define ETH_MIN_FRAME 60
 
 #include "gb1-maps.h"
+#include "gb1-order.h"
 
 struct frame_hdr {
   __u16 appid;
@@ -412,8 +414,8 @@ int to_wan(struct __sk_buff *skb) {
 
 // sender-table.cc's Accept after the own-sender check: the duplicate window, gaps, late, stale.
 // One sender's datagrams share a 5-tuple, so RSS keeps them on one CPU: the entry has one writer.
-static __always_inline int track(struct counter_block *k, __u32 gi, __u64 sender, __u32 seq, bool *duplicate) {
-  struct gb_kp_sender_key key = {.sender = sender, .group = gi};
+static __always_inline int track(struct counter_block *k, __u32 slot, __u64 sender, __u32 seq, bool *duplicate) {
+  struct gb_kp_sender_key key = {.sender = sender, .group = slot};
   struct gb_kp_sender *e = bpf_map_lookup_elem(&gb_senders, &key);
   *duplicate = false;
   if (!e) {
@@ -467,17 +469,16 @@ static __always_inline __u32 path_of(const struct gb_kp_config *c, __u32 ifindex
   return 0;
 }
 
+static __always_inline bool is_gb1(const __u8 *g) { return g[0] == 'G' && g[1] == 'B' && g[2] == 1; }
+
+static __always_inline __u64 sender_of(const __u8 *g) { return (__u64)be32(g + 4) << 32 | be32(g + 8); }
+
 // gb1.h's Gb1Decapsulate and engine-decide.cc's CheckCarried and DecideFromWan for the UDP
 // payload of `n` bytes at OUTER_HLEN; the sender table and the copy discard are touched only
 // once every check passed. PASS: before anything was counted or remembered.
+// `g`: the datagram's first GB1_HLEN bytes (zero beyond n), already known to be GB1 and no heartbeat.
 static __always_inline int decide_from_wan(struct __sk_buff *skb, const struct gb_kp_config *c, struct counter_block *k,
-                                           __u32 gi, __u32 path, __u32 n, __u64 now, struct app_row **app) {
-  __u8 g[GB1_HLEN] = {};
-  if (bpf_skb_load_bytes(skb, OUTER_HLEN, g, n < GB1_HLEN ? (n ? n : 1) : GB1_HLEN)) return PASS;
-  if (n >= 4 && g[0] == 'G' && g[1] == 'B' && g[2] == 1 && (g[3] & 0x01)) return PASS;  // heartbeat: user space
-  // Not GB1 (too short for its magic, another magic or version): passed up unchanged, so the host's
-  // other sockets on this group and port still get it and user space judges and counts it as ever.
-  if (n < 4 || g[0] != 'G' || g[1] != 'B' || g[2] != 1) return PASS;
+                                           __u32 slot, __u32 path, __u32 n, const __u8 *g, __u64 now, struct app_row **app) {
   if (n < GB1_HLEN + MIN_INNER_FRAME || n > c->max_datagram) return GB_kBadLength;
   const __u32 off = OUTER_HLEN + GB1_HLEN;
   const __u32 len = n - GB1_HLEN;
@@ -499,15 +500,17 @@ static __always_inline int decide_from_wan(struct __sk_buff *skb, const struct g
   __u64 fp = gb_fingerprint(skb, off, len);
   if (!fp) return PASS;
   if (loop_seen(fp, now)) return GB_kLoop;
-  __u64 sender = (__u64)be32(g + 4) << 32 | be32(g + 8);
+  const __u64 sender = sender_of(g);
   if (sender == c->own_sender) return GB_kOwnSender;
   bool duplicate;
-  int t = track(k, gi, sender, be32(g + 12), &duplicate);
+  int t = track(k, slot, sender, be32(g + 12), &duplicate);
   if (t != FORWARD) return t;
   // The copy discard (delivered-frames.h): the other path's copy (same sender and number), or
-  // another sender's copy of a frame delivered within the window.
+  // another sender's copy of a frame delivered within the window. The user-space engine claims in
+  // this map too, for what it delivers behind this program (shared-delivered.h); the age is signed,
+  // as an entry can be a little younger than `now` (another CPU, or the engine's clock read later).
   struct gb_kp_delivered *s = bpf_map_lookup_elem(&gb_delivered, &fp);
-  bool is_copy = s && now - s->first_ns <= GB_KP_COPY_WINDOW_NS && (s->origin != sender || duplicate);
+  bool is_copy = s && (__s64)(now - s->first_ns) <= (__s64)GB_KP_COPY_WINDOW_NS && (s->origin != sender || duplicate);
   bool path_new = false;
   if (is_copy) {
     __u32 bit = 1u << path;
@@ -572,28 +575,36 @@ int from_wan(struct __sk_buff *skb) {
   }
   if (gi >= GB_KP_MAX_GROUPS) return TC_ACT_OK;
   const __u32 slot = c->groups[gi].seq_slot & (GB_KP_SEQ_SLOTS - 1);
-  __u64 *up = bpf_map_lookup_elem(&gb_group_up, &slot);
-  if (!up) return TC_ACT_OK;
   const __u64 now = now_ns();
-  // A run goes up whole, and the group's datagrams behind it follow it there: none overtakes it.
+  __u8 g[GB1_HLEN] = {};
+  // A run (UDP GSO carried whole, or merged by GRO): user space cuts it. Its datagrams share the
+  // first one's sender, whose later datagrams follow them up.
   if (skb->gso_segs > 1) {
-    *up = now + GB_KP_GROUP_UP_NS;
-    return TC_ACT_OK;
+    if (bpf_skb_load_bytes(skb, OUTER_HLEN, g, GB1_HLEN) || !is_gb1(g)) return TC_ACT_OK;
+    return pass_up(skb, slot, sender_of(g), skb->gso_segs, now, 0);
   }
-  if (now < *up) return TC_ACT_OK;
   __u16 ulen = be16(udp + 4), total = be16(ip + 2);
   if (ulen < 8 || total != 20 + ulen || ETH_HLEN + total > skb->len) return TC_ACT_OK;
   struct counter_block *k = counters();
   if (!k) return TC_ACT_OK;
   const __u32 n = ulen - 8;
+  if (bpf_skb_load_bytes(skb, OUTER_HLEN, g, n < GB1_HLEN ? (n ? n : 1) : GB1_HLEN)) return TC_ACT_OK;
+  // Not GB1 (too short for its magic, another magic or version): passed up unchanged, so the host's
+  // other sockets on this group and port still get it and user space judges and counts it as ever.
+  // A heartbeat is user space's too (it carries no frame, so no order to keep).
+  if (n < 4 || !is_gb1(g) || (g[3] & 0x01)) return TC_ACT_OK;
+  if (n >= GB1_HLEN) {
+    struct gb_kp_slow *m = behind_pass_up(slot, sender_of(g), now);
+    if (m) return pass_up(skb, slot, 0, 1, now, m);
+  }
   const __u32 path = path_of(c, skb->ifindex);
   struct app_row *app = 0;
-  int v = decide_from_wan(skb, c, k, gi, path, n, now, &app);
-  if (v == PASS) return TC_ACT_OK;
+  int v = decide_from_wan(skb, c, k, slot, path, n, g, now, &app);
+  if (v == PASS) return pass_up(skb, slot, sender_of(g), 1, now, 0);
   count(k, GB_kWanDatagramsReceived, 1);
   count(k, GB_kWanBytesReceived, n);
   count(k, GB_PATH_BASE + path * GB_PATH_COUNTER_COUNT + GB_kPathDatagramsReceived, 1);
-  k->group_datagrams[c->groups[gi & (GB_KP_MAX_GROUPS - 1)].seq_slot & (GB_KP_SEQ_SLOTS - 1)] += 1;
+  k->group_datagrams[slot] += 1;
   if (v != FORWARD) {
     count(k, GB_FROM_WAN_BASE + v, 1);
     count_app(app, GB_kAppFromWanDropped, 1);

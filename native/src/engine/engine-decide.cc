@@ -16,6 +16,7 @@ constexpr int64_t kLoopWindowUs = 500000;
 // A later copy of a delivered frame is discarded for this long (the same bound as the loop
 // guard's: far beyond the skew of two WAN paths, shorter than an SV stream's repetition).
 constexpr int64_t kCopyWindowUs = 500000;
+static_assert(kCopyWindowUs * 1000 == GB_KP_COPY_WINDOW_NS && kLoopWindowUs * 1000 == GB_KP_LOOP_WINDOW_NS, "the kernel tier's windows");
 
 bool IecMulticast(uint64_t mac) {
   // IEC 61850-8-1 / 9-2 destination ranges: 01-0C-CD-01 GOOSE, -02 GSE, -04 SV.
@@ -59,6 +60,7 @@ int ForwardingEngine::DecideToWan(const EngineConfig& c, size_t groupCount, cons
   if (gi >= groupCount) return kWanUnavailable;
   *group = gi;
   readFromL2_.Put(fp, nowUs);
+  if (sharedRecent_.on()) sharedRecent_.Put(fp, nowUs);
   return kForward;
 }
 
@@ -69,7 +71,7 @@ int ForwardingEngine::CheckCarried(const EngineConfig& c, const FilterOptions& i
   if (len > c.l2Mtu + 14 + (h.tagged ? 4 : 0)) return kOversizeFrame;
   if (!DestinationAllowed(c, frame)) return kBadDestination;
   const uint64_t fp = *fpOut = FrameFingerprint(frame, len);
-  if (readFromL2_.Seen(fp, nowUs, kLoopWindowUs)) return kLoop;
+  if (readFromL2_.Seen(fp, nowUs, kLoopWindowUs) || (sharedRecent_.on() && sharedRecent_.Seen(fp, nowUs, kLoopWindowUs))) return kLoop;
   if (c.gateway && writtenToL2_.Seen(fp, nowUs, kLoopWindowUs)) return kLoop;
   return kForward;
 }
@@ -97,9 +99,13 @@ int ForwardingEngine::DecideFromWan(const EngineConfig& c, GroupState g, uint8_t
   if (t == kTrackStale) return kStale;
   // The second path's copy (same sender and sequence), or another gateway's of the far LAN;
   // the same sender's datagram again on a path that carried it already is a duplicate.
+  // While the kernel tier delivers too, its table decides for both tiers (shared-delivered.h),
+  // behind the engine's own: a copy of a frame the engine delivered costs no call.
   DeliveredFrames::Copy copy;
-  bool isCopy = delivered_.IsCopy(fp, v.sender, t == kTrackDuplicate, path, nowUs, kCopyWindowUs, &copy);
-  if (t == kTrackDuplicate && !(isCopy && copy.pathNew)) return kDuplicate;
+  const bool dup = t == kTrackDuplicate;
+  bool isCopy = delivered_.IsCopy(fp, v.sender, dup, path, nowUs, kCopyWindowUs, &copy) ||
+                (sharedDelivered_.on() && sharedDelivered_.IsCopyElseClaim(fp, v.sender, dup, path, nowUs, kCopyWindowUs, &copy));
+  if (dup && !(isCopy && copy.pathNew)) return kDuplicate;
   if (isCopy) {
     CountCopy(copy, path, nowUs);
     return kRedundantCopy;

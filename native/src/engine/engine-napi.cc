@@ -129,6 +129,7 @@ Napi::Function ForwardingEngine::Init(Napi::Env env) {
                          InstanceMethod("restoreReplayState", &ForwardingEngine::RestoreReplayState),
                          InstanceMethod("prepareNumbering", &ForwardingEngine::PrepareNumbering),
                          InstanceMethod("shareSequences", &ForwardingEngine::ShareSequences),
+                         InstanceMethod("shareGuards", &ForwardingEngine::ShareGuards),
                      });
 }
 
@@ -215,7 +216,7 @@ Napi::Value ForwardingEngine::OpenPacket(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// openWan({ groups, join, port, uplinks: [{ address, ifindex }], ttl, socketBufferBytes }) -> handle
+// openWan({ groups, join, port, uplinks: [{ address, ifindex }], ttl, socketBufferBytes, behindKernelTier }) -> handle
 Napi::Value ForwardingEngine::OpenWan(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = info[0].As<Napi::Object>();
@@ -233,6 +234,7 @@ Napi::Value ForwardingEngine::OpenWan(const Napi::CallbackInfo& info) {
   }
   w.ttl = static_cast<int>(U64(o, "ttl"));
   w.socketBufferBytes = static_cast<int>(U64(o, "socketBufferBytes"));
+  w.behindKernelTier = o.Get("behindKernelTier").ToBoolean();
   OpenFailure f;
   std::unique_ptr<WanSet> set = OpenWanSet(w, &f);
   if (!set) throw ToJsError(env, f);
@@ -341,6 +343,7 @@ Napi::Value ForwardingEngine::Apply(const Napi::CallbackInfo& info) {
   if (next.wan) {
     for (size_t i = 0; i < next.wan->groups.size(); i++) {
       next.wan->groups[i]->seq = SeqFor(cfg->groups[i]);
+      next.wan->groups[i]->drained = DrainedFor(cfg->groups[i]);
       next.wan->groups[i]->senders = TableFor(cfg->groups[i]);
       next.wan->groups[i]->rgoose = ReplayFor(cfg->groups[i]);
     }

@@ -55,7 +55,8 @@ void ForwardingEngine::CountCopy(const DeliveredFrames::Copy& copy, unsigned pat
     AddPath(path, kPathFramesSeen, 1);
     if (copy.firstPath != path) {
       // This path's lateness behind the first copy: an EWMA (1/8) and the most seen.
-      uint64_t late = static_cast<uint64_t>(nowUs - copy.firstUs);
+      // (The kernel tier may have delivered the first copy after this batch read its clock.)
+      uint64_t late = nowUs > copy.firstUs ? static_cast<uint64_t>(nowUs - copy.firstUs) : 0;
       size_t base = kPathBase + path * kPathCounterCount;
       uint64_t ewma = slots_[base + kPathSkewEwmaUs];
       SetGauge(base + kPathSkewEwmaUs, slots_[base + kPathSkewSamples] == 0 ? late : (ewma * 7 + late) / 8);

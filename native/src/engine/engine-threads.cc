@@ -323,7 +323,7 @@ void ForwardingEngine::AttributeDroppedReads(WanGroup& g, uint64_t gapFrames) {
 }
 
 void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, uint8_t** bufs, uint8_t* scratch) {
-  constexpr size_t kCtl = CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(in_pktinfo));
+  constexpr size_t kCtl = 2 * CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(in_pktinfo));
   static thread_local iovec iov[kBatch];
   static thread_local char ctl[kBatch][kCtl];
   static thread_local sockaddr_in from[kBatch];
@@ -352,7 +352,7 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
     for (int i = 0; i < r; i++) {
       msghdr& h = msgs[i].msg_hdr;
       size_t len = msgs[i].msg_len, segment = len;
-      uint32_t overflowReads = 0;
+      uint32_t overflowReads = 0, mark = 0;  // mark: the kernel tier's stamp (SO_RCVMARK)
       unsigned path = 0;
       for (cmsghdr* cm = CMSG_FIRSTHDR(&h); cm != nullptr; cm = CMSG_NXTHDR(&h, cm)) {
         if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL) {
@@ -360,6 +360,8 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
           memcpy(&v, CMSG_DATA(cm), sizeof v);
           overflowReads = v - g.lastOverflow;
           g.lastOverflow = v;
+        } else if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_MARK) {
+          memcpy(&mark, CMSG_DATA(cm), sizeof mark);
         } else if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO) {
           int v;
           memcpy(&v, CMSG_DATA(cm), sizeof v);
@@ -379,11 +381,14 @@ void ForwardingEngine::ReceiveGroup(const Plane& p, WanGroup& g, mmsghdr* msgs, 
       size_t off = 0;
       do {
         ReceiveDatagram(p, g, path, bufs[i] + off, std::min(segment, len - off), source, now, scratch);
+        if (g.drained != nullptr) g.stamps.Read(mark, g.drained);
         off += segment;
       } while (off < len);
       if (g.droppedReads > 0 && slots_[kGapFrames] != gapBefore) AttributeDroppedReads(g, slots_[kGapFrames] - gapBefore);
     }
     FlushL2Writes();  // before the next receive: a frame waits for its round, never longer
+    // What the kernel tier passed up is written: a sender waiting behind it may take the kernel tier again.
+    if (g.drained != nullptr) g.stamps.Report(g.drained);
     AttributeDroppedReads(g, 0);
     if (slots_[kSendersSeen] != seenBefore || slots_[kSendersEvicted] != evictedBefore) RefreshSendersGauge(p);
     if (static_cast<size_t>(r) < kBatch) return;

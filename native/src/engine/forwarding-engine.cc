@@ -33,6 +33,7 @@ L2Endpoint::~L2Endpoint() {
 ForwardingEngine::~ForwardingEngine() {
   StopThreads();
   if (sharedSeqMap_ != nullptr) munmap(sharedSeqMap_, sharedSeqMapBytes_);
+  if (drainedMap_ != nullptr) munmap(drainedMap_, kDrainedMapBytes);
   if (txWake_ >= 0) close(txWake_);
   if (rxWake_ >= 0) close(rxWake_);
 }
@@ -91,41 +92,79 @@ void ForwardingEngine::StopThreads() {
   if (rx_.joinable()) rx_.join();
 }
 
-// shareSequences(fd, slots, [[group, slot], ...]): these groups' GB1 sequence numbers live in the
-// kernel tier's mmapable gb_seq map (fd, `slots` entries of a u32 each; an array map lays its
-// entries out 8 bytes apart) from the next apply() on; both tiers take
+uint32_t* ForwardingEngine::DrainedFor(const std::string& group) {
+  auto d = drained_.find(group);
+  return d == drained_.end() ? nullptr : d->second;
+}
+
+namespace {
+
+void* MapShared(Napi::Env env, int fd, size_t bytes, const char* what) {
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p != MAP_FAILED) return p;
+  Napi::Error e = Napi::Error::New(env, std::string("shareSequences: mmap of ") + what + ": " + strerror(errno));
+  e.Set("code", Napi::String::New(env, "GB_ERR_KERNEL_PATH"));
+  throw e;
+}
+
+}  // namespace
+
+// shareSequences(fd, slots, [[group, slot], ...], drainedFd?): these groups' GB1 sequence numbers
+// live in the kernel tier's mmapable gb_seq map (fd, `slots` entries of a u32 each; an array map
+// lays its entries out 8 bytes apart) from the next apply() on; both tiers take
 // numbers with an atomic fetch-and-add, so a sender's numbers stay monotonic across CPUs and
 // tiers. A slot the kernel tier has not numbered from yet starts where this engine's count is.
-// The first map shared stays mapped for the engine's life (one kernel-tier object per engine).
+// drainedFd: the kernel tier's gb_drained map, where the rx thread reports the stamps of what it
+// wrote (gb1-kernel.h). Called at start and at every reload (groups a reload adds); the maps
+// first shared stay mapped for the engine's life (one kernel-tier object per engine). The threads
+// see the words only through the WAN set's groups, set at apply().
 Napi::Value ForwardingEngine::ShareSequences(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (started_) throw Napi::Error::New(env, "shareSequences: engine is running");
   const int fd = info[0].As<Napi::Number>().Int32Value();
   const uint32_t entries = info[1].As<Napi::Number>().Uint32Value();
   constexpr size_t kStride = 8;
   const size_t bytes = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   if (entries == 0 || entries * kStride > bytes) throw Napi::RangeError::New(env, "shareSequences: slot count out of range");
+  const int drainedFd = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().Int32Value() : -1;
   if (sharedSeqMap_ == nullptr) {
-    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (p == MAP_FAILED) {
-      Napi::Error e = Napi::Error::New(env, std::string("shareSequences: mmap of the sequence map: ") + strerror(errno));
-      e.Set("code", Napi::String::New(env, "GB_ERR_KERNEL_PATH"));
-      throw e;
-    }
-    sharedSeqMap_ = p;
+    sharedSeqMap_ = MapShared(env, fd, bytes, "the sequence map");
     sharedSeqMapBytes_ = bytes;
   }
+  if (drainedFd >= 0 && drainedMap_ == nullptr) drainedMap_ = MapShared(env, drainedFd, kDrainedMapBytes, "the drained map");
   Napi::Array slots = info[2].As<Napi::Array>();
+  for (uint32_t i = 0; i < slots.Length(); i++) {
+    Napi::Array pair = slots.Get(i).As<Napi::Array>();
+    const uint32_t slot = pair.Get(1u).As<Napi::Number>().Uint32Value();
+    if (slot >= entries) throw Napi::RangeError::New(env, "shareSequences: slot " + std::to_string(slot) + " of " + pair.Get(0u).As<Napi::String>().Utf8Value() + " out of range");
+  }
   for (uint32_t i = 0; i < slots.Length(); i++) {
     Napi::Array pair = slots.Get(i).As<Napi::Array>();
     const std::string group = pair.Get(0u).As<Napi::String>().Utf8Value();
     const uint32_t slot = pair.Get(1u).As<Napi::Number>().Uint32Value();
-    if (slot >= entries) throw Napi::RangeError::New(env, "shareSequences: slot " + std::to_string(slot) + " of " + group + " out of range");
     uint32_t* w = reinterpret_cast<uint32_t*>(static_cast<uint8_t*>(sharedSeqMap_) + slot * kStride);
     auto own = seqs_.find(group);
     uint32_t zero = 0;
-    __atomic_compare_exchange_n(w, &zero, own != seqs_.end() ? *own->second : InitialSequence(), false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+    __atomic_compare_exchange_n(w, &zero, own != seqs_.end() ? __atomic_load_n(own->second.get(), __ATOMIC_RELAXED) : InitialSequence(), false,
+                                __ATOMIC_RELAXED, __ATOMIC_RELAXED);
     sharedSeqs_[group] = w;
+    if (drainedMap_ != nullptr && slot < GB_KP_SEQ_SLOTS)
+      drained_[group] = reinterpret_cast<uint32_t*>(static_cast<uint8_t*>(drainedMap_) + size_t{slot} * GB_KP_DRAIN_CPUS * kStride);
+  }
+  return env.Undefined();
+}
+
+// shareGuards(deliveredFd, recentReadFd): the copy discard of GB1 frames in the kernel tier's
+// gb_delivered map, and its loop guard (gb_recent_read) kept and checked beside the engine's own,
+// from the next frame on, so a guard decides the same whichever tier read or received a frame; -1,
+// -1: the engine's own tables alone. Any time, also while running.
+Napi::Value ForwardingEngine::ShareGuards(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int delivered = info[0].As<Napi::Number>().Int32Value(), recent = info[1].As<Napi::Number>().Int32Value();
+  const char* failed = !sharedDelivered_.Use(delivered) ? "gb_delivered" : !sharedRecent_.Use(recent) ? "gb_recent_read" : nullptr;
+  if (failed != nullptr) {
+    Napi::Error e = Napi::Error::New(env, std::string("shareGuards: the kernel tier's ") + failed + ": " + strerror(errno));
+    e.Set("code", Napi::String::New(env, "GB_ERR_KERNEL_PATH"));
+    throw e;
   }
   return env.Undefined();
 }

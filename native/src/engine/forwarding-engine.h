@@ -27,9 +27,12 @@
 #include "recent-frames.h"
 #include "rgoose-path.h"
 #include "sender-table.h"
+#include "shared-delivered.h"
+#include "shared-recent.h"
 #include "site-peers.h"
 #include "tap-batch.h"
 #include "wan-set.h"
+#include "../../bpf/gb1-kernel.h"
 
 namespace gb {
 
@@ -130,6 +133,7 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   Napi::Value RestoreReplayState(const Napi::CallbackInfo& info);
   Napi::Value PrepareNumbering(const Napi::CallbackInfo& info);
   Napi::Value ShareSequences(const Napi::CallbackInfo& info);
+  Napi::Value ShareGuards(const Napi::CallbackInfo& info);
 
   // The rules, shared by the threads and the test entry points. `path`: the WAN path (uplink)
   // a datagram came by; `wan`: whose addresses are our own (may be null).
@@ -177,6 +181,7 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   SenderTable* TableFor(const std::string& group);
   RgooseGroupState* ReplayFor(const std::string& group);
   uint32_t* SeqFor(const std::string& group);
+  uint32_t* DrainedFor(const std::string& group);
 
   inline void Add(size_t slot, uint64_t n) {
     __atomic_store_n(&slots_[slot], __atomic_load_n(&slots_[slot], __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
@@ -228,6 +233,10 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   std::map<std::string, uint32_t*> sharedSeqs_;
   void* sharedSeqMap_ = nullptr;
   size_t sharedSeqMapBytes_ = 0;
+  // The kernel tier's gb_drained map (mmapped) and each shared group's row in it.
+  std::map<std::string, uint32_t*> drained_;
+  void* drainedMap_ = nullptr;
+  static constexpr size_t kDrainedMapBytes = size_t{GB_KP_SEQ_SLOTS} * GB_KP_DRAIN_CPUS * 8;
   std::map<std::string, std::unique_ptr<SenderTable>> tables_;
   std::map<std::string, std::unique_ptr<RgooseGroupState>> replays_;
   std::atomic<bool> stateDueNoted_{false};
@@ -235,6 +244,10 @@ class ForwardingEngine : public Napi::ObjectWrap<ForwardingEngine> {
   uint64_t ivCounter_ = 0;  // tx thread only: GCM IVs never repeat under a key
   RecentFrames readFromL2_, writtenToL2_;
   DeliveredFrames delivered_;  // rx thread only
+  // The kernel tier's copy discard and loop guard, for GB1 while it forwards. R-GOOSE stays in
+  // delivered_: the kernel tier never delivers it, so no twin can be there to meet.
+  SharedDelivered sharedDelivered_;
+  SharedRecent sharedRecent_;
   SitePeers peers_;            // rx thread only
   uint32_t heartbeatSeq_ = 0;  // JS thread only
   TapBatchWriter tapWriter_;  // rx thread only

@@ -6,6 +6,10 @@
 #include <netinet/udp.h>
 #include <unistd.h>
 
+#ifndef SO_RCVMARK
+#define SO_RCVMARK 75  // Linux 5.19; older headers lack it
+#endif
+
 namespace gb {
 
 namespace {
@@ -59,9 +63,15 @@ bool OpenReceive(WanGroup* g, const WanOptions& o, const std::string& name, Open
   setsockopt(g->recvFd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   // Reports the kernel's running count of datagrams dropped for a full receive buffer.
   setsockopt(g->recvFd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
-  // A run of datagrams sent with UDP GSO (or merged by the NIC's GRO) arrives as one read;
-  // the rx thread cuts it at the segment size. Without kernel support each arrives alone.
-  setsockopt(g->recvFd, SOL_UDP, UDP_GRO, &one, sizeof one);
+  if (o.behindKernelTier) {
+    // The kernel tier's stamp on what it passes up (Linux 5.19+; older kernels: none, and the
+    // kernel tier's time bound alone frees a sender).
+    setsockopt(g->recvFd, SOL_SOCKET, SO_RCVMARK, &one, sizeof one);
+  } else {
+    // A run of datagrams sent with UDP GSO (or merged by the NIC's GRO) arrives as one read;
+    // the rx thread cuts it at the segment size. Without kernel support each arrives alone.
+    setsockopt(g->recvFd, SOL_UDP, UDP_GRO, &one, sizeof one);
+  }
   // The interface a datagram came in on: its WAN path.
   setsockopt(g->recvFd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
   SetBuffer(g->recvFd, SO_RCVBUFFORCE, SO_RCVBUF, o.socketBufferBytes);

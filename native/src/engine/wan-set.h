@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../openers.h"
+#include "drain-stamps.h"
 #include "engine-tables.h"
 
 namespace gb {
@@ -33,6 +34,10 @@ struct WanOptions {
   std::vector<UplinkOptions> uplinks;  // the paths, 1..kMaxPaths
   int ttl = 32;
   int socketBufferBytes = 4 << 20;
+  // The kernel tier's from_wan delivers on the uplinks: the receive sockets get only what it
+  // passes up, each datagram alone (no UDP_GRO: merged bursts would reach from_wan as runs, which
+  // it passes up whole) and with its stamp (SO_RCVMARK), which the rx thread reports as drained.
+  bool behindKernelTier = false;
 };
 
 struct WanGroup {
@@ -45,6 +50,10 @@ struct WanGroup {
   // Engine-owned state that outlives socket sets (a reload continues the sequence and keeps
   // duplicate windows): set by the engine when it adopts the set.
   uint32_t* seq = nullptr;
+  // The group's row in the kernel tier's gb_drained (GB_KP_DRAIN_CPUS words, 8 bytes apart), or
+  // null; what of the stamps read is written (receive thread).
+  uint32_t* drained = nullptr;
+  DrainStamps stamps;
   SenderTable* senders = nullptr;
   RgooseGroupState* rgoose = nullptr;
 };

@@ -108,6 +108,7 @@ class BpfObjectWrap : public Napi::ObjectWrap<BpfObjectWrap> {
   static Napi::Function Init(Napi::Env env) {
     return DefineClass(env, "BpfObject",
                        {InstanceMethod("configure", &BpfObjectWrap::Configure), InstanceMethod("setClock", &BpfObjectWrap::SetClock),
+                        InstanceMethod("setDrained", &BpfObjectWrap::SetDrained),
                         InstanceMethod("testRun", &BpfObjectWrap::TestRun), InstanceMethod("counterSlots", &BpfObjectWrap::CounterSlots),
                         InstanceMethod("appidRows", &BpfObjectWrap::AppidRows), InstanceMethod("senderEntries", &BpfObjectWrap::SenderEntries),
                         InstanceMethod("resetState", &BpfObjectWrap::ResetState), InstanceMethod("programFd", &BpfObjectWrap::ProgramFd),
@@ -139,14 +140,22 @@ class BpfObjectWrap : public Napi::ObjectWrap<BpfObjectWrap> {
     Check(info.Env(), Obj(info.Env()).SetClock(static_cast<uint64_t>(info[0].As<Napi::Number>().DoubleValue())), "setClock");
     return info.Env().Undefined();
   }
+  Napi::Value SetDrained(const Napi::CallbackInfo& info) {
+    const auto u32 = [&](size_t i) { return info[i].As<Napi::Number>().Uint32Value(); };
+    Check(info.Env(), Obj(info.Env()).SetDrained(u32(0), u32(1), u32(2)), "setDrained");
+    return info.Env().Undefined();
+  }
+  // testRun(prog, data, ifindex, gsoSegs) -> { retval, durationNs, mark, out }
   Napi::Value TestRun(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Napi::Uint8Array d = info[1].As<Napi::Uint8Array>();
-    BpfObject::RunResult r = Obj(env).TestRun(info[0].As<Napi::String>().Utf8Value(), d.Data(), d.ByteLength(), info[2].As<Napi::Number>().Int32Value());
+    BpfObject::RunResult r = Obj(env).TestRun(info[0].As<Napi::String>().Utf8Value(), d.Data(), d.ByteLength(), info[2].As<Napi::Number>().Int32Value(),
+                                              info[3].As<Napi::Number>().Uint32Value());
     Check(env, r.err, "test run (BPF_PROG_TEST_RUN)");
     Napi::Object o = Napi::Object::New(env);
     o.Set("retval", Napi::Number::New(env, r.retval));
     o.Set("durationNs", Napi::Number::New(env, r.durationNs));
+    o.Set("mark", Napi::Number::New(env, r.mark));
     o.Set("out", Napi::Buffer<uint8_t>::Copy(env, r.out.data(), r.out.size()));
     return o;
   }

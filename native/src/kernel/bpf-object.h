@@ -34,13 +34,18 @@ class BpfObject {
   // Returns 0 or -errno.
   int Configure(const gb_kp_config& cfg, const gb_kp_allow* allow);
   int SetClock(uint64_t ns);
+  // Test hook: user space wrote what `cpu` passed up for group slot `slot` up to `stamp`, as the
+  // engine reports it in gb_drained (gb1-kernel.h, GB_KP_STAMP_*).
+  int SetDrained(uint32_t slot, uint32_t cpu, uint32_t stamp);
   struct RunResult {
     int err = 0;  // -errno of the test run itself
     uint32_t retval = 0;
     uint32_t durationNs = 0;  // the program's run time, as the kernel measured it
+    uint32_t mark = 0;        // skb->mark as the program left it
     std::vector<uint8_t> out;
   };
-  RunResult TestRun(const std::string& prog, const uint8_t* data, size_t len, int ifindex) const;
+  // `gsoSegs` > 1: the packet is a run of that many datagrams (skb_shinfo's gso_segs).
+  RunResult TestRun(const std::string& prog, const uint8_t* data, size_t len, int ifindex, uint32_t gsoSegs = 0) const;
   // The counter slots (engine-tables.h's layout), each summed over the possible CPUs.
   int CounterSlots(std::vector<uint64_t>* out) const;
   // Per-APPID counters (gb_appids): APPID → its row (engine-tables.h's GB_APPID_COUNTERS),
