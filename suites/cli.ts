@@ -159,8 +159,8 @@ common(
     .addOption(new Option('--rt-priority <n>', 'SV publisher and subscriber under SCHED_FIFO at this priority (0, the default: normal priority like the paths, so the instruments cannot starve the path they measure)').default(0).argParser(num('--rt-priority', 0, 99, true))),
 ).action(async (o: CommonOpts & { streams: number; duration: number; rounds: number; rtPriority: number }) => {
   const c = resolveCommon(o);
-  const { runSvSuite } = await import('./sv-suite.js');
-  await withProgress('sv', 1 + c.paths.length * o.rounds, undefined, (progress) => runSvSuite({ ...c, streams: o.streams, durationS: o.duration, rounds: o.rounds, rtPriority: o.rtPriority, progress }));
+  const { runSvSuite, svPathNames } = await import('./sv-suite.js');
+  await withProgress('sv', 1 + svPathNames(c.paths).measured.length * o.rounds, undefined, (progress) => runSvSuite({ ...c, streams: o.streams, durationS: o.duration, rounds: o.rounds, rtPriority: o.rtPriority, progress }));
   process.stdout.write(`${c.out}\n`);
 });
 

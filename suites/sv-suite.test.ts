@@ -7,8 +7,17 @@ import { join } from 'node:path';
 import { skipUnlessRoot } from '../testkit/preconditions.js';
 import { readCsv } from './report/csv.js';
 import { SUITE_MTU } from './suite-context.js';
-import { runSvSuite, SV_COLUMNS } from './sv-suite.js';
+import { runSvSuite, SV_COLUMNS, svPathNames } from './sv-suite.js';
 import { Topology } from '../testkit/topology/index.js';
+
+describe('suite:sv paths', () => {
+  it('measures the bridge in both tiers and VXLAN, and names the requested paths that carry no SV', () => {
+    expect(svPathNames(['bridge', 'bridge-user', 'vxlan', 'relay'])).to.deep.equal({ measured: ['bridge', 'bridge-user', 'vxlan'], skipped: ['relay'] });
+  });
+  it('refuses a list without any path that carries SV, naming the list', () => {
+    expect(() => svPathNames(['relay', 'rgoose'])).to.throw(/--paths: none of relay, rgoose/);
+  });
+});
 
 describe('suite:sv on a real topology (short run)', function () {
   this.timeout(180_000);

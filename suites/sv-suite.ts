@@ -152,6 +152,23 @@ export function svRowOf(path: PathName, o: Pick<SvSuiteOptions, 'streams'>, t: P
   return row;
 }
 
+/** The paths that carry Sampled Values: the bridge in either tier (daemons with --enable-sv) and VXLAN. */
+export const SV_PATHS: readonly PathName[] = ['bridge', 'bridge-user', 'vxlan'];
+
+/** The requested paths the suite measures, and those it cannot (said on stderr, not an error: `suite:all` shares one list). */
+export function svPathNames(requested: readonly PathName[]): { measured: PathName[]; skipped: PathName[] } {
+  const measured = requested.filter((n) => SV_PATHS.includes(n));
+  if (measured.length === 0) throw new Error(`--paths: none of ${requested.join(', ')} carries Sampled Values (${SV_PATHS.join(', ')} do)`);
+  return { measured, skipped: requested.filter((n) => !SV_PATHS.includes(n)) };
+}
+
+function svPath(name: PathName, topology: Topology): L2Path {
+  const extraArgs = ['--enable-sv', 'true'];
+  if (name === 'bridge') return new BridgePath({ topology, extraArgs });
+  if (name === 'bridge-user') return BridgePath.userDataPlane({ topology, extraArgs });
+  return new VxlanPath({ topology });
+}
+
 export interface SvSuiteResult {
   rows: Row[];
   files: string[];
@@ -162,15 +179,17 @@ export async function runSvSuite(o: SvSuiteOptions): Promise<SvSuiteResult> {
   const rounds = Math.max(1, Math.min(o.rounds, Math.floor(o.durationS / 2)));
   const sliceS = o.durationS / rounds;
   const totals = new Map<PathName, PathTotals>();
+  const { measured, skipped } = svPathNames(o.paths);
+  if (skipped.length > 0) o.log(`sv: ${skipped.join(', ')} not measured (Sampled Values go through ${SV_PATHS.join(', ')})`);
   const dir = mkdtempSync(join(tmpdir(), 'gb-sv-suite-'));
   const unregister = registerCleanup(`sv suite dir ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
   try {
     await withTopology(o, 2, async (topo) => {
-      o.progress?.step(`sv: starting ${o.paths.join(' + ')}`);
+      o.progress?.step(`sv: starting ${measured.join(' + ')}`);
       const paths: L2Path[] = [];
       try {
-        for (const name of o.paths) {
-          const p = name === 'bridge' ? new BridgePath({ topology: topo, extraArgs: ['--enable-sv', 'true'] }) : new VxlanPath({ topology: topo });
+        for (const name of measured) {
+          const p = svPath(name, topo);
           paths.push(p);
           await p.start();
           totals.set(name, newTotals());

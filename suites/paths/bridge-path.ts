@@ -83,7 +83,7 @@ export class BridgePath implements L2Path {
   }
 
   /** The bridge forced onto its user-space data plane, beside `bridge` (its default, kernel where it loads). */
-  static userDataPlane(opts: PathFactoryOptions): BridgePath {
+  static userDataPlane(opts: PathFactoryOptions & { extraArgs?: readonly string[] }): BridgePath {
     return new BridgePath({ ...opts, dataPlane: 'user' }, 'bridge-user');
   }
 
