@@ -31,6 +31,17 @@ describe('run meta: provenance', () => {
     expect(runMeta(new Date(), 'x', []).clean_tree).to.equal('no');
   });
 
+  it('an output folder outside the repository still names the commit', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'gb-meta-out-'));
+    try {
+      const meta = runMeta(new Date(), 'x', [], elsewhere);
+      expect(meta.commit).to.match(/^[0-9a-f]{40}$/);
+      expect(meta.clean_tree).to.equal('yes');
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it('a changed source file outside the output folder makes the tree unclean', () => {
     writeFileSync(join(repo, 'code.ts'), 'two\n');
     const meta = runMeta(new Date(), 'x', [], join(repo, 'out'));

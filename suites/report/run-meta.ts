@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg, release } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 
 export const META_FILE = 'meta.json';
 
@@ -19,7 +19,9 @@ const git = (args: string[]): string => execFileSync('git', args, { encoding: 'u
 function source(outDir?: string): { commit: string; clean_tree: string } {
   try {
     const sha = git(['rev-parse', 'HEAD']);
-    const exclude = outDir ? ['--', '.', `:(exclude)${relative(git(['rev-parse', '--show-toplevel']), resolve(outDir))}`] : [];
+    // A folder outside the repository is no pathspec of it (git refuses one), and needs no exclusion.
+    const rel = outDir ? relative(git(['rev-parse', '--show-toplevel']), resolve(outDir)) : '';
+    const exclude = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? ['--', '.', `:(exclude)${rel}`] : [];
     const clean = git(['status', '--porcelain', ...exclude]) === '';
     return { commit: clean ? sha : `${sha} (uncommitted changes)`, clean_tree: clean ? 'yes' : 'no' };
   } catch {
