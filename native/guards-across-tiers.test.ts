@@ -7,6 +7,7 @@
 // Real parts: the BPF object loaded into the kernel and run with BPF_PROG_TEST_RUN, the C++ engine.
 import { expect } from 'chai';
 import { isRoot, skipUnless } from '../testkit/preconditions.js';
+import { ipv4UdpFrame } from '../testkit/frames/udp-frame.js';
 import { OWN } from '../testkit/arbitraries/forwarding-arbitraries.js';
 import { FORWARDED } from '../bridge/spec/verdicts.js';
 import { ForwardingEngine, type EngineConfig } from './engine.js';
@@ -38,20 +39,7 @@ function gb1(sender: number, seq: number, frame: Buffer): Buffer {
 }
 
 /** The datagram as from_wan sees it on the uplink: Ethernet, IPv4 to the group, UDP to the port. */
-function onTheWire(datagram: Buffer): Buffer {
-  const g = GROUP.split('.').map(Number);
-  const b = Buffer.alloc(42);
-  Buffer.from([0x01, 0x00, 0x5e, g[1]! & 0x7f, g[2]!, g[3]!, 0x02, 0, 0, 0, 0, 0x02, 0x08, 0x00]).copy(b, 0);
-  b[14] = 0x45;
-  b.writeUInt16BE(28 + datagram.length, 16);
-  b[22] = 8;
-  b[23] = 17;
-  Buffer.from([10, 0, 0, 2, ...g]).copy(b, 26);
-  b.writeUInt16BE(40000, 34);
-  b.writeUInt16BE(PORT, 36);
-  b.writeUInt16BE(8 + datagram.length, 38);
-  return Buffer.concat([b, datagram]);
-}
+const onTheWire = (datagram: Buffer): Buffer => ipv4UdpFrame(datagram, PORT, 40000, GROUP.split('.').map(Number));
 
 /** CLOCK_MONOTONIC in µs, the engine's clock (libuv's hrtime reads CLOCK_MONOTONIC on Linux). */
 const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);

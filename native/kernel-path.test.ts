@@ -12,6 +12,7 @@ import { ForwardingSpec } from '../bridge/spec/forwarding-spec.js';
 import { FORWARDED } from '../bridge/spec/verdicts.js';
 import { Gb1Encapsulation } from '../bridge/spec/gb1-encapsulation.js';
 import { isRoot, skipUnless } from '../testkit/preconditions.js';
+import { ipv4UdpFrame } from '../testkit/frames/udp-frame.js';
 import { ForwardingEngine, type EngineConfig } from './engine.js';
 import { KERNEL_APPIDS, KernelPathObject, kernelPathSupport, SEQ_SLOTS, TC_ACT_OK, TC_ACT_REDIRECT, type KernelPathConfig } from './kernel-path.js';
 import { withKernelAppidCounts } from '../bridge/daemon/kernel-tier-config.js';
@@ -34,20 +35,7 @@ function kernelConfig(engine: EngineConfig, generation: number): KernelPathConfi
 }
 
 /** A GB1 datagram as it arrives on the uplink: Ethernet, IPv4 to the group, UDP to the port. */
-function onTheWire(datagram: Uint8Array, group: string): Buffer {
-  const g = group.split('.').map(Number);
-  const b = Buffer.alloc(42);
-  Buffer.from([0x01, 0x00, 0x5e, g[1]! & 0x7f, g[2]!, g[3]!, 0x02, 0, 0, 0, 0, 0x02, 0x08, 0x00]).copy(b, 0);
-  b[14] = 0x45;
-  b.writeUInt16BE(28 + datagram.length, 16);
-  b[22] = 8;
-  b[23] = 17;
-  Buffer.from([10, 0, 0, 2, ...g]).copy(b, 26);
-  b.writeUInt16BE(40000, 34);
-  b.writeUInt16BE(PORT, 36);
-  b.writeUInt16BE(8 + datagram.length, 38);
-  return Buffer.concat([b, datagram]);
-}
+const onTheWire = (datagram: Uint8Array, group: string): Buffer => ipv4UdpFrame(datagram, PORT, 40000, group.split('.').map(Number));
 
 /** A GOOSE frame of `appid` whose APDU carries `n` (distinct frames for the copy discard). */
 function goose(appid: number, n: number): Buffer {
